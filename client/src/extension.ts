@@ -1,0 +1,51 @@
+/**
+ * The VS Code side of Wasm Warden: starts the language server and registers the commands.
+ * No analysis happens here; everything is asked of the server.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+
+let client: LanguageClient | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const output = vscode.window.createOutputChannel('Wasm Warden', { log: true });
+  context.subscriptions.push(output);
+
+  const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
+  const serverOptions: ServerOptions = {
+    run: { module: serverModule, transport: TransportKind.ipc },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      { scheme: 'file', language: 'wat' },
+      { scheme: 'untitled', language: 'wat' },
+    ],
+    synchronize: {
+      fileEvents: [
+        vscode.workspace.createFileSystemWatcher('**/*.wasm'),
+        vscode.workspace.createFileSystemWatcher('**/wasm-policy.json'),
+      ],
+    },
+    outputChannel: output,
+    traceOutputChannel: output,
+  };
+
+  client = new LanguageClient('wasmWarden', 'Wasm Warden', serverOptions, clientOptions);
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand('wasmWarden.showOutput', () => output.show(true)),
+    vscode.commands.registerCommand('wasmWarden.restartServer', async () => {
+      output.info('Restarting the Wasm Warden language server.');
+      await client?.restart();
+    }),
+  );
+
+  await client.start();
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.stop();
+  client = undefined;
+}

@@ -1,0 +1,211 @@
+/**
+ * The one model of a WebAssembly module that every rule, hover and CLI command reads. It is
+ * produced from bytes (`readBinaryModule`) or from WAT text (`readWatModule`); both fill the same
+ * shapes, so a rule never asks where a module came from. Locations are text spans for `.wat` and
+ * byte spans for `.wasm`. Everything here is plain JSON-serialisable data except `lazy` members.
+ */
+import type { Finding } from '../findings';
+import type { SourceLocation } from '../location';
+
+export type ValueType = string; // 'i32' | 'i64' | 'f32' | 'f64' | 'v128' | 'funcref' | 'externref' | '(ref null $t)' ...
+
+export interface FuncSignature {
+  params: ValueType[];
+  results: ValueType[];
+}
+
+export interface Limits {
+  initial: number;
+  /** null when the module declares no maximum. */
+  maximum: number | null;
+}
+
+export interface MemoryType extends Limits {
+  shared: boolean;
+  memory64: boolean;
+  /** Bytes per page: 65536 unless the custom-page-sizes proposal says otherwise. */
+  pageSize: number;
+}
+
+export interface TableType extends Limits {
+  elementType: ValueType;
+  table64: boolean;
+}
+
+export interface GlobalType {
+  valueType: ValueType;
+  mutable: boolean;
+}
+
+export type ExternKind = 'func' | 'table' | 'memory' | 'global' | 'tag';
+
+export type ImportType =
+  | { kind: 'func'; signature: FuncSignature | null }
+  | { kind: 'table'; table: TableType }
+  | { kind: 'memory'; memory: MemoryType }
+  | { kind: 'global'; global: GlobalType }
+  | { kind: 'tag'; signature: FuncSignature | null };
+
+export interface ImportFact {
+  module: string;
+  name: string;
+  kind: ExternKind;
+  type: ImportType;
+  /** Index in its own index space (imported functions come first in the function space). */
+  index: number;
+  location: SourceLocation;
+}
+
+export interface ExportFact {
+  name: string;
+  kind: ExternKind;
+  index: number;
+  location: SourceLocation;
+}
+
+export interface MemoryFact extends MemoryType {
+  index: number;
+  imported: boolean;
+  /** Names of exports that expose this memory. */
+  exportedAs: string[];
+  location: SourceLocation;
+}
+
+export interface TableFact extends TableType {
+  index: number;
+  imported: boolean;
+  exportedAs: string[];
+  location: SourceLocation;
+}
+
+export interface GlobalFact extends GlobalType {
+  index: number;
+  imported: boolean;
+  exportedAs: string[];
+  location: SourceLocation;
+}
+
+export interface StartFact {
+  funcIndex: number;
+  /** From the name section or the `$id` in text, when known. */
+  funcName?: string;
+  location: SourceLocation;
+}
+
+export interface DataSegmentFact {
+  index: number;
+  mode: 'active' | 'passive';
+  memoryIndex?: number;
+  /** The constant offset of an active segment; null when it is computed (global.get and the like). */
+  offset?: number | null;
+  size: number;
+  location: SourceLocation;
+  /** Where the segment's bytes start in the file (binary), for rules that read contents. */
+  contentOffset?: number;
+}
+
+export interface ElementSegmentFact {
+  index: number;
+  mode: 'active' | 'passive' | 'declarative';
+  tableIndex?: number;
+  count: number;
+  location: SourceLocation;
+}
+
+export interface CustomSectionFact {
+  name: string;
+  /** Payload size in bytes (after the name). */
+  size: number;
+  location: SourceLocation;
+  /** Offset of the payload in the file (binary only). */
+  payloadOffset?: number;
+}
+
+export interface FunctionFact {
+  index: number;
+  name?: string;
+  signature: FuncSignature | null;
+  imported: boolean;
+  exportedAs: string[];
+  /** Body size in bytes (binary) or undefined for imports. */
+  bodySize?: number;
+  location: SourceLocation;
+}
+
+export interface SignatureSectionFact {
+  specVersion: number;
+  contentType: number;
+  hashFunction: number;
+  signedHashSets: Array<{
+    hashes: string[]; // hex
+    signatures: Array<{ keyId: string | null; algorithm: number; signature: string /* hex */ }>;
+  }>;
+  location: SourceLocation;
+  /** Set when the section exists but cannot be parsed; the rest is then empty. */
+  error?: string;
+}
+
+export interface ProducersFact {
+  /** field name (language, processed-by, sdk) → list of { name, version }. */
+  fields: Record<string, Array<{ name: string; version: string }>>;
+}
+
+/** Proposal names, the same spelling wabt's `--enable-*` flags use. */
+export type Proposal =
+  | 'threads'
+  | 'simd'
+  | 'relaxed-simd'
+  | 'exceptions'
+  | 'exnref'
+  | 'memory64'
+  | 'multi-memory'
+  | 'gc'
+  | 'reference-types'
+  | 'function-references'
+  | 'tail-call'
+  | 'bulk-memory'
+  | 'sign-extension'
+  | 'saturating-float-to-int'
+  | 'multi-value'
+  | 'mutable-globals'
+  | 'extended-const'
+  | 'custom-page-sizes'
+  | 'wide-arithmetic'
+  | 'stack-switching';
+
+export interface ComponentFacts {
+  imports: Array<{ name: string; location: SourceLocation }>;
+  exports: Array<{ name: string; location: SourceLocation }>;
+}
+
+export interface ModuleFacts {
+  kind: 'module' | 'component';
+  source: 'binary' | 'text';
+  /** For text: the `$id` of the module, if any. */
+  id?: string;
+  /** Where the module starts: the `(module` keyword in text, offset 0 in binary. */
+  location: SourceLocation;
+  imports: ImportFact[];
+  exports: ExportFact[];
+  memories: MemoryFact[];
+  tables: TableFact[];
+  globals: GlobalFact[];
+  functions: FunctionFact[];
+  start: StartFact | null;
+  dataSegments: DataSegmentFact[];
+  elementSegments: ElementSegmentFact[];
+  customSections: CustomSectionFact[];
+  signature: SignatureSectionFact | null;
+  producers: ProducersFact | null;
+  /** The name section's function names, by function index. */
+  functionNames: Record<number, string>;
+  functionCount: number;
+  /** Total size in bytes of the code section (0 for text before compilation). */
+  codeSize: number;
+  proposals: Proposal[];
+  /** For components: their own imports/exports, and the core modules nested inside. */
+  components?: ComponentFacts;
+  modules?: ModuleFacts[];
+  /** Malformed / invalid / unsupported-by-engine problems found while reading. */
+  problems: Finding[];
+}

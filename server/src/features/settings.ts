@@ -1,0 +1,38 @@
+/** The server's view of the `wasmWarden.*` settings, with defaults for clients that send none. */
+import type { Connection } from 'vscode-languageserver';
+
+export interface WardenSettings {
+  enable: boolean;
+  maxFileSize: number;
+}
+
+export const DEFAULT_SETTINGS: WardenSettings = {
+  enable: true,
+  maxFileSize: 50 * 1024 * 1024,
+};
+
+export class SettingsStore {
+  private cache = new Map<string, Promise<WardenSettings>>();
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly clientHasConfiguration: () => boolean,
+  ) {}
+
+  get(resource: string): Promise<WardenSettings> {
+    if (!this.clientHasConfiguration()) return Promise.resolve(DEFAULT_SETTINGS);
+    let settings = this.cache.get(resource);
+    if (!settings) {
+      settings = this.connection.workspace
+        .getConfiguration({ scopeUri: resource, section: 'wasmWarden' })
+        .then((raw: Partial<WardenSettings> | null) => ({ ...DEFAULT_SETTINGS, ...(raw ?? {}) }))
+        .catch(() => DEFAULT_SETTINGS);
+      this.cache.set(resource, settings);
+    }
+    return settings;
+  }
+
+  clear(): void {
+    this.cache.clear();
+  }
+}
