@@ -1,0 +1,79 @@
+/**
+ * What the rules read from a policy: the resolved, effective policy for one module file (after
+ * discovery, `extends` and `overrides`). The policy reader in this folder produces it; rules and
+ * hovers consume it. Every decision can name the policy line that made it (`PolicyPointer`).
+ */
+import type { Finding, PolicyPointer, Severity } from '../findings';
+
+export type ImportDecision = 'allow' | 'warn' | 'deny';
+
+export interface ImportVerdict {
+  decision: ImportDecision;
+  /** Capability group of the import (`filesystem`, `network`, ...), when it belongs to one. */
+  capability?: string;
+  /** The pattern, capability or `otherwise` entry that decided, with its place in the policy file. */
+  decidedBy: PolicyPointer;
+  /** One sentence a user can read: `denied by "env.*" in imports.deny`. */
+  reason: string;
+}
+
+export interface MemoryPolicy {
+  /** Largest allowed size in 64 KiB pages (converted from maxBytes when given in bytes); undefined = no limit. */
+  maxPages?: number;
+  maxBytes?: number;
+  requireMaximum: boolean;
+  allowShared: boolean;
+  allowMemory64: boolean;
+  allowImported: boolean;
+  /** Where each field was decided (key = field name). */
+  decidedBy: Partial<Record<'maxPages' | 'maxBytes' | 'requireMaximum' | 'allowShared' | 'allowMemory64' | 'allowImported', PolicyPointer>>;
+}
+
+export interface SignaturePolicy {
+  required: boolean;
+  /** Absolute paths of trusted public key files. */
+  trustedKeys: string[];
+  allowPartial: boolean;
+  decidedBy: Partial<Record<'required' | 'trustedKeys' | 'allowPartial', PolicyPointer>>;
+}
+
+export interface SandboxPreopen {
+  /** Absolute host path. */
+  host: string;
+  guest: string;
+  mode: 'ro' | 'rw';
+}
+
+export interface SandboxPolicy {
+  timeoutMs: number;
+  /** Bytes. */
+  maxMemory: number;
+  preopens: SandboxPreopen[];
+  env: Record<string, string>;
+  args: string[];
+  network: { allow: string[] };
+  alerts: { memoryPercent: number; slowMs: number };
+  /** WASI clock / random: real values, or fixed/deterministic ones. */
+  clock: 'real' | 'fixed';
+  random: 'real' | 'fixed';
+}
+
+export type RuleSetting = Severity | 'off';
+
+export interface EffectivePolicy {
+  /** The policy file in force (absolute path), or a built-in policy's name. */
+  source: { kind: 'file'; path: string } | { kind: 'default' } | { kind: 'strict-fallback'; brokenPath: string };
+  /** Decides one import (`module`, `name`) — core module imports and component imports alike. */
+  checkImport(module: string, name: string): ImportVerdict;
+  memory: MemoryPolicy;
+  signature: SignaturePolicy;
+  sandbox: SandboxPolicy;
+  /** Severity overrides by rule id, from the policy's `rules` map. */
+  rules: Record<string, RuleSetting>;
+  /** Where each entry of `rules` is, for "turn this rule off" fixes and for findings. */
+  rulesDecidedBy: Record<string, PolicyPointer>;
+  /** Target runtime feature set for `unsupported-feature` (proposal names), if the policy names one. */
+  runtime?: { name?: string; features?: string[] };
+  /** Problems with the policy itself (shown in the policy file; a broken policy also adds one to each module). */
+  problems: Finding[];
+}
