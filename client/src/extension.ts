@@ -21,6 +21,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     documentSelector: [
       { scheme: 'file', language: 'wat' },
       { scheme: 'untitled', language: 'wat' },
+      { scheme: 'file', pattern: '**/wasm-policy.json' },
     ],
     synchronize: {
       fileEvents: [
@@ -43,6 +44,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   );
 
   await client.start();
+
+  // Feature registrations (one line each): commands, views and panels that talk to the server.
 }
 
 export async function deactivate(): Promise<void> {
