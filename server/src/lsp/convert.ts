@@ -2,9 +2,9 @@
 import { Diagnostic, DiagnosticSeverity, type Range } from 'vscode-languageserver';
 import type { Finding, Severity } from '../core/findings';
 import type { SourceLocation } from '../core/location';
+import { ruleDocsUrl } from '../core/docsUrl';
 
 export const DIAGNOSTIC_SOURCE = 'wasm-warden';
-export const DOCS_BASE_URL = 'https://github.com/wasm-warden/wasm-warden/blob/main/docs/rules/';
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -26,7 +26,7 @@ export function toDiagnostic(finding: Finding): Diagnostic {
     finding.ruleId,
     DIAGNOSTIC_SOURCE,
   );
-  diagnostic.codeDescription = { href: `${DOCS_BASE_URL}${finding.ruleId}.md` };
+  diagnostic.codeDescription = { href: ruleDocsUrl(finding.ruleId) };
   if (finding.data) diagnostic.data = finding.data;
   return diagnostic;
 }
