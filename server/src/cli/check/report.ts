@@ -1,6 +1,6 @@
 /** What one `wasm-warden check` run found: the input of every output format. */
 import type { Finding, Severity } from '../../core/findings';
-import type { DiscoveryProblem } from './discover';
+import type { DiscoveryProblem } from '../../core/discover';
 
 export interface FileReport {
   /** Absolute path. */

@@ -1,5 +1,5 @@
 /**
- * Finds the modules `wasm-warden check` should read: the paths and globs the user named, or the
+ * Finds the modules to check (for `wasm-warden check` and the editor's workspace scan): the paths and globs the user named, or the
  * current folder, walked recursively for `.wasm` and `.wat`, skipping `node_modules` and whatever
  * `.gitignore` files ignore unless a path names it. Directory loops through symlinks are walked
  * once; unreadable folders are reported, never fatal.
