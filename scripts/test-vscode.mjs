@@ -1,0 +1,126 @@
+// `npm run test:vscode`: runs the in-editor suite (out/test/vscode) inside a real VS Code, the VS
+// Code server from the code-server package, driven in headless Chromium by playwright-core.
+// The extension host exits 0 even when tests fail, so the verdict comes from the results file the
+// runner writes ($WASM_WARDEN_TEST_RESULTS); no file, no tests, a failure or a timeout all fail.
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, chromiumPath, startVsCodeServer } from './vscode-server.mjs';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const testsEntry = join(repo, 'out', 'test', 'vscode', 'index.js');
+const artifacts = join(repo, '.vscode-test');
+const timeoutMs = Number(process.env.WASM_WARDEN_TEST_TIMEOUT_MS) || 10 * 60_000;
+
+/** Reads the runner's results; undefined until the file is complete JSON. */
+function readResults(file) {
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return undefined; // still being written
+  }
+}
+
+/** Prints each test and the summary; returns the exit code. */
+function report(results) {
+  for (const test of results.tests ?? []) {
+    const mark = test.state === 'passed' ? 'pass' : test.state === 'skipped' ? 'skip' : 'FAIL';
+    console.log(`  ${mark}  ${test.title}${test.durationMs !== undefined ? ` (${test.durationMs} ms)` : ''}`);
+  }
+  for (const failure of results.failures ?? []) {
+    console.log(`\nFAILED: ${failure.title}\n${failure.error}`);
+  }
+  const passed = Number(results.passed) || 0;
+  const failed = Number(results.failed) || 0;
+  const skipped = Number(results.skipped) || 0;
+  console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+  if (failed > 0) return 1;
+  if (passed === 0) {
+    console.error('No in-editor test ran: treating that as a failure.');
+    return 1;
+  }
+  return 0;
+}
+
+async function main() {
+  if (!existsSync(testsEntry)) {
+    console.error(`Missing ${testsEntry}: run "npm run compile-tests" first (npm run test:vscode does).`);
+    return 1;
+  }
+  if (!existsSync(join(repo, 'dist', 'client.js'))) {
+    console.error('Missing dist/client.js: run "npm run build" first (npm run test:vscode does).');
+    return 1;
+  }
+  mkdirSync(artifacts, { recursive: true });
+  const temp = mkdtempSync(join(tmpdir(), 'wasm-warden-vscode-'));
+  const workspace = join(temp, 'workspace');
+  cpSync(join(repo, 'test', 'vscode', 'workspace'), workspace, { recursive: true });
+  const resultsFile = join(temp, 'results.json');
+  const browserLog = [];
+
+  let server;
+  let browser;
+  const cleanUp = async () => {
+    await browser?.close().catch(() => {});
+    await server?.stop();
+    writeFileSync(join(artifacts, 'browser.log'), browserLog.join('\n'));
+    rmSync(temp, { recursive: true, force: true });
+  };
+  const interrupted = async () => {
+    await cleanUp();
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+
+  try {
+    server = await startVsCodeServer({
+      dataDir: join(temp, 'data'),
+      env: { WASM_WARDEN_TEST_RESULTS: resultsFile },
+      logFile: join(artifacts, 'server.log'),
+    });
+    browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS, headless: true });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on('console', (message) => browserLog.push(`[${message.type()}] ${message.text()}`));
+    page.on('pageerror', (error) => browserLog.push(`[pageerror] ${error.message}`));
+    const url = server.workbenchUrl(workspace, {
+      extensionDevelopmentPath: repo,
+      extensionTestsPath: testsEntry,
+    });
+    console.log(`Running the in-editor tests in VS Code (${server.origin}) ...`);
+    await page.goto(url);
+
+    const deadline = Date.now() + timeoutMs;
+    let results;
+    while (!(results = readResults(resultsFile))) {
+      if (server.exited()) {
+        console.error(
+          'The VS Code server stopped before the tests wrote their results. See .vscode-test/server.log.',
+        );
+        return 1;
+      }
+      if (Date.now() > deadline) {
+        console.error(
+          `Timed out after ${Math.round(timeoutMs / 1000)} s: the in-editor tests wrote no results. ` +
+            'See .vscode-test/server.log and .vscode-test/browser.log.',
+        );
+        await page.screenshot({ path: join(artifacts, 'screenshot.png') }).catch(() => {});
+        return 1;
+      }
+      await sleep(500);
+    }
+    await page.screenshot({ path: join(artifacts, 'screenshot.png') }).catch(() => {});
+    return report(results);
+  } catch (error) {
+    console.error(`The in-editor tests could not run: ${error?.stack ?? error}`);
+    return 1;
+  } finally {
+    await cleanUp();
+  }
+}
+
+process.exitCode = await main();

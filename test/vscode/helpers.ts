@@ -1,0 +1,46 @@
+/**
+ * Helpers for in-editor suites (`suite/*.test.ts`): open workspace fixtures and wait for what
+ * the language server publishes. Uses only the `vscode` API.
+ */
+import * as vscode from 'vscode';
+
+/** How long a wait may take before the test fails with a description of what never happened. */
+export const WAIT_LIMIT_MS = 20_000;
+
+/** A file in the test workspace (a temporary copy of test/vscode/workspace). */
+export function workspaceFile(relativePath: string): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) throw new Error('The in-editor tests need a workspace folder; the launcher opens one.');
+  return vscode.Uri.joinPath(folder.uri, ...relativePath.split('/'));
+}
+
+/** Opens a workspace file in an editor and makes it active. */
+export async function openFixture(relativePath: string): Promise<vscode.TextEditor> {
+  const document = await vscode.workspace.openTextDocument(workspaceFile(relativePath));
+  return vscode.window.showTextDocument(document);
+}
+
+/** Wasm Warden's errors on a document. */
+export function errorsFrom(uri: vscode.Uri): vscode.Diagnostic[] {
+  return vscode.languages
+    .getDiagnostics(uri)
+    .filter((d) => d.source === 'wasm-warden' && d.severity === vscode.DiagnosticSeverity.Error);
+}
+
+/**
+ * Polls `probe` until it returns a value other than `undefined`, and returns that value.
+ * Fails naming `what` when it does not happen within the limit.
+ */
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined,
+  limitMs = WAIT_LIMIT_MS,
+): Promise<T> {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${limitMs} ms waiting for ${what}.`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
