@@ -1,0 +1,117 @@
+/**
+ * Splits a module (or component) into its top-level sections without decoding them: enough to
+ * find the signature section, the delimiters and the byte ranges that are hashed. One cheap pass
+ * over the section headers; section contents are never copied.
+ */
+import { ByteReader, encodeVarUint32, isReadError } from './leb128';
+import type { SigningProblem } from './problems';
+
+export const SIGNATURE_SECTION = 'signature';
+export const DELIMITER_SECTION = 'signature_delimiter';
+export const PREAMBLE_LENGTH = 8;
+
+export const MODULE_PREAMBLE = Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00);
+export const COMPONENT_PREAMBLE = Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00);
+
+export interface RawSection {
+  id: number;
+  /** Offset of the section id byte. */
+  offset: number;
+  /** Offset of the first content byte (after the size). */
+  contentOffset: number;
+  /** Offset just past the content. */
+  end: number;
+  /** Whether the size was written in the fewest LEB128 bytes (then the raw header is canonical). */
+  minimalSize: boolean;
+  /** Custom sections (id 0): their name, and where the payload after the name starts. */
+  name?: string;
+  payloadOffset?: number;
+}
+
+export interface SectionWalk {
+  sections: RawSection[];
+  /** Set when the bytes stop being a sequence of well-formed sections; `sections` holds those before it. */
+  problem?: SigningProblem;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export function walkSections(bytes: Uint8Array): SectionWalk {
+  if (bytes.length < PREAMBLE_LENGTH || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
+    return {
+      sections: [],
+      problem: {
+        code: 'not-wasm',
+        message: 'Not a WebAssembly binary: it does not start with the 8-byte "\\0asm" preamble.',
+        location: { kind: 'binary', offset: 0, length: Math.min(bytes.length, PREAMBLE_LENGTH) },
+      },
+    };
+  }
+  const sections: RawSection[] = [];
+  const reader = new ByteReader(bytes, PREAMBLE_LENGTH);
+  while (reader.remaining > 0) {
+    const offset = reader.position;
+    const id = reader.u8('section id') as number;
+    const size = reader.varUint32('section size');
+    if (isReadError(size)) return { sections, problem: malformed(offset, bytes.length - offset, size.message) };
+    const contentOffset = reader.position;
+    if (size.value > reader.remaining) {
+      return {
+        sections,
+        problem: malformed(
+          offset,
+          bytes.length - offset,
+          `section ${id} at offset ${offset} declares ${size.value} bytes but only ${reader.remaining} remain (truncated module?)`,
+        ),
+      };
+    }
+    const end = contentOffset + size.value;
+    const section: RawSection = { id, offset, contentOffset, end, minimalSize: size.minimal };
+    if (id === 0) {
+      const names = new ByteReader(bytes, contentOffset, end);
+      const nameLength = names.varUint32('custom section name length');
+      const nameBytes = isReadError(nameLength) ? nameLength : names.bytesOf(nameLength.value, 'custom section name');
+      if (isReadError(nameBytes)) return { sections, problem: malformed(offset, end - offset, `custom section at offset ${offset}: ${nameBytes.message}`) };
+      try {
+        section.name = utf8.decode(nameBytes);
+      } catch {
+        return { sections, problem: malformed(offset, end - offset, `custom section at offset ${offset} has a name that is not UTF-8`) };
+      }
+      section.payloadOffset = names.position;
+    }
+    sections.push(section);
+    reader.position = end;
+  }
+  return { sections };
+}
+
+function malformed(offset: number, length: number, message: string): SigningProblem {
+  return { code: 'malformed-module', message: `Malformed module: ${message}.`, location: { kind: 'binary', offset, length } };
+}
+
+export function isSignatureSection(section: RawSection): boolean {
+  return section.id === 0 && section.name === SIGNATURE_SECTION;
+}
+
+export function isDelimiter(section: RawSection): boolean {
+  return section.id === 0 && section.name === DELIMITER_SECTION;
+}
+
+export function preambleKind(bytes: Uint8Array): 'module' | 'component' | 'unknown' {
+  if (bytes.length < PREAMBLE_LENGTH) return 'unknown';
+  const head = bytes.subarray(0, PREAMBLE_LENGTH);
+  if (equalBytes(head, MODULE_PREAMBLE)) return 'module';
+  if (equalBytes(head, COMPONENT_PREAMBLE)) return 'component';
+  return 'unknown';
+}
+
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The canonical encoding of a section header (`id | LEB128(size)` minimal), as the signer hashes it. */
+export function canonicalHeader(section: RawSection): Uint8Array {
+  return Uint8Array.of(section.id, ...encodeVarUint32(section.end - section.contentOffset));
+}
