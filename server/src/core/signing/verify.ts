@@ -1,0 +1,249 @@
+/**
+ * Strict verification of embedded or detached module signatures against trusted keys. Unlike the
+ * reference tool's partial mode, a signature is "whole" only when its hashes match the content
+ * part for part up to the last byte of the file; a matching prefix is "partial"; any mismatch is
+ * tampering. The content is hashed once, whatever the number of signatures and keys.
+ */
+import { verify as ed25519Verify } from 'node:crypto';
+import type { ByteSpan } from '../location';
+import { layoutModule } from './content';
+import { ALG_ED25519, parseSignatureData, signedMessage, type SignatureData, type SignatureEntry, type SignedHashSet } from './format';
+import { hashParts, type PartBoundary } from './hash';
+import { fingerprint, type PublicKeyInfo } from './keys';
+import { checkPreamble, type PreambleCheck } from './preamble';
+import type { SigningProblem } from './problems';
+import { equalBytes, walkSections } from './sections';
+
+export interface VerifyOptions {
+  /** Trusted keys, already loaded (`loadPublicKey`). */
+  publicKeys: PublicKeyInfo[];
+  /** The payload of a detached signature (`.sig` file), when the module carries none. */
+  detachedSignature?: Uint8Array;
+}
+
+export type SignatureStatus =
+  /** A trusted key signed every byte after the signature section. */
+  | 'valid'
+  /** A trusted key signed a prefix of the content; later parts are unsigned. */
+  | 'partial'
+  /** The content matches the signed hashes, but no trusted key made the signature. */
+  | 'untrusted'
+  /** Content changed since signing, or the signature bytes are wrong for the key they name. */
+  | 'invalid'
+  /** An algorithm this verifier does not know. */
+  | 'unsupported';
+
+export interface Coverage {
+  whole: boolean;
+  /** Byte range of the module the signature authenticates (the preamble never is). */
+  start: number;
+  end: number;
+  /** Parts signed (delimited by `signature_delimiter`) out of the parts in the module. */
+  parts: number;
+  totalParts: number;
+}
+
+export interface SignatureVerdict {
+  /** Index of the signed hash set and of the signature inside it. */
+  set: number;
+  index: number;
+  /** Hex of the key id, or null when the signer wrote none. */
+  keyId: string | null;
+  /** The key id as text when it is printable ASCII (custom ids such as "release-2025"). */
+  keyIdText: string | null;
+  algorithm: number;
+  algorithmName: string;
+  status: SignatureStatus;
+  /** The trusted key whose signature this is, if any. */
+  verifiedBy: { source: string; fingerprint: string; index: number } | null;
+  /** What the signed hashes cover in this module; null when they match nothing (tampered). */
+  coverage: Coverage | null;
+  /** Where the signature entry is (in the module, or in the detached file when `source` is detached). */
+  location: ByteSpan;
+  problems: SigningProblem[];
+}
+
+export type ReportStatus = 'valid' | 'partial' | 'untrusted' | 'invalid' | 'unsigned' | 'malformed' | 'unsupported';
+
+export interface SignatureReport {
+  /** Whether the module carries (or was given) a signature section to check. */
+  signed: boolean;
+  /** Summary: the best verdict, downgraded by tampering, a malformed section or a changed preamble. */
+  status: ReportStatus;
+  /** True only when a trusted key signed the whole module and nothing is wrong. */
+  valid: boolean;
+  source: 'embedded' | 'detached' | null;
+  /** The embedded signature section, when there is one. */
+  section?: ByteSpan;
+  /** The bytes signatures can cover: everything after the signature section. */
+  content: { start: number; end: number; parts: number };
+  preamble: PreambleCheck | null;
+  signatures: SignatureVerdict[];
+  problems: SigningProblem[];
+}
+
+export function verifyModuleSignatures(bytes: Uint8Array, options: VerifyOptions): SignatureReport {
+  const layout = layoutModule(bytes);
+  const base: SignatureReport = {
+    signed: false,
+    status: 'unsigned',
+    valid: false,
+    source: null,
+    content: { start: Math.min(8, bytes.length), end: bytes.length, parts: 0 },
+    preamble: null,
+    signatures: [],
+    problems: [],
+  };
+  if ('code' in layout) {
+    // Still say whether a signature was there: a truncated signed module is malformed, not unsigned.
+    const first = walkSections(bytes).sections[0];
+    const signed = options.detachedSignature !== undefined || (first !== undefined && first.id === 0 && first.name === 'signature');
+    return { ...base, signed, status: signed ? 'malformed' : 'unsigned', problems: [layout] };
+  }
+  const report: SignatureReport = { ...base, content: { start: layout.contentStart, end: bytes.length, parts: 0 }, problems: [...layout.problems] };
+  let data: SignatureData | SigningProblem | undefined;
+  if (options.detachedSignature) {
+    report.source = 'detached';
+    data = parseSignatureData(options.detachedSignature, 0, true);
+    if (layout.signatureSection) {
+      report.problems.push({
+        code: 'detached-and-embedded',
+        message: 'The module also has an embedded signature section; only the detached signature is checked.',
+        location: span(layout.signatureSection.offset, layout.signatureSection.end),
+      });
+    }
+  } else if (layout.signatureSection) {
+    const section = layout.signatureSection;
+    const payloadOffset = section.payloadOffset ?? section.contentOffset;
+    report.source = 'embedded';
+    report.section = span(section.offset, section.end);
+    data = parseSignatureData(bytes.subarray(payloadOffset, section.end), payloadOffset);
+  }
+  if (data === undefined) {
+    report.problems.push({ code: 'no-signature', message: 'The module has no signature section (it must be the first section).' });
+    // A misplaced signature section is not "unsigned": someone meant to sign it, and it proves nothing.
+    if (layout.problems.length > 0) return { ...report, signed: true, status: 'invalid' };
+    return report;
+  }
+  report.signed = true;
+  if ('code' in data) {
+    const unsupported = data.code.startsWith('unsupported-');
+    return { ...report, status: unsupported ? 'unsupported' : 'malformed', problems: [...report.problems, data] };
+  }
+
+  const boundaries = hashParts(bytes, layout.content, layout.contentStart);
+  report.content.parts = boundaries.length;
+  report.preamble = checkPreamble(bytes, layout.content);
+  const inDetached = report.source === 'detached';
+  data.sets.forEach((set, setIndex) => {
+    const coverage = coverageOf(set, boundaries, layout.contentStart, bytes.length);
+    const message = signedMessage(set.hashes);
+    set.signatures.forEach((entry, index) => {
+      report.signatures.push(judge(entry, setIndex, index, coverage, message, options.publicKeys, inDetached, layout.contentStart, bytes.length));
+    });
+  });
+  summarise(report);
+  return report;
+}
+
+/**
+ * Which prefix of the content a set's hashes authenticate. Hash i must equal the rolling hash at
+ * part boundary i; a set with fewer hashes than parts covers a prefix. Null when a hash differs
+ * (content changed) or the set claims more parts than the module has.
+ */
+function coverageOf(set: SignedHashSet, boundaries: PartBoundary[], contentStart: number, fileEnd: number): Coverage | null {
+  const n = set.hashes.length;
+  if (n === 0 || n > boundaries.length) return null;
+  for (let i = 0; i < n; i++) if (!equalBytes(set.hashes[i], boundaries[i].hash)) return null;
+  const end = boundaries[n - 1].end;
+  return { whole: n === boundaries.length && end === fileEnd, start: contentStart, end, parts: n, totalParts: boundaries.length };
+}
+
+function judge(
+  entry: SignatureEntry,
+  set: number,
+  index: number,
+  coverage: Coverage | null,
+  message: Uint8Array,
+  keys: PublicKeyInfo[],
+  inDetached: boolean,
+  contentStart: number,
+  fileEnd: number,
+): SignatureVerdict {
+  const keyId = entry.keyId.length > 0 ? Buffer.from(entry.keyId).toString('hex') : null;
+  const printable = entry.keyId.length > 0 && entry.keyId.every((c) => c >= 0x20 && c < 0x7f);
+  const verdict: SignatureVerdict = {
+    set,
+    index,
+    keyId,
+    keyIdText: printable ? Buffer.from(entry.keyId).toString('latin1') : null,
+    algorithm: entry.algorithm,
+    algorithmName: entry.algorithm === ALG_ED25519 ? 'Ed25519' : `unknown (${entry.algorithm})`,
+    status: 'untrusted',
+    verifiedBy: null,
+    coverage,
+    location: span(entry.offset, entry.offset + entry.length),
+    problems: [],
+  };
+  const located = (problem: Omit<SigningProblem, 'location' | 'inDetached'>): SigningProblem => ({ ...problem, location: verdict.location, inDetached });
+  if (entry.algorithm !== ALG_ED25519) {
+    verdict.status = 'unsupported';
+    verdict.problems.push(located({ code: 'unsupported-algorithm', message: `Signature algorithm ${entry.algorithm} is not supported (only 1, Ed25519).` }));
+    return verdict;
+  }
+  const keyIndex = keys.findIndex((key) => entry.signature.length === 64 && ed25519Verify(null, message, key.keyObject, entry.signature));
+  if (keyIndex >= 0) {
+    const key = keys[keyIndex];
+    verdict.verifiedBy = { source: key.source, fingerprint: fingerprint(key), index: keyIndex };
+  }
+  if (coverage === null) {
+    verdict.status = 'invalid';
+    verdict.problems.push({
+      code: 'hash-mismatch',
+      message: 'The module changed after it was signed: its content no longer matches the signed hashes.',
+      location: span(contentStart, fileEnd),
+    });
+    return verdict;
+  }
+  if (verdict.verifiedBy) {
+    verdict.status = coverage.whole ? 'valid' : 'partial';
+    if (!coverage.whole) {
+      verdict.problems.push({
+        code: 'partial-coverage',
+        message: `The signature covers only bytes ${coverage.start}–${coverage.end} (${coverage.parts} of ${coverage.totalParts} parts); bytes ${coverage.end}–${fileEnd} are not signed.`,
+        location: span(coverage.end, fileEnd),
+      });
+    }
+    return verdict;
+  }
+  // A key id naming a trusted key whose check fails means the signature bytes were damaged.
+  const named = keyId !== null ? keys.find((key) => equalBytes(key.defaultKeyId, entry.keyId)) : undefined;
+  if (named) {
+    verdict.status = 'invalid';
+    verdict.problems.push(located({ code: 'bad-signature', message: `The signature does not verify with the trusted key it names (${named.source}).` }));
+  }
+  return verdict;
+}
+
+const STATUS_ORDER: SignatureStatus[] = ['valid', 'partial', 'untrusted', 'unsupported'];
+
+function summarise(report: SignatureReport): void {
+  const statuses = new Set(report.signatures.map((s) => s.status));
+  let status: ReportStatus = STATUS_ORDER.find((s) => statuses.has(s)) ?? 'untrusted';
+  // Tampering anywhere outweighs everything but a whole-module signature by a trusted key.
+  if (statuses.has('invalid') && status !== 'valid') status = 'invalid';
+  if (report.signatures.length === 0) {
+    report.problems.push({ code: 'no-signature', message: 'The signature section holds no signatures.', location: report.section });
+    status = 'untrusted';
+  }
+  if (status === 'valid' && report.preamble && !report.preamble.consistent) {
+    status = 'invalid';
+    report.problems.push({ code: 'preamble-mismatch', message: report.preamble.message ?? 'The preamble does not match the module.', location: span(0, 8) });
+  }
+  report.status = status;
+  report.valid = status === 'valid';
+}
+
+function span(start: number, end: number): ByteSpan {
+  return { kind: 'binary', offset: start, length: end - start };
+}
