@@ -129,6 +129,8 @@ export interface FunctionFact {
   exportedAs: string[];
   /** Body size in bytes (binary) or undefined for imports. */
   bodySize?: number;
+  /** Where the body (locals and code, after its size) starts in the file (binary only). */
+  bodyOffset?: number;
   location: SourceLocation;
 }
 
@@ -173,9 +175,25 @@ export type Proposal =
   | 'wide-arithmetic'
   | 'stack-switching';
 
+/** What a component import or export is: a core module, function, value, type, component or instance. */
+export type ComponentExternKind = 'module' | 'func' | 'value' | 'type' | 'component' | 'instance';
+
 export interface ComponentFacts {
-  imports: Array<{ name: string; location: SourceLocation }>;
-  exports: Array<{ name: string; location: SourceLocation }>;
+  imports: Array<{ name: string; location: SourceLocation; kind?: ComponentExternKind }>;
+  exports: Array<{ name: string; location: SourceLocation; kind?: ComponentExternKind }>;
+}
+
+/** One section of a binary, in file order (binary only). */
+export interface SectionFact {
+  /** Section id (0 = custom). In components the ids are the component model's. */
+  id: number;
+  /** `type`, `import`, ... or the custom section's own name. */
+  name: string;
+  /** Offset of the section id byte, and the size of the whole section including its header. */
+  offset: number;
+  size: number;
+  /** Where the section's payload starts (after the name, for custom sections). */
+  payloadOffset: number;
 }
 
 export interface ModuleFacts {
@@ -199,13 +217,17 @@ export interface ModuleFacts {
   producers: ProducersFact | null;
   /** The name section's function names, by function index. */
   functionNames: Record<number, string>;
+  /** Number of functions the module defines (with bodies); imported functions are not counted. */
   functionCount: number;
   /** Total size in bytes of the code section (0 for text before compilation). */
   codeSize: number;
   proposals: Proposal[];
   /** For components: their own imports/exports, and the core modules nested inside. */
   components?: ComponentFacts;
+  /** For components: the core modules and components nested directly inside, in file order. */
   modules?: ModuleFacts[];
+  /** Binary only: every section in file order. */
+  sections?: SectionFact[];
   /** Malformed / invalid / unsupported-by-engine problems found while reading. */
   problems: Finding[];
 }

@@ -1,0 +1,200 @@
+/**
+ * Components (the component model's binary layer): their imports and exports by name, and the core
+ * modules and components nested inside, each read into its own facts. Only the section structure
+ * and the import/export sections are decoded; everything else is skipped by size.
+ */
+import { ByteReader, MalformedError } from './byteReader';
+import {
+  emptyFacts,
+  invalidModule,
+  readCoreModule,
+  recordCustomSection,
+  sortProposals,
+  WASM_MAGIC,
+} from './coreModule';
+import type { ComponentExternKind, ComponentFacts, ModuleFacts } from './model';
+import { byteSpan } from '../location';
+
+/** Version and layer bytes of a component: `0d 00 01 00`. */
+export const COMPONENT_VERSION = [0x0d, 0x00, 0x01, 0x00];
+
+const SECTION_NAMES: Record<number, string> = {
+  0: 'custom',
+  1: 'core module',
+  2: 'core instance',
+  3: 'core type',
+  4: 'component',
+  5: 'instance',
+  6: 'alias',
+  7: 'type',
+  8: 'canon',
+  9: 'start',
+  10: 'import',
+  11: 'export',
+  12: 'value',
+};
+
+const EXTERN_DESC_KINDS: ComponentExternKind[] = ['module', 'func', 'value', 'type', 'component', 'instance'];
+
+/** Nesting deeper than this is reported instead of followed (no stack overflow on hostile input). */
+const MAX_NESTING = 64;
+
+export function hasComponentPreamble(bytes: Uint8Array, start = 0): boolean {
+  if (bytes.length - start < 8) return false;
+  for (let i = 0; i < 4; i++)
+    if (bytes[start + i] !== WASM_MAGIC[i] || bytes[start + 4 + i] !== COMPONENT_VERSION[i]) return false;
+  return true;
+}
+
+/** Reads the component in bytes[start, end); offsets in the result are absolute. */
+export function readComponent(bytes: Uint8Array, start = 0, end = bytes.length, depth = 0): ModuleFacts {
+  const facts = emptyFacts('component', start, end);
+  const component: ComponentFacts = { imports: [], exports: [] };
+  facts.components = component;
+  facts.modules = [];
+  const r = new ByteReader(bytes, start + 8, end);
+  const report = (error: unknown): void => {
+    if (error instanceof MalformedError) facts.problems.push(invalidModule(error.message, error.offset, end));
+    else
+      facts.problems.push(
+        invalidModule(`internal error while reading the component: ${String(error)}`, start, end),
+      );
+  };
+  while (!r.atEnd()) {
+    const sectionStart = r.pos;
+    let id: number;
+    let payloadEnd: number;
+    try {
+      id = r.u8();
+      const size = r.varU32();
+      if (size > r.remaining) {
+        r.fail(
+          `section size ${size} of the ${SECTION_NAMES[id] ?? `unknown (${id})`} section runs past the end of the component (${r.remaining} bytes left)`,
+          sectionStart + 1,
+        );
+      }
+      payloadEnd = r.pos + size;
+    } catch (error) {
+      report(error);
+      break;
+    }
+    const payloadStart = r.pos;
+    try {
+      const section = new ByteReader(bytes, payloadStart, payloadEnd);
+      const name = SECTION_NAMES[id];
+      if (name === undefined) section.fail(`malformed component section id ${id}`, sectionStart);
+      const customName = id === 0 ? section.name() : name;
+      facts.sections!.push({
+        id,
+        name: customName,
+        offset: sectionStart,
+        size: payloadEnd - sectionStart,
+        payloadOffset: section.pos,
+      });
+      if (id === 0) {
+        recordCustomSection(facts, bytes, customName, sectionStart, section.pos, payloadEnd, end);
+      } else if (id === 1 || id === 4) {
+        if (depth >= MAX_NESTING)
+          section.fail(`components nested more than ${MAX_NESTING} deep`, sectionStart);
+        const nested =
+          id === 1
+            ? readCoreModule(bytes, payloadStart, payloadEnd)
+            : readComponent(bytes, payloadStart, payloadEnd, depth + 1);
+        facts.modules.push(nested);
+      } else if (id === 10) {
+        readExterns(section, component.imports, 'import');
+      } else if (id === 11) {
+        readExterns(section, component.exports, 'export');
+      }
+    } catch (error) {
+      report(error);
+    }
+    r.pos = payloadEnd;
+  }
+  // A component's own problems come first; nested modules' problems are already absolute.
+  for (const nested of facts.modules) facts.problems.push(...nested.problems);
+  facts.proposals = sortProposals(facts.modules.flatMap((m) => m.proposals));
+  return facts;
+}
+
+/** An `importname'`/`exportname'`: a discriminant byte, then the name (0x02 adds attributes). */
+function readExternName(r: ByteReader): string {
+  const at = r.pos;
+  const discriminant = r.u8();
+  if (discriminant > 0x02)
+    r.fail(`malformed import/export name discriminant 0x${discriminant.toString(16)}`, at);
+  const name = r.name();
+  if (discriminant === 0x02) {
+    const attributes = r.count(1);
+    for (let i = 0; i < attributes; i++) {
+      const kind = r.u8();
+      if (kind > 0x02) r.fail(`malformed name attribute 0x${kind.toString(16)}`, r.pos - 1);
+      r.name();
+    }
+  }
+  return name;
+}
+
+/** An `externdesc`: what is imported (or the ascribed type of an export). */
+function readExternDesc(r: ByteReader): ComponentExternKind {
+  const at = r.pos;
+  const tag = r.u8();
+  const kind = EXTERN_DESC_KINDS[tag];
+  if (kind === undefined) r.fail(`malformed extern descriptor 0x${tag.toString(16)}`, at);
+  switch (tag) {
+    case 0x00:
+      if (r.u8() !== 0x11) r.fail('malformed core module descriptor (expected 0x11)', at + 1);
+      r.varU32();
+      break;
+    case 0x02:
+    case 0x03: {
+      const bound = r.u8();
+      if (bound === 0x00) r.varU32();
+      else if (bound === 0x01) {
+        if (tag === 0x02) r.skipVarInt(33); // value type: a primitive or a type index
+      } else r.fail(`malformed bound 0x${bound.toString(16)}`, r.pos - 1);
+      break;
+    }
+    default:
+      r.varU32();
+  }
+  return kind;
+}
+
+/** A `sortidx`: sort (core sorts carry a second byte) and index. Returns the component extern kind. */
+function readSortIndex(r: ByteReader): ComponentExternKind {
+  const at = r.pos;
+  const sort = r.u8();
+  if (sort === 0x00) {
+    const core = r.u8();
+    r.varU32();
+    return core === 0x11 ? 'module' : 'func';
+  }
+  const kind = EXTERN_DESC_KINDS[sort];
+  if (kind === undefined) r.fail(`malformed sort 0x${sort.toString(16)}`, at);
+  r.varU32();
+  return kind;
+}
+
+function readExterns(r: ByteReader, into: ComponentFacts['imports'], what: 'import' | 'export'): void {
+  const n = r.count(3);
+  for (let i = 0; i < n; i++) {
+    const entryStart = r.pos;
+    const name = readExternName(r);
+    let kind: ComponentExternKind;
+    if (what === 'import') kind = readExternDesc(r);
+    else {
+      kind = readSortIndex(r);
+      const hasType = r.u8();
+      if (hasType === 0x01) readExternDesc(r);
+      else if (hasType !== 0x00) r.fail(`malformed export type flag 0x${hasType.toString(16)}`, r.pos - 1);
+    }
+    into.push({ name, kind, location: byteSpan(entryStart, r.pos - entryStart) });
+  }
+}
+
+/** Every core module inside a component, depth first (a core module yields itself). */
+export function allCoreModules(facts: ModuleFacts): ModuleFacts[] {
+  if (facts.kind === 'module') return [facts];
+  return (facts.modules ?? []).flatMap(allCoreModules);
+}
