@@ -1,5 +1,5 @@
 /** WebAssembly module signatures: the one import for the rules, the CLI and the server. */
-export { signModule, type SignOptions, type SignResult, type KeyIdChoice } from './sign';
+export { signModule, detachSignature, attachSignature, type SignOptions, type SignResult, type KeyIdChoice, type DetachResult } from './sign';
 export {
   verifyModuleSignatures,
   type VerifyOptions,
@@ -23,3 +23,4 @@ export {
 } from './keys';
 export type { SigningProblem, SigningProblemCode } from './problems';
 export type { PreambleCheck } from './preamble';
+export { verifyWasmCloudClaims, decodeNkey, type ClaimsReport } from './wascap';

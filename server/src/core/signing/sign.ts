@@ -107,3 +107,28 @@ function addSignature(sets: HashSet[], hashes: Uint8Array[], entry: SignedHashSe
   const updated = { hashes: existing.hashes, signatures: [...existing.signatures, entry] };
   return sets.map((set, i) => (i === index ? updated : set));
 }
+
+export type DetachResult = { ok: true; module: Uint8Array; signature: Uint8Array } | { ok: false; problem: SigningProblem };
+
+/** Moves an embedded signature out of the module (wasmsign2 `detach`): the module without it, and its payload. */
+export function detachSignature(bytes: Uint8Array): DetachResult {
+  const layout = layoutModule(bytes);
+  if ('code' in layout) return { ok: false, problem: layout };
+  const section = layout.signatureSection;
+  if (!section) return { ok: false, problem: { code: 'no-signature', message: 'The module has no embedded signature section to detach.' } };
+  return {
+    ok: true,
+    module: concatBytes([bytes.subarray(0, 8), bytes.subarray(section.end)]),
+    signature: bytes.slice(section.payloadOffset ?? section.contentOffset, section.end),
+  };
+}
+
+/** Puts a detached signature back into the module as its first section (wasmsign2 `attach`). */
+export function attachSignature(bytes: Uint8Array, signature: Uint8Array): DetachResult {
+  const layout = layoutModule(bytes);
+  if ('code' in layout) return { ok: false, problem: layout };
+  const parsed = parseSignatureData(signature, 0, true);
+  if ('code' in parsed) return { ok: false, problem: parsed };
+  const rest = bytes.subarray(layout.contentStart);
+  return { ok: true, module: concatBytes([bytes.subarray(0, 8), encodeCustomSection(SIGNATURE_SECTION, signature), rest]), signature };
+}
