@@ -2,49 +2,19 @@
 // Code server from the code-server package, driven in headless Chromium by playwright-core.
 // The extension host exits 0 even when tests fail, so the verdict comes from the results file the
 // runner writes ($WASM_WARDEN_TEST_RESULTS); no file, no tests, a failure or a timeout all fail.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { readResults, reportResults } from '../test/vscode/report.mjs';
 import { CHROMIUM_ARGS, chromiumPath, startVsCodeServer } from './vscode-server.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const testsEntry = join(repo, 'out', 'test', 'vscode', 'index.js');
 const artifacts = join(repo, '.vscode-test');
 const timeoutMs = Number(process.env.WASM_WARDEN_TEST_TIMEOUT_MS) || 10 * 60_000;
-
-/** Reads the runner's results; undefined until the file is complete JSON. */
-function readResults(file) {
-  if (!existsSync(file)) return undefined;
-  try {
-    return JSON.parse(readFileSync(file, 'utf8'));
-  } catch {
-    return undefined; // still being written
-  }
-}
-
-/** Prints each test and the summary; returns the exit code. */
-function report(results) {
-  for (const test of results.tests ?? []) {
-    const mark = test.state === 'passed' ? 'pass' : test.state === 'skipped' ? 'skip' : 'FAIL';
-    console.log(`  ${mark}  ${test.title}${test.durationMs !== undefined ? ` (${test.durationMs} ms)` : ''}`);
-  }
-  for (const failure of results.failures ?? []) {
-    console.log(`\nFAILED: ${failure.title}\n${failure.error}`);
-  }
-  const passed = Number(results.passed) || 0;
-  const failed = Number(results.failed) || 0;
-  const skipped = Number(results.skipped) || 0;
-  console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
-  if (failed > 0) return 1;
-  if (passed === 0) {
-    console.error('No in-editor test ran: treating that as a failure.');
-    return 1;
-  }
-  return 0;
-}
 
 async function main() {
   if (!existsSync(testsEntry)) {
@@ -114,7 +84,7 @@ async function main() {
       await sleep(500);
     }
     await page.screenshot({ path: join(artifacts, 'screenshot.png') }).catch(() => {});
-    return report(results);
+    return reportResults(results);
   } catch (error) {
     console.error(`The in-editor tests could not run: ${error?.stack ?? error}`);
     return 1;
