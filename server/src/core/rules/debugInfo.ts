@@ -1,0 +1,150 @@
+/** `debug-info`: debug sections and build paths that tell a reader how and where a module was built. */
+import type { Finding } from '../findings';
+import { ByteReader } from '../module/byteReader';
+import type { CustomSectionFact } from '../module/model';
+import { createRule } from './rule';
+import { contentBlocks, latin1 } from './support/contents';
+import { formatBytes } from './support/units';
+
+// Home directories name a person; CI workspaces and /rustc/<hash> paths do not.
+const HOME_PATH =
+  /(?:\/(?:home|Users)\/[A-Za-z0-9._-]+\/|\/root\/|[A-Za-z]:\\(?:Users|Documents and Settings)\\[^\\\s"]+\\)[\x21-\x7e]{0,120}/g;
+
+function firstHomePath(bytes: Uint8Array): { offset: number; path: string; count: number } | undefined {
+  const text = latin1(bytes);
+  HOME_PATH.lastIndex = 0;
+  let first: RegExpExecArray | null = null;
+  let count = 0;
+  for (let m = HOME_PATH.exec(text); m; m = HOME_PATH.exec(text)) {
+    if (!first) first = m;
+    count++;
+  }
+  if (!first) return undefined;
+  const path = first[0].length > 80 ? `${first[0].slice(0, 79)}…` : first[0];
+  return { offset: first.index, path, count };
+}
+
+/** The URL of a sourceMappingURL / external_debug_info section: one length-prefixed string. */
+function readUrlPayload(bytes: Uint8Array | undefined, section: CustomSectionFact): string | undefined {
+  if (!bytes || section.payloadOffset === undefined) return undefined;
+  try {
+    const end = Math.min(bytes.length, section.payloadOffset + section.size);
+    return new ByteReader(bytes, section.payloadOffset, end).name();
+  } catch {
+    return undefined;
+  }
+}
+
+export const debugInfo = createRule({
+  meta: {
+    id: 'debug-info',
+    description: 'DWARF, name, source map and producers sections, and build paths left in the module.',
+    rationale:
+      "Debug sections make reverse engineering easy and leak build machines' paths, user names and exact toolchain versions; release builds usually strip them.",
+    defaultSeverity: 'info',
+    policyFields: ['rules.debug-info'],
+    needsCode: false,
+    messages: {
+      dwarf: 'DWARF debug information ({{sections}}; {{size}}) ships with the module{{path}}.',
+      names: 'The "name" section names {{count}} functions, which shows the source\'s symbols to anyone.',
+      sourceMap: 'Section "{{section}}" points to {{url}}.',
+      producers: 'The "producers" section records the toolchain: {{tools}}.',
+      buildPath: '{{where}} contains a home-directory build path ({{path}}){{more}}.',
+    },
+  },
+  check(context) {
+    const { facts, bytes } = context;
+    const findings: Finding[] = [];
+    const sections = facts.customSections;
+
+    const dwarf = sections.filter((s) => s.name.startsWith('.debug_'));
+    if (dwarf.length > 0) {
+      const size = dwarf.reduce((sum, s) => sum + s.size, 0);
+      const withPath = dwarf
+        .map((s) => ({
+          s,
+          hit:
+            bytes && s.payloadOffset !== undefined
+              ? firstHomePath(bytes.subarray(s.payloadOffset, s.payloadOffset + s.size))
+              : undefined,
+        }))
+        .find((x) => x.hit);
+      findings.push(
+        context.report({
+          messageId: 'dwarf',
+          location: dwarf[0].location,
+          data: {
+            sections: dwarf.map((s) => s.name).join(', '),
+            size: formatBytes(size),
+            path: withPath?.hit ? `, including build paths such as ${withPath.hit.path}` : '',
+          },
+          fix: { sections: dwarf.map((s) => s.name), bytes: size },
+        }),
+      );
+    }
+
+    const nameSection = sections.find((s) => s.name === 'name');
+    const namedCount = Object.keys(facts.functionNames).length;
+    if (nameSection && namedCount > 0) {
+      findings.push(
+        context.report({
+          messageId: 'names',
+          location: nameSection.location,
+          data: { count: namedCount },
+          fix: { sections: ['name'] },
+        }),
+      );
+    }
+
+    for (const section of sections) {
+      if (section.name !== 'sourceMappingURL' && section.name !== 'external_debug_info') continue;
+      const url = readUrlPayload(bytes, section);
+      findings.push(
+        context.report({
+          messageId: 'sourceMap',
+          location: section.location,
+          data: { section: section.name, url: url !== undefined ? `"${url}"` : 'an external file' },
+          fix: { sections: [section.name], url: url ?? null },
+        }),
+      );
+    }
+
+    const producers = facts.producers;
+    const producersSection = sections.find((s) => s.name === 'producers');
+    if (producers && producersSection) {
+      const tools = Object.values(producers.fields)
+        .flat()
+        .map((t) => (t.version ? `${t.name} ${t.version}` : t.name));
+      if (tools.length > 0) {
+        findings.push(
+          context.report({
+            messageId: 'producers',
+            location: producersSection.location,
+            data: { tools: tools.join('; ') },
+            fix: { sections: ['producers'] },
+          }),
+        );
+      }
+    }
+
+    for (const block of contentBlocks(facts, bytes, context.text)) {
+      if (block.kind !== 'data') continue;
+      const hit = firstHomePath(block.bytes);
+      if (!hit) continue;
+      findings.push(
+        context.report({
+          messageId: 'buildPath',
+          location: block.locate(hit.offset, Math.min(hit.path.length, 120)),
+          data: {
+            where: block.label.charAt(0).toUpperCase() + block.label.slice(1),
+            path: hit.path,
+            more: hit.count > 1 ? ` and ${hit.count - 1} more` : '',
+          },
+          fix: { block: block.label },
+        }),
+      );
+      break; // one is enough to make the point; the message counts the rest of that segment
+    }
+    return findings;
+  },
+});

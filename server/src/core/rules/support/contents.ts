@@ -1,0 +1,103 @@
+/**
+ * The raw contents of a module's data segments and custom sections, for rules that read them,
+ * with a way to turn an offset inside the contents back into a location: a byte span in the file
+ * for binaries, the characters of the string literal for text.
+ */
+import { byteSpan, LineIndex, type SourceLocation } from '../../location';
+import type { ModuleFacts } from '../../module/model';
+import { decodeStringsIn } from './watStrings';
+
+export interface ContentBlock {
+  kind: 'data' | 'custom';
+  /** `data segment 3` or `custom section "name"`. */
+  label: string;
+  /** Custom section name, for custom blocks. */
+  sectionName?: string;
+  index: number;
+  bytes: Uint8Array;
+  locate(offset: number, length: number): SourceLocation;
+}
+
+function binaryBlock(
+  file: Uint8Array,
+  kind: ContentBlock['kind'],
+  label: string,
+  index: number,
+  start: number,
+  size: number,
+  sectionName?: string,
+): ContentBlock | undefined {
+  if (start < 0 || size < 0 || start + size > file.length) return undefined;
+  return {
+    kind,
+    label,
+    index,
+    sectionName,
+    bytes: file.subarray(start, start + size),
+    locate: (offset, length) => byteSpan(start + offset, length),
+  };
+}
+
+function textBlock(
+  text: string,
+  lines: LineIndex,
+  location: SourceLocation,
+  kind: ContentBlock['kind'],
+  label: string,
+  index: number,
+  skipStrings: number,
+  sectionName?: string,
+): ContentBlock | undefined {
+  if (location.kind !== 'text') return undefined;
+  const decoded = decodeStringsIn(
+    text,
+    lines.offsetAt(location.start),
+    lines.offsetAt(location.end),
+    skipStrings,
+  );
+  return {
+    kind,
+    label,
+    index,
+    sectionName,
+    bytes: decoded.bytes,
+    locate: (offset, length) => {
+      if (decoded.bytes.length === 0) return location;
+      const first = Math.min(offset, decoded.bytes.length - 1);
+      const last = Math.min(offset + Math.max(length, 1) - 1, decoded.bytes.length - 1);
+      return lines.span(decoded.starts[first], decoded.ends[last]);
+    },
+  };
+}
+
+/** Every data segment's contents, then every custom section's payload, in module order. */
+export function contentBlocks(facts: ModuleFacts, bytes?: Uint8Array, text?: string): ContentBlock[] {
+  const blocks: ContentBlock[] = [];
+  const lines = text !== undefined ? new LineIndex(text) : undefined;
+  for (const segment of facts.dataSegments) {
+    const label = `data segment ${segment.index}`;
+    const block =
+      facts.source === 'binary' && bytes && segment.contentOffset !== undefined
+        ? binaryBlock(bytes, 'data', label, segment.index, segment.contentOffset, segment.size)
+        : text !== undefined && lines
+          ? textBlock(text, lines, segment.location, 'data', label, segment.index, 0)
+          : undefined;
+    if (block) blocks.push(block);
+  }
+  facts.customSections.forEach((section, index) => {
+    const label = `custom section "${section.name}"`;
+    const block =
+      facts.source === 'binary' && bytes && section.payloadOffset !== undefined
+        ? binaryBlock(bytes, 'custom', label, index, section.payloadOffset, section.size, section.name)
+        : text !== undefined && lines
+          ? textBlock(text, lines, section.location, 'custom', label, index, 1, section.name)
+          : undefined;
+    if (block) blocks.push(block);
+  });
+  return blocks;
+}
+
+/** One byte per character, so regular-expression indices are byte offsets. */
+export function latin1(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+}

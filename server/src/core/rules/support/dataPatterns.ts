@@ -1,0 +1,159 @@
+/**
+ * What `suspicious-data` looks for in raw bytes. Each pattern is run over the bytes read as
+ * latin1 (one character per byte), so match indices are byte offsets.
+ */
+import type { Severity } from '../../findings';
+import { shannonEntropy } from './entropy';
+
+export interface DataMatch {
+  kind: 'miningPool' | 'privateKey' | 'cloudKey' | 'url' | 'ip' | 'blob' | 'embeddedModule';
+  offset: number;
+  length: number;
+  severity: Severity;
+  /** The matched text, shortened for messages; secrets are masked. */
+  shown: string;
+  /** For `cloudKey`: which provider; for `url`: the scheme. */
+  detail?: string;
+  host?: string;
+  port?: string;
+}
+
+const MINING_POOL = /stratum\+(?:tcp|ssl|tls):\/\/[\x21-\x7e]{1,200}/g;
+// A PEM header alone is common (parsers need it); a header followed by key material is a key.
+const PRIVATE_KEY = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----[\r\n]+[A-Za-z0-9+/=\r\n]{64,}/g;
+const CLOUD_KEYS: Array<{ provider: string; pattern: RegExp }> = [
+  { provider: 'AWS access key id', pattern: /(?<![A-Z0-9])(?:AKIA|ASIA)[0-9A-Z]{16}(?![A-Z0-9])/g },
+  { provider: 'Google API key', pattern: /(?<![\w-])AIza[0-9A-Za-z_-]{35}(?![\w-])/g },
+  { provider: 'GitHub token', pattern: /(?<!\w)gh[pousr]_[A-Za-z0-9]{36}(?!\w)/g },
+  { provider: 'Slack token', pattern: /(?<!\w)xox[abprs]-[0-9A-Za-z-]{10,72}/g },
+  { provider: 'Stripe secret key', pattern: /(?<!\w)[sr]k_live_[0-9A-Za-z]{24,99}(?!\w)/g },
+];
+const URL =
+  /(?<![A-Za-z0-9+.-])(https?|wss?|ftp):\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.)*[A-Za-z0-9-]{1,63})(?::(\d{1,5}))?[!#$%&'()*+,\-./0-9:;=?@A-Z_a-z~]{0,200}/g;
+const OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+const IPV4 = new RegExp(`(?<![\\w.])${OCTET}(?:\\.${OCTET}){3}(?::(\\d{1,5}))?(?![\\w.])`, 'g');
+// Encoded payloads in text form. Raw binary tables (S-boxes, CRC and compression tables, fonts)
+// are high-entropy too and entirely ordinary, so only text encodings are judged.
+const BASE64_RUN = /[A-Za-z0-9+/]{512,}={0,2}/g;
+const HEX_RUN = /[0-9A-Fa-f]{512,}/g;
+const BASE64_MIN_ENTROPY = 5.2; // of at most 6 bits per character
+const HEX_MIN_ENTROPY = 3.7; // of at most 4
+
+function mask(secret: string): string {
+  return secret.length <= 8 ? '****' : `${secret.slice(0, 4)}…${secret.slice(-2)}`;
+}
+
+function shorten(text: string, max = 80): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+function isBoringIp(ip: string): boolean {
+  const octets = ip.split('.').map(Number);
+  if (octets[0] === 0 || octets[0] === 127 || octets.every((o) => o === 255)) return true;
+  // 1.2.3.4 and 4.0.0.0 read like version numbers far more often than like addresses.
+  return octets.every((o) => o < 10);
+}
+
+function startsWithWasm(base64: string): boolean {
+  return base64.startsWith('AGFzbQ'); // "\0asm"
+}
+
+export function scanForSuspiciousData(latin1: string): DataMatch[] {
+  const matches: DataMatch[] = [];
+  const each = (pattern: RegExp, fn: (m: RegExpExecArray) => void) => {
+    pattern.lastIndex = 0;
+    for (let m = pattern.exec(latin1); m; m = pattern.exec(latin1)) fn(m);
+  };
+  each(MINING_POOL, (m) =>
+    matches.push({
+      kind: 'miningPool',
+      offset: m.index,
+      length: m[0].length,
+      severity: 'error',
+      shown: shorten(m[0]),
+    }),
+  );
+  each(PRIVATE_KEY, (m) => {
+    const header = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.exec(m[0])?.[0] ?? 'PRIVATE KEY';
+    matches.push({
+      kind: 'privateKey',
+      offset: m.index,
+      length: m[0].length,
+      severity: 'error',
+      shown: header,
+    });
+  });
+  for (const { provider, pattern } of CLOUD_KEYS) {
+    each(pattern, (m) =>
+      matches.push({
+        kind: 'cloudKey',
+        offset: m.index,
+        length: m[0].length,
+        severity: 'error',
+        shown: mask(m[0]),
+        detail: provider,
+      }),
+    );
+  }
+  const urlRanges: Array<[number, number]> = [];
+  each(URL, (m) => {
+    urlRanges.push([m.index, m.index + m[0].length]);
+    matches.push({
+      kind: 'url',
+      offset: m.index,
+      length: m[0].length,
+      severity: 'info',
+      shown: shorten(m[0]),
+      detail: m[1].toLowerCase(),
+      host: m[2].toLowerCase(),
+      port: m[3],
+    });
+  });
+  each(IPV4, (m) => {
+    const ip = m[0].replace(/:\d+$/, '');
+    if (isBoringIp(ip)) return;
+    if (urlRanges.some(([s, e]) => m.index >= s && m.index < e)) return;
+    matches.push({
+      kind: 'ip',
+      offset: m.index,
+      length: m[0].length,
+      severity: 'info',
+      shown: m[0],
+      host: ip,
+      port: m[1],
+    });
+  });
+  each(BASE64_RUN, (m) => {
+    if (startsWithWasm(m[0])) {
+      matches.push({
+        kind: 'embeddedModule',
+        offset: m.index,
+        length: m[0].length,
+        severity: 'warning',
+        shown: `${m[0].length} characters`,
+      });
+    } else if (shannonEntropy(m[0]) >= BASE64_MIN_ENTROPY) {
+      matches.push({
+        kind: 'blob',
+        offset: m.index,
+        length: m[0].length,
+        severity: 'info',
+        shown: `${m[0].length} characters`,
+        detail: 'base64',
+      });
+    }
+  });
+  each(HEX_RUN, (m) => {
+    if (shannonEntropy(m[0]) >= HEX_MIN_ENTROPY) {
+      matches.push({
+        kind: 'blob',
+        offset: m.index,
+        length: m[0].length,
+        severity: 'info',
+        shown: `${m[0].length} characters`,
+        detail: 'hex',
+      });
+    }
+  });
+  return matches.sort((a, b) => a.offset - b.offset);
+}

@@ -1,0 +1,114 @@
+/**
+ * `suspicious-data`: mining pools, private keys, cloud credentials, network endpoints and encoded
+ * payloads in data segments and custom sections.
+ */
+import type { Finding } from '../findings';
+import { createRule } from './rule';
+import { contentBlocks, latin1 } from './support/contents';
+import { scanForSuspiciousData, type DataMatch } from './support/dataPatterns';
+import { isHostAllowed } from './support/hosts';
+
+/** Metadata sections other rules own (debug-info, signatures) or that hold toolchain data only. */
+function isMetadataSection(name: string): boolean {
+  return (
+    name === 'name' ||
+    name === 'producers' ||
+    name === 'sourceMappingURL' ||
+    name === 'external_debug_info' ||
+    name === 'signature' ||
+    name === 'target_features' ||
+    name === 'linking' ||
+    name === 'build_id' ||
+    name.startsWith('.debug_') ||
+    name.startsWith('reloc.') ||
+    name.startsWith('dylink') ||
+    name.startsWith('component-type')
+  );
+}
+
+/** Past this many findings a module gets one summary instead of a flood. */
+const MAX_FINDINGS = 50;
+
+const DEFAULT_PORTS: Record<string, string> = { http: '80', ws: '80', https: '443', wss: '443', ftp: '21' };
+
+export const suspiciousData = createRule({
+  meta: {
+    id: 'suspicious-data',
+    description:
+      'Mining pool addresses, private keys, cloud credentials, URLs, IP addresses and encoded payloads in data and custom sections.',
+    rationale:
+      'Data segments ship inside the module: a credential there is published, a mining pool address betrays a miner, and endpoints show where a module wants to talk.',
+    defaultSeverity: 'warning',
+    policyFields: ['sandbox.network.allow'],
+    needsCode: false,
+    messages: {
+      miningPool:
+        'Mining pool address "{{shown}}" in {{where}}: this module is likely a cryptocurrency miner.',
+      privateKey: 'A private key ({{shown}}) is embedded in {{where}}: anyone with the module has the key.',
+      cloudKey:
+        'What looks like a {{detail}} ({{shown}}) is embedded in {{where}}: revoke it and load it at run time instead.',
+      url: 'URL "{{shown}}" in {{where}}: host "{{host}}" is not on the sandbox network allow list.',
+      ip: 'IP address {{shown}} in {{where}} is not on the sandbox network allow list.',
+      blob: 'A {{shown}} {{detail}} blob with high entropy in {{where}}: an encoded payload or key material?',
+      embeddedModule:
+        'A base64-encoded WebAssembly module ({{shown}}) is embedded in {{where}}: a second stage that this check cannot see into.',
+      more: '{{count}} more suspicious strings in this module are not listed.',
+    },
+  },
+  check(context) {
+    const allow = context.policy.sandbox.network.allow;
+    const findings: Finding[] = [];
+    let skipped = 0;
+    const seenHosts = new Set<string>();
+    for (const block of contentBlocks(context.facts, context.bytes, context.text)) {
+      if (block.kind === 'custom' && isMetadataSection(block.sectionName ?? '')) continue;
+      for (const match of scanForSuspiciousData(latin1(block.bytes))) {
+        if (isAllowedEndpoint(match, allow)) continue;
+        // One finding per host is enough to review it; repeats only add noise.
+        if (match.host !== undefined) {
+          if (seenHosts.has(match.host)) continue;
+          seenHosts.add(match.host);
+        }
+        if (findings.length >= MAX_FINDINGS) {
+          skipped++;
+          continue;
+        }
+        findings.push(
+          context.report({
+            messageId: match.kind,
+            severity: match.severity,
+            location: block.locate(match.offset, match.length),
+            data: {
+              shown: match.shown,
+              where: block.label,
+              host: match.host ?? '',
+              detail: match.detail ?? '',
+            },
+            fix: {
+              kind: match.kind,
+              block: block.label,
+              ...(match.host !== undefined ? { host: match.host, port: match.port ?? null } : {}),
+            },
+          }),
+        );
+      }
+    }
+    if (skipped > 0) {
+      findings.push(
+        context.report({
+          messageId: 'more',
+          severity: 'info',
+          location: context.facts.location,
+          data: { count: skipped },
+        }),
+      );
+    }
+    return findings;
+  },
+});
+
+function isAllowedEndpoint(match: DataMatch, allow: readonly string[]): boolean {
+  if (match.host === undefined) return false;
+  const port = match.port ?? (match.detail ? DEFAULT_PORTS[match.detail] : undefined);
+  return isHostAllowed(match.host, port, allow);
+}
