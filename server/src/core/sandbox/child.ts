@@ -1,0 +1,203 @@
+/**
+ * The sandbox process: receives one module over IPC, instantiates and runs it with the policy's
+ * WASI host, streams output/samples/violations back and ends with a `done` message. It is started
+ * only by `runner.ts`, with V8's memory cap and Node's permission model already in force.
+ */
+import { performance } from 'node:perf_hooks';
+import type { ChildMessage, StartMessage } from './messages';
+import type { SandboxOutcome, SandboxSample } from './report';
+import { loadShim } from './shim';
+import { HostTrap, PolicyWasiHost, SandboxStop, WASI_MODULE } from './wasiHost';
+import { formatWasmResults, parseWasmArgs } from './invokeArgs';
+import { isMemory, wasm, type WasmInstance, type WasmMemory } from './wasmApi';
+
+/** Samples are sent at most this often (ms), from host calls and from an idle timer. */
+const SAMPLE_INTERVAL_MS = 10;
+
+function send(message: ChildMessage, then?: () => void): void {
+  process.send?.(message, undefined, undefined, then);
+}
+
+async function run(start: StartMessage): Promise<void> {
+  const shim = await loadShim();
+  const t0 = performance.now();
+  const hostCalls: Record<string, number> = {};
+  let totalCalls = 0;
+  const memories: WasmMemory[] = [];
+  let peak = 0;
+  let lastSample = -Infinity;
+  const missingImports: string[] = [];
+  const totals = { stdout: 0, stderr: 0 };
+
+  const memoryBytes = (): number => memories.reduce((sum, m) => sum + m.buffer.byteLength, 0);
+  const sample = (force = false): void => {
+    const now = performance.now() - t0;
+    if (!force && now - lastSample < SAMPLE_INTERVAL_MS) return;
+    lastSample = now;
+    const bytes = memoryBytes();
+    peak = Math.max(peak, bytes);
+    const s: SandboxSample = { atMs: now, memoryBytes: bytes, hostCalls: totalCalls };
+    send({ type: 'sample', sample: s, hostCalls: { ...hostCalls } });
+  };
+  const idle = setInterval(() => sample(), SAMPLE_INTERVAL_MS * 5);
+
+  const writer = (stream: 'stdout' | 'stderr') => (data: Uint8Array) => {
+    const before = totals[stream];
+    totals[stream] += data.byteLength;
+    // Beyond the cap output is only counted: the module keeps running, the parent gets nothing more.
+    if (before < start.outputLimit)
+      send({ type: 'output', stream, data: data.slice(0, start.outputLimit - before) });
+  };
+  const count = (name: string): void => {
+    hostCalls[name] = (hostCalls[name] ?? 0) + 1;
+    totalCalls++;
+    sample();
+  };
+
+  const host = new PolicyWasiHost(shim, {
+    policy: start.policy,
+    args: [start.programName, ...start.policy.args, ...start.args],
+    stdout: writer('stdout'),
+    stderr: writer('stderr'),
+    onViolation: (v) => send({ type: 'violation', violation: { ...v, atMs: performance.now() - t0 } }),
+    onCall: count,
+  });
+
+  const outcome = ((): SandboxOutcome => {
+    let module: object;
+    try {
+      module = new wasm.Module(start.bytes);
+    } catch (error) {
+      return { kind: 'error', message: `not a valid WebAssembly module: ${(error as Error).message}` };
+    }
+    const imports: Record<string, Record<string, unknown>> = {};
+    let usesWasi = false;
+    for (const imp of wasm.Module.imports(module)) {
+      const qualified = `${imp.module}.${imp.name}`;
+      const table = (imports[imp.module ?? ''] ??= {});
+      if (imp.kind === 'function' && imp.module === WASI_MODULE && host.imports[imp.name]) {
+        usesWasi = true;
+        table[imp.name] = host.imports[imp.name];
+      } else if (imp.kind === 'function') {
+        missingImports.push(qualified);
+        table[imp.name] = () => {
+          count(qualified);
+          throw new HostTrap(`import ${qualified} is not provided in the preview`);
+        };
+      } else if (imp.kind === 'memory' && imp.type?.minimum !== undefined) {
+        // An imported memory gets a fresh, empty one of the declared size (still under the cap).
+        try {
+          const memory = new wasm.Memory({
+            initial: imp.type.minimum,
+            maximum: imp.type.maximum,
+            shared: imp.type.shared,
+          });
+          memories.push(memory);
+          table[imp.name] = memory;
+        } catch (error) {
+          return {
+            kind: 'stopped',
+            reason: `memory limit: imported memory ${qualified} of ${imp.type.minimum} pages cannot be created (${(error as Error).message})`,
+          };
+        }
+      } else {
+        missingImports.push(qualified);
+      }
+    }
+    let instance: WasmInstance;
+    try {
+      // The start function runs here: instantiation is as untrusted as any export.
+      instance = new wasm.Instance(module, imports);
+    } catch (error) {
+      return failure(error, 'instantiating');
+    }
+    for (const value of Object.values(instance.exports)) {
+      if (isMemory(value) && !memories.includes(value)) memories.push(value);
+    }
+    if (isMemory(instance.exports.memory)) host.bind(instance);
+    sample(true);
+    try {
+      if (start.invoke) return invoke(instance, start.invoke);
+      const entry = instance.exports._start;
+      if (typeof entry !== 'function') {
+        const names = Object.entries(instance.exports)
+          .filter(([, v]) => typeof v === 'function')
+          .map(([n]) => n);
+        return {
+          kind: 'error',
+          message: `the module has no _start export; choose a function to invoke (${names.join(', ') || 'it exports none'})`,
+        };
+      }
+      if (usesWasi && !isMemory(instance.exports.memory))
+        return { kind: 'error', message: 'a WASI module must export its memory as "memory"' };
+      entry();
+      return { kind: 'exit', code: 0 };
+    } catch (error) {
+      return failure(error, 'running');
+    }
+  })();
+
+  function invoke(instance: WasmInstance, call: { name: string; args: string[] }): SandboxOutcome {
+    const fn = instance.exports[call.name];
+    if (typeof fn !== 'function')
+      return { kind: 'error', message: `the module exports no function "${call.name}"` };
+    const type = wasm.Function?.type(fn) ?? { parameters: call.args.map(() => 'f64'), results: ['f64'] };
+    const values = parseWasmArgs(type.parameters, call.args);
+    if (!Array.isArray(values)) return { kind: 'error', message: `${call.name} ${values.error}` };
+    const result = (fn as (...a: unknown[]) => unknown)(...values);
+    return { kind: 'returned', values: formatWasmResults(result, type.results.length) };
+  }
+
+  clearInterval(idle);
+  sample(true);
+  const done: ChildMessage = {
+    type: 'done',
+    outcome,
+    moduleMs: performance.now() - t0,
+    peakMemoryBytes: Math.max(peak, memoryBytes()),
+    hostCalls,
+    missingImports,
+    outputTotals: totals,
+    writtenFiles: host.writes(start.writeBack),
+    notes: host.notes,
+  };
+  // Wait until the report is on its way before closing the channel.
+  await new Promise<void>((resolve) => send(done, resolve));
+}
+
+/** What an exception thrown out of the module means for the report. */
+function failure(error: unknown, phase: 'instantiating' | 'running'): SandboxOutcome {
+  const exitCode = (error as { code?: unknown })?.code;
+  if (error instanceof Error && error.constructor.name === 'WASIProcExit' && typeof exitCode === 'number')
+    return { kind: 'exit', code: exitCode };
+  if (error instanceof SandboxStop) return { kind: 'stopped', reason: error.message };
+  if (error instanceof wasm.LinkError)
+    return { kind: 'error', message: `cannot link the module: ${error.message}` };
+  if (error instanceof RangeError && /memory/i.test(error.message) && phase === 'instantiating') {
+    return { kind: 'stopped', reason: `memory limit: ${error.message}` };
+  }
+  const e = error instanceof Error ? error : new Error(String(error));
+  return { kind: 'trap', message: e.message, stack: e.stack };
+}
+
+process.once('message', (message: StartMessage) => {
+  send({ type: 'ready' });
+  run(message).then(
+    () => process.disconnect?.(),
+    (error: unknown) => {
+      const outcome: SandboxOutcome = { kind: 'error', message: `sandbox runner failed: ${String(error)}` };
+      const done: ChildMessage = {
+        type: 'done',
+        outcome,
+        moduleMs: 0,
+        peakMemoryBytes: 0,
+        hostCalls: {},
+        missingImports: [],
+        outputTotals: { stdout: 0, stderr: 0 },
+        writtenFiles: [],
+        notes: [],
+      };
+      send(done, () => process.disconnect?.());
+    },
+  );
+});

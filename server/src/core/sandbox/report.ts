@@ -1,0 +1,172 @@
+/**
+ * What a sandboxed run did: the JSON the runner produces, the CLI prints with `--json` and the
+ * editor shows in its report panel. Plain data only, so it crosses process and LSP boundaries.
+ */
+
+/** How the run ended. */
+export type SandboxOutcome =
+  /** A WASI module called `proc_exit` or returned from `_start` (code 0). */
+  | { kind: 'exit'; code: number }
+  /** An invoked export returned (non-WASI modules). */
+  | { kind: 'returned'; values: string[] }
+  /** The module trapped (unreachable, out of bounds, stack overflow, a missing import...). */
+  | { kind: 'trap'; message: string; stack?: string }
+  /** The wall-clock limit ran out and the runner process was killed. */
+  | { kind: 'timeout'; limitMs: number }
+  /** The sandbox stopped the module: a denied call that cannot continue (e.g. `proc_raise`) or a limit at instantiation. */
+  | { kind: 'stopped'; reason: string }
+  /** The user stopped the run. */
+  | { kind: 'cancelled' }
+  /** The module could not be run at all (unreadable file, invalid binary, runner failure). */
+  | { kind: 'error'; message: string };
+
+export interface SandboxViolation {
+  /** The host function (or `load` for problems found while preparing preopens). */
+  call: string;
+  /** The call's arguments as the module gave them (paths decoded, numbers as text). */
+  args: Record<string, string | number>;
+  /** Why it was denied, in one sentence. */
+  reason: string;
+  /** Milliseconds since the module started. */
+  atMs: number;
+}
+
+export interface SandboxAlert {
+  kind: 'memory' | 'slow' | 'output';
+  message: string;
+}
+
+/** One point of the time series the report chart draws. */
+export interface SandboxSample {
+  atMs: number;
+  /** Sum of byteLength over the module's memories. */
+  memoryBytes: number;
+  /** Host calls made so far (all functions). */
+  hostCalls: number;
+}
+
+export interface CapturedStream {
+  /** The first `limit` bytes, decoded as UTF-8. */
+  text: string;
+  /** Bytes the module wrote in total (also beyond the cap). */
+  totalBytes: number;
+  truncated: boolean;
+}
+
+export interface SandboxReport {
+  /** The module file that ran (absolute path). */
+  file: string;
+  mode: 'wasi' | 'invoke';
+  /** The export called in invoke mode, with its arguments. */
+  invoked?: { name: string; args: string[] };
+  outcome: SandboxOutcome;
+  stdout: CapturedStream;
+  stderr: CapturedStream;
+  /** Wall time from starting the runner process to the end of the run, in ms. */
+  durationMs: number;
+  /** Time spent in the module itself (instantiate + run), in ms, when the runner could tell. */
+  moduleMs?: number;
+  /** Largest memory size seen, in bytes. */
+  peakMemoryBytes: number;
+  /** The memory cap the runner was given, in bytes. */
+  memoryLimitBytes: number;
+  /** Host calls per function name, e.g. `wasi_snapshot_preview1.fd_write` → 3. */
+  hostCalls: Record<string, number>;
+  samples: SandboxSample[];
+  violations: SandboxViolation[];
+  /** Imports the preview does not provide (they trap when called). */
+  missingImports: string[];
+  alerts: SandboxAlert[];
+  /** Files written in rw preopens (kept in memory unless the run was told to write them back). */
+  writtenFiles: { host: string; bytes: number; writtenBack: boolean }[];
+  /** Notes about the sandbox itself (e.g. what isolation was available). */
+  notes: string[];
+}
+
+/** Exit code of `wasm-warden run` for a report: the module's, 124 timeout, 125 stopped by the sandbox. */
+export function exitCodeFor(outcome: SandboxOutcome): number {
+  switch (outcome.kind) {
+    case 'exit':
+      return outcome.code;
+    case 'returned':
+      return 0;
+    case 'trap':
+      // Like wasmtime: 128 + SIGABRT, so a trap is not mistaken for an exit code the module chose.
+      return 134;
+    case 'timeout':
+      return 124;
+    case 'stopped':
+    case 'cancelled':
+      return 125;
+    case 'error':
+      return 2;
+  }
+}
+
+export function describeOutcome(outcome: SandboxOutcome): string {
+  switch (outcome.kind) {
+    case 'exit':
+      return `exited with code ${outcome.code}`;
+    case 'returned':
+      return outcome.values.length ? `returned ${outcome.values.join(', ')}` : 'returned';
+    case 'trap':
+      return `trapped: ${outcome.message}`;
+    case 'timeout':
+      return `killed after the ${outcome.limitMs} ms time limit`;
+    case 'stopped':
+      return `stopped by the sandbox: ${outcome.reason}`;
+    case 'cancelled':
+      return 'stopped by the user';
+    case 'error':
+      return `could not run: ${outcome.message}`;
+  }
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${bytes} B`;
+}
+
+/** A short human summary (CLI stderr, the editor's Output channel). */
+export function formatReportText(report: SandboxReport): string {
+  const lines: string[] = [];
+  lines.push(`wasm-warden run: ${report.file}`);
+  const call = report.invoked ? ` (${report.invoked.name}(${report.invoked.args.join(', ')}))` : '';
+  lines.push(`  result:   ${describeOutcome(report.outcome)}${call}`);
+  if (report.outcome.kind === 'trap' && report.outcome.stack) {
+    for (const frame of report.outcome.stack
+      .split('\n')
+      .filter((l) => l.trim().startsWith('at '))
+      .slice(0, 8)) {
+      lines.push(`            ${frame.trim()}`);
+    }
+  }
+  lines.push(`  time:     ${report.durationMs.toFixed(0)} ms`);
+  lines.push(
+    `  memory:   peak ${formatBytes(report.peakMemoryBytes)} of ${formatBytes(report.memoryLimitBytes)}`,
+  );
+  const calls = Object.entries(report.hostCalls).sort((a, b) => b[1] - a[1]);
+  lines.push(`  host calls: ${calls.length ? calls.map(([n, c]) => `${n} ×${c}`).join(', ') : 'none'}`);
+  for (const stream of ['stdout', 'stderr'] as const) {
+    const s = report[stream];
+    if (s.truncated)
+      lines.push(
+        `  ${stream}:   truncated: ${formatBytes(s.totalBytes)} written, first ${formatBytes(Buffer.byteLength(s.text))} kept`,
+      );
+  }
+  for (const m of report.missingImports) lines.push(`  missing import: ${m} (traps if called)`);
+  for (const v of report.violations) {
+    const args = Object.entries(v.args)
+      .map(([k, val]) => `${k}=${JSON.stringify(val)}`)
+      .join(' ');
+    lines.push(`  VIOLATION ${v.call}(${args}): ${v.reason}`);
+  }
+  for (const a of report.alerts) lines.push(`  ALERT ${a.kind}: ${a.message}`);
+  for (const w of report.writtenFiles)
+    lines.push(
+      `  wrote ${w.host} (${formatBytes(w.bytes)})${w.writtenBack ? '' : ' — kept in memory, not written back'}`,
+    );
+  for (const n of report.notes) lines.push(`  note: ${n}`);
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,304 @@
+/**
+ * Runs one module in a separate sandbox process and builds its report. The parent never runs
+ * module code: it forks `child.ts` with the policy's memory cap and Node's permission model, keeps
+ * the wall-clock limit (SIGKILL), caps output, and assembles what the child streamed back, so a
+ * run that is killed still reports what it did up to that point.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { SandboxPolicy } from '../policy/types';
+import { DEFAULT_SANDBOX_POLICY, maxMemoryPages, WASM_PAGE_BYTES } from './defaults';
+import { childLaunch, defaultRunnerScript } from './isolation';
+import type { ChildMessage, StartMessage } from './messages';
+import { readModuleBytes } from './moduleBytes';
+import type { SandboxAlert, SandboxOutcome, SandboxReport, SandboxSample, SandboxViolation } from './report';
+
+export const DEFAULT_OUTPUT_LIMIT = 1024 * 1024;
+/** Report sizes stay bounded whatever the module does. */
+const MAX_SAMPLES = 1000;
+const MAX_VIOLATIONS = 500;
+/** Time the child gets to start before the run counts as failed (not part of the module's limit). */
+const STARTUP_LIMIT_MS = 15_000;
+
+export interface SandboxRunOptions {
+  /** The module file (.wasm or .wat). */
+  file: string;
+  /** Bytes already in hand (e.g. an unsaved editor); otherwise the file is read (and compiled if .wat). */
+  bytes?: Uint8Array;
+  policy?: SandboxPolicy;
+  /** WASI arguments after argv[0] (added after the policy's `args`). */
+  args?: string[];
+  /** Call an export instead of `_start` (modules without WASI). */
+  invoke?: { name: string; args: string[] };
+  /** Overrides the policy's timeout. */
+  timeoutMs?: number;
+  /** Copy files written in `rw` preopens back to the host (only when the user confirmed). */
+  writeBack?: boolean;
+  outputLimit?: number;
+  /** Streamed as the run goes (for the CLI and the editor panel). */
+  onOutput?(stream: 'stdout' | 'stderr', data: Uint8Array): void;
+  onSample?(sample: SandboxSample): void;
+  onViolation?(violation: SandboxViolation): void;
+  /** For tests and the benchmark: another runner script or Node binary. */
+  runnerScript?: string;
+  execPath?: string;
+}
+
+export interface SandboxRun {
+  /** The sandbox process id (undefined until it started, or if it could not start). */
+  readonly pid: number | undefined;
+  /** Resolves when the run is over and the sandbox process has exited. Never rejects. */
+  readonly done: Promise<SandboxReport>;
+  /** Stops the run (SIGKILL); the report says `cancelled`. */
+  cancel(): void;
+}
+
+class Capture {
+  readonly chunks: Buffer[] = [];
+  kept = 0;
+  constructor(private readonly limit: number) {}
+  add(data: Uint8Array): Uint8Array {
+    const room = this.limit - this.kept;
+    if (room <= 0) return new Uint8Array(0);
+    const part = data.byteLength > room ? data.subarray(0, room) : data;
+    this.chunks.push(Buffer.from(part));
+    this.kept += part.byteLength;
+    return part;
+  }
+  text(): string {
+    return Buffer.concat(this.chunks).toString('utf8');
+  }
+}
+
+export function startSandboxRun(options: SandboxRunOptions): SandboxRun {
+  const policy = options.policy ?? DEFAULT_SANDBOX_POLICY;
+  const timeoutMs = options.timeoutMs ?? policy.timeoutMs;
+  const outputLimit = options.outputLimit ?? DEFAULT_OUTPUT_LIMIT;
+  const began = performance.now();
+  const file = path.resolve(options.file);
+  let child: ChildProcess | undefined;
+  let cancelled = false;
+  let cancelHook: (() => void) | undefined;
+
+  const report: SandboxReport = {
+    file,
+    mode: options.invoke ? 'invoke' : 'wasi',
+    invoked: options.invoke,
+    outcome: { kind: 'error', message: 'not started' },
+    stdout: { text: '', totalBytes: 0, truncated: false },
+    stderr: { text: '', totalBytes: 0, truncated: false },
+    durationMs: 0,
+    peakMemoryBytes: 0,
+    memoryLimitBytes: maxMemoryPages(policy) * WASM_PAGE_BYTES,
+    hostCalls: {},
+    samples: [],
+    violations: [],
+    missingImports: [],
+    alerts: [],
+    writtenFiles: [],
+    notes: [],
+  };
+
+  const done = (async (): Promise<SandboxReport> => {
+    const loaded = options.bytes ?? (await readModuleBytes(file));
+    if (!(loaded instanceof Uint8Array)) {
+      report.outcome = { kind: 'error', message: loaded.error };
+      return finish(report, began, policy, outputLimit);
+    }
+    if (cancelled) {
+      report.outcome = { kind: 'cancelled' };
+      return finish(report, began, policy, outputLimit);
+    }
+    const bytes: Uint8Array = loaded;
+    const runnerScript = options.runnerScript ?? defaultRunnerScript();
+    let attempt = await runChild(true);
+    if (attempt === 'permission-flag-rejected') {
+      // An embedded Node (e.g. an older Electron) without the permission model: run without it, and say so.
+      attempt = await runChild(false);
+    }
+    return finish(report, began, policy, outputLimit);
+
+    function runChild(usePermissions: boolean): Promise<'ok' | 'permission-flag-rejected'> {
+      const launch = childLaunch(runnerScript, policy, {
+        writeBack: !!options.writeBack,
+        usePermissions,
+        execPath: options.execPath,
+      });
+      const stdout = new Capture(outputLimit);
+      const stderr = new Capture(outputLimit);
+      const diagnostics = new Capture(64 * 1024);
+      let finished: Extract<ChildMessage, { type: 'done' }> | undefined;
+      let ready = false;
+      let timedOut = false;
+      const latestCalls: Record<string, number> = {};
+      return new Promise((resolve) => {
+        const proc = fork(runnerScript, [], {
+          execPath: launch.execPath,
+          execArgv: launch.execArgv,
+          env: launch.env,
+          stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+          serialization: 'advanced',
+        });
+        child = proc;
+        proc.stdout?.on('data', (d: Buffer) => diagnostics.add(d));
+        proc.stderr?.on('data', (d: Buffer) => diagnostics.add(d));
+        const kill = (): void => {
+          if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+        };
+        cancelHook = kill;
+        if (cancelled) kill();
+        let limitTimer: NodeJS.Timeout | undefined;
+        const startupTimer = setTimeout(kill, STARTUP_LIMIT_MS);
+        proc.on('message', (message: ChildMessage) => {
+          switch (message.type) {
+            case 'ready':
+              ready = true;
+              clearTimeout(startupTimer);
+              limitTimer = setTimeout(() => {
+                timedOut = true;
+                kill();
+              }, timeoutMs);
+              break;
+            case 'output': {
+              const capture = message.stream === 'stdout' ? stdout : stderr;
+              const kept = capture.add(message.data);
+              if (kept.byteLength) options.onOutput?.(message.stream, kept);
+              break;
+            }
+            case 'sample':
+              if (report.samples.length >= MAX_SAMPLES)
+                report.samples = report.samples.filter((_, i) => i % 2 === 0);
+              report.samples.push(message.sample);
+              report.peakMemoryBytes = Math.max(report.peakMemoryBytes, message.sample.memoryBytes);
+              Object.assign(latestCalls, message.hostCalls);
+              options.onSample?.(message.sample);
+              break;
+            case 'violation':
+              if (report.violations.length < MAX_VIOLATIONS) report.violations.push(message.violation);
+              options.onViolation?.(message.violation);
+              break;
+            case 'done':
+              finished = message;
+              clearTimeout(limitTimer);
+              // The child exits by itself; make sure it does.
+              setTimeout(kill, 1000).unref();
+              break;
+          }
+        });
+        proc.send({
+          type: 'start',
+          bytes,
+          programName: path.basename(file),
+          policy,
+          args: options.args ?? [],
+          invoke: options.invoke,
+          writeBack: !!options.writeBack,
+          outputLimit,
+        } satisfies StartMessage);
+        proc.on('error', (error) => diagnostics.add(Buffer.from(`\n${error.message}`)));
+        proc.on('exit', (code, signal) => {
+          clearTimeout(startupTimer);
+          clearTimeout(limitTimer);
+          const diag = diagnostics.text();
+          if (
+            !ready &&
+            usePermissions &&
+            !cancelled &&
+            /permission/i.test(diag) &&
+            /bad option|not allowed|unknown/i.test(diag)
+          ) {
+            resolve('permission-flag-rejected');
+            return;
+          }
+          report.notes.push(...launch.notes);
+          report.stdout = { text: stdout.text(), totalBytes: stdout.kept, truncated: false };
+          report.stderr = { text: stderr.text(), totalBytes: stderr.kept, truncated: false };
+          report.hostCalls = { ...latestCalls };
+          if (finished) {
+            report.outcome = finished.outcome;
+            report.moduleMs = finished.moduleMs;
+            report.peakMemoryBytes = Math.max(report.peakMemoryBytes, finished.peakMemoryBytes);
+            report.hostCalls = finished.hostCalls;
+            report.missingImports = finished.missingImports;
+            report.writtenFiles = finished.writtenFiles;
+            report.notes.push(...finished.notes);
+            for (const stream of ['stdout', 'stderr'] as const) {
+              report[stream].totalBytes = finished.outputTotals[stream];
+              report[stream].truncated = finished.outputTotals[stream] > outputLimit;
+            }
+          } else if (cancelled) {
+            report.outcome = { kind: 'cancelled' };
+          } else if (timedOut) {
+            report.outcome = { kind: 'timeout', limitMs: timeoutMs };
+          } else {
+            const how = signal ? `signal ${signal}` : `exit code ${code}`;
+            report.outcome = {
+              kind: 'error',
+              message: `the sandbox process ended unexpectedly (${how})${diag.trim() ? `: ${diag.trim().slice(0, 2000)}` : ''}`,
+            };
+          }
+          resolve('ok');
+        });
+      });
+    }
+  })().catch((error: unknown): SandboxReport => {
+    report.outcome = { kind: 'error', message: `sandbox failed: ${String(error)}` };
+    return finish(report, began, policy, outputLimit);
+  });
+
+  return {
+    get pid() {
+      return child?.pid;
+    },
+    done,
+    cancel() {
+      cancelled = true;
+      cancelHook?.();
+    },
+  };
+}
+
+function finish(
+  report: SandboxReport,
+  began: number,
+  policy: SandboxPolicy,
+  outputLimit: number,
+): SandboxReport {
+  report.durationMs = performance.now() - began;
+  report.alerts = alertsFor(report, policy, outputLimit);
+  return report;
+}
+
+/** Alerts from the policy's thresholds (`alerts.memoryPercent` of the cap, `alerts.slowMs`) and output caps. */
+export function alertsFor(report: SandboxReport, policy: SandboxPolicy, outputLimit: number): SandboxAlert[] {
+  const alerts: SandboxAlert[] = [];
+  const percent = report.memoryLimitBytes ? (report.peakMemoryBytes / report.memoryLimitBytes) * 100 : 0;
+  if (report.peakMemoryBytes > 0 && percent >= policy.alerts.memoryPercent) {
+    alerts.push({
+      kind: 'memory',
+      message: `memory reached ${percent.toFixed(0)}% of the ${report.memoryLimitBytes}-byte limit (alert at ${policy.alerts.memoryPercent}%)`,
+    });
+  }
+  const time = report.moduleMs ?? report.durationMs;
+  if (time > policy.alerts.slowMs)
+    alerts.push({
+      kind: 'slow',
+      message: `the run took ${time.toFixed(0)} ms (alert above ${policy.alerts.slowMs} ms)`,
+    });
+  for (const stream of ['stdout', 'stderr'] as const) {
+    if (report[stream].truncated)
+      alerts.push({
+        kind: 'output',
+        message: `${stream} was cut at ${outputLimit} bytes of ${report[stream].totalBytes} written`,
+      });
+  }
+  return alerts;
+}
+
+/** Runs to the end (convenience for the CLI and tests). */
+export function runSandbox(options: SandboxRunOptions): Promise<SandboxReport> {
+  return startSandboxRun(options).done;
+}
+
+export type { SandboxOutcome };
