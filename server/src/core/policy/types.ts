@@ -26,7 +26,12 @@ export interface MemoryPolicy {
   allowMemory64: boolean;
   allowImported: boolean;
   /** Where each field was decided (key = field name). */
-  decidedBy: Partial<Record<'maxPages' | 'maxBytes' | 'requireMaximum' | 'allowShared' | 'allowMemory64' | 'allowImported', PolicyPointer>>;
+  decidedBy: Partial<
+    Record<
+      'maxPages' | 'maxBytes' | 'requireMaximum' | 'allowShared' | 'allowMemory64' | 'allowImported',
+      PolicyPointer
+    >
+  >;
 }
 
 export interface SignaturePolicy {
@@ -62,7 +67,8 @@ export type RuleSetting = Severity | 'off';
 
 export interface EffectivePolicy {
   /** The policy file in force (absolute path), or a built-in policy's name. */
-  source: { kind: 'file'; path: string } | { kind: 'default' } | { kind: 'strict-fallback'; brokenPath: string };
+  source:
+    { kind: 'file'; path: string } | { kind: 'default' } | { kind: 'strict-fallback'; brokenPath: string };
   /** Decides one import (`module`, `name`) — core module imports and component imports alike. */
   checkImport(module: string, name: string): ImportVerdict;
   memory: MemoryPolicy;

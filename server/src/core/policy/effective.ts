@@ -1,0 +1,197 @@
+/**
+ * Folds ordered policy layers into the EffectivePolicy the rules read. Later layers replace
+ * earlier ones field by field; import lists add up; map fields (`rules`, `sandbox.env`) merge by
+ * key. Every value keeps the pointer of the layer that set it.
+ */
+import type { PolicyPointer } from '../findings';
+import { capabilitiesCoveringImport, capabilityOfImport } from '../wasi/catalogue';
+import { ACCUMULATING_PATHS, type PolicyLayer, type Setting } from './layer';
+import { matchesImport, normaliseImport } from './patterns';
+import { WASM_PAGE_SIZE } from './sizes';
+import type {
+  EffectivePolicy,
+  ImportDecision,
+  ImportVerdict,
+  MemoryPolicy,
+  RuleSetting,
+  SandboxPolicy,
+  SandboxPreopen,
+  SignaturePolicy,
+} from './types';
+
+/** The winning settings of a stack of layers. */
+class MergedSettings {
+  private readonly single = new Map<string, Setting>();
+  private readonly lists = new Map<string, Setting[]>();
+  private readonly maps = new Map<string, Map<string, Setting>>();
+
+  constructor(layers: PolicyLayer[]) {
+    for (const layer of layers) {
+      for (const setting of layer.settings) {
+        if (ACCUMULATING_PATHS.has(setting.path)) {
+          this.lists.set(setting.path, [...(this.lists.get(setting.path) ?? []), setting]);
+        } else if (setting.key !== undefined) {
+          const map = this.maps.get(setting.path) ?? new Map<string, Setting>();
+          map.set(setting.key, setting);
+          this.maps.set(setting.path, map);
+        } else {
+          this.single.set(setting.path, setting);
+        }
+      }
+    }
+  }
+
+  get(path: string): Setting | undefined {
+    return this.single.get(path);
+  }
+  value<T>(path: string, fallback: T): T {
+    return (this.single.get(path)?.value as T | undefined) ?? fallback;
+  }
+  list(path: string): Setting[] {
+    return this.lists.get(path) ?? [];
+  }
+  map(path: string): Setting[] {
+    return [...(this.maps.get(path)?.values() ?? [])];
+  }
+}
+
+function memoryPolicy(merged: MergedSettings): MemoryPolicy {
+  const decidedBy: MemoryPolicy['decidedBy'] = {};
+  const flag = (field: 'requireMaximum' | 'allowShared' | 'allowMemory64' | 'allowImported'): boolean => {
+    const setting = merged.get(`memory.${field}`);
+    if (setting) decidedBy[field] = setting.pointer;
+    return setting?.value === true;
+  };
+  const memory: MemoryPolicy = {
+    requireMaximum: flag('requireMaximum'),
+    allowShared: flag('allowShared'),
+    allowMemory64: flag('allowMemory64'),
+    allowImported: flag('allowImported'),
+    decidedBy,
+  };
+  // maxPages and maxBytes are one limit in two units: the smaller wins and both fields report it.
+  const pages = merged.get('memory.maxPages');
+  const bytes = merged.get('memory.maxBytes');
+  const fromBytes = bytes ? Math.floor((bytes.value as number) / WASM_PAGE_SIZE) : undefined;
+  const winner = pages && (fromBytes === undefined || (pages.value as number) <= fromBytes) ? pages : bytes;
+  if (winner) {
+    memory.maxPages = winner === pages ? (pages.value as number) : fromBytes;
+    memory.maxBytes = winner === pages ? (pages.value as number) * WASM_PAGE_SIZE : (bytes?.value as number);
+    decidedBy.maxPages = winner.pointer;
+    decidedBy.maxBytes = winner.pointer;
+  }
+  return memory;
+}
+
+function signaturePolicy(merged: MergedSettings): SignaturePolicy {
+  const decidedBy: SignaturePolicy['decidedBy'] = {};
+  for (const field of ['required', 'trustedKeys', 'allowPartial'] as const) {
+    const setting = merged.get(`signature.${field}`);
+    if (setting) decidedBy[field] = setting.pointer;
+  }
+  return {
+    required: merged.value('signature.required', false),
+    trustedKeys: merged.value<string[]>('signature.trustedKeys', []),
+    allowPartial: merged.value('signature.allowPartial', false),
+    decidedBy,
+  };
+}
+
+function sandboxPolicy(merged: MergedSettings): SandboxPolicy {
+  return {
+    timeoutMs: merged.value('sandbox.timeoutMs', 5000),
+    maxMemory: merged.value('sandbox.maxMemory', 256 * 1024 * 1024),
+    preopens: merged.value<SandboxPreopen[]>('sandbox.preopens', []),
+    env: Object.fromEntries(merged.map('sandbox.env').map((s) => [s.key as string, s.value as string])),
+    args: merged.value<string[]>('sandbox.args', []),
+    network: { allow: merged.value<string[]>('sandbox.network.allow', []) },
+    alerts: {
+      memoryPercent: merged.value('sandbox.alerts.memoryPercent', 90),
+      slowMs: merged.value('sandbox.alerts.slowMs', 1000),
+    },
+    clock: merged.value('sandbox.clock', 'real'),
+    random: merged.value('sandbox.random', 'real'),
+  };
+}
+
+/** Decides imports: deny patterns first (deny beats allow), then allow patterns, capabilities, `otherwise`. */
+function importChecker(
+  merged: MergedSettings,
+  otherwiseFallback: PolicyPointer,
+): EffectivePolicy['checkImport'] {
+  const deny = merged.list('imports.deny');
+  const allow = merged.list('imports.allow');
+  const capabilities = merged.list('imports.capabilities');
+  const otherwise = merged.get('imports.otherwise');
+  return (rawModule: string, rawName: string): ImportVerdict => {
+    const { module, name } = normaliseImport(rawModule, rawName);
+    const capability = capabilityOfImport(module, name);
+    const where = (pointer: PolicyPointer) =>
+      pointer.location
+        ? ` (${pointer.file}:${pointer.location.kind === 'text' ? pointer.location.start.line + 1 : 0})`
+        : ` (${pointer.file})`;
+    const denied = deny.find((s) => matchesImport(s.value as string, module, name));
+    if (denied) {
+      return {
+        decision: 'deny',
+        capability,
+        decidedBy: denied.pointer,
+        reason: `denied by ${denied.pointer.text} in imports.deny${where(denied.pointer)}`,
+      };
+    }
+    const allowed = allow.find((s) => matchesImport(s.value as string, module, name));
+    if (allowed) {
+      return {
+        decision: 'allow',
+        capability,
+        decidedBy: allowed.pointer,
+        reason: `allowed by ${allowed.pointer.text} in imports.allow${where(allowed.pointer)}`,
+      };
+    }
+    const covering = capabilitiesCoveringImport(module, name);
+    const granted = capabilities.find((s) => covering.includes(s.value as never));
+    if (granted) {
+      return {
+        decision: 'allow',
+        capability,
+        decidedBy: granted.pointer,
+        reason: `allowed by the capability ${granted.pointer.text} in imports.capabilities${where(granted.pointer)}`,
+      };
+    }
+    const decision = (otherwise?.value as ImportDecision | undefined) ?? 'deny';
+    const pointer = otherwise?.pointer ?? otherwiseFallback;
+    const verb = decision === 'allow' ? 'allowed' : decision === 'warn' ? 'not allowed (warning)' : 'denied';
+    return {
+      decision,
+      capability,
+      decidedBy: pointer,
+      reason: `${verb}: matched by no pattern or capability, so ${pointer.text} decides${where(pointer)}`,
+    };
+  };
+}
+
+export function buildEffectivePolicy(
+  layers: PolicyLayer[],
+  source: EffectivePolicy['source'],
+  otherwiseFallback: PolicyPointer,
+): EffectivePolicy {
+  const merged = new MergedSettings(layers);
+  const rules: Record<string, RuleSetting> = {};
+  const rulesDecidedBy: Record<string, PolicyPointer> = {};
+  for (const setting of merged.map('rules')) {
+    rules[setting.key as string] = setting.value as RuleSetting;
+    rulesDecidedBy[setting.key as string] = setting.pointer;
+  }
+  const runtime = merged.get('runtime')?.value as EffectivePolicy['runtime'] | undefined;
+  return {
+    source,
+    checkImport: importChecker(merged, otherwiseFallback),
+    memory: memoryPolicy(merged),
+    signature: signaturePolicy(merged),
+    sandbox: sandboxPolicy(merged),
+    rules,
+    rulesDecidedBy,
+    ...(runtime ? { runtime } : {}),
+    problems: [],
+  };
+}

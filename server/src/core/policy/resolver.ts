@@ -1,0 +1,298 @@
+/**
+ * Finds and resolves the policy that governs a module, for the server and the CLI alike:
+ * the forced file (setting `wasmWarden.policyPath` / `--policy`) or the nearest wasm-policy.json
+ * from the module's folder up to its workspace root; then its `extends` chain and the `overrides`
+ * that match the module. No policy found: the built-in DEFAULT. A broken policy (any error in the
+ * chain): fail closed with the built-in STRICT policy and one finding pointing at the break.
+ *
+ * Synchronous and cached; call `invalidate(path)` when a file changes on disk or in an editor.
+ */
+import * as path from 'node:path';
+import picomatch from 'picomatch';
+import type { Finding, PolicyPointer } from '../findings';
+import { textSpan } from '../location';
+import {
+  DEFAULT_LAYER,
+  DEFAULT_POLICY_NAME,
+  FILE_BASE_LAYER,
+  STRICT_LAYER,
+  STRICT_POLICY_NAME,
+} from './builtins';
+import { nodeSpan, readPolicyDocument, type PolicyDocument } from './document';
+import { buildEffectivePolicy } from './effective';
+import type { PolicyFileSystem } from './fileSystem';
+import { propertyNode, readLayer, readOverrides, type OverrideLayer, type PolicyLayer } from './layer';
+import { checkAgainstSchema } from './schemaCheck';
+import { checkSemantics } from './semantics';
+import type { EffectivePolicy } from './types';
+
+export const POLICY_FILE_NAME = 'wasm-policy.json';
+
+export interface PolicyResolverOptions {
+  /** Workspace roots: discovery stops at the root that contains the module (else at the file-system root). */
+  roots?: readonly string[];
+  /** A policy file that governs every module, ignoring discovery. */
+  forcedPath?: string;
+  /** Rule ids the product knows (to flag unknown ids in `rules`). */
+  knownRules?: readonly string[];
+}
+
+/** One policy file read and checked on its own. */
+export interface LoadedPolicyFile {
+  path: string;
+  doc: PolicyDocument;
+  base: PolicyLayer;
+  overrides: OverrideLayer[];
+  /** Absolute path `extends` names, and the pointer to that value. */
+  extends?: { target: string; pointer: PolicyPointer };
+  /** Syntax, schema and semantic problems of this file alone. */
+  problems: Finding[];
+}
+
+/** A policy file with everything it extends, base first. */
+export interface PolicyChain {
+  files: LoadedPolicyFile[];
+  /** Problems of the `extends` value in the top file (missing target, cycle, broken target). */
+  extendsProblems: Finding[];
+  /** The first error anywhere in the chain, with the file it is in, if the chain is broken. */
+  firstError?: { file: string; finding: Finding };
+}
+
+/** An EffectivePolicy plus the finding a governed module carries when its policy fails closed. */
+export interface ResolvedPolicy extends EffectivePolicy {
+  /** Policy files this resolution read (the chain), for knowing whom a file change affects. */
+  files: string[];
+  /** Set when the policy failed closed; the integrator relocates it to the module's own location. */
+  moduleProblem?: Finding;
+}
+
+const isError = (f: Finding) => f.severity === 'error';
+const lineOf = (f: Finding) => (f.location.kind === 'text' ? f.location.start.line + 1 : 1);
+
+export class PolicyResolver {
+  private readonly loaded = new Map<string, LoadedPolicyFile>();
+  private readonly chains = new Map<string, PolicyChain>();
+  private readonly nearest = new Map<string, string | null>();
+  private readonly resolved = new Map<string, ResolvedPolicy>();
+  private options: PolicyResolverOptions;
+
+  constructor(
+    private readonly fs: PolicyFileSystem,
+    options: PolicyResolverOptions = {},
+  ) {
+    this.options = { ...options };
+  }
+
+  /** Changes roots / forced path / known rules (e.g. after a settings change) and clears caches. */
+  configure(options: PolicyResolverOptions): void {
+    this.options = { ...options };
+    this.invalidate();
+  }
+
+  /** Forgets what was read from `file` (or everything): call on create, change and delete. */
+  invalidate(file?: string): void {
+    if (file === undefined) this.loaded.clear();
+    else this.loaded.delete(path.resolve(file));
+    // Chains, discovery and results may depend on any file: they are cheap to rebuild.
+    this.chains.clear();
+    this.nearest.clear();
+    this.resolved.clear();
+  }
+
+  /** The policy file that governs a module: the forced one, or the nearest, or undefined. */
+  findPolicyFile(modulePath: string): string | undefined {
+    if (this.options.forcedPath) return path.resolve(this.options.forcedPath);
+    const start = path.dirname(path.resolve(modulePath));
+    const root = (this.options.roots ?? [])
+      .map((r) => path.resolve(r))
+      .filter((r) => start === r || start.startsWith(r.endsWith(path.sep) ? r : r + path.sep))
+      .sort((a, b) => b.length - a.length)[0];
+    const visited: string[] = [];
+    let found: string | undefined;
+    for (let dir = start; ; dir = path.dirname(dir)) {
+      const cached = this.nearest.get(dir);
+      if (cached !== undefined) {
+        found = cached ?? undefined;
+        break;
+      }
+      visited.push(dir);
+      const candidate = path.join(dir, POLICY_FILE_NAME);
+      if (this.fs.stat(candidate) === 'file') {
+        found = candidate;
+        break;
+      }
+      if (dir === root || path.dirname(dir) === dir) break;
+    }
+    for (const dir of visited) this.nearest.set(dir, found ?? null);
+    return found;
+  }
+
+  /** One policy file, read and checked alone (cached). Undefined when it cannot be read. */
+  load(file: string): LoadedPolicyFile | undefined {
+    const absolute = path.resolve(file);
+    const cached = this.loaded.get(absolute);
+    if (cached) return cached;
+    const text = this.fs.readFile(absolute);
+    if (text === undefined) return undefined;
+    const doc = readPolicyDocument(absolute, text);
+    const problems = [...doc.problems];
+    if (!problems.some(isError)) {
+      problems.push(
+        ...checkAgainstSchema(doc),
+        ...checkSemantics(doc, { fs: this.fs, knownRules: this.options.knownRules }),
+      );
+    }
+    const extendsNode = propertyNode(doc.root, 'extends')?.children?.[1];
+    const loaded: LoadedPolicyFile = {
+      path: absolute,
+      doc,
+      base: readLayer(doc, doc.root),
+      overrides: readOverrides(doc),
+      problems,
+      ...(extendsNode?.type === 'string'
+        ? {
+            extends: {
+              target: path.resolve(path.dirname(absolute), String(extendsNode.value)),
+              pointer: {
+                file: absolute,
+                location: nodeSpan(doc.lines, extendsNode),
+                text: doc.text.slice(extendsNode.offset, extendsNode.offset + extendsNode.length),
+              },
+            },
+          }
+        : {}),
+    };
+    this.loaded.set(absolute, loaded);
+    return loaded;
+  }
+
+  /** A policy file with the files it extends, and what is wrong with that chain. */
+  chain(file: string, visiting: string[] = []): PolicyChain {
+    const absolute = path.resolve(file);
+    const cached = this.chains.get(absolute);
+    if (cached && visiting.length === 0) return cached;
+    const top = this.load(absolute);
+    if (!top) {
+      const finding: Finding = {
+        ruleId: 'policy-error',
+        severity: 'error',
+        message: `Policy file not found: ${absolute}.`,
+        location: textSpan({ line: 0, character: 0 }, { line: 0, character: 0 }),
+      };
+      return { files: [], extendsProblems: [], firstError: { file: absolute, finding } };
+    }
+    const chain: PolicyChain = { files: [top], extendsProblems: [] };
+    const ext = top.extends;
+    if (ext) {
+      const problem = (message: string): Finding => ({
+        ruleId: 'policy-error',
+        severity: 'error',
+        message,
+        location: ext.pointer.location!,
+        decidedBy: ext.pointer,
+      });
+      const stack = [...visiting, absolute];
+      if (stack.includes(ext.target)) {
+        const names = [...stack.slice(stack.indexOf(ext.target)), ext.target].map(
+          (p) => path.relative(path.dirname(absolute), p) || POLICY_FILE_NAME,
+        );
+        chain.extendsProblems.push(
+          problem(`"extends" makes a cycle: ${names.join(' → ')}. A policy cannot extend itself.`),
+        );
+      } else if (this.fs.stat(ext.target) !== 'file') {
+        chain.extendsProblems.push(
+          problem(
+            `The policy this extends was not found: ${ext.target}. "extends" is relative to this file.`,
+          ),
+        );
+      } else {
+        const base = this.chain(ext.target, stack);
+        chain.files = [...base.files, top];
+        if (base.firstError) {
+          const { file: brokenFile, finding } = base.firstError;
+          chain.extendsProblems.push(
+            problem(
+              `The policy this extends is broken: ${path.relative(path.dirname(absolute), brokenFile)} line ${lineOf(finding)}: ${finding.message}`,
+            ),
+          );
+        }
+      }
+    }
+    const ownError = top.problems.find(isError) ?? chain.extendsProblems.find(isError);
+    if (ownError) chain.firstError = { file: absolute, finding: ownError };
+    if (visiting.length === 0) this.chains.set(absolute, chain);
+    return chain;
+  }
+
+  /** Everything to show as diagnostics in a policy file: its own problems and its `extends` problems. */
+  problemsOf(file: string): Finding[] {
+    const loaded = this.load(file);
+    if (!loaded) return [];
+    return [...loaded.problems, ...this.chain(file).extendsProblems];
+  }
+
+  /** The effective policy of a module (cached until `invalidate`). */
+  resolve(modulePath: string): ResolvedPolicy {
+    const absolute = path.resolve(modulePath);
+    let result = this.resolved.get(absolute);
+    if (!result) {
+      result = this.compute(absolute);
+      this.resolved.set(absolute, result);
+    }
+    return result;
+  }
+
+  private compute(modulePath: string): ResolvedPolicy {
+    const policyPath = this.findPolicyFile(modulePath);
+    if (!policyPath) {
+      const fallback: PolicyPointer = { file: DEFAULT_POLICY_NAME, text: '"otherwise": "allow"' };
+      return { ...buildEffectivePolicy([DEFAULT_LAYER], { kind: 'default' }, fallback), files: [] };
+    }
+    const chain = this.chain(policyPath);
+    const files = chain.files.map((f) => f.path);
+    const problems: Finding[] = chain.files.flatMap((f) =>
+      f.problems.map((p) => ({ ...p, decidedBy: p.decidedBy ?? { file: f.path, location: p.location } })),
+    );
+    problems.push(...chain.extendsProblems);
+    if (chain.firstError) return this.failClosed(policyPath, chain, problems, files);
+
+    const layers: PolicyLayer[] = [DEFAULT_LAYER, FILE_BASE_LAYER];
+    for (const file of chain.files) {
+      layers.push(file.base);
+      const relative = path.relative(path.dirname(file.path), modulePath).split(path.sep).join('/');
+      for (const override of file.overrides) {
+        if (picomatch.isMatch(relative, override.files, { dot: true })) layers.push(override);
+      }
+    }
+    const fallback: PolicyPointer = {
+      file: policyPath,
+      text: '"otherwise": "deny" (the default when a policy does not set imports.otherwise)',
+    };
+    const policy = buildEffectivePolicy(layers, { kind: 'file', path: policyPath }, fallback);
+    return { ...policy, problems, files };
+  }
+
+  private failClosed(
+    policyPath: string,
+    chain: PolicyChain,
+    problems: Finding[],
+    files: string[],
+  ): ResolvedPolicy {
+    const { file, finding } = chain.firstError!;
+    const policy = buildEffectivePolicy(
+      [STRICT_LAYER],
+      { kind: 'strict-fallback', brokenPath: file },
+      { file: STRICT_POLICY_NAME, text: '"otherwise": "deny"' },
+    );
+    const count = problems.filter(isError).length;
+    const moduleProblem: Finding = {
+      ruleId: 'policy-error',
+      severity: 'error',
+      message: `The policy governing this module is broken (${file}, line ${lineOf(finding)}: ${finding.message}${count > 1 ? ` and ${count - 1} more` : ''}). Checked against the strict built-in policy until it is fixed.`,
+      location: textSpan({ line: 0, character: 0 }, { line: 0, character: 0 }),
+      decidedBy: { file, location: finding.location },
+      data: { policyFile: file, governingPolicy: policyPath },
+    };
+    return { ...policy, problems, files: files.length ? files : [policyPath], moduleProblem };
+  }
+}
