@@ -107,8 +107,18 @@ export class ByteReader {
     return this.fail(`integer representation too long (LEB128 over ${maxBytes} bytes)`, start);
   }
 
-  /** Signed 32-bit LEB128 as a number. */
+  /** Signed 32-bit LEB128 as a number (no bigint on the common one- and two-byte path). */
   varS32(): number {
+    const start = this.pos;
+    let result = 0;
+    let shift = 0;
+    for (let i = 0; i < 4; i++) {
+      const byte = this.u8();
+      result |= (byte & 0x7f) << shift;
+      shift += 7;
+      if ((byte & 0x80) === 0) return (result << (32 - shift)) >> (32 - shift);
+    }
+    this.pos = start;
     return Number(this.varSint(32));
   }
 

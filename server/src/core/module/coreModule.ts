@@ -531,6 +531,17 @@ class CoreReader {
    * `i32.const`/`i64.const` (or extended-const arithmetic on constants), otherwise null.
    */
   private readConstExpr(r: ByteReader): number | null {
+    // Fast path for the overwhelmingly common `i32.const N end`.
+    const exprStart = r.pos;
+    if (r.peekU8() === 0x41) {
+      r.pos++;
+      const value = r.varS32();
+      if (r.pos < r.end && r.bytes[r.pos] === 0x0b) {
+        r.pos++;
+        return value >>> 0;
+      }
+      r.pos = exprStart;
+    }
     const stack: Array<bigint | null> = [];
     let is64 = false;
     for (;;) {
