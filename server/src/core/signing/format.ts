@@ -15,7 +15,12 @@ export const HASH_SHA256 = 0x01;
 export const ALG_ED25519 = 0x01;
 export const HASH_LENGTH = 32;
 /** Prefix of the signed message: "wasmsig" then spec version, content type and hash function. */
-export const MESSAGE_PREFIX = Uint8Array.of(...Buffer.from('wasmsig', 'ascii'), SPEC_VERSION, CONTENT_TYPE_WASM_SECTIONS, HASH_SHA256);
+export const MESSAGE_PREFIX = Uint8Array.of(
+  ...Buffer.from('wasmsig', 'ascii'),
+  SPEC_VERSION,
+  CONTENT_TYPE_WASM_SECTIONS,
+  HASH_SHA256,
+);
 
 export interface SignatureEntry {
   /** Empty when the signer wrote no key id. */
@@ -46,7 +51,11 @@ export interface SignatureData {
  * carry real byte locations. Unknown versions, content types and hash functions stop parsing
  * (the rest cannot be interpreted) and are reported with their own codes.
  */
-export function parseSignatureData(payload: Uint8Array, base: number, inDetached = false): SignatureData | SigningProblem {
+export function parseSignatureData(
+  payload: Uint8Array,
+  base: number,
+  inDetached = false,
+): SignatureData | SigningProblem {
   const reader = new ByteReader(payload, 0, payload.length, base);
   const located = (error: ReadError): SigningProblem => ({
     code: 'malformed-signature-section',
@@ -63,13 +72,28 @@ export function parseSignatureData(payload: Uint8Array, base: number, inDetached
   const [specVersion, contentType, hashFunction] = header;
   const at = (index: number) => ({ kind: 'binary' as const, offset: base + index, length: 1 });
   if (specVersion !== SPEC_VERSION) {
-    return { code: 'unsupported-spec-version', message: `Unsupported signature spec version ${specVersion} (only version 1 is known).`, location: at(0), inDetached };
+    return {
+      code: 'unsupported-spec-version',
+      message: `Unsupported signature spec version ${specVersion} (only version 1 is known).`,
+      location: at(0),
+      inDetached,
+    };
   }
   if (contentType !== CONTENT_TYPE_WASM_SECTIONS) {
-    return { code: 'unsupported-content-type', message: `Unsupported signature content type ${contentType} (only 1, WebAssembly sections, is known).`, location: at(1), inDetached };
+    return {
+      code: 'unsupported-content-type',
+      message: `Unsupported signature content type ${contentType} (only 1, WebAssembly sections, is known).`,
+      location: at(1),
+      inDetached,
+    };
   }
   if (hashFunction !== HASH_SHA256) {
-    return { code: 'unsupported-hash-function', message: `Unsupported hash function ${hashFunction} (only 1, SHA-256, is known).`, location: at(2), inDetached };
+    return {
+      code: 'unsupported-hash-function',
+      message: `Unsupported hash function ${hashFunction} (only 1, SHA-256, is known).`,
+      location: at(2),
+      inDetached,
+    };
   }
   const setCount = reader.varUint32('signed hash set count');
   if (isReadError(setCount)) return located(setCount);
@@ -85,12 +109,20 @@ export function parseSignatureData(payload: Uint8Array, base: number, inDetached
     sets.push({ ...set, offset: base + setStart, length: reader.position - setStart });
   }
   if (reader.remaining > 0) {
-    return located({ offset: reader.offset, message: `${reader.remaining} unexpected bytes after the last signed hash set` });
+    return located({
+      offset: reader.offset,
+      message: `${reader.remaining} unexpected bytes after the last signed hash set`,
+    });
   }
   return { specVersion, contentType, hashFunction, sets };
 }
 
-function parseSet(payload: Uint8Array, start: number, end: number, base: number): Omit<SignedHashSet, 'offset' | 'length'> | ReadError {
+function parseSet(
+  payload: Uint8Array,
+  start: number,
+  end: number,
+  base: number,
+): Omit<SignedHashSet, 'offset' | 'length'> | ReadError {
   const reader = new ByteReader(payload, start, end, base);
   const hashCount = reader.varUint32('hash count');
   if (isReadError(hashCount)) return hashCount;
@@ -108,7 +140,8 @@ function parseSet(payload: Uint8Array, start: number, end: number, base: number)
     const entryLength = reader.varUint32('signature length');
     if (isReadError(entryLength)) return entryLength;
     const entryEnd = reader.position + entryLength.value;
-    if (entryLength.value > reader.remaining) return { offset: base + entryStart, message: 'signature entry runs past its hash set' };
+    if (entryLength.value > reader.remaining)
+      return { offset: base + entryStart, message: 'signature entry runs past its hash set' };
     const entry = new ByteReader(payload, reader.position, entryEnd, base);
     const keyIdLength = entry.varUint32('key id length');
     if (isReadError(keyIdLength)) return keyIdLength;
@@ -120,21 +153,48 @@ function parseSet(payload: Uint8Array, start: number, end: number, base: number)
     if (isReadError(signatureLength)) return signatureLength;
     const signature = entry.bytesOf(signatureLength.value, 'signature bytes');
     if (isReadError(signature)) return signature;
-    if (entry.remaining > 0) return { offset: entry.offset, message: `${entry.remaining} unexpected bytes at the end of a signature entry` };
-    signatures.push({ keyId, algorithm, signature, offset: base + entryStart, length: entryEnd - entryStart });
+    if (entry.remaining > 0)
+      return {
+        offset: entry.offset,
+        message: `${entry.remaining} unexpected bytes at the end of a signature entry`,
+      };
+    signatures.push({
+      keyId,
+      algorithm,
+      signature,
+      offset: base + entryStart,
+      length: entryEnd - entryStart,
+    });
     reader.position = entryEnd;
   }
-  if (reader.remaining > 0) return { offset: reader.offset, message: `${reader.remaining} unexpected bytes at the end of a signed hash set` };
+  if (reader.remaining > 0)
+    return {
+      offset: reader.offset,
+      message: `${reader.remaining} unexpected bytes at the end of a signed hash set`,
+    };
   return { hashes, signatures };
 }
 
 /** Writes the payload bytes wasmsign2 writes for the same data. */
 export function encodeSignatureData(data: Pick<SignatureData, 'sets'>): Uint8Array {
-  const parts: Uint8Array[] = [Uint8Array.of(SPEC_VERSION, CONTENT_TYPE_WASM_SECTIONS, HASH_SHA256), encodeVarUint32(data.sets.length)];
+  const parts: Uint8Array[] = [
+    Uint8Array.of(SPEC_VERSION, CONTENT_TYPE_WASM_SECTIONS, HASH_SHA256),
+    encodeVarUint32(data.sets.length),
+  ];
   for (const set of data.sets) {
-    const setParts: Uint8Array[] = [encodeVarUint32(set.hashes.length), ...set.hashes, encodeVarUint32(set.signatures.length)];
+    const setParts: Uint8Array[] = [
+      encodeVarUint32(set.hashes.length),
+      ...set.hashes,
+      encodeVarUint32(set.signatures.length),
+    ];
     for (const sig of set.signatures) {
-      const entry = concatBytes([encodeVarUint32(sig.keyId.length), sig.keyId, Uint8Array.of(sig.algorithm), encodeVarUint32(sig.signature.length), sig.signature]);
+      const entry = concatBytes([
+        encodeVarUint32(sig.keyId.length),
+        sig.keyId,
+        Uint8Array.of(sig.algorithm),
+        encodeVarUint32(sig.signature.length),
+        sig.signature,
+      ]);
       setParts.push(encodeVarUint32(entry.length), entry);
     }
     const setBytes = concatBytes(setParts);

@@ -1,5 +1,13 @@
 /** WebAssembly module signatures: the one import for the rules, the CLI and the server. */
-export { signModule, detachSignature, attachSignature, type SignOptions, type SignResult, type KeyIdChoice, type DetachResult } from './sign';
+export {
+  signModule,
+  detachSignature,
+  attachSignature,
+  type SignOptions,
+  type SignResult,
+  type KeyIdChoice,
+  type DetachResult,
+} from './sign';
 export {
   verifyModuleSignatures,
   type VerifyOptions,

@@ -5,7 +5,13 @@
  * `crypto` KeyObjects; raw secret bytes are never kept or returned. Loading never throws: a bad
  * key is an error value saying what is wrong.
  */
-import { createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import {
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+} from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 export const COMPACT_PUBLIC_PREFIX = 0x01;
@@ -50,10 +56,19 @@ export function fingerprint(key: PublicKeyInfo): string {
   return Buffer.from(key.raw.subarray(0, 8)).toString('hex');
 }
 
-export function publicKeyFromRaw(raw: Uint8Array, source: string, format: KeyFormat): KeyResult<PublicKeyInfo> {
-  if (raw.length !== 32) return { ok: false, error: `${source}: an Ed25519 public key has 32 bytes, not ${raw.length}.` };
+export function publicKeyFromRaw(
+  raw: Uint8Array,
+  source: string,
+  format: KeyFormat,
+): KeyResult<PublicKeyInfo> {
+  if (raw.length !== 32)
+    return { ok: false, error: `${source}: an Ed25519 public key has 32 bytes, not ${raw.length}.` };
   try {
-    const keyObject = createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, raw]), format: 'der', type: 'spki' });
+    const keyObject = createPublicKey({
+      key: Buffer.concat([SPKI_ED25519_PREFIX, raw]),
+      format: 'der',
+      type: 'spki',
+    });
     return { ok: true, key: describePublic(keyObject, source, format) };
   } catch (error) {
     return { ok: false, error: `${source}: not a valid Ed25519 public key (${(error as Error).message}).` };
@@ -81,8 +96,11 @@ export function loadPublicKeys(input: string | Uint8Array, label?: string): KeyR
     if (/-----BEGIN (ENCRYPTED |OPENSSH |EC |RSA )?PRIVATE KEY-----/.test(text)) {
       return { ok: false, error: `${source} holds a secret key; give the public key file instead.` };
     }
-    if (text.includes('-----BEGIN PUBLIC KEY-----')) return single(fromKeyObject(() => createPublicKey(text), source, 'pem'));
-    const sshLines = text.split(/\r?\n/).filter((line) => /^\s*(\S+\s+)?ssh-/.test(line) && !line.trim().startsWith('#'));
+    if (text.includes('-----BEGIN PUBLIC KEY-----'))
+      return single(fromKeyObject(() => createPublicKey(text), source, 'pem'));
+    const sshLines = text
+      .split(/\r?\n/)
+      .filter((line) => /^\s*(\S+\s+)?ssh-/.test(line) && !line.trim().startsWith('#'));
     if (sshLines.length > 0) {
       const keys: PublicKeyInfo[] = [];
       for (const line of sshLines) {
@@ -90,17 +108,28 @@ export function loadPublicKeys(input: string | Uint8Array, label?: string): KeyR
         if (!parsed.ok) return parsed;
         if (parsed.key) keys.push(parsed.key);
       }
-      if (keys.length === 0) return { ok: false, error: `${source}: no ssh-ed25519 key in this file (other OpenSSH key types are not Ed25519).` };
+      if (keys.length === 0)
+        return {
+          ok: false,
+          error: `${source}: no ssh-ed25519 key in this file (other OpenSSH key types are not Ed25519).`,
+        };
       return { ok: true, key: keys };
     }
   }
-  if (bytes.length === 33 && bytes[0] === COMPACT_PUBLIC_PREFIX) return single(publicKeyFromRaw(bytes.subarray(1), source, 'compact'));
+  if (bytes.length === 33 && bytes[0] === COMPACT_PUBLIC_PREFIX)
+    return single(publicKeyFromRaw(bytes.subarray(1), source, 'compact'));
   if (bytes.length === 65 && bytes[0] === COMPACT_SECRET_PREFIX) {
     return { ok: false, error: `${source} is a wasmsign2 secret key; give the public key file instead.` };
   }
   if (bytes.length === 32) return single(publicKeyFromRaw(bytes, source, 'raw'));
   if (bytes[0] === 0x30) {
-    return single(fromKeyObject(() => createPublicKey({ key: Buffer.from(bytes), format: 'der', type: 'spki' }), source, 'der'));
+    return single(
+      fromKeyObject(
+        () => createPublicKey({ key: Buffer.from(bytes), format: 'der', type: 'spki' }),
+        source,
+        'der',
+      ),
+    );
   }
   return {
     ok: false,
@@ -120,7 +149,10 @@ function fromKeyObject(make: () => KeyObject, source: string, format: KeyFormat)
     return { ok: false, error: `${source}: cannot read the public key (${(error as Error).message}).` };
   }
   if (keyObject.asymmetricKeyType !== 'ed25519') {
-    return { ok: false, error: `${source}: a ${keyObject.asymmetricKeyType} key; only Ed25519 keys sign WebAssembly modules.` };
+    return {
+      ok: false,
+      error: `${source}: a ${keyObject.asymmetricKeyType} key; only Ed25519 keys sign WebAssembly modules.`,
+    };
   }
   return { ok: true, key: describePublic(keyObject, source, format) };
 }
@@ -130,9 +162,14 @@ function fromKeyObject(make: () => KeyObject, source: string, format: KeyFormat)
  * SSH wire format: string "ssh-ed25519", string pk (each a uint32 big-endian length and bytes).
  * Other key types yield `key: undefined` (skipped), a broken ed25519 line is an error.
  */
-function parseOpenSshLine(line: string, source: string): { ok: true; key?: PublicKeyInfo } | { ok: false; error: string } {
+function parseOpenSshLine(
+  line: string,
+  source: string,
+): { ok: true; key?: PublicKeyInfo } | { ok: false; error: string } {
   const fields = line.trim().split(/\s+/);
-  const typeIndex = fields.findIndex((f) => f.startsWith('ssh-') || f.startsWith('ecdsa-') || f.startsWith('sk-'));
+  const typeIndex = fields.findIndex(
+    (f) => f.startsWith('ssh-') || f.startsWith('ecdsa-') || f.startsWith('sk-'),
+  );
   if (typeIndex < 0 || fields[typeIndex] !== 'ssh-ed25519') return { ok: true };
   const blob = Buffer.from(fields[typeIndex + 1] ?? '', 'base64');
   const strings: Buffer[] = [];
@@ -144,13 +181,20 @@ function parseOpenSshLine(line: string, source: string): { ok: true; key?: Publi
     at += 4 + length;
   }
   if (strings.length !== 2 || strings[0].toString('latin1') !== 'ssh-ed25519' || at !== blob.length) {
-    return { ok: false, error: `${source}: malformed ssh-ed25519 key (the base64 data is not an SSH Ed25519 public key blob).` };
+    return {
+      ok: false,
+      error: `${source}: malformed ssh-ed25519 key (the base64 data is not an SSH Ed25519 public key blob).`,
+    };
   }
   return publicKeyFromRaw(strings[1], source, 'openssh');
 }
 
 /** Reads a secret key file (or bytes). Encrypted PKCS#8 needs `passphrase`; without it the result says so. */
-export function loadSecretKey(input: string | Uint8Array, passphrase?: string, label?: string): KeyResult<SecretKeyInfo> {
+export function loadSecretKey(
+  input: string | Uint8Array,
+  passphrase?: string,
+  label?: string,
+): KeyResult<SecretKeyInfo> {
   const read = readInput(input, label);
   if (!read.ok) return read;
   const { bytes, source } = read.key;
@@ -159,23 +203,36 @@ export function loadSecretKey(input: string | Uint8Array, passphrase?: string, l
     const seed = bytes.subarray(1, 33);
     const storedPublic = bytes.subarray(33);
     const made = secretFromKeyObject(
-      () => createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: 'der', type: 'pkcs8' }),
+      () =>
+        createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: 'der', type: 'pkcs8' }),
       source,
     );
     if (made.ok && !Buffer.from(made.key.publicKey.raw).equals(storedPublic)) {
-      return { ok: false, error: `${source}: corrupt wasmsign2 secret key (its public half does not match its seed).` };
+      return {
+        ok: false,
+        error: `${source}: corrupt wasmsign2 secret key (its public half does not match its seed).`,
+      };
     }
     return made;
   }
   if (text !== null) {
     if (text.includes('-----BEGIN OPENSSH PRIVATE KEY-----')) {
-      return { ok: false, error: `${source}: OpenSSH secret keys are not supported; use a PKCS#8 PEM or wasmsign2 key (wasm-warden keygen).` };
+      return {
+        ok: false,
+        error: `${source}: OpenSSH secret keys are not supported; use a PKCS#8 PEM or wasmsign2 key (wasm-warden keygen).`,
+      };
     }
     if (text.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----')) {
-      if (!passphrase) return { ok: false, error: `${source} is encrypted: a passphrase is needed.`, needsPassphrase: true };
-      return secretFromKeyObject(() => createPrivateKey({ key: text, format: 'pem', passphrase }), source, true);
+      if (!passphrase)
+        return { ok: false, error: `${source} is encrypted: a passphrase is needed.`, needsPassphrase: true };
+      return secretFromKeyObject(
+        () => createPrivateKey({ key: text, format: 'pem', passphrase }),
+        source,
+        true,
+      );
     }
-    if (text.includes('-----BEGIN PRIVATE KEY-----')) return secretFromKeyObject(() => createPrivateKey({ key: text, format: 'pem' }), source);
+    if (text.includes('-----BEGIN PRIVATE KEY-----'))
+      return secretFromKeyObject(() => createPrivateKey({ key: text, format: 'pem' }), source);
     if (text.includes('-----BEGIN PUBLIC KEY-----') || /ssh-ed25519 /.test(text)) {
       return { ok: false, error: `${source} is a public key; signing needs the secret key.` };
     }
@@ -186,37 +243,67 @@ export function loadSecretKey(input: string | Uint8Array, passphrase?: string, l
   if (bytes[0] === 0x30) {
     const der = Buffer.from(bytes);
     return secretFromKeyObject(
-      () => createPrivateKey(passphrase ? { key: der, format: 'der', type: 'pkcs8', passphrase } : { key: der, format: 'der', type: 'pkcs8' }),
+      () =>
+        createPrivateKey(
+          passphrase
+            ? { key: der, format: 'der', type: 'pkcs8', passphrase }
+            : { key: der, format: 'der', type: 'pkcs8' },
+        ),
       source,
       !!passphrase,
     );
   }
-  return { ok: false, error: `${source}: not a recognised secret key (expected wasmsign2 compact, PKCS#8 PEM or DER).` };
+  return {
+    ok: false,
+    error: `${source}: not a recognised secret key (expected wasmsign2 compact, PKCS#8 PEM or DER).`,
+  };
 }
 
-function secretFromKeyObject(make: () => KeyObject, source: string, encrypted = false): KeyResult<SecretKeyInfo> {
+function secretFromKeyObject(
+  make: () => KeyObject,
+  source: string,
+  encrypted = false,
+): KeyResult<SecretKeyInfo> {
   let keyObject: KeyObject;
   try {
     keyObject = make();
   } catch (error) {
     const message = (error as Error).message;
-    if (encrypted) return { ok: false, error: `${source}: cannot decrypt the key (wrong passphrase?).`, needsPassphrase: true };
-    if (/passphrase/i.test(message)) return { ok: false, error: `${source} is encrypted: a passphrase is needed.`, needsPassphrase: true };
+    if (encrypted)
+      return {
+        ok: false,
+        error: `${source}: cannot decrypt the key (wrong passphrase?).`,
+        needsPassphrase: true,
+      };
+    if (/passphrase/i.test(message))
+      return { ok: false, error: `${source} is encrypted: a passphrase is needed.`, needsPassphrase: true };
     // Node's messages about key parsing never include key bytes.
     return { ok: false, error: `${source}: cannot read the secret key (${message}).` };
   }
   if (keyObject.asymmetricKeyType !== 'ed25519') {
-    return { ok: false, error: `${source}: a ${keyObject.asymmetricKeyType} key; only Ed25519 keys sign WebAssembly modules.` };
+    return {
+      ok: false,
+      error: `${source}: a ${keyObject.asymmetricKeyType} key; only Ed25519 keys sign WebAssembly modules.`,
+    };
   }
-  return { ok: true, key: { keyObject, publicKey: describePublic(createPublicKey(keyObject), source, 'pem'), source } };
+  return {
+    ok: true,
+    key: { keyObject, publicKey: describePublic(createPublicKey(keyObject), source, 'pem'), source },
+  };
 }
 
-function readInput(input: string | Uint8Array, label?: string): KeyResult<{ bytes: Uint8Array; source: string }> {
+function readInput(
+  input: string | Uint8Array,
+  label?: string,
+): KeyResult<{ bytes: Uint8Array; source: string }> {
   if (typeof input !== 'string') return { ok: true, key: { bytes: input, source: label ?? 'key bytes' } };
   try {
     return { ok: true, key: { bytes: readFileSync(input), source: label ?? input } };
   } catch (error) {
-    return { ok: false, error: `cannot read key file ${input}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
+    return {
+      ok: false,
+      error: `cannot read key file ${input}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    };
   }
 }
 

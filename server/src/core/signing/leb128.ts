@@ -4,7 +4,8 @@
  */
 
 export function encodeVarUint32(value: number): Uint8Array {
-  if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw new RangeError(`not a u32: ${value}`);
+  if (!Number.isInteger(value) || value < 0 || value > 0xffffffff)
+    throw new RangeError(`not a u32: ${value}`);
   const out: number[] = [];
   let v = value;
   do {
@@ -82,5 +83,11 @@ export class ByteReader {
 }
 
 export function isReadError(value: unknown): value is ReadError {
-  return typeof value === 'object' && value !== null && 'message' in value && 'offset' in value && !(value instanceof Uint8Array);
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'message' in value &&
+    'offset' in value &&
+    !(value instanceof Uint8Array)
+  );
 }

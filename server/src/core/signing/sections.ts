@@ -37,7 +37,13 @@ export interface SectionWalk {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function walkSections(bytes: Uint8Array): SectionWalk {
-  if (bytes.length < PREAMBLE_LENGTH || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
+  if (
+    bytes.length < PREAMBLE_LENGTH ||
+    bytes[0] !== 0 ||
+    bytes[1] !== 0x61 ||
+    bytes[2] !== 0x73 ||
+    bytes[3] !== 0x6d
+  ) {
     return {
       sections: [],
       problem: {
@@ -53,7 +59,8 @@ export function walkSections(bytes: Uint8Array): SectionWalk {
     const offset = reader.position;
     const id = reader.u8('section id') as number;
     const size = reader.varUint32('section size');
-    if (isReadError(size)) return { sections, problem: malformed(offset, bytes.length - offset, size.message) };
+    if (isReadError(size))
+      return { sections, problem: malformed(offset, bytes.length - offset, size.message) };
     const contentOffset = reader.position;
     if (size.value > reader.remaining) {
       return {
@@ -70,12 +77,29 @@ export function walkSections(bytes: Uint8Array): SectionWalk {
     if (id === 0) {
       const names = new ByteReader(bytes, contentOffset, end);
       const nameLength = names.varUint32('custom section name length');
-      const nameBytes = isReadError(nameLength) ? nameLength : names.bytesOf(nameLength.value, 'custom section name');
-      if (isReadError(nameBytes)) return { sections, problem: malformed(offset, end - offset, `custom section at offset ${offset}: ${nameBytes.message}`) };
+      const nameBytes = isReadError(nameLength)
+        ? nameLength
+        : names.bytesOf(nameLength.value, 'custom section name');
+      if (isReadError(nameBytes))
+        return {
+          sections,
+          problem: malformed(
+            offset,
+            end - offset,
+            `custom section at offset ${offset}: ${nameBytes.message}`,
+          ),
+        };
       try {
         section.name = utf8.decode(nameBytes);
       } catch {
-        return { sections, problem: malformed(offset, end - offset, `custom section at offset ${offset} has a name that is not UTF-8`) };
+        return {
+          sections,
+          problem: malformed(
+            offset,
+            end - offset,
+            `custom section at offset ${offset} has a name that is not UTF-8`,
+          ),
+        };
       }
       section.payloadOffset = names.position;
     }
@@ -86,7 +110,11 @@ export function walkSections(bytes: Uint8Array): SectionWalk {
 }
 
 function malformed(offset: number, length: number, message: string): SigningProblem {
-  return { code: 'malformed-module', message: `Malformed module: ${message}.`, location: { kind: 'binary', offset, length } };
+  return {
+    code: 'malformed-module',
+    message: `Malformed module: ${message}.`,
+    location: { kind: 'binary', offset, length },
+  };
 }
 
 export function isSignatureSection(section: RawSection): boolean {

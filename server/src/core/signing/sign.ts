@@ -45,11 +45,19 @@ export type SignResult =
   | { ok: false; problem: SigningProblem };
 
 /** Signs `bytes` with each key in turn (several signers add to the same hash set). */
-export function signModule(bytes: Uint8Array, keys: SecretKeyInfo | SecretKeyInfo[], options: SignOptions = {}): SignResult {
+export function signModule(
+  bytes: Uint8Array,
+  keys: SecretKeyInfo | SecretKeyInfo[],
+  options: SignOptions = {},
+): SignResult {
   const layout = layoutModule(bytes);
   if ('code' in layout) return { ok: false, problem: layout };
   const misplaced = layout.problems.find((p) => p.code === 'signature-section-not-first');
-  if (misplaced) return { ok: false, problem: { ...misplaced, message: `${misplaced.message} Remove it before signing.` } };
+  if (misplaced)
+    return {
+      ok: false,
+      problem: { ...misplaced, message: `${misplaced.message} Remove it before signing.` },
+    };
 
   let previous: SignatureData | undefined;
   if (options.existingDetached) {
@@ -61,7 +69,11 @@ export function signModule(bytes: Uint8Array, keys: SecretKeyInfo | SecretKeyInf
     const section = layout.signatureSection;
     const payloadOffset = section.payloadOffset ?? section.contentOffset;
     const parsed = parseSignatureData(bytes.subarray(payloadOffset, section.end), payloadOffset);
-    if ('code' in parsed) return { ok: false, problem: { ...parsed, message: `${parsed.message} Cannot add a signature to it.` } };
+    if ('code' in parsed)
+      return {
+        ok: false,
+        problem: { ...parsed, message: `${parsed.message} Cannot add a signature to it.` },
+      };
     previous = previous ? { ...previous, sets: [...previous.sets, ...parsed.sets] } : parsed;
   }
 
@@ -97,25 +109,40 @@ function keyIdFor(key: SecretKeyInfo, choice: KeyIdChoice = { kind: 'none' }): U
 type HashSet = Pick<SignedHashSet, 'hashes' | 'signatures'>;
 
 /** Adds a signature to the set with the same hashes (wasmsign2 keeps one set per hash list), or a new set. */
-function addSignature(sets: HashSet[], hashes: Uint8Array[], entry: SignedHashSet['signatures'][number]): HashSet[] {
-  const same = (set: HashSet) => set.hashes.length === hashes.length && set.hashes.every((h, i) => equalBytes(h, hashes[i]));
+function addSignature(
+  sets: HashSet[],
+  hashes: Uint8Array[],
+  entry: SignedHashSet['signatures'][number],
+): HashSet[] {
+  const same = (set: HashSet) =>
+    set.hashes.length === hashes.length && set.hashes.every((h, i) => equalBytes(h, hashes[i]));
   const index = sets.findIndex(same);
   if (index < 0) return [...sets, { hashes, signatures: [entry] }];
   const existing = sets[index];
   // Ed25519 is deterministic: the same key over the same hashes gives the same bytes; keep one copy.
-  if (existing.signatures.some((s) => equalBytes(s.signature, entry.signature) && equalBytes(s.keyId, entry.keyId))) return sets;
+  if (
+    existing.signatures.some(
+      (s) => equalBytes(s.signature, entry.signature) && equalBytes(s.keyId, entry.keyId),
+    )
+  )
+    return sets;
   const updated = { hashes: existing.hashes, signatures: [...existing.signatures, entry] };
   return sets.map((set, i) => (i === index ? updated : set));
 }
 
-export type DetachResult = { ok: true; module: Uint8Array; signature: Uint8Array } | { ok: false; problem: SigningProblem };
+export type DetachResult =
+  { ok: true; module: Uint8Array; signature: Uint8Array } | { ok: false; problem: SigningProblem };
 
 /** Moves an embedded signature out of the module (wasmsign2 `detach`): the module without it, and its payload. */
 export function detachSignature(bytes: Uint8Array): DetachResult {
   const layout = layoutModule(bytes);
   if ('code' in layout) return { ok: false, problem: layout };
   const section = layout.signatureSection;
-  if (!section) return { ok: false, problem: { code: 'no-signature', message: 'The module has no embedded signature section to detach.' } };
+  if (!section)
+    return {
+      ok: false,
+      problem: { code: 'no-signature', message: 'The module has no embedded signature section to detach.' },
+    };
   return {
     ok: true,
     module: concatBytes([bytes.subarray(0, 8), bytes.subarray(section.end)]),
@@ -130,5 +157,9 @@ export function attachSignature(bytes: Uint8Array, signature: Uint8Array): Detac
   const parsed = parseSignatureData(signature, 0, true);
   if ('code' in parsed) return { ok: false, problem: parsed };
   const rest = bytes.subarray(layout.contentStart);
-  return { ok: true, module: concatBytes([bytes.subarray(0, 8), encodeCustomSection(SIGNATURE_SECTION, signature), rest]), signature };
+  return {
+    ok: true,
+    module: concatBytes([bytes.subarray(0, 8), encodeCustomSection(SIGNATURE_SECTION, signature), rest]),
+    signature,
+  };
 }

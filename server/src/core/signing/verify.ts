@@ -7,7 +7,14 @@
 import { verify as ed25519Verify } from 'node:crypto';
 import type { ByteSpan } from '../location';
 import { layoutModule } from './content';
-import { ALG_ED25519, parseSignatureData, signedMessage, type SignatureData, type SignatureEntry, type SignedHashSet } from './format';
+import {
+  ALG_ED25519,
+  parseSignatureData,
+  signedMessage,
+  type SignatureData,
+  type SignatureEntry,
+  type SignedHashSet,
+} from './format';
 import { hashParts, type PartBoundary } from './hash';
 import { fingerprint, type PublicKeyInfo } from './keys';
 import { checkPreamble, type PreambleCheck } from './preamble';
@@ -63,7 +70,8 @@ export interface SignatureVerdict {
   problems: SigningProblem[];
 }
 
-export type ReportStatus = 'valid' | 'partial' | 'untrusted' | 'invalid' | 'unsigned' | 'malformed' | 'unsupported';
+export type ReportStatus =
+  'valid' | 'partial' | 'untrusted' | 'invalid' | 'unsigned' | 'malformed' | 'unsupported';
 
 export interface SignatureReport {
   /** Whether the module carries (or was given) a signature section to check. */
@@ -97,10 +105,16 @@ export function verifyModuleSignatures(bytes: Uint8Array, options: VerifyOptions
   if ('code' in layout) {
     // Still say whether a signature was there: a truncated signed module is malformed, not unsigned.
     const first = walkSections(bytes).sections[0];
-    const signed = options.detachedSignature !== undefined || (first !== undefined && first.id === 0 && first.name === 'signature');
+    const signed =
+      options.detachedSignature !== undefined ||
+      (first !== undefined && first.id === 0 && first.name === 'signature');
     return { ...base, signed, status: signed ? 'malformed' : 'unsigned', problems: [layout] };
   }
-  const report: SignatureReport = { ...base, content: { start: layout.contentStart, end: bytes.length, parts: 0 }, problems: [...layout.problems] };
+  const report: SignatureReport = {
+    ...base,
+    content: { start: layout.contentStart, end: bytes.length, parts: 0 },
+    problems: [...layout.problems],
+  };
   let data: SignatureData | SigningProblem | undefined;
   if (options.detachedSignature) {
     report.source = 'detached';
@@ -120,7 +134,10 @@ export function verifyModuleSignatures(bytes: Uint8Array, options: VerifyOptions
     data = parseSignatureData(bytes.subarray(payloadOffset, section.end), payloadOffset);
   }
   if (data === undefined) {
-    report.problems.push({ code: 'no-signature', message: 'The module has no signature section (it must be the first section).' });
+    report.problems.push({
+      code: 'no-signature',
+      message: 'The module has no signature section (it must be the first section).',
+    });
     // A misplaced signature section is not "unsigned": someone meant to sign it, and it proves nothing.
     if (layout.problems.length > 0) return { ...report, signed: true, status: 'invalid' };
     return report;
@@ -128,7 +145,11 @@ export function verifyModuleSignatures(bytes: Uint8Array, options: VerifyOptions
   report.signed = true;
   if ('code' in data) {
     const unsupported = data.code.startsWith('unsupported-');
-    return { ...report, status: unsupported ? 'unsupported' : 'malformed', problems: [...report.problems, data] };
+    return {
+      ...report,
+      status: unsupported ? 'unsupported' : 'malformed',
+      problems: [...report.problems, data],
+    };
   }
 
   const boundaries = hashParts(bytes, layout.content, layout.contentStart);
@@ -139,7 +160,19 @@ export function verifyModuleSignatures(bytes: Uint8Array, options: VerifyOptions
     const coverage = coverageOf(set, boundaries, layout.contentStart, bytes.length);
     const message = signedMessage(set.hashes);
     set.signatures.forEach((entry, index) => {
-      report.signatures.push(judge(entry, setIndex, index, coverage, message, options.publicKeys, inDetached, layout.contentStart, bytes.length));
+      report.signatures.push(
+        judge(
+          entry,
+          setIndex,
+          index,
+          coverage,
+          message,
+          options.publicKeys,
+          inDetached,
+          layout.contentStart,
+          bytes.length,
+        ),
+      );
     });
   });
   summarise(report);
@@ -151,12 +184,23 @@ export function verifyModuleSignatures(bytes: Uint8Array, options: VerifyOptions
  * part boundary i; a set with fewer hashes than parts covers a prefix. Null when a hash differs
  * (content changed) or the set claims more parts than the module has.
  */
-function coverageOf(set: SignedHashSet, boundaries: PartBoundary[], contentStart: number, fileEnd: number): Coverage | null {
+function coverageOf(
+  set: SignedHashSet,
+  boundaries: PartBoundary[],
+  contentStart: number,
+  fileEnd: number,
+): Coverage | null {
   const n = set.hashes.length;
   if (n === 0 || n > boundaries.length) return null;
   for (let i = 0; i < n; i++) if (!equalBytes(set.hashes[i], boundaries[i].hash)) return null;
   const end = boundaries[n - 1].end;
-  return { whole: n === boundaries.length && end === fileEnd, start: contentStart, end, parts: n, totalParts: boundaries.length };
+  return {
+    whole: n === boundaries.length && end === fileEnd,
+    start: contentStart,
+    end,
+    parts: n,
+    totalParts: boundaries.length,
+  };
 }
 
 function judge(
@@ -185,13 +229,24 @@ function judge(
     location: span(entry.offset, entry.offset + entry.length),
     problems: [],
   };
-  const located = (problem: Omit<SigningProblem, 'location' | 'inDetached'>): SigningProblem => ({ ...problem, location: verdict.location, inDetached });
+  const located = (problem: Omit<SigningProblem, 'location' | 'inDetached'>): SigningProblem => ({
+    ...problem,
+    location: verdict.location,
+    inDetached,
+  });
   if (entry.algorithm !== ALG_ED25519) {
     verdict.status = 'unsupported';
-    verdict.problems.push(located({ code: 'unsupported-algorithm', message: `Signature algorithm ${entry.algorithm} is not supported (only 1, Ed25519).` }));
+    verdict.problems.push(
+      located({
+        code: 'unsupported-algorithm',
+        message: `Signature algorithm ${entry.algorithm} is not supported (only 1, Ed25519).`,
+      }),
+    );
     return verdict;
   }
-  const keyIndex = keys.findIndex((key) => entry.signature.length === 64 && ed25519Verify(null, message, key.keyObject, entry.signature));
+  const keyIndex = keys.findIndex(
+    (key) => entry.signature.length === 64 && ed25519Verify(null, message, key.keyObject, entry.signature),
+  );
   if (keyIndex >= 0) {
     const key = keys[keyIndex];
     verdict.verifiedBy = { source: key.source, fingerprint: fingerprint(key), index: keyIndex };
@@ -220,7 +275,12 @@ function judge(
   const named = keyId !== null ? keys.find((key) => equalBytes(key.defaultKeyId, entry.keyId)) : undefined;
   if (named) {
     verdict.status = 'invalid';
-    verdict.problems.push(located({ code: 'bad-signature', message: `The signature does not verify with the trusted key it names (${named.source}).` }));
+    verdict.problems.push(
+      located({
+        code: 'bad-signature',
+        message: `The signature does not verify with the trusted key it names (${named.source}).`,
+      }),
+    );
   }
   return verdict;
 }
@@ -233,12 +293,20 @@ function summarise(report: SignatureReport): void {
   // Tampering anywhere outweighs everything but a whole-module signature by a trusted key.
   if (statuses.has('invalid') && status !== 'valid') status = 'invalid';
   if (report.signatures.length === 0) {
-    report.problems.push({ code: 'no-signature', message: 'The signature section holds no signatures.', location: report.section });
+    report.problems.push({
+      code: 'no-signature',
+      message: 'The signature section holds no signatures.',
+      location: report.section,
+    });
     status = 'untrusted';
   }
   if (status === 'valid' && report.preamble && !report.preamble.consistent) {
     status = 'invalid';
-    report.problems.push({ code: 'preamble-mismatch', message: report.preamble.message ?? 'The preamble does not match the module.', location: span(0, 8) });
+    report.problems.push({
+      code: 'preamble-mismatch',
+      message: report.preamble.message ?? 'The preamble does not match the module.',
+      location: span(0, 8),
+    });
   }
   report.status = status;
   report.valid = status === 'valid';

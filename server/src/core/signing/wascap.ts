@@ -74,7 +74,8 @@ export function crc16(bytes: Uint8Array): number {
 /** Decodes an nkey public key (`A…`, `M…`, …) to its role and raw 32-byte Ed25519 key. */
 export function decodeNkey(nkey: string): { role: string; raw: Uint8Array } | { error: string } {
   const bytes = base32Decode(nkey);
-  if (!bytes || bytes.length !== 35) return { error: `"${nkey}" is not an nkey public key (base32 of 35 bytes).` };
+  if (!bytes || bytes.length !== 35)
+    return { error: `"${nkey}" is not an nkey public key (base32 of 35 bytes).` };
   const body = bytes.subarray(0, 33);
   const stored = bytes[33] | (bytes[34] << 8);
   if (crc16(body) !== stored) return { error: `nkey "${nkey}" has a bad checksum.` };
@@ -86,7 +87,8 @@ export function decodeNkey(nkey: string): { role: string; raw: Uint8Array } | { 
 export function verifyWasmCloudClaims(bytes: Uint8Array, now: number = Date.now() / 1000): ClaimsReport {
   const walk = walkSections(bytes);
   const claims = walk.sections.filter((s) => s.id === 0 && CLAIMS_SECTIONS.includes(s.name ?? ''));
-  if (claims.length === 0) return { present: false, valid: false, problems: walk.problem ? [walk.problem.message] : [] };
+  if (claims.length === 0)
+    return { present: false, valid: false, problems: walk.problem ? [walk.problem.message] : [] };
   const section = claims[0];
   const report: ClaimsReport = {
     present: true,
@@ -95,9 +97,12 @@ export function verifyWasmCloudClaims(bytes: Uint8Array, now: number = Date.now(
     problems: [],
   };
   if (walk.problem) report.problems.push(walk.problem.message);
-  if (claims.length > 1) report.problems.push(`The module has ${claims.length} claims sections; only the first is checked.`);
+  if (claims.length > 1)
+    report.problems.push(`The module has ${claims.length} claims sections; only the first is checked.`);
 
-  const token = Buffer.from(bytes.subarray(section.payloadOffset ?? section.contentOffset, section.end)).toString('utf8').trim();
+  const token = Buffer.from(bytes.subarray(section.payloadOffset ?? section.contentOffset, section.end))
+    .toString('utf8')
+    .trim();
   const pieces = token.split('.');
   if (pieces.length !== 3) return fail(report, 'The claims section is not a JWT (three base64url parts).');
   let header: { alg?: string };
@@ -136,8 +141,10 @@ export function verifyWasmCloudClaims(bytes: Uint8Array, now: number = Date.now(
   if (!key.ok) return fail(report, key.error);
   const signature = Buffer.from(pieces[2], 'base64url');
   report.signatureValid =
-    signature.length === 64 && ed25519Verify(null, Buffer.from(`${pieces[0]}.${pieces[1]}`, 'ascii'), key.key.keyObject, signature);
-  if (!report.signatureValid) report.problems.push('The claims JWT signature does not verify with its issuer key.');
+    signature.length === 64 &&
+    ed25519Verify(null, Buffer.from(`${pieces[0]}.${pieces[1]}`, 'ascii'), key.key.keyObject, signature);
+  if (!report.signatureValid)
+    report.problems.push('The claims JWT signature does not verify with its issuer key.');
 
   const expected = payload.wascap?.hash;
   const actual = moduleHashWithout(bytes, claims);
@@ -149,8 +156,10 @@ export function verifyWasmCloudClaims(bytes: Uint8Array, now: number = Date.now(
         : 'The claims carry no wascap.hash for the module.',
     );
   }
-  if (typeof payload.exp === 'number' && now >= payload.exp) report.problems.push(`The claims expired at ${new Date(payload.exp * 1000).toISOString()}.`);
-  if (typeof payload.nbf === 'number' && now < payload.nbf) report.problems.push(`The claims are not valid before ${new Date(payload.nbf * 1000).toISOString()}.`);
+  if (typeof payload.exp === 'number' && now >= payload.exp)
+    report.problems.push(`The claims expired at ${new Date(payload.exp * 1000).toISOString()}.`);
+  if (typeof payload.nbf === 'number' && now < payload.nbf)
+    report.problems.push(`The claims are not valid before ${new Date(payload.nbf * 1000).toISOString()}.`);
   report.valid = report.problems.length === 0;
   return report;
 }
