@@ -4,9 +4,11 @@
  */
 import { UsageError, type CliCommand, type CliIo } from './command';
 import { VERSION } from '../version';
+import { inspectCommand } from './commands/inspect';
+import { runCommand } from './commands/run';
 
 // Register sub-commands here (one import and one entry each, in the order `--help` lists them).
-const COMMANDS: CliCommand[] = [];
+const COMMANDS: CliCommand[] = [inspectCommand, runCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length), 8);

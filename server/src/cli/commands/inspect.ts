@@ -1,0 +1,266 @@
+/**
+ * `wasm-warden inspect FILE [--json]`: prints what a module imports, exports, declares and
+ * contains. Binaries are read by core/module; `.wat` files are compiled with wabt and the binary is
+ * read, so every fact comes from the same reader. Exit 0 ok, 1 the module has errors, 2 usage/I-O.
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import wabtFactory from 'wabt';
+import { UsageError, type CliCommand, type CliIo } from '../command';
+import type { Finding } from '../../core/findings';
+import { readBinaryModule } from '../../core/module/binary';
+import type { FuncSignature, ImportFact, ModuleFacts } from '../../core/module/model';
+import { validateBinary } from '../../core/module/validate';
+import { allProposals } from '../../core/module/code';
+
+function allNested(facts: ModuleFacts): ModuleFacts[] {
+  return (facts.modules ?? []).flatMap((m) => [m, ...allNested(m)]);
+}
+
+const HELP = `Usage: wasm-warden inspect FILE [--json]
+
+Prints the facts of a WebAssembly module or component: imports (with types), exports, memories,
+tables, globals, start function, data and element segments, custom sections, the signature
+section, producers and the proposals the module uses; then any problems (malformed bytes, engine
+validation errors).
+
+  FILE     a .wasm binary (core module or component) or a .wat text module
+  --json   print the facts as JSON (kind, imports[], exports[], memories[], tables[], start,
+           customSections[], components.imports/exports and modules[] for components, problems[])
+
+Exit codes: 0 the module is valid, 1 the module has errors, 2 usage or I/O errors.
+`;
+
+interface InspectArgs {
+  file: string;
+  json: boolean;
+}
+
+function parseArgs(args: string[]): InspectArgs {
+  let file: string | undefined;
+  let json = false;
+  for (const arg of args) {
+    if (arg === '--json') json = true;
+    else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
+    else if (file === undefined) file = arg;
+    else throw new UsageError(`only one FILE can be inspected (got ${file} and ${arg})`);
+  }
+  if (file === undefined) throw new UsageError('missing FILE');
+  return { file, json };
+}
+
+/** Compiles WAT text with wabt (all features on) into a binary; errors become a message. */
+async function compileWat(fileName: string, text: string): Promise<Uint8Array | string> {
+  const wabt = await wabtFactory();
+  try {
+    const parsed = wabt.parseWat(fileName, text, {
+      exceptions: true,
+      mutable_globals: true,
+      sat_float_to_int: true,
+      sign_extension: true,
+      simd: true,
+      threads: true,
+      function_references: true,
+      multi_value: true,
+      tail_call: true,
+      bulk_memory: true,
+      reference_types: true,
+      annotations: true,
+      gc: true,
+      memory64: true,
+      extended_const: true,
+      relaxed_simd: true,
+    });
+    try {
+      parsed.resolveNames();
+      return parsed.toBinary({ write_debug_names: true }).buffer;
+    } finally {
+      parsed.destroy();
+    }
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+// ---- human-readable output -------------------------------------------------------------------
+
+function signatureText(signature: FuncSignature | null): string {
+  if (!signature) return '(unknown type)';
+  const results = signature.results.length === 1 ? signature.results[0] : `(${signature.results.join(', ')})`;
+  return `(${signature.params.join(', ')}) -> ${results}`;
+}
+
+function limitsText(initial: number, maximum: number | null): string {
+  return `initial ${initial}, maximum ${maximum === null ? 'none' : maximum}`;
+}
+
+function importTypeText(entry: ImportFact): string {
+  const t = entry.type;
+  switch (t.kind) {
+    case 'func':
+    case 'tag':
+      return signatureText(t.signature);
+    case 'memory':
+      return `${limitsText(t.memory.initial, t.memory.maximum)} pages${t.memory.shared ? ', shared' : ''}${t.memory.memory64 ? ', 64-bit' : ''}`;
+    case 'table':
+      return `${t.table.elementType}, ${limitsText(t.table.initial, t.table.maximum)}`;
+    case 'global':
+      return `${t.global.mutable ? 'mut ' : ''}${t.global.valueType}`;
+  }
+}
+
+function bytesText(n: number): string {
+  if (n >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${n} B`;
+}
+
+function describeCore(f: ModuleFacts, indent: string): string[] {
+  const out: string[] = [];
+  const line = (text: string) => out.push(indent + text);
+  const defined = f.functions.filter((fn) => !fn.imported).length;
+  line(`core module: ${defined} functions (code ${bytesText(f.codeSize)}), ${f.globals.length} globals`);
+  line(`proposals: ${f.proposals.length ? f.proposals.join(', ') : 'none beyond WebAssembly 1.0'}`);
+  line(`imports (${f.imports.length}):`);
+  for (const i of f.imports) line(`  ${i.module} :: ${i.name}  ${i.kind} ${importTypeText(i)}`);
+  line(`exports (${f.exports.length}):`);
+  for (const e of f.exports) {
+    const name = e.kind === 'func' ? f.functions[e.index]?.name : undefined;
+    line(`  ${e.name}  ${e.kind} ${e.index}${name ? ` (${name})` : ''}`);
+  }
+  line(`memories (${f.memories.length}):`);
+  for (const m of f.memories) {
+    const pages = m.pageSize === 65536 ? 'pages of 64 KiB' : `pages of ${m.pageSize} B`;
+    const flags = [
+      m.imported ? 'imported' : 'defined',
+      m.shared ? 'shared' : '',
+      m.memory64 ? '64-bit' : '',
+      m.exportedAs.length ? `exported as ${m.exportedAs.join(', ')}` : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
+    line(`  memory ${m.index}: ${limitsText(m.initial, m.maximum)} ${pages}; ${flags}`);
+  }
+  line(`tables (${f.tables.length}):`);
+  for (const t of f.tables)
+    line(
+      `  table ${t.index}: ${t.elementType}, ${limitsText(t.initial, t.maximum)}; ${t.imported ? 'imported' : 'defined'}`,
+    );
+  if (f.start)
+    line(`start: function ${f.start.funcIndex}${f.start.funcName ? ` (${f.start.funcName})` : ''}`);
+  const passive = f.dataSegments.filter((d) => d.mode === 'passive').length;
+  const dataBytes = f.dataSegments.reduce((sum, d) => sum + d.size, 0);
+  line(
+    `data segments: ${f.dataSegments.length} (${f.dataSegments.length - passive} active, ${passive} passive), ${bytesText(dataBytes)}`,
+  );
+  line(`element segments: ${f.elementSegments.length}`);
+  describeCustom(f, indent).forEach((l) => out.push(l));
+  return out;
+}
+
+function describeCustom(f: ModuleFacts, indent: string): string[] {
+  const out: string[] = [];
+  const line = (text: string) => out.push(indent + text);
+  line(`custom sections (${f.customSections.length}):`);
+  for (const c of f.customSections) line(`  ${c.name} (${bytesText(c.size)})`);
+  if (f.signature) {
+    if (f.signature.error) line(`signature: unreadable (${f.signature.error})`);
+    else {
+      const signatures = f.signature.signedHashSets.flatMap((s) => s.signatures);
+      const keyIds = signatures.map((s) => s.keyId ?? '(none)');
+      line(
+        `signature: ${f.signature.signedHashSets.length} signed hash set(s), ${signatures.length} signature(s), key ids: ${keyIds.join(', ')}`,
+      );
+    }
+  }
+  if (f.producers) {
+    for (const [field, values] of Object.entries(f.producers.fields)) {
+      line(`${field}: ${values.map((v) => (v.version ? `${v.name} ${v.version}` : v.name)).join(', ')}`);
+    }
+  }
+  return out;
+}
+
+function describe(f: ModuleFacts, indent = ''): string[] {
+  if (f.kind === 'module') return describeCore(f, indent);
+  const out: string[] = [];
+  const line = (text: string) => out.push(indent + text);
+  const c = f.components ?? { imports: [], exports: [] };
+  line(
+    `component: ${c.imports.length} imports, ${c.exports.length} exports, ${f.modules?.length ?? 0} nested modules/components`,
+  );
+  line(`imports (${c.imports.length}):`);
+  for (const i of c.imports) line(`  ${i.name}${i.kind ? `  ${i.kind}` : ''}`);
+  line(`exports (${c.exports.length}):`);
+  for (const e of c.exports) line(`  ${e.name}${e.kind ? `  ${e.kind}` : ''}`);
+  describeCustom(f, indent).forEach((l) => out.push(l));
+  (f.modules ?? []).forEach((nested, n) => {
+    const at = nested.location.kind === 'binary' ? ` at byte ${nested.location.offset}` : '';
+    line(`nested ${nested.kind} ${n}${at}:`);
+    out.push(...describe(nested, `${indent}    `));
+  });
+  return out;
+}
+
+function problemText(p: Finding): string {
+  const where =
+    p.location.kind === 'binary'
+      ? `byte ${p.location.offset}`
+      : `${p.location.start.line + 1}:${p.location.start.character + 1}`;
+  return `  ${p.severity} ${where}: ${p.message} [${p.ruleId}]`;
+}
+
+// ---- the command -----------------------------------------------------------------------------
+
+export const inspectCommand: CliCommand = {
+  name: 'inspect',
+  summary: 'print the facts of a module: imports, exports, memories, sections, proposals',
+  help: HELP,
+  async run(args: string[], io: CliIo): Promise<number> {
+    const { file, json } = parseArgs(args);
+    const path = resolve(io.cwd, file);
+    let data: Uint8Array;
+    try {
+      data = await readFile(path);
+    } catch (error) {
+      io.stderr(
+        `wasm-warden inspect: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`,
+      );
+      return 2;
+    }
+    let bytes: Uint8Array = data;
+    let note: string | undefined;
+    if (/\.wa(t|st)$/i.test(path)) {
+      const compiled = await compileWat(file, Buffer.from(data).toString('utf8'));
+      if (typeof compiled === 'string') {
+        if (json)
+          io.stdout(
+            `${JSON.stringify({ file, kind: 'module', source: 'text', problems: [{ ruleId: 'syntax-error', severity: 'error', message: compiled }] }, null, 2)}\n`,
+          );
+        else io.stdout(`${file}: the text does not compile:\n${compiled}\n`);
+        return 1;
+      }
+      bytes = compiled;
+      note = 'compiled from text with wabt; byte offsets refer to the compiled binary';
+    }
+    const facts = readBinaryModule(bytes);
+    // Inspecting is the one place that always wants the body-level proposals too.
+    for (const m of [facts, ...allNested(facts)])
+      if (m.kind === 'module') m.proposals = allProposals(bytes, m);
+    const validation = validateBinary(bytes, facts);
+    // validateBinary returns the reader's own errors when there are any; do not list them twice.
+    const problems = [...facts.problems, ...validation.filter((v) => !facts.problems.includes(v))];
+    const failed = problems.some((p) => p.severity === 'error');
+    if (json) {
+      io.stdout(
+        `${JSON.stringify({ file, ...(note ? { note } : {}), size: bytes.length, ...facts, problems }, null, 2)}\n`,
+      );
+    } else {
+      const lines = [`${file}: ${bytesText(bytes.length)}${note ? ` (${note})` : ''}`, ...describe(facts)];
+      lines.push(problems.length ? `problems (${problems.length}):` : 'problems: none');
+      lines.push(...problems.map(problemText));
+      io.stdout(`${lines.join('\n')}\n`);
+    }
+    return failed ? 1 : 0;
+  },
+};
