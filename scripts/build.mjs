@@ -17,6 +17,8 @@ const common = {
   logLevel: 'warning',
   // The extension host provides `vscode`; everything else is bundled.
   external: ['vscode'],
+  // jsonc-parser's `main` is a UMD build with dynamic requires esbuild cannot follow; use its ES module build.
+  mainFields: ['module', 'main'],
   define: { __WASM_WARDEN_VERSION__: JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version) },
 };
 
@@ -24,6 +26,8 @@ const entries = [
   { entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js' },
   { entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js', banner: { js: '#!/usr/bin/env node' } },
   { entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  // The sandbox process (forked by core/sandbox/runner.ts; reads nothing outside this file).
+  { entryPoints: ['server/src/core/sandbox/child.ts'], outfile: 'dist/sandbox-runner.js' },
 ];
 
 const contexts = await Promise.all(entries.map((e) => esbuild.context({ ...common, ...e })));

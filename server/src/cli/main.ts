@@ -6,9 +6,12 @@ import { UsageError, type CliCommand, type CliIo } from './command';
 import { VERSION } from '../version';
 import { inspectCommand } from './commands/inspect';
 import { runCommand } from './commands/run';
+import { keygenCommand } from './commands/keygen';
+import { signCommand } from './commands/sign';
+import { verifyCommand } from './commands/verify';
 
 // Register sub-commands here (one import and one entry each, in the order `--help` lists them).
-const COMMANDS: CliCommand[] = [inspectCommand, runCommand];
+const COMMANDS: CliCommand[] = [inspectCommand, runCommand, keygenCommand, signCommand, verifyCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length), 8);

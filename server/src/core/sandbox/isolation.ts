@@ -3,6 +3,7 @@
  * apart from the run logic so the flags can be read (and tested) in one place.
  */
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import type { SandboxPolicy } from '../policy/types';
 import { maxMemoryPages } from './defaults';
@@ -26,7 +27,7 @@ export function readablePaths(runnerScript: string, policy: SandboxPolicy): stri
   else {
     // Unbundled (tests): the compiled sandbox folder and the shim package it imports.
     paths.add(path.dirname(runnerScript));
-    paths.add(path.dirname(path.dirname(require.resolve('@bjorn3/browser_wasi_shim'))));
+    paths.add(path.dirname(path.dirname(createRequire(__filename).resolve('@bjorn3/browser_wasi_shim'))));
   }
   for (const p of policy.preopens) paths.add(path.resolve(p.host));
   return [...paths];
