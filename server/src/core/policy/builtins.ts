@@ -64,9 +64,6 @@ export const STRICT_POLICY_TEXT = `{
 }
 `;
 
-/** A policy file's implicit setting on top of DEFAULT. */
-export const FILE_BASE_TEXT = `{ "imports": { "otherwise": "deny" } }`;
-
 function builtInLayer(name: string, text: string): PolicyLayer {
   const doc: PolicyDocument = readPolicyDocument(name, text);
   return readLayer(doc, doc.root, true);
@@ -74,4 +71,7 @@ function builtInLayer(name: string, text: string): PolicyLayer {
 
 export const DEFAULT_LAYER = builtInLayer(DEFAULT_POLICY_NAME, DEFAULT_POLICY_TEXT);
 export const STRICT_LAYER = builtInLayer(STRICT_POLICY_NAME, STRICT_POLICY_TEXT);
-export const FILE_BASE_LAYER = builtInLayer(DEFAULT_POLICY_NAME, FILE_BASE_TEXT);
+/** What a policy file starts from: DEFAULT without its `otherwise` (unset means deny, pointing at the file). */
+export const FILE_BASE_LAYER: PolicyLayer = {
+  settings: DEFAULT_LAYER.settings.filter((s) => s.path !== 'imports.otherwise'),
+};

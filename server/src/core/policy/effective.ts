@@ -3,6 +3,7 @@
  * earlier ones field by field; import lists add up; map fields (`rules`, `sandbox.env`) merge by
  * key. Every value keeps the pointer of the layer that set it.
  */
+import * as path from 'node:path';
 import type { PolicyPointer } from '../findings';
 import { capabilitiesCoveringImport, capabilityOfImport } from '../wasi/catalogue';
 import { ACCUMULATING_PATHS, type PolicyLayer, type Setting } from './layer';
@@ -126,10 +127,10 @@ function importChecker(
   return (rawModule: string, rawName: string): ImportVerdict => {
     const { module, name } = normaliseImport(rawModule, rawName);
     const capability = capabilityOfImport(module, name);
-    const where = (pointer: PolicyPointer) =>
-      pointer.location
-        ? ` (${pointer.file}:${pointer.location.kind === 'text' ? pointer.location.start.line + 1 : 0})`
-        : ` (${pointer.file})`;
+    const where = (pointer: PolicyPointer) => {
+      const line = pointer.location?.kind === 'text' ? `:${pointer.location.start.line + 1}` : '';
+      return ` (${path.basename(pointer.file)}${line})`;
+    };
     const denied = deny.find((s) => matchesImport(s.value as string, module, name));
     if (denied) {
       return {

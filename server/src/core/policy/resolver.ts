@@ -256,7 +256,7 @@ export class PolicyResolver {
     problems.push(...chain.extendsProblems);
     if (chain.firstError) return this.failClosed(policyPath, chain, problems, files);
 
-    const layers: PolicyLayer[] = [DEFAULT_LAYER, FILE_BASE_LAYER];
+    const layers: PolicyLayer[] = [FILE_BASE_LAYER];
     for (const file of chain.files) {
       layers.push(file.base);
       const relative = path.relative(path.dirname(file.path), modulePath).split(path.sep).join('/');
