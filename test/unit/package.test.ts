@@ -21,6 +21,7 @@ const SHIPPED = [
   'README.md',
   'dist/cli.js',
   'dist/client.js',
+  'dist/sandbox-runner.js',
   'dist/server.js',
   'images/icon.png',
   'images/screenshot.png',
