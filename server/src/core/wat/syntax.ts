@@ -46,12 +46,24 @@ const MODULE_FIELDS = new Set([
 
 export const SYNTAX_RULE_ID = 'syntax-error';
 
+/** True for the heads of module fields (`func`, `memory`, …), which may stand alone in a file. */
+export function isModuleField(keyword: string | undefined): boolean {
+  return keyword !== undefined && MODULE_FIELDS.has(keyword);
+}
+
 export function isKnownTopLevelForm(keyword: string): boolean {
   return SCRIPT_COMMANDS.has(keyword) || MODULE_FIELDS.has(keyword);
 }
 
-export function checkWatSyntax(text: string, parsed: SExprResult = readSExpressions(text)): Finding[] {
-  const lines = new LineIndex(text);
+/**
+ * Lexical and top-level syntax findings. The module reader (`readWatModules`) adds the findings of
+ * each field on top of these; the two never report the same problem.
+ */
+export function checkWatSyntax(
+  text: string,
+  parsed: SExprResult = readSExpressions(text),
+  lines: LineIndex = new LineIndex(text),
+): Finding[] {
   const findings: Finding[] = parsed.errors.map((e) => ({
     ruleId: SYNTAX_RULE_ID,
     severity: 'error',

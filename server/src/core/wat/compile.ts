@@ -1,0 +1,139 @@
+/**
+ * WAT → bytes with the `wabt` npm package (every feature it supports enabled), and validation.
+ * wabt reports problems as text (`file:line:col: error: message` followed by the source line and
+ * carets); each becomes a Finding at the exact text range. Signing and the sandbox call
+ * `compileWat` to turn a .wat into bytes. Never throws.
+ */
+import wabtFactory from 'wabt';
+import type { Finding } from '../findings';
+import { LineIndex, textSpan } from '../location';
+import { SYNTAX_RULE_ID } from './syntax';
+
+export const INVALID_MODULE_RULE_ID = 'invalid-module';
+
+type Wabt = Awaited<ReturnType<typeof wabtFactory>>;
+type WabtFeatures = NonNullable<Parameters<Wabt['parseWat']>[2]>;
+
+/** Every post-MVP feature this wabt build knows. */
+export const WABT_FEATURES: Required<WabtFeatures> = {
+  exceptions: true,
+  mutable_globals: true,
+  sat_float_to_int: true,
+  sign_extension: true,
+  simd: true,
+  threads: true,
+  function_references: true,
+  multi_value: true,
+  tail_call: true,
+  bulk_memory: true,
+  reference_types: true,
+  annotations: true,
+  code_metadata: true,
+  gc: true,
+  memory64: true,
+  extended_const: true,
+  relaxed_simd: true,
+};
+
+let wabtInstance: Promise<Wabt> | undefined;
+
+/** wabt is an Emscripten module: instantiate it once, on first use, and share it. */
+export function loadWabt(): Promise<Wabt> {
+  wabtInstance ??= wabtFactory();
+  return wabtInstance;
+}
+
+export interface CompileResult {
+  /** The binary module; absent when the text does not parse or does not validate. */
+  bytes?: Uint8Array;
+  findings: Finding[];
+}
+
+export async function compileWat(text: string, fileName = 'module.wat'): Promise<CompileResult> {
+  let wabt: Wabt;
+  try {
+    wabt = await loadWabt();
+  } catch (error) {
+    return { findings: [errorAtStart(`Could not load the wabt compiler: ${String(error)}`, INVALID_MODULE_RULE_ID)] };
+  }
+  const lines = new LineIndex(text);
+  let module: ReturnType<Wabt['parseWat']>;
+  try {
+    module = wabt.parseWat(fileName, text, WABT_FEATURES);
+  } catch (error) {
+    return { findings: wabtFindings(error, text, lines, SYNTAX_RULE_ID) };
+  }
+  try {
+    // Unknown names are a text-format problem (malformed), not a validation one.
+    try {
+      module.resolveNames();
+    } catch (error) {
+      return { findings: wabtFindings(error, text, lines, SYNTAX_RULE_ID) };
+    }
+    try {
+      module.validate();
+    } catch (error) {
+      return { findings: wabtFindings(error, text, lines, INVALID_MODULE_RULE_ID) };
+    }
+    const { buffer } = module.toBinary({});
+    return { bytes: Uint8Array.from(buffer), findings: [] };
+  } catch (error) {
+    return { findings: wabtFindings(error, text, lines, INVALID_MODULE_RULE_ID) };
+  } finally {
+    module.destroy();
+  }
+}
+
+/** Parses and validates a module; the findings are located in `text`. */
+export async function validateWat(text: string, fileName?: string): Promise<Finding[]> {
+  return (await compileWat(text, fileName)).findings;
+}
+
+const LOCATED = /:(\d+):(\d+): (error|warning): (.*)$/;
+
+/** Turns wabt's error text into findings; a message without a location is placed at the start. */
+export function wabtFindings(error: unknown, text: string, lines: LineIndex, ruleId: string): Finding[] {
+  const message = error instanceof Error ? error.message : String(error);
+  const rows = message.split('\n');
+  const findings: Finding[] = [];
+  for (let i = 0; i < rows.length; i++) {
+    const m = LOCATED.exec(rows[i]);
+    if (!m) continue;
+    const line = Number(m[1]) - 1;
+    const byteColumn = Number(m[2]) - 1;
+    // The caret row under the echoed source line gives the length in bytes.
+    const carets = /^\s*(\^+)/.exec(rows[i + 2] ?? '');
+    const byteLength = carets ? carets[1].length : 1;
+    const start = charOffset(text, lines, line, byteColumn);
+    const end = charOffset(text, lines, line, byteColumn + byteLength);
+    findings.push({
+      ruleId,
+      severity: m[3] === 'warning' ? 'warning' : 'error',
+      message: m[4],
+      location: lines.span(start, Math.max(end, start)),
+    });
+  }
+  if (findings.length === 0) {
+    const first = rows.find((r) => r.trim() !== '' && !/failed:$/.test(r)) ?? message;
+    findings.push(errorAtStart(first, ruleId));
+  }
+  return findings;
+}
+
+/** wabt counts columns in UTF-8 bytes; LSP positions count UTF-16 code units. */
+function charOffset(text: string, lines: LineIndex, line: number, byteColumn: number): number {
+  const lineStart = lines.offsetAt({ line, character: 0 });
+  let bytes = 0;
+  let i = lineStart;
+  while (i < text.length && bytes < byteColumn) {
+    const c = text.codePointAt(i)!;
+    if (c === 0x0a || c === 0x0d) break;
+    bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+    i += c >= 0x10000 ? 2 : 1;
+  }
+  return i;
+}
+
+function errorAtStart(message: string, ruleId: string): Finding {
+  return { ruleId, severity: 'error', message, location: textSpan({ line: 0, character: 0 }, { line: 0, character: 0 }) };
+}

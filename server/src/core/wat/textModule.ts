@@ -1,0 +1,1019 @@
+/**
+ * Module facts from the fields of one text module (spec §6.6), with the text span of every item.
+ * Tolerant: each field is parsed on its own; an error becomes a located `syntax-error` finding and
+ * reading goes on with the next field. Index spaces, inline import/export abbreviations, inline
+ * data/elem and type uses are resolved the way a binary encoder would, so the facts equal what
+ * `readBinaryModule` reads from the compiled module.
+ */
+import type { Finding } from '../findings';
+import type { LineIndex } from '../location';
+import type {
+  DataSegmentFact,
+  ElementSegmentFact,
+  ExternKind,
+  FuncSignature,
+  GlobalType,
+  ImportType,
+  MemoryType,
+  ModuleFacts,
+  Proposal,
+  TableType,
+} from '../module/model';
+import { Cursor, FieldError, describe, isAtom, isKeyword, isListOf } from './cursor';
+import { idName, parseIntBits, parseNat, stringBytes, stringName } from './literals';
+import type { SAtom, SList, SNode } from './sexpr';
+import { SYNTAX_RULE_ID } from './syntax';
+
+type Space = 'func' | 'table' | 'memory' | 'global' | 'tag' | 'type' | 'elem' | 'data';
+
+const NUMERIC_TYPES = new Set(['i32', 'i64', 'f32', 'f64', 'v128']);
+
+/** Abstract heap types and their nullable shorthand, spelled as the binary reader spells them. */
+const ABSTRACT_HEAP: Record<string, { short: string; proposal: Proposal }> = {
+  func: { short: 'funcref', proposal: 'reference-types' },
+  extern: { short: 'externref', proposal: 'reference-types' },
+  any: { short: 'anyref', proposal: 'gc' },
+  eq: { short: 'eqref', proposal: 'gc' },
+  i31: { short: 'i31ref', proposal: 'gc' },
+  struct: { short: 'structref', proposal: 'gc' },
+  array: { short: 'arrayref', proposal: 'gc' },
+  none: { short: 'nullref', proposal: 'gc' },
+  noextern: { short: 'nullexternref', proposal: 'gc' },
+  nofunc: { short: 'nullfuncref', proposal: 'gc' },
+  exn: { short: 'exnref', proposal: 'exnref' },
+  noexn: { short: 'nullexnref', proposal: 'exnref' },
+  cont: { short: 'contref', proposal: 'stack-switching' },
+  nocont: { short: 'nullcontref', proposal: 'stack-switching' },
+};
+const SHORTHAND_REFS = new Map(Object.values(ABSTRACT_HEAP).map((h) => [h.short, h.proposal]));
+
+/** Instruction keyword prefixes that show a module uses a proposal. */
+const INSTRUCTION_PROPOSALS: Array<[RegExp, Proposal]> = [
+  [/^(?:v128|i8x16|i16x8|i32x4|i64x2|f32x4|f64x2)\./, 'simd'],
+  [/relaxed_/, 'relaxed-simd'],
+  [/\.atomic\.|^memory\.atomic|^atomic\.fence/, 'threads'],
+  [/^(?:return_call|return_call_indirect|return_call_ref)$/, 'tail-call'],
+  [/^(?:try|catch|catch_all|delegate|rethrow|throw)$/, 'exceptions'],
+  [/^(?:try_table|throw_ref)$/, 'exnref'],
+  [/^(?:struct|array|ref\.i31|i31|any|extern\.(?:convert_any|internalize|externalize)|br_on_cast|ref\.cast|ref\.test)/, 'gc'],
+  [/^(?:call_ref|ref\.as_non_null|br_on_null|br_on_non_null)$/, 'function-references'],
+  [/^(?:memory\.(?:copy|fill|init)|data\.drop|elem\.drop|table\.(?:copy|init))$/, 'bulk-memory'],
+  [/^(?:table\.(?:get|set|size|grow|fill)|ref\.(?:null|is_null|func))$/, 'reference-types'],
+  [/^i(?:32|64)\.extend(?:8|16|32)_s$/, 'sign-extension'],
+  [/trunc_sat/, 'saturating-float-to-int'],
+  [/^i64\.(?:add128|sub128|mul_wide_[su])$/, 'wide-arithmetic'],
+  [/^(?:cont\.|resume|suspend|switch)/, 'stack-switching'],
+];
+
+interface PendingType {
+  list: SList;
+  index: number;
+}
+
+export interface TextModuleInput {
+  text: string;
+  lines: LineIndex;
+  /** The `(module` list, or null for a file of inline fields. */
+  moduleList: SList | null;
+  /** The module's fields (annotations included: `(@custom …)` is read). */
+  fields: SNode[];
+  /** Where the module starts and ends, for the module's own location. */
+  start: number;
+  end: number;
+  id?: string;
+}
+
+export interface TextModuleResult {
+  facts: ModuleFacts;
+  findings: Finding[];
+}
+
+export function readTextModule(input: TextModuleInput): TextModuleResult {
+  return new TextModuleReader(input).read();
+}
+
+class TextModuleReader {
+  private readonly facts: ModuleFacts;
+  private readonly findings: Finding[] = [];
+  private readonly seen = new Set<Proposal>();
+  private readonly ids = new Map<Space, Map<string, number>>();
+  private readonly counts: Record<Space, number> = { func: 0, table: 0, memory: 0, global: 0, tag: 0, type: 0, elem: 0, data: 0 };
+  private readonly typeSignatures: Array<FuncSignature | null> = [];
+  private readonly pendingTypes: PendingType[] = [];
+  /** Reference resolutions that must wait until every field has declared its ids. */
+  private readonly deferred: Array<() => void> = [];
+  private firstDefinition: SList | null = null;
+
+  constructor(private readonly input: TextModuleInput) {
+    this.facts = {
+      kind: 'module',
+      source: 'text',
+      location: input.lines.span(input.start, input.end),
+      imports: [],
+      exports: [],
+      memories: [],
+      tables: [],
+      globals: [],
+      functions: [],
+      start: null,
+      dataSegments: [],
+      elementSegments: [],
+      customSections: [],
+      signature: null,
+      producers: null,
+      functionNames: {},
+      functionCount: 0,
+      codeSize: 0,
+      proposals: [],
+      problems: [],
+    };
+    if (input.id !== undefined) this.facts.id = input.id;
+  }
+
+  read(): TextModuleResult {
+    this.declareTypes();
+    for (const field of this.input.fields) this.guard(field, () => this.readField(field));
+    for (const resolve of this.deferred) resolve();
+    this.finish();
+    this.facts.problems.push(...this.findings);
+    return { facts: this.facts, findings: this.findings };
+  }
+
+  // ---- plumbing -------------------------------------------------------------------------------
+
+  private guard(node: SNode, read: () => void): void {
+    try {
+      read();
+    } catch (error) {
+      if (error instanceof FieldError) this.error(error.message, error.start, error.end);
+      else this.error(`Internal error while reading this field: ${String(error)}`, node.start, node.end);
+    }
+  }
+
+  private error(message: string, start: number, end: number): void {
+    this.findings.push({ ruleId: SYNTAX_RULE_ID, severity: 'error', message, location: this.input.lines.span(start, end) });
+  }
+
+  private span(node: SNode) {
+    return this.input.lines.span(node.start, node.end);
+  }
+
+  private declareId(space: Space, id: SAtom | undefined, index: number): void {
+    if (!id) return;
+    let map = this.ids.get(space);
+    if (!map) this.ids.set(space, (map = new Map()));
+    const name = idName(id.token.text);
+    if (map.has(name)) throw new FieldError(`Duplicate ${space} id ${id.token.text}.`, id.start, id.end);
+    map.set(name, index);
+  }
+
+  /** An index or id reference in `space`; ids must be declared already (call from `deferred` for forward references). */
+  private resolve(space: Space, node: SNode | undefined, what = `a ${space} index`): number {
+    if (node?.type === 'atom' && node.token.kind === 'number') {
+      const value = parseNat(node.token.text);
+      if (value === null || value > 0xffffffffn) throw new FieldError(`Expected ${what}, found ${describe(node)}.`, node.start, node.end);
+      return Number(value);
+    }
+    if (node?.type === 'atom' && node.token.kind === 'id') {
+      const index = this.ids.get(space)?.get(idName(node.token.text));
+      if (index === undefined) throw new FieldError(`Unknown ${space} ${node.token.text}.`, node.start, node.end);
+      return index;
+    }
+    const at = node ?? { start: 0, end: 0 };
+    throw new FieldError(`Expected ${what} (a number or $id), found ${describe(node)}.`, at.start, at.end);
+  }
+
+  /** Resolves later, reporting an unknown id as a finding at the reference. */
+  private later(resolve: () => void): void {
+    this.deferred.push(() => {
+      try {
+        resolve();
+      } catch (error) {
+        if (error instanceof FieldError) this.error(error.message, error.start, error.end);
+        else throw error;
+      }
+    });
+  }
+
+  // ---- types ----------------------------------------------------------------------------------
+
+  /** Types first: every other field's type use may refer to any type id. */
+  private declareTypes(): void {
+    for (const field of this.input.fields) {
+      this.guard(field, () => {
+        if (isListOf(field, 'type')) this.declareType(field);
+        else if (isListOf(field, 'rec')) {
+          this.seen.add('gc');
+          const c = new Cursor(field);
+          while (!c.atEnd()) {
+            const sub = c.next();
+            if (!isListOf(sub, 'type')) return c.fail(`Expected "(type …)" in a rec group, found ${describe(sub)}.`, sub);
+            this.declareType(sub);
+          }
+        }
+      });
+    }
+    for (const pending of this.pendingTypes) {
+      this.guard(pending.list, () => {
+        this.typeSignatures[pending.index] = this.compositeSignature(pending.list);
+      });
+    }
+  }
+
+  private declareType(list: SList): void {
+    const c = new Cursor(list);
+    const id = c.optId();
+    const index = this.counts.type++;
+    this.typeSignatures.push(null);
+    this.declareId('type', id, index);
+    this.pendingTypes.push({ list, index });
+  }
+
+  /** The signature of `(type $t? comptype)`: a function type's params/results, else null. */
+  private compositeSignature(typeList: SList): FuncSignature | null {
+    const c = new Cursor(typeList);
+    c.optId();
+    let def = c.next();
+    if (isListOf(def, 'sub')) {
+      this.seen.add('gc');
+      const sub = new Cursor(def);
+      sub.optKeyword('final');
+      while (isAtom(sub.peek(), 'id') || isAtom(sub.peek(), 'number')) this.resolve('type', sub.next());
+      def = sub.next();
+      sub.expectEnd('a sub type');
+    }
+    c.expectEnd('a type definition');
+    if (isListOf(def, 'func')) {
+      const f = new Cursor(def);
+      const signature = this.paramsAndResults(f);
+      f.expectEnd('a function type');
+      return signature;
+    }
+    if (isListOf(def, 'struct') || isListOf(def, 'array')) {
+      this.seen.add('gc');
+      const f = new Cursor(def);
+      for (const field of f.rest()) this.storageField(field);
+      return null;
+    }
+    if (isListOf(def, 'cont')) {
+      this.seen.add('stack-switching');
+      const f = new Cursor(def);
+      this.resolve('type', f.next());
+      f.expectEnd('a continuation type');
+      return null;
+    }
+    return c.fail(`Expected a composite type "(func …)", "(struct …)", "(array …)" or "(sub …)", found ${describe(def)}.`, def ?? undefined);
+  }
+
+  private storageField(node: SNode): void {
+    if (isListOf(node, 'field')) {
+      const f = new Cursor(node);
+      const named = f.optId();
+      const types = f.rest();
+      if (named && types.length !== 1) throw new FieldError('A named field has exactly one type.', node.start, node.end);
+      for (const t of types) this.storageType(t);
+      return;
+    }
+    this.storageType(node);
+  }
+
+  private storageType(node: SNode): void {
+    if (isListOf(node, 'mut')) {
+      const m = new Cursor(node);
+      this.storageType(m.next() ?? m.fail('Expected a type after "mut".'));
+      m.expectEnd('a mutable field type');
+      return;
+    }
+    if (isKeyword(node, 'i8') || isKeyword(node, 'i16')) return;
+    this.valueType(node);
+  }
+
+  private valueType(node: SNode | undefined): string {
+    if (isAtom(node, 'keyword')) {
+      const name = node.token.text;
+      if (NUMERIC_TYPES.has(name)) {
+        if (name === 'v128') this.seen.add('simd');
+        return name;
+      }
+      const proposal = SHORTHAND_REFS.get(name);
+      if (proposal) {
+        this.seen.add(proposal);
+        return name;
+      }
+    }
+    if (isListOf(node, 'ref')) return this.refType(node);
+    const at = node ?? { start: 0, end: 0 };
+    throw new FieldError(`Expected a value type (i32, i64, f32, f64, v128 or a reference type), found ${describe(node)}.`, at.start, at.end);
+  }
+
+  private refType(list: SList): string {
+    const c = new Cursor(list);
+    const nullable = c.optKeyword('null');
+    const heap = c.next();
+    c.expectEnd('a reference type');
+    if (isAtom(heap, 'keyword')) {
+      const abstract = ABSTRACT_HEAP[heap.token.text];
+      if (!abstract) c.fail(`Unknown heap type ${describe(heap)}.`, heap);
+      this.seen.add(abstract.proposal);
+      if (!nullable) this.seen.add('function-references');
+      return nullable ? abstract.short : `(ref ${heap.token.text})`;
+    }
+    const index = this.resolve('type', heap, 'a heap type');
+    this.seen.add('function-references');
+    return nullable ? `(ref null ${index})` : `(ref ${index})`;
+  }
+
+  /** `(param …)* (result …)*` at the cursor. */
+  private paramsAndResults(c: Cursor): FuncSignature {
+    const params: string[] = [];
+    const results: string[] = [];
+    for (let list = c.optList('param'); list; list = c.optList('param')) {
+      const p = new Cursor(list);
+      if (p.optId()) {
+        params.push(this.valueType(p.next()));
+        p.expectEnd('a named parameter (one type per name)');
+      } else for (const t of p.rest()) params.push(this.valueType(t));
+    }
+    for (let list = c.optList('result'); list; list = c.optList('result')) {
+      const r = new Cursor(list);
+      for (const t of r.rest()) results.push(this.valueType(t));
+    }
+    if (isListOf(c.peek(), 'param')) c.fail('Parameters must come before results.');
+    if (results.length > 1) this.seen.add('multi-value');
+    return { params, results };
+  }
+
+  /** A type use: `(type x)? (param …)* (result …)*`; an explicit type decides the signature. */
+  private typeUse(c: Cursor): FuncSignature | null {
+    const typeRef = c.optList('type');
+    const inline = this.paramsAndResults(c);
+    if (!typeRef) return inline;
+    const t = new Cursor(typeRef);
+    const index = this.resolve('type', t.next(), 'a type index');
+    t.expectEnd('a type use');
+    if (index >= this.counts.type) throw new FieldError(`Unknown type ${index}: the module defines ${this.counts.type} types.`, typeRef.start, typeRef.end);
+    return this.typeSignatures[index] ?? null;
+  }
+
+  // ---- fields ---------------------------------------------------------------------------------
+
+  private readField(field: SNode): void {
+    if (field.type === 'list' && field.open.kind === 'annotation') {
+      this.annotation(field);
+      return;
+    }
+    if (!isListOf(field)) {
+      throw new FieldError(`Expected a module field such as "(func …)", found ${describe(field)}.`, field.start, field.end);
+    }
+    const head = (field.children[0] as SAtom).token.text;
+    switch (head) {
+      case 'type':
+      case 'rec':
+        return; // read first, in declareTypes
+      case 'import':
+        return this.importField(field);
+      case 'func':
+        return this.funcField(field);
+      case 'table':
+        return this.tableField(field);
+      case 'memory':
+        return this.memoryField(field);
+      case 'global':
+        return this.globalField(field);
+      case 'tag':
+        return this.tagField(field);
+      case 'export':
+        return this.exportField(field);
+      case 'start':
+        return this.startField(field);
+      case 'elem':
+        return this.elemField(field);
+      case 'data':
+        return this.dataField(field);
+      default:
+        throw new FieldError(
+          `Unknown module field "(${head.slice(0, 40)}": expected type, rec, import, func, table, memory, global, tag, export, start, elem or data.`,
+          field.children[0].start,
+          field.children[0].end,
+        );
+    }
+  }
+
+  /** `(@custom "name" (before|after …)? "bytes"*)` becomes a custom section; other annotations are ignored. */
+  private annotation(list: SList): void {
+    if (list.open.text !== '(@custom') return;
+    const c = new Cursor(list, 0);
+    const nameToken = c.string('the custom section name');
+    const name = stringName(nameToken.token.text);
+    if (name === null) return c.fail('The custom section name is not valid UTF-8.', nameToken);
+    c.optList('before') ?? c.optList('after');
+    let size = 0;
+    while (!c.atEnd()) size += stringBytes(c.string('custom section bytes').token.text).length;
+    this.facts.customSections.push({ name, size, location: this.span(list) });
+  }
+
+  /** Imports must precede every definition in the text format. */
+  private noteDefinition(field: SList): void {
+    this.firstDefinition ??= field;
+  }
+
+  private checkImportOrder(at: SNode): void {
+    if (this.firstDefinition) {
+      const head = (this.firstDefinition.children[0] as SAtom).token.text;
+      throw new FieldError(`Imports must come before every definition: this import follows the ${head} defined earlier.`, at.start, at.end);
+    }
+  }
+
+  /** Inline `(export "name")*` and `(import "m" "n")?` of a definition, in text order. */
+  private inlineExportsAndImport(c: Cursor, kind: ExternKind, index: () => number): { module: string; name: string; list: SList } | null {
+    for (let list = c.optList('export'); list; list = c.optList('export')) {
+      const e = new Cursor(list);
+      const nameToken = e.string('the export name');
+      e.expectEnd('an inline export');
+      this.addExport(nameToken, kind, index(), list);
+    }
+    const importList = c.optList('import');
+    if (!importList) return null;
+    const i = new Cursor(importList);
+    const module = this.name(i.string('the import module name'));
+    const name = this.name(i.string('the import name'));
+    i.expectEnd('an inline import');
+    if (isListOf(c.peek(), 'export')) c.fail('Inline exports must come before an inline import.');
+    return { module, name, list: importList };
+  }
+
+  private name(token: SAtom): string {
+    const name = stringName(token.token.text);
+    if (name === null) throw new FieldError('Malformed UTF-8 encoding in a name.', token.start, token.end);
+    return name;
+  }
+
+  private addExport(nameToken: SAtom, kind: ExternKind, index: number, list: SList): void {
+    const name = this.name(nameToken);
+    this.facts.exports.push({ name, kind, index, location: this.span(list) });
+  }
+
+  private addImport(module: string, name: string, type: ImportType, index: number, list: SList): void {
+    this.facts.imports.push({ module, name, kind: type.kind, type, index, location: this.span(list) });
+  }
+
+  private importField(field: SList): void {
+    const c = new Cursor(field);
+    const module = this.name(c.string('the import module name'));
+    const name = this.name(c.string('the import name'));
+    const desc = c.next();
+    c.expectEnd('an import');
+    if (!isListOf(desc)) return c.fail(`Expected an import description such as "(func …)", found ${describe(desc)}.`, desc);
+    this.checkImportOrder(field);
+    const d = new Cursor(desc);
+    const id = d.optId();
+    const kind = (desc.children[0] as SAtom).token.text;
+    switch (kind) {
+      case 'func':
+        return this.importFunc(d, id, module, name, field);
+      case 'table':
+        return this.importTable(d, id, module, name, field);
+      case 'memory':
+        return this.importMemory(d, id, module, name, field);
+      case 'global':
+        return this.importGlobal(d, id, module, name, field);
+      case 'tag':
+        return this.importTag(d, id, module, name, field);
+      default:
+        d.fail(`Unknown import kind "${kind}": expected func, table, memory, global or tag.`, desc.children[0]);
+    }
+  }
+
+  private importFunc(c: Cursor, id: SAtom | undefined, module: string, name: string, span: SList): void {
+    const index = this.counts.func++;
+    this.declareId('func', id, index);
+    const signature = this.typeUse(c);
+    c.expectEnd('an imported function');
+    this.addImport(module, name, { kind: 'func', signature }, index, span);
+    this.addFunction(index, id, signature, true, span);
+  }
+
+  private importTable(c: Cursor, id: SAtom | undefined, module: string, name: string, span: SList): void {
+    const index = this.counts.table++;
+    this.declareId('table', id, index);
+    const table = this.tableType(c);
+    c.expectEnd('an imported table');
+    this.addImport(module, name, { kind: 'table', table }, index, span);
+    this.facts.tables.push({ ...table, index, imported: true, exportedAs: [], location: this.span(span) });
+  }
+
+  private importMemory(c: Cursor, id: SAtom | undefined, module: string, name: string, span: SList): void {
+    const index = this.counts.memory++;
+    this.declareId('memory', id, index);
+    const memory = this.memoryType(c);
+    c.expectEnd('an imported memory');
+    this.addImport(module, name, { kind: 'memory', memory }, index, span);
+    this.facts.memories.push({ ...memory, index, imported: true, exportedAs: [], location: this.span(span) });
+  }
+
+  private importGlobal(c: Cursor, id: SAtom | undefined, module: string, name: string, span: SList): void {
+    const index = this.counts.global++;
+    this.declareId('global', id, index);
+    const global = this.globalType(c.next() ?? c.fail('Expected a global type.'));
+    c.expectEnd('an imported global');
+    if (global.mutable) this.seen.add('mutable-globals');
+    this.addImport(module, name, { kind: 'global', global }, index, span);
+    this.facts.globals.push({ ...global, index, imported: true, exportedAs: [], location: this.span(span) });
+  }
+
+  private importTag(c: Cursor, id: SAtom | undefined, module: string, name: string, span: SList): void {
+    const index = this.counts.tag++;
+    this.declareId('tag', id, index);
+    this.seen.add('exceptions');
+    const signature = this.typeUse(c);
+    c.expectEnd('an imported tag');
+    this.addImport(module, name, { kind: 'tag', signature }, index, span);
+  }
+
+  private addFunction(index: number, id: SAtom | undefined, signature: FuncSignature | null, imported: boolean, span: SList): void {
+    const fn: ModuleFacts['functions'][number] = { index, signature, imported, exportedAs: [], location: this.span(span) };
+    if (id) {
+      fn.name = idName(id.token.text);
+      this.facts.functionNames[index] = fn.name;
+    }
+    this.facts.functions.push(fn);
+  }
+
+  private funcField(field: SList): void {
+    const c = new Cursor(field);
+    const id = c.optId();
+    const index = this.counts.func++;
+    this.declareId('func', id, index);
+    const inlineImport = this.inlineExportsAndImport(c, 'func', () => index);
+    const signature = this.typeUse(c);
+    if (inlineImport) {
+      this.checkImportOrder(inlineImport.list);
+      c.expectEnd('an imported function (it has no body)');
+      this.addImport(inlineImport.module, inlineImport.name, { kind: 'func', signature }, index, inlineImport.list);
+      this.addFunction(index, id, signature, true, field);
+      return;
+    }
+    this.noteDefinition(field);
+    // Locals and the body are left to validation (compileWat); here only their types matter.
+    for (let list = c.optList('local'); list; list = c.optList('local')) {
+      const l = new Cursor(list);
+      if (l.optId()) {
+        this.valueType(l.next());
+        l.expectEnd('a named local (one type per name)');
+      } else for (const t of l.rest()) this.valueType(t);
+    }
+    this.addFunction(index, id, signature, false, field);
+    this.facts.functionCount++;
+  }
+
+  private tableField(field: SList): void {
+    const c = new Cursor(field);
+    const id = c.optId();
+    const index = this.counts.table++;
+    this.declareId('table', id, index);
+    const inlineImport = this.inlineExportsAndImport(c, 'table', () => index);
+    let table: TableType;
+    if (inlineImport) {
+      this.checkImportOrder(inlineImport.list);
+      table = this.tableType(c);
+      c.expectEnd('an imported table');
+      this.addImport(inlineImport.module, inlineImport.name, { kind: 'table', table }, index, inlineImport.list);
+      this.facts.tables.push({ ...table, index, imported: true, exportedAs: [], location: this.span(field) });
+      return;
+    }
+    this.noteDefinition(field);
+    const table64 = this.addressType(c);
+    const elemList = isListOf(c.peek(1), 'elem') ? c.peek(1) : undefined;
+    if (elemList && elemList.type === 'list') {
+      // `(table reftype (elem …))`: a table exactly as large as its active segment at offset 0.
+      const elementType = this.refTypeOrShorthand(c.next());
+      c.next();
+      c.expectEnd('a table with inline elements');
+      const count = this.elementItems(new Cursor(elemList), elementType);
+      table = { elementType, initial: count, maximum: count, table64 };
+      this.elementSegments(elemList, { mode: 'active', tableIndex: index, count, offset: true });
+    } else {
+      table = this.tableTypeAfterAddress(c, table64);
+      if (!c.atEnd()) {
+        this.seen.add('function-references');
+        c.rest(); // the initialiser expression
+      }
+    }
+    this.facts.tables.push({ ...table, index, imported: false, exportedAs: [], location: this.span(field) });
+  }
+
+  private memoryField(field: SList): void {
+    const c = new Cursor(field);
+    const id = c.optId();
+    const index = this.counts.memory++;
+    this.declareId('memory', id, index);
+    const inlineImport = this.inlineExportsAndImport(c, 'memory', () => index);
+    let memory: MemoryType;
+    if (inlineImport) {
+      this.checkImportOrder(inlineImport.list);
+      memory = this.memoryType(c);
+      c.expectEnd('an imported memory');
+      this.addImport(inlineImport.module, inlineImport.name, { kind: 'memory', memory }, index, inlineImport.list);
+      this.facts.memories.push({ ...memory, index, imported: true, exportedAs: [], location: this.span(field) });
+      return;
+    }
+    this.noteDefinition(field);
+    const memory64 = this.addressType(c);
+    const dataAt = isListOf(c.peek(), 'pagesize') ? 1 : 0;
+    if (isListOf(c.peek(dataAt), 'data')) {
+      // `(memory (data "…"))`: initial = maximum = the data size in pages, rounded up.
+      const pageSize = this.pageSize(c);
+      const data = c.next() as SList;
+      c.expectEnd('a memory with inline data');
+      const d = new Cursor(data);
+      let size = 0;
+      while (!d.atEnd()) size += stringBytes(d.string('data bytes').token.text).length;
+      const pages = Math.ceil(size / pageSize);
+      memory = { initial: pages, maximum: pages, shared: false, memory64, pageSize };
+      this.facts.dataSegments.push({
+        index: this.counts.data++,
+        mode: 'active',
+        memoryIndex: index,
+        offset: 0,
+        size,
+        location: this.span(data),
+      });
+    } else {
+      memory = this.memoryTypeAfterAddress(c, memory64);
+      c.expectEnd('a memory');
+    }
+    this.facts.memories.push({ ...memory, index, imported: false, exportedAs: [], location: this.span(field) });
+  }
+
+  private globalField(field: SList): void {
+    const c = new Cursor(field);
+    const id = c.optId();
+    const index = this.counts.global++;
+    this.declareId('global', id, index);
+    const inlineImport = this.inlineExportsAndImport(c, 'global', () => index);
+    const global = this.globalType(c.next() ?? c.fail('Expected a global type.'));
+    if (inlineImport) {
+      this.checkImportOrder(inlineImport.list);
+      c.expectEnd('an imported global');
+      if (global.mutable) this.seen.add('mutable-globals');
+      this.addImport(inlineImport.module, inlineImport.name, { kind: 'global', global }, index, inlineImport.list);
+      this.facts.globals.push({ ...global, index, imported: true, exportedAs: [], location: this.span(field) });
+      return;
+    }
+    this.noteDefinition(field);
+    c.rest(); // the initialiser: a constant expression, checked by validation
+    this.facts.globals.push({ ...global, index, imported: false, exportedAs: [], location: this.span(field) });
+  }
+
+  private tagField(field: SList): void {
+    const c = new Cursor(field);
+    const id = c.optId();
+    const index = this.counts.tag++;
+    this.declareId('tag', id, index);
+    this.seen.add('exceptions');
+    const inlineImport = this.inlineExportsAndImport(c, 'tag', () => index);
+    const signature = this.typeUse(c);
+    c.expectEnd('a tag');
+    if (inlineImport) {
+      this.checkImportOrder(inlineImport.list);
+      this.addImport(inlineImport.module, inlineImport.name, { kind: 'tag', signature }, index, inlineImport.list);
+    } else this.noteDefinition(field);
+  }
+
+  private exportField(field: SList): void {
+    const c = new Cursor(field);
+    const nameToken = c.string('the export name');
+    const desc = c.next();
+    c.expectEnd('an export');
+    const kinds: ExternKind[] = ['func', 'table', 'memory', 'global', 'tag'];
+    const kind = kinds.find((k) => isListOf(desc, k));
+    if (!kind || desc?.type !== 'list') {
+      return c.fail(`Expected what to export, such as "(func $f)", found ${describe(desc)}.`, desc);
+    }
+    const d = new Cursor(desc);
+    const ref = d.next();
+    d.expectEnd('an export description');
+    if (kind === 'tag') this.seen.add('exceptions');
+    // Keep the export's place in the order now; its index may name a later field.
+    const name = this.name(nameToken);
+    const fact = { name, kind, index: -1, location: this.span(field) };
+    this.facts.exports.push(fact);
+    this.later(() => {
+      fact.index = this.resolve(kind, ref);
+    });
+  }
+
+  private startField(field: SList): void {
+    const c = new Cursor(field);
+    const ref = c.next();
+    c.expectEnd('the start field');
+    if (this.facts.start) c.fail('A module has at most one start function.', field.children[0]);
+    const start: NonNullable<ModuleFacts['start']> = { funcIndex: -1, location: this.span(field) };
+    this.facts.start = start;
+    this.later(() => {
+      start.funcIndex = this.resolve('func', ref);
+      if (isAtom(ref, 'id')) start.funcName = idName(ref.token.text);
+    });
+  }
+
+  private elemField(field: SList): void {
+    const c = new Cursor(field);
+    const id = c.optId();
+    const index = this.counts.elem;
+    this.declareId('elem', id, index);
+    if (c.optKeyword('declare')) {
+      this.seen.add('reference-types');
+      const count = this.elementItems(c, undefined);
+      this.elementSegments(field, { mode: 'declarative', count });
+      return;
+    }
+    let tableRef: SNode | undefined;
+    const tableUse = c.optList('table');
+    if (tableUse) {
+      const t = new Cursor(tableUse);
+      tableRef = t.next();
+      t.expectEnd('a table use');
+    } else if (isAtom(c.peek(), 'number') || (isAtom(c.peek(), 'id') && c.peek(1)?.type === 'list')) tableRef = c.next(); // legacy `(elem 0 (offset …) …)`
+    const offset = this.optOffset(c);
+    if (!offset) {
+      if (tableRef) c.fail('An element segment with a table needs an offset.', tableRef);
+      this.seen.add('bulk-memory');
+      const count = this.elementItems(c, undefined);
+      this.elementSegments(field, { mode: 'passive', count });
+      return;
+    }
+    const count = this.elementItems(c, undefined, true);
+    const segment = this.elementSegments(field, { mode: 'active', tableIndex: 0, count, offset: true });
+    if (tableRef) {
+      this.later(() => {
+        segment.tableIndex = this.resolve('table', tableRef);
+        if (segment.tableIndex !== 0) this.seen.add('reference-types');
+      });
+    }
+  }
+
+  /** Adds an element segment (from `(elem …)` or a table's inline `(elem …)`). */
+  private elementSegments(list: SList, segment: { mode: ElementSegmentFact['mode']; tableIndex?: number; count: number; offset?: boolean }): ElementSegmentFact {
+    const fact: ElementSegmentFact = { index: this.counts.elem++, mode: segment.mode, count: segment.count, location: this.span(list) };
+    if (segment.tableIndex !== undefined) fact.tableIndex = segment.tableIndex;
+    this.facts.elementSegments.push(fact);
+    return fact;
+  }
+
+  /**
+   * Counts an element list: `func x*`, `reftype (item …)*` / `reftype (instr)*`, or bare indexes
+   * (legacy, after an offset). `elementType` is set for a table's inline elements, whose list may
+   * omit the type.
+   */
+  private elementItems(c: Cursor, elementType: string | undefined, legacyAllowed = false): number {
+    const first = c.peek();
+    if (isKeyword(first, 'func')) {
+      c.next();
+      return this.countIndexes(c);
+    }
+    if (first && !isAtom(first, 'id') && !isAtom(first, 'number') && !(isListOf(first) && !isListOf(first, 'ref'))) {
+      const type = this.refTypeOrShorthand(c.next());
+      if (type !== 'funcref') this.seen.add('reference-types');
+      return this.countExpressions(c);
+    }
+    if (elementType !== undefined || legacyAllowed || first === undefined) {
+      if (isListOf(first)) return this.countExpressions(c);
+      return this.countIndexes(c);
+    }
+    return c.fail(`Expected an element list ("func $f …" or a reference type and expressions), found ${describe(first)}.`);
+  }
+
+  private countIndexes(c: Cursor): number {
+    let count = 0;
+    while (!c.atEnd()) {
+      const node = c.next();
+      if (!isAtom(node, 'id') && !isAtom(node, 'number')) c.fail(`Expected a function index, found ${describe(node)}.`, node);
+      count++;
+    }
+    return count;
+  }
+
+  private countExpressions(c: Cursor): number {
+    let count = 0;
+    while (!c.atEnd()) {
+      const node = c.next();
+      if (!isListOf(node)) c.fail(`Expected an element expression such as "(ref.func $f)" or "(item …)", found ${describe(node)}.`, node);
+      count++;
+    }
+    return count;
+  }
+
+  private refTypeOrShorthand(node: SNode | undefined): string {
+    const type = this.valueType(node);
+    if (NUMERIC_TYPES.has(type)) throw new FieldError(`Expected a reference type, found ${describe(node)}.`, node!.start, node!.end);
+    return type;
+  }
+
+  private dataField(field: SList): void {
+    const c = new Cursor(field);
+    const id = c.optId();
+    const index = this.counts.data;
+    this.declareId('data', id, index);
+    let memoryRef: SNode | undefined;
+    const memoryUse = c.optList('memory');
+    if (memoryUse) {
+      const m = new Cursor(memoryUse);
+      memoryRef = m.next();
+      m.expectEnd('a memory use');
+    } else if (isAtom(c.peek(), 'number') || isAtom(c.peek(), 'id')) memoryRef = c.next(); // legacy `(data 0 (offset …) …)`
+    const offset = this.optOffset(c);
+    let size = 0;
+    while (!c.atEnd()) size += stringBytes(c.string('data bytes').token.text).length;
+    const segment: DataSegmentFact = { index: this.counts.data++, mode: offset ? 'active' : 'passive', size, location: this.span(field) };
+    if (!offset) {
+      if (memoryRef) c.fail('A data segment with a memory needs an offset.', memoryRef);
+      this.seen.add('bulk-memory');
+    } else {
+      segment.memoryIndex = 0;
+      segment.offset = offset.value;
+      if (memoryRef) {
+        this.later(() => {
+          segment.memoryIndex = this.resolve('memory', memoryRef);
+        });
+      }
+    }
+    this.facts.dataSegments.push(segment);
+  }
+
+  /** `(offset expr)` or a single folded instruction as the offset; its constant value when it has one. */
+  private optOffset(c: Cursor): { value: number | null } | null {
+    const node = c.peek();
+    if (isListOf(node, 'offset')) {
+      c.next();
+      return { value: constantValue(new Cursor(node).rest()) };
+    }
+    if (isListOf(node) && !isListOf(node, 'item') && !isListOf(node, 'ref') && !isListOf(node, 'memory') && !isListOf(node, 'table')) {
+      c.next();
+      return { value: constantValue([node]) };
+    }
+    return null;
+  }
+
+  // ---- entity types ---------------------------------------------------------------------------
+
+  private addressType(c: Cursor): boolean {
+    if (c.optKeyword('i64')) {
+      this.seen.add('memory64');
+      return true;
+    }
+    c.optKeyword('i32');
+    return false;
+  }
+
+  private limits(c: Cursor, is64: boolean, what: string): { initial: number; maximum: number | null } {
+    const first = c.peek();
+    if (!isAtom(first, 'number')) c.fail(`Expected the ${what}'s initial size (a number), found ${describe(first)}.`);
+    c.next();
+    const initial = this.limit(first, is64);
+    let maximum: number | null = null;
+    if (isAtom(c.peek(), 'number')) maximum = this.limit(c.next() as SAtom, is64);
+    return { initial, maximum };
+  }
+
+  private limit(node: SAtom, is64: boolean): number {
+    const value = parseNat(node.token.text);
+    if (value === null || value >= 1n << (is64 ? 64n : 32n)) {
+      throw new FieldError(`Limit ${node.token.text} is not a ${is64 ? '64' : '32'}-bit unsigned integer.`, node.start, node.end);
+    }
+    return Number(value);
+  }
+
+  private pageSize(c: Cursor): number {
+    const list = c.optList('pagesize');
+    if (!list) return 65536;
+    const p = new Cursor(list);
+    const node = p.next();
+    p.expectEnd('a page size');
+    const value = isAtom(node, 'number') ? parseNat(node.token.text) : null;
+    if (value === null || value === 0n || (value & (value - 1n)) !== 0n || value > 65536n) {
+      p.fail('A page size is a power of two no larger than 65536.', node);
+    }
+    this.seen.add('custom-page-sizes');
+    return Number(value);
+  }
+
+  private memoryType(c: Cursor): MemoryType {
+    return this.memoryTypeAfterAddress(c, this.addressType(c));
+  }
+
+  private memoryTypeAfterAddress(c: Cursor, memory64: boolean): MemoryType {
+    const { initial, maximum } = this.limits(c, memory64, 'memory');
+    const shared = c.optKeyword('shared');
+    if (!shared) c.optKeyword('unshared');
+    const pageSize = this.pageSize(c);
+    if (shared) this.seen.add('threads');
+    return { initial, maximum, shared, memory64, pageSize };
+  }
+
+  private tableType(c: Cursor): TableType {
+    return this.tableTypeAfterAddress(c, this.addressType(c));
+  }
+
+  private tableTypeAfterAddress(c: Cursor, table64: boolean): TableType {
+    const { initial, maximum } = this.limits(c, table64, 'table');
+    const elementType = this.refTypeOrShorthand(c.next() ?? c.fail('Expected the table element type.'));
+    if (elementType !== 'funcref') this.seen.add('reference-types');
+    return { elementType, initial, maximum, table64 };
+  }
+
+  private globalType(node: SNode): GlobalType {
+    if (isListOf(node, 'mut')) {
+      const m = new Cursor(node);
+      const valueType = this.valueType(m.next());
+      m.expectEnd('a mutable global type');
+      return { valueType, mutable: true };
+    }
+    return { valueType: this.valueType(node), mutable: false };
+  }
+
+  // ---- assembling -----------------------------------------------------------------------------
+
+  private finish(): void {
+    const f = this.facts;
+    f.exports = f.exports.filter((e) => e.index >= 0); // unresolved ones were reported
+    const byKind = { func: f.functions, table: f.tables, memory: f.memories, global: f.globals } as const;
+    for (const e of f.exports) {
+      if (e.kind === 'global' && f.globals[e.index]?.mutable) this.seen.add('mutable-globals');
+      if (e.kind !== 'tag') byKind[e.kind][e.index]?.exportedAs.push(e.name);
+    }
+    if (f.start && f.start.funcIndex < 0) f.start = null;
+    if (f.memories.length > 1) this.seen.add('multi-memory');
+    if (f.tables.length > 1) this.seen.add('reference-types');
+    if (this.input.moduleList) this.scanInstructions(this.input.moduleList);
+    else for (const field of this.input.fields) this.scanInstructions(field);
+    f.proposals = [...this.seen].sort();
+  }
+
+  /** Notes the proposals the module's instructions use (iteratively: bodies nest deeply). */
+  private scanInstructions(root: SNode): void {
+    const stack: SNode[] = [root];
+    const known = new Map<string, Proposal | null>();
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      if (node.type === 'list') {
+        for (const child of node.children) stack.push(child);
+        continue;
+      }
+      if (node.token.kind !== 'keyword') continue;
+      const text = node.token.text;
+      let proposal = known.get(text);
+      if (proposal === undefined) {
+        proposal = INSTRUCTION_PROPOSALS.find(([pattern]) => pattern.test(text))?.[1] ?? null;
+        known.set(text, proposal);
+      }
+      if (proposal) this.seen.add(proposal);
+    }
+  }
+}
+
+/**
+ * The value of a constant expression when it is a plain `i32.const`/`i64.const` or
+ * extended-const arithmetic on constants (read unsigned, as an address); null otherwise.
+ * Folded forms are flattened to postfix order; nesting deeper than a constant ever needs gives null.
+ */
+export function constantValue(nodes: SNode[]): number | null {
+  const ops: SNode[] = [];
+  const flatten = (list: SNode[], depth: number): boolean => {
+    if (depth > 64) return false;
+    for (const node of list) {
+      if (node.type === 'list') {
+        if (node.open.kind === 'annotation') continue;
+        const [head, ...args] = node.children;
+        if (!flatten(args.filter((a) => a.type === 'list'), depth + 1)) return false;
+        ops.push(head, ...args.filter((a) => a.type === 'atom'));
+      } else ops.push(node);
+    }
+    return true;
+  };
+  if (!flatten(nodes, 0)) return null;
+  const stack: Array<bigint | null> = [];
+  let bits: 32 | 64 = 32;
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i];
+    if (!isAtom(op, 'keyword')) return null;
+    const text = op.token.text;
+    if (text === 'i32.const' || text === 'i64.const') {
+      bits = text === 'i64.const' ? 64 : 32;
+      const immediate = ops[++i];
+      const value = isAtom(immediate) ? parseIntBits(immediate.token.text, bits) : null;
+      if (value === null) return null;
+      stack.push(value);
+    } else if (/^i(?:32|64)\.(?:add|sub|mul)$/.test(text)) {
+      const b = stack.pop() ?? null;
+      const a = stack.pop() ?? null;
+      const op3 = text.slice(4);
+      stack.push(a === null || b === null ? null : op3 === 'add' ? a + b : op3 === 'sub' ? a - b : a * b);
+    } else if (text === 'global.get') {
+      i++;
+      stack.push(null);
+    } else return null;
+  }
+  if (stack.length !== 1 || stack[0] === null) return null;
+  const n = Number(BigInt.asUintN(bits, stack[0]));
+  return Number.isSafeInteger(n) ? n : null;
+}
