@@ -2,7 +2,17 @@
  * The analysis pipeline in one call: source → findings. The server, the CLI and the tests all go
  * through here, so a finding in the editor is a finding in CI.
  */
+import { readFile } from 'node:fs/promises';
 import type { Finding } from './findings';
+import type { ModuleFacts } from './module/model';
+import { readBinaryModule } from './module/binary';
+import { validateBinary } from './module/validate';
+import type { ResolvedPolicy } from './policy/resolver';
+import type { EffectivePolicy, RuleSetting } from './policy/types';
+import { activeRules, runRules } from './rules/runner';
+import type { CodeView, SignatureCheck } from './rules/rule';
+import { binaryCodeView } from './rules/support/codeView';
+import { loadPublicKeys, verifyModuleSignatures, type PublicKeyInfo } from './signing';
 import { checkWatSyntax } from './wat/syntax';
 
 export interface TextSource {
@@ -14,6 +24,130 @@ export interface AnalysisResult {
   findings: Finding[];
 }
 
+/** Syntax-only analysis of WAT text (what the server used before rules existed). */
 export function analyzeText(source: TextSource): AnalysisResult {
   return { findings: checkWatSyntax(source.text) };
+}
+
+export interface ModuleInput {
+  fileName: string;
+  /** The file's bytes, for `.wasm` modules. */
+  bytes?: Uint8Array;
+  /** The source text, for `.wat` modules (used when `bytes` is absent). */
+  text?: string;
+  policy: EffectivePolicy;
+  /** The contents of a detached `.sig` file, when there is one. */
+  detachedSignature?: Uint8Array;
+  /** Trusted keys already loaded; otherwise the policy's `signature.trustedKeys` files are read. */
+  trustedKeys?: PublicKeyInfo[];
+  /** Settings from the CLI `--rule` or editor settings; they beat the policy's `rules` map. */
+  ruleOverrides?: Record<string, RuleSetting>;
+  /** Validate with the engine (default true); benchmarks of the rules alone turn it off. */
+  validate?: boolean;
+}
+
+export interface ModuleAnalysis {
+  /** The module read (one per module in a `.wat` file; a component's nested modules are inside it). */
+  facts: ModuleFacts[];
+  findings: Finding[];
+}
+
+export const POLICY_ERROR_RULE_ID = 'policy-error';
+
+/**
+ * A broken policy fails closed: its modules say so, once, pointing at the broken file. The
+ * resolver words the problem (`moduleProblem`); here it moves to the module's own location.
+ */
+export function brokenPolicyFinding(policy: EffectivePolicy, facts: ModuleFacts): Finding | undefined {
+  if (policy.source.kind !== 'strict-fallback') return undefined;
+  const resolved = (policy as Partial<ResolvedPolicy>).moduleProblem;
+  if (resolved) return { ...resolved, location: facts.location };
+  const path = policy.source.brokenPath;
+  const first = policy.problems.find((p) => p.severity === 'error') ?? policy.problems[0];
+  return {
+    ruleId: POLICY_ERROR_RULE_ID,
+    severity: 'error',
+    message: `The policy governing this module is broken (${path}${first ? `: ${first.message}` : ''}). Checked against the strict built-in policy until it is fixed.`,
+    location: facts.location,
+    decidedBy: { file: path, ...(first ? { location: first.location } : {}) },
+    data: { policyFile: path },
+  };
+}
+
+/** Loads the policy's trusted key files; a file that cannot be read becomes a message, not a crash. */
+export async function loadTrustedKeys(
+  policy: EffectivePolicy,
+): Promise<{ keys: PublicKeyInfo[]; errors: string[] }> {
+  const keys: PublicKeyInfo[] = [];
+  const errors: string[] = [];
+  for (const path of policy.signature.trustedKeys) {
+    try {
+      const result = loadPublicKeys(await readFile(path), path);
+      if (result.ok) keys.push(...result.key);
+      else errors.push(result.error);
+    } catch (error) {
+      errors.push(
+        `${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message}`,
+      );
+    }
+  }
+  return { keys, errors };
+}
+
+async function checkSignature(input: ModuleInput, bytes: Uint8Array): Promise<SignatureCheck> {
+  const loaded = input.trustedKeys
+    ? { keys: input.trustedKeys, errors: [] }
+    : await loadTrustedKeys(input.policy);
+  const report = verifyModuleSignatures(bytes, {
+    publicKeys: loaded.keys,
+    detachedSignature: input.detachedSignature,
+  });
+  return { report, trustedKeyCount: loaded.keys.length, keyErrors: loaded.errors };
+}
+
+/** Runs the rules on a module and, for a component, on each core module nested inside it. */
+function checkTree(
+  facts: ModuleFacts,
+  input: ModuleInput,
+  common: { bytes?: Uint8Array; text?: string; signature?: SignatureCheck },
+  code: (facts: ModuleFacts) => CodeView | undefined,
+  nested: boolean,
+): Finding[] {
+  const findings = runRules({
+    facts,
+    policy: input.policy,
+    bytes: common.bytes,
+    text: common.text,
+    nested,
+    code: () => code(facts),
+    // The signature belongs to the file, so only the outermost module reports on it.
+    signature: nested ? undefined : common.signature,
+    ruleOverrides: input.ruleOverrides,
+  });
+  for (const inner of facts.modules ?? [])
+    findings.push(...checkTree(inner, input, { bytes: common.bytes, text: common.text }, code, true));
+  return findings;
+}
+
+/** Reads a `.wasm` module and checks it against its policy with every active rule. */
+async function analyzeBinary(input: ModuleInput, bytes: Uint8Array): Promise<ModuleAnalysis> {
+  const facts = readBinaryModule(bytes);
+  // The engine's verdict (invalid-module, unsupported-by-engine) includes the reader's problems.
+  const findings: Finding[] = input.validate === false ? [...facts.problems] : validateBinary(bytes, facts);
+  const broken = brokenPolicyFinding(input.policy, facts);
+  if (broken) findings.push(broken);
+  const needsSignature = activeRules(input.policy, input.ruleOverrides).some((r) => r.meta.needsSignature);
+  const signature = needsSignature ? await checkSignature(input, bytes) : undefined;
+  findings.push(...checkTree(facts, input, { bytes, signature }, (f) => binaryCodeView(f, bytes), false));
+  return { facts: [facts], findings };
+}
+
+/**
+ * The pipeline for one module file: facts (binary or text), the module's own problems, the
+ * policy's problem when it is broken, and every rule the settings leave on.
+ */
+export async function analyzeModule(input: ModuleInput): Promise<ModuleAnalysis> {
+  if (input.bytes) return analyzeBinary(input, input.bytes);
+  // Until the WAT reader lands, text gets its syntax diagnostics only.
+  return { facts: [], findings: analyzeText({ fileName: input.fileName, text: input.text ?? '' }).findings };
 }

@@ -2,10 +2,10 @@
 import type { SourceLocation } from '../location';
 import { createRule } from './rule';
 import {
+  FAMILY_NAMES,
   looksLikeCryptoNight,
-  matchPrimitives,
-  PRIMITIVE_NAMES,
-  type Primitive,
+  matchFamilies,
+  type MinerFamily,
 } from './support/minerFingerprints';
 
 export const cryptominer = createRule({
@@ -19,39 +19,37 @@ export const cryptominer = createRule({
     needsCode: true,
     messages: {
       miner:
-        'This module carries the CryptoNight primitives ({{primitives}}): it is very likely a cryptocurrency miner. The {{anchorPrimitive}} code is in function {{func}}.',
+        'This module carries every CryptoNight building block ({{families}}): it is very likely a cryptocurrency miner. The AES-like rounds are in function {{func}}.',
     },
   },
   check(context) {
     if (!context.code) return [];
-    const found = new Map<Primitive, Array<{ funcIndex: number; location: SourceLocation }>>();
+    const found = new Map<MinerFamily, Array<{ funcIndex: number; location: SourceLocation }>>();
     for (const fn of context.code.functions()) {
-      for (const primitive of matchPrimitives(fn.opcodeCounts)) {
-        const list = found.get(primitive) ?? [];
+      for (const family of matchFamilies(fn.counts)) {
+        const list = found.get(family) ?? [];
         list.push({ funcIndex: fn.funcIndex, location: fn.location });
-        found.set(primitive, list);
+        found.set(family, list);
       }
     }
     if (!looksLikeCryptoNight(new Set(found.keys()))) return [];
-    // Point at the AES function: CryptoNight's memory-hard loop is where the mining happens.
-    const anchor = found.get('aes')![0];
+    // Point at the table-round function: CryptoNight's memory-hard AES loop is where mining happens.
+    const anchor = found.get('tTable')![0];
     const name =
       context.facts.functionNames[anchor.funcIndex] ??
       context.facts.functions.find((f) => f.index === anchor.funcIndex)?.name;
-    const primitives = [...found.keys()].map((p) => PRIMITIVE_NAMES[p]).join(', ');
     return [
       context.report({
         messageId: 'miner',
         location: anchor.location,
         data: {
-          primitives,
-          anchorPrimitive: PRIMITIVE_NAMES.aes,
+          families: [...found.keys()].map((f) => FAMILY_NAMES[f]).join(', '),
           func: name
             ? `${name.startsWith('$') ? name : `$${name}`} (index ${anchor.funcIndex})`
             : String(anchor.funcIndex),
         },
         fix: {
-          functions: Object.fromEntries([...found].map(([p, list]) => [p, list.map((f) => f.funcIndex)])),
+          functions: Object.fromEntries([...found].map(([f, list]) => [f, list.map((x) => x.funcIndex)])),
         },
       }),
     ];

@@ -5,15 +5,15 @@
  */
 import type { Finding, PolicyPointer, Severity } from '../findings';
 import type { SourceLocation } from '../location';
-import type { ModuleFacts } from '../module/model';
+import type { OpcodeCounts } from '../module/code';
+import type { ModuleFacts, Proposal } from '../module/model';
 import type { EffectivePolicy, RuleSetting } from '../policy/types';
 import type { SignatureReport } from '../signing';
 
-/** Per-function opcode statistics from a scan of the code section. */
+/** Per-function opcode statistics from the lazy scan of the code section (`module/code.ts`). */
 export interface FunctionCodeStats {
   funcIndex: number;
-  /** Counts keyed by the text-format mnemonic (`i32.xor`, `i64.rotl`, `call_indirect`). */
-  opcodeCounts: Record<string, number>;
+  counts: OpcodeCounts;
   /** The function's body (binary) or its `(func` span (text). */
   location: SourceLocation;
 }
@@ -21,6 +21,8 @@ export interface FunctionCodeStats {
 /** Function bodies, decoded on first use only. */
 export interface CodeView {
   functions(): FunctionCodeStats[];
+  /** Proposals only visible in instructions and locals (SIMD, atomics, tail calls...). */
+  proposals(): Proposal[];
 }
 
 /** The signing module's verdict on one binary, and how many trusted keys it was checked against. */

@@ -2,13 +2,11 @@
 import type { Finding } from '../findings';
 import { createRule, type CodeView } from './rule';
 
-const INDIRECT_CALLS = ['call_indirect', 'return_call_indirect'];
-
 /** Indirect calls in the whole module, or null when function bodies could not be read. */
 export function countIndirectCalls(code: CodeView | undefined): number | null {
   if (!code) return null;
   let total = 0;
-  for (const fn of code.functions()) for (const op of INDIRECT_CALLS) total += fn.opcodeCounts[op] ?? 0;
+  for (const fn of code.functions()) total += fn.counts.callIndirect;
   return total;
 }
 
@@ -39,7 +37,6 @@ export const tableExposure = createRule({
       const growable = table.maximum === null || table.maximum > table.initial;
       if (growable)
         how.push(table.maximum === null ? 'growable without a maximum' : `growable to ${table.maximum}`);
-      if (how.length === 0 || (!table.imported && table.exportedAs.length === 0 && !growable)) continue;
       // Growth alone is ordinary (Emscripten and Rust grow their function tables); report it only
       // together with host access, where growth lets the host add entries.
       if (!table.imported && table.exportedAs.length === 0) continue;

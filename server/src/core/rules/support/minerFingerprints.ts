@@ -1,61 +1,47 @@
 /**
  * Opcode-count fingerprints of CryptoNight's building blocks, after MineSweeper (Konoth et al.,
- * CCS 2018): a miner has to carry Keccak (state init), AES rounds (the memory-hard loop) and the
- * four final hashes one of which each block picks (BLAKE-256, Grøstl-256, JH-256, Skein-256).
- * Compiled to WebAssembly, each shows up as a function dense in particular xor/shift/rotate/load
- * operations. One primitive alone is an ordinary hash library; the whole set is a miner.
+ * CCS 2018). CryptoNight runs Keccak over the input, a memory-hard loop of AES rounds, and then one
+ * of four final hashes (BLAKE-256, Grøstl-256, JH-256, Skein-256) chosen by the state, so a miner
+ * has to carry all of them. Compiled to WebAssembly each is a function dense in particular
+ * xor/shift/rotate/and/load operations. The body scan counts i32 and i64 forms together, so the
+ * six primitives fall into four families that the counts tell apart:
+ *
+ * - sponge (Keccak-f): xor, rotations and and-not, almost no additions;
+ * - T-table (AES rounds, Grøstl): byte extraction (shift right, and 0xff), table loads, xors;
+ * - ARX (BLAKE, Skein/Threefish): additions, rotations, xors;
+ * - bitsliced (JH): and/or/xor with shifts and no rotations at all.
+ *
+ * One family alone is an ordinary hash or cipher; a module with all four is a miner.
  */
-export type Primitive = 'keccak' | 'aes' | 'blake' | 'groestl' | 'jh' | 'skein';
+import type { OpcodeCounts } from '../../module/code';
 
-export const PRIMITIVE_NAMES: Record<Primitive, string> = {
-  keccak: 'Keccak-f[1600]',
-  aes: 'AES rounds',
-  blake: 'BLAKE-256',
-  groestl: 'Grøstl-256',
-  jh: 'JH-256',
-  skein: 'Skein-256 (Threefish)',
+export type MinerFamily = 'sponge' | 'tTable' | 'arx' | 'bitsliced';
+
+export const FAMILY_NAMES: Record<MinerFamily, string> = {
+  sponge: 'Keccak-like sponge',
+  tTable: 'AES/Grøstl-like table rounds',
+  arx: 'BLAKE/Skein-like add-rotate-xor',
+  bitsliced: 'JH-like bitsliced rounds',
 };
-
-type Counts = Record<string, number>;
-const n = (c: Counts, ...ops: string[]) => ops.reduce((sum, op) => sum + (c[op] ?? 0), 0);
 
 /**
- * Thresholds are per function and sit well below one unrolled round of each primitive, above
- * what ordinary code (parsers, compressors, allocators) puts in one function.
+ * Thresholds are per function: well below one unrolled round of each primitive, above what
+ * ordinary code (parsers, compressors, allocators, a loop-based SHA-256) puts in one function.
  */
-const FINGERPRINTS: Record<Primitive, (c: Counts) => boolean> = {
-  // θ, ρ, χ: 64-bit xors and rotations, and-with-not, and almost no additions.
-  keccak: (c) =>
-    n(c, 'i64.xor') >= 50 &&
-    n(c, 'i64.rotl', 'i64.rotr') >= 20 &&
-    n(c, 'i64.and') >= 20 &&
-    n(c, 'i64.add') * 4 < n(c, 'i64.xor'),
-  // T-table AES: byte extraction (shift + and 255), table loads, xors.
-  aes: (c) =>
-    n(c, 'i32.xor') >= 32 && n(c, 'i32.shr_u') >= 16 && n(c, 'i32.and') >= 16 && n(c, 'i32.load') >= 32,
-  // ARX on 32-bit words with rotations.
-  blake: (c) => n(c, 'i32.xor') >= 32 && n(c, 'i32.rotl', 'i32.rotr') >= 32 && n(c, 'i32.add') >= 32,
-  // 64-bit T-table lookups: shift + and 255 on i64, 64-bit loads, xors.
-  groestl: (c) =>
-    n(c, 'i64.xor') >= 40 && n(c, 'i64.shr_u') >= 30 && n(c, 'i64.and') >= 30 && n(c, 'i64.load') >= 32,
-  // Bitsliced S-boxes and the linear layer: and/or/xor with shifts, never rotations.
-  jh: (c) =>
-    n(c, 'i64.xor') >= 40 &&
-    n(c, 'i64.and') >= 20 &&
-    n(c, 'i64.or') >= 8 &&
-    n(c, 'i64.shl', 'i64.shr_u') >= 20 &&
-    n(c, 'i64.rotl', 'i64.rotr') === 0,
-  // Threefish MIX: 64-bit add, rotate, xor.
-  skein: (c) => n(c, 'i64.add') >= 40 && n(c, 'i64.rotl', 'i64.rotr') >= 20 && n(c, 'i64.xor') >= 20,
+const FAMILIES: Record<MinerFamily, (c: OpcodeCounts) => boolean> = {
+  sponge: (c) => c.xor >= 50 && c.rotl + c.rotr >= 20 && c.and >= 20 && c.add * 4 < c.xor,
+  tTable: (c) => c.xor >= 32 && c.shrU >= 16 && c.and >= 16 && c.load >= 32,
+  arx: (c) => c.add >= 32 && c.rotl + c.rotr >= 24 && c.xor >= 24,
+  bitsliced: (c) => c.xor >= 40 && c.and >= 20 && c.or >= 8 && c.shl + c.shrU >= 20 && c.rotl + c.rotr === 0,
 };
 
-export function matchPrimitives(counts: Counts): Primitive[] {
-  return (Object.keys(FINGERPRINTS) as Primitive[]).filter((p) => FINGERPRINTS[p](counts));
+export function matchFamilies(counts: OpcodeCounts): MinerFamily[] {
+  return (Object.keys(FAMILIES) as MinerFamily[]).filter((family) => FAMILIES[family](counts));
 }
 
-export const FINAL_HASHES: Primitive[] = ['blake', 'groestl', 'jh', 'skein'];
+export const ALL_FAMILIES = Object.keys(FAMILIES) as MinerFamily[];
 
-/** CryptoNight needs Keccak and AES, and at least three of the four final hashes. */
-export function looksLikeCryptoNight(found: ReadonlySet<Primitive>): boolean {
-  return found.has('keccak') && found.has('aes') && FINAL_HASHES.filter((p) => found.has(p)).length >= 3;
+/** CryptoNight needs every family: Keccak, AES (and Grøstl), BLAKE (and Skein), JH. */
+export function looksLikeCryptoNight(found: ReadonlySet<MinerFamily>): boolean {
+  return ALL_FAMILIES.every((family) => found.has(family));
 }

@@ -1,0 +1,128 @@
+import * as assert from 'node:assert/strict';
+import { RULES, findRule, ruleDescriptors } from '../../../server/src/core/rules/registry';
+import { activeRules, resolveSetting, runRules } from '../../../server/src/core/rules/runner';
+import { createRule, formatMessage } from '../../../server/src/core/rules/rule';
+import { readBinaryModule } from '../../../server/src/core/module/binary';
+import { checkWat, defaultPolicy, ofRule, policyFrom, wat2wasm } from './helpers';
+
+const START = '(module (func $boot) (start $boot))';
+
+describe('rules: framework', () => {
+  it('has kebab-case, unique ids and complete metadata', () => {
+    const ids = RULES.map((r) => r.meta.id);
+    assert.equal(new Set(ids).size, ids.length);
+    for (const rule of RULES) {
+      assert.match(rule.meta.id, /^[a-z]+(-[a-z0-9]+)*$/);
+      assert.ok(rule.meta.description.length > 10 && rule.meta.rationale.length > 10, rule.meta.id);
+      assert.ok(Object.keys(rule.meta.messages).length > 0, rule.meta.id);
+    }
+    assert.equal(ruleDescriptors().length, RULES.length);
+    assert.equal(findRule('memory-limit')?.meta.id, 'memory-limit');
+  });
+
+  it('fills message placeholders and leaves unknown ones visible', () => {
+    assert.equal(formatMessage('a {{x}} b {{ y }} {{z}}', { x: 1, y: 'two' }), 'a 1 b two {{z}}');
+  });
+
+  it('uses the rule default, then the policy rules map, then overrides', () => {
+    const rule = findRule('start-function')!;
+    assert.deepEqual(resolveSetting(rule, defaultPolicy()), { setting: 'info', configured: false });
+    const policy = policyFrom({ rules: { 'start-function': 'error' } });
+    const fromPolicy = resolveSetting(rule, policy);
+    assert.equal(fromPolicy.setting, 'error');
+    assert.equal(fromPolicy.decidedBy?.text, '"start-function": "error"');
+    assert.deepEqual(resolveSetting(rule, policy, { 'start-function': 'off' }), {
+      setting: 'off',
+      configured: true,
+    });
+  });
+
+  it('applies a policy severity to every finding of the rule and names the policy line', async () => {
+    const [finding] = ofRule(
+      await checkWat(START, { policy: policyFrom({ rules: { 'start-function': 'warning' } }) }),
+      'start-function',
+    );
+    assert.equal(finding.severity, 'warning');
+    assert.equal(finding.decidedBy?.file, '/virtual/project/wasm-policy.json');
+  });
+
+  it('skips a rule that is off, from the policy or an override', async () => {
+    assert.equal(
+      ofRule(
+        await checkWat(START, { policy: policyFrom({ rules: { 'start-function': 'off' } }) }),
+        'start-function',
+      ).length,
+      0,
+    );
+    assert.equal(
+      ofRule(await checkWat(START, { overrides: { 'start-function': 'off' } }), 'start-function').length,
+      0,
+    );
+    assert.equal(
+      activeRules(defaultPolicy(), { 'start-function': 'off' }).some((r) => r.meta.id === 'start-function'),
+      false,
+    );
+  });
+
+  it('lets an override beat the policy', async () => {
+    const policy = policyFrom({ rules: { 'start-function': 'off' } });
+    const [finding] = ofRule(
+      await checkWat(START, { policy, overrides: { 'start-function': 'error' } }),
+      'start-function',
+    );
+    assert.equal(finding.severity, 'error');
+  });
+
+  it('never decodes function bodies when every rule that needs them is off', async () => {
+    const bytes = await wat2wasm('(module (func (drop (i32.xor (i32.const 1) (i32.const 2)))))');
+    const facts = readBinaryModule(bytes);
+    let decoded = 0;
+    const code = () => {
+      decoded++;
+      return undefined;
+    };
+    const offCode = Object.fromEntries(
+      RULES.filter((r) => r.meta.needsCode).map((r) => [r.meta.id, 'off' as const]),
+    );
+    runRules({ facts, policy: defaultPolicy(), bytes, code, ruleOverrides: offCode });
+    assert.equal(decoded, 0);
+    runRules({ facts, policy: defaultPolicy(), bytes, code });
+    assert.equal(decoded, 1, 'decoded once, shared by all rules that need it');
+  });
+
+  it('turns a rule that throws into a located warning and keeps the other rules', async () => {
+    const bytes = await wat2wasm(START);
+    const facts = readBinaryModule(bytes);
+    const broken = createRule({
+      meta: {
+        id: 'broken',
+        description: 'always throws',
+        rationale: 'for the test',
+        defaultSeverity: 'error',
+        policyFields: [],
+        needsCode: false,
+        messages: { m: 'm' },
+      },
+      check() {
+        throw new Error('boom');
+      },
+    });
+    const findings = runRules({
+      facts,
+      policy: defaultPolicy(),
+      bytes,
+      rules: [broken, findRule('start-function')!],
+    });
+    assert.deepEqual(
+      findings.map((f) => [f.ruleId, f.severity, f.message]),
+      [
+        ['broken', 'warning', 'Rule "broken" could not finish on this module: boom'],
+        [
+          'start-function',
+          'info',
+          'Function $boot (index 0) runs automatically when the module is instantiated (start function).',
+        ],
+      ],
+    );
+  });
+});
