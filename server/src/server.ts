@@ -13,6 +13,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DiagnosticsFeature } from './features/diagnostics';
 import { SettingsStore } from './features/settings';
+import { registerSandboxFeature } from './features/sandbox';
 import { VERSION } from './version';
 
 if (process.argv.includes('--version')) {
@@ -45,6 +46,7 @@ connection.onInitialize((params): InitializeResult => {
 });
 
 const diagnostics = new DiagnosticsFeature(connection, documents, settings);
+registerSandboxFeature(connection, documents);
 
 connection.onInitialized(() => {
   if (clientHasConfiguration) {

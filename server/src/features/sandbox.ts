@@ -1,0 +1,125 @@
+/**
+ * Sandboxed runs for the client: runs a module through core/sandbox (a separate process with the
+ * policy's limits), streams its progress, and stops it when the client cancels the request.
+ */
+import { fileURLToPath } from 'node:url';
+import type { CancellationToken, Connection, TextDocuments } from 'vscode-languageserver';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { nodeFileSystem } from '../core/policy/fileSystem';
+import { PolicyResolver } from '../core/policy/resolver';
+import { entryPoints, type EntryPoints } from '../core/sandbox/entryPoints';
+import { compileWatForSandbox, readModuleBytes } from '../core/sandbox/moduleBytes';
+import type { SandboxReport } from '../core/sandbox/report';
+import { startSandboxRun } from '../core/sandbox/runner';
+import {
+  SandboxCancelNotification,
+  SandboxEntryPointsRequest,
+  SandboxProgressNotification,
+  SandboxRunRequest,
+  type SandboxCancelParams,
+  type SandboxEntryPointsParams,
+  type SandboxProgress,
+  type SandboxRunParams,
+} from '../protocol/sandbox';
+
+/** The module's bytes: an open `.wat` editor's text (compiled), else the file on disk. */
+async function moduleBytes(
+  documents: TextDocuments<TextDocument>,
+  uri: string,
+  file: string,
+): Promise<Uint8Array | { error: string }> {
+  const open = documents.get(uri);
+  if (open && /\.wat$/i.test(file)) return compileWatForSandbox(open.getText(), file);
+  return readModuleBytes(file);
+}
+
+function filePath(uri: string): string | undefined {
+  try {
+    return uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function errorReport(file: string, message: string): SandboxReport {
+  return {
+    file,
+    mode: 'wasi',
+    outcome: { kind: 'error', message },
+    stdout: { text: '', totalBytes: 0, truncated: false },
+    stderr: { text: '', totalBytes: 0, truncated: false },
+    durationMs: 0,
+    peakMemoryBytes: 0,
+    memoryLimitBytes: 0,
+    hostCalls: {},
+    samples: [],
+    violations: [],
+    missingImports: [],
+    alerts: [],
+    writtenFiles: [],
+    notes: [],
+  };
+}
+
+export function registerSandboxFeature(connection: Connection, documents: TextDocuments<TextDocument>): void {
+  const running = new Map<string, () => void>();
+  connection.onNotification(SandboxCancelNotification.method, ({ runId }: SandboxCancelParams) =>
+    running.get(runId)?.(),
+  );
+
+  connection.onRequest(
+    SandboxEntryPointsRequest.method,
+    async ({ uri }: SandboxEntryPointsParams): Promise<EntryPoints> => {
+      const file = filePath(uri);
+      if (!file)
+        return { wasiStart: false, functions: [], problem: 'only files on disk can run in the sandbox' };
+      const bytes = await moduleBytes(documents, uri, file);
+      if (!(bytes instanceof Uint8Array)) return { wasiStart: false, functions: [], problem: bytes.error };
+      return entryPoints(bytes);
+    },
+  );
+
+  connection.onRequest(
+    SandboxRunRequest.method,
+    async (params: SandboxRunParams, token: CancellationToken): Promise<SandboxReport> => {
+      const progress = (p: SandboxProgress): void =>
+        void connection.sendNotification(SandboxProgressNotification.method, p);
+      const file = filePath(params.uri);
+      if (!file) return errorReport(params.uri, 'only files on disk can run in the sandbox');
+      // Read from disk on every run so the limits are the policy file's current ones. A broken policy fails closed.
+      const policy = new PolicyResolver(nodeFileSystem).resolve(file);
+      if (policy.source.kind === 'strict-fallback' || policy.moduleProblem) {
+        return errorReport(file, `not running: ${policy.moduleProblem?.message ?? 'the policy is broken'}`);
+      }
+      const bytes = await moduleBytes(documents, params.uri, file);
+      if (!(bytes instanceof Uint8Array)) return errorReport(file, bytes.error);
+      const decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
+      const run = startSandboxRun({
+        file,
+        bytes,
+        policy: policy.sandbox,
+        args: params.args,
+        invoke: params.invoke,
+        timeoutMs: params.timeoutMs,
+        writeBack: params.writeBack,
+        onOutput: (stream, data) =>
+          progress({
+            runId: params.runId,
+            kind: 'output',
+            stream,
+            text: decoders[stream].decode(data, { stream: true }),
+          }),
+        onSample: (sample) => progress({ runId: params.runId, kind: 'sample', sample }),
+        onViolation: (violation) => progress({ runId: params.runId, kind: 'violation', violation }),
+      });
+      running.set(params.runId, () => run.cancel());
+      const listener = token.onCancellationRequested(() => run.cancel());
+      try {
+        return await run.done;
+      } finally {
+        listener.dispose();
+        running.delete(params.runId);
+      }
+    },
+  );
+}

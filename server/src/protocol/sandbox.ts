@@ -1,0 +1,51 @@
+/**
+ * Custom messages for sandboxed runs, shared by the client and the server. The client asks the
+ * server to run a module (the server forks the sandbox process; module code never runs in either
+ * of them), receives progress notifications while it runs, and stops it with a cancel
+ * notification (the Stop button), after which the run request still answers with the report.
+ * Cancelling the request itself also stops the run (the report is then dropped).
+ *
+ * Each message is a constant with its method name, next to its parameter/result types. (Typed `RequestType` objects
+ * are not used because the client and the server each bundle their own copy of
+ * vscode-languageserver-protocol, whose classes TypeScript treats as different types.)
+ */
+import type { EntryPoints } from '../core/sandbox/entryPoints';
+import type { SandboxReport, SandboxSample, SandboxViolation } from '../core/sandbox/report';
+
+export interface SandboxRunParams {
+  /** The module's URI (file: scheme). */
+  uri: string;
+  /** Chosen by the client, echoed in progress notifications. */
+  runId: string;
+  invoke?: { name: string; args: string[] };
+  /** WASI arguments. */
+  args?: string[];
+  timeoutMs?: number;
+  /** The user confirmed copying rw preopen writes back to disk. */
+  writeBack?: boolean;
+}
+
+export type SandboxProgress =
+  | { runId: string; kind: 'output'; stream: 'stdout' | 'stderr'; text: string }
+  | { runId: string; kind: 'sample'; sample: SandboxSample }
+  | { runId: string; kind: 'violation'; violation: SandboxViolation };
+
+/** Answers with the report when the run is over (also when it failed, timed out or was stopped). */
+export const SandboxRunRequest = { method: 'wasmWarden/sandbox/run' } as const;
+export type SandboxRunResult = SandboxReport;
+
+/** What can be run in a module: `_start` and the exported functions with their parameter types. */
+export const SandboxEntryPointsRequest = { method: 'wasmWarden/sandbox/entryPoints' } as const;
+export interface SandboxEntryPointsParams {
+  uri: string;
+}
+export type SandboxEntryPointsResult = EntryPoints;
+
+/** Server → client while a run goes on. */
+export const SandboxProgressNotification = { method: 'wasmWarden/sandbox/progress' } as const;
+
+/** Client → server: stop the run with this id. */
+export const SandboxCancelNotification = { method: 'wasmWarden/sandbox/cancel' } as const;
+export interface SandboxCancelParams {
+  runId: string;
+}
