@@ -4,14 +4,17 @@
  */
 import { UsageError, type CliCommand, type CliIo } from './command';
 import { VERSION } from '../version';
+import { isCheckWorker, runCheckWorker } from './check/pool';
+import { checkCommand } from './commands/check';
 import { inspectCommand } from './commands/inspect';
 import { runCommand } from './commands/run';
 import { keygenCommand } from './commands/keygen';
 import { signCommand } from './commands/sign';
 import { verifyCommand } from './commands/verify';
+import { policyCommand } from './commands/policy';
 
 // Register sub-commands here (one import and one entry each, in the order `--help` lists them).
-const COMMANDS: CliCommand[] = [inspectCommand, runCommand, keygenCommand, signCommand, verifyCommand];
+const COMMANDS: CliCommand[] = [checkCommand, inspectCommand, runCommand, keygenCommand, signCommand, verifyCommand, policyCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length), 8);
@@ -62,7 +65,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-if (require.main === module) {
+if (isCheckWorker()) {
+  runCheckWorker();
+} else if (require.main === module) {
   const io: CliIo = {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),

@@ -28,7 +28,12 @@ export function formatJson(report: CheckReport): string {
   return (
     JSON.stringify(
       {
-        summary: { modules: report.files.length, errors: counts.errors, warnings: counts.warnings, infos: counts.infos },
+        summary: {
+          modules: report.files.length,
+          errors: counts.errors,
+          warnings: counts.warnings,
+          infos: counts.infos,
+        },
         problems: report.problems,
         files,
       },

@@ -10,7 +10,11 @@ import { ruleDocsUrl } from '../../core/docsUrl';
 import { VERSION } from '../../version';
 import type { CheckReport, RuleDescriptor } from './report';
 
-const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
+const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
+  error: 'error',
+  warning: 'warning',
+  info: 'note',
+};
 
 function artifactUri(report: CheckReport, file: string): { uri: string; uriBaseId?: string } {
   const relative = path.relative(report.cwd, file);
@@ -36,7 +40,12 @@ export function formatSarif(report: CheckReport, rules: RuleDescriptor[]): strin
   const known = new Map(rules.map((r) => [r.id, r]));
   for (const file of report.files) {
     for (const f of file.findings) {
-      if (!known.has(f.ruleId)) known.set(f.ruleId, { id: f.ruleId, description: f.ruleId.replace(/-/g, ' '), defaultSeverity: f.severity });
+      if (!known.has(f.ruleId))
+        known.set(f.ruleId, {
+          id: f.ruleId,
+          description: f.ruleId.replace(/-/g, ' '),
+          defaultSeverity: f.severity,
+        });
     }
   }
   const descriptors = [...known.values()];
@@ -54,7 +63,9 @@ export function formatSarif(report: CheckReport, rules: RuleDescriptor[]): strin
       ruleIndex: ruleIndex.get(finding.ruleId),
       level: LEVEL[finding.severity],
       message: { text: finding.message },
-      locations: [{ physicalLocation: { artifactLocation: artifactUri(report, file.path), region: region(finding) } }],
+      locations: [
+        { physicalLocation: { artifactLocation: artifactUri(report, file.path), region: region(finding) } },
+      ],
       ...(finding.decidedBy?.location && finding.decidedBy.file && path.isAbsolute(finding.decidedBy.file)
         ? {
             relatedLocations: [
@@ -76,7 +87,10 @@ export function formatSarif(report: CheckReport, rules: RuleDescriptor[]): strin
     ...report.problems.map((p) => ({ level: 'error', message: { text: `${p.path}: ${p.message}` } })),
     ...report.files
       .filter((f) => f.error)
-      .map((f) => ({ level: 'error', message: { text: `${path.relative(report.cwd, f.path)}: ${f.error}` } })),
+      .map((f) => ({
+        level: 'error',
+        message: { text: `${path.relative(report.cwd, f.path)}: ${f.error}` },
+      })),
   ];
 
   const log = {
@@ -96,9 +110,12 @@ export function formatSarif(report: CheckReport, rules: RuleDescriptor[]): strin
               name: r.id,
               shortDescription: { text: r.description },
               fullDescription: { text: r.rationale ?? r.description },
-              help: { text: `${r.description}${r.rationale ? ` ${r.rationale}` : ''} See ${ruleDocsUrl(r.id)}` },
+              help: {
+                text: `${r.description}${r.rationale ? ` ${r.rationale}` : ''} See ${ruleDocsUrl(r.id)}`,
+              },
               helpUri: ruleDocsUrl(r.id),
-              defaultConfiguration: r.defaultSeverity === 'off' ? { enabled: false } : { level: LEVEL[r.defaultSeverity] },
+              defaultConfiguration:
+                r.defaultSeverity === 'off' ? { enabled: false } : { level: LEVEL[r.defaultSeverity] },
             })),
           },
         },
@@ -106,7 +123,9 @@ export function formatSarif(report: CheckReport, rules: RuleDescriptor[]): strin
         columnKind: 'utf16CodeUnits',
         artifacts,
         results,
-        invocations: [{ executionSuccessful: report.problems.length === 0, toolExecutionNotifications: notifications }],
+        invocations: [
+          { executionSuccessful: report.problems.length === 0, toolExecutionNotifications: notifications },
+        ],
       },
     ],
   };

@@ -20,7 +20,8 @@ function plural(n: number, word: string): string {
 }
 
 export function formatText(report: CheckReport, options: { colour: boolean }): string {
-  const paint = (colour: Colour, text: string): string => (options.colour ? `\u001b[${COLOURS[colour]}m${text}\u001b[0m` : text);
+  const paint = (colour: Colour, text: string): string =>
+    options.colour ? `\u001b[${COLOURS[colour]}m${text}\u001b[0m` : text;
   const out: string[] = [];
 
   for (const problem of report.problems) {
@@ -32,11 +33,18 @@ export function formatText(report: CheckReport, options: { colour: boolean }): s
     if (file.findings.length === 0 && !file.error) continue;
     out.push(paint('underline', path.relative(report.cwd, file.path) || file.path));
     if (file.error) out.push(`  ${paint('red', 'error')}  could not be checked: ${file.error}`);
-    const rows = file.findings.map((f: Finding) => [formatLocation(f.location), f.severity, f.message, f.ruleId]);
+    const rows = file.findings.map((f: Finding) => [
+      formatLocation(f.location),
+      f.severity,
+      f.message,
+      f.ruleId,
+    ]);
     const locWidth = Math.max(0, ...rows.map((r) => r[0].length));
     for (const [loc, severity, message, ruleId] of rows) {
       const sev = severity as Severity;
-      out.push(`  ${paint('dim', loc.padEnd(locWidth))}  ${paint(SEVERITY_COLOUR[sev], sev.padEnd(7))}  ${message}  ${paint('dim', ruleId)}`);
+      out.push(
+        `  ${paint('dim', loc.padEnd(locWidth))}  ${paint(SEVERITY_COLOUR[sev], sev.padEnd(7))}  ${message}  ${paint('dim', ruleId)}`,
+      );
     }
     out.push('');
   }
@@ -48,7 +56,10 @@ export function formatText(report: CheckReport, options: { colour: boolean }): s
     total === 0
       ? `✔ no problems in ${plural(checked, 'module')}`
       : `✖ ${plural(total, 'problem')} (${plural(counts.errors, 'error')}, ${plural(counts.warnings, 'warning')}, ${counts.infos} info) in ${counts.filesWithFindings} of ${plural(checked, 'module')}`;
-  const extra = counts.unreadable + report.problems.length > 0 ? `; ${counts.unreadable + report.problems.length} could not be read` : '';
+  const extra =
+    counts.unreadable + report.problems.length > 0
+      ? `; ${counts.unreadable + report.problems.length} could not be read`
+      : '';
   out.push(paint('bold', summary + extra));
   return out.join('\n') + '\n';
 }

@@ -56,7 +56,9 @@ export async function checkAll(
   let next = 0;
   await Promise.all(
     Array.from({ length: count }, () => {
-      const worker = new Worker(workerScript, { workerData: { marker: WORKER_MARKER, options } satisfies WorkerInit });
+      const worker = new Worker(workerScript, {
+        workerData: { marker: WORKER_MARKER, options } satisfies WorkerInit,
+      });
       return new Promise<void>((resolve, reject) => {
         const feed = (): void => {
           if (next >= files.length) {

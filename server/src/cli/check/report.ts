@@ -10,6 +10,8 @@ export interface FileReport {
   policyPath?: string;
   /** Set when the file could not be checked at all (unreadable, vanished). */
   error?: string;
+  /** The broken policy file, when this module was checked against the strict fallback instead. */
+  policyBroken?: string;
 }
 
 export interface CheckReport {
