@@ -22,26 +22,31 @@ interface UsedImport {
 }
 
 /** The imports a module asks its host for: core imports, or a component's own imports. */
-function importsOf(facts: ModuleFacts): Array<{ module: string; name: string }> {
-  if (facts.kind === 'component')
-    return (facts.components?.imports ?? []).map((i) => ({ module: i.name, name: '' }));
-  return facts.imports.map((i) => ({ module: i.module, name: i.name }));
+function importsOf(facts: ModuleFacts): Array<{ module: string; name: string; kind: string }> {
+  if (facts.kind === 'component') {
+    return (facts.components?.imports ?? []).map((i) => ({ module: i.name, name: '', kind: 'interface' }));
+  }
+  return facts.imports.map((i) => ({
+    module: i.module,
+    name: i.name,
+    kind: i.kind === 'func' ? 'function' : i.kind,
+  }));
 }
 
-function describeImport(module: string, name: string): UsedImport {
+function describeImport(module: string, name: string, kind: string): UsedImport {
   const pattern = name === '' ? module : `${module}.${name}`;
   const capability = capabilityOfImport(module, name);
   const wasi = findWasiFunction(module, name)?.description ?? findWasiInterface(module)?.description;
   if (capability)
     return { pattern, capability, comment: `${capability}: ${wasi ?? capabilityInfo(capability)?.grants}` };
-  return { pattern, comment: `no capability group: a function the host provides as "${module}"` };
+  return { pattern, comment: `no capability group: a ${kind} the host provides as "${module}"` };
 }
 
 function collectImports(inputs: GenerationInput[]): UsedImport[] {
   const byPattern = new Map<string, UsedImport>();
   for (const input of inputs) {
-    for (const { module, name } of importsOf(input.facts)) {
-      const used = describeImport(module, name);
+    for (const { module, name, kind } of importsOf(input.facts)) {
+      const used = describeImport(module, name, kind);
       if (!byPattern.has(used.pattern)) byPattern.set(used.pattern, used);
     }
   }
