@@ -76,16 +76,17 @@ export async function signFile(request: SignFileRequest): Promise<SignFileResult
   if (!result.ok) return { ok: false, error: `${request.input}: ${result.problem.message}` };
 
   const moduleTarget = request.output ?? (isWat ? request.input.replace(/\.wat$/i, '.wasm') : request.input);
-  const moduleChanged =
-    isWat || request.output !== undefined || !Buffer.from(result.module).equals(Buffer.from(bytes));
+  const outputLength = result.moduleParts.reduce((n, part) => n + part.length, 0);
+  // Detached signing changes the module only when it removes an embedded signature section.
+  const moduleChanged = isWat || request.output !== undefined || outputLength !== bytes.length;
   const written: { module: string | null; signature: string | null } = { module: null, signature: null };
   try {
     if (request.detached) {
-      await writeAtomically(request.detached, result.signature);
+      await writeAtomically(request.detached, [result.signature]);
       written.signature = request.detached;
     }
     if (!request.detached || moduleChanged) {
-      await writeAtomically(moduleTarget, result.module);
+      await writeAtomically(moduleTarget, result.moduleParts);
       written.module = moduleTarget;
     }
   } catch (error) {
@@ -98,7 +99,7 @@ export async function signFile(request: SignFileRequest): Promise<SignFileResult
     compiledFrom: isWat ? request.input : undefined,
     parts: result.parts,
     signers: keys.map((k) => Buffer.from(k.publicKey.raw.subarray(0, 8)).toString('hex')),
-    bytes: result.module.length,
+    bytes: outputLength,
   };
 }
 
@@ -203,10 +204,19 @@ async function readBytes(file: string): Promise<{ ok: true; bytes: Uint8Array } 
   }
 }
 
-async function writeAtomically(file: string, bytes: Uint8Array): Promise<void> {
+/** Writes the pieces to a temporary file beside `file`, then renames it over `file`. */
+async function writeAtomically(file: string, parts: Uint8Array[]): Promise<void> {
   const temporary = `${file}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    await fsp.writeFile(temporary, bytes);
+    const handle = await fsp.open(temporary, 'wx');
+    try {
+      const { bytesWritten } = await handle.writev(parts);
+      const expected = parts.reduce((n, part) => n + part.length, 0);
+      if (bytesWritten !== expected)
+        throw new Error(`short write to ${file} (${bytesWritten} of ${expected} bytes)`);
+    } finally {
+      await handle.close();
+    }
     await fsp.rename(temporary, file);
   } catch (error) {
     await fsp.rm(temporary, { force: true });

@@ -35,8 +35,11 @@ export interface SignOptions {
 export type SignResult =
   | {
       ok: true;
-      /** The module to write: signed (embedded) or without any signature section (detached). */
-      module: Uint8Array;
+      /** The module to write, signed (embedded) or without any signature section (detached), as pieces
+       * (views into the input plus the new section) so a large module is written without a copy. */
+      moduleParts: Uint8Array[];
+      /** The same module as one buffer, assembled on first use. */
+      readonly module: Uint8Array;
       /** The signature section payload (what a detached `.sig` file holds). */
       signature: Uint8Array;
       /** Number of parts (and hashes) the signatures cover. */
@@ -87,17 +90,39 @@ export function signModule(
   }
   const payload = encodeSignatureData({ sets: sets.map((s) => ({ ...s, offset: 0, length: 0 })) });
 
+  // Sections are written with canonical headers, as wasmsign2 does (and as they were hashed);
+  // runs of sections that already are canonical stay one view into the input.
   const contentParts: Uint8Array[] = [];
+  let runStart = layout.contentStart;
+  let runEnd = runStart;
   for (const section of layout.content) {
-    // Sections are written with canonical headers, as wasmsign2 does (and as they were hashed).
-    if (section.minimalSize) contentParts.push(bytes.subarray(section.offset, section.end));
-    else contentParts.push(canonicalHeader(section), bytes.subarray(section.contentOffset, section.end));
+    if (section.minimalSize && section.offset === runEnd) {
+      runEnd = section.end;
+      continue;
+    }
+    if (runEnd > runStart) contentParts.push(bytes.subarray(runStart, runEnd));
+    if (section.minimalSize) runStart = section.offset;
+    else {
+      contentParts.push(canonicalHeader(section));
+      runStart = section.contentOffset;
+    }
+    runEnd = section.end;
   }
+  if (runEnd > runStart) contentParts.push(bytes.subarray(runStart, runEnd));
   const preamble = bytes.subarray(0, 8);
-  const module = options.detached
-    ? concatBytes([preamble, ...contentParts])
-    : concatBytes([preamble, encodeCustomSection(SIGNATURE_SECTION, payload), ...contentParts]);
-  return { ok: true, module, signature: payload, parts: hashes.length };
+  const moduleParts = options.detached
+    ? [preamble, ...contentParts]
+    : [preamble, encodeCustomSection(SIGNATURE_SECTION, payload), ...contentParts];
+  let joined: Uint8Array | undefined;
+  return {
+    ok: true,
+    moduleParts,
+    get module() {
+      return (joined ??= concatBytes(moduleParts));
+    },
+    signature: payload,
+    parts: hashes.length,
+  };
 }
 
 function keyIdFor(key: SecretKeyInfo, choice: KeyIdChoice = { kind: 'none' }): Uint8Array {
