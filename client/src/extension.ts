@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { registerSandboxCommand } from './sandbox/command';
 
 let client: LanguageClient | undefined;
 
@@ -46,6 +47,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   await client.start();
 
   // Feature registrations (one line each): commands, views and panels that talk to the server.
+  registerSandboxCommand(context, client, output);
 }
 
 export async function deactivate(): Promise<void> {

@@ -1,0 +1,124 @@
+/**
+ * The "Sandbox Run" webview: a strict Content Security Policy (no remote content; one inline
+ * script and style, allowed by a fresh nonce), VS Code theme colours, live output, charts of
+ * memory and host calls over time, violations, and a Stop button.
+ */
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { describeOutcome, type SandboxReport } from '../../../server/src/core/sandbox/report';
+import type { SandboxProgress } from '../../../server/src/protocol/sandbox';
+import { PANEL_SCRIPT } from './panelScript';
+
+type PanelMessage =
+  | { type: 'start'; title: string }
+  | { type: 'progress'; progress: SandboxProgress }
+  | { type: 'report'; report: SandboxReport; outcome: string };
+
+const STYLE = `
+  body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground); background: var(--vscode-editor-background); padding: 0 1em 1em; }
+  h1 { font-size: 1.2em; } h2 { font-size: 1em; margin-top: 1.2em; }
+  .bar { display: flex; gap: 1em; align-items: center; }
+  button { color: var(--vscode-button-foreground); background: var(--vscode-button-background); border: none; padding: 4px 12px; cursor: pointer; }
+  button:hover { background: var(--vscode-button-hoverBackground); } button:disabled { opacity: 0.5; cursor: default; }
+  .status.running { color: var(--vscode-charts-blue); } .status.exit, .status.returned { color: var(--vscode-charts-green); }
+  .status.trap, .status.timeout, .status.stopped, .status.error, .status.cancelled { color: var(--vscode-errorForeground); }
+  pre { background: var(--vscode-textCodeBlock-background); padding: 0.5em; max-height: 20em; overflow: auto; white-space: pre-wrap; font-family: var(--vscode-editor-font-family); }
+  table { border-collapse: collapse; } th { text-align: left; padding-right: 1.5em; font-weight: normal; color: var(--vscode-descriptionForeground); }
+  .charts { display: flex; gap: 2em; flex-wrap: wrap; } .charts > div { width: 320px; }
+  svg { width: 320px; height: 90px; } .axis { stroke: var(--vscode-editorWidget-border, var(--vscode-foreground)); stroke-width: 1; }
+  .line { fill: none; stroke: var(--vscode-charts-blue); stroke-width: 2; } .caption { color: var(--vscode-descriptionForeground); }
+  #violations li, #alerts li { color: var(--vscode-errorForeground); }
+`;
+
+export class SandboxPanel {
+  private static current: SandboxPanel | undefined;
+  private readonly panel: vscode.WebviewPanel;
+  private ready: Promise<void>;
+  /** What the panel was last told, for tests and the command's return value. */
+  readonly shown: {
+    title: string;
+    stdout: string;
+    stderr: string;
+    outcome?: string;
+    hostCalls?: Record<string, number>;
+  } = { title: '', stdout: '', stderr: '' };
+  private onStop: (() => void) | undefined;
+
+  /** One panel, reused for each run. */
+  static show(): SandboxPanel {
+    if (!SandboxPanel.current) SandboxPanel.current = new SandboxPanel();
+    else SandboxPanel.current.panel.reveal(vscode.ViewColumn.Beside, true);
+    return SandboxPanel.current;
+  }
+
+  private constructor() {
+    this.panel = vscode.window.createWebviewPanel(
+      'wasmWarden.sandboxRun',
+      'Sandbox Run',
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      { enableScripts: true, localResourceRoots: [] },
+    );
+    let markReady: () => void = () => undefined;
+    this.ready = new Promise((resolve) => (markReady = resolve));
+    this.panel.webview.onDidReceiveMessage((m: { type: string }) => {
+      if (m.type === 'ready') markReady();
+      else if (m.type === 'stop') this.onStop?.();
+    });
+    this.panel.onDidDispose(() => {
+      this.onStop?.();
+      SandboxPanel.current = undefined;
+    });
+    this.panel.webview.html = this.html();
+  }
+
+  private html(): string {
+    const nonce = randomBytes(16).toString('base64');
+    const csp = `default-src 'none'; img-src ${this.panel.webview.cspSource}; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}';`;
+    return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<style nonce="${nonce}">${STYLE}</style><title>Sandbox Run</title></head>
+<body>
+<h1 id="title">Sandbox Run</h1>
+<div class="bar"><span id="status" class="status">Waiting…</span><button id="stop" disabled>Stop</button></div>
+<table id="summary"></table>
+<ul id="alerts"></ul>
+<h2>Memory and host calls over time</h2>
+<div class="charts"><div id="memChart"></div><div id="callChart"></div></div>
+<h2>Output</h2><h3>stdout</h3><pre id="stdout"></pre><h3>stderr</h3><pre id="stderr"></pre>
+<h2>Host calls</h2><table id="calls"></table>
+<h2>Violations</h2><ul id="violations"></ul>
+<script nonce="${nonce}">${PANEL_SCRIPT}</script>
+</body></html>`;
+  }
+
+  private async post(message: PanelMessage): Promise<void> {
+    await this.ready;
+    await this.panel.webview.postMessage(message);
+  }
+
+  start(title: string, onStop: () => void): void {
+    this.onStop = onStop;
+    this.panel.title = `Sandbox: ${title}`;
+    Object.assign(this.shown, { title, stdout: '', stderr: '', outcome: undefined, hostCalls: undefined });
+    void this.post({ type: 'start', title });
+  }
+
+  progress(progress: SandboxProgress): void {
+    if (progress.kind === 'output') this.shown[progress.stream] += progress.text;
+    void this.post({ type: 'progress', progress });
+  }
+
+  finish(report: SandboxReport): void {
+    this.onStop = undefined;
+    const outcome = describeOutcome(report.outcome);
+    Object.assign(this.shown, {
+      stdout: report.stdout.text,
+      stderr: report.stderr.text,
+      outcome,
+      hostCalls: report.hostCalls,
+    });
+    void this.post({ type: 'report', report, outcome });
+  }
+}

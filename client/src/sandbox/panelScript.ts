@@ -1,0 +1,127 @@
+/**
+ * The report panel's script, run inside the webview (inline, allowed by its nonce). It builds the
+ * page with DOM calls and `textContent` only, so module output can never become markup. Messages:
+ * `start` (a new run), `progress` (output, sample, violation), `report` (the final report).
+ */
+export const PANEL_SCRIPT = String.raw`
+(function () {
+  const vscode = acquireVsCodeApi();
+  const $ = (id) => document.getElementById(id);
+  const SVG = 'http://www.w3.org/2000/svg';
+  let samples = [];
+  let output = { stdout: '', stderr: '' };
+  let violations = [];
+  const MAX_TEXT = 200000;
+
+  function el(tag, text, cls) {
+    const e = document.createElement(tag);
+    if (text !== undefined) e.textContent = text;
+    if (cls) e.className = cls;
+    return e;
+  }
+  function bytes(n) {
+    if (n >= 1048576) return (n / 1048576).toFixed(1) + ' MiB';
+    if (n >= 1024) return (n / 1024).toFixed(1) + ' KiB';
+    return n + ' B';
+  }
+  function setOutput() {
+    $('stdout').textContent = output.stdout || '(nothing)';
+    $('stderr').textContent = output.stderr || '(nothing)';
+  }
+  function chart(target, points, value, label, format) {
+    const w = 320, h = 90, pad = 4;
+    target.textContent = '';
+    const svg = document.createElementNS(SVG, 'svg');
+    svg.setAttribute('viewBox', '0 0 ' + w + ' ' + h);
+    svg.setAttribute('role', 'img');
+    const last = points.length ? value(points[points.length - 1]) : 0;
+    const max = Math.max(1, ...points.map(value));
+    const tmax = Math.max(1, ...points.map((p) => p.atMs));
+    svg.setAttribute('aria-label', label + ': ' + format(last) + ' at the end, ' + format(max) + ' at most');
+    const axis = document.createElementNS(SVG, 'line');
+    axis.setAttribute('x1', pad); axis.setAttribute('x2', w - pad);
+    axis.setAttribute('y1', h - pad); axis.setAttribute('y2', h - pad);
+    axis.setAttribute('class', 'axis');
+    svg.appendChild(axis);
+    if (points.length) {
+      const d = points.map((p, i) => (i ? 'L' : 'M') + (pad + (p.atMs / tmax) * (w - 2 * pad)).toFixed(1) + ' ' + (h - pad - (value(p) / max) * (h - 2 * pad)).toFixed(1)).join(' ');
+      const path = document.createElementNS(SVG, 'path');
+      path.setAttribute('d', d);
+      path.setAttribute('class', 'line');
+      svg.appendChild(path);
+    }
+    target.appendChild(svg);
+    target.appendChild(el('div', label + ': ' + format(last) + ' (max ' + format(max) + ', over ' + tmax.toFixed(0) + ' ms)', 'caption'));
+  }
+  function drawCharts() {
+    chart($('memChart'), samples, (s) => s.memoryBytes, 'Memory', bytes);
+    chart($('callChart'), samples, (s) => s.hostCalls, 'Host calls', (n) => String(n));
+  }
+  function drawViolations() {
+    const list = $('violations');
+    list.textContent = '';
+    if (!violations.length) list.appendChild(el('li', 'none'));
+    for (const v of violations) {
+      const args = Object.entries(v.args).map(([k, x]) => k + '=' + JSON.stringify(x)).join(' ');
+      const li = el('li');
+      li.appendChild(el('code', v.call + '(' + args + ')'));
+      li.appendChild(el('span', ' — ' + v.reason));
+      list.appendChild(li);
+    }
+  }
+  function table(target, rows) {
+    target.textContent = '';
+    for (const [k, v] of rows) {
+      const tr = el('tr');
+      tr.appendChild(el('th', k));
+      tr.appendChild(el('td', v));
+      target.appendChild(tr);
+    }
+  }
+
+  $('stop').addEventListener('click', () => vscode.postMessage({ type: 'stop' }));
+
+  window.addEventListener('message', (event) => {
+    const m = event.data;
+    if (m.type === 'start') {
+      samples = []; output = { stdout: '', stderr: '' }; violations = [];
+      $('title').textContent = m.title;
+      $('status').textContent = 'Running…';
+      $('status').className = 'status running';
+      $('stop').disabled = false;
+      table($('summary'), []);
+      table($('calls'), []);
+      $('alerts').textContent = '';
+      setOutput(); drawCharts(); drawViolations();
+    } else if (m.type === 'progress') {
+      const p = m.progress;
+      if (p.kind === 'output' && output[p.stream].length < MAX_TEXT) { output[p.stream] += p.text; setOutput(); }
+      else if (p.kind === 'sample') { samples.push(p.sample); drawCharts(); }
+      else if (p.kind === 'violation') { violations.push(p.violation); drawViolations(); }
+    } else if (m.type === 'report') {
+      const r = m.report;
+      $('stop').disabled = true;
+      $('status').textContent = m.outcome;
+      $('status').className = 'status ' + r.outcome.kind;
+      samples = r.samples; violations = r.violations;
+      output = { stdout: r.stdout.text, stderr: r.stderr.text };
+      if (r.stdout.truncated) output.stdout += '\n[truncated: ' + bytes(r.stdout.totalBytes) + ' written]';
+      if (r.stderr.truncated) output.stderr += '\n[truncated: ' + bytes(r.stderr.totalBytes) + ' written]';
+      setOutput(); drawCharts(); drawViolations();
+      table($('summary'), [
+        ['Result', m.outcome],
+        ['Time', r.durationMs.toFixed(0) + ' ms'],
+        ['Peak memory', bytes(r.peakMemoryBytes) + ' of ' + bytes(r.memoryLimitBytes)],
+        ['Host calls', String(Object.values(r.hostCalls).reduce((a, b) => a + b, 0))],
+        ['Violations', String(r.violations.length)],
+      ].concat(r.missingImports.map((i) => ['Missing import', i + ' (traps if called)'])).concat(r.notes.map((n) => ['Note', n])));
+      table($('calls'), Object.entries(r.hostCalls).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, String(v)]));
+      const alerts = $('alerts');
+      alerts.textContent = '';
+      for (const a of r.alerts) alerts.appendChild(el('li', a.kind + ': ' + a.message));
+      if (r.outcome.kind === 'trap' && r.outcome.stack) $('stderr').textContent += '\n' + r.outcome.stack;
+    }
+  });
+  vscode.postMessage({ type: 'ready' });
+})();
+`;
