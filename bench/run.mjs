@@ -1,0 +1,23 @@
+// Runs every benchmark in bench/ (each *.mjs but this one), one after the other, in name order.
+// `npm run bench` builds first and then runs this; extra arguments are passed to every benchmark.
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const benches = readdirSync(here)
+  .filter((f) => f.endsWith('.mjs') && f !== 'run.mjs')
+  .sort();
+let failed = 0;
+for (const bench of benches) {
+  console.log(`\n== ${bench}`);
+  const result = spawnSync(process.execPath, [path.join(here, bench), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+  });
+  if (result.status !== 0) {
+    failed++;
+    console.error(`${bench} failed (exit ${result.status ?? result.signal})`);
+  }
+}
+process.exitCode = failed ? 1 : 0;
