@@ -14,6 +14,9 @@ import type { CodeView, SignatureCheck } from './rules/rule';
 import { binaryCodeView } from './rules/support/codeView';
 import { loadPublicKeys, verifyModuleSignatures, type PublicKeyInfo } from './signing';
 import { checkWatSyntax } from './wat/syntax';
+import { compileWat } from './wat/compile';
+import { readWatModules, type WatModule } from './wat/reader';
+import { LineIndex } from './location';
 
 export interface TextSource {
   fileName: string;
@@ -148,6 +151,66 @@ async function analyzeBinary(input: ModuleInput, bytes: Uint8Array): Promise<Mod
  */
 export async function analyzeModule(input: ModuleInput): Promise<ModuleAnalysis> {
   if (input.bytes) return analyzeBinary(input, input.bytes);
-  // Until the WAT reader lands, text gets its syntax diagnostics only.
-  return { facts: [], findings: analyzeText({ fileName: input.fileName, text: input.text ?? '' }).findings };
+  return analyzeWat(input, input.text ?? '');
+}
+
+/** Moves findings located in a module's own source text to where that text sits in the file. */
+function relocate(findings: Finding[], entry: WatModule, fileLines: LineIndex): Finding[] {
+  if (entry.source.kind !== 'text') return findings;
+  const { text: own, sourceOffset } = entry.source;
+  const ownLines = new LineIndex(own);
+  return findings.map((f) => {
+    if (f.location.kind !== 'text') return f;
+    if (sourceOffset < 0) return { ...f, location: entry.location };
+    const start = ownLines.offsetAt(f.location.start) + sourceOffset;
+    const end = ownLines.offsetAt(f.location.end) + sourceOffset;
+    return { ...f, location: fileLines.span(start, end) };
+  });
+}
+
+/**
+ * Function bodies of a text module: compile it with wabt, scan the bytes, and point each function
+ * back at its `(func` span by index (both number functions the same way).
+ */
+function textCodeView(entry: WatModule, compiled: Uint8Array): CodeView {
+  const compiledFacts = readBinaryModule(compiled);
+  return binaryCodeView(
+    compiledFacts,
+    compiled,
+    (index) => entry.facts.functions.find((fn) => fn.index === index)?.location ?? entry.location,
+  );
+}
+
+/** Reads every module of a `.wat`/`.wast` text, validates it with wabt and runs the rules on it. */
+async function analyzeWat(input: ModuleInput, text: string): Promise<ModuleAnalysis> {
+  const read = readWatModules(text);
+  const findings: Finding[] = [...read.findings];
+  const lines = new LineIndex(text);
+  const entries = read.entries.filter((e) => e.expect === 'valid');
+  const needsCode = activeRules(input.policy, input.ruleOverrides).some((r) => r.meta.needsCode);
+  const broken = entries[0] && brokenPolicyFinding(input.policy, entries[0].facts);
+  if (broken) findings.push(broken);
+  for (const entry of entries) {
+    let code: CodeView | undefined;
+    if (entry.source.kind === 'text') {
+      // wabt validates what the tolerant reader cannot (types, indices); skip it when the reader
+      // already found this module malformed, so one mistake is not reported twice.
+      const compiled = await compileWat(entry.source.text, input.fileName);
+      if (entry.findings.length === 0) findings.push(...relocate(compiled.findings, entry, lines));
+      if (compiled.bytes && needsCode) code = textCodeView(entry, compiled.bytes);
+    } else if (needsCode) {
+      const bytes = entry.source.bytes;
+      code = binaryCodeView(entry.facts, bytes, () => entry.location);
+    }
+    findings.push(
+      ...runRules({
+        facts: entry.facts,
+        policy: input.policy,
+        text,
+        code: () => code,
+        ruleOverrides: input.ruleOverrides,
+      }),
+    );
+  }
+  return { facts: entries.map((e) => e.facts), findings };
 }

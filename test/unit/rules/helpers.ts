@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import wabtInit from 'wabt';
 import { analyzeModule, type ModuleAnalysis } from '../../../server/src/core/analyze';
 import type { Finding } from '../../../server/src/core/findings';
+import type { SourceLocation } from '../../../server/src/core/location';
 import { PolicyResolver } from '../../../server/src/core/policy/resolver';
 import type { EffectivePolicy, RuleSetting } from '../../../server/src/core/policy/types';
 import { MemoryFileSystem } from '../policyMemoryFs';
@@ -73,14 +74,24 @@ export async function checkWat(text: string, options: CheckOptions = {}): Promis
   return checkBytes(await wat2wasm(text), options);
 }
 
+/** Checks WAT as a `.wat` document (text facts, text locations). */
+export async function checkText(text: string, options: CheckOptions = {}): Promise<ModuleAnalysis> {
+  return analyzeModule({
+    fileName: MODULE_PATH.replace(/\.wasm$/, '.wat'),
+    text,
+    policy: options.policy ?? defaultPolicy(),
+    ruleOverrides: options.overrides,
+  });
+}
+
 /** Only the findings of one rule. */
 export function ofRule(analysis: ModuleAnalysis, ruleId: string): Finding[] {
   return analysis.findings.filter((f) => f.ruleId === ruleId);
 }
 
 /** A byte span's [offset, length], or a text span's [line, char, line, char]. */
-export function where(finding: Finding): number[] {
-  const l = finding.location;
+export function where(item: { location: SourceLocation }): number[] {
+  const l = item.location;
   return l.kind === 'binary'
     ? [l.offset, l.length]
     : [l.start.line, l.start.character, l.end.line, l.end.character];

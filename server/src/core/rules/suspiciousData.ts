@@ -46,7 +46,7 @@ export const suspiciousData = createRule({
         'Mining pool address "{{shown}}" in {{where}}: this module is likely a cryptocurrency miner.',
       privateKey: 'A private key ({{shown}}) is embedded in {{where}}: anyone with the module has the key.',
       cloudKey:
-        'What looks like a {{detail}} ({{shown}}) is embedded in {{where}}: revoke it and load it at run time instead.',
+        'What looks like {{detail}} ({{shown}}) is embedded in {{where}}: revoke it and load it at run time instead.',
       url: 'URL "{{shown}}" in {{where}}: host "{{host}}" is not on the sandbox network allow list.',
       ip: 'IP address {{shown}} in {{where}} is not on the sandbox network allow list.',
       blob: 'A {{shown}} {{detail}} blob with high entropy in {{where}}: an encoded payload or key material?',

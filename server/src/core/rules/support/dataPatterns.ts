@@ -22,11 +22,11 @@ const MINING_POOL = /stratum\+(?:tcp|ssl|tls):\/\/[\x21-\x7e]{1,200}/g;
 // A PEM header alone is common (parsers need it); a header followed by key material is a key.
 const PRIVATE_KEY = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----[\r\n]+[A-Za-z0-9+/=\r\n]{64,}/g;
 const CLOUD_KEYS: Array<{ provider: string; pattern: RegExp }> = [
-  { provider: 'AWS access key id', pattern: /(?<![A-Z0-9])(?:AKIA|ASIA)[0-9A-Z]{16}(?![A-Z0-9])/g },
-  { provider: 'Google API key', pattern: /(?<![\w-])AIza[0-9A-Za-z_-]{35}(?![\w-])/g },
-  { provider: 'GitHub token', pattern: /(?<!\w)gh[pousr]_[A-Za-z0-9]{36}(?!\w)/g },
-  { provider: 'Slack token', pattern: /(?<!\w)xox[abprs]-[0-9A-Za-z-]{10,72}/g },
-  { provider: 'Stripe secret key', pattern: /(?<!\w)[sr]k_live_[0-9A-Za-z]{24,99}(?!\w)/g },
+  { provider: 'an AWS access key id', pattern: /(?<![A-Z0-9])(?:AKIA|ASIA)[0-9A-Z]{16}(?![A-Z0-9])/g },
+  { provider: 'a Google API key', pattern: /(?<![\w-])AIza[0-9A-Za-z_-]{35}(?![\w-])/g },
+  { provider: 'a GitHub token', pattern: /(?<!\w)gh[pousr]_[A-Za-z0-9]{36}(?!\w)/g },
+  { provider: 'a Slack token', pattern: /(?<!\w)xox[abprs]-[0-9A-Za-z-]{10,72}/g },
+  { provider: 'a Stripe secret key', pattern: /(?<!\w)[sr]k_live_[0-9A-Za-z]{24,99}(?!\w)/g },
 ];
 const URL =
   /(?<![A-Za-z0-9+.-])(https?|wss?|ftp):\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.)*[A-Za-z0-9-]{1,63})(?::(\d{1,5}))?[!#$%&'()*+,\-./0-9:;=?@A-Z_a-z~]{0,200}/g;

@@ -1,0 +1,169 @@
+import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { engineName, engineSupports } from '../../../server/src/core/module/engineSupport';
+import { checkBytes, checkText, checkWat, ofRule, policyFrom, wat2wasm, where } from './helpers';
+
+const FIXTURES = path.resolve(__dirname, '../../../../test/fixtures/rules');
+const fixture = (name: string) => readFileSync(path.join(FIXTURES, name), 'utf8');
+
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object) => {
+    exports: { memory: { buffer: ArrayBuffer }; init(): void; compress(pointer: number): void };
+  };
+}
+
+/** Runs the WAT SHA-256 on a message (host-side padding, one compress call per block). */
+function sha256With(bytes: Uint8Array, message: Buffer): string {
+  const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+  const e = new wasm.Instance(new wasm.Module(bytes)).exports;
+  const total = Math.ceil((message.length + 9) / 64) * 64;
+  const padded = Buffer.alloc(total);
+  message.copy(padded);
+  padded[message.length] = 0x80;
+  padded.writeBigUInt64BE(BigInt(message.length) * 8n, total - 8);
+  e.init();
+  for (let o = 0; o < total; o += 64) {
+    new Uint8Array(e.memory.buffer).set(padded.subarray(o, o + 64), 1024);
+    e.compress(1024);
+  }
+  const view = new DataView(e.memory.buffer);
+  return Array.from({ length: 8 }, (_, i) =>
+    view
+      .getUint32(256 + 4 * i, true)
+      .toString(16)
+      .padStart(8, '0'),
+  ).join('');
+}
+
+describe('rules: cryptominer', () => {
+  it('catches the crafted miner-like module in binary form, at the AES-like function body', async () => {
+    const bytes = await wat2wasm(fixture('miner-like.wat'));
+    const analysis = await checkBytes(bytes);
+    const [finding, ...rest] = ofRule(analysis, 'cryptominer');
+    assert.equal(rest.length, 0);
+    assert.equal(finding.severity, 'error');
+    assert.equal(
+      finding.message,
+      'This module carries every CryptoNight building block (Keccak-like sponge, AES/Grøstl-like table rounds, BLAKE/Skein-like add-rotate-xor, JH-like bitsliced rounds): it is very likely a cryptocurrency miner. The AES-like rounds are in function $aes_like_rounds (index 1).',
+    );
+    assert.deepEqual(where(finding), where(analysis.facts[0].functions[1]));
+    assert.deepEqual(finding.data, { functions: { sponge: [0], tTable: [1], arx: [2], bitsliced: [3] } });
+  });
+
+  it('catches it in text form and points at the (func …) of the AES-like function', async () => {
+    const [finding] = ofRule(await checkText(fixture('miner-like.wat')), 'cryptominer');
+    const lines = fixture('miner-like.wat').split('\n');
+    const line = lines.findIndex((l) => l.includes('(func $aes_like_rounds'));
+    assert.equal(finding.location.kind, 'text');
+    assert.deepEqual(where(finding).slice(0, 2), [line, 2]);
+  });
+
+  it('does not flag a module with only some of the families', async () => {
+    const text = fixture('miner-like.wat').replace(/\(func \$jh_like[\s\S]*?\(local\.get \$x1\)\)/, '');
+    assert.equal(ofRule(await checkText(text), 'cryptominer').length, 0);
+  });
+
+  it('does not flag a real SHA-256 written in WAT (and the fixture really is SHA-256)', async () => {
+    const text = fixture('sha256.wat');
+    const bytes = await wat2wasm(text);
+    for (const message of ['abc', '', 'x'.repeat(1000)]) {
+      assert.equal(
+        sha256With(bytes, Buffer.from(message)),
+        createHash('sha256').update(message).digest('hex'),
+      );
+    }
+    assert.equal(ofRule(await checkBytes(bytes), 'cryptominer').length, 0);
+    assert.equal(ofRule(await checkText(text), 'cryptominer').length, 0);
+  });
+
+  it('can be turned off or down', async () => {
+    const bytes = await wat2wasm(fixture('miner-like.wat'));
+    assert.equal(
+      ofRule(await checkBytes(bytes, { overrides: { cryptominer: 'off' } }), 'cryptominer').length,
+      0,
+    );
+    const policy = policyFrom({ rules: { cryptominer: 'warning' }, imports: { otherwise: 'allow' } });
+    assert.equal(ofRule(await checkBytes(bytes, { policy }), 'cryptominer')[0].severity, 'warning');
+  });
+});
+
+describe('rules: table-exposure', () => {
+  const exported = `(module
+  (type $t (func (result i32)))
+  (table $tab (export "tab") 2 funcref)
+  (func $f (result i32) (i32.const 1))
+  (elem (i32.const 0) $f)
+  (func (export "go") (param i32) (result i32) (call_indirect (type $t) (local.get 0)))
+  (func (param i32) (result i32) (call_indirect (type $t) (local.get 0)))
+)`;
+
+  it('reports an exported growable table with the indirect call count (binary)', async () => {
+    const analysis = await checkWat(exported);
+    const [finding] = ofRule(analysis, 'table-exposure');
+    assert.equal(finding.severity, 'info');
+    assert.equal(
+      finding.message,
+      'Table 0 (funcref) is exported as "tab", growable without a maximum; the module makes 2 indirect calls.',
+    );
+    assert.deepEqual(where(finding), where(analysis.facts[0].tables[0]));
+    assert.deepEqual(finding.data, { tableIndex: 0, imported: false, exportedAs: ['tab'], indirectCalls: 2 });
+  });
+
+  it('reports an imported table at its import (text)', async () => {
+    const text = '(module\n  (import "env" "table" (table 1 10 funcref))\n)';
+    const [finding] = ofRule(await checkText(text), 'table-exposure');
+    assert.equal(
+      finding.message,
+      'Table 0 (funcref) is imported from "env.table", growable to 10; the module makes 0 indirect calls.',
+    );
+    assert.deepEqual(where(finding), [1, 2, 1, 45]);
+  });
+
+  it('leaves private tables alone, growable or not', async () => {
+    assert.equal(
+      ofRule(await checkWat('(module (table 1 funcref) (table 2 2 funcref))'), 'table-exposure').length,
+      0,
+    );
+  });
+});
+
+describe('rules: unsupported-feature', () => {
+  it('reports a proposal the sandbox engine cannot run, and only then', async () => {
+    const analysis = await checkWat('(module (memory i64 1 1))');
+    const findings = ofRule(analysis, 'unsupported-feature');
+    // Node 20 (the supported floor) has no memory64; a later Node may, and then nothing is said.
+    assert.equal(findings.length, engineSupports('memory64') ? 0 : 1);
+    if (findings.length === 1) {
+      assert.equal(
+        findings[0].message,
+        `The module uses the memory64 proposal, which the sandbox engine (${engineName()}) cannot run: "Run in Sandbox" will fail.`,
+      );
+      assert.deepEqual(where(findings[0]), where(analysis.facts[0]));
+    }
+  });
+
+  it('reports proposals missing from the policy runtime, including ones only visible in code', async () => {
+    const policy = policyFrom({ runtime: { name: 'edge-host', features: ['bulk-memory'] } });
+    const text = '(module (func (result v128) (v128.const i32x4 0 0 0 0)))';
+    const findings = ofRule(await checkWat(text, { policy }), 'unsupported-feature');
+    assert.deepEqual(
+      findings.map((f) => [f.severity, f.message]),
+      [
+        [
+          'error',
+          'The module uses the simd proposal, which the target runtime "edge-host" does not list in its features.',
+        ],
+      ],
+    );
+  });
+
+  it('is quiet for an MVP module', async () => {
+    assert.equal(
+      ofRule(await checkWat('(module (func (result i32) (i32.const 1)))'), 'unsupported-feature').length,
+      0,
+    );
+  });
+});
