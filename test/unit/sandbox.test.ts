@@ -57,7 +57,8 @@ describe('sandbox: hostile modules', function () {
 
   it('kills an infinite loop at the time limit', async () => {
     const r = await run({ file: hostile('infinite-loop'), policy: policy({ timeoutMs: 300 }) });
-    assert.deepEqual(r.outcome, { kind: 'timeout', limitMs: 300 });
+    assert.equal(r.outcome.kind, 'timeout');
+    assert.equal(r.outcome.kind === 'timeout' ? r.outcome.limitMs : 0, 300);
     assert.equal(exitCodeFor(r.outcome), 124);
   });
 

@@ -12,7 +12,11 @@ export type SandboxOutcome =
   /** The module trapped (unreachable, out of bounds, stack overflow, a missing import...). */
   | { kind: 'trap'; message: string; stack?: string }
   /** The wall-clock limit ran out and the runner process was killed. */
-  | { kind: 'timeout'; limitMs: number }
+  | {
+      kind: 'timeout';
+      limitMs: number;
+      /** From the deadline to the process being gone, in ms. */ killedAfterMs: number;
+    }
   /** The sandbox stopped the module: a denied call that cannot continue (e.g. `proc_raise`) or a limit at instantiation. */
   | { kind: 'stopped'; reason: string }
   /** The user stopped the run. */

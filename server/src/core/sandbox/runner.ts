@@ -130,6 +130,7 @@ export function startSandboxRun(options: SandboxRunOptions): SandboxRun {
       const diagnostics = new Capture(64 * 1024);
       let finished: Extract<ChildMessage, { type: 'done' }> | undefined;
       let ready = false;
+      let deadline = 0;
       let timedOut = false;
       const latestCalls: Record<string, number> = {};
       return new Promise((resolve) => {
@@ -154,6 +155,7 @@ export function startSandboxRun(options: SandboxRunOptions): SandboxRun {
           switch (message.type) {
             case 'ready':
               ready = true;
+              deadline = performance.now() + timeoutMs;
               clearTimeout(startupTimer);
               limitTimer = setTimeout(() => {
                 timedOut = true;
@@ -230,7 +232,11 @@ export function startSandboxRun(options: SandboxRunOptions): SandboxRun {
           } else if (cancelled) {
             report.outcome = { kind: 'cancelled' };
           } else if (timedOut) {
-            report.outcome = { kind: 'timeout', limitMs: timeoutMs };
+            report.outcome = {
+              kind: 'timeout',
+              limitMs: timeoutMs,
+              killedAfterMs: performance.now() - deadline,
+            };
           } else {
             const how = signal ? `signal ${signal}` : `exit code ${code}`;
             report.outcome = {
