@@ -1,3 +1,4 @@
+/* global WebAssembly */
 // Baseline for bench/sandbox.mjs: runs a WASI module with bare Node and browser_wasi_shim, no
 // sandbox (no separate limits, no permission model, no policy). Usage: node bare-wasi.mjs FILE.wasm
 import { readFileSync } from 'node:fs';
