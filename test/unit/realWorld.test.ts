@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { readBinaryModule } from '../../server/src/core/module/binary';
+import { scanFunctionBodies } from '../../server/src/core/module/code';
 import { allCoreModules } from '../../server/src/core/module/component';
 import type { FuncSignature, ModuleFacts } from '../../server/src/core/module/model';
 import { validateBinary } from '../../server/src/core/module/validate';
@@ -163,6 +164,40 @@ describe('real-world modules', function () {
     assert.deepEqual([memory.imported, memory.initial, memory.maximum], [true, 512, 32768]);
     const esbuild = readBinaryModule(readFileSync(paths['esbuild-wasm'])).memories[0];
     assert.equal(esbuild.maximum, null, 'Go output declares no memory maximum');
+  });
+
+  it('the body scan’s per-function opcode counts equal wasm-objdump -d', () => {
+    const path = paths['zstd-wasm'];
+    const expected = new Map<
+      number,
+      { instructions: number; xor: number; callIndirect: number; loop: number }
+    >();
+    let current: { instructions: number; xor: number; callIndirect: number; loop: number } | undefined;
+    for (const line of execFileSync('wasm-objdump', ['-d', path], { maxBuffer: 256 * 1024 * 1024 })
+      .toString()
+      .split('\n')) {
+      const header = /^[0-9a-f]+ func\[(\d+)\]/.exec(line);
+      if (header)
+        expected.set(Number(header[1]), (current = { instructions: 0, xor: 0, callIndirect: 0, loop: 0 }));
+      // One line per instruction; long immediates continue on lines with nothing after the bar.
+      const text = /^ [0-9a-f]+: [0-9a-f ]*\| +(\S.*)$/.exec(line)?.[1];
+      if (!current || !text || text.startsWith('local[')) continue;
+      current.instructions++;
+      if (/^i(32|64)\.xor$/.test(text)) current.xor++;
+      if (text.startsWith('call_indirect')) current.callIndirect++;
+      if (text.startsWith('loop')) current.loop++;
+    }
+    const scan = scanFunctionBodies(readFileSync(path));
+    assert.deepEqual(scan.problems, []);
+    assert.equal(scan.functions.length, expected.size);
+    for (const f of scan.functions) {
+      const { instructions, xor, callIndirect, loop } = f.counts;
+      assert.deepEqual(
+        { instructions, xor, callIndirect, loop },
+        expected.get(f.index),
+        `function ${f.index}`,
+      );
+    }
   });
 
   const WASI_RC = [

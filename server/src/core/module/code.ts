@@ -8,7 +8,14 @@ import { ByteReader, MalformedError } from './byteReader';
 import { readBinaryModule } from './binary';
 import { allCoreModules } from './component';
 import { invalidModule, sortProposals } from './coreModule';
-import { PREFIX_ATOMIC, PREFIX_GC, PREFIX_MISC, PREFIX_SIMD, skipInstruction } from './instructions';
+import {
+  FAST_SHAPE,
+  PREFIX_ATOMIC,
+  PREFIX_GC,
+  PREFIX_MISC,
+  PREFIX_SIMD,
+  skipInstruction,
+} from './instructions';
 import type { ModuleFacts, Proposal } from './model';
 import { readValType } from './valueTypes';
 import type { Finding } from '../findings';
@@ -121,9 +128,11 @@ function scanBody(r: ByteReader, counts: OpcodeCounts, seen: Set<Proposal>): voi
     readValType(r, seen);
   }
   const bytes = r.bytes;
+  const end = r.end;
+  let pos = r.pos;
   let last = -1;
-  while (r.pos < r.end) {
-    const op = bytes[r.pos++];
+  while (pos < end) {
+    const op = bytes[pos++];
     last = op;
     counts.instructions++;
     switch (op) {
@@ -171,14 +180,10 @@ function scanBody(r: ByteReader, counts: OpcodeCounts, seen: Set<Proposal>): voi
         counts.loop++;
         break;
       case 0x10:
-        counts.call++;
-        break;
-      case 0x11:
-        counts.callIndirect++;
-        break;
       case 0x12:
         counts.call++;
         break;
+      case 0x11:
       case 0x13:
         counts.callIndirect++;
         break;
@@ -198,7 +203,21 @@ function scanBody(r: ByteReader, counts: OpcodeCounts, seen: Set<Proposal>): voi
     }
     const proposal = OPCODE_PROPOSAL[op];
     if (proposal !== undefined) seen.add(proposal);
+    // Inline fast paths for the common shapes with one-byte immediates; everything else (and any
+    // multi-byte or truncated immediate) goes through the bounds-checked reader.
+    const shape = FAST_SHAPE[op];
+    if (shape === 1) continue;
+    if (shape === 2 && pos < end && (bytes[pos] & 0x80) === 0) {
+      pos++;
+      continue;
+    }
+    if (shape === 3 && pos + 1 < end && (bytes[pos] & 0xc0) === 0 && (bytes[pos + 1] & 0x80) === 0) {
+      pos += 2;
+      continue;
+    }
+    r.pos = pos;
     const sub = skipInstruction(r, op);
+    pos = r.pos;
     if (sub >= 0) {
       if (op === PREFIX_SIMD) seen.add(sub >= 0x100 ? 'relaxed-simd' : 'simd');
       else if (op === PREFIX_ATOMIC) seen.add('threads');
@@ -206,6 +225,7 @@ function scanBody(r: ByteReader, counts: OpcodeCounts, seen: Set<Proposal>): voi
       else if (op === PREFIX_MISC) seen.add(miscProposal(sub));
     }
   }
+  r.pos = pos;
   if (last !== 0x0b) r.fail('function body must end with the end opcode (0x0b)', Math.max(r.end - 1, 0));
 }
 

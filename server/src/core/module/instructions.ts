@@ -74,6 +74,15 @@ set(0xe3, 0xe3, Imm.ResumeTable); // resume
 set(0xe4, 0xe4, Imm.ResumeThrowTable); // resume_throw
 set(0xe5, 0xe5, Imm.TwoIndices); // switch
 
+/** Opcode shapes the hot body loop skips inline: 1 = no immediates, 2 = one LEB128, 3 = memarg. */
+export const FAST_SHAPE = new Uint8Array(256);
+for (let op = 0; op < 256; op++) {
+  const imm = ONE_BYTE[op];
+  if (imm === Imm.None) FAST_SHAPE[op] = 1;
+  else if (imm === Imm.Index || imm === Imm.I32 || imm === Imm.I64) FAST_SHAPE[op] = 2;
+  else if (imm === Imm.MemArg) FAST_SHAPE[op] = 3;
+}
+
 export const PREFIX_GC = 0xfb;
 export const PREFIX_MISC = 0xfc;
 export const PREFIX_SIMD = 0xfd;
