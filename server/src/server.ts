@@ -14,6 +14,8 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DiagnosticsFeature } from './features/diagnostics';
 import { SettingsStore } from './features/settings';
 import { registerSandboxFeature } from './features/sandbox';
+import { PolicyFilesFeature } from './features/policyFiles';
+import { registerSigningFeature } from './features/signing';
 import { VERSION } from './version';
 
 if (process.argv.includes('--version')) {
@@ -47,6 +49,8 @@ connection.onInitialize((params): InitializeResult => {
 
 const diagnostics = new DiagnosticsFeature(connection, documents, settings);
 registerSandboxFeature(connection, documents);
+new PolicyFilesFeature(connection, documents);
+registerSigningFeature(connection);
 
 connection.onInitialized(() => {
   if (clientHasConfiguration) {

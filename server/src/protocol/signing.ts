@@ -1,0 +1,75 @@
+/**
+ * Custom requests for signing, shared by the client and the server. The client sends paths (of
+ * the module and of key files) and, for an encrypted key, the passphrase the user typed; the
+ * server reads the files. Secret key material never travels to the client.
+ *
+ * Each message is a constant with its method name next to its parameter/result types (as in
+ * protocol/sandbox.ts: client and server bundle separate copies of the protocol library).
+ */
+import type { ClaimsReport } from '../core/signing/wascap';
+import type { SignatureReport } from '../core/signing/verify';
+
+export type SigningMode = 'embedded' | 'detached';
+
+export interface SignModuleParams {
+  /** The module's URI (file: scheme), `.wasm` or `.wat` (compiled first; the `.wasm` beside it is signed). */
+  uri: string;
+  secretKeyPaths: string[];
+  /** For passphrase-encrypted PKCS#8 keys. */
+  passphrase?: string;
+  mode: SigningMode;
+  /** `none` (default), `default` (wasmsign2's HMAC key id) or any other text as a custom key id. */
+  keyId?: string;
+  /** Where a detached signature goes; defaults to the module path plus `.sig`. */
+  signaturePath?: string;
+}
+
+export type SignModuleResult =
+  | {
+      ok: true;
+      moduleWritten: string | null;
+      signatureWritten: string | null;
+      compiledFrom?: string;
+      parts: number;
+      signers: string[];
+      bytes: number;
+    }
+  | { ok: false; error: string; needsPassphrase?: boolean };
+
+export const SignModuleRequest = { method: 'wasmWarden/signing/sign' } as const;
+
+export interface VerifySignatureParams {
+  uri: string;
+  /** Trusted public key files; when absent, the `signature.trustedKeys` of the module's policy. */
+  publicKeyPaths?: string[];
+  /** A detached signature; when absent, `<module>.sig` is used if it exists and the module has no embedded signature. */
+  signaturePath?: string;
+}
+
+export type VerifySignatureResult =
+  | {
+      ok: true;
+      report: SignatureReport;
+      claims: ClaimsReport | null;
+      /** Where the trusted keys came from. */
+      keysFrom: 'request' | 'policy';
+      keys: Array<{ source: string; fingerprint: string }>;
+      /** The same verdict as plain text (what `wasm-warden verify` prints). */
+      text: string;
+    }
+  | { ok: false; error: string };
+
+export const VerifySignatureRequest = { method: 'wasmWarden/signing/verify' } as const;
+
+export interface GenerateKeyPairParams {
+  secretKeyPath: string;
+  publicKeyPath: string;
+  format: 'compact' | 'pem';
+  /** Encrypts the secret key (PEM only). */
+  passphrase?: string;
+  force?: boolean;
+}
+
+export type GenerateKeyPairResult = { ok: true; fingerprint: string } | { ok: false; error: string };
+
+export const GenerateKeyPairRequest = { method: 'wasmWarden/signing/generateKeyPair' } as const;
