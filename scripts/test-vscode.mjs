@@ -9,12 +9,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { readResults, reportResults } from '../test/vscode/report.mjs';
-import { CHROMIUM_ARGS, chromiumPath, startVsCodeServer } from './vscode-server.mjs';
+import { CHROMIUM_ARGS, chromiumPath, installVsix, startVsCodeServer } from './vscode-server.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const testsEntry = join(repo, 'out', 'test', 'vscode', 'index.js');
 const artifacts = join(repo, '.vscode-test');
 const timeoutMs = Number(process.env.WASM_WARDEN_TEST_TIMEOUT_MS) || 10 * 60_000;
+// `--vsix FILE`: test the packaged extension, installed by VS Code, instead of the source tree.
+const vsixAt = process.argv.indexOf('--vsix');
+const vsix = vsixAt >= 0 ? process.argv[vsixAt + 1] : undefined;
 
 async function main() {
   if (!existsSync(testsEntry)) {
@@ -23,6 +26,12 @@ async function main() {
   }
   if (!existsSync(join(repo, 'dist', 'client.js'))) {
     console.error('Missing dist/client.js: run "npm run build" first (npm run test:vscode does).');
+    return 1;
+  }
+  if (vsixAt >= 0 && !(vsix && existsSync(vsix))) {
+    console.error(
+      `--vsix needs an existing .vsix file (got ${vsix ?? 'nothing'}); "npm run package" makes dist/wasm-warden.vsix.`,
+    );
     return 1;
   }
   mkdirSync(artifacts, { recursive: true });
@@ -48,6 +57,7 @@ async function main() {
   process.once('SIGTERM', interrupted);
 
   try {
+    const extension = vsix ? installVsix(resolve(vsix), join(temp, 'extensions')) : repo;
     server = await startVsCodeServer({
       dataDir: join(temp, 'data'),
       env: { WASM_WARDEN_TEST_RESULTS: resultsFile },
@@ -58,10 +68,12 @@ async function main() {
     page.on('console', (message) => browserLog.push(`[${message.type()}] ${message.text()}`));
     page.on('pageerror', (error) => browserLog.push(`[pageerror] ${error.message}`));
     const url = server.workbenchUrl(workspace, {
-      extensionDevelopmentPath: repo,
+      extensionDevelopmentPath: extension,
       extensionTestsPath: testsEntry,
     });
-    console.log(`Running the in-editor tests in VS Code (${server.origin}) ...`);
+    console.log(
+      `Running the in-editor tests in VS Code (${server.origin}) on ${vsix ? vsix : 'the source tree'} ...`,
+    );
     await page.goto(url);
 
     const deadline = Date.now() + timeoutMs;

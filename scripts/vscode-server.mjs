@@ -4,7 +4,17 @@
 // The install is cached outside the source tree and is safe when several runs race for it.
 /* global fetch -- Node 20 has it built in */
 import { spawn, execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -112,6 +122,34 @@ export function ensureVsCodeServer(log = (m) => console.log(m)) {
   }
   log('VS Code server installed.');
   return vscodeDir(target);
+}
+
+/**
+ * Installs a .vsix with VS Code's own installer into `extensionsDir` and returns the folder the
+ * extension was unpacked to, so tests can run against exactly what the package holds.
+ */
+export function installVsix(vsix, extensionsDir) {
+  const vscode = ensureVsCodeServer();
+  execFileSync(
+    process.execPath,
+    [
+      join(vscode, 'out', 'server-main.js'),
+      '--accept-server-license-terms',
+      '--extensions-dir',
+      extensionsDir,
+      '--install-extension',
+      vsix,
+    ],
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  const installed = readdirSync(extensionsDir).filter((name) =>
+    statSync(join(extensionsDir, name)).isDirectory(),
+  );
+  if (installed.length !== 1)
+    throw new Error(
+      `Expected one extension in ${extensionsDir} after installing ${vsix}, found: ${installed.join(', ') || 'none'}.`,
+    );
+  return join(extensionsDir, installed[0]);
 }
 
 /** A port nobody listens on right now, on the loopback interface. */
