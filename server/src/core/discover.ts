@@ -74,6 +74,8 @@ class Walker {
           const stat = fs.statSync(full);
           isDir = stat.isDirectory();
           isFile = stat.isFile();
+          // A link to a folder above this one is a loop: following it would re-read the tree.
+          if (isDir && isWithin(real, fs.realpathSync(full))) continue;
         } catch {
           continue; // a dangling link is not a module
         }
@@ -83,6 +85,10 @@ class Walker {
       else if (isFile && isModulePath(full) && this.accept(full)) this.files.add(full);
     }
   }
+}
+
+function isWithin(child: string, ancestor: string): boolean {
+  return child === ancestor || child.startsWith(ancestor.endsWith(path.sep) ? ancestor : ancestor + path.sep);
 }
 
 function readGitignore(dir: string): Ignore | undefined {
