@@ -1,9 +1,9 @@
 /** Shared helpers for the rule tests: policies from JSON, WAT compiled with wabt, findings in short form. */
 import * as path from 'node:path';
-import wabtInit from 'wabt';
 import { analyzeModule, type ModuleAnalysis } from '../../../server/src/core/analyze';
 import type { Finding } from '../../../server/src/core/findings';
 import type { SourceLocation } from '../../../server/src/core/location';
+import { loadWabt, WABT_FEATURES } from '../../../server/src/core/wat/compile';
 import { PolicyResolver } from '../../../server/src/core/policy/resolver';
 import type { EffectivePolicy, RuleSetting } from '../../../server/src/core/policy/types';
 import { MemoryFileSystem } from '../policyMemoryFs';
@@ -24,27 +24,10 @@ export function defaultPolicy(): EffectivePolicy {
   return new PolicyResolver(new MemoryFileSystem(), { roots: [POLICY_DIR] }).resolve(MODULE_PATH);
 }
 
-let wabt: Awaited<ReturnType<typeof wabtInit>> | undefined;
-
 /** Compiles WAT to a binary with every feature wabt knows enabled. */
 export async function wat2wasm(text: string): Promise<Uint8Array> {
-  wabt ??= await wabtInit();
-  const module = wabt.parseWat('test.wat', text, {
-    exceptions: true,
-    mutable_globals: true,
-    sat_float_to_int: true,
-    sign_extension: true,
-    simd: true,
-    threads: true,
-    multi_value: true,
-    tail_call: true,
-    bulk_memory: true,
-    reference_types: true,
-    annotations: true,
-    memory64: true,
-    extended_const: true,
-    relaxed_simd: true,
-  });
+  const wabt = await loadWabt();
+  const module = wabt.parseWat('test.wat', text, WABT_FEATURES);
   try {
     module.resolveNames();
     module.validate();
