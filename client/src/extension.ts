@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { registerSandboxCommand } from './sandbox/command';
+import { registerSigningCommands } from './commands/signing';
 
 let client: LanguageClient | undefined;
 
@@ -48,6 +49,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 
   // Feature registrations (one line each): commands, views and panels that talk to the server.
   registerSandboxCommand(context, client, output);
+  registerSigningCommands(context, client, output);
 }
 
 export async function deactivate(): Promise<void> {
