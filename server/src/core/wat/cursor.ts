@@ -26,7 +26,7 @@ export function isKeyword(node: SNode | undefined, keyword?: string): node is SA
 
 /** A list that starts with the keyword `head` (annotations are never plain lists). */
 export function isListOf(node: SNode | undefined, head?: string): node is SList {
-  if (node?.type !== 'list' || node.open.kind !== 'lparen') return false;
+  if (node?.type !== 'list' || node.isAnnotation) return false;
   const first = node.children[0];
   return head === undefined ? isKeyword(first) : isKeyword(first, head);
 }
@@ -47,7 +47,7 @@ export class Cursor {
     readonly list: SList,
     skip = 1,
   ) {
-    this.items = list.children.slice(skip).filter((c) => !(c.type === 'list' && c.open.kind === 'annotation'));
+    this.items = list.children.slice(skip).filter((c) => !(c.type === 'list' && c.isAnnotation));
   }
 
   peek(offset = 0): SNode | undefined {

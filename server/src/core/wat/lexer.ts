@@ -33,13 +33,24 @@ export interface LexResult {
 }
 
 /** idchar of the spec: the characters that may form keywords, ids, numbers and reserved tokens. */
+const ID_CHARS = (() => {
+  const table = new Uint8Array(128);
+  const mark = (from: number, to: number): void => {
+    table.fill(1, from, to + 1);
+  };
+  mark(0x30, 0x39); // 0-9
+  mark(0x41, 0x5a); // A-Z
+  mark(0x61, 0x7a); // a-z
+  for (const c of '!#$%&\'*+-./:<=>?@\\^_`|~') table[c.charCodeAt(0)] = 1;
+  return table;
+})();
+
+function isHexDigit(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
+}
+
 function isIdChar(c: number): boolean {
-  return (
-    (c >= 0x30 && c <= 0x39) || // 0-9
-    (c >= 0x41 && c <= 0x5a) || // A-Z
-    (c >= 0x61 && c <= 0x7a) || // a-z
-    '!#$%&\'*+-./:<=>?@\\^_`|~'.includes(String.fromCharCode(c))
-  );
+  return c < 128 && ID_CHARS[c] === 1;
 }
 
 const NUMBER =
@@ -51,6 +62,17 @@ export function isNumberText(text: string): boolean {
 
 export function lex(text: string): LexResult {
   const tokens: Token[] = [];
+  const errors = scanTokens(text, (kind, start, end) => {
+    tokens.push({ kind, start, end, text: text.slice(start, end) });
+  });
+  return { tokens, errors };
+}
+
+/** Receives each token as it is scanned (no token objects: the s-expression reader builds its own). */
+export type TokenSink = (kind: TokenKind, start: number, end: number) => void;
+
+/** The lexer proper: calls `emit` for every token in order and returns the lexical errors. */
+export function scanTokens(text: string, emit: TokenSink): LexError[] {
   const errors: LexError[] = [];
   const n = text.length;
   let i = 0;
@@ -77,22 +99,22 @@ export function lex(text: string): LexResult {
         let j = i + 2;
         while (j < n && isIdChar(text.charCodeAt(j))) j++;
         if (j === i + 2) errors.push({ start: i, end: j, message: 'An annotation needs a name after "(@".' });
-        tokens.push({ kind: 'annotation', start: i, end: j, text: text.slice(i, j) });
+        emit('annotation', i, j);
         i = j;
         continue;
       }
-      tokens.push({ kind: 'lparen', start: i, end: i + 1, text: '(' });
+      emit('lparen', i, i + 1);
       i++;
       continue;
     }
     if (c === 0x29 /* ) */) {
-      tokens.push({ kind: 'rparen', start: i, end: i + 1, text: ')' });
+      emit('rparen', i, i + 1);
       i++;
       continue;
     }
     if (c === 0x22 /* " */) {
       const end = scanString(text, i, errors);
-      tokens.push({ kind: 'string', start: i, end, text: text.slice(i, end) });
+      emit('string', i, end);
       i = end;
       continue;
     }
@@ -103,15 +125,17 @@ export function lex(text: string): LexResult {
     }
     if (isIdChar(c)) {
       let j = i;
+      let sawQuote = false;
       // A token is a run of idchars and strings; `$"quoted id"` is the one legal mix.
       while (j < n) {
         const d = text.charCodeAt(j);
         if (isIdChar(d)) j++;
-        else if (d === 0x22) j = scanString(text, j, errors);
-        else break;
+        else if (d === 0x22) {
+          sawQuote = true;
+          j = scanString(text, j, errors);
+        } else break;
       }
-      const tokenText = text.slice(i, j);
-      tokens.push({ kind: classify(tokenText), start: i, end: j, text: tokenText });
+      emit(classify(text, i, j, sawQuote), i, j);
       i = j;
       continue;
     }
@@ -125,21 +149,26 @@ export function lex(text: string): LexResult {
     });
     i = j;
   }
-  return { tokens, errors };
+  return errors;
 }
 
-function classify(text: string): TokenKind {
-  const first = text.charCodeAt(0);
+/** Classifies the idchar run text[start, end) (`quoted`: it contains a string) without slicing it when it can. */
+function classify(text: string, start: number, end: number, quoted: boolean): TokenKind {
+  const first = text.charCodeAt(start);
   if (first === 0x24 /* $ */) {
-    if (text.length === 1) return 'reserved';
-    if (text[1] === '"') return text.endsWith('"') && text.length > 3 ? 'id' : 'reserved';
-    return text.includes('"') ? 'reserved' : 'id';
+    if (end - start === 1) return 'reserved';
+    if (!quoted) return 'id';
+    // `$"…"` is a quoted id; `$a"b"` mixes an id with a string: reserved.
+    return text.charCodeAt(start + 1) === 0x22 && text.charCodeAt(end - 1) === 0x22 && end - start > 3 ? 'id' : 'reserved';
   }
-  if (text.includes('"')) return 'reserved';
+  if (quoted) return 'reserved';
   if (first >= 0x61 && first <= 0x7a) {
-    return /^(inf|nan)/.test(text) && isNumberText(text) ? 'number' : 'keyword';
+    // Only `inf…` and `nan…` can be numbers among tokens that start with a letter.
+    const maybeNumber =
+      (first === 0x69 && text.startsWith('inf', start)) || (first === 0x6e && text.startsWith('nan', start));
+    return maybeNumber && isNumberText(text.slice(start, end)) ? 'number' : 'keyword';
   }
-  return isNumberText(text) ? 'number' : 'reserved';
+  return isNumberText(text.slice(start, end)) ? 'number' : 'reserved';
 }
 
 /** Skips a (possibly nested) block comment starting at `(;`; returns the offset after it. */
@@ -186,7 +215,7 @@ function scanEscape(text: string, at: number, errors: LexError[]): number {
   const e = text[at + 1];
   if (e === undefined) return at + 1;
   if ('tnr"\'\\'.includes(e)) return at + 2;
-  if (/[0-9a-fA-F]/.test(e) && /[0-9a-fA-F]/.test(text[at + 2] ?? '')) return at + 3;
+  if (isHexDigit(text.charCodeAt(at + 1)) && isHexDigit(text.charCodeAt(at + 2))) return at + 3;
   if (e === 'u') {
     const m = /^\{([0-9a-fA-F](?:_?[0-9a-fA-F])*)\}/.exec(text.slice(at + 2, at + 20));
     if (m) {

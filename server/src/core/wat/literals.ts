@@ -78,6 +78,43 @@ export function stringBytes(token: string): Uint8Array {
   return Uint8Array.from(out);
 }
 
+function isHexDigit(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
+}
+
+/**
+ * The number of bytes `stringBytes(token)` would return, without building them: data segments of
+ * big modules are megabytes of escapes, and their facts only need the size.
+ */
+export function stringByteLength(token: string): number {
+  const end = token.endsWith('"') && token.length > 1 ? token.length - 1 : token.length;
+  let size = 0;
+  for (let i = 1; i < end; i++) {
+    const c = token.charCodeAt(i);
+    if (c === 0x5c /* \ */) {
+      const e = token.charCodeAt(i + 1);
+      if (e === 0x75 /* u */ && token.charCodeAt(i + 2) === 0x7b /* { */) {
+        const close = token.indexOf('}', i + 3);
+        const cp = close > 0 ? Number.parseInt(token.slice(i + 3, close).replace(/_/g, ''), 16) : NaN;
+        if (cp <= 0x10ffff && !(cp >= 0xd800 && cp < 0xe000)) size += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+        i = close > 0 ? close : i + 1;
+      } else if (isHexDigit(e) && isHexDigit(token.charCodeAt(i + 2))) {
+        size++;
+        i += 2;
+      } else {
+        if ('tnr"\'\\'.includes(token[i + 1] ?? '')) size++;
+        i++;
+      }
+    } else if (c < 0x80) size++;
+    else if (c < 0x800) size += 2;
+    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < end) {
+      size += 4; // a surrogate pair: one code point of four bytes
+      i++;
+    } else size += 3;
+  }
+  return size;
+}
+
 /** A string token as a name: its bytes must be valid UTF-8. Null when they are not. */
 export function stringName(token: string): string | null {
   try {

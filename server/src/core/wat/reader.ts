@@ -58,21 +58,28 @@ export interface WatReadResult {
 }
 
 export function readWatModules(text: string): WatReadResult {
+  return readScript(text, false);
+}
+
+/** `quoted`: the text of a `(module quote …)`, which is one module, written whole or as bare fields. */
+function readScript(text: string, quoted: boolean): WatReadResult {
   const lines = new LineIndex(text);
   const parsed = readSExpressions(text);
   const findings = checkWatSyntax(text, parsed, lines);
   const entries: WatModule[] = [];
   const reader = new ScriptReader(text, lines);
 
+  const onlyModule = parsed.nodes.length === 1 && isListOf(parsed.nodes[0], 'module');
   const inlineFields = parsed.nodes.filter(
-    (n) => (n.type === 'list' && n.open.kind === 'annotation') || (n.type === 'list' && isModuleField(headKeyword(n))),
+    (n) => n.type === 'list' && (quoted ? !onlyModule : n.isAnnotation || isModuleField(headKeyword(n))),
   );
-  const hasInlineModule = inlineFields.some((n) => n.type === 'list' && n.open.kind === 'lparen');
+  const hasInlineModule = quoted ? !onlyModule : inlineFields.some((n) => n.type === 'list' && !n.isAnnotation);
+  const inlineSet = new Set<SNode>(inlineFields);
   let inlineDone = false;
   for (const node of parsed.nodes) {
     if (node.type !== 'list') continue;
     const head = headKeyword(node);
-    if (hasInlineModule && !inlineDone && inlineFields.includes(node)) {
+    if (hasInlineModule && !inlineDone && inlineSet.has(node)) {
       inlineDone = true;
       const first = inlineFields[0];
       const last = inlineFields[inlineFields.length - 1];
@@ -84,6 +91,10 @@ export function readWatModules(text: string): WatReadResult {
       const inner = node.children[1];
       if (isListOf(inner, 'module')) reader.moduleForm(inner, ASSERTIONS[head], entries);
     }
+  }
+  if (quoted && hasInlineModule && !inlineDone) {
+    // Nothing but annotations, comments or stray atoms: an empty module.
+    entries.push(reader.textModule(null, [], 0, text.length, undefined, 'valid', false, '', 0, true));
   }
   for (const entry of entries) if (entry.expect === 'valid') findings.push(...entry.findings);
   return { modules: entries.filter((e) => e.expect === 'valid').map((e) => e.facts), findings, entries };
@@ -100,12 +111,18 @@ class ScriptReader {
     let i = 1;
     let id: string | undefined;
     const blanked: Array<[number, number]> = [];
-    if (isAtom(list.children[i], 'id')) id = idName((list.children[i++] as { token: { text: string } }).token.text);
     let definition = false;
-    if (isKeyword(list.children[i], 'definition')) {
-      definition = true;
-      blanked.push([list.children[i].start, list.children[i].end]);
-      i++;
+    // `(module $id? definition? …)`; the spec's own tests also write `(module definition $id …)`.
+    for (let k = 0; k < 2; k++) {
+      const node = list.children[i];
+      if (id === undefined && isAtom(node, 'id')) {
+        id = idName(node.text);
+        i++;
+      } else if (!definition && isKeyword(node, 'definition')) {
+        definition = true;
+        blanked.push([node.start, node.end]);
+        i++;
+      }
     }
     if (isKeyword(list.children[i], 'instance')) return;
     const end = list.end;
@@ -162,7 +179,7 @@ class ScriptReader {
   private quoteModule(bytes: Uint8Array, list: SList, id: string | undefined): WatModule {
     const span = this.lines.span(list.start, list.end);
     const quoted = new TextDecoder('utf-8').decode(bytes);
-    const inner = readWatModules(quoted);
+    const inner = readScript(quoted, true);
     const findings: Finding[] = inner.findings.map((f) => ({ ...f, location: span, message: `In the quoted module: ${f.message}` }));
     const modules = inner.entries.filter((e) => e.expect === 'valid');
     let facts: ModuleFacts;

@@ -1,26 +1,67 @@
 /**
  * Reads WAT tokens into an s-expression tree, tolerantly: an unclosed list runs to the end of the
  * file (and is reported at its open paren), a stray `)` is reported and skipped. The reader is
- * iterative, so 100,000 nested parentheses cost memory, not stack.
+ * iterative, so 100,000 nested parentheses cost memory, not stack. Nodes are small class
+ * instances whose token texts are sliced on demand: a 5 MB file has a million of them, and what
+ * they retain is what the garbage collector has to copy.
  */
-import { lex, type LexError, type Token } from './lexer';
+import { scanTokens, type LexError, type Token, type TokenKind } from './lexer';
 
-export interface SAtom {
-  type: 'atom';
-  token: Token;
-  start: number;
-  end: number;
+/** An atom is its own token (`atom.token === atom`). */
+export class SAtom implements Token {
+  readonly type = 'atom' as const;
+
+  constructor(
+    readonly kind: TokenKind,
+    readonly start: number,
+    readonly end: number,
+    private readonly source: string,
+  ) {}
+
+  get text(): string {
+    return this.source.slice(this.start, this.end);
+  }
+
+  get token(): Token {
+    return this;
+  }
 }
 
-export interface SList {
-  type: 'list';
-  /** The `(` token, or the `(@name` annotation token. */
-  open: Token;
-  /** Missing when the list is never closed. */
-  close?: Token;
-  children: SNode[];
-  start: number;
+export class SList {
+  readonly type = 'list' as const;
+  readonly children: SNode[] = [];
+  /** Offset after the closing paren; the end of the text while the list is unclosed. */
   end: number;
+  closed = false;
+
+  constructor(
+    readonly start: number,
+    /** End of the open token: `(` or `(@name`. */
+    private readonly openEnd: number,
+    private readonly source: string,
+  ) {
+    this.end = source.length;
+  }
+
+  /** The `(` token, or the `(@name` annotation token. */
+  get open(): Token {
+    const annotation = this.source.charCodeAt(this.start + 1) === 0x40; /* @ */
+    return {
+      kind: annotation ? 'annotation' : 'lparen',
+      start: this.start,
+      end: this.openEnd,
+      text: this.source.slice(this.start, this.openEnd),
+    };
+  }
+
+  get isAnnotation(): boolean {
+    return this.source.charCodeAt(this.start + 1) === 0x40;
+  }
+
+  /** Missing when the list is never closed. */
+  get close(): Token | undefined {
+    return this.closed ? { kind: 'rparen', start: this.end - 1, end: this.end, text: ')' } : undefined;
+  }
 }
 
 export type SNode = SAtom | SList;
@@ -31,32 +72,29 @@ export interface SExprResult {
 }
 
 export function readSExpressions(text: string): SExprResult {
-  const { tokens, errors } = lex(text);
   const root: SNode[] = [];
   const stack: SList[] = [];
+  let siblings = root;
+  const closeErrors: LexError[] = [];
 
-  const push = (node: SNode): void => {
-    const parent = stack[stack.length - 1];
-    (parent ? parent.children : root).push(node);
-  };
-
-  for (const token of tokens) {
-    if (token.kind === 'lparen' || token.kind === 'annotation') {
-      const list: SList = { type: 'list', open: token, children: [], start: token.start, end: text.length };
-      push(list);
+  const errors = scanTokens(text, (kind, start, end) => {
+    if (kind === 'lparen' || kind === 'annotation') {
+      const list = new SList(start, end, text);
+      siblings.push(list);
       stack.push(list);
-    } else if (token.kind === 'rparen') {
+      siblings = list.children;
+    } else if (kind === 'rparen') {
       const list = stack.pop();
       if (!list) {
-        errors.push({ start: token.start, end: token.end, message: 'Unbalanced ")": nothing to close here.' });
-        continue;
+        closeErrors.push({ start, end, message: 'Unbalanced ")": nothing to close here.' });
+        return;
       }
-      list.close = token;
-      list.end = token.end;
-    } else {
-      push({ type: 'atom', token, start: token.start, end: token.end });
-    }
-  }
+      list.closed = true;
+      list.end = end;
+      siblings = stack.length > 0 ? stack[stack.length - 1].children : root;
+    } else siblings.push(new SAtom(kind, start, end, text));
+  });
+  errors.push(...closeErrors);
   // Report each unclosed list at its open paren; innermost first is noise, so report outermost only
   // when nested unclosed lists share the problem (the common "one missing paren" case).
   if (stack.length > 0) {
@@ -76,5 +114,5 @@ export function readSExpressions(text: string): SExprResult {
 /** The head keyword of a list (`module` in `(module ...)`), if it starts with one. */
 export function headKeyword(list: SList): string | undefined {
   const first = list.children[0];
-  return first?.type === 'atom' && first.token.kind === 'keyword' ? first.token.text : undefined;
+  return first?.type === 'atom' && first.kind === 'keyword' ? first.text : undefined;
 }

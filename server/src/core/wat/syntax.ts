@@ -81,7 +81,7 @@ export function checkWatSyntax(
       });
       continue;
     }
-    if (node.open.kind === 'annotation') continue; // (@custom ...) and friends are allowed anywhere
+    if (node.isAnnotation) continue; // (@custom ...) and friends are allowed anywhere
     const head = headKeyword(node);
     if (head === undefined || !isKnownTopLevelForm(head)) {
       const first = node.children[0];

@@ -20,7 +20,7 @@ import type {
   TableType,
 } from '../module/model';
 import { Cursor, FieldError, describe, isAtom, isKeyword, isListOf } from './cursor';
-import { idName, parseIntBits, parseNat, stringBytes, stringName } from './literals';
+import { idName, parseIntBits, parseNat, stringByteLength, stringName } from './literals';
 import type { SAtom, SList, SNode } from './sexpr';
 import { SYNTAX_RULE_ID } from './syntax';
 
@@ -100,6 +100,12 @@ class TextModuleReader {
   private readonly counts: Record<Space, number> = { func: 0, table: 0, memory: 0, global: 0, tag: 0, type: 0, elem: 0, data: 0 };
   private readonly typeSignatures: Array<FuncSignature | null> = [];
   private readonly pendingTypes: PendingType[] = [];
+  /** Indexes of `(type (func …))` outside rec groups: the ones an inline type use may reuse. */
+  private readonly plainFunctionTypes: number[] = [];
+  /** Function types added by inline type uses, numbered after the explicit ones. */
+  private readonly implicitTypes: FuncSignature[] = [];
+  /** Start offsets of reported errors, so a token scan does not report the same place again. */
+  private readonly reportedAt = new Set<number>();
   /** Reference resolutions that must wait until every field has declared its ids. */
   private readonly deferred: Array<() => void> = [];
   private firstDefinition: SList | null = null;
@@ -151,6 +157,7 @@ class TextModuleReader {
   }
 
   private error(message: string, start: number, end: number): void {
+    this.reportedAt.add(start);
     this.findings.push({ ruleId: SYNTAX_RULE_ID, severity: 'error', message, location: this.input.lines.span(start, end) });
   }
 
@@ -201,7 +208,11 @@ class TextModuleReader {
   private declareTypes(): void {
     for (const field of this.input.fields) {
       this.guard(field, () => {
-        if (isListOf(field, 'type')) this.declareType(field);
+        if (isListOf(field, 'type')) {
+          const index = this.counts.type;
+          this.declareType(field);
+          if (isListOf(new Cursor(field).rest().find((n) => n.type === 'list'), 'func')) this.plainFunctionTypes.push(index);
+        }
         else if (isListOf(field, 'rec')) {
           this.seen.add('gc');
           const c = new Cursor(field);
@@ -252,7 +263,16 @@ class TextModuleReader {
     if (isListOf(def, 'struct') || isListOf(def, 'array')) {
       this.seen.add('gc');
       const f = new Cursor(def);
-      for (const field of f.rest()) this.storageField(field);
+      const fieldIds = new Set<string>();
+      for (const field of f.rest()) {
+        const id = isListOf(field, 'field') ? new Cursor(field).optId() : undefined;
+        if (id) {
+          const name = idName(id.text);
+          if (fieldIds.has(name)) throw new FieldError(`Duplicate field id ${id.text}.`, id.start, id.end);
+          fieldIds.add(name);
+        }
+        this.storageField(field);
+      }
       return null;
     }
     if (isListOf(def, 'cont')) {
@@ -347,18 +367,50 @@ class TextModuleReader {
   private typeUse(c: Cursor): FuncSignature | null {
     const typeRef = c.optList('type');
     const inline = this.paramsAndResults(c);
-    if (!typeRef) return inline;
+    if (!typeRef) {
+      this.noteImplicitType(inline);
+      return inline;
+    }
     const t = new Cursor(typeRef);
     const index = this.resolve('type', t.next(), 'a type index');
     t.expectEnd('a type use');
-    if (index >= this.counts.type) throw new FieldError(`Unknown type ${index}: the module defines ${this.counts.type} types.`, typeRef.start, typeRef.end);
-    return this.typeSignatures[index] ?? null;
+    if (index < this.counts.type) return this.typeSignatures[index] ?? null;
+    const implicit = this.implicitTypes[index - this.counts.type];
+    if (implicit) return implicit;
+    // A type the text defines implicitly further down: fill the signature in once it exists.
+    const signature: FuncSignature = { params: [], results: [] };
+    this.later(() => {
+      const found = this.implicitTypes[index - this.counts.type];
+      if (!found) {
+        const defined = this.counts.type + this.implicitTypes.length;
+        throw new FieldError(`Unknown type ${index}: the module defines ${defined} types.`, typeRef.start, typeRef.end);
+      }
+      Object.assign(signature, found);
+    });
+    return signature;
+  }
+
+  /**
+   * A type use without `(type x)` refers to the first plain function type with its signature, or
+   * adds one after all explicit types (spec §6.6.3), which a later `(type N)` may name. Type uses
+   * inside function bodies (block types, call_indirect) are not followed.
+   */
+  private noteImplicitType(signature: FuncSignature): void {
+    const same = (other: FuncSignature | null): boolean =>
+      other !== null &&
+      other.params.length === signature.params.length &&
+      other.results.length === signature.results.length &&
+      other.params.every((p, i) => p === signature.params[i]) &&
+      other.results.every((r, i) => r === signature.results[i]);
+    if (this.plainFunctionTypes.some((i) => same(this.typeSignatures[i]))) return;
+    if (this.implicitTypes.some(same)) return;
+    this.implicitTypes.push(signature);
   }
 
   // ---- fields ---------------------------------------------------------------------------------
 
   private readField(field: SNode): void {
-    if (field.type === 'list' && field.open.kind === 'annotation') {
+    if (field.type === 'list' && field.isAnnotation) {
       this.annotation(field);
       return;
     }
@@ -408,7 +460,7 @@ class TextModuleReader {
     if (name === null) return c.fail('The custom section name is not valid UTF-8.', nameToken);
     c.optList('before') ?? c.optList('after');
     let size = 0;
-    while (!c.atEnd()) size += stringBytes(c.string('custom section bytes').token.text).length;
+    while (!c.atEnd()) size += stringByteLength(c.string('custom section bytes').token.text);
     this.facts.customSections.push({ name, size, location: this.span(list) });
   }
 
@@ -627,7 +679,7 @@ class TextModuleReader {
       c.expectEnd('a memory with inline data');
       const d = new Cursor(data);
       let size = 0;
-      while (!d.atEnd()) size += stringBytes(d.string('data bytes').token.text).length;
+      while (!d.atEnd()) size += stringByteLength(d.string('data bytes').token.text);
       const pages = Math.ceil(size / pageSize);
       memory = { initial: pages, maximum: pages, shared: false, memory64, pageSize };
       this.facts.dataSegments.push({
@@ -823,7 +875,7 @@ class TextModuleReader {
     } else if (isAtom(c.peek(), 'number') || isAtom(c.peek(), 'id')) memoryRef = c.next(); // legacy `(data 0 (offset …) …)`
     const offset = this.optOffset(c);
     let size = 0;
-    while (!c.atEnd()) size += stringBytes(c.string('data bytes').token.text).length;
+    while (!c.atEnd()) size += stringByteLength(c.string('data bytes').token.text);
     const segment: DataSegmentFact = { index: this.counts.data++, mode: offset ? 'active' : 'passive', size, location: this.span(field) };
     if (!offset) {
       if (memoryRef) c.fail('A data segment with a memory needs an offset.', memoryRef);
@@ -956,11 +1008,16 @@ class TextModuleReader {
     while (stack.length > 0) {
       const node = stack.pop()!;
       if (node.type === 'list') {
-        for (const child of node.children) stack.push(child);
+        // Annotations may hold any tokens; they are not instructions.
+        if (!node.isAnnotation) for (const child of node.children) stack.push(child);
         continue;
       }
-      if (node.token.kind !== 'keyword') continue;
-      const text = node.token.text;
+      if (node.kind === 'reserved') {
+        if (!this.reportedAt.has(node.start)) this.error(`Unexpected token ${describe(node)}: not a keyword, id, number or string.`, node.start, node.end);
+        continue;
+      }
+      if (node.kind !== 'keyword') continue;
+      const text = node.text;
       let proposal = known.get(text);
       if (proposal === undefined) {
         proposal = INSTRUCTION_PROPOSALS.find(([pattern]) => pattern.test(text))?.[1] ?? null;
@@ -982,7 +1039,7 @@ export function constantValue(nodes: SNode[]): number | null {
     if (depth > 64) return false;
     for (const node of list) {
       if (node.type === 'list') {
-        if (node.open.kind === 'annotation') continue;
+        if (node.isAnnotation) continue;
         const [head, ...args] = node.children;
         if (!flatten(args.filter((a) => a.type === 'list'), depth + 1)) return false;
         ops.push(head, ...args.filter((a) => a.type === 'atom'));
