@@ -156,20 +156,36 @@ export function collectWrites(
         const host = origin?.host ?? path.join(hostRoot, ...rel.split('/'));
         // Names come from the module: write only inside the preopen.
         if (!path.resolve(host).startsWith(hostRoot + path.sep)) continue;
-        let done = false;
-        if (writeBack) {
-          try {
-            fs.mkdirSync(path.dirname(host), { recursive: true });
-            fs.writeFileSync(host, inode.data);
-            done = true;
-          } catch {
-            done = false;
-          }
-        }
+        const done = writeBack && writeInside(hostRoot, host, inode.data);
         written.push({ host, bytes: inode.data.byteLength, writtenBack: done });
       }
     }
   };
   walk(root, '');
   return written;
+}
+
+/**
+ * Writes one file of an rw preopen back to disk, refusing to follow a symlink that appeared on the
+ * host meanwhile (its folder must still resolve inside the preopen; the file is opened O_NOFOLLOW).
+ */
+function writeInside(hostRoot: string, host: string, data: Uint8Array): boolean {
+  try {
+    fs.mkdirSync(path.dirname(host), { recursive: true });
+    const dir = fs.realpathSync(path.dirname(host));
+    if (dir !== hostRoot && !dir.startsWith(hostRoot + path.sep)) return false;
+    const fd = fs.openSync(
+      path.join(dir, path.basename(host)),
+      fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC | (fs.constants.O_NOFOLLOW ?? 0),
+      0o644,
+    );
+    try {
+      fs.writeSync(fd, data);
+    } finally {
+      fs.closeSync(fd);
+    }
+    return true;
+  } catch {
+    return false;
+  }
 }
