@@ -67,6 +67,10 @@ export interface ResolvedPolicy extends EffectivePolicy {
 }
 
 const isError = (f: Finding) => f.severity === 'error';
+const byPosition = (a: Finding, b: Finding) =>
+  a.location.kind === 'text' && b.location.kind === 'text'
+    ? a.location.start.line - b.location.start.line || a.location.start.character - b.location.start.character
+    : 0;
 const lineOf = (f: Finding) => (f.location.kind === 'text' ? f.location.start.line + 1 : 1);
 
 export class PolicyResolver {
@@ -127,6 +131,11 @@ export class PolicyResolver {
     return found;
   }
 
+  /** Whether `file` has been read as a policy (a wasm-policy.json or a file some policy extends). */
+  isKnownPolicy(file: string): boolean {
+    return this.loaded.has(path.resolve(file));
+  }
+
   /** One policy file, read and checked alone (cached). Undefined when it cannot be read. */
   load(file: string): LoadedPolicyFile | undefined {
     const absolute = path.resolve(file);
@@ -142,6 +151,7 @@ export class PolicyResolver {
         ...checkSemantics(doc, { fs: this.fs, knownRules: this.options.knownRules }),
       );
     }
+    problems.sort(byPosition);
     const extendsNode = propertyNode(doc.root, 'extends')?.children?.[1];
     const loaded: LoadedPolicyFile = {
       path: absolute,

@@ -1,0 +1,131 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { LspTestClient, REPO_ROOT } from '../support/lspClient';
+
+const isPolicyDiagnostic = (d: { source?: string; code?: string | number }) => d.code === 'policy-error';
+
+describe('policy files over LSP', function () {
+  let client: LspTestClient;
+  let dir: string;
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-policy-lsp-'));
+    client = new LspTestClient();
+  });
+  afterEach(() => {
+    client.kill();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('publishes located problems in an open policy and clears them when fixed', async () => {
+    await client.initialize(dir);
+    const uri = pathToFileURL(path.join(dir, 'wasm-policy.json')).href;
+    await client.open(
+      uri,
+      '{\n  "imports": { "allow": ["wasi_snapshot_preview1.fd_wrte"] },\n  "memroy": {}\n}\n',
+      'json',
+    );
+    const broken = await client.waitForDiagnostics(
+      uri,
+      (d) => d.diagnostics.length === 2 && d.diagnostics.every(isPolicyDiagnostic),
+    );
+    const [fn, key] = broken.diagnostics;
+    assert.equal(
+      fn.message,
+      'Unknown WASI function "fd_wrte" in wasi_snapshot_preview1. Did you mean "fd_write"?',
+    );
+    assert.deepEqual(fn.range, { start: { line: 1, character: 25 }, end: { line: 1, character: 57 } });
+    assert.equal(fn.severity, 1);
+    assert.equal(fn.source, 'wasm-warden');
+    assert.match(key.message, /Unknown key "memroy" in a policy\. Did you mean "memory"\?/);
+    assert.deepEqual(key.range, { start: { line: 2, character: 2 }, end: { line: 2, character: 10 } });
+
+    await client.change(
+      uri,
+      2,
+      '{\n  "imports": { "allow": ["wasi_snapshot_preview1.fd_write"] },\n  "memory": {}\n}\n',
+    );
+    await client.waitForDiagnostics(uri, (d) => d.version === 2 && d.diagnostics.length === 0);
+  });
+
+  it('re-checks a policy when the policy it extends changes in the editor', async () => {
+    await client.initialize(dir);
+    fs.writeFileSync(path.join(dir, 'base.json'), '{}');
+    const uri = pathToFileURL(path.join(dir, 'wasm-policy.json')).href;
+    const baseUri = pathToFileURL(path.join(dir, 'base.json')).href;
+    await client.open(uri, '{ "extends": "base.json" }', 'json');
+    await client.open(baseUri, '{ "memory": { "maxPages": "lots" } }', 'json');
+    const broken = await client.waitForDiagnostics(uri, (d) =>
+      d.diagnostics.some((x) => /extends is broken/.test(x.message)),
+    );
+    assert.deepEqual(broken.diagnostics[0].range, {
+      start: { line: 0, character: 13 },
+      end: { line: 0, character: 24 },
+    });
+    await client.change(baseUri, 2, '{ "memory": { "maxPages": 4 } }');
+    await client.waitForDiagnostics(uri, (d) => d.diagnostics.length === 0);
+  });
+
+  it('survives hostile policy text and keeps serving', async () => {
+    await client.initialize(dir);
+    const uri = pathToFileURL(path.join(dir, 'wasm-policy.json')).href;
+    await client.open(uri, '['.repeat(100_000), 'json');
+    const deep = await client.waitForDiagnostics(uri, (d) =>
+      d.diagnostics.some((x) => /nests deeper/.test(x.message)),
+    );
+    assert.equal(deep.diagnostics.length, 1);
+    await client.change(uri, 2, '[]');
+    await client.waitForDiagnostics(uri, (d) =>
+      d.diagnostics.some((x) => /this file is an array/.test(x.message)),
+    );
+  });
+
+  it('explains WASI names and capabilities on hover', async () => {
+    await client.initialize(dir);
+    const uri = pathToFileURL(path.join(dir, 'wasm-policy.json')).href;
+    await client.open(
+      uri,
+      '{ "imports": { "allow": ["wasi_snapshot_preview1.path_open"], "capabilities": ["network"] } }',
+      'json',
+    );
+    const fn = await client.connection.sendRequest<{ contents: { value: string } } | null>(
+      'textDocument/hover',
+      {
+        textDocument: { uri },
+        position: { line: 0, character: 30 },
+      },
+    );
+    assert.match(fn?.contents.value ?? '', /wasi_snapshot_preview1\.path_open.*capability `filesystem`/);
+    assert.match(fn?.contents.value ?? '', /\(param i32 i32 i32 i32 i32 i64 i64 i32 i32\) \(result i32\)/);
+    const cap = await client.connection.sendRequest<{ contents: { value: string } } | null>(
+      'textDocument/hover',
+      {
+        textDocument: { uri },
+        position: { line: 0, character: 80 },
+      },
+    );
+    assert.match(cap?.contents.value ?? '', /Capability `network`.*sockets/);
+    assert.match(cap?.contents.value ?? '', /sock_send/);
+  });
+
+  it('generates the least-privilege policy for modules on request', async () => {
+    await client.initialize(dir);
+    fs.copyFileSync(path.join(REPO_ROOT, 'test/fixtures/policy/hello-wasi.wat'), path.join(dir, 'hello.wat'));
+    const result = await client.connection.sendRequest<{ policyUri: string; text: string; exists: boolean }>(
+      'wasmWarden/policy/create',
+      {
+        uris: [pathToFileURL(path.join(dir, 'hello.wat')).href],
+      },
+    );
+    assert.equal(result.policyUri, pathToFileURL(path.join(dir, 'wasm-policy.json')).href);
+    assert.equal(result.exists, false);
+    assert.match(result.text, /"wasi_snapshot_preview1\.random_get", \/\/ random:/);
+    const failed = await client.connection.sendRequest<{ error: string }>('wasmWarden/policy/create', {
+      uris: [pathToFileURL(path.join(dir, 'nope.wasm')).href],
+    });
+    assert.match(failed.error, /nope\.wasm/);
+  });
+});
