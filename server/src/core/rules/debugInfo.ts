@@ -10,7 +10,9 @@ import { formatBytes } from './support/units';
 const HOME_PATH =
   /(?:\/(?:home|Users)\/[A-Za-z0-9._-]+\/|\/root\/|[A-Za-z]:\\(?:Users|Documents and Settings)\\[^\\\s"]+\\)[\x21-\x7e]{0,120}/g;
 
-function firstHomePath(bytes: Uint8Array): { offset: number; path: string; count: number } | undefined {
+function firstHomePath(
+  bytes: Uint8Array,
+): { offset: number; length: number; path: string; count: number } | undefined {
   const text = latin1(bytes);
   HOME_PATH.lastIndex = 0;
   let first: RegExpExecArray | null = null;
@@ -21,7 +23,7 @@ function firstHomePath(bytes: Uint8Array): { offset: number; path: string; count
   }
   if (!first) return undefined;
   const path = first[0].length > 80 ? `${first[0].slice(0, 79)}…` : first[0];
-  return { offset: first.index, path, count };
+  return { offset: first.index, length: first[0].length, path, count };
 }
 
 /** The URL of a sourceMappingURL / external_debug_info section: one length-prefixed string. */
@@ -134,7 +136,7 @@ export const debugInfo = createRule({
       findings.push(
         context.report({
           messageId: 'buildPath',
-          location: block.locate(hit.offset, Math.min(hit.path.length, 120)),
+          location: block.locate(hit.offset, hit.length),
           data: {
             where: block.label.charAt(0).toUpperCase() + block.label.slice(1),
             path: hit.path,

@@ -49,7 +49,7 @@ export const suspiciousData = createRule({
         'What looks like {{detail}} ({{shown}}) is embedded in {{where}}: revoke it and load it at run time instead.',
       url: 'URL "{{shown}}" in {{where}}: host "{{host}}" is not on the sandbox network allow list.',
       ip: 'IP address {{shown}} in {{where}} is not on the sandbox network allow list.',
-      blob: 'A {{shown}} {{detail}} blob with high entropy in {{where}}: an encoded payload or key material?',
+      blob: 'A {{detail}} blob of {{shown}} with high entropy in {{where}}: an encoded payload or key material?',
       embeddedModule:
         'A base64-encoded WebAssembly module ({{shown}}) is embedded in {{where}}: a second stage that this check cannot see into.',
       more: '{{count}} more suspicious strings in this module are not listed.',

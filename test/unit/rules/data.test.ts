@@ -1,0 +1,264 @@
+import * as assert from 'node:assert/strict';
+import type { ModuleAnalysis } from '../../../server/src/core/analyze';
+import { checkBytes, checkText, ofRule, policyFrom, wat2wasm, where } from './helpers';
+
+function leb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n) byte |= 0x80;
+    out.push(byte);
+  } while (n);
+  return out;
+}
+
+const str = (s: string) => [...leb(Buffer.byteLength(s)), ...Buffer.from(s)];
+
+/** Appends a custom section (id 0) to a binary module. */
+function withCustomSection(bytes: Uint8Array, name: string, payload: Uint8Array | number[]): Uint8Array {
+  const body = [...str(name), ...payload];
+  return Uint8Array.from([...bytes, 0, ...leb(body.length), ...body]);
+}
+
+/** A module whose one data segment holds `content`. */
+async function dataModule(content: string): Promise<Uint8Array> {
+  const escaped = [...Buffer.from(content, 'latin1')]
+    .map((b) => `\\${b.toString(16).padStart(2, '0')}`)
+    .join('');
+  return wat2wasm(`(module (memory 1 1) (data (i32.const 16) "${escaped}"))`);
+}
+
+/** Where `needle` is in the file: the exact byte span a finding should have. */
+function spanOf(bytes: Uint8Array, needle: string, from = 0): number[] {
+  const offset = Buffer.from(bytes).indexOf(Buffer.from(needle, 'latin1'), from);
+  assert.ok(offset >= 0, `${needle} not in module`);
+  return [offset, Buffer.byteLength(needle, 'latin1')];
+}
+
+const summary = (a: ModuleAnalysis, rule = 'suspicious-data') =>
+  ofRule(a, rule).map((f) => [f.severity, f.message, where(f)]);
+
+const PEM =
+  '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gunVTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxKLxoS2tFczGkPLPgizskuemMghRniWaoLcyehkd3qqGElvW/VDL5AaWTg0nLVkjRo9z+40RQzuVaE8AkAFmxZzow3x+VJYKdjykkJ0iT9wCS0DRTXu269V264Vf/3jvredZiKRkgwlL9xNAwxXFg0x/XFw005UWVRIkdgcKWTjpBP2dPwVZ4WWC+9aGVd+Gyn1o0CLelf4rEjGoXbAAEgAqeGUxrcIlbjXfbcmwIDAQABAoIBAQCmq\n-----END RSA PRIVATE KEY-----';
+
+describe('rules: suspicious-data', () => {
+  it('flags a mining pool address at its exact bytes', async () => {
+    const needle = 'stratum+tcp://xmr.pool.example:3333';
+    const bytes = await dataModule(`pool=${needle}\0`);
+    assert.deepEqual(summary(await checkBytes(bytes)), [
+      [
+        'error',
+        `Mining pool address "${needle}" in data segment 0: this module is likely a cryptocurrency miner.`,
+        spanOf(bytes, needle),
+      ],
+    ]);
+  });
+
+  it('flags a PEM private key with key material, not a bare PEM header a parser needs', async () => {
+    const bytes = await dataModule(`${PEM}\0`);
+    const [finding] = ofRule(await checkBytes(bytes), 'suspicious-data');
+    assert.equal(finding.severity, 'error');
+    assert.equal(
+      finding.message,
+      'A private key (-----BEGIN RSA PRIVATE KEY-----) is embedded in data segment 0: anyone with the module has the key.',
+    );
+    assert.deepEqual(where(finding).slice(0, 1), spanOf(bytes, '-----BEGIN').slice(0, 1));
+    const parserOnly = await dataModule('-----BEGIN PRIVATE KEY-----\0-----END PRIVATE KEY-----\0');
+    assert.deepEqual(summary(await checkBytes(parserOnly)), []);
+  });
+
+  it('flags cloud credentials and masks them in the message', async () => {
+    const aws = 'AKIAIOSFODNN7EXAMPLE';
+    const gh = 'ghp_' + 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8';
+    const bytes = await dataModule(`key=${aws};token=${gh}\0`);
+    assert.deepEqual(summary(await checkBytes(bytes)), [
+      [
+        'error',
+        'What looks like an AWS access key id (AKIA…LE) is embedded in data segment 0: revoke it and load it at run time instead.',
+        spanOf(bytes, aws),
+      ],
+      [
+        'error',
+        'What looks like a GitHub token (ghp_…R8) is embedded in data segment 0: revoke it and load it at run time instead.',
+        spanOf(bytes, gh),
+      ],
+    ]);
+  });
+
+  it('reports URLs and IP addresses off the sandbox allow list, once per host', async () => {
+    const bytes = await dataModule(
+      'GET https://api.example.com/v1 then https://tracker.example.net/p?q=1 and https://tracker.example.net/again at 203.0.113.7:8080\0',
+    );
+    const policy = policyFrom({
+      sandbox: { network: { allow: ['api.example.com:443'] } },
+      imports: { otherwise: 'allow' },
+    });
+    assert.deepEqual(summary(await checkBytes(bytes, { policy })), [
+      [
+        'info',
+        'URL "https://tracker.example.net/p?q=1" in data segment 0: host "tracker.example.net" is not on the sandbox network allow list.',
+        spanOf(bytes, 'https://tracker.example.net/p?q=1'),
+      ],
+      [
+        'info',
+        'IP address 203.0.113.7:8080 in data segment 0 is not on the sandbox network allow list.',
+        spanOf(bytes, '203.0.113.7:8080'),
+      ],
+    ]);
+    // Without the allow list entry the first host is reported too.
+    assert.equal(ofRule(await checkBytes(bytes), 'suspicious-data').length, 3);
+  });
+
+  it('does not mistake versions, loopback or any-address for IP addresses', async () => {
+    const bytes = await dataModule(
+      'version 1.2.3.4 v10.20.30.40 listen 0.0.0.0 127.0.0.1 255.255.255.255 1.2.3.4.5\0',
+    );
+    assert.deepEqual(summary(await checkBytes(bytes)), []);
+  });
+
+  it('flags long high-entropy base64, and an embedded wasm module as a warning', async () => {
+    let seed = 7;
+    const random = Buffer.from(
+      Uint8Array.from({ length: 600 }, () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24),
+    );
+    const blob = random.toString('base64');
+    const wasm = Buffer.concat([Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]), random]).toString('base64');
+    const bytes = await dataModule(`${blob}\0${wasm}\0${'A'.repeat(800)}\0`);
+    assert.deepEqual(summary(await checkBytes(bytes)), [
+      [
+        'info',
+        'A base64 blob of 800 characters with high entropy in data segment 0: an encoded payload or key material?',
+        spanOf(bytes, blob),
+      ],
+      [
+        'warning',
+        `A base64-encoded WebAssembly module (${wasm.length} characters) is embedded in data segment 0: a second stage that this check cannot see into.`,
+        spanOf(bytes, wasm),
+      ],
+    ]);
+  });
+
+  it('reads custom sections but not the metadata ones other rules own', async () => {
+    const base = await wat2wasm('(module)');
+    const bytes = withCustomSection(
+      withCustomSection(base, 'config', Buffer.from('endpoint=wss://c2.example.org/ws')),
+      'sourceMappingURL',
+      str('https://cdn.example.com/app.wasm.map'),
+    );
+    assert.deepEqual(summary(await checkBytes(bytes)), [
+      [
+        'info',
+        'URL "wss://c2.example.org/ws" in custom section "config": host "c2.example.org" is not on the sandbox network allow list.',
+        spanOf(bytes, 'wss://c2.example.org/ws'),
+      ],
+    ]);
+  });
+
+  it('locates findings in a text data string, escapes included', async () => {
+    const text = '(module\n  (memory 1)\n  (data (i32.const 0) "id\\00stratum+tcp://p.example:1\\00"))';
+    const [finding] = ofRule(await checkText(text), 'suspicious-data');
+    assert.equal(
+      finding.message,
+      'Mining pool address "stratum+tcp://p.example:1" in data segment 0: this module is likely a cryptocurrency miner.',
+    );
+    assert.deepEqual(where(finding), [2, 28, 2, 53]);
+  });
+
+  it('caps the list at 50 findings and says how many more there are', async () => {
+    const hosts = Array.from({ length: 60 }, (_, i) => `https://h${i}.example.com/`).join(' ');
+    const findings = ofRule(await checkBytes(await dataModule(hosts)), 'suspicious-data');
+    assert.equal(findings.length, 51);
+    assert.equal(findings[50].message, '10 more suspicious strings in this module are not listed.');
+  });
+
+  it('can be turned off', async () => {
+    const bytes = await dataModule('stratum+tcp://x.example:1');
+    assert.deepEqual(
+      ofRule(await checkBytes(bytes, { overrides: { 'suspicious-data': 'off' } }), 'suspicious-data'),
+      [],
+    );
+  });
+});
+
+describe('rules: debug-info', () => {
+  it('reports DWARF sections with their size and a home-directory path from them', async () => {
+    const base = await wat2wasm('(module)');
+    const bytes = withCustomSection(
+      withCustomSection(base, '.debug_info', [1, 2, 3, 4]),
+      '.debug_str',
+      Buffer.from('/home/alice/src/app.c\0clang\0'),
+    );
+    const analysis = await checkBytes(bytes);
+    assert.deepEqual(summary(analysis, 'debug-info'), [
+      [
+        'info',
+        'DWARF debug information (.debug_info, .debug_str; 32 bytes) ships with the module, including build paths such as /home/alice/src/app.c.',
+        where(analysis.facts[0].customSections.find((s) => s.name === '.debug_info')!),
+      ],
+    ]);
+  });
+
+  it('reports the name section, a source map URL and producers with versions', async () => {
+    const base = await wat2wasm('(module (func $main) (func $helper))');
+    const producers = [
+      1,
+      ...str('processed-by'),
+      2,
+      ...str('clang'),
+      ...str('17.0.6'),
+      ...str('wasm-opt'),
+      ...str('116'),
+    ];
+    const bytes = withCustomSection(
+      withCustomSection(base, 'sourceMappingURL', str('file:///home/bob/app.wasm.map')),
+      'producers',
+      producers,
+    );
+    const analysis = await checkBytes(bytes);
+    const sections = analysis.facts[0].customSections;
+    assert.deepEqual(summary(analysis, 'debug-info'), [
+      [
+        'info',
+        'The "name" section names 2 functions, which shows the source\'s symbols to anyone.',
+        where(sections.find((s) => s.name === 'name')!),
+      ],
+      [
+        'info',
+        'Section "sourceMappingURL" points to "file:///home/bob/app.wasm.map".',
+        where(sections.find((s) => s.name === 'sourceMappingURL')!),
+      ],
+      [
+        'info',
+        'The "producers" section records the toolchain: clang 17.0.6; wasm-opt 116.',
+        where(sections.find((s) => s.name === 'producers')!),
+      ],
+    ]);
+  });
+
+  it('reports a home-directory build path left in a data segment (Rust panics carry them)', async () => {
+    const path = '/home/carol/.cargo/registry/src/index.crates.io-6f17d22bba15001f/serde-1.0.0/src/de.rs';
+    const bytes = await dataModule(`called unwrap on None\0${path}\0/home/carol/x.rs\0`);
+    assert.deepEqual(summary(await checkBytes(bytes), 'debug-info'), [
+      [
+        'info',
+        `Data segment 0 contains a home-directory build path (${path.slice(0, 79)}…) and 1 more.`,
+        spanOf(bytes, path),
+      ],
+    ]);
+  });
+
+  it('is quiet for a stripped module, and off when told', async () => {
+    const stripped = await wat2wasm(
+      '(module (memory 1 1) (data (i32.const 0) "/rustc/abc/library/core/src/panicking.rs"))',
+    );
+    const analysis = await checkBytes(stripped);
+    // wat2wasm writes no names for a module without named functions.
+    assert.deepEqual(summary(analysis, 'debug-info'), []);
+    const named = await wat2wasm('(module (func $f))');
+    assert.deepEqual(
+      ofRule(await checkBytes(named, { overrides: { 'debug-info': 'off' } }), 'debug-info'),
+      [],
+    );
+  });
+});
