@@ -16,7 +16,8 @@ export class MalformedError extends Error {
   }
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a name may legitimately start with U+FEFF; the decoder must not swallow it.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export class ByteReader {
   /** Absolute offset of the next byte to read. */

@@ -105,6 +105,7 @@ class CoreReader {
   private definedFunctionTypes: number[] = [];
   private readonly tagTypes: number[] = [];
   private lastOrder = 0;
+  private importedGlobals: number | undefined;
 
   constructor(
     private readonly bytes: Uint8Array,
@@ -324,6 +325,12 @@ class CoreReader {
     const m = r.u8();
     if (m > 1) r.fail(`malformed mutability ${m}`, at);
     return m === 1;
+  }
+
+  private importedGlobalCount(): number {
+    // Imports precede every constant expression, so the count is final when it is asked for.
+    this.importedGlobals ??= this.facts.globals.filter((g) => g.imported).length;
+    return this.importedGlobals;
   }
 
   private signatureOf(typeIndex: number): FuncSignature | null {
@@ -570,7 +577,11 @@ class CoreReader {
         op === 0x44
       ) {
         if (op === 0xd0) readHeapType(r, this.seen);
-        else skipInstruction(r, op);
+        else if (op === 0x23) {
+          // Reading a module-defined (not imported) global in a constant expression came with GC.
+          const index = r.varU32();
+          if (index >= this.importedGlobalCount()) this.seen.add('gc');
+        } else skipInstruction(r, op);
         stack.push(null);
         continue;
       }
