@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { registerSandboxCommand } from './sandbox/command';
 import { registerSigningCommands } from './commands/signing';
+import { registerPolicyCommands } from './commands/policy';
 
 let client: LanguageClient | undefined;
 
@@ -29,6 +30,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       fileEvents: [
         vscode.workspace.createFileSystemWatcher('**/*.wasm'),
         vscode.workspace.createFileSystemWatcher('**/wasm-policy.json'),
+        // Detached signatures and key files named by policies change verdicts too.
+        vscode.workspace.createFileSystemWatcher('**/*.{sig,pub,pem,der,pk}'),
       ],
     },
     outputChannel: output,
@@ -50,6 +53,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   // Feature registrations (one line each): commands, views and panels that talk to the server.
   registerSandboxCommand(context, client, output);
   registerSigningCommands(context, client, output);
+  registerPolicyCommands(context, client, output);
 }
 
 export async function deactivate(): Promise<void> {
