@@ -92,13 +92,13 @@ describe('foundation', function () {
 
     await vscode.commands.executeCommand('wasmWarden.restartServer');
 
-    // A file the old server never saw: only a running new server can report on it.
+    // A file opened after the restart: only a running new server can report on it.
     const fresh = await openFixture('unterminated.wat');
     await waitFor('diagnostics from the restarted server', () =>
       errorsFrom(fresh.document.uri).length > 0 ? true : undefined,
     );
     await waitFor('broken.wat diagnostics after the restart', () =>
-      errorsFrom(broken.document.uri).length === 1 ? true : undefined,
+      errorsFrom(broken.document.uri).length > 0 ? true : undefined,
     );
   });
 });
