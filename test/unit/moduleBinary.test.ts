@@ -239,6 +239,35 @@ describe('readBinaryModule: core modules', () => {
   });
 });
 
+describe('readBinaryModule: names and constant expressions', () => {
+  it('keeps a name that starts with U+FEFF (a decoder must not strip it as a BOM)', () => {
+    // export "\uFEFF" (ef bb bf) of function 0
+    const f = readBinaryModule(
+      hex(
+        '0061736d01000000',
+        '01 04 01 60 00 00',
+        '03 02 01 00',
+        '07 07 01 03 efbbbf 00 00',
+        '0a 04 01 02 00 0b',
+      ),
+    );
+    assert.deepEqual(f.problems, []);
+    assert.deepEqual(
+      f.exports.map((e) => e.name),
+      ['\ufeff'],
+    );
+  });
+
+  it('global.get of a module-defined global in a constant expression is a GC-era feature', () => {
+    const f = readBinaryModule(wat('(module (global $a i32 (i32.const 1)) (global i32 (global.get $a)))'));
+    assert.deepEqual(f.proposals, ['gc']);
+    const imported = readBinaryModule(
+      wat('(module (import "m" "a" (global $a i32)) (global i32 (global.get $a)))'),
+    );
+    assert.deepEqual(imported.proposals, []);
+  });
+});
+
 describe('readBinaryModule: memories of newer proposals', () => {
   it('memory64', () => {
     const f = readBinaryModule(wat('(module (memory i64 2 5))'));
