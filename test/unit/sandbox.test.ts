@@ -306,6 +306,22 @@ describe('sandbox: well-behaved modules', function () {
     });
   });
 
+  it('reports a .wat that does not compile, with its position, without starting a process', async () => {
+    const dir = tempDir({ 'bad.wat': '(module (func (export "_start") i32.add))' });
+    try {
+      const handle = startSandboxRun({ file: path.join(dir, 'bad.wat'), policy: policy() });
+      const r = await handle.done;
+      assert.equal(handle.pid, undefined);
+      assert.equal(r.outcome.kind, 'error');
+      assert.match(
+        r.outcome.kind === 'error' ? r.outcome.message : '',
+        /bad\.wat:1:33: type mismatch in i32\.add/,
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reports an unreadable file without starting a process', async () => {
     const handle = startSandboxRun({
       file: path.join(fixtures, 'sandbox', 'missing.wasm'),

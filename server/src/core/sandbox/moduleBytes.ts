@@ -1,39 +1,22 @@
 /**
- * The bytes the sandbox runs: a `.wasm` as it is, a `.wat` compiled first. Failures are values
- * with a message, never exceptions.
+ * The bytes the sandbox runs: a `.wasm` as it is, a `.wat` compiled first (core/wat/compile.ts).
+ * Failures are values with a message, never exceptions.
  */
 import { promises as fsp } from 'node:fs';
-import wabtInit from 'wabt';
-
-// TODO(integration): use compileWat from core/wat/compile.ts once it exists (one place for wabt).
-type Wabt = Awaited<ReturnType<typeof wabtInit>>;
-let wabt: Promise<Wabt> | undefined;
+import { compileWat } from '../wat/compile';
 
 export async function compileWatForSandbox(
   text: string,
   filename: string,
 ): Promise<Uint8Array | { error: string }> {
-  try {
-    const w = await (wabt ??= wabtInit());
-    const parsed = w.parseWat(filename, text, {
-      multi_value: true,
-      bulk_memory: true,
-      mutable_globals: true,
-      sign_extension: true,
-      sat_float_to_int: true,
-      reference_types: true,
-      simd: true,
-    });
-    try {
-      parsed.resolveNames();
-      parsed.validate();
-      return parsed.toBinary({ log: false }).buffer;
-    } finally {
-      parsed.destroy();
-    }
-  } catch (error) {
-    return { error: `cannot compile ${filename}: ${(error as Error).message}` };
-  }
+  const compiled = await compileWat(text, filename);
+  if (compiled.bytes) return compiled.bytes;
+  const first = compiled.findings.find((f) => f.severity === 'error') ?? compiled.findings[0];
+  const where =
+    first?.location.kind === 'text'
+      ? `:${first.location.start.line + 1}:${first.location.start.character + 1}`
+      : '';
+  return { error: `cannot compile ${filename}${where}: ${first?.message ?? 'wabt could not compile it'}` };
 }
 
 export async function readModuleBytes(file: string): Promise<Uint8Array | { error: string }> {
