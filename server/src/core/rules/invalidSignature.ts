@@ -17,6 +17,7 @@ export const invalidSignature = createRule({
     needsSignature: true,
     messages: {
       tampered: 'Signature by {{signer}} does not verify: {{reason}}',
+      broken: "The module's signature does not verify: {{reason}}",
       malformed: 'The signature section cannot be read: {{reason}}',
       unsupported: 'The signature cannot be checked: {{reason}}',
       keyFile: 'A trusted key could not be loaded, so signatures are checked without it: {{reason}}',
@@ -76,12 +77,9 @@ export const invalidSignature = createRule({
       const problem = report.problems.find((p) => p.code !== 'no-signature') ?? report.problems[0];
       findings.push(
         context.report({
-          messageId: 'tampered',
+          messageId: 'broken',
           location: problem?.location ?? byteSpan(0, 8),
-          data: {
-            signer: "the module's signature",
-            reason: problem?.message ?? 'it does not match the module.',
-          },
+          data: { reason: problem?.message ?? 'it does not match the module.' },
           fix: { problem: 'invalid', code: problem?.code ?? null },
         }),
       );
