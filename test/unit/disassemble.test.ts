@@ -1,0 +1,351 @@
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import wabtFactory from 'wabt';
+import { readBinaryModule } from '../../server/src/core/module/binary';
+import {
+  DEFAULT_VIEW_LIMITS,
+  disassemble,
+  disassembleAsync,
+  lineForOffset,
+  type WasmTextView,
+} from '../../server/src/core/module/disassemble';
+
+const FIXTURES = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'disassemble');
+
+type Wabt = Awaited<ReturnType<typeof wabtFactory>>;
+let wabt: Wabt;
+
+/** Compiles WAT with the wabt npm package, keeping names (the name section). */
+function wat(text: string): Uint8Array {
+  const parsed = wabt.parseWat('test.wat', text);
+  try {
+    parsed.resolveNames();
+    return parsed.toBinary({ write_debug_names: true }).buffer;
+  } finally {
+    parsed.destroy();
+  }
+}
+
+function lineText(view: WasmTextView, line: number): string {
+  return view.text.split('\n')[line];
+}
+
+function lineStarting(view: WasmTextView, prefix: string): number {
+  const line = view.text.split('\n').findIndex((l) => l.startsWith(prefix));
+  assert.ok(line >= 0, `a line starting with ${JSON.stringify(prefix)} in:\n${view.text}`);
+  return line;
+}
+
+function offsetOf(location: { kind: string; offset?: number }): number {
+  assert.equal(location.kind, 'binary');
+  return location.offset!;
+}
+
+describe('disassemble (.wasm text view)', () => {
+  let small: Uint8Array;
+
+  before(async () => {
+    wabt = await wabtFactory();
+    small = wat(readFileSync(path.join(FIXTURES, 'small.wat'), 'utf8'));
+  });
+
+  it('prints a small module as text', () => {
+    const view = disassemble(small);
+    assert.equal(view.kind, 'module');
+    assert.equal(view.error, undefined);
+    assert.equal(view.omittedLines, 0);
+    assert.equal(
+      view.text,
+      [
+        '(module',
+        '  (type $type0 (func (param i32 i32 i32 i32) (result i32)))',
+        '  (type $type1 (func (param i32 i32) (result i32)))',
+        '  (type $type2 (func (param i32)))',
+        '  (func $fd_write (;0;) (import "wasi_snapshot_preview1" "fd_write") (param i32 i32 i32 i32) (result i32))',
+        '  (memory $memory (;0;) 1 2)',
+        '  (global $counter (;0;) (mut i32) (i32.const 0))',
+        '  (export "memory" (memory $memory))',
+        '  (export "add" (func $add))',
+        '  (func $add (;1;) (param $a (;0;) i32) (param $b (;1;) i32) (result i32)',
+        '    local.get $a',
+        '    local.get $b',
+        '    i32.add',
+        '  )',
+        '  (func $loop (;2;) (param $n (;0;) i32)',
+        '    block $label0',
+        '      loop $label1',
+        '        local.get $n',
+        '        i32.eqz',
+        '        br_if $label0',
+        '        local.get $n',
+        '        i32.const 1',
+        '        i32.sub',
+        '        local.set $n',
+        '        br $label1',
+        '      end $label1',
+        '    end $label0',
+        '  )',
+        '  (data (i32.const 16) "hi\\00")',
+        '  ;; custom section "name" at 0x94, 61 bytes',
+        ')',
+        '',
+      ].join('\n'),
+    );
+    assert.equal(view.lines.length, view.text.split('\n').length - 1, 'one offset per line');
+  });
+
+  it('places every module-level line at the start of its entry', () => {
+    const view = disassemble(small);
+    const facts = readBinaryModule(small);
+    const at = (prefix: string) => view.lines[lineStarting(view, prefix)].offset;
+    assert.equal(at('  (func $fd_write'), offsetOf(facts.imports[0].location));
+    assert.equal(at('  (memory'), offsetOf(facts.memories[0].location));
+    assert.equal(at('  (global'), offsetOf(facts.globals[0].location));
+    assert.equal(at('  (export "memory"'), offsetOf(facts.exports[0].location));
+    assert.equal(at('  (export "add"'), offsetOf(facts.exports[1].location));
+    assert.equal(at('  (func $add'), offsetOf(facts.functions[1].location));
+    assert.equal(at('  (data'), offsetOf(facts.dataSegments[0].location));
+    assert.equal(at('  ;; custom section "name"'), facts.customSections[0] && 0x94);
+    const offsets = view.lines.map((l) => l.offset);
+    assert.deepEqual(
+      offsets,
+      [...offsets].sort((a, b) => a - b),
+      'offsets never decrease',
+    );
+  });
+
+  it('finds the line for a byte offset', () => {
+    const view = disassemble(small);
+    const facts = readBinaryModule(small);
+    const importEntry = offsetOf(facts.imports[0].location);
+    assert.match(lineText(view, lineForOffset(view, importEntry)), /^ {2}\(func \$fd_write/);
+    // every byte of an import entry belongs to its line
+    assert.match(lineText(view, lineForOffset(view, importEntry + 5)), /^ {2}\(func \$fd_write/);
+    // an instruction, and the second byte of a two-byte instruction
+    const add = facts.functions[1];
+    const body = add.bodyOffset!;
+    assert.equal(lineText(view, lineForOffset(view, body + 1)), '    local.get $a'); // after the locals count
+    assert.equal(lineText(view, lineForOffset(view, body + 2)), '    local.get $a');
+    assert.equal(lineText(view, lineForOffset(view, body + 5)), '    i32.add');
+    // the function's size field lands on its header line
+    assert.match(lineText(view, lineForOffset(view, offsetOf(add.location))), /^ {2}\(func \$add/);
+    assert.equal(lineForOffset(view, 0), 0);
+    assert.equal(lineForOffset(view, small.length + 100), view.lines.length - 1);
+  });
+
+  it('picks the first of several lines printed from the same byte', () => {
+    const view: WasmTextView = {
+      kind: 'module',
+      text: 'a\nb\nc\nd\n',
+      lines: [{ offset: 0 }, { offset: 8 }, { offset: 8 }, { offset: 12 }],
+      omittedLines: 0,
+    };
+    assert.equal(lineForOffset(view, 8), 1);
+    assert.equal(lineForOffset(view, 11), 1);
+    assert.equal(lineForOffset(view, 12), 3);
+    assert.equal(lineForOffset(view, 7), 0);
+  });
+
+  it('cuts a long function body to the per-function limit with a note where the cut is', () => {
+    const view = disassemble(small, { ...DEFAULT_VIEW_LIMITS, maxLinesPerFunction: 2 });
+    const loop = readBinaryModule(small).functions[2];
+    const note = lineStarting(view, '        ;; …');
+    assert.equal(
+      lineText(view, note),
+      '        ;; … 10 more lines of this function not shown (the view shows at most 2 lines per function), from byte 0x78',
+    );
+    assert.equal(lineText(view, note - 1), '      loop $label1');
+    assert.equal(lineText(view, note + 1), '  )', "the function's closing parenthesis stays");
+    assert.equal(
+      lineText(view, lineStarting(view, '    ;; …')),
+      '    ;; … 1 more line of this function not shown (the view shows at most 2 lines per function), from byte 0x70',
+    );
+    assert.equal(view.omittedLines, 11);
+    // a byte inside the left-out instructions lands on the note
+    assert.equal(lineForOffset(view, loop.bodyOffset! + loop.bodySize! - 3), note);
+    assert.match(view.text, /\n;; This view leaves out 11 lines of function bodies .*\n$/);
+  });
+
+  it('stops printing function bodies when the total budget is spent', () => {
+    const view = disassemble(small, { ...DEFAULT_VIEW_LIMITS, maxFunctionLines: 3 });
+    const text = view.text.split('\n');
+    assert.deepEqual(text.slice(lineStarting(view, '  (func $add'), lineStarting(view, '  (data')), [
+      '  (func $add (;1;) (param $a (;0;) i32) (param $b (;1;) i32) (result i32)',
+      '    local.get $a',
+      '    local.get $b',
+      '    i32.add',
+      '  )',
+      '  (func $loop (;2;) (param $n (;0;) i32)',
+      '    ;; … 12 lines of this function not shown (the view shows at most 3 lines of function bodies in all), from byte 0x74',
+      '  )',
+    ]);
+    assert.equal(view.omittedLines, 12);
+  });
+
+  it('cuts very long lines with a note', () => {
+    const bytes = wat(`(module (memory 1) (data (i32.const 0) "${'\\ff'.repeat(100)}"))`);
+    const view = disassemble(bytes, { ...DEFAULT_VIEW_LIMITS, maxLineLength: 40 });
+    const data = lineStarting(view, '  (data');
+    assert.equal(lineText(view, data), `  (data (i32.const 0) "${'\\ff'.repeat(5)}\\f …`);
+    assert.equal(lineText(view, data + 1), '  ;; (the line above is cut: 285 more characters not shown)');
+  });
+
+  it('reads from a Buffer that is a view into a larger (pooled) buffer', () => {
+    const pool = Buffer.alloc(small.length + 17, 0xee);
+    pool.set(small, 9);
+    const slice = pool.subarray(9, 9 + small.length);
+    assert.equal(disassemble(slice).text, disassemble(small).text);
+  });
+
+  describe('bad input gives a message, never an exception', () => {
+    it('an empty file', () => {
+      const view = disassemble(new Uint8Array(0));
+      assert.equal(view.kind, 'invalid');
+      assert.equal(view.text, ';; Not a WebAssembly module or component: the file is empty.\n');
+      assert.deepEqual(view.error, { message: 'the file is empty', offset: 0 });
+      assert.deepEqual(view.lines, [{ offset: 0 }]);
+    });
+
+    it('a file that is not WebAssembly', () => {
+      const view = disassemble(Buffer.from('<!doctype html>\n<html></html>'));
+      assert.equal(view.kind, 'invalid');
+      assert.match(
+        view.text,
+        /^;; Not a WebAssembly module or component: the file does not start with the WebAssembly magic bytes 00 61 73 6d/,
+      );
+    });
+
+    it('an unknown version', () => {
+      const view = disassemble(Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x02, 0x00, 0x00, 0x00]));
+      assert.equal(view.kind, 'module');
+      assert.ok(view.error, 'an error is reported');
+      assert.match(view.text, /;; error: cannot disassemble further at byte 0x\w+: .*version/i);
+    });
+
+    it('a module cut short keeps what it could print and says where it stopped', () => {
+      const cut = small.subarray(0, 0x7b); // inside the second function body
+      const view = disassemble(cut);
+      assert.equal(view.kind, 'module');
+      assert.deepEqual(view.error, {
+        message: 'section size 32 of the code section runs past the end of the module (18 bytes left)',
+        offset: 0x68,
+      });
+      assert.ok(view.text.includes('    i32.add\n'), 'the first function is printed');
+      assert.match(view.text, /\n;; error: cannot disassemble further at byte 0x68: section size 32 .*\n$/);
+      assert.equal(view.lines.length, view.text.split('\n').length - 1);
+    });
+
+    it('an unknown opcode inside a body', () => {
+      const bytes = Uint8Array.from(small);
+      const body = readBinaryModule(small).functions[1].bodyOffset!;
+      bytes[body + 5] = 0xd7; // i32.add → an opcode no proposal defines
+      const view = disassemble(bytes);
+      assert.deepEqual(view.error, { message: 'unknown opcode 0xd7', offset: body + 6 });
+      assert.ok(
+        view.text.endsWith(
+          `    local.get $b\n;; error: cannot disassemble further at byte 0x${(body + 6).toString(16)}: unknown opcode 0xd7\n`,
+        ),
+      );
+    });
+
+    it('random bytes after a valid preamble', () => {
+      let seed = 7;
+      const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) & 0xff;
+      for (let round = 0; round < 50; round++) {
+        const bytes = Uint8Array.from([
+          0x00,
+          0x61,
+          0x73,
+          0x6d,
+          0x01,
+          0x00,
+          0x00,
+          0x00,
+          ...Array.from({ length: 64 }, random),
+        ]);
+        const view = disassemble(bytes);
+        assert.equal(view.lines.length, view.text.split('\n').length - 1);
+      }
+    });
+  });
+
+  describe('components', () => {
+    /** A component: a core module section holding `core`, then an import of an instance. */
+    function component(core: Uint8Array): Uint8Array {
+      const name = Buffer.from('wasi:cli/run@0.2.0');
+      const importPayload = [0x01, 0x00, name.length, ...name, 0x05, 0x00];
+      const leb = (n: number) => {
+        const out: number[] = [];
+        do {
+          let byte = n & 0x7f;
+          n >>>= 7;
+          if (n) byte |= 0x80;
+          out.push(byte);
+        } while (n);
+        return out;
+      };
+      return Uint8Array.from([
+        ...[0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00],
+        ...[0x0a, importPayload.length, ...importPayload],
+        ...[0x01, ...leb(core.length), ...core],
+      ]);
+    }
+
+    it('outlines the sections and prints the core modules inside', () => {
+      const core = wat('(module (func (export "run") (result i32) i32.const 7))');
+      const bytes = component(core);
+      const view = disassemble(bytes);
+      assert.equal(view.kind, 'component');
+      assert.equal(view.error, undefined);
+      const moduleAt = bytes.length - core.length;
+      assert.equal(
+        view.text,
+        [
+          '(component',
+          '  ;; A WebAssembly component. Components have no disassembler yet: this view outlines the sections and prints the core modules inside.',
+          '  ;; import section at 0x8, 25 bytes',
+          '  (import "wasi:cli/run@0.2.0" (instance))',
+          `  ;; core module section at 0x21, ${core.length + 2} bytes:`,
+          '  (module',
+          '    (type $type0 (func (result i32)))',
+          '    (export "run" (func $run))',
+          '    (func $run (;0;) (result i32)',
+          '      i32.const 7',
+          '    )',
+          '    ;; custom section "name" at 0x47, 12 bytes',
+          '  )',
+          ')',
+          '',
+        ].join('\n'),
+      );
+      // offsets inside the nested module are offsets in the component file
+      const constLine = lineStarting(view, '      i32.const 7');
+      assert.ok(view.lines[constLine].offset > moduleAt && view.lines[constLine].offset < bytes.length);
+      const importEntry = readBinaryModule(bytes).components!.imports[0].location;
+      assert.equal(lineForOffset(view, offsetOf(importEntry) + 3), lineStarting(view, '  (import'));
+    });
+
+    it('reports a broken nested module inside the outline', () => {
+      const core = wat('(module (func (result i32) i32.const 7))');
+      const broken = Uint8Array.from(core);
+      broken[readBinaryModule(core).functions[0].bodyOffset! + 1] = 0xd7; // the first instruction
+      const view = disassemble(component(broken));
+      assert.equal(view.kind, 'component');
+      assert.ok(view.error, 'the nested error is reported');
+      assert.match(view.text, / {2};; error: cannot disassemble further at byte 0x\w+/);
+      assert.match(view.text, /\n\)\n$/, 'the outline is closed');
+    });
+  });
+
+  it('disassembles asynchronously to the same text, and can be cancelled', async () => {
+    const view = await disassembleAsync(small);
+    assert.equal(view?.text, disassemble(small).text);
+    // a module larger than one chunk, so there is a point to cancel at
+    const big = wat(`(module (memory 1) (data (i32.const 0) "${'\\00'.repeat(300_000)}"))`);
+    let checks = 0;
+    const cancelled = await disassembleAsync(big, DEFAULT_VIEW_LIMITS, () => ++checks > 0);
+    assert.equal(cancelled, null);
+    assert.equal(checks, 1);
+  });
+});
