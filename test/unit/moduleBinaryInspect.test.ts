@@ -87,7 +87,7 @@ describe('wasm-warden inspect', () => {
     assert.match(stdout, /error byte 9: section size 127 of the type section runs past the end/);
   });
 
-  it('reads .wat files by compiling them with wabt', async () => {
+  it('reads .wat files with the text reader and validates them with wabt, located in the text', async () => {
     writeFileSync(
       join(dir, 'm.wat'),
       '(module (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32))) (memory (export "memory") 1 2))',
@@ -100,8 +100,11 @@ describe('wasm-warden inspect', () => {
       ['wasi_snapshot_preview1.fd_write'],
     );
     assert.deepEqual([json.memories[0].initial, json.memories[0].maximum], [1, 2]);
-    writeFileSync(join(dir, 'broken.wat'), '(module (func (result i32) i32.const))');
-    assert.equal((await inspect('broken.wat')).code, 1);
+    assert.deepEqual(json.imports[0].location.kind, 'text');
+    writeFileSync(join(dir, 'broken.wat'), '(module\n  (func (result i32)\n    i64.const 1))');
+    const broken = await inspect('broken.wat');
+    assert.equal(broken.code, 1);
+    assert.match(broken.stdout, /error 3:5: type mismatch in implicit return/);
   });
 
   it('usage and I/O errors exit 2', async () => {

@@ -1,17 +1,19 @@
 /**
  * `wasm-warden inspect FILE [--json]`: prints what a module imports, exports, declares and
- * contains. Binaries are read by core/module; `.wat` files are compiled with wabt and the binary is
- * read, so every fact comes from the same reader. Exit 0 ok, 1 the module has errors, 2 usage/I-O.
+ * contains. Binaries are read by core/module, `.wat`/`.wast` text by core/wat (facts located in the
+ * text; a `.wat` is also validated by compiling it with wabt). Exit 0 ok, 1 the module has errors,
+ * 2 usage/I-O.
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import wabtFactory from 'wabt';
 import { UsageError, type CliCommand, type CliIo } from '../command';
 import type { Finding } from '../../core/findings';
 import { readBinaryModule } from '../../core/module/binary';
 import type { FuncSignature, ImportFact, ModuleFacts } from '../../core/module/model';
 import { validateBinary } from '../../core/module/validate';
 import { allProposals } from '../../core/module/code';
+import { validateWat } from '../../core/wat/compile';
+import { readWatModules } from '../../core/wat/reader';
 
 function allNested(facts: ModuleFacts): ModuleFacts[] {
   return (facts.modules ?? []).flatMap((m) => [m, ...allNested(m)]);
@@ -24,7 +26,8 @@ tables, globals, start function, data and element segments, custom sections, the
 section, producers and the proposals the module uses; then any problems (malformed bytes, engine
 validation errors).
 
-  FILE     a .wasm binary (core module or component) or a .wat text module
+  FILE     a .wasm binary (core module or component), a .wat text module, or a .wast script
+           (every module meant to be valid is printed)
   --json   print the facts as JSON (kind, imports[], exports[], memories[], tables[], start,
            customSections[], components.imports/exports and modules[] for components, problems[])
 
@@ -47,39 +50,6 @@ function parseArgs(args: string[]): InspectArgs {
   }
   if (file === undefined) throw new UsageError('missing FILE');
   return { file, json };
-}
-
-/** Compiles WAT text with wabt (all features on) into a binary; errors become a message. */
-async function compileWat(fileName: string, text: string): Promise<Uint8Array | string> {
-  const wabt = await wabtFactory();
-  try {
-    const parsed = wabt.parseWat(fileName, text, {
-      exceptions: true,
-      mutable_globals: true,
-      sat_float_to_int: true,
-      sign_extension: true,
-      simd: true,
-      threads: true,
-      function_references: true,
-      multi_value: true,
-      tail_call: true,
-      bulk_memory: true,
-      reference_types: true,
-      annotations: true,
-      gc: true,
-      memory64: true,
-      extended_const: true,
-      relaxed_simd: true,
-    });
-    try {
-      parsed.resolveNames();
-      return parsed.toBinary({ write_debug_names: true }).buffer;
-    } finally {
-      parsed.destroy();
-    }
-  } catch (error) {
-    return (error as Error).message;
-  }
 }
 
 // ---- human-readable output -------------------------------------------------------------------
@@ -119,7 +89,8 @@ function describeCore(f: ModuleFacts, indent: string): string[] {
   const out: string[] = [];
   const line = (text: string) => out.push(indent + text);
   const defined = f.functions.filter((fn) => !fn.imported).length;
-  line(`core module: ${defined} functions (code ${bytesText(f.codeSize)}), ${f.globals.length} globals`);
+  const code = f.source === 'binary' ? ` (code ${bytesText(f.codeSize)})` : '';
+  line(`core module: ${defined} functions${code}, ${f.globals.length} globals`);
   line(`proposals: ${f.proposals.length ? f.proposals.join(', ') : 'none beyond WebAssembly 1.0'}`);
   line(`imports (${f.imports.length}):`);
   for (const i of f.imports) line(`  ${i.module} :: ${i.name}  ${i.kind} ${importTypeText(i)}`);
@@ -210,6 +181,48 @@ function problemText(p: Finding): string {
   return `  ${p.severity} ${where}: ${p.message} [${p.ruleId}]`;
 }
 
+function problemLines(problems: Finding[]): string[] {
+  return [
+    problems.length ? `problems (${problems.length}):` : 'problems: none',
+    ...problems.map(problemText),
+  ];
+}
+
+/** A text file: facts from the WAT reader (text locations); a `.wat` is also validated by wabt. */
+async function inspectText(
+  file: string,
+  text: string,
+  validate: boolean,
+  json: boolean,
+  io: CliIo,
+): Promise<number> {
+  const read = readWatModules(text);
+  const problems = [...read.findings];
+  if (validate && !problems.some((p) => p.severity === 'error'))
+    problems.push(...(await validateWat(text, file)));
+  const failed = problems.some((p) => p.severity === 'error');
+  const [only] = read.modules;
+  if (json) {
+    const body =
+      read.modules.length === 1
+        ? { file, ...only, problems }
+        : { file, kind: 'script', modules: read.modules, problems };
+    io.stdout(`${JSON.stringify(body, null, 2)}\n`);
+  } else {
+    const lines = [`${file}: ${read.modules.length} module${read.modules.length === 1 ? '' : 's'} in text`];
+    read.modules.forEach((m, n) => {
+      if (read.modules.length > 1)
+        lines.push(
+          `module ${n}${m.id ? ` ${m.id}` : ''} (line ${m.location.kind === 'text' ? m.location.start.line + 1 : '?'}):`,
+        );
+      lines.push(...describe(m, read.modules.length > 1 ? '    ' : ''));
+    });
+    lines.push(...problemLines(problems));
+    io.stdout(`${lines.join('\n')}\n`);
+  }
+  return failed ? 1 : 0;
+}
+
 // ---- the command -----------------------------------------------------------------------------
 
 export const inspectCommand: CliCommand = {
@@ -228,21 +241,9 @@ export const inspectCommand: CliCommand = {
       );
       return 2;
     }
-    let bytes: Uint8Array = data;
-    let note: string | undefined;
-    if (/\.wa(t|st)$/i.test(path)) {
-      const compiled = await compileWat(file, Buffer.from(data).toString('utf8'));
-      if (typeof compiled === 'string') {
-        if (json)
-          io.stdout(
-            `${JSON.stringify({ file, kind: 'module', source: 'text', problems: [{ ruleId: 'syntax-error', severity: 'error', message: compiled }] }, null, 2)}\n`,
-          );
-        else io.stdout(`${file}: the text does not compile:\n${compiled}\n`);
-        return 1;
-      }
-      bytes = compiled;
-      note = 'compiled from text with wabt; byte offsets refer to the compiled binary';
-    }
+    if (/\.wa(t|st)$/i.test(path))
+      return inspectText(file, Buffer.from(data).toString('utf8'), /\.wat$/i.test(path), json, io);
+    const bytes = data;
     const facts = readBinaryModule(bytes);
     // Inspecting is the one place that always wants the body-level proposals too.
     for (const m of [facts, ...allNested(facts)])
@@ -252,13 +253,10 @@ export const inspectCommand: CliCommand = {
     const problems = [...facts.problems, ...validation.filter((v) => !facts.problems.includes(v))];
     const failed = problems.some((p) => p.severity === 'error');
     if (json) {
-      io.stdout(
-        `${JSON.stringify({ file, ...(note ? { note } : {}), size: bytes.length, ...facts, problems }, null, 2)}\n`,
-      );
+      io.stdout(`${JSON.stringify({ file, size: bytes.length, ...facts, problems }, null, 2)}\n`);
     } else {
-      const lines = [`${file}: ${bytesText(bytes.length)}${note ? ` (${note})` : ''}`, ...describe(facts)];
-      lines.push(problems.length ? `problems (${problems.length}):` : 'problems: none');
-      lines.push(...problems.map(problemText));
+      const lines = [`${file}: ${bytesText(bytes.length)}`, ...describe(facts)];
+      lines.push(...problemLines(problems));
       io.stdout(`${lines.join('\n')}\n`);
     }
     return failed ? 1 : 0;
