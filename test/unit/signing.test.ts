@@ -13,6 +13,8 @@ import {
   type SecretKeyInfo,
 } from '../../server/src/core/signing';
 import { encodeCustomSection } from '../../server/src/core/signing/format';
+import { encodeVarUint32 } from '../../server/src/core/signing/leb128';
+import { MAX_SIGNATURES } from '../../server/src/core/signing/verify';
 
 const VECTORS = '/work/shared/testdata/wasm-signatures';
 const moduleBytes = (name: string) => readFileSync(path.join(VECTORS, 'modules', name));
@@ -434,6 +436,49 @@ describe('signing: round trips with fresh keys', () => {
     );
   });
 
+  it('refuses to check an absurd number of signatures (denial-of-service guard)', () => {
+    const pair = generateKeyPair('compact');
+    let module: Uint8Array = signed(signModule(unsigned, pair.secretKey)).module;
+    const payload = Buffer.from(detachOrThrow(module));
+    // Duplicate the one signature entry until there are MAX_SIGNATURES + 1 of them.
+    const entry = payload.subarray(payload.length - 68); // length prefix 0x43 + 67-byte entry
+    const count = MAX_SIGNATURES + 1;
+    const set = Buffer.concat([
+      Buffer.from([1]),
+      payload.subarray(6, 38),
+      encodeVarUint32(count),
+      ...Array(count).fill(entry),
+    ]);
+    const many = Buffer.concat([Buffer.from([1, 1, 1, 1]), encodeVarUint32(set.length), set]);
+    module = Buffer.concat([
+      unsigned.subarray(0, 8),
+      encodeCustomSection('signature', many),
+      unsigned.subarray(8),
+    ]);
+    const report = verifyModuleSignatures(module, {
+      publicKeys: [unwrap(loadPublicKey(pair.publicKeyFile))],
+    });
+    assert.equal(report.status, 'malformed');
+    assert.match(report.problems[0].message, /257 signatures/);
+    // One fewer is checked normally.
+    const fewerSet = Buffer.concat([
+      Buffer.from([1]),
+      payload.subarray(6, 38),
+      encodeVarUint32(count - 1),
+      ...Array(count - 1).fill(entry),
+    ]);
+    const fewer = Buffer.concat([Buffer.from([1, 1, 1, 1]), encodeVarUint32(fewerSet.length), fewerSet]);
+    const ok = Buffer.concat([
+      unsigned.subarray(0, 8),
+      encodeCustomSection('signature', fewer),
+      unsigned.subarray(8),
+    ]);
+    assert.equal(
+      verifyModuleSignatures(ok, { publicKeys: [unwrap(loadPublicKey(pair.publicKeyFile))] }).status,
+      'valid',
+    );
+  });
+
   it('refuses to sign a module whose signature section is not first', () => {
     const result = signModule(moduleBytes('N3_signature_not_first_key1.wasm'), secret(1));
     assert.equal(result.ok, false);
@@ -455,4 +500,10 @@ function u32(n: number): Buffer {
 function errorOf(result: { ok: boolean; error?: string }): string {
   assert.equal(result.ok, false);
   return result.error ?? '';
+}
+
+function detachOrThrow(module: Uint8Array): Uint8Array {
+  const result = detachSignature(module);
+  if (!result.ok) throw new Error(result.problem.message);
+  return result.signature;
 }

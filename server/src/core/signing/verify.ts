@@ -90,6 +90,9 @@ export interface SignatureReport {
   problems: SigningProblem[];
 }
 
+/** More signatures than any real release process makes; beyond this a section is refused. */
+export const MAX_SIGNATURES = 256;
+
 export function verifyModuleSignatures(bytes: Uint8Array, options: VerifyOptions): SignatureReport {
   const layout = layoutModule(bytes);
   const base: SignatureReport = {
@@ -152,6 +155,17 @@ export function verifyModuleSignatures(bytes: Uint8Array, options: VerifyOptions
     };
   }
 
+  const signatureCount = data.sets.reduce((n, set) => n + set.signatures.length, 0);
+  if (signatureCount > MAX_SIGNATURES) {
+    // Each signature costs an Ed25519 check per trusted key: a crafted section must not stall the server.
+    report.problems.push({
+      code: 'malformed-signature-section',
+      message: `The signature section holds ${signatureCount} signatures; more than ${MAX_SIGNATURES} are not checked.`,
+      location: report.section,
+      inDetached: report.source === 'detached',
+    });
+    return { ...report, status: 'malformed' };
+  }
   const boundaries = hashParts(bytes, layout.content, layout.contentStart);
   report.content.parts = boundaries.length;
   report.preamble = checkPreamble(bytes, layout.content);
