@@ -196,6 +196,17 @@ describe('sandbox: hostile modules', function () {
     }
   });
 
+  it('keeps the report bounded when a module floods violations', async () => {
+    const r = await run({ file: hostile('violation-flood'), policy: policy() });
+    assert.deepEqual(r.outcome, { kind: 'exit', code: 0 });
+    assert.equal(r.hostCalls['wasi_snapshot_preview1.sock_send'], 100_000);
+    assert.equal(r.violations.length, 500);
+    assert.ok(
+      r.notes.includes('100000 violations in all; the first 500 are listed'),
+      JSON.stringify(r.notes),
+    );
+  });
+
   it('stops a module that calls proc_raise', async () => {
     const r = await run({ file: hostile('proc-raise'), policy: policy() });
     assert.equal(r.outcome.kind, 'stopped');

@@ -6,6 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import type { ChildMessage, StartMessage } from './messages';
 import type { SandboxOutcome, SandboxSample } from './report';
+import { REPORT_LIMITS } from './defaults';
 import { loadShim } from './shim';
 import { HostTrap, PolicyWasiHost, SandboxStop, WASI_MODULE } from './wasiHost';
 import { formatWasmResults, parseWasmArgs } from './invokeArgs';
@@ -28,6 +29,7 @@ async function run(start: StartMessage): Promise<void> {
   let lastSample = -Infinity;
   const missingImports: string[] = [];
   const totals = { stdout: 0, stderr: 0 };
+  let violationCount = 0;
 
   const memoryBytes = (): number => memories.reduce((sum, m) => sum + m.buffer.byteLength, 0);
   const sample = (force = false): void => {
@@ -59,7 +61,11 @@ async function run(start: StartMessage): Promise<void> {
     args: [start.programName, ...start.policy.args, ...start.args],
     stdout: writer('stdout'),
     stderr: writer('stderr'),
-    onViolation: (v) => send({ type: 'violation', violation: { ...v, atMs: performance.now() - t0 } }),
+    onViolation: (v) => {
+      // Past the cap violations are only counted, so a module cannot flood the IPC channel with them.
+      if (++violationCount <= REPORT_LIMITS.violations)
+        send({ type: 'violation', violation: { ...v, atMs: performance.now() - t0 } });
+    },
     onCall: count,
   });
 
@@ -159,7 +165,13 @@ async function run(start: StartMessage): Promise<void> {
     missingImports,
     outputTotals: totals,
     writtenFiles: host.writes(start.writeBack),
-    notes: host.notes,
+    notes:
+      violationCount > REPORT_LIMITS.violations
+        ? [
+            ...host.notes,
+            `${violationCount} violations in all; the first ${REPORT_LIMITS.violations} are listed`,
+          ]
+        : host.notes,
   };
   // Wait until the report is on its way before closing the channel.
   await new Promise<void>((resolve) => send(done, resolve));

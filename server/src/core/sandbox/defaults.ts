@@ -22,3 +22,6 @@ export const DEFAULT_SANDBOX_POLICY: SandboxPolicy = {
 export function maxMemoryPages(policy: SandboxPolicy): number {
   return Math.max(1, Math.floor(policy.maxMemory / WASM_PAGE_BYTES));
 }
+
+/** Report sizes stay bounded whatever the module does: beyond these, entries are counted or thinned. */
+export const REPORT_LIMITS = { violations: 500, samples: 1000 };

@@ -8,16 +8,13 @@ import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { SandboxPolicy } from '../policy/types';
-import { DEFAULT_SANDBOX_POLICY, maxMemoryPages, WASM_PAGE_BYTES } from './defaults';
+import { DEFAULT_SANDBOX_POLICY, maxMemoryPages, REPORT_LIMITS, WASM_PAGE_BYTES } from './defaults';
 import { childLaunch, defaultRunnerScript } from './isolation';
 import type { ChildMessage, StartMessage } from './messages';
 import { readModuleBytes } from './moduleBytes';
 import type { SandboxAlert, SandboxOutcome, SandboxReport, SandboxSample, SandboxViolation } from './report';
 
 export const DEFAULT_OUTPUT_LIMIT = 1024 * 1024;
-/** Report sizes stay bounded whatever the module does. */
-const MAX_SAMPLES = 1000;
-const MAX_VIOLATIONS = 500;
 /** Time the child gets to start before the run counts as failed (not part of the module's limit). */
 const STARTUP_LIMIT_MS = 15_000;
 
@@ -169,7 +166,7 @@ export function startSandboxRun(options: SandboxRunOptions): SandboxRun {
               break;
             }
             case 'sample':
-              if (report.samples.length >= MAX_SAMPLES)
+              if (report.samples.length >= REPORT_LIMITS.samples)
                 report.samples = report.samples.filter((_, i) => i % 2 === 0);
               report.samples.push(message.sample);
               report.peakMemoryBytes = Math.max(report.peakMemoryBytes, message.sample.memoryBytes);
@@ -177,7 +174,8 @@ export function startSandboxRun(options: SandboxRunOptions): SandboxRun {
               options.onSample?.(message.sample);
               break;
             case 'violation':
-              if (report.violations.length < MAX_VIOLATIONS) report.violations.push(message.violation);
+              if (report.violations.length < REPORT_LIMITS.violations)
+                report.violations.push(message.violation);
               options.onViolation?.(message.violation);
               break;
             case 'done':
