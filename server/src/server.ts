@@ -5,17 +5,28 @@
 import {
   createConnection,
   DidChangeConfigurationNotification,
+  FileChangeType,
+  CodeActionKind,
+  CodeLensRefreshRequest,
   ProposedFeatures,
   TextDocuments,
   TextDocumentSyncKind,
   type InitializeResult,
 } from 'vscode-languageserver/node';
+import { pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { CodeActionsFeature } from './features/codeActions';
+import { provideCodeLenses } from './features/codeLens';
 import { DiagnosticsFeature } from './features/diagnostics';
+import { hoverMarkdown } from './features/hover';
+import { summarize } from './features/moduleSummary';
+import { ModuleSummaryRequest, type ModuleSummaryParams } from './protocol/moduleSummary';
+import { ModuleAnalyzer, isWasmUri, uriToPath } from './features/moduleAnalysis';
 import { SettingsStore } from './features/settings';
 import { registerSandboxFeature } from './features/sandbox';
 import { PolicyFilesFeature } from './features/policyFiles';
 import { registerSigningFeature } from './features/signing';
+import { WasmViewFeature } from './features/wasmView';
 import { VERSION } from './version';
 
 if (process.argv.includes('--version')) {
@@ -28,44 +39,115 @@ if (process.argv.includes('--help')) {
   );
   process.exit(0);
 }
-if (!process.argv.some((a) => a === '--stdio' || a === '--node-ipc' || a.startsWith('--socket') || a.startsWith('--pipe'))) {
+if (
+  !process.argv.some(
+    (a) => a === '--stdio' || a === '--node-ipc' || a.startsWith('--socket') || a.startsWith('--pipe'),
+  )
+) {
   process.argv.push('--stdio');
 }
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 let clientHasConfiguration = false;
+let clientRefreshesCodeLens = false;
 const settings = new SettingsStore(connection, () => clientHasConfiguration);
 
 connection.onInitialize((params): InitializeResult => {
   clientHasConfiguration = !!params.capabilities.workspace?.configuration;
+  clientRefreshesCodeLens = !!params.capabilities.workspace?.codeLens?.refreshSupport;
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
+      hoverProvider: true,
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.Source] },
+      codeLensProvider: { resolveProvider: false },
     },
     serverInfo: { name: 'wasm-warden', version: VERSION },
   };
 });
 
-const diagnostics = new DiagnosticsFeature(connection, documents, settings);
+const policyFiles = new PolicyFilesFeature(connection, documents);
+const analyzer = new ModuleAnalyzer(policyFiles.resolver);
+const diagnostics = new DiagnosticsFeature(connection, documents, settings, analyzer);
 registerSandboxFeature(connection, documents);
-new PolicyFilesFeature(connection, documents);
 registerSigningFeature(connection);
+export const wasmView = new WasmViewFeature(connection, settings);
 
-connection.onInitialized(() => {
+/** Workspace folders as paths: they bound policy discovery and the `.wasm` scan. */
+async function workspaceRoots(): Promise<string[]> {
+  const folders = await connection.workspace.getWorkspaceFolders().catch(() => null);
+  return (folders ?? []).flatMap((f) => uriToPath(f.uri) ?? []);
+}
+
+/** Policies and settings decide every finding: after either changes, check everything again. */
+let recheckTimer: NodeJS.Timeout | undefined;
+function recheckEverything(): void {
+  if (recheckTimer) clearTimeout(recheckTimer);
+  recheckTimer = setTimeout(() => diagnostics.revalidateAll(), 100);
+}
+policyFiles.onDidChangePolicy(recheckEverything);
+
+// One hover handler for the server: policy documents answer first, then modules.
+connection.onHover((params) => {
+  const policyHover = policyFiles.provideHover(params);
+  if (policyHover) return policyHover;
+  const result = analyzer.get(params.textDocument.uri);
+  if (!result || result.source !== 'text') return null;
+  const markdown = hoverMarkdown(result, { kind: 'text', position: params.position });
+  return markdown ? { contents: { kind: 'markdown', value: markdown } } : null;
+});
+
+const codeActions = new CodeActionsFeature(documents, analyzer);
+connection.onCodeAction((params) => codeActions.provide(params));
+connection.onCodeLens((params) => provideCodeLenses(analyzer, params));
+connection.onRequest(ModuleSummaryRequest.method, (params: ModuleSummaryParams) => {
+  const result = analyzer.get(params.uri);
+  return result ? summarize(result) : null;
+});
+// CodeLens and the status bar follow the findings: ask the client to refresh after each analysis.
+let lensRefresh: NodeJS.Timeout | undefined;
+diagnostics.onDidAnalyze(() => {
+  if (!clientRefreshesCodeLens || lensRefresh) return;
+  lensRefresh = setTimeout(() => {
+    lensRefresh = undefined;
+    void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+  }, 300);
+});
+
+connection.onInitialized(async () => {
   if (clientHasConfiguration) {
     void connection.client.register(DidChangeConfigurationNotification.type, { section: 'wasmWarden' });
   }
+  await policyFiles.ready();
+  await diagnostics.scanWorkspace(await workspaceRoots());
 });
 
-connection.onDidChangeConfiguration(() => {
+connection.onDidChangeConfiguration(async () => {
   settings.clear();
-  diagnostics.revalidateAll();
+  const roots = await workspaceRoots();
+  const configured = await settings.get(roots[0] ? pathToFileURL(roots[0]).href : '');
+  policyFiles.configure(roots, configured.policyPath || undefined);
+  recheckEverything();
+});
+
+connection.onDidChangeWatchedFiles((params) => {
+  for (const change of params.changes) {
+    const file = uriToPath(change.uri);
+    if (!file) continue;
+    if (/wasm-policy\.json$/i.test(file) || /\.(pub|pem|der|pk)$/i.test(file)) policyFiles.fileChanged(file);
+    else if (isWasmUri(change.uri)) {
+      if (change.type === FileChangeType.Deleted) diagnostics.wasmDeleted(change.uri);
+      else void diagnostics.wasmChanged(change.uri);
+    } else if (/\.wasm\.sig$/i.test(file)) void diagnostics.wasmChanged(change.uri.replace(/\.sig$/i, ''));
+  }
 });
 
 // The server must outlive any one bad file: log what escaped and keep serving.
 process.on('uncaughtException', (error) => connection.console.error(`Uncaught: ${error.stack ?? error}`));
-process.on('unhandledRejection', (error) => connection.console.error(`Unhandled rejection: ${String(error)}`));
+process.on('unhandledRejection', (error) =>
+  connection.console.error(`Unhandled rejection: ${String(error)}`),
+);
 
 documents.listen(connection);
 connection.listen();

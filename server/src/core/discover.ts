@@ -41,7 +41,10 @@ class Walker {
   readonly problems: DiscoveryProblem[] = [];
   private readonly visitedDirs = new Set<string>();
 
-  constructor(private readonly accept: (file: string) => boolean) {}
+  constructor(
+    private readonly accept: (file: string) => boolean,
+    private readonly respectGitignore = true,
+  ) {}
 
   walk(dir: string, scopes: IgnoreScope[]): void {
     let real: string;
@@ -61,7 +64,7 @@ class Walker {
       this.problems.push({ path: dir, message: describeFsError(error) });
       return;
     }
-    const ownIgnore = readGitignore(dir);
+    const ownIgnore = this.respectGitignore ? readGitignore(dir) : undefined;
     const inScope = ownIgnore ? [...scopes, { base: dir, rules: ownIgnore }] : scopes;
 
     for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
@@ -147,8 +150,15 @@ function describeFsError(error: unknown): string {
  * Expands the command line's operands. A file named explicitly is checked even if ignored or
  * without a module extension; a folder is walked; anything else is taken as a glob from `cwd`.
  */
-export function discoverModules(operands: string[], cwd: string): Discovery {
-  const walker = new Walker(() => true);
+export interface DiscoveryOptions {
+  /** Skip what `.gitignore` files ignore (default true; the editor scans build outputs too). */
+  respectGitignore?: boolean;
+}
+
+export function discoverModules(operands: string[], cwd: string, options: DiscoveryOptions = {}): Discovery {
+  const respectGitignore = options.respectGitignore ?? true;
+  const scopesFor = (dir: string): IgnoreScope[] => (respectGitignore ? ancestorScopes(dir) : []);
+  const walker = new Walker(() => true, respectGitignore);
   const explicit: string[] = [];
   const targets = operands.length > 0 ? operands : ['.'];
 
@@ -166,14 +176,17 @@ export function discoverModules(operands: string[], cwd: string): Discovery {
     if (stat?.isFile()) {
       explicit.push(absolute);
     } else if (stat?.isDirectory()) {
-      walker.walk(absolute, ancestorScopes(absolute));
+      walker.walk(absolute, scopesFor(absolute));
     } else {
       const before = walker.files.size;
       const scan = picomatch.scan(operand);
       const base = path.resolve(cwd, scan.base || '.');
       const matcher = picomatch(scan.glob, { dot: false });
-      const globWalker = new Walker((file) => matcher(path.relative(base, file).split(path.sep).join('/')));
-      globWalker.walk(base, ancestorScopes(base));
+      const globWalker = new Walker(
+        (file) => matcher(path.relative(base, file).split(path.sep).join('/')),
+        respectGitignore,
+      );
+      globWalker.walk(base, scopesFor(base));
       globWalker.files.forEach((f) => walker.files.add(f));
       walker.problems.push(...globWalker.problems);
       if (walker.files.size === before && globWalker.files.size === 0) {

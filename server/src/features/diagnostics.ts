@@ -1,38 +1,177 @@
 /**
- * Keeps the diagnostics of open `.wat` documents current: analyses on open and after edits
- * (debounced, stale results dropped), and never lets one file's failure reach the others.
+ * Keeps diagnostics current for every module the editor knows: open `.wat` documents (on open and
+ * after edits, debounced, stale results dropped) and every `.wasm` file in the workspace (scanned
+ * at start with a progress indicator, then kept current through file events). One file's failure
+ * never reaches the others.
  */
+import { pathToFileURL } from 'node:url';
 import type { Connection, Diagnostic, TextDocuments } from 'vscode-languageserver';
 import { DiagnosticSeverity } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyzeText } from '../core/analyze';
+import { discoverModules } from '../core/discover';
 import { DIAGNOSTIC_SOURCE, toDiagnostic } from '../lsp/convert';
-import type { SettingsStore } from './settings';
+import { isWasmUri, type ModuleAnalyzer, type ModuleResult } from './moduleAnalysis';
+import type { SettingsStore, WardenSettings } from './settings';
 
 /** Quiet time after the last keystroke before a document is analysed again. */
 const DEBOUNCE_MS = 40;
 /** A file full of errors (say, binary garbage) would flood the Problems panel; past this we summarise. */
 const MAX_DIAGNOSTICS = 200;
 
+const ORIGIN = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
+export function isTextModuleDocument(document: TextDocument): boolean {
+  return document.languageId === 'wat' || /\.wa[st]t?$/i.test(document.uri);
+}
+
+export function formatSize(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${bytes} bytes`;
+}
+
+function internalError(error: unknown): Diagnostic {
+  return {
+    range: ORIGIN,
+    severity: DiagnosticSeverity.Error,
+    source: DIAGNOSTIC_SOURCE,
+    code: 'internal-error',
+    message: `Wasm Warden could not analyse this file: ${(error as Error)?.message ?? String(error)}. Other files are unaffected; see the Wasm Warden output for details.`,
+  };
+}
+
+/** Findings of one result as LSP diagnostics; `placeBinary` maps byte offsets to lines where a text view exists. */
+export function diagnosticsOf(
+  result: ModuleResult,
+  placeBinary?: (offset: number) => Diagnostic['range'] | undefined,
+): Diagnostic[] {
+  if (result.tooLarge) {
+    return [
+      {
+        range: ORIGIN,
+        severity: DiagnosticSeverity.Information,
+        source: DIAGNOSTIC_SOURCE,
+        code: 'file-too-large',
+        message: `Not analysed: this file is ${formatSize(result.tooLarge.size)}, above the limit of ${formatSize(result.tooLarge.limit)} set by "wasmWarden.maxFileSize".`,
+      },
+    ];
+  }
+  const findings = result.findings;
+  const diagnostics = findings
+    .slice(0, MAX_DIAGNOSTICS)
+    .map((f) => toDiagnostic(f, f.location.kind === 'binary' ? placeBinary?.(f.location.offset) : undefined));
+  if (findings.length > MAX_DIAGNOSTICS) {
+    diagnostics.push({
+      range: diagnostics[MAX_DIAGNOSTICS - 1].range,
+      severity: DiagnosticSeverity.Information,
+      source: DIAGNOSTIC_SOURCE,
+      code: 'too-many-problems',
+      message: `${findings.length - MAX_DIAGNOSTICS} more problems not shown; fix the ones above first. Is this really a WebAssembly text file?`,
+    });
+  }
+  return diagnostics;
+}
+
 export class DiagnosticsFeature {
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Bumped by every scan; a scan that sees a newer generation stops. */
+  private scanGeneration = 0;
+  private roots: string[] = [];
+  private readonly listeners: Array<(uri: string) => void> = [];
 
   constructor(
     private readonly connection: Connection,
     private readonly documents: TextDocuments<TextDocument>,
     private readonly settings: SettingsStore,
+    private readonly analyzer: ModuleAnalyzer,
   ) {
-    documents.onDidOpen((e) => this.schedule(e.document, 0));
-    documents.onDidChangeContent((e) => this.schedule(e.document, DEBOUNCE_MS));
+    documents.onDidOpen((e) => this.scheduleText(e.document, 0));
+    documents.onDidChangeContent((e) => this.scheduleText(e.document, DEBOUNCE_MS));
     documents.onDidClose((e) => {
+      if (!isTextModuleDocument(e.document)) return;
       this.cancel(e.document.uri);
+      this.analyzer.forget(e.document.uri);
       void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
     });
   }
 
-  /** Re-checks every open document (after a settings or policy change). */
+  /** Called after each analysis that changed a module's result (status bar, CodeLens refresh). */
+  onDidAnalyze(listener: (uri: string) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Re-checks every open document and every known `.wasm` (after a settings or policy change). */
   revalidateAll(): void {
-    for (const document of this.documents.all()) this.schedule(document, 0);
+    for (const document of this.documents.all()) this.scheduleText(document, 0);
+    void this.scanWorkspace(this.roots);
+  }
+
+  /** Finds and checks every `.wasm` under the workspace folders, with progress. */
+  async scanWorkspace(roots: string[]): Promise<void> {
+    this.roots = roots;
+    const generation = ++this.scanGeneration;
+    if (roots.length === 0) return;
+    const settings = await this.settings.get(pathToFileURL(roots[0]).href);
+    // Build outputs are often git-ignored, yet they are the modules that ship: scan them too.
+    const files = roots
+      .flatMap((root) => discoverModules([root], root, { respectGitignore: false }).files)
+      .filter((f) => /\.wasm$/i.test(f));
+    const known = new Set(files.map((f) => pathToFileURL(f).href));
+    for (const uri of this.analyzer.uris()) {
+      if (isWasmUri(uri) && !known.has(uri)) this.clear(uri);
+    }
+    if (files.length === 0) return;
+
+    const progress = await this.connection.window.createWorkDoneProgress().catch(() => undefined);
+    progress?.begin('Wasm Warden: checking modules', 0, `0 of ${files.length}`, true);
+    try {
+      for (let i = 0; i < files.length; i++) {
+        if (generation !== this.scanGeneration || progress?.token.isCancellationRequested) return;
+        await this.checkWasm(pathToFileURL(files[i]).href, settings);
+        progress?.report(Math.round(((i + 1) * 100) / files.length), `${i + 1} of ${files.length}`);
+        // Let hovers and edits in between: a scan must never make typing wait.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      progress?.done();
+    }
+  }
+
+  /** A `.wasm` was created or changed on disk. */
+  async wasmChanged(uri: string): Promise<void> {
+    await this.checkWasm(uri, await this.settings.get(uri));
+  }
+
+  /** A `.wasm` was deleted. */
+  wasmDeleted(uri: string): void {
+    this.clear(uri);
+  }
+
+  private clear(uri: string): void {
+    this.analyzer.forget(uri);
+    void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+    for (const listener of this.listeners) listener(uri);
+  }
+
+  private async checkWasm(uri: string, settings: WardenSettings): Promise<void> {
+    let diagnostics: Diagnostic[];
+    try {
+      if (!settings.enable) {
+        this.clear(uri);
+        return;
+      }
+      const result = await this.analyzer.analyzeFile(uri, settings);
+      if (!result) {
+        this.clear(uri);
+        return;
+      }
+      diagnostics = diagnosticsOf(result);
+    } catch (error) {
+      this.connection.console.error(`Analysis of ${uri} failed: ${(error as Error)?.stack ?? String(error)}`);
+      diagnostics = [internalError(error)];
+    }
+    await this.connection.sendDiagnostics({ uri, diagnostics });
+    for (const listener of this.listeners) listener(uri);
   }
 
   private cancel(uri: string): void {
@@ -41,73 +180,37 @@ export class DiagnosticsFeature {
     this.timers.delete(uri);
   }
 
-  private schedule(document: TextDocument, delay: number): void {
+  private scheduleText(document: TextDocument, delay: number): void {
+    if (!isTextModuleDocument(document)) return;
     this.cancel(document.uri);
     this.timers.set(
       document.uri,
       setTimeout(() => {
         this.timers.delete(document.uri);
-        void this.validate(document);
+        void this.validateText(document);
       }, delay),
     );
   }
 
-  private async validate(document: TextDocument): Promise<void> {
+  private async validateText(document: TextDocument): Promise<void> {
     const uri = document.uri;
     const version = document.version;
     let diagnostics: Diagnostic[];
     try {
-      diagnostics = await this.diagnose(document);
+      const settings = await this.settings.get(uri);
+      if (!settings.enable) diagnostics = [];
+      else
+        diagnostics = diagnosticsOf(
+          await this.analyzer.analyzeText(uri, document.getText(), version, settings),
+        );
     } catch (error) {
       this.connection.console.error(`Analysis of ${uri} failed: ${(error as Error)?.stack ?? String(error)}`);
-      diagnostics = [
-        {
-          range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-          severity: DiagnosticSeverity.Error,
-          source: DIAGNOSTIC_SOURCE,
-          code: 'internal-error',
-          message: `Wasm Warden could not analyse this file: ${(error as Error)?.message ?? String(error)}. Other files are unaffected; see the Wasm Warden output for details.`,
-        },
-      ];
+      diagnostics = [internalError(error)];
     }
     // Drop results for a version that has since been edited or closed: the newer run will publish.
     const current = this.documents.get(uri);
     if (!current || current.version !== version) return;
     await this.connection.sendDiagnostics({ uri, version, diagnostics });
+    for (const listener of this.listeners) listener(uri);
   }
-
-  private async diagnose(document: TextDocument): Promise<Diagnostic[]> {
-    const settings = await this.settings.get(document.uri);
-    if (!settings.enable) return [];
-    const text = document.getText();
-    if (text.length > settings.maxFileSize) {
-      return [
-        {
-          range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-          severity: DiagnosticSeverity.Information,
-          source: DIAGNOSTIC_SOURCE,
-          code: 'file-too-large',
-          message: `Not analysed: this file is ${formatSize(text.length)}, above the limit of ${formatSize(settings.maxFileSize)} set by "wasmWarden.maxFileSize".`,
-        },
-      ];
-    }
-    const { findings } = analyzeText({ fileName: document.uri, text });
-    const diagnostics = findings.slice(0, MAX_DIAGNOSTICS).map(toDiagnostic);
-    if (findings.length > MAX_DIAGNOSTICS) {
-      diagnostics.push({
-        range: diagnostics[MAX_DIAGNOSTICS - 1].range,
-        severity: DiagnosticSeverity.Information,
-        source: DIAGNOSTIC_SOURCE,
-        code: 'too-many-problems',
-        message: `${findings.length - MAX_DIAGNOSTICS} more problems not shown; fix the ones above first. Is this really a WebAssembly text file?`,
-      });
-    }
-    return diagnostics;
-  }
-}
-
-export function formatSize(bytes: number): string {
-  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
-  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${bytes} bytes`;
 }

@@ -1,14 +1,21 @@
 /** The server's view of the `wasmWarden.*` settings, with defaults for clients that send none. */
 import type { Connection } from 'vscode-languageserver';
+import type { RuleSetting } from '../core/policy/types';
 
 export interface WardenSettings {
   enable: boolean;
   maxFileSize: number;
+  /** A policy file that governs every module (relative to the first workspace folder). */
+  policyPath: string;
+  /** Rule severity overrides (`"memory-limit": "warning"`); they beat the policy's `rules`. */
+  rules: Record<string, RuleSetting>;
 }
 
 export const DEFAULT_SETTINGS: WardenSettings = {
   enable: true,
   maxFileSize: 50 * 1024 * 1024,
+  policyPath: '',
+  rules: {},
 };
 
 export class SettingsStore {

@@ -18,10 +18,18 @@ export function toRange(location: SourceLocation): Range {
   return { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 }
 
-export function toDiagnostic(finding: Finding): Diagnostic {
+/**
+ * `range` places a binary finding on a line of the `.wasm` text view; without one, the finding
+ * sits at the file's start and its message names the byte offset.
+ */
+export function toDiagnostic(finding: Finding, range?: Range): Diagnostic {
+  const where =
+    finding.location.kind === 'binary' && !range
+      ? ` (at byte 0x${finding.location.offset.toString(16)})`
+      : '';
   const diagnostic = Diagnostic.create(
-    toRange(finding.location),
-    finding.message,
+    range ?? toRange(finding.location),
+    finding.message + where,
     SEVERITY[finding.severity],
     finding.ruleId,
     DIAGNOSTIC_SOURCE,

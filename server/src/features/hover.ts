@@ -1,0 +1,178 @@
+/**
+ * Hovers over modules: imports (signature, what the WASI function or interface does, its
+ * capability, the policy's verdict with a link to the deciding line), memories (pages, bytes,
+ * the policy's limit), functions, exports and the start function (signatures), and the module
+ * itself (summary). Positions are matched against the facts' locations; in the `.wasm` text view
+ * the caller maps the line to a byte offset first.
+ */
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { PolicyPointer } from '../core/findings';
+import type { Position, SourceLocation } from '../core/location';
+import type { ExportFact, FunctionFact, ImportFact, MemoryFact, ModuleFacts } from '../core/module/model';
+import type { EffectivePolicy } from '../core/policy/types';
+import { findWasiFunction, findWasiInterface, formatSignature } from '../core/wasi/catalogue';
+import type { ModuleResult } from './moduleAnalysis';
+import { summaryMarkdown } from './moduleSummary';
+
+/** Where the cursor is: a text position, or a byte offset in a binary module. */
+export type HoverTarget = { kind: 'text'; position: Position } | { kind: 'binary'; offset: number };
+
+type Item =
+  | { kind: 'import'; fact: ImportFact; facts: ModuleFacts }
+  | { kind: 'memory'; fact: MemoryFact; facts: ModuleFacts }
+  | { kind: 'function'; fact: FunctionFact; facts: ModuleFacts }
+  | { kind: 'export'; fact: ExportFact; facts: ModuleFacts }
+  | { kind: 'start'; facts: ModuleFacts }
+  | { kind: 'module'; facts: ModuleFacts };
+
+function before(a: Position, b: Position): boolean {
+  return a.line < b.line || (a.line === b.line && a.character <= b.character);
+}
+
+/** Whether the target lies in the location, and how big the location is (smaller = more specific). */
+function containment(location: SourceLocation, target: HoverTarget): number | undefined {
+  if (location.kind === 'text' && target.kind === 'text') {
+    if (!before(location.start, target.position) || !before(target.position, location.end)) return undefined;
+    return (
+      (location.end.line - location.start.line) * 1e6 + (location.end.character - location.start.character)
+    );
+  }
+  if (location.kind === 'binary' && target.kind === 'binary') {
+    const end = location.offset + Math.max(location.length, 1);
+    return target.offset >= location.offset && target.offset < end ? location.length : undefined;
+  }
+  return undefined;
+}
+
+function itemsOf(facts: ModuleFacts): Array<{ item: Item; location: SourceLocation }> {
+  const items: Array<{ item: Item; location: SourceLocation }> = [];
+  for (const fact of facts.imports)
+    items.push({ item: { kind: 'import', fact, facts }, location: fact.location });
+  for (const fact of facts.memories)
+    items.push({ item: { kind: 'memory', fact, facts }, location: fact.location });
+  for (const fact of facts.functions)
+    if (!fact.imported) items.push({ item: { kind: 'function', fact, facts }, location: fact.location });
+  for (const fact of facts.exports)
+    items.push({ item: { kind: 'export', fact, facts }, location: fact.location });
+  if (facts.start) items.push({ item: { kind: 'start', facts }, location: facts.start.location });
+  for (const inner of facts.modules ?? []) items.push(...itemsOf(inner));
+  return items;
+}
+
+/** The most specific item under the target; the module itself when the target is on its keyword. */
+export function itemAt(result: ModuleResult, target: HoverTarget): Item | undefined {
+  let best: { item: Item; size: number } | undefined;
+  for (const facts of result.facts) {
+    for (const { item, location } of itemsOf(facts)) {
+      const size = containment(location, target);
+      if (size !== undefined && (!best || size < best.size)) best = { item, size };
+    }
+  }
+  if (best) return best.item;
+  const onModule = result.facts.find((f) => containment(f.location, target) !== undefined);
+  return onModule ? { kind: 'module', facts: onModule } : undefined;
+}
+
+export function pointerLink(pointer: PolicyPointer): string {
+  if (!path.isAbsolute(pointer.file)) return pointer.file;
+  const line = pointer.location?.kind === 'text' ? pointer.location.start.line + 1 : undefined;
+  const label = `${path.basename(pointer.file)}${line ? `:${line}` : ''}`;
+  return `[${label}](${pathToFileURL(pointer.file).href}${line ? `#L${line}` : ''})`;
+}
+
+const VERDICT_ICON = { allow: '✅ allowed', warn: '⚠️ allowed with a warning', deny: '⛔ denied' } as const;
+
+function importMarkdown(fact: ImportFact, policy: EffectivePolicy): string {
+  const lines = [`**import** \`${fact.module}\` \`${fact.name}\` (${fact.kind})`];
+  if ((fact.type.kind === 'func' || fact.type.kind === 'tag') && fact.type.signature)
+    lines.push('', `\`${formatSignature(fact.type.signature)}\``);
+  const wasi = findWasiFunction(fact.module, fact.name);
+  const iface = wasi ? undefined : findWasiInterface(fact.module);
+  if (wasi) lines.push('', `WASI: ${wasi.description}`);
+  else if (iface) lines.push('', `WASI 0.2 \`${iface.name}\`: ${iface.description}`);
+  const verdict = policy.checkImport(fact.module, fact.name);
+  if (verdict.capability) lines.push('', `Capability: \`${verdict.capability}\``);
+  else if (!wasi && !iface)
+    lines.push('', `Not a WASI import: the host's \`${fact.module}\` module decides what it does.`);
+  lines.push(
+    '',
+    `Policy: ${VERDICT_ICON[verdict.decision]} — ${verdict.reason} (${pointerLink(verdict.decidedBy)})`,
+  );
+  return lines.join('\n');
+}
+
+function pages(n: number, pageSize: number): string {
+  const bytes = n * pageSize;
+  const size =
+    bytes >= 1024 * 1024 ? `${+(bytes / (1024 * 1024)).toFixed(2)} MiB` : `${+(bytes / 1024).toFixed(2)} KiB`;
+  return `${n} page${n === 1 ? '' : 's'} (${size})`;
+}
+
+function memoryMarkdown(fact: MemoryFact, policy: EffectivePolicy): string {
+  const traits = [
+    fact.imported ? 'imported' : 'defined',
+    fact.shared ? 'shared' : '',
+    fact.memory64 ? '64-bit index' : '',
+    fact.pageSize !== 65536 ? `page size ${fact.pageSize} bytes` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+  const lines = [
+    `**memory ${fact.index}** (${traits})`,
+    '',
+    `- initial: ${pages(fact.initial, fact.pageSize)}`,
+    `- maximum: ${fact.maximum === null ? '**none** (can grow to the engine limit)' : pages(fact.maximum, fact.pageSize)}`,
+  ];
+  if (fact.exportedAs.length)
+    lines.push(`- exported as ${fact.exportedAs.map((e) => `\`${e}\``).join(', ')}`);
+  const m = policy.memory;
+  const limit = m.maxPages !== undefined ? `at most ${pages(m.maxPages, 65536)}` : 'no size limit';
+  const where = m.decidedBy.maxPages ?? m.decidedBy.maxBytes;
+  lines.push(
+    '',
+    `Policy: ${limit}${m.requireMaximum ? ', a maximum is required' : ''}${m.allowShared ? '' : ', no shared memory'}${m.allowMemory64 ? '' : ', no 64-bit memory'}${where ? ` (${pointerLink(where)})` : ''}`,
+  );
+  return lines.join('\n');
+}
+
+function functionLabel(facts: ModuleFacts, index: number): string {
+  const fn = facts.functions.find((f) => f.index === index);
+  const name = fn?.name ?? facts.functionNames[index];
+  return `func ${name ? (name.startsWith('$') ? name : `$${name}`) : index}${fn?.signature ? ` ${formatSignature(fn.signature)}` : ''}`;
+}
+
+function functionMarkdown(fact: FunctionFact, facts: ModuleFacts): string {
+  const lines = [`\`${functionLabel(facts, fact.index)}\``];
+  if (fact.exportedAs.length)
+    lines.push('', `Exported as ${fact.exportedAs.map((e) => `\`${e}\``).join(', ')}`);
+  if (facts.start?.funcIndex === fact.index)
+    lines.push('', 'This is the start function: it runs on instantiation.');
+  if (fact.bodySize !== undefined) lines.push('', `Body: ${fact.bodySize} bytes`);
+  return lines.join('\n');
+}
+
+function exportMarkdown(fact: ExportFact, facts: ModuleFacts): string {
+  const target =
+    fact.kind === 'func' ? `\`${functionLabel(facts, fact.index)}\`` : `${fact.kind} ${fact.index}`;
+  return `**export** \`"${fact.name}"\` → ${target}`;
+}
+
+export function hoverMarkdown(result: ModuleResult, target: HoverTarget): string | undefined {
+  const item = itemAt(result, target);
+  if (!item) return undefined;
+  switch (item.kind) {
+    case 'import':
+      return importMarkdown(item.fact, result.policy);
+    case 'memory':
+      return memoryMarkdown(item.fact, result.policy);
+    case 'function':
+      return functionMarkdown(item.fact, item.facts);
+    case 'export':
+      return exportMarkdown(item.fact, item.facts);
+    case 'start':
+      return `**start**: \`${functionLabel(item.facts, item.facts.start?.funcIndex ?? 0)}\` runs when the module is instantiated, before any export is called.`;
+    case 'module':
+      return summaryMarkdown(result);
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * The server's one door to the analysis pipeline: analyses a `.wat` document or a `.wasm` file
+ * against the policy that governs it, and remembers the latest result per URI so hovers, code
+ * actions, CodeLens and the status bar answer from it without analysing again.
+ */
+import { promises as fsp } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { analyzeModule } from '../core/analyze';
+import type { Finding } from '../core/findings';
+import type { ModuleFacts } from '../core/module/model';
+import type { PolicyResolver, ResolvedPolicy } from '../core/policy/resolver';
+import type { WardenSettings } from './settings';
+
+export interface ModuleResult {
+  uri: string;
+  source: 'text' | 'binary';
+  /** Document version for text; undefined for files read from disk. */
+  version?: number;
+  facts: ModuleFacts[];
+  findings: Finding[];
+  policy: ResolvedPolicy;
+  /** Set when the file was not analysed because it is larger than `wasmWarden.maxFileSize`. */
+  tooLarge?: { size: number; limit: number };
+}
+
+export function uriToPath(uri: string): string | undefined {
+  try {
+    return uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function isWasmUri(uri: string): boolean {
+  return /\.wasm$/i.test(uri);
+}
+
+async function readOptional(file: string): Promise<Uint8Array | undefined> {
+  try {
+    return await fsp.readFile(file);
+  } catch {
+    return undefined;
+  }
+}
+
+export class ModuleAnalyzer {
+  private readonly results = new Map<string, ModuleResult>();
+
+  constructor(private readonly resolver: PolicyResolver) {}
+
+  get(uri: string): ModuleResult | undefined {
+    return this.results.get(uri);
+  }
+
+  forget(uri: string): void {
+    this.results.delete(uri);
+  }
+
+  /** URIs with a remembered result (open `.wat` documents and workspace `.wasm` files). */
+  uris(): string[] {
+    return [...this.results.keys()];
+  }
+
+  private policyFor(uri: string): ResolvedPolicy {
+    // Untitled documents have no folder: they are governed by the forced policy or the default.
+    return this.resolver.resolve(uriToPath(uri) ?? '/untitled.wat');
+  }
+
+  async analyzeText(
+    uri: string,
+    text: string,
+    version: number,
+    settings: WardenSettings,
+  ): Promise<ModuleResult> {
+    const policy = this.policyFor(uri);
+    const base = { uri, source: 'text' as const, version, policy };
+    if (text.length > settings.maxFileSize) {
+      return this.remember({
+        ...base,
+        facts: [],
+        findings: [],
+        tooLarge: { size: text.length, limit: settings.maxFileSize },
+      });
+    }
+    const analysis = await analyzeModule({
+      fileName: uriToPath(uri) ?? uri,
+      text,
+      policy,
+      ruleOverrides: settings.rules,
+    });
+    return this.remember({ ...base, facts: analysis.facts, findings: analysis.findings });
+  }
+
+  /** Reads a `.wasm` file once and analyses it; undefined when it no longer exists. */
+  async analyzeFile(uri: string, settings: WardenSettings): Promise<ModuleResult | undefined> {
+    const file = uriToPath(uri);
+    if (!file) return undefined;
+    let size: number;
+    try {
+      size = (await fsp.stat(file)).size;
+    } catch {
+      this.forget(uri);
+      return undefined;
+    }
+    const policy = this.policyFor(uri);
+    const base = { uri, source: 'binary' as const, policy };
+    if (size > settings.maxFileSize) {
+      return this.remember({
+        ...base,
+        facts: [],
+        findings: [],
+        tooLarge: { size, limit: settings.maxFileSize },
+      });
+    }
+    const bytes = await readOptional(file);
+    if (!bytes) {
+      this.forget(uri);
+      return undefined;
+    }
+    const analysis = await analyzeModule({
+      fileName: file,
+      bytes,
+      policy,
+      detachedSignature: await readOptional(`${file}.sig`),
+      ruleOverrides: settings.rules,
+    });
+    return this.remember({ ...base, facts: analysis.facts, findings: analysis.findings });
+  }
+
+  private remember(result: ModuleResult): ModuleResult {
+    this.results.set(result.uri, result);
+    return result;
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * `wasmWarden/moduleSummary`: what the status bar and CodeLens show for a module — the
+ * capabilities it uses, who signed it, and the policy in force. Declared once, used by both sides.
+ */
+import { RequestType } from 'vscode-languageserver-protocol';
+
+export interface ModuleSummaryParams {
+  uri: string;
+}
+
+export interface ModuleSummary {
+  /** Capability groups the module's imports fall in, plus `host:<module>` for non-WASI imports. */
+  capabilities: string[];
+  signature: {
+    status:
+      | 'valid'
+      | 'partial'
+      | 'untrusted'
+      | 'invalid'
+      | 'unsigned'
+      | 'malformed'
+      | 'unsupported'
+      | 'not-applicable';
+    /** Key ids (hex or text) of the signers, with whether a trusted key verified each. */
+    signers: Array<{ keyId: string | null; trusted: boolean }>;
+  };
+  policy: { kind: 'file' | 'default' | 'strict-fallback'; path?: string };
+  errors: number;
+  warnings: number;
+  /** One line: `io, clock · signed by 95b7… · wasm-policy.json`. */
+  text: string;
+}
+
+export namespace ModuleSummaryRequest {
+  export const method = 'wasmWarden/moduleSummary';
+  export const type = new RequestType<ModuleSummaryParams, ModuleSummary | null, void>(method);
+}
