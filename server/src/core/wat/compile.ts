@@ -12,10 +12,12 @@ import { SYNTAX_RULE_ID } from './syntax';
 export const INVALID_MODULE_RULE_ID = 'invalid-module';
 
 type Wabt = Awaited<ReturnType<typeof wabtFactory>>;
-type WabtFeatures = NonNullable<Parameters<Wabt['parseWat']>[2]>;
+/** wabt's typings miss `multi_memory`, which the build supports. */
+type WabtFeatures = NonNullable<Parameters<Wabt['parseWat']>[2]> & { multi_memory?: boolean };
 
-/** Every post-MVP feature this wabt build knows. */
+/** Every post-MVP feature this wabt build knows (the same set for parsing and for validation). */
 export const WABT_FEATURES: Required<WabtFeatures> = {
+  multi_memory: true,
   exceptions: true,
   mutable_globals: true,
   sat_float_to_int: true,
@@ -54,7 +56,9 @@ export async function compileWat(text: string, fileName = 'module.wat'): Promise
   try {
     wabt = await loadWabt();
   } catch (error) {
-    return { findings: [errorAtStart(`Could not load the wabt compiler: ${String(error)}`, INVALID_MODULE_RULE_ID)] };
+    return {
+      findings: [errorAtStart(`Could not load the wabt compiler: ${String(error)}`, INVALID_MODULE_RULE_ID)],
+    };
   }
   const lines = new LineIndex(text);
   let module: ReturnType<Wabt['parseWat']>;
@@ -71,7 +75,8 @@ export async function compileWat(text: string, fileName = 'module.wat'): Promise
       return { findings: wabtFindings(error, text, lines, SYNTAX_RULE_ID) };
     }
     try {
-      module.validate();
+      // validate() takes its own feature set; without it wabt validates with the defaults.
+      (module.validate as (features: WabtFeatures) => void)(WABT_FEATURES);
     } catch (error) {
       return { findings: wabtFindings(error, text, lines, INVALID_MODULE_RULE_ID) };
     }
@@ -135,5 +140,10 @@ function charOffset(text: string, lines: LineIndex, line: number, byteColumn: nu
 }
 
 function errorAtStart(message: string, ruleId: string): Finding {
-  return { ruleId, severity: 'error', message, location: textSpan({ line: 0, character: 0 }, { line: 0, character: 0 }) };
+  return {
+    ruleId,
+    severity: 'error',
+    message,
+    location: textSpan({ line: 0, character: 0 }, { line: 0, character: 0 }),
+  };
 }

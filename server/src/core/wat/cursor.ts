@@ -33,7 +33,8 @@ export function isListOf(node: SNode | undefined, head?: string): node is SList 
 
 export function describe(node: SNode | undefined): string {
   if (!node) return 'the end of the list';
-  if (node.type === 'atom') return JSON.stringify(node.token.text.length > 40 ? node.token.text.slice(0, 40) + '…' : node.token.text);
+  if (node.type === 'atom')
+    return JSON.stringify(node.token.text.length > 40 ? node.token.text.slice(0, 40) + '…' : node.token.text);
   const head = node.children[0];
   return head?.type === 'atom' ? `"(${head.token.text.slice(0, 40)}"` : 'a list';
 }

@@ -41,7 +41,7 @@ const ID_CHARS = (() => {
   mark(0x30, 0x39); // 0-9
   mark(0x41, 0x5a); // A-Z
   mark(0x61, 0x7a); // a-z
-  for (const c of '!#$%&\'*+-./:<=>?@\\^_`|~') table[c.charCodeAt(0)] = 1;
+  for (const c of "!#$%&'*+-./:<=>?@\\^_`|~") table[c.charCodeAt(0)] = 1;
   return table;
 })();
 
@@ -159,7 +159,9 @@ function classify(text: string, start: number, end: number, quoted: boolean): To
     if (end - start === 1) return 'reserved';
     if (!quoted) return 'id';
     // `$"…"` is a quoted id; `$a"b"` mixes an id with a string: reserved.
-    return text.charCodeAt(start + 1) === 0x22 && text.charCodeAt(end - 1) === 0x22 && end - start > 3 ? 'id' : 'reserved';
+    return text.charCodeAt(start + 1) === 0x22 && text.charCodeAt(end - 1) === 0x22 && end - start > 3
+      ? 'id'
+      : 'reserved';
   }
   if (quoted) return 'reserved';
   if (first >= 0x61 && first <= 0x7a) {
@@ -203,7 +205,11 @@ function scanString(text: string, start: number, errors: LexError[]): number {
       continue;
     }
     if (c < 0x20 || c === 0x7f) {
-      errors.push({ start: i, end: i + 1, message: 'Control characters are not allowed in strings; use an escape like \\09.' });
+      errors.push({
+        start: i,
+        end: i + 1,
+        message: 'Control characters are not allowed in strings; use an escape like \\09.',
+      });
     }
     i++;
   }
@@ -221,7 +227,11 @@ function scanEscape(text: string, at: number, errors: LexError[]): number {
     if (m) {
       const cp = parseInt(m[1].replace(/_/g, ''), 16);
       if (cp >= 0xd800 && (cp < 0xe000 || cp > 0x10ffff)) {
-        errors.push({ start: at, end: at + 2 + m[0].length, message: `Escape \\u{${m[1]}} is not a Unicode scalar value.` });
+        errors.push({
+          start: at,
+          end: at + 2 + m[0].length,
+          message: `Escape \\u{${m[1]}} is not a Unicode scalar value.`,
+        });
       }
       return at + 2 + m[0].length;
     }

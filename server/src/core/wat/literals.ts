@@ -96,7 +96,8 @@ export function stringByteLength(token: string): number {
       if (e === 0x75 /* u */ && token.charCodeAt(i + 2) === 0x7b /* { */) {
         const close = token.indexOf('}', i + 3);
         const cp = close > 0 ? Number.parseInt(token.slice(i + 3, close).replace(/_/g, ''), 16) : NaN;
-        if (cp <= 0x10ffff && !(cp >= 0xd800 && cp < 0xe000)) size += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+        if (cp <= 0x10ffff && !(cp >= 0xd800 && cp < 0xe000))
+          size += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
         i = close > 0 ? close : i + 1;
       } else if (isHexDigit(e) && isHexDigit(token.charCodeAt(i + 2))) {
         size++;

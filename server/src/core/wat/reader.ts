@@ -19,7 +19,8 @@ import { readTextModule } from './textModule';
 export type WatModuleFormat = 'text' | 'binary' | 'quote';
 
 /** What the script expects of a module: `valid` for plain module commands and inline fields. */
-export type WatExpectation = 'valid' | 'malformed' | 'invalid' | 'unlinkable' | 'uninstantiable' | 'trap' | 'exception';
+export type WatExpectation =
+  'valid' | 'malformed' | 'invalid' | 'unlinkable' | 'uninstantiable' | 'trap' | 'exception';
 
 const ASSERTIONS: Record<string, WatExpectation> = {
   assert_malformed: 'malformed',
@@ -73,7 +74,9 @@ function readScript(text: string, quoted: boolean): WatReadResult {
   const inlineFields = parsed.nodes.filter(
     (n) => n.type === 'list' && (quoted ? !onlyModule : n.isAnnotation || isModuleField(headKeyword(n))),
   );
-  const hasInlineModule = quoted ? !onlyModule : inlineFields.some((n) => n.type === 'list' && !n.isAnnotation);
+  const hasInlineModule = quoted
+    ? !onlyModule
+    : inlineFields.some((n) => n.type === 'list' && !n.isAnnotation);
   const inlineSet = new Set<SNode>(inlineFields);
   let inlineDone = false;
   for (const node of parsed.nodes) {
@@ -83,7 +86,20 @@ function readScript(text: string, quoted: boolean): WatReadResult {
       inlineDone = true;
       const first = inlineFields[0];
       const last = inlineFields[inlineFields.length - 1];
-      entries.push(reader.textModule(null, inlineFields, first.start, last.end, undefined, 'valid', false, text.slice(first.start, last.end), first.start, true));
+      entries.push(
+        reader.textModule(
+          null,
+          inlineFields,
+          first.start,
+          last.end,
+          undefined,
+          'valid',
+          false,
+          text.slice(first.start, last.end),
+          first.start,
+          true,
+        ),
+      );
       continue;
     }
     if (head === 'module') reader.moduleForm(node, 'valid', entries);
@@ -96,7 +112,23 @@ function readScript(text: string, quoted: boolean): WatReadResult {
     // Nothing but annotations, comments or stray atoms: an empty module.
     entries.push(reader.textModule(null, [], 0, text.length, undefined, 'valid', false, '', 0, true));
   }
-  for (const entry of entries) if (entry.expect === 'valid') findings.push(...entry.findings);
+  // A lexical or bracket error inside a module meant to be valid is that module's problem too, so
+  // callers can tell a malformed module from a clean one by its own findings.
+  const fileFindings: Finding[] = [];
+  const valid = entries.filter((e) => e.expect === 'valid');
+  for (const finding of findings) {
+    const at = finding.location.kind === 'text' ? lines.offsetAt(finding.location.start) : -1;
+    const owner = valid.find(
+      (e) => at >= lines.offsetAt(e.location.start) && at < lines.offsetAt(e.location.end),
+    );
+    if (owner) {
+      owner.findings.push(finding);
+      owner.facts.problems.push(finding);
+    } else fileFindings.push(finding);
+  }
+  findings.length = 0;
+  findings.push(...fileFindings);
+  for (const entry of valid) findings.push(...entry.findings);
   return { modules: entries.filter((e) => e.expect === 'valid').map((e) => e.facts), findings, entries };
 }
 
@@ -130,18 +162,42 @@ class ScriptReader {
       const format = (list.children[i] as { token: { text: string } }).token.text as 'binary' | 'quote';
       const strings = list.children.slice(i + 1);
       const bad = strings.find((s) => !isAtom(s, 'string'));
-      const chunks = strings.filter((s) => isAtom(s, 'string')).map((s) => stringBytes((s as { token: { text: string } }).token.text));
+      const chunks = strings
+        .filter((s) => isAtom(s, 'string'))
+        .map((s) => stringBytes((s as { token: { text: string } }).token.text));
       const bytes = concat(chunks);
-      const entry = format === 'binary' ? this.binaryModule(bytes, list, id) : this.quoteModule(bytes, list, id);
+      const entry =
+        format === 'binary' ? this.binaryModule(bytes, list, id) : this.quoteModule(bytes, list, id);
       entry.expect = expect;
       entry.definition = definition;
-      if (bad) entry.findings.push(this.finding(`Expected a string in "(module ${format} …)", found another form.`, bad.start, bad.end));
+      if (bad)
+        entry.findings.push(
+          this.finding(
+            `Expected a string in "(module ${format} …)", found another form.`,
+            bad.start,
+            bad.end,
+          ),
+        );
       out.push(entry);
       return;
     }
     let source = this.text.slice(list.start, end);
-    for (const [s, e] of blanked) source = source.slice(0, s - list.start) + ' '.repeat(e - s) + source.slice(e - list.start);
-    out.push(this.textModule(list, list.children.slice(i), list.start, end, id, expect, definition, source, list.start, false));
+    for (const [s, e] of blanked)
+      source = source.slice(0, s - list.start) + ' '.repeat(e - s) + source.slice(e - list.start);
+    out.push(
+      this.textModule(
+        list,
+        list.children.slice(i),
+        list.start,
+        end,
+        id,
+        expect,
+        definition,
+        source,
+        list.start,
+        false,
+      ),
+    );
   }
 
   textModule(
@@ -156,7 +212,15 @@ class ScriptReader {
     sourceOffset: number,
     inline: boolean,
   ): WatModule {
-    const { facts, findings } = readTextModule({ text: this.text, lines: this.lines, moduleList, fields, start, end, id });
+    const { facts, findings } = readTextModule({
+      text: this.text,
+      lines: this.lines,
+      moduleList,
+      fields,
+      start,
+      end,
+      id,
+    });
     return {
       facts,
       format: 'text',
@@ -164,7 +228,11 @@ class ScriptReader {
       definition,
       location: this.lines.span(start, end),
       findings,
-      source: { kind: 'text', text: inline ? `(module ${sourceText})` : sourceText, sourceOffset: inline ? sourceOffset - 8 : sourceOffset },
+      source: {
+        kind: 'text',
+        text: inline ? `(module ${sourceText})` : sourceText,
+        sourceOffset: inline ? sourceOffset - 8 : sourceOffset,
+      },
     };
   }
 
@@ -172,7 +240,15 @@ class ScriptReader {
     const span = this.lines.span(list.start, list.end);
     const facts = relocate(readBinaryModule(bytes), span);
     if (id !== undefined) facts.id = id;
-    return { facts, format: 'binary', expect: 'valid', definition: false, location: span, findings: [...facts.problems], source: { kind: 'binary', bytes } };
+    return {
+      facts,
+      format: 'binary',
+      expect: 'valid',
+      definition: false,
+      location: span,
+      findings: [...facts.problems],
+      source: { kind: 'binary', bytes },
+    };
   }
 
   /** A quoted module is text in strings: read it as a file of its own, then place it at the form. */
@@ -180,18 +256,40 @@ class ScriptReader {
     const span = this.lines.span(list.start, list.end);
     const quoted = new TextDecoder('utf-8').decode(bytes);
     const inner = readScript(quoted, true);
-    const findings: Finding[] = inner.findings.map((f) => ({ ...f, location: span, message: `In the quoted module: ${f.message}` }));
+    const findings: Finding[] = inner.findings.map((f) => ({
+      ...f,
+      location: span,
+      message: `In the quoted module: ${f.message}`,
+    }));
     const modules = inner.entries.filter((e) => e.expect === 'valid');
     let facts: ModuleFacts;
     if (modules.length === 1) facts = relocate(modules[0].facts, span);
     else {
-      findings.push(this.finding(`A quoted module must hold exactly one module; this one holds ${modules.length}.`, list.start, list.end));
-      facts = relocate(readTextModule({ text: '', lines: new LineIndex(''), moduleList: null, fields: [], start: 0, end: 0 }).facts, span);
+      findings.push(
+        this.finding(
+          `A quoted module must hold exactly one module; this one holds ${modules.length}.`,
+          list.start,
+          list.end,
+        ),
+      );
+      facts = relocate(
+        readTextModule({ text: '', lines: new LineIndex(''), moduleList: null, fields: [], start: 0, end: 0 })
+          .facts,
+        span,
+      );
     }
     facts.problems = findings;
     if (id !== undefined) facts.id = id;
     const text = modules.length === 1 && modules[0].source.kind === 'text' ? modules[0].source.text : quoted;
-    return { facts, format: 'quote', expect: 'valid', definition: false, location: span, findings, source: { kind: 'text', text, sourceOffset: -1 } };
+    return {
+      facts,
+      format: 'quote',
+      expect: 'valid',
+      definition: false,
+      location: span,
+      findings,
+      source: { kind: 'text', text, sourceOffset: -1 },
+    };
   }
 
   private finding(message: string, start: number, end: number): Finding {

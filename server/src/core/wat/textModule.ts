@@ -55,7 +55,10 @@ const INSTRUCTION_PROPOSALS: Array<[RegExp, Proposal]> = [
   [/^(?:return_call|return_call_indirect|return_call_ref)$/, 'tail-call'],
   [/^(?:try|catch|catch_all|delegate|rethrow|throw)$/, 'exceptions'],
   [/^(?:try_table|throw_ref)$/, 'exnref'],
-  [/^(?:struct|array|ref\.i31|i31|any|extern\.(?:convert_any|internalize|externalize)|br_on_cast|ref\.cast|ref\.test)/, 'gc'],
+  [
+    /^(?:struct|array|ref\.i31|i31|any|extern\.(?:convert_any|internalize|externalize)|br_on_cast|ref\.cast|ref\.test)/,
+    'gc',
+  ],
   [/^(?:call_ref|ref\.as_non_null|br_on_null|br_on_non_null)$/, 'function-references'],
   [/^(?:memory\.(?:copy|fill|init)|data\.drop|elem\.drop|table\.(?:copy|init))$/, 'bulk-memory'],
   [/^(?:table\.(?:get|set|size|grow|fill)|ref\.(?:null|is_null|func))$/, 'reference-types'],
@@ -97,7 +100,16 @@ class TextModuleReader {
   private readonly findings: Finding[] = [];
   private readonly seen = new Set<Proposal>();
   private readonly ids = new Map<Space, Map<string, number>>();
-  private readonly counts: Record<Space, number> = { func: 0, table: 0, memory: 0, global: 0, tag: 0, type: 0, elem: 0, data: 0 };
+  private readonly counts: Record<Space, number> = {
+    func: 0,
+    table: 0,
+    memory: 0,
+    global: 0,
+    tag: 0,
+    type: 0,
+    elem: 0,
+    data: 0,
+  };
   private readonly typeSignatures: Array<FuncSignature | null> = [];
   private readonly pendingTypes: PendingType[] = [];
   /** Indexes of `(type (func …))` outside rec groups: the ones an inline type use may reuse. */
@@ -158,7 +170,12 @@ class TextModuleReader {
 
   private error(message: string, start: number, end: number): void {
     this.reportedAt.add(start);
-    this.findings.push({ ruleId: SYNTAX_RULE_ID, severity: 'error', message, location: this.input.lines.span(start, end) });
+    this.findings.push({
+      ruleId: SYNTAX_RULE_ID,
+      severity: 'error',
+      message,
+      location: this.input.lines.span(start, end),
+    });
   }
 
   private span(node: SNode) {
@@ -178,12 +195,14 @@ class TextModuleReader {
   private resolve(space: Space, node: SNode | undefined, what = `a ${space} index`): number {
     if (node?.type === 'atom' && node.token.kind === 'number') {
       const value = parseNat(node.token.text);
-      if (value === null || value > 0xffffffffn) throw new FieldError(`Expected ${what}, found ${describe(node)}.`, node.start, node.end);
+      if (value === null || value > 0xffffffffn)
+        throw new FieldError(`Expected ${what}, found ${describe(node)}.`, node.start, node.end);
       return Number(value);
     }
     if (node?.type === 'atom' && node.token.kind === 'id') {
       const index = this.ids.get(space)?.get(idName(node.token.text));
-      if (index === undefined) throw new FieldError(`Unknown ${space} ${node.token.text}.`, node.start, node.end);
+      if (index === undefined)
+        throw new FieldError(`Unknown ${space} ${node.token.text}.`, node.start, node.end);
       return index;
     }
     const at = node ?? { start: 0, end: 0 };
@@ -211,14 +230,20 @@ class TextModuleReader {
         if (isListOf(field, 'type')) {
           const index = this.counts.type;
           this.declareType(field);
-          if (isListOf(new Cursor(field).rest().find((n) => n.type === 'list'), 'func')) this.plainFunctionTypes.push(index);
-        }
-        else if (isListOf(field, 'rec')) {
+          if (
+            isListOf(
+              new Cursor(field).rest().find((n) => n.type === 'list'),
+              'func',
+            )
+          )
+            this.plainFunctionTypes.push(index);
+        } else if (isListOf(field, 'rec')) {
           this.seen.add('gc');
           const c = new Cursor(field);
           while (!c.atEnd()) {
             const sub = c.next();
-            if (!isListOf(sub, 'type')) return c.fail(`Expected "(type …)" in a rec group, found ${describe(sub)}.`, sub);
+            if (!isListOf(sub, 'type'))
+              return c.fail(`Expected "(type …)" in a rec group, found ${describe(sub)}.`, sub);
             this.declareType(sub);
           }
         }
@@ -282,7 +307,10 @@ class TextModuleReader {
       f.expectEnd('a continuation type');
       return null;
     }
-    return c.fail(`Expected a composite type "(func …)", "(struct …)", "(array …)" or "(sub …)", found ${describe(def)}.`, def ?? undefined);
+    return c.fail(
+      `Expected a composite type "(func …)", "(struct …)", "(array …)" or "(sub …)", found ${describe(def)}.`,
+      def ?? undefined,
+    );
   }
 
   private storageField(node: SNode): void {
@@ -290,7 +318,8 @@ class TextModuleReader {
       const f = new Cursor(node);
       const named = f.optId();
       const types = f.rest();
-      if (named && types.length !== 1) throw new FieldError('A named field has exactly one type.', node.start, node.end);
+      if (named && types.length !== 1)
+        throw new FieldError('A named field has exactly one type.', node.start, node.end);
       for (const t of types) this.storageType(t);
       return;
     }
@@ -323,7 +352,11 @@ class TextModuleReader {
     }
     if (isListOf(node, 'ref')) return this.refType(node);
     const at = node ?? { start: 0, end: 0 };
-    throw new FieldError(`Expected a value type (i32, i64, f32, f64, v128 or a reference type), found ${describe(node)}.`, at.start, at.end);
+    throw new FieldError(
+      `Expected a value type (i32, i64, f32, f64, v128 or a reference type), found ${describe(node)}.`,
+      at.start,
+      at.end,
+    );
   }
 
   private refType(list: SList): string {
@@ -383,7 +416,11 @@ class TextModuleReader {
       const found = this.implicitTypes[index - this.counts.type];
       if (!found) {
         const defined = this.counts.type + this.implicitTypes.length;
-        throw new FieldError(`Unknown type ${index}: the module defines ${defined} types.`, typeRef.start, typeRef.end);
+        throw new FieldError(
+          `Unknown type ${index}: the module defines ${defined} types.`,
+          typeRef.start,
+          typeRef.end,
+        );
       }
       Object.assign(signature, found);
     });
@@ -415,7 +452,11 @@ class TextModuleReader {
       return;
     }
     if (!isListOf(field)) {
-      throw new FieldError(`Expected a module field such as "(func …)", found ${describe(field)}.`, field.start, field.end);
+      throw new FieldError(
+        `Expected a module field such as "(func …)", found ${describe(field)}.`,
+        field.start,
+        field.end,
+      );
     }
     const head = (field.children[0] as SAtom).token.text;
     switch (head) {
@@ -458,7 +499,7 @@ class TextModuleReader {
     const nameToken = c.string('the custom section name');
     const name = stringName(nameToken.token.text);
     if (name === null) return c.fail('The custom section name is not valid UTF-8.', nameToken);
-    c.optList('before') ?? c.optList('after');
+    if (!c.optList('before')) c.optList('after');
     let size = 0;
     while (!c.atEnd()) size += stringByteLength(c.string('custom section bytes').token.text);
     this.facts.customSections.push({ name, size, location: this.span(list) });
@@ -472,12 +513,20 @@ class TextModuleReader {
   private checkImportOrder(at: SNode): void {
     if (this.firstDefinition) {
       const head = (this.firstDefinition.children[0] as SAtom).token.text;
-      throw new FieldError(`Imports must come before every definition: this import follows the ${head} defined earlier.`, at.start, at.end);
+      throw new FieldError(
+        `Imports must come before every definition: this import follows the ${head} defined earlier.`,
+        at.start,
+        at.end,
+      );
     }
   }
 
   /** Inline `(export "name")*` and `(import "m" "n")?` of a definition, in text order. */
-  private inlineExportsAndImport(c: Cursor, kind: ExternKind, index: () => number): { module: string; name: string; list: SList } | null {
+  private inlineExportsAndImport(
+    c: Cursor,
+    kind: ExternKind,
+    index: () => number,
+  ): { module: string; name: string; list: SList } | null {
     for (let list = c.optList('export'); list; list = c.optList('export')) {
       const e = new Cursor(list);
       const nameToken = e.string('the export name');
@@ -515,7 +564,8 @@ class TextModuleReader {
     const name = this.name(c.string('the import name'));
     const desc = c.next();
     c.expectEnd('an import');
-    if (!isListOf(desc)) return c.fail(`Expected an import description such as "(func …)", found ${describe(desc)}.`, desc);
+    if (!isListOf(desc))
+      return c.fail(`Expected an import description such as "(func …)", found ${describe(desc)}.`, desc);
     this.checkImportOrder(field);
     const d = new Cursor(desc);
     const id = d.optId();
@@ -532,7 +582,10 @@ class TextModuleReader {
       case 'tag':
         return this.importTag(d, id, module, name, field);
       default:
-        d.fail(`Unknown import kind "${kind}": expected func, table, memory, global or tag.`, desc.children[0]);
+        d.fail(
+          `Unknown import kind "${kind}": expected func, table, memory, global or tag.`,
+          desc.children[0],
+        );
     }
   }
 
@@ -582,8 +635,20 @@ class TextModuleReader {
     this.addImport(module, name, { kind: 'tag', signature }, index, span);
   }
 
-  private addFunction(index: number, id: SAtom | undefined, signature: FuncSignature | null, imported: boolean, span: SList): void {
-    const fn: ModuleFacts['functions'][number] = { index, signature, imported, exportedAs: [], location: this.span(span) };
+  private addFunction(
+    index: number,
+    id: SAtom | undefined,
+    signature: FuncSignature | null,
+    imported: boolean,
+    span: SList,
+  ): void {
+    const fn: ModuleFacts['functions'][number] = {
+      index,
+      signature,
+      imported,
+      exportedAs: [],
+      location: this.span(span),
+    };
     if (id) {
       fn.name = idName(id.token.text);
       this.facts.functionNames[index] = fn.name;
@@ -601,7 +666,13 @@ class TextModuleReader {
     if (inlineImport) {
       this.checkImportOrder(inlineImport.list);
       c.expectEnd('an imported function (it has no body)');
-      this.addImport(inlineImport.module, inlineImport.name, { kind: 'func', signature }, index, inlineImport.list);
+      this.addImport(
+        inlineImport.module,
+        inlineImport.name,
+        { kind: 'func', signature },
+        index,
+        inlineImport.list,
+      );
       this.addFunction(index, id, signature, true, field);
       return;
     }
@@ -629,7 +700,13 @@ class TextModuleReader {
       this.checkImportOrder(inlineImport.list);
       table = this.tableType(c);
       c.expectEnd('an imported table');
-      this.addImport(inlineImport.module, inlineImport.name, { kind: 'table', table }, index, inlineImport.list);
+      this.addImport(
+        inlineImport.module,
+        inlineImport.name,
+        { kind: 'table', table },
+        index,
+        inlineImport.list,
+      );
       this.facts.tables.push({ ...table, index, imported: true, exportedAs: [], location: this.span(field) });
       return;
     }
@@ -665,8 +742,20 @@ class TextModuleReader {
       this.checkImportOrder(inlineImport.list);
       memory = this.memoryType(c);
       c.expectEnd('an imported memory');
-      this.addImport(inlineImport.module, inlineImport.name, { kind: 'memory', memory }, index, inlineImport.list);
-      this.facts.memories.push({ ...memory, index, imported: true, exportedAs: [], location: this.span(field) });
+      this.addImport(
+        inlineImport.module,
+        inlineImport.name,
+        { kind: 'memory', memory },
+        index,
+        inlineImport.list,
+      );
+      this.facts.memories.push({
+        ...memory,
+        index,
+        imported: true,
+        exportedAs: [],
+        location: this.span(field),
+      });
       return;
     }
     this.noteDefinition(field);
@@ -694,7 +783,13 @@ class TextModuleReader {
       memory = this.memoryTypeAfterAddress(c, memory64);
       c.expectEnd('a memory');
     }
-    this.facts.memories.push({ ...memory, index, imported: false, exportedAs: [], location: this.span(field) });
+    this.facts.memories.push({
+      ...memory,
+      index,
+      imported: false,
+      exportedAs: [],
+      location: this.span(field),
+    });
   }
 
   private globalField(field: SList): void {
@@ -708,13 +803,31 @@ class TextModuleReader {
       this.checkImportOrder(inlineImport.list);
       c.expectEnd('an imported global');
       if (global.mutable) this.seen.add('mutable-globals');
-      this.addImport(inlineImport.module, inlineImport.name, { kind: 'global', global }, index, inlineImport.list);
-      this.facts.globals.push({ ...global, index, imported: true, exportedAs: [], location: this.span(field) });
+      this.addImport(
+        inlineImport.module,
+        inlineImport.name,
+        { kind: 'global', global },
+        index,
+        inlineImport.list,
+      );
+      this.facts.globals.push({
+        ...global,
+        index,
+        imported: true,
+        exportedAs: [],
+        location: this.span(field),
+      });
       return;
     }
     this.noteDefinition(field);
     c.rest(); // the initialiser: a constant expression, checked by validation
-    this.facts.globals.push({ ...global, index, imported: false, exportedAs: [], location: this.span(field) });
+    this.facts.globals.push({
+      ...global,
+      index,
+      imported: false,
+      exportedAs: [],
+      location: this.span(field),
+    });
   }
 
   private tagField(field: SList): void {
@@ -728,7 +841,13 @@ class TextModuleReader {
     c.expectEnd('a tag');
     if (inlineImport) {
       this.checkImportOrder(inlineImport.list);
-      this.addImport(inlineImport.module, inlineImport.name, { kind: 'tag', signature }, index, inlineImport.list);
+      this.addImport(
+        inlineImport.module,
+        inlineImport.name,
+        { kind: 'tag', signature },
+        index,
+        inlineImport.list,
+      );
     } else this.noteDefinition(field);
   }
 
@@ -785,7 +904,8 @@ class TextModuleReader {
       const t = new Cursor(tableUse);
       tableRef = t.next();
       t.expectEnd('a table use');
-    } else if (isAtom(c.peek(), 'number') || (isAtom(c.peek(), 'id') && c.peek(1)?.type === 'list')) tableRef = c.next(); // legacy `(elem 0 (offset …) …)`
+    } else if (isAtom(c.peek(), 'number') || (isAtom(c.peek(), 'id') && c.peek(1)?.type === 'list'))
+      tableRef = c.next(); // legacy `(elem 0 (offset …) …)`
     const offset = this.optOffset(c);
     if (!offset) {
       if (tableRef) c.fail('An element segment with a table needs an offset.', tableRef);
@@ -805,8 +925,16 @@ class TextModuleReader {
   }
 
   /** Adds an element segment (from `(elem …)` or a table's inline `(elem …)`). */
-  private elementSegments(list: SList, segment: { mode: ElementSegmentFact['mode']; tableIndex?: number; count: number; offset?: boolean }): ElementSegmentFact {
-    const fact: ElementSegmentFact = { index: this.counts.elem++, mode: segment.mode, count: segment.count, location: this.span(list) };
+  private elementSegments(
+    list: SList,
+    segment: { mode: ElementSegmentFact['mode']; tableIndex?: number; count: number; offset?: boolean },
+  ): ElementSegmentFact {
+    const fact: ElementSegmentFact = {
+      index: this.counts.elem++,
+      mode: segment.mode,
+      count: segment.count,
+      location: this.span(list),
+    };
     if (segment.tableIndex !== undefined) fact.tableIndex = segment.tableIndex;
     this.facts.elementSegments.push(fact);
     return fact;
@@ -823,7 +951,12 @@ class TextModuleReader {
       c.next();
       return this.countIndexes(c);
     }
-    if (first && !isAtom(first, 'id') && !isAtom(first, 'number') && !(isListOf(first) && !isListOf(first, 'ref'))) {
+    if (
+      first &&
+      !isAtom(first, 'id') &&
+      !isAtom(first, 'number') &&
+      !(isListOf(first) && !isListOf(first, 'ref'))
+    ) {
       const type = this.refTypeOrShorthand(c.next());
       if (type !== 'funcref') this.seen.add('reference-types');
       return this.countExpressions(c);
@@ -832,14 +965,17 @@ class TextModuleReader {
       if (isListOf(first)) return this.countExpressions(c);
       return this.countIndexes(c);
     }
-    return c.fail(`Expected an element list ("func $f …" or a reference type and expressions), found ${describe(first)}.`);
+    return c.fail(
+      `Expected an element list ("func $f …" or a reference type and expressions), found ${describe(first)}.`,
+    );
   }
 
   private countIndexes(c: Cursor): number {
     let count = 0;
     while (!c.atEnd()) {
       const node = c.next();
-      if (!isAtom(node, 'id') && !isAtom(node, 'number')) c.fail(`Expected a function index, found ${describe(node)}.`, node);
+      if (!isAtom(node, 'id') && !isAtom(node, 'number'))
+        c.fail(`Expected a function index, found ${describe(node)}.`, node);
       count++;
     }
     return count;
@@ -849,7 +985,11 @@ class TextModuleReader {
     let count = 0;
     while (!c.atEnd()) {
       const node = c.next();
-      if (!isListOf(node)) c.fail(`Expected an element expression such as "(ref.func $f)" or "(item …)", found ${describe(node)}.`, node);
+      if (!isListOf(node))
+        c.fail(
+          `Expected an element expression such as "(ref.func $f)" or "(item …)", found ${describe(node)}.`,
+          node,
+        );
       count++;
     }
     return count;
@@ -857,7 +997,8 @@ class TextModuleReader {
 
   private refTypeOrShorthand(node: SNode | undefined): string {
     const type = this.valueType(node);
-    if (NUMERIC_TYPES.has(type)) throw new FieldError(`Expected a reference type, found ${describe(node)}.`, node!.start, node!.end);
+    if (NUMERIC_TYPES.has(type))
+      throw new FieldError(`Expected a reference type, found ${describe(node)}.`, node!.start, node!.end);
     return type;
   }
 
@@ -876,7 +1017,12 @@ class TextModuleReader {
     const offset = this.optOffset(c);
     let size = 0;
     while (!c.atEnd()) size += stringByteLength(c.string('data bytes').token.text);
-    const segment: DataSegmentFact = { index: this.counts.data++, mode: offset ? 'active' : 'passive', size, location: this.span(field) };
+    const segment: DataSegmentFact = {
+      index: this.counts.data++,
+      mode: offset ? 'active' : 'passive',
+      size,
+      location: this.span(field),
+    };
     if (!offset) {
       if (memoryRef) c.fail('A data segment with a memory needs an offset.', memoryRef);
       this.seen.add('bulk-memory');
@@ -899,7 +1045,13 @@ class TextModuleReader {
       c.next();
       return { value: constantValue(new Cursor(node).rest()) };
     }
-    if (isListOf(node) && !isListOf(node, 'item') && !isListOf(node, 'ref') && !isListOf(node, 'memory') && !isListOf(node, 'table')) {
+    if (
+      isListOf(node) &&
+      !isListOf(node, 'item') &&
+      !isListOf(node, 'ref') &&
+      !isListOf(node, 'memory') &&
+      !isListOf(node, 'table')
+    ) {
       c.next();
       return { value: constantValue([node]) };
     }
@@ -919,7 +1071,8 @@ class TextModuleReader {
 
   private limits(c: Cursor, is64: boolean, what: string): { initial: number; maximum: number | null } {
     const first = c.peek();
-    if (!isAtom(first, 'number')) c.fail(`Expected the ${what}'s initial size (a number), found ${describe(first)}.`);
+    if (!isAtom(first, 'number'))
+      c.fail(`Expected the ${what}'s initial size (a number), found ${describe(first)}.`);
     c.next();
     const initial = this.limit(first, is64);
     let maximum: number | null = null;
@@ -930,7 +1083,11 @@ class TextModuleReader {
   private limit(node: SAtom, is64: boolean): number {
     const value = parseNat(node.token.text);
     if (value === null || value >= 1n << (is64 ? 64n : 32n)) {
-      throw new FieldError(`Limit ${node.token.text} is not a ${is64 ? '64' : '32'}-bit unsigned integer.`, node.start, node.end);
+      throw new FieldError(
+        `Limit ${node.token.text} is not a ${is64 ? '64' : '32'}-bit unsigned integer.`,
+        node.start,
+        node.end,
+      );
     }
     return Number(value);
   }
@@ -1013,7 +1170,12 @@ class TextModuleReader {
         continue;
       }
       if (node.kind === 'reserved') {
-        if (!this.reportedAt.has(node.start)) this.error(`Unexpected token ${describe(node)}: not a keyword, id, number or string.`, node.start, node.end);
+        if (!this.reportedAt.has(node.start))
+          this.error(
+            `Unexpected token ${describe(node)}: not a keyword, id, number or string.`,
+            node.start,
+            node.end,
+          );
         continue;
       }
       if (node.kind !== 'keyword') continue;
@@ -1041,7 +1203,13 @@ export function constantValue(nodes: SNode[]): number | null {
       if (node.type === 'list') {
         if (node.isAnnotation) continue;
         const [head, ...args] = node.children;
-        if (!flatten(args.filter((a) => a.type === 'list'), depth + 1)) return false;
+        if (
+          !flatten(
+            args.filter((a) => a.type === 'list'),
+            depth + 1,
+          )
+        )
+          return false;
         ops.push(head, ...args.filter((a) => a.type === 'atom'));
       } else ops.push(node);
     }
