@@ -31,7 +31,6 @@ export interface ModuleSummary {
   text: string;
 }
 
-export namespace ModuleSummaryRequest {
-  export const method = 'wasmWarden/moduleSummary';
-  export const type = new RequestType<ModuleSummaryParams, ModuleSummary | null, void>(method);
-}
+export const ModuleSummaryRequest = new RequestType<ModuleSummaryParams, ModuleSummary | null, void>(
+  'wasmWarden/moduleSummary',
+);
