@@ -6,7 +6,7 @@ import { readBinaryModule } from '../../server/src/core/module/binary';
 import { allProposals, scanFunctionBodies } from '../../server/src/core/module/code';
 import { engineSupports } from '../../server/src/core/module/engineSupport';
 import type { ModuleFacts } from '../../server/src/core/module/model';
-import { validateBinary } from '../../server/src/core/module/validate';
+import { validateBinary, validateBinaryAsync } from '../../server/src/core/module/validate';
 
 const SIGNATURES = '/work/shared/testdata/wasm-signatures/modules';
 
@@ -439,6 +439,15 @@ describe('scanFunctionBodies', () => {
   it('finds body-level proposals: SIMD, tail calls, both exception encodings', () => {
     assert.deepEqual(allProposals(wat('(module (func (result v128) v128.const i32x4 1 2 3 4))')), ['simd']);
     assert.deepEqual(allProposals(wat('(module (func return_call 0))')), ['tail-call']);
+    assert.deepEqual(
+      allProposals(
+        wat(
+          '(module (type $t (func (param i32) (result i32))) (func (result i32) i32.const 1 (block (type $t))))',
+        ),
+      ),
+      ['multi-value'],
+    );
+    assert.deepEqual(allProposals(wat('(module (func (result i32) (block (result i32) i32.const 1)))')), []);
     assert.deepEqual(allProposals(wat('(module (tag $e) (func try nop catch $e end))')), ['exceptions']);
     assert.deepEqual(
       allProposals(
@@ -480,6 +489,17 @@ describe('validateBinary', () => {
         [['unsupported-by-engine', 'warning']],
       );
       assert.match(findings[0].message, /cannot validate the memory64 proposal/);
+    }
+  });
+
+  it('validateBinaryAsync agrees with validateBinary', async () => {
+    for (const text of [
+      '(module (func (result i32) i32.const 1))',
+      '(module (func (result i32) i64.const 1))',
+      '(module (memory i64 1))',
+    ]) {
+      const bytes = wat(text);
+      assert.deepEqual(await validateBinaryAsync(bytes), validateBinary(bytes), text);
     }
   });
 

@@ -203,6 +203,11 @@ function scanBody(r: ByteReader, counts: OpcodeCounts, seen: Set<Proposal>): voi
     }
     const proposal = OPCODE_PROPOSAL[op];
     if (proposal !== undefined) seen.add(proposal);
+    if (op === 0x02 || op === 0x03 || op === 0x04 || op === 0x06 || op === 0x1f) {
+      // A block type that is a type index (not 0x40 or a one-byte value type) is multi-value.
+      const b = bytes[pos];
+      if (pos < end && (b & 0xc0) !== 0x40 && b !== 0x63 && b !== 0x64) seen.add('multi-value');
+    }
     // Inline fast paths for the common shapes with one-byte immediates; everything else (and any
     // multi-byte or truncated immediate) goes through the bounds-checked reader.
     const shape = FAST_SHAPE[op];

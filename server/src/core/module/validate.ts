@@ -56,6 +56,27 @@ function validateCore(bytes: Uint8Array, facts: ModuleFacts): Finding[] {
   }
 }
 
+async function validateCoreAsync(bytes: Uint8Array, facts: ModuleFacts): Promise<Finding[]> {
+  const { offset, length } = facts.location as { offset: number; length: number };
+  try {
+    await engine.compile(bytes.subarray(offset, offset + length));
+    return [];
+  } catch (error) {
+    return [judgeFailure(bytes, facts, error, offset, offset + length)];
+  }
+}
+
+/** Like `validateBinary`, but compiles with `WebAssembly.compile`, off the caller's turn (for the server). */
+export async function validateBinaryAsync(
+  bytes: Uint8Array,
+  facts: ModuleFacts = readBinaryModule(bytes),
+): Promise<Finding[]> {
+  const readErrors = facts.problems.filter((p) => p.severity === 'error');
+  if (readErrors.length > 0) return readErrors;
+  const results = await Promise.all(allCoreModules(facts).map((m) => validateCoreAsync(bytes, m)));
+  return results.flat();
+}
+
 /**
  * Validates a binary module or component. Problems found while reading (malformed sections) are
  * returned as they are, with the engine's verdict added when the reader found nothing.
