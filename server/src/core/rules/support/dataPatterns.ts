@@ -39,6 +39,24 @@ const HEX_RUN = /[0-9A-Fa-f]{512,}/g;
 const BASE64_MIN_ENTROPY = 5.2; // of at most 6 bits per character
 const HEX_MIN_ENTROPY = 3.7; // of at most 4
 
+// Top-level domains that make a host worth reporting: every two-letter country code, and the
+// generic ones real endpoints use. Text that merely starts with "http://" (Brotli's built-in
+// dictionary is full of "http://www.years"-like fragments) rarely ends in one of these.
+const GENERIC_TLDS = new Set(
+  'com net org edu gov mil int arpa io dev app ai info biz xyz online site tech cloud pro name mobi asia top club shop store blog page link live news wiki zip mov onion run sh global network services systems digital host website space'.split(
+    ' ',
+  ),
+);
+
+function isPlausibleHost(host: string): boolean {
+  if (host.startsWith('[') || /^\d{1,3}(?:\.\d{1,3}){3}$/.test(host)) return true;
+  const labels = host.split('.');
+  if (labels.length < 2 || labels.some((l) => l.length === 0 || l.startsWith('-') || l.endsWith('-')))
+    return false;
+  const tld = labels[labels.length - 1];
+  return /^[a-z]{2}$/.test(tld) || GENERIC_TLDS.has(tld);
+}
+
 function mask(secret: string): string {
   return secret.length <= 8 ? '****' : `${secret.slice(0, 4)}…${secret.slice(-2)}`;
 }
@@ -98,6 +116,8 @@ export function scanForSuspiciousData(latin1: string): DataMatch[] {
   const urlRanges: Array<[number, number]> = [];
   each(URL, (m) => {
     urlRanges.push([m.index, m.index + m[0].length]);
+    const host = m[2].toLowerCase();
+    if (!isPlausibleHost(host) || host === 'localhost') return;
     matches.push({
       kind: 'url',
       offset: m.index,
@@ -105,7 +125,7 @@ export function scanForSuspiciousData(latin1: string): DataMatch[] {
       severity: 'info',
       shown: shorten(m[0]),
       detail: m[1].toLowerCase(),
-      host: m[2].toLowerCase(),
+      host,
       port: m[3],
     });
   });

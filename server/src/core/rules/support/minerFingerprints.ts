@@ -32,10 +32,26 @@ const FAMILIES: Record<MinerFamily, (c: OpcodeCounts) => boolean> = {
   sponge: (c) => c.xor >= 50 && c.rotl + c.rotr >= 20 && c.and >= 20 && c.add * 4 < c.xor,
   tTable: (c) => c.xor >= 32 && c.shrU >= 16 && c.and >= 16 && c.load >= 32,
   arx: (c) => c.add >= 32 && c.rotl + c.rotr >= 24 && c.xor >= 24,
-  bitsliced: (c) => c.xor >= 40 && c.and >= 20 && c.or >= 8 && c.shl + c.shrU >= 20 && c.rotl + c.rotr === 0,
+  bitsliced: (c) =>
+    c.xor >= 40 &&
+    c.and >= 20 &&
+    c.or >= 8 &&
+    c.shl + c.shrU >= 20 &&
+    c.rotl + c.rotr === 0 &&
+    c.load * 2 < c.xor,
 };
 
+/**
+ * None of CryptoNight's primitives multiplies; big-number and elliptic-curve field arithmetic
+ * (Go's and Rust's P-256, fiat-crypto) is full of and/or/shift/xor too, but also of multiplies.
+ * Found on esbuild-wasm: without this its P-256 code looked like AES and JH.
+ */
+function multiplies(c: OpcodeCounts): boolean {
+  return c.mul * 8 >= c.xor;
+}
+
 export function matchFamilies(counts: OpcodeCounts): MinerFamily[] {
+  if (multiplies(counts)) return [];
   return (Object.keys(FAMILIES) as MinerFamily[]).filter((family) => FAMILIES[family](counts));
 }
 
