@@ -436,6 +436,19 @@ describe('signing: round trips with fresh keys', () => {
     );
   });
 
+  it('a signature section without signatures is malformed, not unsigned or untrusted', () => {
+    const empty = Buffer.concat([
+      unsigned.subarray(0, 8),
+      encodeCustomSection('signature', Buffer.from([1, 1, 1, 0])),
+      unsigned.subarray(8),
+    ]);
+    const report = verifyModuleSignatures(empty, { publicKeys: [publicKey(1)] });
+    assert.equal(report.signed, true);
+    assert.equal(report.status, 'malformed');
+    assert.equal(report.problems[0].message, 'The signature section holds no signatures.');
+    assert.deepEqual(report.problems[0].location, { kind: 'binary', offset: 8, length: 16 });
+  });
+
   it('refuses to check an absurd number of signatures (denial-of-service guard)', () => {
     const pair = generateKeyPair('compact');
     let module: Uint8Array = signed(signModule(unsigned, pair.secretKey)).module;

@@ -307,12 +307,14 @@ function summarise(report: SignatureReport): void {
   // Tampering anywhere outweighs everything but a whole-module signature by a trusted key.
   if (statuses.has('invalid') && status !== 'valid') status = 'invalid';
   if (report.signatures.length === 0) {
+    // A section that signs nothing proves nothing; it is broken rather than merely untrusted.
     report.problems.push({
-      code: 'no-signature',
+      code: 'malformed-signature-section',
       message: 'The signature section holds no signatures.',
       location: report.section,
+      inDetached: report.source === 'detached',
     });
-    status = 'untrusted';
+    status = 'malformed';
   }
   if (status === 'valid' && report.preamble && !report.preamble.consistent) {
     status = 'invalid';
