@@ -50,10 +50,29 @@ function listing(dir: string): string[] {
 
 const violationCalls = (r: SandboxReport): string[] => r.violations.map((v) => v.call);
 
+/** The sandbox fixture files with size and mtime: hostile runs must not change any of them. */
+function fixturesSnapshot(): string[] {
+  return ['hostile', 'sandbox'].flatMap((dir) =>
+    fs
+      .readdirSync(path.join(fixtures, dir), { recursive: true })
+      .map(String)
+      .sort()
+      .map((f) => {
+        const st = fs.lstatSync(path.join(fixtures, dir, f));
+        return `${dir}/${f} ${st.size} ${st.mtimeMs}`;
+      }),
+  );
+}
+
 describe('sandbox: hostile modules', function () {
   this.timeout(30_000);
   const cleanup: string[] = [];
-  after(() => cleanup.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+  let fixturesBefore: string[];
+  before(() => (fixturesBefore = fixturesSnapshot()));
+  after(() => {
+    cleanup.forEach((d) => fs.rmSync(d, { recursive: true, force: true }));
+    assert.deepEqual(fixturesSnapshot(), fixturesBefore, 'no fixture file was touched');
+  });
 
   it('kills an infinite loop at the time limit', async () => {
     const r = await run({ file: hostile('infinite-loop'), policy: policy({ timeoutMs: 300 }) });
@@ -301,6 +320,46 @@ describe('sandbox: well-behaved modules', function () {
       'import env.log is not provided in the preview',
     );
     assert.deepEqual(r.hostCalls, { 'env.log': 1 });
+  });
+
+  /** Runs clock-random.wat and returns its 24 raw output bytes as realtime, monotonic, random. */
+  async function clockAndRandom(
+    clock: 'real' | 'fixed',
+    random: 'real' | 'fixed',
+  ): Promise<{ realtime: bigint; monotonic: bigint; random: string }> {
+    const chunks: Buffer[] = [];
+    const r = await run({
+      file: wellBehaved('clock-random'),
+      policy: policy({ clock, random }),
+      onOutput: (_, data) => chunks.push(Buffer.from(data)),
+    });
+    assert.deepEqual(r.outcome, { kind: 'exit', code: 0 });
+    const out = Buffer.concat(chunks);
+    assert.equal(out.length, 24);
+    return {
+      realtime: out.readBigUInt64LE(0),
+      monotonic: out.readBigUInt64LE(8),
+      random: out.subarray(16).toString('hex'),
+    };
+  }
+
+  it('gives fixed clocks and deterministic random bytes when the policy says "fixed"', async () => {
+    const a = await clockAndRandom('fixed', 'fixed');
+    const b = await clockAndRandom('fixed', 'fixed');
+    assert.equal(a.realtime, 1_704_067_200_000_000_000n);
+    assert.equal(a.monotonic, 1000n);
+    assert.deepEqual(a, b);
+  });
+
+  it('gives the real clock and real random bytes when the policy says "real"', async () => {
+    const before = BigInt(Date.now()) * 1_000_000n;
+    const a = await clockAndRandom('real', 'real');
+    const b = await clockAndRandom('real', 'real');
+    assert.ok(
+      a.realtime >= before - 1_000_000_000n && a.realtime <= BigInt(Date.now()) * 1_000_000n,
+      String(a.realtime),
+    );
+    assert.notEqual(a.random, b.random);
   });
 
   it('explains a wrong argument count and a missing _start', async () => {
