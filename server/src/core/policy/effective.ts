@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { PolicyPointer } from '../findings';
 import { capabilitiesCoveringImport, capabilityOfImport } from '../wasi/catalogue';
 import { ACCUMULATING_PATHS, type PolicyLayer, type Setting } from './layer';
-import { matchesImport, normaliseImport } from './patterns';
+import { importSubjects, normaliseImport, patternRegExp } from './patterns';
 import { WASM_PAGE_SIZE } from './sizes';
 import type {
   EffectivePolicy,
@@ -115,23 +115,29 @@ function sandboxPolicy(merged: MergedSettings): SandboxPolicy {
   };
 }
 
+/** Verdicts kept per policy: modules import the same few names again and again. */
+const MAX_CACHED_VERDICTS = 4096;
+
 /** Decides imports: deny patterns first (deny beats allow), then allow patterns, capabilities, `otherwise`. */
 function importChecker(
   merged: MergedSettings,
   otherwiseFallback: PolicyPointer,
 ): EffectivePolicy['checkImport'] {
-  const deny = merged.list('imports.deny');
-  const allow = merged.list('imports.allow');
+  const compile = (settings: Setting[]) =>
+    settings.map((setting) => ({ setting, re: patternRegExp(setting.value as string) }));
+  const deny = compile(merged.list('imports.deny'));
+  const allow = compile(merged.list('imports.allow'));
   const capabilities = merged.list('imports.capabilities');
   const otherwise = merged.get('imports.otherwise');
-  return (rawModule: string, rawName: string): ImportVerdict => {
-    const { module, name } = normaliseImport(rawModule, rawName);
+  const where = (pointer: PolicyPointer) => {
+    const line = pointer.location?.kind === 'text' ? `:${pointer.location.start.line + 1}` : '';
+    return ` (${path.basename(pointer.file)}${line})`;
+  };
+  const decide = (module: string, name: string): ImportVerdict => {
     const capability = capabilityOfImport(module, name);
-    const where = (pointer: PolicyPointer) => {
-      const line = pointer.location?.kind === 'text' ? `:${pointer.location.start.line + 1}` : '';
-      return ` (${path.basename(pointer.file)}${line})`;
-    };
-    const denied = deny.find((s) => matchesImport(s.value as string, module, name));
+    const subjects = importSubjects(module, name);
+    const first = (list: typeof deny) => list.find(({ re }) => subjects.some((s) => re.test(s)))?.setting;
+    const denied = first(deny);
     if (denied) {
       return {
         decision: 'deny',
@@ -140,7 +146,7 @@ function importChecker(
         reason: `denied by ${denied.pointer.text} in imports.deny${where(denied.pointer)}`,
       };
     }
-    const allowed = allow.find((s) => matchesImport(s.value as string, module, name));
+    const allowed = first(allow);
     if (allowed) {
       return {
         decision: 'allow',
@@ -168,6 +174,18 @@ function importChecker(
       decidedBy: pointer,
       reason: `${verb}: matched by no pattern or capability, so ${pointer.text} decides${where(pointer)}`,
     };
+  };
+  const verdicts = new Map<string, ImportVerdict>();
+  return (rawModule: string, rawName: string): ImportVerdict => {
+    const { module, name } = normaliseImport(rawModule, rawName);
+    const key = `${module}\u0000${name}`;
+    let verdict = verdicts.get(key);
+    if (!verdict) {
+      verdict = decide(module, name);
+      if (verdicts.size >= MAX_CACHED_VERDICTS) verdicts.clear();
+      verdicts.set(key, verdict);
+    }
+    return verdict;
   };
 }
 

@@ -7,7 +7,8 @@ import { splitInterfaceVersion } from '../wasi/catalogue';
 
 const compiled = new Map<string, RegExp>();
 
-function toRegExp(pattern: string): RegExp {
+/** The regular expression of a pattern (cached: the same patterns are matched again and again). */
+export function patternRegExp(pattern: string): RegExp {
   let re = compiled.get(pattern);
   if (!re) {
     const body = pattern
@@ -38,11 +39,11 @@ export function importSubjects(module: string, name: string): string[] {
 }
 
 export function matchesImport(pattern: string, module: string, name: string): boolean {
-  const re = toRegExp(pattern);
+  const re = patternRegExp(pattern);
   return importSubjects(module, name).some((s) => re.test(s));
 }
 
 /** Whether a pattern matches a plain string (used to see which catalogue names a pattern can reach). */
 export function matchesText(pattern: string, text: string): boolean {
-  return toRegExp(pattern).test(text);
+  return patternRegExp(pattern).test(text);
 }

@@ -78,6 +78,8 @@ export class PolicyResolver {
   private readonly chains = new Map<string, PolicyChain>();
   private readonly nearest = new Map<string, string | null>();
   private readonly resolved = new Map<string, ResolvedPolicy>();
+  private readonly shared = new Map<string, ResolvedPolicy>();
+  private readonly matchers = new WeakMap<OverrideLayer, (relativePath: string) => boolean>();
   private options: PolicyResolverOptions;
 
   constructor(
@@ -101,6 +103,7 @@ export class PolicyResolver {
     this.chains.clear();
     this.nearest.clear();
     this.resolved.clear();
+    this.shared.clear();
   }
 
   /** The policy file that governs a module: the forced one, or the nearest, or undefined. */
@@ -266,20 +269,40 @@ export class PolicyResolver {
     problems.push(...chain.extendsProblems);
     if (chain.firstError) return this.failClosed(policyPath, chain, problems, files);
 
+    // Modules that match the same overrides share one policy object (and its verdict cache).
     const layers: PolicyLayer[] = [FILE_BASE_LAYER];
+    const matched: string[] = [];
     for (const file of chain.files) {
       layers.push(file.base);
       const relative = path.relative(path.dirname(file.path), modulePath).split(path.sep).join('/');
-      for (const override of file.overrides) {
-        if (picomatch.isMatch(relative, override.files, { dot: true })) layers.push(override);
-      }
+      file.overrides.forEach((override, index) => {
+        if (this.overrideMatcher(override)(relative)) {
+          layers.push(override);
+          matched.push(`${file.path}#${index}`);
+        }
+      });
     }
-    const fallback: PolicyPointer = {
-      file: policyPath,
-      text: '"otherwise": "deny" (the default when a policy does not set imports.otherwise)',
-    };
-    const policy = buildEffectivePolicy(layers, { kind: 'file', path: policyPath }, fallback);
-    return { ...policy, problems, files };
+    const key = [policyPath, ...matched].join('\u0000');
+    let shared = this.shared.get(key);
+    if (!shared) {
+      const fallback: PolicyPointer = {
+        file: policyPath,
+        text: '"otherwise": "deny" (the default when a policy does not set imports.otherwise)',
+      };
+      const policy = buildEffectivePolicy(layers, { kind: 'file', path: policyPath }, fallback);
+      shared = { ...policy, problems, files };
+      this.shared.set(key, shared);
+    }
+    return shared;
+  }
+
+  private overrideMatcher(override: OverrideLayer): (relativePath: string) => boolean {
+    let matcher = this.matchers.get(override);
+    if (!matcher) {
+      matcher = picomatch(override.files, { dot: true });
+      this.matchers.set(override, matcher);
+    }
+    return matcher;
   }
 
   private failClosed(
