@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { engineName, engineSupports } from '../../../server/src/core/module/engineSupport';
+import { matchFamilies } from '../../../server/src/core/rules/support/minerFingerprints';
 import { checkBytes, checkText, checkWat, ofRule, policyFrom, wat2wasm, where } from './helpers';
 
 const FIXTURES = path.resolve(__dirname, '../../../../test/fixtures/rules');
@@ -77,6 +78,34 @@ describe('rules: cryptominer', () => {
     }
     assert.equal(ofRule(await checkBytes(bytes), 'cryptominer').length, 0);
     assert.equal(ofRule(await checkText(text), 'cryptominer').length, 0);
+  });
+
+  it('does not take multiply-heavy field arithmetic for AES or JH (esbuild-wasm P-256 false alarm)', () => {
+    // Counts of one of esbuild-wasm 0.28.2's P-256 functions, which matched both families before.
+    const p256 = {
+      instructions: 2995,
+      xor: 57,
+      shl: 0,
+      shrU: 145,
+      shrS: 0,
+      rotl: 0,
+      rotr: 0,
+      and: 154,
+      or: 109,
+      add: 219,
+      mul: 122,
+      load: 218,
+      store: 112,
+      call: 4,
+      callIndirect: 0,
+      callRef: 0,
+      loop: 0,
+      atomic: 0,
+      simd: 0,
+    };
+    assert.deepEqual(matchFamilies(p256), []);
+    // Without its multiplies the same profile is AES-like: the multiply count is what tells them apart.
+    assert.deepEqual(matchFamilies({ ...p256, mul: 0 }), ['tTable']);
   });
 
   it('can be turned off or down', async () => {

@@ -110,6 +110,13 @@ describe('rules: suspicious-data', () => {
     assert.equal(ofRule(await checkBytes(bytes), 'suspicious-data').length, 3);
   });
 
+  it("does not take dictionary fragments for URLs (Brotli's built-in dictionary false alarm)", async () => {
+    const bytes = await dataModule(
+      'http://www.yearshttp://navigationhttps://wasfamiliarhttp://html4/loose.dtdhttp://www.C//DTD\0',
+    );
+    assert.deepEqual(summary(await checkBytes(bytes)), []);
+  });
+
   it('does not mistake versions, loopback or any-address for IP addresses', async () => {
     const bytes = await dataModule(
       'version 1.2.3.4 v10.20.30.40 listen 0.0.0.0 127.0.0.1 255.255.255.255 1.2.3.4.5\0',
