@@ -564,6 +564,22 @@ describe('readBinaryModule: components', () => {
     assert.deepEqual(f.modules![0].modules![0].location, { kind: 'binary', offset: 20, length: 8 });
   });
 
+  it('reads 0x01 names both with a version suffix (current spec) and without (2023 binaries)', () => {
+    const hexName = Buffer.from('wasi:io/poll').toString('hex');
+    // current: 0x01 name versionsuffix'("0.2.1") then instance type 0
+    const withSuffix = hex('0061736d0d000100', '0a 17 01 01 0c', hexName, '05 302e322e31', '05 00');
+    // 2023: 0x01 name then instance type 0
+    const without = hex('0061736d0d000100', '0a 11 01 01 0c', hexName, '05 00');
+    for (const bytes of [withSuffix, without]) {
+      const f = readBinaryModule(bytes);
+      assert.deepEqual(f.problems, []);
+      assert.deepEqual(
+        f.components!.imports.map((i) => [i.name, i.kind]),
+        [['wasi:io/poll', 'instance']],
+      );
+    }
+  });
+
   it('does not report a component as invalid', () => {
     assert.deepEqual(validateBinary(component), []);
   });
