@@ -15,8 +15,9 @@ import {
 import { encodeCustomSection } from '../../server/src/core/signing/format';
 import { encodeVarUint32 } from '../../server/src/core/signing/leb128';
 import { MAX_SIGNATURES } from '../../server/src/core/signing/verify';
+import { SIGNING_VECTORS } from './signingVectors';
 
-const VECTORS = '/work/shared/testdata/wasm-signatures';
+const VECTORS = SIGNING_VECTORS;
 const moduleBytes = (name: string) => readFileSync(path.join(VECTORS, 'modules', name));
 const secret = (n: number): SecretKeyInfo => unwrap(loadSecretKey(path.join(VECTORS, 'keys', `key${n}.sk`)));
 const publicKey = (n: number): PublicKeyInfo =>

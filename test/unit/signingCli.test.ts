@@ -3,8 +3,9 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { runCli } from '../../server/src/cli/main';
+import { SIGNING_VECTORS } from './signingVectors';
 
-const VECTORS = '/work/shared/testdata/wasm-signatures';
+const VECTORS = SIGNING_VECTORS;
 
 async function cli(cwd: string, ...argv: string[]) {
   let stdout = '';

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { handleGenerateKeyPair, handleSign, handleVerify } from '../../server/src/features/signing';
+import { SIGNING_VECTORS } from './signingVectors';
 
-const VECTORS = '/work/shared/testdata/wasm-signatures';
+const VECTORS = SIGNING_VECTORS;
 
 describe('signing: language server requests', () => {
   let dir: string;

@@ -14,6 +14,7 @@ import {
   type SignModuleResult,
   type VerifySignatureResult,
 } from '../../server/src/protocol/signing';
+import { SIGNING_VECTORS } from './signingVectors';
 
 describe('signing: requests to the bundled language server', function () {
   let client: LspTestClient;
@@ -21,7 +22,7 @@ describe('signing: requests to the bundled language server', function () {
   beforeEach(() => {
     client = new LspTestClient();
     dir = mkdtempSync(path.join(tmpdir(), 'warden-lsp-sign-'));
-    copyFileSync('/work/shared/testdata/wasm-signatures/modules/00_unsigned.wasm', path.join(dir, 'm.wasm'));
+    copyFileSync(path.join(SIGNING_VECTORS, 'modules', '00_unsigned.wasm'), path.join(dir, 'm.wasm'));
   });
   afterEach(() => {
     client.kill();

@@ -1,10 +1,12 @@
 import * as assert from 'node:assert/strict';
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { encodeCustomSection } from '../../server/src/core/signing/format';
 import { crc16, decodeNkey, verifyWasmCloudClaims } from '../../server/src/core/signing/wascap';
+import { SIGNING_VECTORS } from './signingVectors';
 
-const OTHER = '/work/shared/testdata/wasm-signatures/other';
+const OTHER = path.join(SIGNING_VECTORS, 'other');
 const signedLoop = readFileSync(`${OTHER}/wascap_signed_loop.wasm`);
 const ISSUER = 'ACCHS57D3P2VEON5MQCJM4YA34GYBDFZR3IBG5EQNUONIHBO5X4NIURC';
 
