@@ -13,6 +13,7 @@ import {
 import { registerSandboxCommand } from './sandbox/command';
 import { registerSigningCommands } from './commands/signing';
 import { registerPolicyCommands } from './commands/policy';
+import { registerWasmView } from './wasmView';
 
 let client: LanguageClient | undefined;
 
@@ -63,6 +64,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   registerSandboxCommand(context, client, output);
   registerSigningCommands(context, client, output);
   registerPolicyCommands(context, client, output);
+  registerWasmView(context, client);
 }
 
 export async function deactivate(): Promise<void> {

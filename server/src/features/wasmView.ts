@@ -1,0 +1,97 @@
+/**
+ * Answers `wasmWarden/wasmText`: reads a `.wasm` file and disassembles it a chunk at a time (other
+ * requests are served in between; a cancelled request stops the work). The latest views are kept so
+ * that findings located at byte offsets can be placed on their lines: `viewFor(uri)` with
+ * `lineForOffset` from core/module/disassemble.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import type { CancellationToken, Connection } from 'vscode-languageserver';
+import { disassembleAsync, type WasmTextView } from '../core/module/disassemble';
+import { WasmTextRequest, type WasmTextParams, type WasmTextResult } from '../protocol/wasmView';
+import { uriToPath } from './moduleAnalysis';
+import type { SettingsStore } from './settings';
+
+/** Views kept for placing findings; a large module's view holds a few hundred MB at most. */
+const KEPT_VIEWS = 4;
+
+interface KeptView {
+  mtimeMs: number;
+  size: number;
+  view: WasmTextView;
+}
+
+export class WasmViewFeature {
+  private readonly kept = new Map<string, KeptView>();
+
+  constructor(
+    connection: Connection,
+    private readonly settings: SettingsStore,
+  ) {
+    // By method name: the server's vscode-languageserver carries its own copy of the protocol types.
+    connection.onRequest(WasmTextRequest.method, (params: WasmTextParams, token: CancellationToken) =>
+      this.wasmText(params, token),
+    );
+  }
+
+  /** The view last shown for `uri`, if it is still kept. */
+  viewFor(uri: string): WasmTextView | undefined {
+    return this.kept.get(uri)?.view;
+  }
+
+  async wasmText(params: WasmTextParams, token?: CancellationToken): Promise<WasmTextResult> {
+    const file = uriToPath(params.uri);
+    if (!file) return message('unreadable', `Only files on disk can be shown as text (${params.uri}).`);
+    let info;
+    try {
+      info = await stat(file);
+    } catch (error) {
+      return message('unreadable', `Cannot read ${file}: ${reason(error)}.`);
+    }
+    const { maxFileSize } = await this.settings.get(params.uri);
+    if (info.size > maxFileSize) {
+      return message(
+        'too-large',
+        `This file is ${megabytes(info.size)}, larger than the limit of ${megabytes(maxFileSize)} set by wasmWarden.maxFileSize; it is not shown.`,
+      );
+    }
+    const kept = this.kept.get(params.uri);
+    if (kept && kept.mtimeMs === info.mtimeMs && kept.size === info.size) return result(kept.view);
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(file);
+    } catch (error) {
+      return message('unreadable', `Cannot read ${file}: ${reason(error)}.`);
+    }
+    const view = await disassembleAsync(bytes, undefined, () => token?.isCancellationRequested ?? false);
+    if (!view) return message('unreadable', 'The request was cancelled.');
+    this.keep(params.uri, { mtimeMs: info.mtimeMs, size: info.size, view });
+    return result(view);
+  }
+
+  private keep(uri: string, view: KeptView): void {
+    this.kept.delete(uri);
+    this.kept.set(uri, view);
+    for (const oldest of this.kept.keys()) {
+      if (this.kept.size <= KEPT_VIEWS) break;
+      this.kept.delete(oldest);
+    }
+  }
+}
+
+function result(view: WasmTextView): WasmTextResult {
+  const answer: WasmTextResult = { kind: view.kind, text: view.text, omittedLines: view.omittedLines };
+  if (view.error) answer.error = `${view.error.message} (at byte 0x${view.error.offset.toString(16)})`;
+  return answer;
+}
+
+function message(kind: WasmTextResult['kind'], text: string): WasmTextResult {
+  return { kind, text: `;; ${text}\n`, error: text, omittedLines: 0 };
+}
+
+function reason(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
