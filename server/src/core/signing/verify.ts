@@ -19,7 +19,7 @@ import { hashParts, type PartBoundary } from './hash';
 import { fingerprint, type PublicKeyInfo } from './keys';
 import { checkPreamble, type PreambleCheck } from './preamble';
 import type { SigningProblem } from './problems';
-import { equalBytes, walkSections } from './sections';
+import { equalBytes, isSignatureSection, walkSections } from './sections';
 
 export interface VerifyOptions {
   /** Trusted keys, already loaded (`loadPublicKey`). */
@@ -109,8 +109,7 @@ export function verifyModuleSignatures(bytes: Uint8Array, options: VerifyOptions
     // Still say whether a signature was there: a truncated signed module is malformed, not unsigned.
     const first = walkSections(bytes).sections[0];
     const signed =
-      options.detachedSignature !== undefined ||
-      (first !== undefined && first.id === 0 && first.name === 'signature');
+      options.detachedSignature !== undefined || (first !== undefined && isSignatureSection(first));
     return { ...base, signed, status: signed ? 'malformed' : 'unsigned', problems: [layout] };
   }
   const report: SignatureReport = {
