@@ -271,6 +271,16 @@ describe('real-world modules', function () {
           expected.nested,
         );
         assert.deepEqual(validateBinary(bytes, facts), []);
+        // The body pass walks the nested core modules' functions, each tagged with its module.
+        const scan = scanFunctionBodies(bytes, { facts });
+        assert.deepEqual(scan.problems, []);
+        const perModule = allCoreModules(facts).map(
+          (_, n) => scan.functions.filter((f) => f.module === n).length,
+        );
+        assert.deepEqual(
+          perModule,
+          allCoreModules(facts).map((m) => m.functionCount),
+        );
       });
 
       it('each nested core module matches wasm-objdump on its own bytes', () => {

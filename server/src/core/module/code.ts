@@ -59,6 +59,8 @@ export interface FunctionBodyStats {
   bodyOffset: number;
   bodySize: number;
   counts: OpcodeCounts;
+  /** In a component: which core module (index in `allCoreModules` order) the function is in. */
+  module?: number;
 }
 
 export interface BodyScanOptions {
@@ -235,34 +237,39 @@ function scanBody(r: ByteReader, counts: OpcodeCounts, seen: Set<Proposal>): voi
 }
 
 /**
- * Walks every function body of a core module. Offsets are relative to `bytes`; for a module nested
- * in a component pass the facts read from the whole file and the whole file's bytes.
+ * Walks every function body of a core module, or of every core module inside a component (each
+ * function then says which module it is in). Offsets are absolute in `bytes`; to scan one module
+ * nested in a component, pass its facts (read from the whole file) and the whole file's bytes.
  */
 export function scanFunctionBodies(bytes: Uint8Array, options: BodyScanOptions = {}): BodyScanResult {
   const facts = options.facts ?? readBinaryModule(bytes);
   const collect = options.collect ?? true;
   const seen = new Set<Proposal>();
   const result: BodyScanResult = { functions: [], proposals: [], problems: [] };
-  for (const fn of facts.functions) {
-    if (fn.bodyOffset === undefined || fn.bodySize === undefined) continue;
-    const counts = emptyCounts();
-    const r = new ByteReader(bytes, fn.bodyOffset, fn.bodyOffset + fn.bodySize);
-    try {
-      scanBody(r, counts, seen);
-    } catch (error) {
-      const offset = error instanceof MalformedError ? error.offset : fn.bodyOffset;
-      result.problems.push(
-        invalidModule(`function ${fn.index}: ${(error as Error).message}`, offset, bytes.length),
-      );
+  const modules = facts.kind === 'component' ? allCoreModules(facts) : [facts];
+  scan: for (const [moduleIndex, module] of modules.entries()) {
+    for (const fn of module.functions) {
+      if (fn.bodyOffset === undefined || fn.bodySize === undefined) continue;
+      const counts = emptyCounts();
+      const r = new ByteReader(bytes, fn.bodyOffset, fn.bodyOffset + fn.bodySize);
+      try {
+        scanBody(r, counts, seen);
+      } catch (error) {
+        const offset = error instanceof MalformedError ? error.offset : fn.bodyOffset;
+        result.problems.push(
+          invalidModule(`function ${fn.index}: ${(error as Error).message}`, offset, bytes.length),
+        );
+      }
+      const stats: FunctionBodyStats = {
+        index: fn.index,
+        bodyOffset: fn.bodyOffset,
+        bodySize: fn.bodySize,
+        counts,
+      };
+      if (facts.kind === 'component') stats.module = moduleIndex;
+      if (collect) result.functions.push(stats);
+      if (options.onFunction?.(stats) === false) break scan;
     }
-    const stats: FunctionBodyStats = {
-      index: fn.index,
-      bodyOffset: fn.bodyOffset,
-      bodySize: fn.bodySize,
-      counts,
-    };
-    if (collect) result.functions.push(stats);
-    if (options.onFunction?.(stats) === false) break;
   }
   result.proposals = sortProposals(seen);
   return result;
@@ -270,9 +277,6 @@ export function scanFunctionBodies(bytes: Uint8Array, options: BodyScanOptions =
 
 /** Section-level and body-level proposals together: everything the module uses. */
 export function allProposals(bytes: Uint8Array, facts: ModuleFacts = readBinaryModule(bytes)): Proposal[] {
-  // Nested modules' offsets are absolute, so each is scanned over the whole file's bytes.
-  const fromBodies = allCoreModules(facts).flatMap(
-    (m) => scanFunctionBodies(bytes, { facts: m, collect: false }).proposals,
-  );
+  const fromBodies = scanFunctionBodies(bytes, { facts, collect: false }).proposals;
   return sortProposals([...facts.proposals, ...fromBodies]);
 }
