@@ -7,12 +7,12 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { formatReportText, type SandboxReport } from '../../../server/src/core/sandbox/report';
-import type { EntryPoints } from '../../../server/src/core/sandbox/entryPoints';
 import {
   SandboxCancelNotification,
   SandboxEntryPointsRequest,
   SandboxProgressNotification,
   SandboxRunRequest,
+  type SandboxEntryPointsResult,
   type SandboxProgress,
   type SandboxRunParams,
 } from '../../../server/src/protocol/sandbox';
@@ -48,8 +48,8 @@ function splitArgs(text: string): string[] {
 }
 
 /** Quick pick of what to run, then an input box for its arguments. Undefined = the user gave up. */
-async function askWhatToRun(entries: EntryPoints): Promise<RunInSandboxOptions | undefined> {
-  type Pick = vscode.QuickPickItem & { fn?: EntryPoints['functions'][number] };
+async function askWhatToRun(entries: SandboxEntryPointsResult): Promise<RunInSandboxOptions | undefined> {
+  type Pick = vscode.QuickPickItem & { fn?: SandboxEntryPointsResult['functions'][number] };
   const items: Pick[] = [];
   if (entries.wasiStart)
     items.push({
@@ -96,6 +96,17 @@ async function askWhatToRun(entries: EntryPoints): Promise<RunInSandboxOptions |
   return text === undefined ? undefined : { invoke: { name: fn.name, args: splitArgs(text) } };
 }
 
+/** rw preopens: writes stay in the sandbox's copy unless the user says to write them to disk. */
+async function askWriteBack(folders: string[]): Promise<boolean | undefined> {
+  const keep = { label: 'Keep changes in the sandbox', description: 'default', writeBack: false };
+  const write = { label: 'Write changes back to disk', description: folders.join(', '), writeBack: true };
+  const picked = await vscode.window.showQuickPick([keep, write], {
+    title: 'Run in Sandbox: the policy preopens folders read-write',
+    placeHolder: 'Files the module writes there are kept in memory unless you choose to write them back',
+  });
+  return picked?.writeBack;
+}
+
 async function explainRestrictedMode(): Promise<void> {
   const choice = await vscode.window.showWarningMessage(
     'Wasm Warden: Run in Sandbox is disabled in Restricted Mode. Running a module executes code from this workspace (even inside the sandbox), so it needs the workspace to be trusted.',
@@ -137,9 +148,12 @@ export function registerSandboxCommand(
         }
         let what = options;
         if (!what) {
-          const entries = await client.sendRequest<EntryPoints>(SandboxEntryPointsRequest.method, {
-            uri: uri.toString(),
-          });
+          const entries = await client.sendRequest<SandboxEntryPointsResult>(
+            SandboxEntryPointsRequest.method,
+            {
+              uri: uri.toString(),
+            },
+          );
           if (entries.problem && !entries.functions.length) {
             void vscode.window.showErrorMessage(
               `Wasm Warden: cannot run ${path.basename(uri.fsPath)}: ${entries.problem}`,
@@ -148,6 +162,11 @@ export function registerSandboxCommand(
           }
           what = await askWhatToRun(entries);
           if (!what) return undefined;
+          if (entries.rwPreopens.length) {
+            const writeBack = await askWriteBack(entries.rwPreopens);
+            if (writeBack === undefined) return undefined;
+            what.writeBack = writeBack;
+          }
         }
         const runId = `run-${++runCounter}`;
         const title = `${path.basename(uri.fsPath)}${what.invoke ? ` — ${what.invoke.name}(${what.invoke.args.join(', ')})` : ''}`;

@@ -96,7 +96,12 @@ export const PANEL_SCRIPT = String.raw`
     } else if (m.type === 'progress') {
       const p = m.progress;
       if (p.kind === 'output' && output[p.stream].length < MAX_TEXT) { output[p.stream] += p.text; setOutput(); }
-      else if (p.kind === 'sample') { samples.push(p.sample); drawCharts(); }
+      else if (p.kind === 'sample') {
+        // Long runs: keep the live chart light by thinning to every other point past 1000.
+        if (samples.length >= 1000) samples = samples.filter((_, i) => i % 2 === 0);
+        samples.push(p.sample);
+        drawCharts();
+      }
       else if (p.kind === 'violation') { violations.push(p.violation); drawViolations(); }
     } else if (m.type === 'report') {
       const r = m.report;

@@ -7,7 +7,7 @@ import type { CancellationToken, Connection, TextDocuments } from 'vscode-langua
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { nodeFileSystem } from '../core/policy/fileSystem';
 import { PolicyResolver } from '../core/policy/resolver';
-import { entryPoints, type EntryPoints } from '../core/sandbox/entryPoints';
+import { entryPoints } from '../core/sandbox/entryPoints';
 import { compileWatForSandbox, readModuleBytes } from '../core/sandbox/moduleBytes';
 import type { SandboxReport } from '../core/sandbox/report';
 import { startSandboxRun } from '../core/sandbox/runner';
@@ -18,6 +18,7 @@ import {
   SandboxRunRequest,
   type SandboxCancelParams,
   type SandboxEntryPointsParams,
+  type SandboxEntryPointsResult,
   type SandboxProgress,
   type SandboxRunParams,
 } from '../protocol/sandbox';
@@ -69,13 +70,23 @@ export function registerSandboxFeature(connection: Connection, documents: TextDo
 
   connection.onRequest(
     SandboxEntryPointsRequest.method,
-    async ({ uri }: SandboxEntryPointsParams): Promise<EntryPoints> => {
+    async ({ uri }: SandboxEntryPointsParams): Promise<SandboxEntryPointsResult> => {
       const file = filePath(uri);
       if (!file)
-        return { wasiStart: false, functions: [], problem: 'only files on disk can run in the sandbox' };
+        return {
+          wasiStart: false,
+          functions: [],
+          rwPreopens: [],
+          problem: 'only files on disk can run in the sandbox',
+        };
+      const rwPreopens = new PolicyResolver(nodeFileSystem)
+        .resolve(file)
+        .sandbox.preopens.filter((p) => p.mode === 'rw')
+        .map((p) => p.host);
       const bytes = await moduleBytes(documents, uri, file);
-      if (!(bytes instanceof Uint8Array)) return { wasiStart: false, functions: [], problem: bytes.error };
-      return entryPoints(bytes);
+      if (!(bytes instanceof Uint8Array))
+        return { wasiStart: false, functions: [], rwPreopens, problem: bytes.error };
+      return { ...entryPoints(bytes), rwPreopens };
     },
   );
 

@@ -39,7 +39,10 @@ export const SandboxEntryPointsRequest = { method: 'wasmWarden/sandbox/entryPoin
 export interface SandboxEntryPointsParams {
   uri: string;
 }
-export type SandboxEntryPointsResult = EntryPoints;
+export interface SandboxEntryPointsResult extends EntryPoints {
+  /** Host folders the policy preopens read-write: the client asks before writing changes back. */
+  rwPreopens: string[];
+}
 
 /** Server → client while a run goes on. */
 export const SandboxProgressNotification = { method: 'wasmWarden/sandbox/progress' } as const;
