@@ -14,10 +14,19 @@ import { registerSandboxCommand } from './sandbox/command';
 import { registerSigningCommands } from './commands/signing';
 import { registerPolicyCommands } from './commands/policy';
 import { registerWasmView } from './wasmView';
+import { registerStatusBar, type ModuleStatusBar } from './statusBar';
 
 let client: LanguageClient | undefined;
+/** Exposed to the in-editor tests through the extension's exports. */
+let statusBar: ModuleStatusBar | undefined;
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+/** What the extension exports: read-only views for tests and other extensions. */
+export interface WardenApi {
+  /** What the status bar shows for the active module. */
+  statusBar(): ModuleStatusBar['current'];
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<WardenApi> {
   const output = vscode.window.createOutputChannel('Wasm Warden', { log: true });
   context.subscriptions.push(output);
 
@@ -35,6 +44,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       { scheme: 'file', language: 'wat' },
       { scheme: 'untitled', language: 'wat' },
       { scheme: 'file', pattern: '**/wasm-policy.json' },
+      // The .wasm text view: findings placed on its lines, hovers, quick fixes.
+      { scheme: 'wasm-warden', language: 'wat' },
     ],
     synchronize: {
       fileEvents: [
@@ -65,6 +76,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   registerSigningCommands(context, client, output);
   registerPolicyCommands(context, client, output);
   registerWasmView(context, client);
+  statusBar = registerStatusBar(context, client);
+  return { statusBar: () => statusBar?.current };
 }
 
 export async function deactivate(): Promise<void> {

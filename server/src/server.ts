@@ -18,7 +18,8 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CodeActionsFeature } from './features/codeActions';
 import { provideCodeLenses } from './features/codeLens';
 import { DiagnosticsFeature } from './features/diagnostics';
-import { hoverMarkdown } from './features/hover';
+import { hoverMarkdown, type HoverTarget } from './features/hover';
+import { fileUriOfView, isViewUri } from './features/viewUris';
 import { summarize } from './features/moduleSummary';
 import { ModuleSummaryRequest, type ModuleSummaryParams } from './protocol/moduleSummary';
 import { ModuleAnalyzer, isWasmUri, uriToPath } from './features/moduleAnalysis';
@@ -69,10 +70,15 @@ connection.onInitialize((params): InitializeResult => {
 
 const policyFiles = new PolicyFilesFeature(connection, documents);
 const analyzer = new ModuleAnalyzer(policyFiles.resolver);
-const diagnostics = new DiagnosticsFeature(connection, documents, settings, analyzer);
+const wasmView = new WasmViewFeature(connection, settings);
+const diagnostics = new DiagnosticsFeature(connection, documents, settings, analyzer, wasmView);
 registerSandboxFeature(connection, documents);
 registerSigningFeature(connection);
-export const wasmView = new WasmViewFeature(connection, settings);
+
+/** The analysis behind a document: its own, or for a `.wasm` text view, the file's. */
+function resultFor(uri: string) {
+  return analyzer.get(fileUriOfView(uri) ?? uri);
+}
 
 /** Workspace folders as paths: they bound policy discovery and the `.wasm` scan. */
 async function workspaceRoots(): Promise<string[]> {
@@ -92,17 +98,26 @@ policyFiles.onDidChangePolicy(recheckEverything);
 connection.onHover((params) => {
   const policyHover = policyFiles.provideHover(params);
   if (policyHover) return policyHover;
-  const result = analyzer.get(params.textDocument.uri);
-  if (!result || result.source !== 'text') return null;
-  const markdown = hoverMarkdown(result, { kind: 'text', position: params.position });
+  const uri = params.textDocument.uri;
+  const result = resultFor(uri);
+  if (!result) return null;
+  let target: HoverTarget | undefined;
+  if (!isViewUri(uri))
+    target = result.source === 'text' ? { kind: 'text', position: params.position } : undefined;
+  else {
+    // In the .wasm view, each line was printed from a byte offset: hover what lives there.
+    const line = wasmView.viewFor(result.uri)?.lines[params.position.line];
+    target = line ? { kind: 'binary', offset: line.offset } : undefined;
+  }
+  const markdown = target && hoverMarkdown(result, target);
   return markdown ? { contents: { kind: 'markdown', value: markdown } } : null;
 });
 
-const codeActions = new CodeActionsFeature(documents, analyzer);
+const codeActions = new CodeActionsFeature(documents, resultFor);
 connection.onCodeAction((params) => codeActions.provide(params));
 connection.onCodeLens((params) => provideCodeLenses(analyzer, params));
 connection.onRequest(ModuleSummaryRequest.method, (params: ModuleSummaryParams) => {
-  const result = analyzer.get(params.uri);
+  const result = resultFor(params.uri);
   return result ? summarize(result) : null;
 });
 // CodeLens and the status bar follow the findings: ask the client to refresh after each analysis.

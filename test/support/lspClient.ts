@@ -5,7 +5,12 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import {
+  createMessageConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type MessageConnection,
+} from 'vscode-jsonrpc/node';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 export const SERVER_PATH = path.join(REPO_ROOT, 'dist', 'server.js');
@@ -29,6 +34,7 @@ export class LspTestClient {
   readonly published = new Map<string, PublishedDiagnostics>();
   private waiters: Array<() => void> = [];
   stderr = '';
+  private rootPath: string | undefined;
   /** Answers the server's workspace/configuration requests. */
   configuration: Record<string, unknown> = {};
 
@@ -49,24 +55,41 @@ export class LspTestClient {
       params.items.map((item) => (item.section ? (this.configuration[item.section] ?? null) : null)),
     );
     this.connection.onRequest('client/registerCapability', () => null);
+    this.connection.onRequest('workspace/workspaceFolders', () =>
+      this.rootPath ? [{ uri: pathToFileURL(this.rootPath).href, name: path.basename(this.rootPath) }] : null,
+    );
     this.connection.onRequest('window/workDoneProgress/create', () => null);
     this.connection.onNotification(() => undefined);
     this.connection.listen();
   }
 
-  async initialize(rootPath?: string, capabilities: Record<string, unknown> = {}): Promise<{ capabilities: Record<string, unknown>; serverInfo?: { name: string } }> {
-    const result = await this.connection.sendRequest<{ capabilities: Record<string, unknown> }>('initialize', {
-      processId: process.pid,
-      rootUri: rootPath ? pathToFileURL(rootPath).href : null,
-      workspaceFolders: rootPath ? [{ uri: pathToFileURL(rootPath).href, name: path.basename(rootPath) }] : null,
-      capabilities: { workspace: { configuration: true, didChangeWatchedFiles: { dynamicRegistration: true } }, ...capabilities },
-    });
+  async initialize(
+    rootPath?: string,
+    capabilities: Record<string, unknown> = {},
+  ): Promise<{ capabilities: Record<string, unknown>; serverInfo?: { name: string } }> {
+    this.rootPath = rootPath;
+    const result = await this.connection.sendRequest<{ capabilities: Record<string, unknown> }>(
+      'initialize',
+      {
+        processId: process.pid,
+        rootUri: rootPath ? pathToFileURL(rootPath).href : null,
+        workspaceFolders: rootPath
+          ? [{ uri: pathToFileURL(rootPath).href, name: path.basename(rootPath) }]
+          : null,
+        capabilities: {
+          workspace: { configuration: true, didChangeWatchedFiles: { dynamicRegistration: true } },
+          ...capabilities,
+        },
+      },
+    );
     await this.connection.sendNotification('initialized', {});
     return result;
   }
 
   open(uri: string, text: string, languageId = 'wat', version = 1): Promise<void> {
-    return this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version, text } });
+    return this.connection.sendNotification('textDocument/didOpen', {
+      textDocument: { uri, languageId, version, text },
+    });
   }
 
   change(uri: string, version: number, text: string): Promise<void> {
@@ -92,7 +115,9 @@ export class LspTestClient {
       if (current && predicate(current)) return current;
       const remaining = deadline - Date.now();
       if (remaining <= 0) {
-        throw new Error(`No matching diagnostics for ${uri} within ${timeoutMs} ms; last: ${JSON.stringify(current)}\nserver stderr: ${this.stderr}`);
+        throw new Error(
+          `No matching diagnostics for ${uri} within ${timeoutMs} ms; last: ${JSON.stringify(current)}\nserver stderr: ${this.stderr}`,
+        );
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, remaining);
@@ -106,7 +131,9 @@ export class LspTestClient {
 
   /** Clean LSP shutdown; resolves with the server's exit code. */
   async shutdown(): Promise<number | null> {
-    const exited = new Promise<number | null>((resolve) => this.process.once('exit', (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve) =>
+      this.process.once('exit', (code) => resolve(code)),
+    );
     await this.connection.sendRequest('shutdown');
     await this.connection.sendNotification('exit');
     const code = await exited;

@@ -20,7 +20,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { LineIndex, type TextSpan } from '../core/location';
 import { lex } from '../core/wat/lexer';
 import { DIAGNOSTIC_SOURCE } from '../lsp/convert';
-import { uriToPath, type ModuleAnalyzer, type ModuleResult } from './moduleAnalysis';
+import { uriToPath, type ModuleResult } from './moduleAnalysis';
 
 const FORMAT: FormattingOptions = { insertSpaces: true, tabSize: 2, eol: '\n' };
 
@@ -37,11 +37,12 @@ interface PolicyText {
 export class CodeActionsFeature {
   constructor(
     private readonly documents: TextDocuments<TextDocument>,
-    private readonly analyzer: ModuleAnalyzer,
+    /** The analysis behind a document (a `.wasm` text view answers with its file's). */
+    private readonly resultFor: (uri: string) => ModuleResult | undefined,
   ) {}
 
   provide(params: CodeActionParams): CodeAction[] {
-    const result = this.analyzer.get(params.textDocument.uri);
+    const result = this.resultFor(params.textDocument.uri);
     if (!result) return [];
     const ours = params.context.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE);
     const actions: CodeAction[] = [];

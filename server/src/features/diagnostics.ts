@@ -10,7 +10,9 @@ import { DiagnosticSeverity } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { discoverModules } from '../core/discover';
 import { DIAGNOSTIC_SOURCE, toDiagnostic } from '../lsp/convert';
+import { lineForOffset, type WasmTextView } from '../core/module/disassemble';
 import { isWasmUri, type ModuleAnalyzer, type ModuleResult } from './moduleAnalysis';
+import { fileUriOfView, isViewUri } from './viewUris';
 import type { SettingsStore, WardenSettings } from './settings';
 
 /** Quiet time after the last keystroke before a document is analysed again. */
@@ -21,7 +23,12 @@ const MAX_DIAGNOSTICS = 200;
 const ORIGIN = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
 export function isTextModuleDocument(document: TextDocument): boolean {
-  return document.languageId === 'wat' || /\.wa[st]t?$/i.test(document.uri);
+  return !isViewUri(document.uri) && (document.languageId === 'wat' || /\.wa[st]t?$/i.test(document.uri));
+}
+
+/** The text views the server has printed, to place binary findings on their lines. */
+export interface WasmViews {
+  viewFor(fileUri: string): WasmTextView | undefined;
 }
 
 export function formatSize(bytes: number): string {
@@ -84,9 +91,12 @@ export class DiagnosticsFeature {
     private readonly documents: TextDocuments<TextDocument>,
     private readonly settings: SettingsStore,
     private readonly analyzer: ModuleAnalyzer,
+    private readonly views: WasmViews,
   ) {
     documents.onDidOpen((e) => this.scheduleText(e.document, 0));
     documents.onDidChangeContent((e) => this.scheduleText(e.document, DEBOUNCE_MS));
+    // A view's text changes when its .wasm changed on disk: place the findings anew.
+    documents.onDidChangeContent((e) => void this.publishView(e.document.uri));
     documents.onDidClose((e) => {
       if (!isTextModuleDocument(e.document)) return;
       this.cancel(e.document.uri);
@@ -172,6 +182,27 @@ export class DiagnosticsFeature {
     }
     await this.connection.sendDiagnostics({ uri, diagnostics });
     for (const listener of this.listeners) listener(uri);
+    for (const view of this.documents.all())
+      if (fileUriOfView(view.uri) === uri) await this.publishView(view.uri);
+  }
+
+  /** Shows a `.wasm`'s findings in its open text view, each on the line printed from its bytes. */
+  private async publishView(viewUri: string): Promise<void> {
+    const fileUri = fileUriOfView(viewUri);
+    if (!fileUri) return;
+    const result =
+      this.analyzer.get(fileUri) ??
+      (await this.analyzer.analyzeFile(fileUri, await this.settings.get(fileUri)));
+    const view = this.views.viewFor(fileUri);
+    if (!result) return;
+    const place = (offset: number) => {
+      if (!view) return undefined;
+      const line = lineForOffset(view, offset);
+      const text = view.text.split('\n', line + 1)[line] ?? '';
+      const indent = text.length - text.trimStart().length;
+      return { start: { line, character: indent }, end: { line, character: text.length } };
+    };
+    await this.connection.sendDiagnostics({ uri: viewUri, diagnostics: diagnosticsOf(result, place) });
   }
 
   private cancel(uri: string): void {

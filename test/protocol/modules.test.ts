@@ -1,0 +1,195 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { compileWat } from '../../server/src/core/wat/compile';
+import { LspTestClient } from '../support/lspClient';
+
+const POLICY = `{
+  // protocol test policy
+  "imports": {
+    "allow": ["wasi_snapshot_preview1.fd_write"],
+    "otherwise": "deny"
+  },
+  "memory": { "maxPages": 16, "requireMaximum": true }
+}
+`;
+
+const MODULE = `(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_open" (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (memory 1 64)
+  (func $main (export "_start")))
+`;
+
+type Diagnostic = {
+  code?: string | number;
+  message: string;
+  range: { start: { line: number; character: number } };
+  data?: unknown;
+};
+type CodeAction = {
+  title: string;
+  edit?: { changes: Record<string, Array<{ range: unknown; newText: string }>> };
+  command?: { command: string; arguments?: unknown[] };
+};
+
+describe('module analysis over LSP', function () {
+  this.timeout(60_000);
+  let root: string;
+  let client: LspTestClient;
+  let watUri: string;
+  let policyUri: string;
+
+  beforeEach(async () => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-lsp-'));
+    fs.writeFileSync(path.join(root, 'wasm-policy.json'), POLICY);
+    fs.writeFileSync(path.join(root, 'plugin.wat'), MODULE);
+    const compiled = await compileWat(MODULE);
+    assert.ok(compiled.bytes);
+    fs.mkdirSync(path.join(root, 'build'));
+    fs.writeFileSync(path.join(root, 'build', 'plugin.wasm'), compiled.bytes);
+    watUri = pathToFileURL(path.join(root, 'plugin.wat')).href;
+    policyUri = pathToFileURL(path.join(root, 'wasm-policy.json')).href;
+    client = new LspTestClient();
+    await client.initialize(root, { workspace: { configuration: true, workspaceFolders: true } });
+  });
+  afterEach(() => {
+    client.kill();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  const codes = (d: { diagnostics: Diagnostic[] }) => d.diagnostics.map((x) => x.code).sort();
+
+  it('checks a .wat against the policy next to it, with the import located', async () => {
+    await client.open(watUri, MODULE);
+    const published = await client.waitForDiagnostics(watUri, (d) =>
+      d.diagnostics.some((x) => x.code === 'disallowed-import'),
+    );
+    const denied = published.diagnostics.filter((d) => d.code === 'disallowed-import');
+    assert.equal(denied.length, 1);
+    assert.match(denied[0].message, /path_open/);
+    assert.equal(denied[0].range.start.line, 2);
+    assert.ok(!published.diagnostics.some((d) => d.code === 'syntax-error'));
+  });
+
+  it('finds and checks every .wasm in the workspace, git-ignored build folders included', async () => {
+    fs.writeFileSync(path.join(root, '.gitignore'), 'build/\n');
+    const wasmUri = pathToFileURL(path.join(root, 'build', 'plugin.wasm')).href;
+    const published = await client.waitForDiagnostics(wasmUri, (d) => d.diagnostics.length > 0);
+    const denied = published.diagnostics.filter((d) => d.code === 'disallowed-import');
+    assert.equal(denied.length, 1);
+    assert.match(denied[0].message, /path_open.*\(at byte 0x[0-9a-f]+\)$/);
+  });
+
+  it('re-checks governed modules when the policy is edited over LSP', async () => {
+    await client.open(watUri, MODULE);
+    await client.waitForDiagnostics(watUri, (d) => d.diagnostics.some((x) => x.code === 'disallowed-import'));
+    await client.open(policyUri, POLICY, 'jsonc');
+    await client.change(
+      policyUri,
+      2,
+      POLICY.replace('"wasi_snapshot_preview1.fd_write"', '"wasi_snapshot_preview1.*"'),
+    );
+    await client.waitForDiagnostics(
+      watUri,
+      (d) => !d.diagnostics.some((x) => x.code === 'disallowed-import'),
+    );
+    await client.change(policyUri, 3, '{ "imports": { "allow": [ }');
+    const broken = await client.waitForDiagnostics(watUri, (d) =>
+      d.diagnostics.some((x) => x.code === 'policy-error'),
+    );
+    // Failing closed: the strict policy denies both imports.
+    assert.equal(broken.diagnostics.filter((x) => x.code === 'disallowed-import').length, 2);
+  });
+
+  it('publishes exactly the diagnostics of the last version after 200 rapid edits', async () => {
+    await client.open(watUri, MODULE);
+    for (let version = 2; version <= 201; version++) {
+      // Odd versions are broken, even ones fine; the last (201) is broken.
+      const text = version % 2 === 1 ? MODULE.replace('(memory 1 64)', '(memory 1 64') : MODULE;
+      await client.change(watUri, version, text);
+    }
+    const last = await client.waitForDiagnostics(watUri, (d) => d.version === 201);
+    assert.ok(last.diagnostics.some((d) => d.code === 'syntax-error'));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(client.published.get(watUri)?.version, 201);
+  });
+
+  it('answers hovers on imports, memories and the module keyword', async () => {
+    await client.open(watUri, MODULE);
+    await client.waitForDiagnostics(watUri, (d) => d.diagnostics.length > 0);
+    const hover = (line: number, character: number) =>
+      client.connection.sendRequest<{ contents: { value: string } } | null>('textDocument/hover', {
+        textDocument: { uri: watUri },
+        position: { line, character },
+      });
+    const fdWrite = await hover(1, 5);
+    assert.match(fdWrite?.contents.value ?? '', /fd_write/);
+    assert.match(fdWrite?.contents.value ?? '', /Capability: `io`/);
+    assert.match(fdWrite?.contents.value ?? '', /✅ allowed/);
+    assert.match(fdWrite?.contents.value ?? '', /wasm-policy\.json:4\]\(file:\/\/.*#L4\)/);
+    const pathOpen = await hover(2, 5);
+    assert.match(pathOpen?.contents.value ?? '', /⛔ denied/);
+    assert.match(pathOpen?.contents.value ?? '', /Capability: `filesystem`/);
+    const memory = await hover(3, 4);
+    assert.match(memory?.contents.value ?? '', /maximum: 64 pages \(4 MiB\)/);
+    assert.match(memory?.contents.value ?? '', /at most 16 pages \(1 MiB\)/);
+    const module = await hover(0, 3);
+    assert.match(module?.contents.value ?? '', /Capabilities used: `io`, `filesystem`/);
+    assert.match(module?.contents.value ?? '', /Policy: \[wasm-policy\.json\]/);
+  });
+
+  it('offers quick fixes that edit the policy and the memory maximum', async () => {
+    await client.open(watUri, MODULE);
+    const published = await client.waitForDiagnostics(watUri, (d) =>
+      codes(d as { diagnostics: Diagnostic[] }).includes('memory-limit'),
+    );
+    const actions = await client.connection.sendRequest<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri: watUri },
+      range: { start: { line: 0, character: 0 }, end: { line: 5, character: 0 } },
+      context: { diagnostics: published.diagnostics },
+    });
+    const titles = actions.map((a) => a.title);
+    const allow = actions.find(
+      (a) => a.title === 'Allow wasi_snapshot_preview1.path_open in wasm-policy.json',
+    );
+    assert.ok(allow, titles.join('\n'));
+    const [edit] = allow.edit?.changes[policyUri] ?? [];
+    assert.match(edit.newText, /"wasi_snapshot_preview1\.path_open"/);
+    const lower = actions.find((a) => a.title.startsWith('Lower the maximum of memory 0 to 16 pages'));
+    assert.ok(lower, titles.join('\n'));
+    assert.deepEqual(lower.edit?.changes[watUri], [
+      { range: { start: { line: 3, character: 12 }, end: { line: 3, character: 14 } }, newText: '16' },
+    ]);
+    assert.ok(
+      titles.some((t) => t === 'Turn off memory-limit for plugin.wat in wasm-policy.json'),
+      titles.join('\n'),
+    );
+  });
+
+  it('applies the allow-import fix and the diagnostic goes', async () => {
+    await client.open(watUri, MODULE);
+    const published = await client.waitForDiagnostics(watUri, (d) =>
+      codes(d as { diagnostics: Diagnostic[] }).includes('disallowed-import'),
+    );
+    const actions = await client.connection.sendRequest<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri: watUri },
+      range: { start: { line: 2, character: 0 }, end: { line: 2, character: 0 } },
+      context: { diagnostics: published.diagnostics.filter((d) => d.code === 'disallowed-import') },
+    });
+    const allow = actions.find((a) => a.title.startsWith('Allow '));
+    assert.ok(allow?.edit);
+    // Apply the edit as a client would, to the open policy document.
+    const { TextDocument } = await import('vscode-languageserver-textdocument');
+    const policyDoc = TextDocument.create(policyUri, 'jsonc', 1, POLICY);
+    const edited = TextDocument.applyEdits(policyDoc, allow.edit.changes[policyUri] as never);
+    assert.match(edited, /\/\/ protocol test policy/); // comments survive
+    await client.open(policyUri, edited, 'jsonc');
+    await client.waitForDiagnostics(
+      watUri,
+      (d) => !d.diagnostics.some((x) => x.code === 'disallowed-import'),
+    );
+  });
+});
