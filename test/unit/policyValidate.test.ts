@@ -135,7 +135,13 @@ describe('policy validation', () => {
   it('flags patterns that can never match', () => {
     const bare = only('{ "imports": { "allow": ["fd_write"] } }');
     assert.equal(bare.finding.severity, 'warning');
-    assert.match(bare.finding.message, /can never match a module's import: patterns are module\.name/);
+    assert.equal(
+      bare.finding.message,
+      '"fd_write" can never match: patterns are module.name, such as "wasi_snapshot_preview1.fd_write" or "fd_write.*".',
+    );
+    assert.match(only('{ "imports": { "allow": ["myFunc"] } }').finding.message, /such as "env\.myFunc"/);
+    // A bare kebab-case name is a component's plain import name.
+    assert.deepEqual(problems('{ "imports": { "allow": ["export-type", "wit"] } }'), []);
     const glob = only('{ "imports": { "deny": ["wasi_snapshot_preview1.fs_*"] } }');
     assert.equal(glob.at, '"wasi_snapshot_preview1.fs_*"');
     assert.match(glob.finding.message, /can never match: no wasi_snapshot_preview1 function fits "fs_\*"/);

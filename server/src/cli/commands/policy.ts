@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { UsageError, type CliCommand, type CliIo } from '../command';
 import type { Finding } from '../../core/findings';
 import { nodeFileSystem } from '../../core/policy/fileSystem';
+import { hostImportsOf } from '../../core/policy/generate';
 import { generatePolicyForFiles, readModuleForPolicy } from '../../core/policy/moduleInputs';
 import { POLICY_FILE_NAME, PolicyResolver } from '../../core/policy/resolver';
 import { formatBytes } from '../../core/policy/sizes';
@@ -132,7 +133,7 @@ async function show(args: string[], io: CliIo): Promise<number> {
     return 2;
   }
   const policy = createCliPolicyResolver(io.cwd, values.policy).resolve(modulePath);
-  const imports = read.facts.imports.map((i) => ({
+  const imports = hostImportsOf(read.facts).map((i) => ({
     module: i.module,
     name: i.name,
     ...policy.checkImport(i.module, i.name),
@@ -157,7 +158,7 @@ async function show(args: string[], io: CliIo): Promise<number> {
     lines.push(`Imports (${imports.length}):`);
     for (const i of imports)
       lines.push(
-        `  ${i.decision.padEnd(5)} ${i.module}.${i.name}${i.capability ? ` [${i.capability}]` : ''}: ${i.reason}`,
+        `  ${i.decision.padEnd(5)} ${i.name ? `${i.module}.${i.name}` : i.module}${i.capability ? ` [${i.capability}]` : ''}: ${i.reason}`,
       );
     io.stdout(`${lines.join('\n')}\n`);
   }

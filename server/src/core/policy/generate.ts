@@ -22,7 +22,7 @@ interface UsedImport {
 }
 
 /** The imports a module asks its host for: core imports, or a component's own imports. */
-function importsOf(facts: ModuleFacts): Array<{ module: string; name: string; kind: string }> {
+export function hostImportsOf(facts: ModuleFacts): Array<{ module: string; name: string; kind: string }> {
   if (facts.kind === 'component') {
     return (facts.components?.imports ?? []).map((i) => ({ module: i.name, name: '', kind: 'interface' }));
   }
@@ -45,7 +45,7 @@ function describeImport(module: string, name: string, kind: string): UsedImport 
 function collectImports(inputs: GenerationInput[]): UsedImport[] {
   const byPattern = new Map<string, UsedImport>();
   for (const input of inputs) {
-    for (const { module, name, kind } of importsOf(input.facts)) {
+    for (const { module, name, kind } of hostImportsOf(input.facts)) {
       const used = describeImport(module, name, kind);
       if (!byPattern.has(used.pattern)) byPattern.set(used.pattern, used);
     }

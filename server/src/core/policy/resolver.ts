@@ -321,7 +321,7 @@ export class PolicyResolver {
     const moduleProblem: Finding = {
       ruleId: 'policy-error',
       severity: 'error',
-      message: `The policy governing this module is broken (${file}, line ${lineOf(finding)}: ${finding.message}${count > 1 ? ` and ${count - 1} more` : ''}). Checked against the strict built-in policy until it is fixed.`,
+      message: `The policy governing this module is broken (${file}, line ${lineOf(finding)}: ${finding.message.replace(/\.$/, '')}${count > 1 ? ` and ${count - 1} more` : ''}). Checked against the strict built-in policy until it is fixed.`,
       location: textSpan({ line: 0, character: 0 }, { line: 0, character: 0 }),
       decidedBy: { file, location: finding.location },
       data: { policyFile: file, governingPolicy: policyPath },

@@ -25,6 +25,9 @@ export interface SemanticOptions {
   knownRules?: readonly string[];
 }
 
+/** A component's plain import name (kebab-case words): a bare pattern may name one. */
+const COMPONENT_NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
+
 type Report = (node: Node, message: string, severity?: Finding['severity']) => void;
 
 const valueOf = (object: Node | undefined, ...keys: string[]): Node | undefined => {
@@ -45,9 +48,18 @@ export function checkImportPattern(
       severity: 'warning',
     };
   }
-  if (!pattern.includes('.') && !pattern.includes(':') && !pattern.includes('*')) {
+  if (
+    !pattern.includes('.') &&
+    !pattern.includes(':') &&
+    !pattern.includes('*') &&
+    !COMPONENT_NAME.test(pattern)
+  ) {
+    // A bare name matches only a component's plain (kebab-case) import; this is not one.
+    const wasi = WASI_PREVIEW1_FUNCTIONS.some((f) => f.name === pattern)
+      ? `"wasi_snapshot_preview1.${pattern}"`
+      : `"env.${pattern}"`;
     return {
-      message: `"${pattern}" can never match a module's import: patterns are module.name, such as "env.${pattern}" or "${pattern}.*".`,
+      message: `"${pattern}" can never match: patterns are module.name, such as ${wasi} or "${pattern}.*".`,
       severity: 'warning',
     };
   }
