@@ -246,8 +246,7 @@ export const inspectCommand: CliCommand = {
     const bytes = data;
     const facts = readBinaryModule(bytes);
     // Inspecting is the one place that always wants the body-level proposals too.
-    for (const m of [facts, ...allNested(facts)])
-      if (m.kind === 'module') m.proposals = allProposals(bytes, m);
+    for (const m of [facts, ...allNested(facts)]) m.proposals = allProposals(bytes, m);
     const validation = validateBinary(bytes, facts);
     // validateBinary returns the reader's own errors when there are any; do not list them twice.
     const problems = [...facts.problems, ...validation.filter((v) => !facts.problems.includes(v))];
