@@ -38,6 +38,7 @@ export const WABT_FEATURES: Required<WabtFeatures> = {
 };
 
 let wabtInstance: Promise<Wabt> | undefined;
+const utf8 = new TextEncoder();
 
 /** wabt is an Emscripten module: instantiate it once, on first use, and share it. */
 export function loadWabt(): Promise<Wabt> {
@@ -63,7 +64,8 @@ export async function compileWat(text: string, fileName = 'module.wat'): Promise
   const lines = new LineIndex(text);
   let module: ReturnType<Wabt['parseWat']>;
   try {
-    module = wabt.parseWat(fileName, text, WABT_FEATURES);
+    // Bytes, not the string: wabt's string path keeps one byte per UTF-16 unit and garbles non-ASCII.
+    module = wabt.parseWat(fileName, utf8.encode(text), WABT_FEATURES);
   } catch (error) {
     return { findings: wabtFindings(error, text, lines, SYNTAX_RULE_ID) };
   }
