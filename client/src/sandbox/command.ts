@@ -40,6 +40,9 @@ function moduleUri(arg: unknown): vscode.Uri | undefined {
   if (arg instanceof vscode.Uri) return arg;
   const doc = vscode.window.activeTextEditor?.document;
   if (doc && /\.(wat|wasm)$/i.test(doc.uri.path)) return doc.uri;
+  // A .wasm may be open in a custom editor (no text editor): take the active tab's file.
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input as { uri?: unknown } | undefined;
+  if (input?.uri instanceof vscode.Uri && /\.(wat|wasm)$/i.test(input.uri.path)) return input.uri;
   return undefined;
 }
 
