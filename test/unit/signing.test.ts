@@ -351,6 +351,32 @@ describe('signing: round trips with fresh keys', () => {
     assert.equal(verifyModuleSignatures(result.module, { publicKeys: [pk] }).status, 'unsigned');
   });
 
+  it('embedded and detached signatures are checked together; a stale .sig does not hide a new signature', () => {
+    const old = generateKeyPair('compact');
+    const fresh = generateKeyPair('compact');
+    const stale = signed(signModule(unsigned, old.secretKey, { detached: true })).signature;
+    const changed = Buffer.concat([unsigned, encodeCustomSection('release', Buffer.from('2'))]);
+    const module = signed(signModule(changed, fresh.secretKey)).module;
+    const keys = [unwrap(loadPublicKey(old.publicKeyFile)), unwrap(loadPublicKey(fresh.publicKeyFile))];
+    const report = verifyModuleSignatures(module, { publicKeys: keys, detachedSignature: stale });
+    assert.equal(report.source, 'both');
+    assert.deepEqual(
+      report.signatures.map((s) => [s.inDetached, s.status, s.verifiedBy?.index]),
+      [
+        [false, 'valid', 1],
+        [true, 'invalid', 0],
+      ],
+    );
+    assert.equal(report.status, 'valid');
+    const broken = verifyModuleSignatures(module, {
+      publicKeys: keys,
+      detachedSignature: Uint8Array.of(1, 1),
+    });
+    assert.equal(broken.status, 'valid', 'the embedded signature still counts');
+    assert.equal(broken.problems[0].code, 'malformed-signature-section');
+    assert.equal(broken.problems[0].inDetached, true);
+  });
+
   it('three signers, one after the other, each verify; re-signing the same key adds nothing', () => {
     const pairs = [generateKeyPair('compact'), generateKeyPair('pem'), generateKeyPair('compact')];
     let module: Uint8Array = unsigned;

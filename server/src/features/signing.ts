@@ -67,15 +67,6 @@ export async function handleVerify(params: VerifySignatureParams): Promise<Verif
   if (!signature && existsSync(`${file}.sig`)) signature = `${file}.sig`;
   const result = await verifyFile({ input: file, publicKeys, signature });
   if (!result.ok) return result;
-  // A `.sig` picked up by convention must not hide an embedded signature.
-  if (
-    !params.signaturePath &&
-    signature &&
-    result.report.problems.some((p) => p.code === 'detached-and-embedded')
-  ) {
-    const embedded = await verifyFile({ input: file, publicKeys });
-    if (embedded.ok) return summarise(file, embedded, keysFrom);
-  }
   return summarise(file, result, keysFrom);
 }
 

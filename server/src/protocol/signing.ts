@@ -42,7 +42,7 @@ export interface VerifySignatureParams {
   uri: string;
   /** Trusted public key files; when absent, the `signature.trustedKeys` of the module's policy. */
   publicKeyPaths?: string[];
-  /** A detached signature; when absent, `<module>.sig` is used if it exists and the module has no embedded signature. */
+  /** A detached signature; when absent, `<module>.sig` is used if it exists (checked together with any embedded one). */
   signaturePath?: string;
 }
 

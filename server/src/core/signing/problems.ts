@@ -14,7 +14,6 @@ export type SigningProblemCode =
   | 'bad-signature'
   | 'partial-coverage'
   | 'preamble-mismatch'
-  | 'detached-and-embedded'
   | 'no-signature';
 
 export interface SigningProblem {

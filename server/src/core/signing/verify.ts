@@ -65,7 +65,9 @@ export interface SignatureVerdict {
   verifiedBy: { source: string; fingerprint: string; index: number } | null;
   /** What the signed hashes cover in this module; null when they match nothing (tampered). */
   coverage: Coverage | null;
-  /** Where the signature entry is (in the module, or in the detached file when `source` is detached). */
+  /** Whether this signature came from the detached signature file rather than the module. */
+  inDetached: boolean;
+  /** Where the signature entry is: in the module, or in the detached file when `inDetached`. */
   location: ByteSpan;
   problems: SigningProblem[];
 }
@@ -80,7 +82,8 @@ export interface SignatureReport {
   status: ReportStatus;
   /** True only when a trusted key signed the whole module and nothing is wrong. */
   valid: boolean;
-  source: 'embedded' | 'detached' | null;
+  /** Where the checked signatures came from; `both` when the module has one and a detached file was given too. */
+  source: 'embedded' | 'detached' | 'both' | null;
   /** The embedded signature section, when there is one. */
   section?: ByteSpan;
   /** The bytes signatures can cover: everything after the signature section. */
@@ -117,25 +120,28 @@ export function verifyModuleSignatures(bytes: Uint8Array, options: VerifyOptions
     content: { start: layout.contentStart, end: bytes.length, parts: 0 },
     problems: [...layout.problems],
   };
-  let data: SignatureData | SigningProblem | undefined;
-  if (options.detachedSignature) {
-    report.source = 'detached';
-    data = parseSignatureData(options.detachedSignature, 0, true);
-    if (layout.signatureSection) {
-      report.problems.push({
-        code: 'detached-and-embedded',
-        message: 'The module also has an embedded signature section; only the detached signature is checked.',
-        location: span(layout.signatureSection.offset, layout.signatureSection.end),
-      });
-    }
-  } else if (layout.signatureSection) {
+  // Signatures may come from the module and from a detached file; both are checked, each verdict
+  // saying where it came from (a stale `.sig` next to a re-signed module must not hide the new one).
+  const sources: Array<{ data: SignatureData; inDetached: boolean }> = [];
+  const unreadable: SigningProblem[] = [];
+  const take = (data: SignatureData | SigningProblem, inDetached: boolean) =>
+    'code' in data ? unreadable.push(data) : sources.push({ data, inDetached });
+  if (layout.signatureSection) {
     const section = layout.signatureSection;
     const payloadOffset = section.payloadOffset ?? section.contentOffset;
-    report.source = 'embedded';
     report.section = span(section.offset, section.end);
-    data = parseSignatureData(bytes.subarray(payloadOffset, section.end), payloadOffset);
+    take(parseSignatureData(bytes.subarray(payloadOffset, section.end), payloadOffset), false);
   }
-  if (data === undefined) {
+  if (options.detachedSignature) take(parseSignatureData(options.detachedSignature, 0, true), true);
+  report.source =
+    layout.signatureSection && options.detachedSignature
+      ? 'both'
+      : layout.signatureSection
+        ? 'embedded'
+        : options.detachedSignature
+          ? 'detached'
+          : null;
+  if (report.source === null) {
     report.problems.push({
       code: 'no-signature',
       message: 'The module has no signature section (it must be the first section).',
@@ -145,16 +151,16 @@ export function verifyModuleSignatures(bytes: Uint8Array, options: VerifyOptions
     return report;
   }
   report.signed = true;
-  if ('code' in data) {
-    const unsupported = data.code.startsWith('unsupported-');
-    return {
-      ...report,
-      status: unsupported ? 'unsupported' : 'malformed',
-      problems: [...report.problems, data],
-    };
+  report.problems.push(...unreadable);
+  if (sources.length === 0) {
+    const unsupported = unreadable.every((p) => p.code.startsWith('unsupported-'));
+    return { ...report, status: unsupported ? 'unsupported' : 'malformed' };
   }
 
-  const signatureCount = data.sets.reduce((n, set) => n + set.signatures.length, 0);
+  const signatureCount = sources.reduce(
+    (n, { data }) => n + data.sets.reduce((m, set) => m + set.signatures.length, 0),
+    0,
+  );
   if (signatureCount > MAX_SIGNATURES) {
     // Each signature costs an Ed25519 check per trusted key: a crafted section must not stall the server.
     report.problems.push({
@@ -168,26 +174,29 @@ export function verifyModuleSignatures(bytes: Uint8Array, options: VerifyOptions
   const boundaries = hashParts(bytes, layout.content, layout.contentStart);
   report.content.parts = boundaries.length;
   report.preamble = checkPreamble(bytes, layout.content);
-  const inDetached = report.source === 'detached';
-  data.sets.forEach((set, setIndex) => {
-    const coverage = coverageOf(set, boundaries, layout.contentStart, bytes.length);
-    const message = signedMessage(set.hashes);
-    set.signatures.forEach((entry, index) => {
-      report.signatures.push(
-        judge(
-          entry,
-          setIndex,
-          index,
-          coverage,
-          message,
-          options.publicKeys,
-          inDetached,
-          layout.contentStart,
-          bytes.length,
-        ),
-      );
-    });
-  });
+  let setIndex = 0;
+  for (const { data, inDetached } of sources) {
+    for (const set of data.sets) {
+      const coverage = coverageOf(set, boundaries, layout.contentStart, bytes.length);
+      const message = signedMessage(set.hashes);
+      set.signatures.forEach((entry, index) => {
+        report.signatures.push(
+          judge(
+            entry,
+            setIndex,
+            index,
+            coverage,
+            message,
+            options.publicKeys,
+            inDetached,
+            layout.contentStart,
+            bytes.length,
+          ),
+        );
+      });
+      setIndex++;
+    }
+  }
   summarise(report);
   return report;
 }
@@ -239,6 +248,7 @@ function judge(
     status: 'untrusted',
     verifiedBy: null,
     coverage,
+    inDetached,
     location: span(entry.offset, entry.offset + entry.length),
     problems: [],
   };
