@@ -16,12 +16,24 @@ export const CREATE_POLICY = 'wasmWarden.createPolicy';
 
 const isModule = (uri: vscode.Uri) => /\.(wasm|wat)$/i.test(uri.path);
 
-/** Explorer passes (clicked, selected[]); a keybinding passes nothing; scripts pass a Uri or Uri[]. */
+/** A Uri, or a URI string (code actions from the server pass strings). */
+function asUri(value: unknown): vscode.Uri | undefined {
+  if (value instanceof vscode.Uri) return value;
+  if (typeof value !== 'string') return undefined;
+  try {
+    return vscode.Uri.parse(value, true);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Explorer passes (clicked, selected[]); code actions pass a URI string; a keybinding passes nothing. */
 function chosenModules(clicked?: unknown, selected?: unknown): vscode.Uri[] {
-  const fromArgs = [
+  const given = [
     ...(Array.isArray(selected) ? selected : []),
     ...(Array.isArray(clicked) ? clicked : [clicked]),
-  ].filter((u): u is vscode.Uri => u instanceof vscode.Uri && isModule(u));
+  ];
+  const fromArgs = given.map(asUri).filter((u): u is vscode.Uri => u !== undefined && isModule(u));
   if (fromArgs.length) return [...new Map(fromArgs.map((u) => [u.toString(), u])).values()];
   const active = vscode.window.activeTextEditor?.document.uri ?? activeTabUri();
   return active && isModule(active) ? [active] : [];
