@@ -160,6 +160,9 @@ function describe(f: ModuleFacts, indent = ''): string[] {
   line(
     `component: ${c.imports.length} imports, ${c.exports.length} exports, ${f.modules?.length ?? 0} nested modules/components`,
   );
+  line(
+    `proposals (nested modules): ${f.proposals.length ? f.proposals.join(', ') : 'none beyond WebAssembly 1.0'}`,
+  );
   line(`imports (${c.imports.length}):`);
   for (const i of c.imports) line(`  ${i.name}${i.kind ? `  ${i.kind}` : ''}`);
   line(`exports (${c.exports.length}):`);
