@@ -239,6 +239,17 @@ describe('policy resolution', () => {
     assert.deepEqual(p.signature.trustedKeys, ['/ws/app/k.pub']);
   });
 
+  it('re-checks key files after invalidate of the key file', () => {
+    const { fs, resolver: r } = resolver({
+      '/ws/wasm-policy.json': '{ "signature": { "trustedKeys": ["k.pub"] } }',
+    });
+    assert.equal(r.resolve('/ws/m.wasm').source.kind, 'strict-fallback');
+    fs.write('/ws/k.pub', 'key');
+    r.invalidate('/ws/k.pub');
+    assert.equal(r.resolve('/ws/m.wasm').source.kind, 'file');
+    assert.deepEqual(r.problemsOf('/ws/wasm-policy.json'), []);
+  });
+
   it('caches reads and re-reads after invalidate', () => {
     const { fs, resolver: r } = resolver({
       '/ws/wasm-policy.json': '{ "imports": { "otherwise": "allow" } }',

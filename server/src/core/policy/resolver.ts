@@ -97,8 +97,9 @@ export class PolicyResolver {
 
   /** Forgets what was read from `file` (or everything): call on create, change and delete. */
   invalidate(file?: string): void {
-    if (file === undefined) this.loaded.clear();
-    else this.loaded.delete(path.resolve(file));
+    // A file that is not a policy may still be one a policy checks (a key file, a preopened
+    // folder) or a policy not read yet: forget every policy, they are few and small.
+    if (file === undefined || !this.loaded.delete(path.resolve(file))) this.loaded.clear();
     // Chains, discovery and results may depend on any file: they are cheap to rebuild.
     this.chains.clear();
     this.nearest.clear();
