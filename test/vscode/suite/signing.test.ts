@@ -1,10 +1,11 @@
 /**
  * Signing from inside VS Code: the commands run without prompts (given an options object), the
- * language server writes signed modules, and the verify command confirms what was written.
+ * language server writes signed modules, the verify command confirms what was written, and the
+ * signature diagnostics of the module follow (the folder's policy requires a signature).
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { workspaceFile } from '../helpers';
+import { waitFor, workspaceFile } from '../helpers';
 
 interface SignResult {
   ok: boolean;
@@ -112,5 +113,29 @@ describe('signing', function () {
     });
     // detached.wasm.sig (by the test key) exists too; the embedded signature must still be found.
     assert.equal(verified?.report?.valid, true, verified?.report?.status);
+  });
+
+  it('missing-signature goes away after signing; invalid-signature appears when the file is tampered with', async () => {
+    const uri = workspaceFile('signing/diag.wasm');
+    const codesOf = () =>
+      vscode.languages.getDiagnostics(uri).map((d) => (typeof d.code === 'object' ? d.code.value : d.code));
+    await waitFor('missing-signature on the unsigned diag.wasm', () =>
+      codesOf().includes('missing-signature') ? true : undefined,
+    );
+    await sign('diag.wasm', 'embedded');
+    await waitFor('the signature diagnostics of diag.wasm to clear', () => {
+      const codes = codesOf();
+      return !codes.includes('missing-signature') && !codes.includes('invalid-signature') ? true : undefined;
+    });
+    const bytes = await vscode.workspace.fs.readFile(uri);
+    bytes[bytes.length - 1] ^= 0x01;
+    await vscode.workspace.fs.writeFile(uri, bytes);
+    const error = await waitFor('invalid-signature on the tampered diag.wasm', () =>
+      vscode.languages
+        .getDiagnostics(uri)
+        .find((d) => (typeof d.code === 'object' ? d.code.value : d.code) === 'invalid-signature'),
+    );
+    assert.equal(error.severity, vscode.DiagnosticSeverity.Error);
+    assert.equal(error.source, 'wasm-warden');
   });
 });
