@@ -1,7 +1,9 @@
 // Module facts of a ~30 MB real module (@ffmpeg/core 0.12.10's ffmpeg-core.wasm, fetched by
 // scripts/fetch-real-world.mjs) against Debian wabt's `wasm-objdump -x` on the same file, side by
 // side in one run; plus the lazy function-body scan. Reported as medians of several runs.
-//   node bench/facts.mjs [module.wasm] [--runs N]
+//   node bench/facts.mjs [module.wasm] [--runs N] [--wasmparser]
+// --wasmparser adds one run of the wasmparser package's BinaryReader decoding every operator, the
+// alternative to the hand-written body pass (slow: seconds).
 // Two comparisons:
 //   process: `node <facts runner> FILE` vs `wasm-objdump -x FILE`, each spawned (start-up, reading
 //            the file and printing included for both), timed with hrtime;
@@ -97,6 +99,20 @@ for (let i = 0; i < runs; i++) {
 }
 rmSync(scratch, { recursive: true, force: true });
 
+let wasmparserRun;
+if (args.includes('--wasmparser')) {
+  const { BinaryReader } = (await import('wasmparser')).default;
+  const start = process.hrtime.bigint();
+  const reader = new BinaryReader();
+  reader.setData(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length), 0, bytes.length);
+  let operators = 0;
+  while (reader.read()) {
+    if (reader.state === -1) throw reader.error;
+    if (reader.state === 30 /* CODE_OPERATOR */) operators++;
+  }
+  wasmparserRun = { ms: ms(start), operators };
+}
+
 const mb = (statSync(file).size / 1024 / 1024).toFixed(1);
 console.log(
   `facts: ${path.relative(root, file)} (${mb} MiB, ${facts.functionCount} functions, ${facts.imports.length} imports, ${facts.dataSegments.length} data segments), ${runs} runs, medians`,
@@ -113,3 +129,8 @@ console.log(
   `  in-process readBinaryModule: first call ${firstCall.toFixed(0)} ms, warm ${median(warm).toFixed(0)} ms`,
 );
 console.log(`  in-process scanFunctionBodies (lazy body pass): ${median(scans).toFixed(0)} ms`);
+if (wasmparserRun) {
+  console.log(
+    `  in-process wasmparser BinaryReader, every operator (1 run): ${wasmparserRun.ms.toFixed(0)} ms, ${wasmparserRun.operators} operators`,
+  );
+}

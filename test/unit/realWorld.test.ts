@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { BinaryReader } from 'wasmparser';
 import { readBinaryModule } from '../../server/src/core/module/binary';
 import { scanFunctionBodies } from '../../server/src/core/module/code';
 import { allCoreModules } from '../../server/src/core/module/component';
@@ -198,6 +199,28 @@ describe('real-world modules', function () {
         `function ${f.index}`,
       );
     }
+  });
+
+  it('the body scan’s per-function instruction and xor counts equal the wasmparser package’s', () => {
+    const bytes = readFileSync(paths['sql.js']);
+    const reader = new BinaryReader();
+    reader.setData(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length), 0, bytes.length);
+    const expected: Array<{ instructions: number; xor: number }> = [];
+    while (reader.read()) {
+      assert.notEqual(reader.state, -1, String(reader.error));
+      if (reader.state === 28 /* BEGIN_FUNCTION_BODY */) expected.push({ instructions: 0, xor: 0 });
+      if (reader.state === 30 /* CODE_OPERATOR */) {
+        const current = expected[expected.length - 1];
+        current.instructions++;
+        const code = (reader.result as { code: number }).code;
+        if (code === 0x73 || code === 0x85) current.xor++;
+      }
+    }
+    const scan = scanFunctionBodies(bytes);
+    assert.deepEqual(
+      scan.functions.map((f) => ({ instructions: f.counts.instructions, xor: f.counts.xor })),
+      expected,
+    );
   });
 
   const WASI_RC = [
