@@ -1,0 +1,86 @@
+/**
+ * Policy files through the `vscode` API only: "Create Policy from Module" writes the least-privilege
+ * policy next to a module and its findings go; a misspelt WASI name in the policy gets a diagnostic
+ * at its exact range with "did you mean"; hover over a WASI name says what it grants.
+ * Fixture: policy-files/tool.wat (two WASI imports; the workspace policy denies every import).
+ */
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { openFixture, waitFor, workspaceFile } from '../helpers';
+
+const ours = (uri: vscode.Uri, code?: string) =>
+  vscode.languages
+    .getDiagnostics(uri)
+    .filter(
+      (d) =>
+        d.source === 'wasm-warden' &&
+        (code === undefined || d.code === code || (d.code as { value?: string })?.value === code),
+    );
+
+describe('policy files', function () {
+  this.timeout(60_000);
+
+  it('creates the least-privilege policy from a module, which then allows its imports', async () => {
+    const editor = await openFixture('policy-files/tool.wat');
+    const uri = editor.document.uri;
+    await waitFor('both imports denied by the workspace policy', () =>
+      ours(uri, 'disallowed-import').length === 2 ? true : undefined,
+    );
+
+    const written = await vscode.commands.executeCommand<vscode.Uri | undefined>(
+      'wasmWarden.createPolicy',
+      uri,
+    );
+    assert.equal(written?.toString(), workspaceFile('policy-files/wasm-policy.json').toString());
+    const text = (await vscode.workspace.openTextDocument(written)).getText();
+    assert.match(text, /"wasi_snapshot_preview1\.fd_write", \/\/ io:/);
+    assert.match(text, /"wasi_snapshot_preview1\.clock_time_get" \/\/ clock:/);
+    assert.match(text, /"maxPages": 4,/);
+    await waitFor('no disallowed imports under the generated policy', () =>
+      ours(uri, 'disallowed-import').length === 0 ? true : undefined,
+    );
+  });
+
+  it('marks a misspelt WASI name in the policy at its range, and explains WASI names on hover', async () => {
+    const policyUri = workspaceFile('policy-files/wasm-policy.json');
+    const policy = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(policyUri));
+    const at = policy.document.getText().indexOf('fd_write');
+    assert.ok(at > 0);
+    const typo = new vscode.WorkspaceEdit();
+    typo.replace(
+      policyUri,
+      new vscode.Range(policy.document.positionAt(at), policy.document.positionAt(at + 'fd_write'.length)),
+      'fd_wrte',
+    );
+    assert.ok(await vscode.workspace.applyEdit(typo));
+    const [problem] = await waitFor('the misspelt name marked', () => {
+      const found = ours(policyUri).filter((d) => /fd_wrte/.test(d.message));
+      return found.length ? found : undefined;
+    });
+    assert.equal(
+      problem.message,
+      'Unknown WASI function "fd_wrte" in wasi_snapshot_preview1. Did you mean "fd_write"?',
+    );
+    const start = policy.document.positionAt(at - '"wasi_snapshot_preview1.'.length);
+    assert.deepEqual(
+      [problem.range.start.line, problem.range.start.character],
+      [start.line, start.character],
+    );
+    assert.equal(problem.range.end.character, start.character + '"wasi_snapshot_preview1.fd_wrte"'.length);
+
+    const clockAt = policy.document.positionAt(policy.document.getText().indexOf('clock_time_get'));
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+      'vscode.executeHoverProvider',
+      policyUri,
+      clockAt,
+    );
+    const texts = hovers
+      .flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value)))
+      .join('\n');
+    assert.match(texts, /capability `clock`/);
+
+    await vscode.commands.executeCommand('undo');
+    await waitFor('the problem to go after undo', () => (ours(policyUri).length === 0 ? true : undefined));
+    await policy.document.save();
+  });
+});
