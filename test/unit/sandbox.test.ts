@@ -19,9 +19,18 @@ function processGone(pid: number | undefined): boolean {
   assert.ok(pid, 'the sandbox process started');
   try {
     process.kill(pid, 0);
-    return false;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+  // Still in the process table: gone all the same if it is a zombie (dead, waiting to be reaped by
+  // whichever process adopted it — an orphan's new parent may be slow to reap it).
+  try {
+    return fs
+      .readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /s, '')
+      .startsWith('Z');
+  } catch {
+    return false;
   }
 }
 
@@ -245,6 +254,19 @@ describe('sandbox: hostile modules', function () {
     assert.equal(r.stdout.truncated, true);
     assert.equal(r.hostCalls['wasi_snapshot_preview1.fd_write'], 1600);
     assert.ok(r.alerts.some((a) => a.kind === 'output'));
+  });
+
+  it('kills a runaway sandbox process when the process that started it exits', async () => {
+    const runner = path.resolve(__dirname, '../../server/src/core/sandbox/runner.js');
+    // A parent that starts a 60 s run of an infinite loop, prints the sandbox pid, and exits.
+    const script = `const { startSandboxRun } = require(${JSON.stringify(runner)});
+      const run = startSandboxRun({ file: ${JSON.stringify(hostile('infinite-loop'))}, onSample: () => { console.log(run.pid); process.exit(0); } });`;
+    const { execFileSync } = await import('node:child_process');
+    const pid = Number(
+      execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 20_000 }).trim(),
+    );
+    assert.ok(pid > 0);
+    assert.ok(processGone(pid), `sandbox process ${pid} outlived its parent`);
   });
 
   it('stops a run on cancel', async () => {

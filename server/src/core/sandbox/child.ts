@@ -192,6 +192,9 @@ function failure(error: unknown, phase: 'instantiating' | 'running'): SandboxOut
   return { kind: 'trap', message: e.message, stack: e.stack };
 }
 
+// Parent gone: stop (when the module is not in a tight loop; otherwise the parent's exit hook kills it).
+process.once('disconnect', () => process.exit(125));
+
 process.once('message', (message: StartMessage) => {
   send({ type: 'ready' });
   run(message).then(

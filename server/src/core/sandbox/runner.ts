@@ -139,6 +139,7 @@ export function startSandboxRun(options: SandboxRunOptions): SandboxRun {
           serialization: 'advanced',
         });
         child = proc;
+        trackUntilExit(proc);
         proc.stdout?.on('data', (d: Buffer) => diagnostics.add(d));
         proc.stderr?.on('data', (d: Buffer) => diagnostics.add(d));
         const kill = (): void => {
@@ -261,6 +262,23 @@ export function startSandboxRun(options: SandboxRunOptions): SandboxRun {
       cancelHook?.();
     },
   };
+}
+
+/**
+ * Sandbox processes still running. If the process that started them exits (the language server
+ * shutting down, the CLI failing), they are killed too: a module stuck in a loop cannot notice
+ * that its parent is gone, and its time limit lived in the parent.
+ */
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function trackUntilExit(proc: ChildProcess): void {
+  live.add(proc);
+  proc.once('exit', () => live.delete(proc));
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => live.forEach((p) => p.kill('SIGKILL')));
+  }
 }
 
 function finish(
