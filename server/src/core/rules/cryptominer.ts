@@ -5,6 +5,7 @@ import {
   FAMILY_NAMES,
   looksLikeCryptoNight,
   matchFamilies,
+  mayMatchAnyFamily,
   type MinerFamily,
 } from './support/minerFingerprints';
 
@@ -25,7 +26,7 @@ export const cryptominer = createRule({
   check(context) {
     if (!context.code) return [];
     const found = new Map<MinerFamily, Array<{ funcIndex: number; location: SourceLocation }>>();
-    for (const fn of context.code.functions()) {
+    for (const fn of context.code.functionsWhere(mayMatchAnyFamily)) {
       for (const family of matchFamilies(fn.counts)) {
         const list = found.get(family) ?? [];
         list.push({ funcIndex: fn.funcIndex, location: fn.location });

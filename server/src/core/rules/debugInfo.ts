@@ -14,6 +14,14 @@ function firstHomePath(
   bytes: Uint8Array,
 ): { offset: number; length: number; path: string; count: number } | undefined {
   const text = latin1(bytes);
+  if (
+    !text.includes('/home/') &&
+    !text.includes('/Users/') &&
+    !text.includes('/root/') &&
+    !text.includes(':\\')
+  ) {
+    return undefined;
+  }
   HOME_PATH.lastIndex = 0;
   let first: RegExpExecArray | null = null;
   let count = 0;

@@ -21,6 +21,11 @@ export interface FunctionCodeStats {
 /** Function bodies, decoded on first use only. */
 export interface CodeView {
   functions(): FunctionCodeStats[];
+  /**
+   * Only the functions whose raw body bytes pass `prefilter` (a cheap test that must never reject
+   * a body the rule would match); the others are not decoded at all.
+   */
+  functionsWhere(prefilter: (body: Uint8Array) => boolean): FunctionCodeStats[];
   /** Proposals only visible in instructions and locals (SIMD, atomics, tail calls...). */
   proposals(): Proposal[];
 }

@@ -12,7 +12,7 @@ export const unsupportedFeature = createRule({
       'A module that needs a proposal its runtime lacks fails to load in production; one the sandbox engine lacks cannot be previewed here.',
     defaultSeverity: 'warning',
     policyFields: ['runtime.name', 'runtime.features'],
-    // Some proposals (SIMD, atomics, tail calls) only show in instructions.
+    // Some proposals (SIMD, atomics, tail calls) only show in instructions; decoded only for `runtime`.
     needsCode: true,
     messages: {
       runtime:
@@ -23,9 +23,13 @@ export const unsupportedFeature = createRule({
   },
   check(context) {
     const { facts, policy } = context;
-    const used = new Set<Proposal>([...facts.proposals, ...(context.code?.proposals() ?? [])]);
-    const findings: Finding[] = [];
     const target = policy.runtime?.features ? new Set(policy.runtime.features) : undefined;
+    // Instructions are decoded only to compare with a declared runtime. For the sandbox the
+    // section-level proposals suffice: what only shows in code (relaxed SIMD, exnref) makes the
+    // engine refuse the module, and validation already reports that as unsupported-by-engine.
+    const fromCode = target ? (context.code?.proposals() ?? []) : [];
+    const used = new Set<Proposal>([...facts.proposals, ...fromCode]);
+    const findings: Finding[] = [];
     const runtime = policy.runtime?.name ? ` "${policy.runtime.name}"` : '';
     for (const proposal of used) {
       if (target && !target.has(proposal)) {

@@ -1,6 +1,6 @@
-/** Adapts the module reader's lazy body scan to what rules read, scanning at most once. */
+/** Adapts the module reader's lazy body scan to what rules read, scanning as little as asked. */
 import type { SourceLocation } from '../../location';
-import { scanFunctionBodies, type BodyScanResult } from '../../module/code';
+import { scanFunctionBodies, type BodyScanResult, type FunctionBodyStats } from '../../module/code';
 import type { ModuleFacts } from '../../module/model';
 import type { CodeView, FunctionCodeStats } from '../rule';
 
@@ -13,14 +13,25 @@ export function binaryCodeView(
 ): CodeView {
   let scan: BodyScanResult | undefined;
   let functions: FunctionCodeStats[] | undefined;
+  const toStats = (fn: FunctionBodyStats): FunctionCodeStats => ({
+    funcIndex: fn.index,
+    counts: fn.counts,
+    location: locate(fn.index, facts.functions[fn.index]?.location ?? facts.location),
+  });
   const run = () => (scan ??= scanFunctionBodies(bytes, { facts }));
   return {
-    functions: () =>
-      (functions ??= run().functions.map((fn) => ({
-        funcIndex: fn.index,
-        counts: fn.counts,
-        location: locate(fn.index, facts.functions[fn.index]?.location ?? facts.location),
-      }))),
+    functions: () => (functions ??= run().functions.map(toStats)),
+    functionsWhere(prefilter) {
+      if (functions) return functions;
+      const candidates = facts.functions.filter(
+        (fn) =>
+          fn.bodyOffset !== undefined &&
+          fn.bodySize !== undefined &&
+          prefilter(bytes.subarray(fn.bodyOffset, fn.bodyOffset + fn.bodySize)),
+      );
+      if (candidates.length === facts.functions.length) return this.functions();
+      return scanFunctionBodies(bytes, { facts: { ...facts, functions: candidates } }).functions.map(toStats);
+    },
     proposals: () => run().proposals,
   };
 }

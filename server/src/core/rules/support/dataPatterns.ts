@@ -34,8 +34,7 @@ const OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
 const IPV4 = new RegExp(`(?<![\\w.])${OCTET}(?:\\.${OCTET}){3}(?::(\\d{1,5}))?(?![\\w.])`, 'g');
 // Encoded payloads in text form. Raw binary tables (S-boxes, CRC and compression tables, fonts)
 // are high-entropy too and entirely ordinary, so only text encodings are judged.
-const BASE64_RUN = /[A-Za-z0-9+/]{512,}={0,2}/g;
-const HEX_RUN = /[0-9A-Fa-f]{512,}/g;
+const MIN_RUN = 512;
 const BASE64_MIN_ENTROPY = 5.2; // of at most 6 bits per character
 const HEX_MIN_ENTROPY = 3.7; // of at most 4
 
@@ -76,32 +75,72 @@ function startsWithWasm(base64: string): boolean {
   return base64.startsWith('AGFzbQ'); // "\0asm"
 }
 
+const BASE64_CHARS = new Uint8Array(256);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/')
+  BASE64_CHARS[c.charCodeAt(0)] = 1;
+const isBase64 = (text: string, i: number) => BASE64_CHARS[text.charCodeAt(i) & 0xff] === 1;
+
+/**
+ * Maximal runs of base64 characters at least MIN_RUN long. It looks at the last character a run
+ * starting here would need and skips ahead past any non-base64 character, so ordinary text costs
+ * a few reads per MIN_RUN characters instead of one per character.
+ */
+function base64Runs(text: string): Array<{ start: number; end: number }> {
+  const runs: Array<{ start: number; end: number }> = [];
+  let i = 0;
+  while (i + MIN_RUN <= text.length) {
+    let k = i + MIN_RUN - 1;
+    while (k >= i && isBase64(text, k)) k--;
+    if (k >= i) {
+      i = k + 1; // no run of MIN_RUN can contain position k
+      continue;
+    }
+    let end = i + MIN_RUN;
+    while (end < text.length && isBase64(text, end)) end++;
+    const body = end;
+    while (end < text.length && end - body < 2 && text.charCodeAt(end) === 0x3d /* = */) end++;
+    runs.push({ start: i, end });
+    i = end + 1;
+  }
+  return runs;
+}
+
+// Cheap tests that decide whether a pattern can match at all, so most segments cost one indexOf.
+const hasUrl = (t: string) => t.includes('://');
+const hasPem = (t: string) => t.includes('-----BEGIN');
+const KEY_PREFIX = /AKIA|ASIA|AIza|gh[pousr]_|xox[abprs]-|k_live_/;
+const hasKeyPrefix = (t: string) => KEY_PREFIX.test(t);
+const DIGIT_DOT_DIGIT = /\d\.\d/;
+
 export function scanForSuspiciousData(latin1: string): DataMatch[] {
   const matches: DataMatch[] = [];
   const each = (pattern: RegExp, fn: (m: RegExpExecArray) => void) => {
     pattern.lastIndex = 0;
     for (let m = pattern.exec(latin1); m; m = pattern.exec(latin1)) fn(m);
   };
-  each(MINING_POOL, (m) =>
-    matches.push({
-      kind: 'miningPool',
-      offset: m.index,
-      length: m[0].length,
-      severity: 'error',
-      shown: shorten(m[0]),
-    }),
-  );
-  each(PRIVATE_KEY, (m) => {
-    const header = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.exec(m[0])?.[0] ?? 'PRIVATE KEY';
-    matches.push({
-      kind: 'privateKey',
-      offset: m.index,
-      length: m[0].length,
-      severity: 'error',
-      shown: header,
+  const url = hasUrl(latin1);
+  if (url)
+    each(MINING_POOL, (m) =>
+      matches.push({
+        kind: 'miningPool',
+        offset: m.index,
+        length: m[0].length,
+        severity: 'error',
+        shown: shorten(m[0]),
+      }),
+    );
+  if (hasPem(latin1))
+    each(PRIVATE_KEY, (m) => {
+      const header = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.exec(m[0])?.[0] ?? 'PRIVATE KEY';
+      matches.push({
+        kind: 'privateKey',
+        offset: m.index,
+        length: m[0].length,
+        severity: 'error',
+        shown: header,
+      });
     });
-  });
-  for (const { provider, pattern } of CLOUD_KEYS) {
+  for (const { provider, pattern } of hasKeyPrefix(latin1) ? CLOUD_KEYS : []) {
     each(pattern, (m) =>
       matches.push({
         kind: 'cloudKey',
@@ -114,66 +153,71 @@ export function scanForSuspiciousData(latin1: string): DataMatch[] {
     );
   }
   const urlRanges: Array<[number, number]> = [];
-  each(URL, (m) => {
-    urlRanges.push([m.index, m.index + m[0].length]);
-    const host = m[2].toLowerCase();
-    if (!isPlausibleHost(host) || host === 'localhost') return;
-    matches.push({
-      kind: 'url',
-      offset: m.index,
-      length: m[0].length,
-      severity: 'info',
-      shown: shorten(m[0]),
-      detail: m[1].toLowerCase(),
-      host,
-      port: m[3],
-    });
-  });
-  each(IPV4, (m) => {
-    const ip = m[0].replace(/:\d+$/, '');
-    if (isBoringIp(ip)) return;
-    if (urlRanges.some(([s, e]) => m.index >= s && m.index < e)) return;
-    matches.push({
-      kind: 'ip',
-      offset: m.index,
-      length: m[0].length,
-      severity: 'info',
-      shown: m[0],
-      host: ip,
-      port: m[1],
-    });
-  });
-  each(BASE64_RUN, (m) => {
-    if (startsWithWasm(m[0])) {
+  if (url)
+    each(URL, (m) => {
+      urlRanges.push([m.index, m.index + m[0].length]);
+      const host = m[2].toLowerCase();
+      if (!isPlausibleHost(host) || host === 'localhost') return;
       matches.push({
-        kind: 'embeddedModule',
-        offset: m.index,
-        length: m[0].length,
-        severity: 'warning',
-        shown: `${m[0].length} characters`,
-      });
-    } else if (shannonEntropy(m[0]) >= BASE64_MIN_ENTROPY) {
-      matches.push({
-        kind: 'blob',
+        kind: 'url',
         offset: m.index,
         length: m[0].length,
         severity: 'info',
-        shown: `${m[0].length} characters`,
-        detail: 'base64',
+        shown: shorten(m[0]),
+        detail: m[1].toLowerCase(),
+        host,
+        port: m[3],
       });
-    }
-  });
-  each(HEX_RUN, (m) => {
-    if (shannonEntropy(m[0]) >= HEX_MIN_ENTROPY) {
+    });
+  if (DIGIT_DOT_DIGIT.test(latin1))
+    each(IPV4, (m) => {
+      const ip = m[0].replace(/:\d+$/, '');
+      if (isBoringIp(ip)) return;
+      if (urlRanges.some(([s, e]) => m.index >= s && m.index < e)) return;
       matches.push({
-        kind: 'blob',
+        kind: 'ip',
         offset: m.index,
         length: m[0].length,
         severity: 'info',
-        shown: `${m[0].length} characters`,
-        detail: 'hex',
+        shown: m[0],
+        host: ip,
+        port: m[1],
       });
+    });
+  if (latin1.length >= MIN_RUN) {
+    for (const { start, end } of base64Runs(latin1)) {
+      const run = latin1.slice(start, end);
+      const length = end - start;
+      if (startsWithWasm(run)) {
+        matches.push({
+          kind: 'embeddedModule',
+          offset: start,
+          length,
+          severity: 'warning',
+          shown: `${length} characters`,
+        });
+      } else if (/^[0-9A-Fa-f]+$/.test(run)) {
+        if (shannonEntropy(run) >= HEX_MIN_ENTROPY) {
+          matches.push({
+            kind: 'blob',
+            offset: start,
+            length,
+            severity: 'info',
+            shown: `${length} characters`,
+            detail: 'hex',
+          });
+        }
+      } else if (shannonEntropy(run) >= BASE64_MIN_ENTROPY) {
+        matches.push({
+          kind: 'blob',
+          offset: start,
+          length,
+          severity: 'info',
+          shown: `${length} characters`,
+          detail: 'base64',
+        });
+      }
     }
-  });
+  }
   return matches.sort((a, b) => a.offset - b.offset);
 }

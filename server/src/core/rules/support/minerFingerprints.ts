@@ -55,6 +55,32 @@ export function matchFamilies(counts: OpcodeCounts): MinerFamily[] {
   return (Object.keys(FAMILIES) as MinerFamily[]).filter((family) => FAMILIES[family](counts));
 }
 
+/**
+ * Whether a body could match any family, from its raw bytes alone: a byte count is an upper bound
+ * of the opcode count (immediates can only add), so this never rejects a body that matches, and
+ * it lets the rule skip decoding almost every function.
+ */
+export function mayMatchAnyFamily(body: Uint8Array): boolean {
+  const h = new Uint32Array(256);
+  for (let i = 0; i < body.length; i++) h[body[i]]++;
+  const xor = h[0x73] + h[0x85];
+  if (xor < 24) return false; // every family needs at least 24
+  const rot = h[0x77] + h[0x78] + h[0x89] + h[0x8a];
+  const and = h[0x71] + h[0x83];
+  const add = h[0x6a] + h[0x7c];
+  const shrU = h[0x76] + h[0x88];
+  const shifts = shrU + h[0x74] + h[0x86];
+  const or = h[0x72] + h[0x84];
+  let load = h[0x28] + h[0x29];
+  for (let op = 0x2c; op <= 0x35; op++) load += h[op];
+  return (
+    (xor >= 50 && rot >= 20 && and >= 20) ||
+    (xor >= 32 && shrU >= 16 && and >= 16 && load >= 32) ||
+    (add >= 32 && rot >= 24) ||
+    (xor >= 40 && and >= 20 && or >= 8 && shifts >= 20)
+  );
+}
+
 export const ALL_FAMILIES = Object.keys(FAMILIES) as MinerFamily[];
 
 /** CryptoNight needs every family: Keccak, AES (and Grøstl), BLAKE (and Skein), JH. */
