@@ -2,7 +2,7 @@
  * Policy files through the `vscode` API only: "Create Policy from Module" writes the least-privilege
  * policy next to a module and its findings go; a misspelt WASI name in the policy gets a diagnostic
  * at its exact range with "did you mean"; hover over a WASI name says what it grants.
- * Fixture: policy-files/tool.wat (two WASI imports; the workspace policy denies every import).
+ * Fixture: policy-files/app/tool.wat (two WASI imports) under policy-files/wasm-policy.json, which denies every import.
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
@@ -21,9 +21,9 @@ describe('policy files', function () {
   this.timeout(60_000);
 
   it('creates the least-privilege policy from a module, which then allows its imports', async () => {
-    const editor = await openFixture('policy-files/tool.wat');
+    const editor = await openFixture('policy-files/app/tool.wat');
     const uri = editor.document.uri;
-    await waitFor('both imports denied by the workspace policy', () =>
+    await waitFor('both imports denied by the policy above', () =>
       ours(uri, 'disallowed-import').length === 2 ? true : undefined,
     );
 
@@ -31,7 +31,7 @@ describe('policy files', function () {
       'wasmWarden.createPolicy',
       uri,
     );
-    assert.equal(written?.toString(), workspaceFile('policy-files/wasm-policy.json').toString());
+    assert.equal(written?.toString(), workspaceFile('policy-files/app/wasm-policy.json').toString());
     const text = (await vscode.workspace.openTextDocument(written)).getText();
     assert.match(text, /"wasi_snapshot_preview1\.fd_write", \/\/ io:/);
     assert.match(text, /"wasi_snapshot_preview1\.clock_time_get" \/\/ clock:/);
@@ -42,7 +42,7 @@ describe('policy files', function () {
   });
 
   it('marks a misspelt WASI name in the policy at its range, and explains WASI names on hover', async () => {
-    const policyUri = workspaceFile('policy-files/wasm-policy.json');
+    const policyUri = workspaceFile('policy-files/app/wasm-policy.json');
     const policy = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(policyUri));
     const at = policy.document.getText().indexOf('fd_write');
     assert.ok(at > 0);
