@@ -19,6 +19,7 @@ import {
   type VerifySignatureParams,
   type VerifySignatureResult,
 } from '../../../server/src/protocol/signing';
+import { fileUriFor, WASM_VIEW_SCHEME } from '../wasmView/uris';
 
 export const SIGN_MODULE = 'wasmWarden.signModule';
 export const VERIFY_SIGNATURE = 'wasmWarden.verifySignature';
@@ -76,15 +77,20 @@ async function moduleUri(
   given: vscode.Uri | string | undefined,
   title: string,
 ): Promise<vscode.Uri | undefined> {
-  if (given) return typeof given === 'string' ? vscode.Uri.parse(given) : given;
+  if (given) return onDisk(typeof given === 'string' ? vscode.Uri.parse(given) : given);
   const active = vscode.window.activeTextEditor?.document.uri ?? activeCustomEditorUri();
-  if (active && /\.(wasm|wat)$/i.test(active.path)) return active;
+  if (active && /\.(wasm|wat)$/i.test(active.path)) return onDisk(active);
   const picked = await vscode.window.showOpenDialog({
     title,
     canSelectMany: false,
     filters: { WebAssembly: ['wasm', 'wat'] },
   });
   return picked?.[0];
+}
+
+/** The `.wasm` text view (`wasm-warden:/m.wasm.wat`) stands for the `.wasm` file it shows. */
+function onDisk(uri: vscode.Uri): vscode.Uri {
+  return uri.scheme === WASM_VIEW_SCHEME ? fileUriFor(uri) : uri;
 }
 
 /** A `.wasm` opened in a custom or binary editor has no text document; the tab still knows its file. */

@@ -115,6 +115,19 @@ describe('signing', function () {
     assert.equal(verified?.report?.valid, true, verified?.report?.status);
   });
 
+  it('Sign Module from the .wasm text view signs the .wasm file it shows', async () => {
+    const file = workspaceFile('signing/view.wasm');
+    const view = vscode.Uri.from({ scheme: 'wasm-warden', path: `${file.path}.wat` });
+    const result = await vscode.commands.executeCommand<SignResult>('wasmWarden.signModule', {
+      uri: view,
+      secretKeyPath: key('test-key.sk'),
+      mode: 'embedded',
+    });
+    assert.equal(result?.ok, true, result?.error);
+    assert.equal(result?.moduleWritten, file.fsPath);
+    assert.equal((await verify('view.wasm')).report?.valid, true);
+  });
+
   it('missing-signature goes away after signing; invalid-signature appears when the file is tampered with', async () => {
     const uri = workspaceFile('signing/diag.wasm');
     const codesOf = () =>
