@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import wabtFactory from 'wabt';
 import { readBinaryModule } from '../../server/src/core/module/binary';
+import { checkWatSyntax } from '../../server/src/core/wat/syntax';
 import {
   DEFAULT_VIEW_LIMITS,
   disassemble,
@@ -183,12 +184,29 @@ describe('disassemble (.wasm text view)', () => {
     assert.equal(view.omittedLines, 12);
   });
 
-  it('cuts very long lines with a note', () => {
-    const bytes = wat(`(module (memory 1) (data (i32.const 0) "${'\\ff'.repeat(100)}"))`);
+  it('cuts very long lines, keeping them well-formed, with a note', () => {
+    const bytes = wat(
+      `(module (memory 1) (data (i32.const 0) "${'\\ff'.repeat(100)}") (elem (i32.const 0) func $a $b $c $d $e $f) (table 6 funcref) (func $a) (func $b) (func $c) (func $d) (func $e) (func $f))`,
+    );
     const view = disassemble(bytes, { ...DEFAULT_VIEW_LIMITS, maxLineLength: 40 });
-    const data = lineStarting(view, '  (data');
-    assert.equal(lineText(view, data), `  (data (i32.const 0) "${'\\ff'.repeat(5)}\\f …`);
-    assert.equal(lineText(view, data + 1), '  ;; (the line above is cut: 285 more characters not shown)');
+    assert.equal(
+      lineText(view, lineStarting(view, '  (data')),
+      `  (data (i32.const 0) "${'\\ff'.repeat(5)}…") ;; … line cut: 287 more characters not shown`,
+    );
+    assert.match(
+      lineText(view, lineStarting(view, '  (elem')),
+      /^ {2}\(elem .{0,40}\) ;; … line cut: \d+ more characters not shown$/,
+    );
+    assert.equal(view.lines.length, view.text.split('\n').length - 1);
+  });
+
+  it('stays well-formed WAT when lines and bodies are cut (no syntax errors in the view)', () => {
+    const bytes = wat(
+      `(module (func $f (param i32 i32 i32 i32 i32 i32) (result i32) ${'local.get 0 '.repeat(20)} ${'drop '.repeat(19)}) (memory 1) (data (i32.const 0) "${'\\ff'.repeat(100)}"))`,
+    );
+    const view = disassemble(bytes, { maxLinesPerFunction: 3, maxFunctionLines: 10, maxLineLength: 50 });
+    assert.ok(view.omittedLines > 0 && view.text.includes('line cut'), view.text);
+    assert.deepEqual(checkWatSyntax(view.text), []);
   });
 
   it('reads from a Buffer that is a view into a larger (pooled) buffer', () => {

@@ -51,12 +51,7 @@ export class ViewBuilder {
   push(text: string, offset: number): void {
     const at = this.clamp(offset);
     if (text.length > this.limits.maxLineLength) {
-      const rest = text.length - this.limits.maxLineLength;
-      this.lines.push(`${text.slice(0, this.limits.maxLineLength)} …`);
-      this.offsets.push(at);
-      this.lines.push(
-        `${indentOf(text)};; (the line above is cut: ${formatCount(rest)} more characters not shown)`,
-      );
+      this.lines.push(cutLine(text, this.limits.maxLineLength));
       this.offsets.push(at);
       this.cutLines++;
       return;
@@ -75,6 +70,37 @@ export class ViewBuilder {
     const previous = this.offsets.length > 0 ? this.offsets[this.offsets.length - 1] : 0;
     return Math.max(offset, previous);
   }
+}
+
+/**
+ * Shortens a line to about `max` characters and keeps it well-formed WAT (so the highlighting and
+ * the syntax check stay right): it is cut between string characters or at a space, an open string
+ * is closed with "…", the parentheses the rest of the line would have closed are closed, and a
+ * comment says how much was left out.
+ */
+export function cutLine(text: string, max: number): string {
+  let depth = 0;
+  let inString = false;
+  let cut = { at: 0, depth: 0, inString: false };
+  let lowestAfterCut = 0;
+  for (let i = 0; i < text.length;) {
+    const c = text[i];
+    if (i <= max && (inString || c === ' ')) {
+      cut = { at: i, depth, inString };
+      lowestAfterCut = depth;
+    }
+    if (inString && c === '\\') {
+      i += /[0-9a-fA-F]/.test(text[i + 1] ?? '') ? 3 : 2; // `\hh` or `\n`: never split an escape
+      continue;
+    }
+    if (c === '"') inString = !inString;
+    else if (!inString && c === '(') depth++;
+    else if (!inString && c === ')') lowestAfterCut = Math.min(lowestAfterCut, --depth);
+    i++;
+  }
+  const closed = Math.max(0, cut.depth - lowestAfterCut);
+  const kept = text.slice(0, cut.at) + (cut.inString ? '…"' : '') + ')'.repeat(closed);
+  return `${kept} ;; … line cut: ${formatCount(text.length - cut.at)} more characters not shown`;
 }
 
 export function indentOf(line: string): string {
