@@ -143,11 +143,14 @@ async function run(start: StartMessage): Promise<void> {
     }
   })();
 
-  function invoke(instance: WasmInstance, call: { name: string; args: string[] }): SandboxOutcome {
+  function invoke(instance: WasmInstance, call: NonNullable<StartMessage['invoke']>): SandboxOutcome {
     const fn = instance.exports[call.name];
     if (typeof fn !== 'function')
       return { kind: 'error', message: `the module exports no function "${call.name}"` };
-    const type = wasm.Function?.type(fn) ?? { parameters: call.args.map(() => 'f64'), results: ['f64'] };
+    const type = call.signature
+      ? { parameters: call.signature.params, results: call.signature.results }
+      : wasm.Function?.type(fn);
+    if (!type) return { kind: 'error', message: `the parameter types of ${call.name} are unknown` };
     const values = parseWasmArgs(type.parameters, call.args);
     if (!Array.isArray(values)) return { kind: 'error', message: `${call.name} ${values.error}` };
     const result = (fn as (...a: unknown[]) => unknown)(...values);

@@ -15,7 +15,8 @@ export interface StartMessage {
   policy: SandboxPolicy;
   /** Arguments after `--` (WASI) — appended to the policy's args. */
   args: string[];
-  invoke?: { name: string; args: string[] };
+  /** `signature` is read from the bytes by the parent (core/module), so the child needs no type reflection. */
+  invoke?: { name: string; args: string[]; signature?: { params: string[]; results: string[] } };
   /** Copy files written in rw preopens back to the host (the user confirmed). */
   writeBack: boolean;
   /** Bytes of stdout/stderr forwarded each; the rest is counted only. */

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { SandboxPolicy } from '../policy/types';
 import { DEFAULT_SANDBOX_POLICY, maxMemoryPages, REPORT_LIMITS, WASM_PAGE_BYTES } from './defaults';
+import { entryPoints } from './entryPoints';
 import { childLaunch, defaultRunnerScript } from './isolation';
 import type { ChildMessage, StartMessage } from './messages';
 import { readModuleBytes } from './moduleBytes';
@@ -193,7 +194,7 @@ export function startSandboxRun(options: SandboxRunOptions): SandboxRun {
           programName: path.basename(file),
           policy,
           args: options.args ?? [],
-          invoke: options.invoke,
+          invoke: options.invoke && { ...options.invoke, signature: signatureOf(bytes, options.invoke.name) },
           writeBack: !!options.writeBack,
           outputLimit,
         } satisfies StartMessage);
@@ -262,6 +263,12 @@ export function startSandboxRun(options: SandboxRunOptions): SandboxRun {
       cancelHook?.();
     },
   };
+}
+
+/** An export's parameter and result types, read from the bytes (no code runs). */
+function signatureOf(bytes: Uint8Array, name: string): { params: string[]; results: string[] } | undefined {
+  const fn = entryPoints(bytes).functions.find((f) => f.name === name);
+  return fn && { params: fn.params, results: fn.results };
 }
 
 /**
