@@ -423,6 +423,7 @@ describe('scanFunctionBodies', () => {
       [1, 1, 1, 0],
     );
     assert.equal(calls.index, 1);
+    assert.deepEqual(calls.location, readBinaryModule(bytes).functions[1].location);
   });
 
   it('streams with onFunction and stops when asked', () => {

@@ -19,6 +19,7 @@ import {
 import type { ModuleFacts, Proposal } from './model';
 import { readValType } from './valueTypes';
 import type { Finding } from '../findings';
+import type { SourceLocation } from '../location';
 
 /** Per-function counts of the opcodes rules use (i32 and i64 forms counted together). */
 export interface OpcodeCounts {
@@ -61,6 +62,8 @@ export interface FunctionBodyStats {
   counts: OpcodeCounts;
   /** In a component: which core module (index in `allCoreModules` order) the function is in. */
   module?: number;
+  /** The function's location in the file (its body with the size prefix), also inside components. */
+  location: SourceLocation;
 }
 
 export interface BodyScanOptions {
@@ -265,6 +268,7 @@ export function scanFunctionBodies(bytes: Uint8Array, options: BodyScanOptions =
         bodyOffset: fn.bodyOffset,
         bodySize: fn.bodySize,
         counts,
+        location: fn.location,
       };
       if (facts.kind === 'component') stats.module = moduleIndex;
       if (collect) result.functions.push(stats);
