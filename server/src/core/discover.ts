@@ -176,7 +176,9 @@ export function discoverModules(operands: string[], cwd: string, options: Discov
     if (stat?.isFile()) {
       explicit.push(absolute);
     } else if (stat?.isDirectory()) {
-      walker.walk(absolute, scopesFor(absolute));
+      // A folder the user names is checked even if ignored; ignore files inside it still count.
+      const scopes = scopesFor(absolute);
+      walker.walk(absolute, isIgnored(absolute, true, scopes) ? [] : scopes);
     } else {
       const before = walker.files.size;
       const scan = picomatch.scan(operand);

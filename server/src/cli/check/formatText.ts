@@ -15,6 +15,13 @@ export function formatLocation(location: SourceLocation): string {
 
 const SEVERITY_COLOUR: Record<Severity, Colour> = { error: 'red', warning: 'yellow', info: 'cyan' };
 
+/** Reading order: by line and column in text, by offset in binaries. */
+function byLocation(a: Finding, b: Finding): number {
+  const key = (f: Finding) =>
+    f.location.kind === 'text' ? f.location.start.line * 1e7 + f.location.start.character : f.location.offset;
+  return key(a) - key(b);
+}
+
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
@@ -33,12 +40,9 @@ export function formatText(report: CheckReport, options: { colour: boolean }): s
     if (file.findings.length === 0 && !file.error) continue;
     out.push(paint('underline', path.relative(report.cwd, file.path) || file.path));
     if (file.error) out.push(`  ${paint('red', 'error')}  could not be checked: ${file.error}`);
-    const rows = file.findings.map((f: Finding) => [
-      formatLocation(f.location),
-      f.severity,
-      f.message,
-      f.ruleId,
-    ]);
+    const rows = [...file.findings]
+      .sort(byLocation)
+      .map((f: Finding) => [formatLocation(f.location), f.severity, f.message, f.ruleId]);
     const locWidth = Math.max(0, ...rows.map((r) => r[0].length));
     for (const [loc, severity, message, ruleId] of rows) {
       const sev = severity as Severity;

@@ -1,0 +1,155 @@
+/**
+ * The editor experience through the `vscode` API only: policy findings in a `.wat` and in a
+ * `.wasm` (on the file and on its text view), hover texts, a quick fix that edits the policy and
+ * makes the finding go, the status bar, and a policy created next to a module taking effect live.
+ *
+ * Fixtures: test/vscode/workspace/editor/ (plugin.wat, plugin.wasm compiled from it, and a
+ * wasm-policy.json allowing only fd_write and 16 pages) and policy-live/logger.wat.
+ */
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { openFixture, waitFor, workspaceFile } from '../helpers';
+
+const codeOf = (d: vscode.Diagnostic) => (typeof d.code === 'object' ? d.code.value : d.code);
+
+function findings(uri: vscode.Uri, rule: string): vscode.Diagnostic[] {
+  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'wasm-warden' && codeOf(d) === rule);
+}
+
+async function hoverText(uri: vscode.Uri, position: vscode.Position): Promise<string> {
+  const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, position);
+  return hovers
+    .flatMap((h) => h.contents)
+    .map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))
+    .join('\n');
+}
+
+async function revertAndCloseAll(): Promise<void> {
+  for (const document of vscode.workspace.textDocuments) {
+    if (document.isDirty) {
+      await vscode.window.showTextDocument(document);
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }
+  }
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}
+
+describe('editor experience', function () {
+  afterEach(revertAndCloseAll);
+
+  it('shows the policy findings of a .wat at the import and the memory', async () => {
+    const editor = await openFixture('editor/plugin.wat');
+    const uri = editor.document.uri;
+    const denied = await waitFor('disallowed-import on plugin.wat', () => {
+      const found = findings(uri, 'disallowed-import');
+      return found.length ? found : undefined;
+    });
+    assert.equal(denied.length, 1);
+    assert.equal(denied[0].range.start.line, 2);
+    assert.match(denied[0].message, /path_open/);
+    assert.equal(denied[0].severity, vscode.DiagnosticSeverity.Error);
+    const memory = findings(uri, 'memory-limit');
+    assert.equal(memory.length, 1);
+    assert.equal(memory[0].range.start.line, 3);
+  });
+
+  it('checks workspace .wasm files without opening them, and places findings in the text view', async () => {
+    const file = workspaceFile('editor/plugin.wasm');
+    const onFile = await waitFor('disallowed-import on plugin.wasm', () => {
+      const found = findings(file, 'disallowed-import');
+      return found.length ? found : undefined;
+    });
+    assert.match(onFile[0].message, /path_open.*at byte 0x/);
+
+    await vscode.commands.executeCommand('vscode.open', file);
+    const view = await waitFor('the text view of plugin.wasm', () => {
+      const active = vscode.window.activeTextEditor;
+      return active?.document.uri.scheme === 'wasm-warden' ? active.document : undefined;
+    });
+    const inView = await waitFor('disallowed-import in the text view', () => {
+      const found = findings(view.uri, 'disallowed-import');
+      return found.length ? found : undefined;
+    });
+    assert.match(view.lineAt(inView[0].range.start.line).text, /import "wasi_snapshot_preview1" "path_open"/);
+    const hover = await hoverText(view.uri, new vscode.Position(inView[0].range.start.line, inView[0].range.start.character + 2));
+    assert.match(hover, /⛔ denied/);
+  });
+
+  it('explains imports, memories and the module on hover', async () => {
+    const editor = await openFixture('editor/plugin.wat');
+    const uri = editor.document.uri;
+    await waitFor('findings on plugin.wat', () => (findings(uri, 'disallowed-import').length ? true : undefined));
+    const fdWrite = await hoverText(uri, new vscode.Position(1, 5));
+    assert.match(fdWrite, /fd_write/);
+    assert.match(fdWrite, /Capability: `io`/);
+    assert.match(fdWrite, /✅ allowed/);
+    const memory = await hoverText(uri, new vscode.Position(3, 4));
+    assert.match(memory, /maximum: 64 pages \(4 MiB\)/);
+    assert.match(memory, /at most 16 pages/);
+    const module = await hoverText(uri, new vscode.Position(0, 3));
+    assert.match(module, /Capabilities used: `io`, `filesystem`/);
+  });
+
+  it('fixes a disallowed import by allowing it in the policy', async () => {
+    const editor = await openFixture('editor/plugin.wat');
+    const uri = editor.document.uri;
+    const [denied] = await waitFor('disallowed-import on plugin.wat', () => {
+      const found = findings(uri, 'disallowed-import');
+      return found.length ? found : undefined;
+    });
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, denied.range);
+    const allow = actions.find((a) => a.title === 'Allow wasi_snapshot_preview1.path_open in wasm-policy.json');
+    assert.ok(allow?.edit, actions.map((a) => a.title).join(', '));
+    assert.ok(await vscode.workspace.applyEdit(allow.edit));
+    await waitFor('disallowed-import on plugin.wat to go', () => (findings(uri, 'disallowed-import').length === 0 ? true : undefined));
+    const policy = vscode.workspace.textDocuments.find((d) => d.uri.path.endsWith('editor/wasm-policy.json'));
+    assert.ok(policy?.getText().includes('// Fixture policy for the editor tests'), 'the policy keeps its comments');
+  });
+
+  it('shows capabilities, signature and policy in the status bar', async () => {
+    const api = vscode.extensions.getExtension<{ statusBar(): { summary: { text: string } } | undefined }>('wasm-warden.wasm-warden')?.exports;
+    assert.ok(api, 'the extension exports its API');
+    await openFixture('editor/plugin.wat');
+    const shown = await waitFor('the status bar summary of plugin.wat', () => {
+      const text = api.statusBar()?.summary.text;
+      return text?.includes('filesystem') ? text : undefined;
+    });
+    assert.equal(shown, 'io, filesystem · text source · editor/wasm-policy.json');
+  });
+
+  it('applies a policy created next to a module at once, and forgets it when undone', async () => {
+    const editor = await openFixture('policy-live/logger.wat');
+    const uri = editor.document.uri;
+    // The workspace policy denies every import.
+    await waitFor('both env imports denied by the workspace policy', () => (findings(uri, 'disallowed-import').length === 2 ? true : undefined));
+
+    const policyUri = workspaceFile('policy-live/wasm-policy.json');
+    const create = new vscode.WorkspaceEdit();
+    create.createFile(policyUri, { ignoreIfExists: true });
+    create.insert(policyUri, new vscode.Position(0, 0), '{ "imports": { "allow": ["env.*"], "deny": [] } }\n');
+    assert.ok(await vscode.workspace.applyEdit(create));
+    await waitFor('no disallowed imports under the new policy', () => (findings(uri, 'disallowed-import').length === 0 ? true : undefined));
+
+    const policy = await vscode.workspace.openTextDocument(policyUri);
+    const deny = new vscode.WorkspaceEdit();
+    const at = policy.getText().indexOf('"deny": [') + '"deny": ['.length;
+    deny.insert(policyUri, policy.positionAt(at), '"env.now"');
+    assert.ok(await vscode.workspace.applyEdit(deny));
+    const [denied] = await waitFor('env.now denied', () => {
+      const found = findings(uri, 'disallowed-import');
+      return found.length === 1 ? found : undefined;
+    });
+    assert.match(denied.message, /env\.now/);
+    assert.equal(denied.range.start.line, 2);
+
+    await vscode.window.showTextDocument(policy);
+    await vscode.commands.executeCommand('undo');
+    await waitFor('the env.now finding to go after undo', () => (findings(uri, 'disallowed-import').length === 0 ? true : undefined));
+
+    await policy.save();
+    const remove = new vscode.WorkspaceEdit();
+    remove.deleteFile(policyUri);
+    assert.ok(await vscode.workspace.applyEdit(remove));
+    await waitFor('the workspace policy to govern again', () => (findings(uri, 'disallowed-import').length === 2 ? true : undefined));
+  });
+});
