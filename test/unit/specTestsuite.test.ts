@@ -79,10 +79,6 @@ const NO_ORACLE: Record<string, [number, string]> = {
   ],
   'linking.wast': [4, TYPED_REFS],
   'local_init.wast': [2, TYPED_REFS],
-  'names.wast': [
-    1,
-    'wabt 1.0.39 rejects a string that is valid in this module (it checks UTF-8 where the spec does not)',
-  ],
   'ref.wast': [1, TYPED_REFS],
   'ref_as_non_null.wast': [2, TYPED_REFS],
   'ref_cast.wast': [2, GC_SYNTAX],

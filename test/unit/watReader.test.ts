@@ -448,6 +448,15 @@ describe('WAT reader (module facts from text)', () => {
       );
     });
 
+    it('allows any tokens inside annotations but not an empty annotation id', () => {
+      assert.deepEqual(readWatModules('(module (@a , ; [ ] {} (@) $ (@"q" x)) (func))').findings, []);
+      const text = '(module (@) (func))';
+      const result = readWatModules(text);
+      assert.equal(result.findings.length, 1);
+      assert.deepEqual(range(result.findings[0].location), spanOf(text, '@'));
+      assert.equal(result.modules[0].functions.length, 1);
+    });
+
     it('survives 100,000 nested parentheses inside a function', () => {
       const text = '(module (func $deep ' + '(block '.repeat(100_000) + ')'.repeat(100_000) + ') (memory 1))';
       const result = readWatModules(text);

@@ -45,6 +45,16 @@ const ID_CHARS = (() => {
   return table;
 })();
 
+/**
+ * Characters that only ever form reserved tokens (spec 3.0 §6.3.1): legal in annotations and
+ * script-level syntax, an error wherever the module grammar expects a real token.
+ */
+function isReservedChar(c: number): boolean {
+  return (
+    c === 0x2c /* , */ || c === 0x3b /* ; */ || c === 0x5b || c === 0x5d /* [ ] */ || c === 0x7b || c === 0x7d
+  ); /* { } */
+}
+
 function isHexDigit(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
 }
@@ -96,12 +106,21 @@ export function scanTokens(text: string, emit: TokenSink): LexError[] {
         continue;
       }
       if (next === 0x40 /* @ */) {
+        // `(@id` or `(@"quoted id"`; a `(@` without a name is a plain `(` followed by a reserved `@…`.
         let j = i + 2;
-        while (j < n && isIdChar(text.charCodeAt(j))) j++;
-        if (j === i + 2) errors.push({ start: i, end: j, message: 'An annotation needs a name after "(@".' });
-        emit('annotation', i, j);
-        i = j;
-        continue;
+        let empty = true;
+        if (text.charCodeAt(j) === 0x22) {
+          j = scanString(text, j, errors);
+          empty = j <= i + 4; // `(@""`
+        } else {
+          while (j < n && isIdChar(text.charCodeAt(j))) j++;
+          empty = j === i + 2;
+        }
+        if (!empty) {
+          emit('annotation', i, j);
+          i = j;
+          continue;
+        }
       }
       emit('lparen', i, i + 1);
       i++;
@@ -118,14 +137,10 @@ export function scanTokens(text: string, emit: TokenSink): LexError[] {
       i = end;
       continue;
     }
-    if (c === 0x3b /* lone ; */) {
-      errors.push({ start: i, end: i + 1, message: 'Unexpected ";": comments start with ";;" or "(;".' });
-      i++;
-      continue;
-    }
-    if (isIdChar(c)) {
+    if (isIdChar(c) || isReservedChar(c)) {
       let j = i;
       let sawQuote = false;
+      let sawReserved = false;
       // A token is a run of idchars and strings; `$"quoted id"` is the one legal mix.
       while (j < n) {
         const d = text.charCodeAt(j);
@@ -133,9 +148,12 @@ export function scanTokens(text: string, emit: TokenSink): LexError[] {
         else if (d === 0x22) {
           sawQuote = true;
           j = scanString(text, j, errors);
+        } else if (isReservedChar(d) && !(d === 0x3b && text.charCodeAt(j + 1) === 0x3b)) {
+          sawReserved = true;
+          j++;
         } else break;
       }
-      emit(classify(text, i, j, sawQuote), i, j);
+      emit(sawReserved ? 'reserved' : classify(text, i, j, sawQuote), i, j);
       i = j;
       continue;
     }

@@ -35,7 +35,8 @@ export function parseIntBits(text: string, bits: 32 | 64): bigint | null {
 }
 
 const utf8Encoder = new TextEncoder();
-const utf8Strict = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a leading U+FEFF: it is part of a name, not a byte-order mark.
+const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * The bytes of a string token (with its quotes). Escapes: \t \n \r \" \' \\, two hex digits, and

@@ -254,7 +254,7 @@ class ScriptReader {
   /** A quoted module is text in strings: read it as a file of its own, then place it at the form. */
   private quoteModule(bytes: Uint8Array, list: SList, id: string | undefined): WatModule {
     const span = this.lines.span(list.start, list.end);
-    const quoted = new TextDecoder('utf-8').decode(bytes);
+    const quoted = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
     const inner = readScript(quoted, true);
     const findings: Finding[] = inner.findings.map((f) => ({
       ...f,

@@ -45,17 +45,17 @@ export class SList {
 
   /** The `(` token, or the `(@name` annotation token. */
   get open(): Token {
-    const annotation = this.source.charCodeAt(this.start + 1) === 0x40; /* @ */
     return {
-      kind: annotation ? 'annotation' : 'lparen',
+      kind: this.isAnnotation ? 'annotation' : 'lparen',
       start: this.start,
       end: this.openEnd,
       text: this.source.slice(this.start, this.openEnd),
     };
   }
 
+  /** Opened by `(@name` (a plain `(` is one character long). */
   get isAnnotation(): boolean {
-    return this.source.charCodeAt(this.start + 1) === 0x40;
+    return this.openEnd > this.start + 1;
   }
 
   /** Missing when the list is never closed. */

@@ -451,6 +451,8 @@ class TextModuleReader {
       this.annotation(field);
       return;
     }
+    // A list headed by a reserved token is reported once, by the token scan in finish().
+    if (field.type === 'list' && isAtom(field.children[0], 'reserved')) return;
     if (!isListOf(field)) {
       throw new FieldError(
         `Expected a module field such as "(func …)", found ${describe(field)}.`,
@@ -494,7 +496,11 @@ class TextModuleReader {
 
   /** `(@custom "name" (before|after …)? "bytes"*)` becomes a custom section; other annotations are ignored. */
   private annotation(list: SList): void {
-    if (list.open.text !== '(@custom') return;
+    const open = list.open;
+    if (open.text.startsWith('(@"') && stringName(open.text.slice(2)) === null) {
+      throw new FieldError('Malformed UTF-8 encoding in an annotation id.', open.start, open.end);
+    }
+    if (open.text !== '(@custom') return;
     const c = new Cursor(list, 0);
     const nameToken = c.string('the custom section name');
     const name = stringName(nameToken.token.text);
@@ -1170,12 +1176,14 @@ class TextModuleReader {
         continue;
       }
       if (node.kind === 'reserved') {
-        if (!this.reportedAt.has(node.start))
+        if (!this.reportedAt.has(node.start)) {
+          const hint = node.text.startsWith(';') ? ' (comments start with ";;" or "(;")' : '';
           this.error(
-            `Unexpected token ${describe(node)}: not a keyword, id, number or string.`,
+            `Unexpected token ${describe(node)}: not a keyword, id, number or string${hint}.`,
             node.start,
             node.end,
           );
+        }
         continue;
       }
       if (node.kind !== 'keyword') continue;
