@@ -304,6 +304,15 @@ describe('real-world modules', function () {
           perModule,
           allCoreModules(facts).map((m) => m.functionCount),
         );
+        for (const f of scan.functions) {
+          const owner = allCoreModules(facts)[f.module!].location;
+          const inside =
+            f.location.kind === 'binary' &&
+            owner.kind === 'binary' &&
+            f.location.offset > owner.offset &&
+            f.location.offset < owner.offset + owner.length;
+          assert.ok(inside, `function ${f.index} of module ${f.module} lies inside its module`);
+        }
       });
 
       it('each nested core module matches wasm-objdump on its own bytes', () => {
