@@ -4,6 +4,7 @@
 // Measured (warm medians, bytes already in memory):
 //   facts      readBinaryModule(bytes)
 //   check      analyzeModule without engine validation: facts + signature verification + every rule
+//   check, table-exposure off   the same without the one rule that decodes every body
 //   check, body rules off   the same with cryptominer, table-exposure and unsupported-feature off
 //   body scan  scanFunctionBodies over every body (what a body-reading rule would cost undecoded)
 //   full       analyzeModule with V8 validation (for reference; validation is not a rule)
@@ -90,6 +91,15 @@ const facts = await median('facts (readBinaryModule)', () => readBinaryModule(by
 const check = await median('check: facts + every rule (no validation)', () =>
   analyzeModule({ fileName: file, bytes, policy, validate: false }),
 );
+const noTable = await median('check: table-exposure off', () =>
+  analyzeModule({
+    fileName: file,
+    bytes,
+    policy,
+    validate: false,
+    ruleOverrides: { 'table-exposure': 'off' },
+  }),
+);
 const light = await median('check: body-reading rules off', () =>
   analyzeModule({ fileName: file, bytes, policy, validate: false, ruleOverrides: BODY_RULES_OFF }),
 );
@@ -101,11 +111,12 @@ const full = await median('full analyzeModule (with V8 validation)', () =>
 );
 console.log('');
 console.log(`check / facts                      ${(check.value / facts.value).toFixed(2)}x`);
+console.log(`check (table-exposure off) / facts ${(noTable.value / facts.value).toFixed(2)}x`);
 console.log(`check (body rules off) / facts     ${(light.value / facts.value).toFixed(2)}x`);
+console.log(`body scan / facts                  ${(scan.value / facts.value).toFixed(2)}x`);
 console.log(`rules alone (check - facts)        ${(check.value - facts.value).toFixed(0)} ms`);
 console.log(
   `findings: ${check.last.findings.length} (${[...new Set(check.last.findings.map((f) => f.ruleId))].join(', ')})`,
 );
-void scan;
 void full;
 rmSync(scratch, { recursive: true, force: true });

@@ -4,7 +4,8 @@
  */
 import type { Finding } from '../findings';
 import { createRule } from './rule';
-import { contentBlocks, latin1 } from './support/contents';
+import { byteSpan, type SourceLocation } from '../location';
+import { binaryDataRegion, blockAt, contentBlocks, latin1 } from './support/contents';
 import { scanForSuspiciousData, type DataMatch } from './support/dataPatterns';
 import { isHostAllowed } from './support/hosts';
 
@@ -57,41 +58,52 @@ export const suspiciousData = createRule({
   },
   check(context) {
     const allow = context.policy.sandbox.network.allow;
+    const found: Array<{ match: DataMatch; label: string; location: SourceLocation }> = [];
+    const region = context.bytes && binaryDataRegion(context.facts, context.bytes);
+    if (region) {
+      for (const match of scanForSuspiciousData(latin1(region.bytes))) {
+        const offset = region.start + match.offset;
+        const block = blockAt(region, offset);
+        if (!block) continue;
+        const length = Math.min(match.length, block.contentOffset + block.size - offset);
+        found.push({ match, label: block.label, location: byteSpan(offset, length) });
+      }
+    }
+    for (const block of contentBlocks(context.facts, context.bytes, context.text)) {
+      if (block.kind === 'data' && region) continue; // scanned above, all at once
+      if (block.kind === 'custom' && isMetadataSection(block.sectionName ?? '')) continue;
+      for (const match of scanForSuspiciousData(latin1(block.bytes))) {
+        found.push({ match, label: block.label, location: block.locate(match.offset, match.length) });
+      }
+    }
+
     const findings: Finding[] = [];
     let skipped = 0;
     const seenHosts = new Set<string>();
-    for (const block of contentBlocks(context.facts, context.bytes, context.text)) {
-      if (block.kind === 'custom' && isMetadataSection(block.sectionName ?? '')) continue;
-      for (const match of scanForSuspiciousData(latin1(block.bytes))) {
-        if (isAllowedEndpoint(match, allow)) continue;
-        // One finding per host is enough to review it; repeats only add noise.
-        if (match.host !== undefined) {
-          if (seenHosts.has(match.host)) continue;
-          seenHosts.add(match.host);
-        }
-        if (findings.length >= MAX_FINDINGS) {
-          skipped++;
-          continue;
-        }
-        findings.push(
-          context.report({
-            messageId: match.kind,
-            severity: match.severity,
-            location: block.locate(match.offset, match.length),
-            data: {
-              shown: match.shown,
-              where: block.label,
-              host: match.host ?? '',
-              detail: match.detail ?? '',
-            },
-            fix: {
-              kind: match.kind,
-              block: block.label,
-              ...(match.host !== undefined ? { host: match.host, port: match.port ?? null } : {}),
-            },
-          }),
-        );
+    for (const { match, label, location } of found) {
+      if (isAllowedEndpoint(match, allow)) continue;
+      // One finding per host is enough to review it; repeats only add noise.
+      if (match.host !== undefined) {
+        if (seenHosts.has(match.host)) continue;
+        seenHosts.add(match.host);
       }
+      if (findings.length >= MAX_FINDINGS) {
+        skipped++;
+        continue;
+      }
+      findings.push(
+        context.report({
+          messageId: match.kind,
+          severity: match.severity,
+          location,
+          data: { shown: match.shown, where: label, host: match.host ?? '', detail: match.detail ?? '' },
+          fix: {
+            kind: match.kind,
+            block: label,
+            ...(match.host !== undefined ? { host: match.host, port: match.port ?? null } : {}),
+          },
+        }),
+      );
     }
     if (skipped > 0) {
       findings.push(

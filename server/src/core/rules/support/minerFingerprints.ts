@@ -60,8 +60,11 @@ export function matchFamilies(counts: OpcodeCounts): MinerFamily[] {
  * of the opcode count (immediates can only add), so this never rejects a body that matches, and
  * it lets the rule skip decoding almost every function.
  */
+const h = new Uint32Array(256); // reused: this runs once per function body
+
 export function mayMatchAnyFamily(body: Uint8Array): boolean {
-  const h = new Uint32Array(256);
+  if (body.length < 72) return false; // 24 xors and their operands take more bytes than this
+  h.fill(0);
   for (let i = 0; i < body.length; i++) h[body[i]]++;
   const xor = h[0x73] + h[0x85];
   if (xor < 24) return false; // every family needs at least 24
