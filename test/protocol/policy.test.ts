@@ -83,6 +83,45 @@ describe('policy files over LSP', function () {
     );
   });
 
+  it('editing a policy over LSP changes the diagnostics of a module it governs', async () => {
+    fs.writeFileSync(path.join(dir, 'wasm-policy.json'), '{ "imports": { "allow": ["env.*"] } }');
+    const moduleText =
+      '(module\n  (import "env" "log" (func $log (param i32)))\n  (import "env" "now" (func $now (result i64))))\n';
+    fs.writeFileSync(path.join(dir, 'm.wat'), moduleText);
+    await client.initialize(dir);
+    const moduleUri = pathToFileURL(path.join(dir, 'm.wat')).href;
+    const policyUri = pathToFileURL(path.join(dir, 'wasm-policy.json')).href;
+    await client.open(moduleUri, moduleText);
+    await client.waitForDiagnostics(
+      moduleUri,
+      (d) => !d.diagnostics.some((x) => x.code === 'disallowed-import'),
+    );
+
+    await client.open(policyUri, '{ "imports": { "allow": ["env.*"] } }', 'json');
+    await client.change(policyUri, 2, '{ "imports": { "allow": ["env.*"], "deny": ["env.now"] } }');
+    const denied = await client.waitForDiagnostics(moduleUri, (d) =>
+      d.diagnostics.some((x) => x.code === 'disallowed-import'),
+    );
+    const finding = denied.diagnostics.filter((x) => x.code === 'disallowed-import');
+    assert.equal(finding.length, 1);
+    assert.match(finding[0].message, /env\.now/);
+    assert.equal(finding[0].range.start.line, 2);
+
+    // A broken policy fails closed: both imports denied, plus one finding naming the policy.
+    await client.change(policyUri, 3, '{ "imports": { "allow": ["env.*"], "otherwise": "nope" } }');
+    const closed = await client.waitForDiagnostics(moduleUri, (d) =>
+      d.diagnostics.some((x) => x.code === 'policy-error'),
+    );
+    assert.equal(closed.diagnostics.filter((x) => x.code === 'policy-error').length, 1);
+    assert.equal(closed.diagnostics.filter((x) => x.code === 'disallowed-import').length, 2);
+
+    await client.change(policyUri, 4, '{ "imports": { "allow": ["env.*"] } }');
+    await client.waitForDiagnostics(
+      moduleUri,
+      (d) => !d.diagnostics.some((x) => x.code === 'disallowed-import' || x.code === 'policy-error'),
+    );
+  });
+
   it('explains WASI names and capabilities on hover', async () => {
     await client.initialize(dir);
     const uri = pathToFileURL(path.join(dir, 'wasm-policy.json')).href;
