@@ -200,6 +200,11 @@ describe('policy validation', () => {
     assert.match(self.finding.message, /"extends" makes a cycle: wasm-policy\.json → wasm-policy\.json/);
   });
 
+  it('accepts a byte-order mark and keeps ranges exact after it', () => {
+    const { at } = only('\ufeff{ "memory": { "maxPage": 16 } }');
+    assert.equal(at, '"maxPage"');
+  });
+
   it('reports syntax errors at their place', () => {
     const found = problems('{\n  "memory": { "maxPages": 16 \n}');
     assert.ok(found.length >= 1);

@@ -108,7 +108,9 @@ export function readPolicyDocument(path: string, text: string): PolicyDocument {
     );
 
   const errors: ParseError[] = [];
-  doc.root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
+  // Editors on Windows may save a byte-order mark; a space of the same length keeps every offset.
+  const parsed = text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text;
+  doc.root = parseTree(parsed, errors, { allowTrailingComma: true, disallowComments: false });
   for (const error of errors.slice(0, MAX_SYNTAX_PROBLEMS)) {
     const code = printParseErrorCode(error.error);
     doc.problems.push(
