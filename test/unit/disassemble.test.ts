@@ -1,9 +1,15 @@
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Connection } from 'vscode-languageserver';
 import wabtFactory from 'wabt';
 import { readBinaryModule } from '../../server/src/core/module/binary';
 import { checkWatSyntax } from '../../server/src/core/wat/syntax';
+import { DEFAULT_SETTINGS, type SettingsStore } from '../../server/src/features/settings';
+import { WasmViewFeature } from '../../server/src/features/wasmView';
+import type { WasmTextParams, WasmTextResult } from '../../server/src/protocol/wasmView';
 import {
   DEFAULT_VIEW_LIMITS,
   disassemble,
@@ -43,9 +49,9 @@ function offsetOf(location: { kind: string; offset?: number }): number {
   return location.offset!;
 }
 
-describe('disassemble (.wasm text view)', () => {
-  let small: Uint8Array;
+let small: Uint8Array;
 
+describe('disassemble (.wasm text view)', () => {
   before(async () => {
     wabt = await wabtFactory();
     small = wat(readFileSync(path.join(FIXTURES, 'small.wat'), 'utf8'));
@@ -365,5 +371,99 @@ describe('disassemble (.wasm text view)', () => {
     const cancelled = await disassembleAsync(big, DEFAULT_VIEW_LIMITS, () => ++checks > 0);
     assert.equal(cancelled, null);
     assert.equal(checks, 1);
+  });
+});
+
+describe('wasmWarden/wasmText handler (server feature)', () => {
+  type Handler = (
+    params: WasmTextParams,
+    token?: { isCancellationRequested: boolean },
+  ) => Promise<WasmTextResult>;
+  let dir: string;
+  let registered: { method: string; handler: Handler } | undefined;
+  let maxFileSize: number;
+
+  function feature(): WasmViewFeature {
+    const connection = {
+      onRequest: (method: string, handler: Handler) => (registered = { method, handler }),
+    };
+    const settings = { get: async () => ({ ...DEFAULT_SETTINGS, maxFileSize }) };
+    return new WasmViewFeature(connection as unknown as Connection, settings as unknown as SettingsStore);
+  }
+
+  before(async () => {
+    wabt ??= await wabtFactory();
+    small ??= wat(readFileSync(path.join(FIXTURES, 'small.wat'), 'utf8'));
+    dir = mkdtempSync(path.join(tmpdir(), 'wasm-view-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  beforeEach(() => {
+    registered = undefined;
+    maxFileSize = DEFAULT_SETTINGS.maxFileSize;
+  });
+
+  it('registers the request and answers with the disassembly, keeping the view for findings', async () => {
+    const file = path.join(dir, 'add.wasm');
+    const bytes = wat(
+      '(module (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))',
+    );
+    writeFileSync(file, bytes);
+    const view = feature();
+    assert.equal(registered?.method, 'wasmWarden/wasmText');
+    const uri = pathToFileURL(file).href;
+    const answer = await registered!.handler({ uri });
+    assert.deepEqual(answer, { kind: 'module', text: disassemble(bytes).text, omittedLines: 0 });
+    assert.equal(view.viewFor(uri)?.text, answer.text);
+  });
+
+  it('reads the file again when it changes on disk', async () => {
+    const file = path.join(dir, 'changing.wasm');
+    writeFileSync(file, wat('(module (func i32.const 1 drop))'));
+    feature();
+    const uri = pathToFileURL(file).href;
+    assert.match((await registered!.handler({ uri })).text, /i32\.const 1\n/);
+    writeFileSync(file, wat('(module (func i32.const 22 drop nop))'));
+    utimesSync(file, new Date(), new Date(Date.now() + 5_000));
+    assert.match((await registered!.handler({ uri })).text, /i32\.const 22\n/);
+  });
+
+  it('says why instead of showing text: missing file, too large, not a file URI, malformed', async () => {
+    feature();
+    const missing = await registered!.handler({ uri: pathToFileURL(path.join(dir, 'gone.wasm')).href });
+    assert.equal(missing.kind, 'unreadable');
+    assert.match(missing.text, /^;; Cannot read .*gone\.wasm: ENOENT/);
+
+    const file = path.join(dir, 'big.wasm');
+    writeFileSync(file, small);
+    maxFileSize = 10;
+    const big = await registered!.handler({ uri: pathToFileURL(file).href });
+    assert.equal(big.kind, 'too-large');
+    assert.match(
+      big.text,
+      /^;; This file is 0\.0 MB, larger than the limit of 0\.0 MB set by wasmWarden\.maxFileSize/,
+    );
+
+    const remote = await registered!.handler({ uri: 'untitled:Untitled-1' });
+    assert.equal(remote.kind, 'unreadable');
+
+    maxFileSize = DEFAULT_SETTINGS.maxFileSize;
+    const broken = path.join(dir, 'broken.wasm');
+    writeFileSync(broken, small.subarray(0, 0x7b));
+    const answer = await registered!.handler({ uri: pathToFileURL(broken).href });
+    assert.equal(answer.kind, 'module');
+    assert.equal(
+      answer.error,
+      'section size 32 of the code section runs past the end of the module (18 bytes left) (at byte 0x68)',
+    );
+  });
+
+  it('stops when the request is cancelled', async () => {
+    const file = path.join(dir, 'large.wasm');
+    writeFileSync(file, wat(`(module (memory 1) (data (i32.const 0) "${'\\00'.repeat(300_000)}"))`));
+    const view = feature();
+    const uri = pathToFileURL(file).href;
+    const answer = await registered!.handler({ uri }, { isCancellationRequested: true });
+    assert.equal(answer.text, ';; The request was cancelled.\n');
+    assert.equal(view.viewFor(uri), undefined);
   });
 });
