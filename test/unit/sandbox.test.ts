@@ -308,6 +308,21 @@ describe('sandbox: well-behaved modules', function () {
     });
   });
 
+  it('passes argv[0], the policy args, then the user args', async () => {
+    const r = await run({
+      file: wellBehaved('args'),
+      policy: policy({ args: ['--from-policy'] }),
+      args: ['a b', 'c'],
+    });
+    assert.deepEqual(r.outcome, { kind: 'exit', code: 0 });
+    assert.equal(r.stdout.text, 'args.wat\0--from-policy\0a b\0c\0');
+    assert.deepEqual(r.hostCalls, {
+      'wasi_snapshot_preview1.args_sizes_get': 1,
+      'wasi_snapshot_preview1.args_get': 1,
+      'wasi_snapshot_preview1.fd_write': 1,
+    });
+  });
+
   it('reports the exit code of proc_exit and stderr', async () => {
     const r = await run({ file: wellBehaved('exit3'), policy: policy() });
     assert.deepEqual(r.outcome, { kind: 'exit', code: 3 });
