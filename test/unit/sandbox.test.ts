@@ -112,9 +112,12 @@ describe('sandbox: hostile modules', function () {
     assert.equal(r.outcome.kind, 'trap');
     assert.equal(r.memoryLimitBytes, 4 * 1024 * 1024);
     assert.equal(r.peakMemoryBytes, 4 * 1024 * 1024);
-    assert.deepEqual(
-      r.alerts.map((a) => a.kind),
-      ['memory'],
+    // (A `slow` alert may join it on a loaded machine; the memory one must be there.)
+    assert.ok(
+      r.alerts.some(
+        (a) => a.kind === 'memory' && a.message.startsWith('memory reached 100% of the 4194304-byte limit'),
+      ),
+      JSON.stringify(r.alerts),
     );
   });
 
