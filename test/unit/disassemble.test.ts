@@ -409,11 +409,16 @@ describe('wasmWarden/wasmText handler (server feature)', () => {
     );
     writeFileSync(file, bytes);
     const view = feature();
+    const updated: string[] = [];
+    view.onDidUpdateView((uri) => updated.push(uri));
     assert.equal(registered?.method, 'wasmWarden/wasmText');
     const uri = pathToFileURL(file).href;
     const answer = await registered!.handler({ uri });
     assert.deepEqual(answer, { kind: 'module', text: disassemble(bytes).text, omittedLines: 0 });
     assert.equal(view.viewFor(uri)?.text, answer.text);
+    assert.deepEqual(updated, [uri]);
+    await registered!.handler({ uri }); // unchanged on disk: the kept view answers, no update
+    assert.deepEqual(updated, [uri]);
   });
 
   it('reads the file again when it changes on disk', async () => {

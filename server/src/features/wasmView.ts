@@ -11,8 +11,11 @@ import { WasmTextRequest, type WasmTextParams, type WasmTextResult } from '../pr
 import { uriToPath } from './moduleAnalysis';
 import type { SettingsStore } from './settings';
 
-/** Views kept for placing findings; a large module's view holds a few hundred MB at most. */
-const KEPT_VIEWS = 4;
+/**
+ * Views are kept for placing findings on their lines, newest first, up to this many characters of
+ * text in all (the newest is always kept): tens of small modules, or one or two very large ones.
+ */
+const KEPT_TEXT_CHARS = 64 * 1024 * 1024;
 
 interface KeptView {
   mtimeMs: number;
@@ -22,6 +25,7 @@ interface KeptView {
 
 export class WasmViewFeature {
   private readonly kept = new Map<string, KeptView>();
+  private readonly listeners: Array<(uri: string) => void> = [];
 
   constructor(
     connection: Connection,
@@ -33,7 +37,12 @@ export class WasmViewFeature {
     );
   }
 
-  /** The view last shown for `uri`, if it is still kept. */
+  /** Called with the `.wasm` file's URI each time its view is computed anew (opened or changed). */
+  onDidUpdateView(listener: (uri: string) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** The view last shown for `uri` (the `.wasm` file's URI), if it is still kept. */
   viewFor(uri: string): WasmTextView | undefined {
     return this.kept.get(uri)?.view;
   }
@@ -65,14 +74,18 @@ export class WasmViewFeature {
     const view = await disassembleAsync(bytes, undefined, () => token?.isCancellationRequested ?? false);
     if (!view) return message('unreadable', 'The request was cancelled.');
     this.keep(params.uri, { mtimeMs: info.mtimeMs, size: info.size, view });
+    for (const listener of this.listeners) listener(params.uri);
     return result(view);
   }
 
   private keep(uri: string, view: KeptView): void {
     this.kept.delete(uri);
     this.kept.set(uri, view);
-    for (const oldest of this.kept.keys()) {
-      if (this.kept.size <= KEPT_VIEWS) break;
+    let chars = 0;
+    for (const kept of this.kept.values()) chars += kept.view.text.length;
+    for (const [oldest, kept] of this.kept) {
+      if (chars <= KEPT_TEXT_CHARS || this.kept.size === 1) break;
+      chars -= kept.view.text.length;
       this.kept.delete(oldest);
     }
   }
