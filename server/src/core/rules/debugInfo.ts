@@ -1,9 +1,10 @@
 /** `debug-info`: debug sections and build paths that tell a reader how and where a module was built. */
 import type { Finding } from '../findings';
 import { ByteReader } from '../module/byteReader';
-import type { CustomSectionFact } from '../module/model';
+import type { CustomSectionFact, ModuleFacts } from '../module/model';
 import { createRule } from './rule';
-import { contentBlocks, latin1 } from './support/contents';
+import { byteSpan, type SourceLocation } from '../location';
+import { binaryDataRegion, blockAt, contentBlocks, latin1 } from './support/contents';
 import { formatBytes } from './support/units';
 
 // Home directories name a person; CI workspaces and /rustc/<hash> paths do not.
@@ -43,6 +44,40 @@ function readUrlPayload(bytes: Uint8Array | undefined, section: CustomSectionFac
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The first data segment holding a home-directory path (one is enough to make the point; the
+ * message counts the rest of that segment). Binaries are searched as one run of data.
+ */
+function firstBuildPathInData(context: {
+  facts: ModuleFacts;
+  bytes?: Uint8Array;
+  text?: string;
+}):
+  | { label: string; location: SourceLocation; hit: NonNullable<ReturnType<typeof firstHomePath>> }
+  | undefined {
+  const region = context.bytes && binaryDataRegion(context.facts, context.bytes);
+  if (region) {
+    const first = firstHomePath(region.bytes);
+    if (!first) return undefined;
+    const block = blockAt(region, region.start + first.offset);
+    if (!block) return undefined;
+    const within = region.start + first.offset - block.contentOffset;
+    const hit = firstHomePath(context.bytes!.subarray(block.contentOffset, block.contentOffset + block.size));
+    if (!hit) return undefined;
+    return {
+      label: block.label,
+      location: byteSpan(block.contentOffset + hit.offset, hit.length),
+      hit: { ...hit, offset: within },
+    };
+  }
+  for (const block of contentBlocks(context.facts, context.bytes, context.text)) {
+    if (block.kind !== 'data') continue;
+    const hit = firstHomePath(block.bytes);
+    if (hit) return { label: block.label, location: block.locate(hit.offset, hit.length), hit };
+  }
+  return undefined;
 }
 
 export const debugInfo = createRule({
@@ -137,23 +172,20 @@ export const debugInfo = createRule({
       }
     }
 
-    for (const block of contentBlocks(facts, bytes, context.text)) {
-      if (block.kind !== 'data') continue;
-      const hit = firstHomePath(block.bytes);
-      if (!hit) continue;
+    const buildPath = firstBuildPathInData(context);
+    if (buildPath) {
       findings.push(
         context.report({
           messageId: 'buildPath',
-          location: block.locate(hit.offset, hit.length),
+          location: buildPath.location,
           data: {
-            where: block.label.charAt(0).toUpperCase() + block.label.slice(1),
-            path: hit.path,
-            more: hit.count > 1 ? ` and ${hit.count - 1} more` : '',
+            where: buildPath.label.charAt(0).toUpperCase() + buildPath.label.slice(1),
+            path: buildPath.hit.path,
+            more: buildPath.hit.count > 1 ? ` and ${buildPath.hit.count - 1} more` : '',
           },
-          fix: { block: block.label },
+          fix: { block: buildPath.label },
         }),
       );
-      break; // one is enough to make the point; the message counts the rest of that segment
     }
     return findings;
   },

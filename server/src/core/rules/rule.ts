@@ -23,9 +23,10 @@ export interface CodeView {
   functions(): FunctionCodeStats[];
   /**
    * Only the functions whose raw body bytes pass `prefilter` (a cheap test that must never reject
-   * a body the rule would match); the others are not decoded at all.
+   * a body the rule would match); the others are not decoded at all. The prefilter sees the whole
+   * file (as a Buffer, for its native search) and the body's [start, end).
    */
-  functionsWhere(prefilter: (body: Uint8Array) => boolean): FunctionCodeStats[];
+  functionsWhere(prefilter: (file: Buffer, start: number, end: number) => boolean): FunctionCodeStats[];
   /** Proposals only visible in instructions and locals (SIMD, atomics, tail calls...). */
   proposals(): Proposal[];
 }

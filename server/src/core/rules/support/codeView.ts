@@ -23,11 +23,12 @@ export function binaryCodeView(
     functions: () => (functions ??= run().functions.map(toStats)),
     functionsWhere(prefilter) {
       if (functions) return functions;
+      const file = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       const candidates = facts.functions.filter(
         (fn) =>
           fn.bodyOffset !== undefined &&
           fn.bodySize !== undefined &&
-          prefilter(bytes.subarray(fn.bodyOffset, fn.bodyOffset + fn.bodySize)),
+          prefilter(file, fn.bodyOffset, Math.min(file.length, fn.bodyOffset + fn.bodySize)),
       );
       if (candidates.length === facts.functions.length) return this.functions();
       return scanFunctionBodies(bytes, { facts: { ...facts, functions: candidates } }).functions.map(toStats);

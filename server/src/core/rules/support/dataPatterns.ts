@@ -108,8 +108,8 @@ function base64Runs(text: string): Array<{ start: number; end: number }> {
 // Cheap tests that decide whether a pattern can match at all, so most segments cost one indexOf.
 const hasUrl = (t: string) => t.includes('://');
 const hasPem = (t: string) => t.includes('-----BEGIN');
-const KEY_PREFIX = /AKIA|ASIA|AIza|gh[pousr]_|xox[abprs]-|k_live_/;
-const hasKeyPrefix = (t: string) => KEY_PREFIX.test(t);
+const KEY_PREFIXES = ['AKIA', 'ASIA', 'AIza', 'ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'xox', 'k_live_'];
+const hasKeyPrefix = (t: string) => KEY_PREFIXES.some((prefix) => t.includes(prefix));
 const DIGIT_DOT_DIGIT = /\d\.\d/;
 
 export function scanForSuspiciousData(latin1: string): DataMatch[] {

@@ -62,10 +62,26 @@ export function matchFamilies(counts: OpcodeCounts): MinerFamily[] {
  */
 const h = new Uint32Array(256); // reused: this runs once per function body
 
-export function mayMatchAnyFamily(body: Uint8Array): boolean {
-  if (body.length < 72) return false; // 24 xors and their operands take more bytes than this
+/** Occurrences of `value` in file[start, end), counting no further than `limit` (native memchr). */
+function countUpTo(file: Buffer, value: number, start: number, end: number, limit: number): number {
+  let count = 0;
+  for (
+    let at = file.indexOf(value, start);
+    at >= 0 && at < end && count < limit;
+    at = file.indexOf(value, at + 1)
+  ) {
+    count++;
+  }
+  return count;
+}
+
+export function mayMatchAnyFamily(file: Buffer, start: number, end: number): boolean {
+  if (end - start < 72) return false; // 24 xors and their operands take more bytes than this
+  // Every family needs at least 24 xors: most bodies are rejected by two native searches.
+  const xor32 = countUpTo(file, 0x73, start, end, 24);
+  if (xor32 + countUpTo(file, 0x85, start, end, 24 - xor32) < 24) return false;
   h.fill(0);
-  for (let i = 0; i < body.length; i++) h[body[i]]++;
+  for (let i = start; i < end; i++) h[file[i]]++;
   const xor = h[0x73] + h[0x85];
   if (xor < 24) return false; // every family needs at least 24
   const rot = h[0x77] + h[0x78] + h[0x89] + h[0x8a];
