@@ -457,6 +457,40 @@ describe('WAT reader (module facts from text)', () => {
       assert.equal(result.modules[0].functions.length, 1);
     });
 
+    it('notes the proposals and reserved tokens of function bodies without reading them into trees', () => {
+      const text =
+        '(module\n  (func $f (export "f") (param i32) (local i64)\n    (return_call $f (local.get 0))\n    v128.const i32x4 0 0 0 0 drop ,)\n  (func $g (block (result i32) (i32.const 1)) drop))';
+      const result = readWatModules(text);
+      assert.deepEqual(
+        result.findings.map((f) => range(f.location)),
+        [spanOf(text, ',')],
+      );
+      const facts = result.modules[0];
+      assert.ok(
+        facts.proposals.includes('tail-call') && facts.proposals.includes('simd'),
+        facts.proposals.join(),
+      );
+      assert.deepEqual(
+        facts.functions.map((f) => [f.name, f.signature, range(f.location)]),
+        [
+          [
+            'f',
+            { params: ['i32'], results: [] },
+            spanOf(text, text.slice(text.indexOf('(func $f'), text.indexOf(',)') + 2)),
+          ],
+          [
+            'g',
+            { params: [], results: [] },
+            spanOf(text, '(func $g (block (result i32) (i32.const 1)) drop)'),
+          ],
+        ],
+      );
+      assert.deepEqual(
+        facts.exports.map((e) => e.name),
+        ['f'],
+      );
+    });
+
     it('survives 100,000 nested parentheses inside a function', () => {
       const text = '(module (func $deep ' + '(block '.repeat(100_000) + ')'.repeat(100_000) + ') (memory 1))';
       const result = readWatModules(text);

@@ -65,7 +65,7 @@ export function readWatModules(text: string): WatReadResult {
 /** `quoted`: the text of a `(module quote …)`, which is one module, written whole or as bare fields. */
 function readScript(text: string, quoted: boolean): WatReadResult {
   const lines = new LineIndex(text);
-  const parsed = readSExpressions(text);
+  const parsed = readSExpressions(text, { skipFunctionBodies: true });
   const findings = checkWatSyntax(text, parsed, lines);
   const entries: WatModule[] = [];
   const reader = new ScriptReader(text, lines);

@@ -21,7 +21,7 @@ import type {
 } from '../module/model';
 import { Cursor, FieldError, describe, isAtom, isKeyword, isListOf } from './cursor';
 import { idName, parseIntBits, parseNat, stringByteLength, stringName } from './literals';
-import type { SAtom, SList, SNode } from './sexpr';
+import type { SAtom, SkippedBody, SList, SNode } from './sexpr';
 import { SYNTAX_RULE_ID } from './syntax';
 
 type Space = 'func' | 'table' | 'memory' | 'global' | 'tag' | 'type' | 'elem' | 'data';
@@ -1164,6 +1164,33 @@ class TextModuleReader {
     f.proposals = [...this.seen].sort();
   }
 
+  /** The same for a function body the s-expression reader skipped: its keywords and reserved tokens. */
+  private scanSkippedBody(body: SkippedBody, known: Map<string, Proposal | null>): void {
+    for (const keyword of body.keywords) {
+      const proposal = this.proposalOf(keyword, known);
+      if (proposal) this.seen.add(proposal);
+    }
+    for (let i = 0; i < body.reserved.length; i += 2) {
+      const [start, end] = [body.reserved[i], body.reserved[i + 1]];
+      const text = this.input.text.slice(start, end);
+      const hint = text.startsWith(';') ? ' (comments start with ";;" or "(;")' : '';
+      this.error(
+        `Unexpected token ${JSON.stringify(text.slice(0, 40))}: not a keyword, id, number or string${hint}.`,
+        start,
+        end,
+      );
+    }
+  }
+
+  private proposalOf(keyword: string, known: Map<string, Proposal | null>): Proposal | null {
+    let proposal = known.get(keyword);
+    if (proposal === undefined) {
+      proposal = INSTRUCTION_PROPOSALS.find(([pattern]) => pattern.test(keyword))?.[1] ?? null;
+      known.set(keyword, proposal);
+    }
+    return proposal;
+  }
+
   /** Notes the proposals the module's instructions use (iteratively: bodies nest deeply). */
   private scanInstructions(root: SNode): void {
     const stack: SNode[] = [root];
@@ -1173,6 +1200,7 @@ class TextModuleReader {
       if (node.type === 'list') {
         // Annotations may hold any tokens; they are not instructions.
         if (!node.isAnnotation) for (const child of node.children) stack.push(child);
+        if (node.skippedBody) this.scanSkippedBody(node.skippedBody, known);
         continue;
       }
       if (node.kind === 'reserved') {
@@ -1188,11 +1216,7 @@ class TextModuleReader {
       }
       if (node.kind !== 'keyword') continue;
       const text = node.text;
-      let proposal = known.get(text);
-      if (proposal === undefined) {
-        proposal = INSTRUCTION_PROPOSALS.find(([pattern]) => pattern.test(text))?.[1] ?? null;
-        known.set(text, proposal);
-      }
+      const proposal = this.proposalOf(text, known);
       if (proposal) this.seen.add(proposal);
     }
   }
