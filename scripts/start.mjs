@@ -54,15 +54,14 @@ async function screenshot(file) {
     args: CHROMIUM_ARGS,
     headless: true,
   });
+  let page;
   try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
     await page.goto(server.workbenchUrl(examples, { extensionDevelopmentPath: repo }));
     await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
     await sleep(3000); // let the workbench settle before typing into it
-    await page.keyboard.press('Control+P');
-    await page.keyboard.type('broken.wat');
-    await sleep(500);
-    await page.keyboard.press('Enter');
+    // Open it from the Explorer, as a user would (Quick Open loses keystrokes while the workbench is busy).
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'broken.wat' }).first().click();
     await page.waitForSelector('.squiggly-error', { timeout: 60_000 });
     await page.keyboard.press('Control+Shift+M');
     await sleep(1500);
@@ -75,6 +74,10 @@ async function screenshot(file) {
     await page.screenshot({ path: resolve(file) });
     console.log(`Saved ${resolve(file)}`);
     return 0;
+  } catch (error) {
+    const failed = join(repo, '.vscode-test', 'screenshot-failed.png');
+    await page?.screenshot({ path: failed }).catch(() => {});
+    throw new Error(`${error.message}\nWhat the page showed: ${failed}`);
   } finally {
     await browser.close();
     await server.stop();
@@ -88,4 +91,7 @@ async function main() {
   return serveInBrowser();
 }
 
-process.exitCode = await main();
+process.exitCode = await main().catch((error) => {
+  console.error(`wasm-warden start: ${error?.message ?? error}`);
+  return 1;
+});
