@@ -1,5 +1,7 @@
 // Runs every benchmark in bench/ (each *.mjs but this one), one after the other, in name order.
-// `npm run bench` builds first and then runs this; extra arguments are passed to every benchmark.
+// `npm run bench` builds first and then runs this. Each benchmark runs with its defaults (their
+// options differ); run one directly with `node bench/NAME.mjs ...` to pass options.
+// `node bench/run.mjs facts signing` runs only the benchmarks whose names contain those words.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
@@ -8,11 +10,12 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const benches = readdirSync(here)
   .filter((f) => f.endsWith('.mjs') && f !== 'run.mjs')
+  .filter((f) => process.argv.length <= 2 || process.argv.slice(2).some((word) => f.includes(word)))
   .sort();
 let failed = 0;
 for (const bench of benches) {
   console.log(`\n== ${bench}`);
-  const result = spawnSync(process.execPath, [path.join(here, bench), ...process.argv.slice(2)], {
+  const result = spawnSync(process.execPath, [path.join(here, bench)], {
     stdio: 'inherit',
   });
   if (result.status !== 0) {
