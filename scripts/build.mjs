@@ -19,7 +19,9 @@ const common = {
   external: ['vscode'],
   // jsonc-parser's `main` is a UMD build with dynamic requires esbuild cannot follow; use its ES module build.
   mainFields: ['module', 'main'],
-  define: { __WASM_WARDEN_VERSION__: JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version) },
+  define: {
+    __WASM_WARDEN_VERSION__: JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version),
+  },
 };
 
 const entries = [

@@ -19,6 +19,7 @@ import { CodeActionsFeature } from './features/codeActions';
 import { provideCodeLenses } from './features/codeLens';
 import { DiagnosticsFeature } from './features/diagnostics';
 import { hoverMarkdown, type HoverTarget } from './features/hover';
+import { foldingRanges } from './core/wat/folding';
 import { fileUriOfView, isViewUri } from './features/viewUris';
 import { summarize } from './features/moduleSummary';
 import { ModuleSummaryRequest, type ModuleSummaryParams } from './protocol/moduleSummary';
@@ -63,6 +64,7 @@ connection.onInitialize((params): InitializeResult => {
       hoverProvider: true,
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.Source] },
       codeLensProvider: { resolveProvider: false },
+      foldingRangeProvider: true,
     },
     serverInfo: { name: 'wasm-warden', version: VERSION },
   };
@@ -72,8 +74,8 @@ const policyFiles = new PolicyFilesFeature(connection, documents);
 const analyzer = new ModuleAnalyzer(policyFiles.resolver);
 const wasmView = new WasmViewFeature(connection, settings);
 const diagnostics = new DiagnosticsFeature(connection, documents, settings, analyzer, wasmView);
-registerSandboxFeature(connection, documents);
-registerSigningFeature(connection);
+registerSandboxFeature(connection, documents, policyFiles.resolver);
+registerSigningFeature(connection, policyFiles.resolver);
 
 /** The analysis behind a document: its own, or for a `.wasm` text view, the file's. */
 function resultFor(uri: string) {
@@ -111,6 +113,11 @@ connection.onHover((params) => {
   }
   const markdown = target && hoverMarkdown(result, target);
   return markdown ? { contents: { kind: 'markdown', value: markdown } } : null;
+});
+
+connection.onFoldingRanges((params) => {
+  const document = documents.get(params.textDocument.uri);
+  return document && document.languageId === 'wat' ? foldingRanges(document.getText()) : null;
 });
 
 const codeActions = new CodeActionsFeature(documents, resultFor);

@@ -62,7 +62,15 @@ function errorReport(file: string, message: string): SandboxReport {
   };
 }
 
-export function registerSandboxFeature(connection: Connection, documents: TextDocuments<TextDocument>): void {
+/**
+ * `resolver` is the server's shared one (open policy documents count, `wasmWarden.policyPath` is
+ * honoured, caches are cleared on every policy change); tests may leave it out.
+ */
+export function registerSandboxFeature(
+  connection: Connection,
+  documents: TextDocuments<TextDocument>,
+  resolver: PolicyResolver = new PolicyResolver(nodeFileSystem),
+): void {
   const running = new Map<string, () => void>();
   connection.onNotification(SandboxCancelNotification.method, ({ runId }: SandboxCancelParams) =>
     running.get(runId)?.(),
@@ -79,7 +87,7 @@ export function registerSandboxFeature(connection: Connection, documents: TextDo
           rwPreopens: [],
           problem: 'only files on disk can run in the sandbox',
         };
-      const rwPreopens = new PolicyResolver(nodeFileSystem)
+      const rwPreopens = resolver
         .resolve(file)
         .sandbox.preopens.filter((p) => p.mode === 'rw')
         .map((p) => p.host);
@@ -97,8 +105,8 @@ export function registerSandboxFeature(connection: Connection, documents: TextDo
         void connection.sendNotification(SandboxProgressNotification.method, p);
       const file = filePath(params.uri);
       if (!file) return errorReport(params.uri, 'only files on disk can run in the sandbox');
-      // Read from disk on every run so the limits are the policy file's current ones. A broken policy fails closed.
-      const policy = new PolicyResolver(nodeFileSystem).resolve(file);
+      // The shared resolver is invalidated on every policy change, so these are the current limits. A broken policy fails closed.
+      const policy = resolver.resolve(file);
       if (policy.source.kind === 'strict-fallback' || policy.moduleProblem) {
         return errorReport(file, `not running: ${policy.moduleProblem?.message ?? 'the policy is broken'}`);
       }

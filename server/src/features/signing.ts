@@ -54,13 +54,21 @@ export async function handleSign(params: SignModuleParams): Promise<SignModuleRe
   return { ok: true, ...rest };
 }
 
-export async function handleVerify(params: VerifySignatureParams): Promise<VerifySignatureResult> {
+/** Trusted keys come from the policy that governs the module; the server passes its shared resolver. */
+type TrustedKeysOf = (file: string) => string[];
+const trustedKeysFromDisk: TrustedKeysOf = (file) =>
+  new PolicyResolver(nodeFileSystem).resolve(file).signature.trustedKeys;
+
+export async function handleVerify(
+  params: VerifySignatureParams,
+  trustedKeysOf: TrustedKeysOf = trustedKeysFromDisk,
+): Promise<VerifySignatureResult> {
   const file = filePath(params.uri);
   if (!file) return { ok: false, error: 'only files on disk can be verified' };
   let publicKeys = params.publicKeyPaths;
   let keysFrom: 'request' | 'policy' = 'request';
   if (!publicKeys?.length) {
-    publicKeys = new PolicyResolver(nodeFileSystem).resolve(file).signature.trustedKeys;
+    publicKeys = trustedKeysOf(file);
     keysFrom = 'policy';
   }
   let signature = params.signaturePath;
@@ -108,9 +116,15 @@ function guarded<P, R>(handler: (params: P) => Promise<R>, failed: (message: str
   };
 }
 
-export function registerSigningFeature(connection: Connection): void {
+export function registerSigningFeature(connection: Connection, resolver?: PolicyResolver): void {
   const failure = (error: string) => ({ ok: false as const, error });
+  const trustedKeysOf: TrustedKeysOf = resolver
+    ? (file) => resolver.resolve(file).signature.trustedKeys
+    : trustedKeysFromDisk;
   connection.onRequest(SignModuleRequest.method, guarded(handleSign, failure));
-  connection.onRequest(VerifySignatureRequest.method, guarded(handleVerify, failure));
+  connection.onRequest(
+    VerifySignatureRequest.method,
+    guarded((params: VerifySignatureParams) => handleVerify(params, trustedKeysOf), failure),
+  );
   connection.onRequest(GenerateKeyPairRequest.method, guarded(handleGenerateKeyPair, failure));
 }
