@@ -17,7 +17,6 @@ import type {
   MemoryType,
   ModuleFacts,
   Proposal,
-  SectionFact,
   TableType,
 } from './model';
 import { readHeapType, readRefType, readStorageType, readValType, type ProposalSink } from './valueTypes';
@@ -819,5 +818,3 @@ export function sortProposals(seen: Iterable<Proposal>): Proposal[] {
 export function readCoreModule(bytes: Uint8Array, start = 0, end = bytes.length): ModuleFacts {
   return new CoreReader(bytes, start, end).read();
 }
-
-export type { SectionFact };
