@@ -209,6 +209,27 @@ describe('bad binary input: always a located error, never a throw', () => {
     assert.deepEqual(validateBinary(component), []);
   });
 
+  it('components nested 100 deep: a located error at the limit, no stack overflow', () => {
+    const leb = (n: number): number[] => {
+      const out: number[] = [];
+      do {
+        out.push((n & 0x7f) | (n >= 0x80 ? 0x80 : 0));
+        n = Math.floor(n / 128);
+      } while (n > 0);
+      return out;
+    };
+    const preamble = [0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00];
+    let bytes = Uint8Array.from(preamble);
+    for (let depth = 0; depth < 100; depth++)
+      bytes = Uint8Array.from([...preamble, 0x04, ...leb(bytes.length), ...bytes]);
+    const facts = readBinaryModule(bytes);
+    assertLocated(facts, bytes.length);
+    assert.deepEqual(
+      facts.problems.map((p) => p.message),
+      ['components nested more than 64 deep'],
+    );
+  });
+
   it('deterministic mutations of a real module never throw', () => {
     const original = new Uint8Array(readFileSync(SIGNED));
     let seed = 12345;
