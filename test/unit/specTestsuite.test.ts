@@ -1,7 +1,9 @@
 /**
  * The WAT reader against the core spec test suite. For every module command of every .wast file:
- * the reader reads it without a finding, and its imports, exports and memories equal what the
- * binary reader reads from the same module compiled by wabt (the npm package, via compileWat).
+ * the reader reads it without a finding, and its facts (imports, exports, memories, and when the
+ * compiled binary reads to the end also tables, globals, functions, start, segments, custom
+ * sections and proposals) equal what the binary reader reads from the same module compiled by
+ * wabt (the npm package, via compileWat).
  * `module binary` commands are cross-checked against V8's import/export lists where V8 accepts
  * them. Every `assert_malformed` quoted module must be reported malformed by the reader or by
  * compileWat. Exceptions are listed below, each with its reason; an exception that stops
@@ -11,7 +13,8 @@ import * as assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readBinaryModule } from '../../server/src/core/module/binary';
-import type { ModuleFacts } from '../../server/src/core/module/model';
+import { allProposals } from '../../server/src/core/module/code';
+import type { ModuleFacts, Proposal } from '../../server/src/core/module/model';
 import { compileWat } from '../../server/src/core/wat/compile';
 import { readWatModules } from '../../server/src/core/wat/reader';
 
@@ -111,15 +114,55 @@ const NO_ORACLE: Record<string, [number, string]> = {
   'unreached-valid.wast': [2, TYPED_REFS],
 };
 
+const DATA_MEMORY_INDEX =
+  'wabt 1.0.39 drops the memory index of data segments for memories other than 0, so the binary stops at the data section';
+
+/**
+ * Modules whose wabt-compiled binary the binary reader cannot read to the end because of a wabt
+ * encoding bug: only imports, exports and memories (which come before the broken section) are
+ * compared. file → [count, reason].
+ */
+const BROKEN_BINARY: Record<string, [number, string]> = {
+  'address0.wast': [1, DATA_MEMORY_INDEX],
+  'address1.wast': [1, DATA_MEMORY_INDEX],
+  'data0.wast': [2, DATA_MEMORY_INDEX],
+  'data_drop0.wast': [1, DATA_MEMORY_INDEX],
+  'float_exprs1.wast': [1, DATA_MEMORY_INDEX],
+  'float_memory0.wast': [2, DATA_MEMORY_INDEX],
+  'imports1.wast': [1, DATA_MEMORY_INDEX],
+  'imports2.wast': [1, DATA_MEMORY_INDEX],
+  'linking1.wast': [2, DATA_MEMORY_INDEX],
+  'linking2.wast': [1, DATA_MEMORY_INDEX],
+  'linking3.wast': [1, DATA_MEMORY_INDEX],
+  'load0.wast': [1, DATA_MEMORY_INDEX],
+  'load1.wast': [1, DATA_MEMORY_INDEX],
+  'memory_copy0.wast': [1, DATA_MEMORY_INDEX],
+  'memory_copy1.wast': [1, DATA_MEMORY_INDEX],
+  'memory_trap1.wast': [1, DATA_MEMORY_INDEX],
+  'start0.wast': [1, DATA_MEMORY_INDEX],
+  'store2.wast': [1, DATA_MEMORY_INDEX],
+  'type-equivalence.wast': [
+    4,
+    'wabt 1.0.39 encodes (ref $t) with the pre-standard opcode 0x6b, so its type section does not decode',
+  ],
+};
+
+const BODY_ONLY =
+  'a proposal used only inside a function body (a block type or select type): the text reader skips bodies';
+
 /** Modules whose facts differ from the wabt-compiled binary: "file:line" → reason. */
 const MISMATCHES: Record<string, string> = {
   'type-equivalence.wast:200':
     'wabt 1.0.39 encodes (ref $t) with the pre-standard opcode 0x6b, which the final encoding reads as structref',
   'type-equivalence.wast:218':
     'wabt 1.0.39 encodes (ref $t) with the pre-standard opcode 0x6b, so the binary type section does not decode as function types',
+  'select.wast:579': BODY_ONLY + ' (select (result funcref) → reference-types)',
+  'throw.wast:3': BODY_ONLY + ' (a block with two results → multi-value)',
+  'throw_ref.wast:3': BODY_ONLY + ' (a block with two results → multi-value)',
+  'try_table.wast:10': BODY_ONLY + ' (a block with two results → multi-value)',
 };
 
-/** What the spec test compares: imports, exports and memories, without locations. */
+/** The facts compared before a broken section of a wabt binary: imports, exports and memories. */
 function comparable(facts: ModuleFacts) {
   return {
     imports: facts.imports.map((i) => ({
@@ -143,6 +186,30 @@ function comparable(facts: ModuleFacts) {
   };
 }
 
+/** Everything else a module declares, when the binary reads to the end; proposals include bodies'. */
+function comparableInFull(facts: ModuleFacts, proposals: Proposal[]) {
+  return {
+    ...comparable(facts),
+    tables: facts.tables.map((t) => [
+      t.index,
+      t.imported,
+      t.elementType,
+      t.initial,
+      t.maximum,
+      t.table64,
+      t.exportedAs,
+    ]),
+    globals: facts.globals.map((g) => [g.index, g.imported, g.valueType, g.mutable, g.exportedAs]),
+    functions: facts.functions.map((f) => [f.index, f.imported, f.signature, f.exportedAs]),
+    functionCount: facts.functionCount,
+    start: facts.start?.funcIndex ?? null,
+    dataSegments: facts.dataSegments.map((d) => [d.index, d.mode, d.memoryIndex, d.offset, d.size]),
+    elementSegments: facts.elementSegments.map((e) => [e.index, e.mode, e.tableIndex, e.count]),
+    customSections: facts.customSections.filter((c) => c.name !== 'name').map((c) => [c.name, c.size]),
+    proposals,
+  };
+}
+
 interface Row {
   file: string;
   modules: number;
@@ -150,6 +217,7 @@ interface Row {
   compared: number;
   equal: number;
   noOracle: number;
+  brokenBinary: number;
   binaryChecked: number;
   malformed: number;
   malformedCaught: number;
@@ -177,6 +245,7 @@ describe('spec test suite: WAT reader against wabt + the binary reader', functio
         compared: 0,
         equal: 0,
         noOracle: 0,
+        brokenBinary: 0,
         binaryChecked: 0,
         malformed: 0,
         malformedCaught: 0,
@@ -197,8 +266,17 @@ describe('spec test suite: WAT reader against wabt + the binary reader', functio
             continue;
           }
           row.compared++;
-          const ours = comparable(entry.facts);
-          const theirs = comparable(readBinaryModule(compiled.bytes));
+          const binary = readBinaryModule(compiled.bytes);
+          let ours: object;
+          let theirs: object;
+          if (binary.problems.length === 0) {
+            ours = comparableInFull(entry.facts, entry.facts.proposals);
+            theirs = comparableInFull(binary, allProposals(compiled.bytes, binary));
+          } else {
+            row.brokenBinary++;
+            ours = comparable(entry.facts);
+            theirs = comparable(binary);
+          }
           if (JSON.stringify(ours) === JSON.stringify(theirs)) row.equal++;
           else if (MISMATCHES[where]) seenMismatches.add(where);
           else
@@ -217,6 +295,12 @@ describe('spec test suite: WAT reader against wabt + the binary reader', functio
               );
           } else failures.push(`${where}: a quoted module without text`);
         }
+      }
+      const broken = BROKEN_BINARY[file]?.[0] ?? 0;
+      if (row.brokenBinary !== broken) {
+        failures.push(
+          `${file}: ${row.brokenBinary} wabt binaries the binary reader cannot read, ${broken} listed in BROKEN_BINARY`,
+        );
       }
       const listed = NO_ORACLE[file]?.[0] ?? 0;
       if (row.noOracle !== listed) {
@@ -264,15 +348,21 @@ function checkAgainstV8(bytes: Uint8Array, facts: ModuleFacts, where: string, fa
   return 1;
 }
 
+/**
+ * One row per file: module commands, how many read without findings, how many were compared with
+ * a wabt binary and agreed, how many wabt cannot compile, how many were compared only up to a
+ * broken wabt section ("partial"), `module binary` commands checked against V8, and malformed
+ * quoted modules caught.
+ */
 function printTable(rows: Row[]): void {
   const pct = (a: number, b: number) => (b === 0 ? '   -  ' : `${((a / b) * 100).toFixed(1).padStart(5)}%`);
   console.log(
-    '    file                              modules clean  compared equal  no-oracle  v8-checked  malformed caught',
+    '    file                              modules clean  compared equal  no-oracle  partial  v8-checked  malformed caught',
   );
   for (const r of rows) {
     if (r.modules === 0 && r.malformed === 0) continue;
     console.log(
-      `    ${r.file.padEnd(34)} ${String(r.modules).padStart(5)} ${pct(r.readClean, r.modules)} ${String(r.compared).padStart(6)} ${pct(r.equal, r.compared)} ${String(r.noOracle).padStart(6)} ${String(r.binaryChecked).padStart(10)} ${String(r.malformed).padStart(10)} ${pct(r.malformedCaught, r.malformed)}`,
+      `    ${r.file.padEnd(34)} ${String(r.modules).padStart(5)} ${pct(r.readClean, r.modules)} ${String(r.compared).padStart(6)} ${pct(r.equal, r.compared)} ${String(r.noOracle).padStart(6)} ${String(r.brokenBinary).padStart(8)} ${String(r.binaryChecked).padStart(10)} ${String(r.malformed).padStart(10)} ${pct(r.malformedCaught, r.malformed)}`,
     );
   }
 }

@@ -21,7 +21,7 @@ import type {
 } from '../module/model';
 import { Cursor, FieldError, describe, isAtom, isKeyword, isListOf } from './cursor';
 import { idName, parseIntBits, parseNat, stringByteLength, stringName } from './literals';
-import type { SAtom, SkippedBody, SList, SNode } from './sexpr';
+import { headKeyword, type SAtom, type SkippedBody, type SList, type SNode } from './sexpr';
 import { SYNTAX_RULE_ID } from './syntax';
 
 type Space = 'func' | 'table' | 'memory' | 'global' | 'tag' | 'type' | 'elem' | 'data';
@@ -49,8 +49,8 @@ const SHORTHAND_REFS = new Map(Object.values(ABSTRACT_HEAP).map((h) => [h.short,
 
 /** Instruction keyword prefixes that show a module uses a proposal. */
 const INSTRUCTION_PROPOSALS: Array<[RegExp, Proposal]> = [
+  [/relaxed_/, 'relaxed-simd'], // before simd: relaxed instructions are SIMD too (added in scan)
   [/^(?:v128|i8x16|i16x8|i32x4|i64x2|f32x4|f64x2)\./, 'simd'],
-  [/relaxed_/, 'relaxed-simd'],
   [/\.atomic\.|^memory\.atomic|^atomic\.fence/, 'threads'],
   [/^(?:return_call|return_call_indirect|return_call_ref)$/, 'tail-call'],
   [/^(?:try|catch|catch_all|delegate|rethrow|throw)$/, 'exceptions'],
@@ -337,7 +337,7 @@ class TextModuleReader {
     this.valueType(node);
   }
 
-  private valueType(node: SNode | undefined): string {
+  private valueType(node: SNode | undefined, funcrefIsMvp = false): string {
     if (isAtom(node, 'keyword')) {
       const name = node.token.text;
       if (NUMERIC_TYPES.has(name)) {
@@ -346,7 +346,7 @@ class TextModuleReader {
       }
       const proposal = SHORTHAND_REFS.get(name);
       if (proposal) {
-        this.seen.add(proposal);
+        if (!(funcrefIsMvp && name === 'funcref')) this.seen.add(proposal);
         return name;
       }
     }
@@ -731,7 +731,7 @@ class TextModuleReader {
       table = this.tableTypeAfterAddress(c, table64);
       if (!c.atEnd()) {
         this.seen.add('function-references');
-        c.rest(); // the initialiser expression
+        this.noteConstantExpression(c.rest()); // the initialiser expression
       }
     }
     this.facts.tables.push({ ...table, index, imported: false, exportedAs: [], location: this.span(field) });
@@ -826,7 +826,7 @@ class TextModuleReader {
       return;
     }
     this.noteDefinition(field);
-    c.rest(); // the initialiser: a constant expression, checked by validation
+    this.noteConstantExpression(c.rest()); // the initialiser: a constant expression, checked by validation
     this.facts.globals.push({
       ...global,
       index,
@@ -991,6 +991,7 @@ class TextModuleReader {
     let count = 0;
     while (!c.atEnd()) {
       const node = c.next();
+      if (node) this.noteConstantExpression([node]);
       if (!isListOf(node))
         c.fail(
           `Expected an element expression such as "(ref.func $f)" or "(item …)", found ${describe(node)}.`,
@@ -1001,8 +1002,9 @@ class TextModuleReader {
     return count;
   }
 
+  /** A table's or element list's reference type; `funcref` there is MVP, not reference-types. */
   private refTypeOrShorthand(node: SNode | undefined): string {
-    const type = this.valueType(node);
+    const type = this.valueType(node, true);
     if (NUMERIC_TYPES.has(type))
       throw new FieldError(`Expected a reference type, found ${describe(node)}.`, node!.start, node!.end);
     return type;
@@ -1049,7 +1051,9 @@ class TextModuleReader {
     const node = c.peek();
     if (isListOf(node, 'offset')) {
       c.next();
-      return { value: constantValue(new Cursor(node).rest()) };
+      const expression = new Cursor(node).rest();
+      this.noteConstantExpression(expression);
+      return { value: constantValue(expression) };
     }
     if (
       isListOf(node) &&
@@ -1059,6 +1063,7 @@ class TextModuleReader {
       !isListOf(node, 'table')
     ) {
       c.next();
+      this.noteConstantExpression([node]);
       return { value: constantValue([node]) };
     }
     return null;
@@ -1164,11 +1169,36 @@ class TextModuleReader {
     f.proposals = [...this.seen].sort();
   }
 
+  /**
+   * Proposals a constant expression shows, as the binary reader counts them: arithmetic is
+   * extended-const, `ref.null` counts its heap type's proposal (bounded walk; folded or flat).
+   */
+  private noteConstantExpression(nodes: SNode[]): void {
+    const lists: SNode[][] = [nodes];
+    for (let visited = 0; lists.length > 0 && visited < 10_000; visited++) {
+      const items = lists.pop()!;
+      for (let k = 0; k < items.length; k++) {
+        const node = items[k];
+        if (node.type === 'list') {
+          lists.push(node.children);
+          continue;
+        }
+        if (node.kind !== 'keyword') continue;
+        if (/^i(?:32|64)\.(?:add|sub|mul)$/.test(node.text)) this.seen.add('extended-const');
+        else if (node.text === 'ref.null') {
+          const heap = items[k + 1];
+          const abstract = isAtom(heap, 'keyword') ? ABSTRACT_HEAP[heap.text] : undefined;
+          if (abstract) this.seen.add(abstract.proposal);
+          else if (heap) this.seen.add('function-references');
+        }
+      }
+    }
+  }
+
   /** The same for a function body the s-expression reader skipped: its keywords and reserved tokens. */
   private scanSkippedBody(body: SkippedBody, known: Map<string, Proposal | null>): void {
     for (const keyword of body.keywords) {
-      const proposal = this.proposalOf(keyword, known);
-      if (proposal) this.seen.add(proposal);
+      this.noteProposal(this.proposalOf(keyword, known));
     }
     for (let i = 0; i < body.reserved.length; i += 2) {
       const [start, end] = [body.reserved[i], body.reserved[i + 1]];
@@ -1180,6 +1210,11 @@ class TextModuleReader {
         end,
       );
     }
+  }
+
+  private noteProposal(proposal: Proposal | null): void {
+    if (proposal) this.seen.add(proposal);
+    if (proposal === 'relaxed-simd') this.seen.add('simd');
   }
 
   private proposalOf(keyword: string, known: Map<string, Proposal | null>): Proposal | null {
@@ -1199,7 +1234,9 @@ class TextModuleReader {
       const node = stack.pop()!;
       if (node.type === 'list') {
         // Annotations may hold any tokens; they are not instructions.
-        if (!node.isAnnotation) for (const child of node.children) stack.push(child);
+        // Element lists hold ref.func items that the binary counts as MVP, not as instructions.
+        if (!node.isAnnotation && headKeyword(node) !== 'elem')
+          for (const child of node.children) stack.push(child);
         if (node.skippedBody) this.scanSkippedBody(node.skippedBody, known);
         continue;
       }
@@ -1216,8 +1253,7 @@ class TextModuleReader {
       }
       if (node.kind !== 'keyword') continue;
       const text = node.text;
-      const proposal = this.proposalOf(text, known);
-      if (proposal) this.seen.add(proposal);
+      this.noteProposal(this.proposalOf(text, known));
     }
   }
 }
