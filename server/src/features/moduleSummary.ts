@@ -58,6 +58,11 @@ function signatureOf(result: ModuleResult): ModuleSummary['signature'] {
     signers: report.signatures.map((s) => ({
       keyId: s.keyIdText ?? s.keyId,
       trusted: s.verifiedBy !== null,
+      covers: !s.coverage
+        ? 'nothing: the module changed after signing'
+        : s.coverage.whole
+          ? `the whole module (bytes ${s.coverage.start}–${s.coverage.end}, ${s.coverage.totalParts} part${s.coverage.totalParts === 1 ? '' : 's'})`
+          : `only ${s.coverage.parts} of ${s.coverage.totalParts} parts (bytes ${s.coverage.start}–${s.coverage.end}); the rest is unsigned`,
     })),
   };
 }
@@ -112,7 +117,7 @@ export function summaryMarkdown(result: ModuleResult, summary: ModuleSummary = s
     lines.push(`- Signature: **${summary.signature.status}**`);
     for (const s of summary.signature.signers)
       lines.push(
-        `  - key id \`${s.keyId ?? 'none'}\`: ${s.trusted ? 'verified by a trusted key' : 'not a trusted key'}`,
+        `  - key id \`${s.keyId ?? 'none'}\`: ${s.trusted ? 'verified by a trusted key' : 'not a trusted key'}; covers ${s.covers}`,
       );
   }
   const p = summary.policy;

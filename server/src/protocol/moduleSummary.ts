@@ -21,8 +21,8 @@ export interface ModuleSummary {
       | 'malformed'
       | 'unsupported'
       | 'not-applicable';
-    /** Key ids (hex or text) of the signers, with whether a trusted key verified each. */
-    signers: Array<{ keyId: string | null; trusted: boolean }>;
+    /** Key ids (hex or text) of the signers, whether a trusted key verified each, and what each covers. */
+    signers: Array<{ keyId: string | null; trusted: boolean; covers: string }>;
   };
   policy: { kind: 'file' | 'default' | 'strict-fallback'; path?: string };
   errors: number;

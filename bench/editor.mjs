@@ -1,0 +1,148 @@
+// The editor's responsiveness, measured over LSP against the bundled server (dist/server.js):
+//  1. diagnostics for a ~1 MB .wat after an edit: time from the last didChange to the matching
+//     publishDiagnostics (median over edits);
+//  2. hover latency while a workspace of N .wasm modules is being scanned;
+//  3. time to check a workspace of N .wasm modules (copies and variants of the real-world ones)
+//     and the server's peak memory (VmHWM), for N = 100, 300, 1000 to show how time grows.
+//
+//   node scripts/fetch-real-world.mjs && npm run build && npm run compile-tests
+//   node bench/editor.mjs [--edits 15] [--sizes 100,300,1000]
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const { LspTestClient } = require(path.join(repo, 'out', 'test', 'support', 'lspClient.js'));
+const cache = path.join(repo, '.cache', 'real-world');
+
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+};
+const edits = Number(arg('--edits', 15));
+const sizes = arg('--sizes', '100,300,1000').split(',').map(Number);
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const p95 = (xs) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))];
+const now = () => Number(process.hrtime.bigint()) / 1e6;
+
+function peakMemoryMb(pid) {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+)/.exec(status)[1]) / 1024;
+}
+
+/** A ~1 MB module: many small functions, a few imports, a memory. */
+function bigWat() {
+  const parts = [
+    '(module',
+    '  (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))',
+    '  (memory 1 16)',
+  ];
+  for (let i = 0; parts.join('\n').length < 1_000_000; i++) {
+    parts.push(
+      `  (func $f${i} (export "f${i}") (param $a i32) (param $b i32) (result i32)`,
+      '    local.get $a',
+      '    local.get $b',
+      '    i32.add',
+      `    i32.const ${i}`,
+      '    i32.xor)',
+    );
+  }
+  parts.push(')');
+  return parts.join('\n');
+}
+
+async function diagnosticsAfterEdits() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-edit-'));
+  const client = new LspTestClient();
+  try {
+    await client.initialize(dir);
+    const uri = pathToFileURL(path.join(dir, 'big.wat')).href;
+    const text = bigWat();
+    await client.open(uri, text);
+    await client.waitForDiagnostics(uri, () => true, 60_000);
+    const times = [];
+    for (let version = 2; version < 2 + edits; version++) {
+      const edited = text.replace('i32.const 0', `i32.const ${version}`);
+      const start = now();
+      await client.change(uri, version, edited);
+      await client.waitForDiagnostics(uri, (d) => d.version === version, 60_000);
+      times.push(now() - start);
+    }
+    return { bytes: text.length, median: median(times), p95: p95(times) };
+  } finally {
+    client.kill();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function workspace(count) {
+  const modules = fs.readdirSync(cache).filter((f) => f.endsWith('.wasm') && !f.startsWith('ffmpeg'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `warden-ws-${count}-`));
+  fs.writeFileSync(
+    path.join(dir, 'wasm-policy.json'),
+    '{ "imports": { "capabilities": ["io", "clock"], "allow": ["env.*"], "otherwise": "warn" } }',
+  );
+  for (let i = 0; i < count; i++) {
+    const sub = path.join(dir, `pkg${Math.floor(i / 50)}`);
+    fs.mkdirSync(sub, { recursive: true });
+    fs.linkSync(path.join(cache, modules[i % modules.length]), path.join(sub, `m${i}.wasm`));
+  }
+  fs.writeFileSync(
+    path.join(dir, 'probe.wat'),
+    '(module\n  (import "env" "log" (func $log (param i32)))\n  (memory 1 1))\n',
+  );
+  return dir;
+}
+
+async function scanWorkspace(count, measureHovers) {
+  const dir = workspace(count);
+  const client = new LspTestClient();
+  try {
+    const start = now();
+    await client.initialize(dir);
+    const probe = pathToFileURL(path.join(dir, 'probe.wat')).href;
+    await client.open(probe, fs.readFileSync(path.join(dir, 'probe.wat'), 'utf8'));
+    await client.waitForDiagnostics(probe);
+    const hovers = [];
+    const isDone = () => [...client.published.keys()].filter((u) => u.endsWith('.wasm')).length >= count;
+    while (!isDone()) {
+      if (measureHovers) {
+        const t = now();
+        await client.connection.sendRequest('textDocument/hover', {
+          textDocument: { uri: probe },
+          position: { line: 1, character: 5 },
+        });
+        hovers.push(now() - t);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      if (now() - start > 600_000) throw new Error('workspace scan did not finish in 10 minutes');
+    }
+    const seconds = (now() - start) / 1000;
+    return { count, seconds, memory: peakMemoryMb(client.process.pid), hovers };
+  } finally {
+    client.kill();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (!fs.existsSync(cache)) {
+  console.error('Run `node scripts/fetch-real-world.mjs` first.');
+  process.exit(1);
+}
+const edit = await diagnosticsAfterEdits();
+console.log(
+  `1. ${(edit.bytes / 1e6).toFixed(2)} MB .wat: diagnostics ${edit.median.toFixed(0)} ms after the last edit (median of ${edits}; p95 ${edit.p95.toFixed(0)} ms)`,
+);
+for (const [i, count] of sizes.entries()) {
+  const r = await scanWorkspace(count, i === sizes.length - 1);
+  const hover = r.hovers.length
+    ? `; hover during the scan: median ${median(r.hovers).toFixed(1)} ms, p95 ${p95(r.hovers).toFixed(1)} ms (n=${r.hovers.length})`
+    : '';
+  console.log(
+    `${i === 0 ? '2-3.' : '    '} ${count} modules: checked in ${r.seconds.toFixed(1)} s, server peak memory ${r.memory.toFixed(0)} MB${hover}`,
+  );
+}
