@@ -8,6 +8,9 @@
 //   check, body rules off   the same with cryptominer, table-exposure and unsupported-feature off
 //   body scan  scanFunctionBodies over every body (what a body-reading rule would cost undecoded)
 //   full       analyzeModule with V8 validation (for reference; validation is not a rule)
+//   process    `node runner FILE` reading the file and its facts, against the same plus every rule
+//              (what `wasm-warden inspect` and `wasm-warden check` cost a user, start-up included)
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -61,6 +64,40 @@ const { readBinaryModule, scanFunctionBodies, analyzeModule, PolicyResolver, nod
   await import(bundle)
 ).default;
 
+// Process-level runners: what `wasm-warden inspect` and `wasm-warden check` do minus formatting.
+const factsRunner = path.join(scratch, 'facts-runner.cjs');
+writeFileSync(
+  factsRunner,
+  `const { readBinaryModule } = require(${JSON.stringify(bundle)});
+   const facts = readBinaryModule(require('fs').readFileSync(process.argv[2]));
+   process.stdout.write(String(facts.functionCount) + '\\n');`,
+);
+const checkRunner = path.join(scratch, 'check-runner.cjs');
+writeFileSync(
+  checkRunner,
+  `const { analyzeModule, PolicyResolver, nodeFileSystem } = require(${JSON.stringify(bundle)});
+   const file = process.argv[2];
+   const policy = new PolicyResolver(nodeFileSystem, { roots: [require('path').dirname(file)] }).resolve(file);
+   analyzeModule({ fileName: file, bytes: require('fs').readFileSync(file), policy, validate: false })
+     .then((r) => process.stdout.write(String(r.findings.length) + '\\n'));`,
+);
+
+function spawnMedian(label, script, target) {
+  const times = [];
+  for (let i = 0; i < runs + 1; i++) {
+    const start = process.hrtime.bigint();
+    const result = spawnSync(process.execPath, [script, target], { encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`${label}: ${result.stderr}`);
+    if (i > 0) times.push(Number(process.hrtime.bigint() - start) / 1e6); // the first run warms the disk cache
+  }
+  times.sort((a, b) => a - b);
+  const value = times[Math.floor(times.length / 2)];
+  console.log(
+    `${label.padEnd(44)} ${value.toFixed(0).padStart(7)} ms   (runs: ${times.map((t) => t.toFixed(0)).join(', ')})`,
+  );
+  return value;
+}
+
 const file = await moduleFile();
 const bytes = new Uint8Array(readFileSync(file));
 // No wasm-policy.json above the cache: the built-in default policy, as for an ungoverned module.
@@ -109,7 +146,10 @@ const scan = await median('body scan (scanFunctionBodies, all bodies)', () =>
 const full = await median('full analyzeModule (with V8 validation)', () =>
   analyzeModule({ fileName: file, bytes, policy }),
 );
+const factsProcess = spawnMedian('process: node + read + facts', factsRunner, file);
+const checkProcess = spawnMedian('process: node + read + check (every rule)', checkRunner, file);
 console.log('');
+console.log(`process check / process facts      ${(checkProcess / factsProcess).toFixed(2)}x`);
 console.log(`check / facts                      ${(check.value / facts.value).toFixed(2)}x`);
 console.log(`check (table-exposure off) / facts ${(noTable.value / facts.value).toFixed(2)}x`);
 console.log(`check (body rules off) / facts     ${(light.value / facts.value).toFixed(2)}x`);
