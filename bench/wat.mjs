@@ -25,7 +25,8 @@ process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
 const entry = path.join(scratch, 'entry.ts');
 writeFileSync(
   entry,
-  `export { readWatModules } from ${JSON.stringify(path.join(root, 'server/src/core/wat/reader'))};\n`,
+  `export { readWatModules } from ${JSON.stringify(path.join(root, 'server/src/core/wat/reader'))};\n` +
+    `export { readBinaryModule } from ${JSON.stringify(path.join(root, 'server/src/core/module/binary'))};\n`,
 );
 const bundle = path.join(scratch, 'wat.cjs');
 await esbuild.build({
@@ -36,7 +37,7 @@ await esbuild.build({
   format: 'cjs',
   logLevel: 'warning',
 });
-const { readWatModules } = (await import(pathToFileURL(bundle).href)).default;
+const { readWatModules, readBinaryModule } = (await import(pathToFileURL(bundle).href)).default;
 
 /** A deterministic module of about `bytes` characters in wasm2wat's style. */
 function generatedWat(bytes) {
@@ -100,7 +101,7 @@ async function realWat() {
     console.log('(wasm2wat not available: skipping the real module)');
     return null;
   }
-  return { name: `${path.basename(wasm)} via wasm2wat`, text: readFileSync(out, 'utf8') };
+  return { name: `${path.basename(wasm)} via wasm2wat`, text: readFileSync(out, 'utf8'), wasm };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -133,5 +134,26 @@ if (explicit) measure(path.basename(explicit), readFileSync(explicit, 'utf8'));
 else {
   measure('generated', generatedWat(5 * 1024 * 1024));
   const real = await realWat();
-  if (real) measure(real.name, real.text);
+  if (real) {
+    measure(real.name, real.text);
+    // Correctness alongside speed: the text facts must be the binary's facts.
+    const ignored = new Set(['location', 'contentOffset', 'bodyOffset', 'bodySize', 'name']);
+    const strip = (items) => JSON.stringify(items, (key, value) => (ignored.has(key) ? undefined : value));
+    const text = readWatModules(real.text).modules[0];
+    const binary = readBinaryModule(readFileSync(real.wasm));
+    const kinds = [
+      'imports',
+      'exports',
+      'memories',
+      'tables',
+      'globals',
+      'functions',
+      'dataSegments',
+      'elementSegments',
+    ];
+    const differing = kinds.filter((k) => strip(text[k]) !== strip(binary[k]));
+    console.log(
+      `  facts equal the binary reader's on ${kinds.join(', ')}: ${differing.length === 0 ? 'yes' : `no (${differing.join(', ')})`}`,
+    );
+  }
 }
