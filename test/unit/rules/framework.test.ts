@@ -3,7 +3,7 @@ import { RULES, findRule, ruleDescriptors } from '../../../server/src/core/rules
 import { activeRules, resolveSetting, runRules } from '../../../server/src/core/rules/runner';
 import { createRule, formatMessage } from '../../../server/src/core/rules/rule';
 import { readBinaryModule } from '../../../server/src/core/module/binary';
-import { checkWat, defaultPolicy, ofRule, policyFrom, wat2wasm } from './helpers';
+import { checkText, checkWat, defaultPolicy, ofRule, policyFrom, wat2wasm } from './helpers';
 
 const START = '(module (func $boot) (start $boot))';
 
@@ -71,6 +71,22 @@ describe('rules: framework', () => {
       'start-function',
     );
     assert.equal(finding.severity, 'error');
+  });
+
+  it('fails closed on a broken policy: one policy-error on the module, strict rules applied', async () => {
+    const policy = policyFrom('{ "memory": { "maxPages": "lots" } }');
+    assert.equal(policy.source.kind, 'strict-fallback');
+    const analysis = await checkWat('(module (import "env" "f" (func)) (memory 1 1))', { policy });
+    const errors = analysis.findings.filter((f) => f.ruleId === 'policy-error');
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0].severity, 'error');
+    assert.deepEqual(errors[0].location, analysis.facts[0].location);
+    assert.equal(errors[0].decidedBy?.file, '/virtual/project/wasm-policy.json');
+    assert.match(errors[0].message, /Checked against the strict built-in policy until it is fixed\.$/);
+    // The strict policy denies every import.
+    assert.equal(ofRule(analysis, 'disallowed-import')[0].severity, 'error');
+    const text = await checkText('(module (func))\n(module (func))', { policy });
+    assert.equal(text.findings.filter((f) => f.ruleId === 'policy-error').length, 1, 'once per file');
   });
 
   it('never decodes function bodies when every rule that needs them is off', async () => {
