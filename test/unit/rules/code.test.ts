@@ -62,6 +62,22 @@ describe('rules: cryptominer', () => {
     assert.deepEqual(where(finding).slice(0, 2), [line, 2]);
   });
 
+  it('reports a miner nested in a component once, at the nested function', async () => {
+    const core = await wat2wasm(fixture('miner-like.wat'));
+    const size: number[] = [];
+    for (let n = core.length; ; n >>>= 7) {
+      size.push(n >= 0x80 ? (n & 0x7f) | 0x80 : n);
+      if (n < 0x80) break;
+    }
+    // Component preamble, then one core module section (id 1) holding the module.
+    const component = Uint8Array.from([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0, 1, ...size, ...core]);
+    const analysis = await checkBytes(component);
+    assert.equal(analysis.facts[0].kind, 'component');
+    const findings = ofRule(analysis, 'cryptominer');
+    assert.equal(findings.length, 1);
+    assert.deepEqual(where(findings[0]), where(analysis.facts[0].modules![0].functions[1]));
+  });
+
   it('does not flag a module with only some of the families', async () => {
     const text = fixture('miner-like.wat').replace(/\(func \$jh_like[\s\S]*?\(local\.get \$x1\)\)/, '');
     assert.equal(ofRule(await checkText(text), 'cryptominer').length, 0);

@@ -11,6 +11,10 @@ export function binaryCodeView(
   locate: (funcIndex: number, bodyLocation: SourceLocation) => SourceLocation = (_index, location) =>
     location,
 ): CodeView {
+  // A component has no bodies of its own: each core module inside gets its own view, so a
+  // component-level rule must not see (and report) its modules' functions a second time.
+  if (facts.kind === 'component')
+    return { functions: () => [], functionsWhere: () => [], proposals: () => [] };
   let scan: BodyScanResult | undefined;
   let functions: FunctionCodeStats[] | undefined;
   const toStats = (fn: FunctionBodyStats): FunctionCodeStats => ({
@@ -30,6 +34,7 @@ export function binaryCodeView(
           fn.bodySize !== undefined &&
           prefilter(file, fn.bodyOffset, Math.min(file.length, fn.bodyOffset + fn.bodySize)),
       );
+      if (candidates.length === 0) return [];
       if (candidates.length === facts.functions.length) return this.functions();
       return scanFunctionBodies(bytes, { facts: { ...facts, functions: candidates } }).functions.map(toStats);
     },
