@@ -89,6 +89,16 @@ describe('rules: framework', () => {
     assert.equal(text.findings.filter((f) => f.ruleId === 'policy-error').length, 1, 'once per file');
   });
 
+  it('validates each text module with wabt and places its errors in the file, not in the module', async () => {
+    const text = '(module (func))\n\n(module\n  (func (result i32) (i64.const 1)))';
+    const analysis = await checkText(text);
+    const invalid = analysis.findings.filter((f) => f.ruleId === 'invalid-module');
+    assert.equal(invalid.length, 1);
+    assert.equal(invalid[0].location.kind, 'text');
+    assert.equal((invalid[0].location as { start: { line: number } }).start.line, 3);
+    assert.equal(analysis.facts.length, 2);
+  });
+
   it('never decodes function bodies when every rule that needs them is off', async () => {
     const bytes = await wat2wasm('(module (func (drop (i32.xor (i32.const 1) (i32.const 2)))))');
     const facts = readBinaryModule(bytes);
