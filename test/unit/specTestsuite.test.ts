@@ -260,7 +260,8 @@ describe('spec test suite: WAT reader against wabt + the binary reader', functio
             row.binaryChecked += checkAgainstV8(entry.source.bytes, entry.facts, where, failures);
             continue;
           }
-          const compiled = await compileWat(entry.source.text);
+          // wabt's raw output: where it does not decode, the sections before the break are compared.
+          const compiled = await compileWat(entry.source.text, undefined, { checkOutput: false });
           if (!compiled.bytes) {
             row.noOracle++;
             continue;

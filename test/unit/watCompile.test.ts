@@ -96,6 +96,15 @@ describe('WAT compilation with wabt', function () {
     assert.deepEqual(range(findings[0].location), [0, 15, 0, 21]);
   });
 
+  it('gives no bytes, and says why, when wabt writes a binary that does not decode', async () => {
+    // wabt 1.0.39 drops the memory index of a data segment in a second memory.
+    const result = await compileWat('(module (memory 1) (memory $b 1) (data (memory $b) (i32.const 0) "x"))');
+    assert.equal(result.bytes, undefined);
+    assert.equal(result.findings.length, 1);
+    assert.equal(result.findings[0].severity, 'warning');
+    assert.match(result.findings[0].message, /wabt wrote a binary for it that does not decode/);
+  });
+
   it('validates a valid module to no findings', async () => {
     assert.deepEqual(await validateWat('(module (func (export "f")))'), []);
   });
