@@ -4,7 +4,10 @@ import { checkWatSyntax } from '../../server/src/core/wat/syntax';
 function at(text: string) {
   return checkWatSyntax(text).map((f) => ({
     message: f.message,
-    range: f.location.kind === 'text' ? [f.location.start.line, f.location.start.character, f.location.end.line, f.location.end.character] : null,
+    range:
+      f.location.kind === 'text'
+        ? [f.location.start.line, f.location.start.character, f.location.end.line, f.location.end.character]
+        : null,
   }));
 }
 
@@ -24,11 +27,15 @@ describe('WAT syntax diagnostics', () => {
   }
 
   it('reports an unclosed paren at its open paren', () => {
-    assert.deepEqual(at('(module\n  (func)'), [{ message: 'Unbalanced "(": this list is never closed.', range: [0, 0, 0, 1] }]);
+    assert.deepEqual(at('(module\n  (func)'), [
+      { message: 'Unbalanced "(": this list is never closed.', range: [0, 0, 0, 1] },
+    ]);
   });
 
   it('reports a stray close paren where it is', () => {
-    assert.deepEqual(at('(module))'), [{ message: 'Unbalanced ")": nothing to close here.', range: [0, 8, 0, 9] }]);
+    assert.deepEqual(at('(module))'), [
+      { message: 'Unbalanced ")": nothing to close here.', range: [0, 8, 0, 9] },
+    ]);
   });
 
   it('reports an unterminated string from its quote to the line end', () => {
@@ -54,7 +61,8 @@ describe('WAT syntax diagnostics', () => {
   it('reports an unknown top-level form at its keyword', () => {
     assert.deepEqual(at('(modul)'), [
       {
-        message: 'Unknown top-level form "(modul": expected "module", a module field (func, memory, import, ...) or a script command.',
+        message:
+          'Unknown top-level form "(modul": expected "module", a module field (func, memory, import, ...) or a script command.',
         range: [0, 1, 0, 6],
       },
     ]);
@@ -69,6 +77,18 @@ describe('WAT syntax diagnostics', () => {
   it('counts positions in UTF-16 code units after non-ASCII strings and CRLF lines', () => {
     const r = at('(module (data "😀"))\r\n(bogus)');
     assert.deepEqual(r[0].range, [1, 1, 1, 6]);
+  });
+
+  it('lexes , ; [ ] { } as reserved tokens: fine inside annotations, reported at top level', () => {
+    assert.deepEqual(at('(module (@a , ; [ ] {x} (@) "s"))'), []);
+    const r = at('(module) ; ]');
+    assert.deepEqual(
+      r.map((f) => f.range),
+      [
+        [0, 9, 0, 10],
+        [0, 11, 0, 12],
+      ],
+    );
   });
 
   it('handles 100,000 nested parentheses without recursion', () => {
