@@ -499,6 +499,27 @@ describe('WAT reader (module facts from text)', () => {
       assert.equal(result.modules[0].memories.length, 1);
     });
 
+    it('reads 100,000-deep nesting in any field with located errors, never a stack overflow', () => {
+      const depth = 100_000;
+      const fields = [
+        ['(module (type (struct (field ', '))))'],
+        ['(module (global i32 ', '))'],
+        ['(module (data (offset ', ') "x"))'],
+        ['(module (elem funcref ', '))'],
+        ['(module (table 1 funcref ', '))'],
+        ['(module (import "a" "b" ', '))'],
+        ['(module (func (param ', '))'],
+        ['(assert_invalid ', ')'],
+      ];
+      for (const [before, after] of fields) {
+        for (const open of ['(mut ', '(i32.add ', '(ref ']) {
+          const result = readWatModules(before + open.repeat(depth) + ')'.repeat(depth) + after);
+          const internal = result.findings.filter((f) => /Internal error/.test(f.message));
+          assert.deepEqual(internal, [], `${before}${open}…`);
+        }
+      }
+    });
+
     it('reads text decoded from invalid UTF-8 (replacement characters) with located errors', () => {
       const bytes = Buffer.concat([
         Buffer.from('(module\n  (memory 1) '),

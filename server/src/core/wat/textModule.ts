@@ -326,15 +326,16 @@ class TextModuleReader {
     this.storageType(node);
   }
 
+  /** A field's storage type, `(mut t)` at most once (no recursion: nesting is an error, not a stack). */
   private storageType(node: SNode): void {
+    let type: SNode = node;
     if (isListOf(node, 'mut')) {
       const m = new Cursor(node);
-      this.storageType(m.next() ?? m.fail('Expected a type after "mut".'));
+      type = m.next() ?? m.fail('Expected a type after "mut".');
       m.expectEnd('a mutable field type');
-      return;
     }
-    if (isKeyword(node, 'i8') || isKeyword(node, 'i16')) return;
-    this.valueType(node);
+    if (isKeyword(type, 'i8') || isKeyword(type, 'i16')) return;
+    this.valueType(type);
   }
 
   private valueType(node: SNode | undefined, funcrefIsMvp = false): string {
