@@ -8,17 +8,11 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { median, option, realWorldCache as cache, repo } from './lib.mjs';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = path.join(repo, 'dist', 'cli.js');
-const cache = path.join(repo, '.cache', 'real-world');
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const runs = arg('--runs', 3);
-const copies = arg('--copies', 1000);
+const runs = Number(option('--runs', 3));
+const copies = Number(option('--copies', 1000));
 const cores = os.availableParallelism();
 
 const modules = fs.existsSync(cache) ? fs.readdirSync(cache).filter((f) => f.endsWith('.wasm')) : [];
@@ -48,11 +42,6 @@ function timed(command) {
   });
   const [wall, rss] = r.stderr.trim().split('\n').pop().split(' ').map(Number);
   return { wall, rss };
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 function measure(command) {

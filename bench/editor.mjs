@@ -11,21 +11,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import { median, option, realWorldCache as cache, repo } from './lib.mjs';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const { LspTestClient } = require(path.join(repo, 'out', 'test', 'support', 'lspClient.js'));
-const cache = path.join(repo, '.cache', 'real-world');
 
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-};
-const edits = Number(arg('--edits', 15));
-const sizes = arg('--sizes', '100,300,1000').split(',').map(Number);
+const edits = Number(option('--edits', 15));
+const sizes = option('--sizes', '100,300,1000').split(',').map(Number);
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const p95 = (xs) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))];
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 

@@ -10,46 +10,34 @@
 //   in-process: readBinaryModule(bytes) on bytes already in memory (first call and warm median),
 //            and scanFunctionBodies(bytes) (warm median).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import * as esbuild from 'esbuild';
+import {
+  args,
+  bundleSources,
+  elapsedMs,
+  median,
+  positionalArgument,
+  realWorldModule,
+  removeFolder,
+  repo,
+  runsOption,
+  scratchFolder,
+  sourcePath,
+} from './lib.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-const runsAt = args.indexOf('--runs');
-const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 5;
-const explicit = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--runs');
+const runs = runsOption(5);
+const explicit = positionalArgument();
 
-async function moduleFile() {
-  if (explicit) return path.resolve(explicit);
-  const { REAL_WORLD_MODULES, fetchOne } = await import(
-    pathToFileURL(path.join(root, 'scripts/fetch-real-world.mjs')).href
-  );
-  return fetchOne(
-    REAL_WORLD_MODULES.find((m) => m.id === 'ffmpeg-core'),
-    (m) => console.error(m),
-  );
-}
-
-// Bundle the facts reader on the fly (same code as dist/, no compile step needed).
-const scratch = mkdtempSync(path.join(tmpdir(), 'warden-bench-facts-'));
-const entry = path.join(scratch, 'entry.ts');
-writeFileSync(
-  entry,
-  `export { readBinaryModule } from ${JSON.stringify(path.join(root, 'server/src/core/module/binary'))};\n` +
-    `export { scanFunctionBodies } from ${JSON.stringify(path.join(root, 'server/src/core/module/code'))};\n`,
-);
-const bundle = path.join(scratch, 'facts.cjs');
-await esbuild.build({
-  entryPoints: [entry],
-  outfile: bundle,
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  logLevel: 'warning',
-});
+// The facts reader, bundled on the fly.
+const scratch = scratchFolder('facts');
+const {
+  file: bundle,
+  exports: { readBinaryModule, scanFunctionBodies },
+} = await bundleSources(scratch, 'facts.cjs', [
+  `export { readBinaryModule } from ${sourcePath('server/src/core/module/binary')};`,
+  `export { scanFunctionBodies } from ${sourcePath('server/src/core/module/code')};`,
+]);
 // A runner that does what `wasm-warden inspect` does minus formatting: read the file, read facts, print a summary.
 const runner = path.join(scratch, 'runner.cjs');
 writeFileSync(
@@ -58,17 +46,13 @@ writeFileSync(
    const facts = readBinaryModule(require('fs').readFileSync(process.argv[2]));
    process.stdout.write(JSON.stringify({ imports: facts.imports.length, exports: facts.exports.length, functions: facts.functionCount, problems: facts.problems.length }) + '\\n');`,
 );
-const { readBinaryModule, scanFunctionBodies } = (await import(bundle)).default;
-
-const file = await moduleFile();
+const file = explicit ? path.resolve(explicit) : await realWorldModule('ffmpeg-core');
 const bytes = readFileSync(file);
-const ms = (start) => Number(process.hrtime.bigint() - start) / 1e6;
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function timeSpawn(command, commandArgs) {
   const start = process.hrtime.bigint();
   const result = spawnSync(command, commandArgs, { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 30 });
-  const elapsed = ms(start);
+  const elapsed = elapsedMs(start);
   if (result.status !== 0) throw new Error(`${command} failed: ${result.stderr}`);
   return elapsed;
 }
@@ -82,7 +66,7 @@ try {
 
 const first = process.hrtime.bigint();
 const facts = readBinaryModule(bytes);
-const firstCall = ms(first);
+const firstCall = elapsedMs(first);
 const warm = [];
 const scans = [];
 const nodeProcess = [];
@@ -90,14 +74,14 @@ const objdump = [];
 for (let i = 0; i < runs; i++) {
   let t = process.hrtime.bigint();
   readBinaryModule(bytes);
-  warm.push(ms(t));
+  warm.push(elapsedMs(t));
   t = process.hrtime.bigint();
   scanFunctionBodies(bytes, { facts, collect: false });
-  scans.push(ms(t));
+  scans.push(elapsedMs(t));
   nodeProcess.push(timeSpawn(process.execPath, [runner, file]));
   if (objdumpVersion !== 'not installed') objdump.push(timeSpawn('wasm-objdump', ['-x', file]));
 }
-rmSync(scratch, { recursive: true, force: true });
+removeFolder(scratch);
 
 let wasmparserRun;
 if (args.includes('--wasmparser')) {
@@ -110,12 +94,12 @@ if (args.includes('--wasmparser')) {
     if (reader.state === -1) throw reader.error;
     if (reader.state === 30 /* CODE_OPERATOR */) operators++;
   }
-  wasmparserRun = { ms: ms(start), operators };
+  wasmparserRun = { ms: elapsedMs(start), operators };
 }
 
 const mb = (statSync(file).size / 1024 / 1024).toFixed(1);
 console.log(
-  `facts: ${path.relative(root, file)} (${mb} MiB, ${facts.functionCount} functions, ${facts.imports.length} imports, ${facts.dataSegments.length} data segments), ${runs} runs, medians`,
+  `facts: ${path.relative(repo, file)} (${mb} MiB, ${facts.functionCount} functions, ${facts.imports.length} imports, ${facts.dataSegments.length} data segments), ${runs} runs, medians`,
 );
 console.log(`  node ${process.version}, wasm-objdump ${objdumpVersion}`);
 console.log(`  process  wasm-warden facts (node start + read + facts): ${median(nodeProcess).toFixed(0)} ms`);

@@ -7,39 +7,37 @@
 //   imports: 100,000 checkImport calls against a policy with 60 patterns and 3 capabilities;
 //   large:   checking a 900 KB policy (just under the 1 MiB limit) against ajv on the same text
 //            (ajv: jsonc-parser parse + a compiled schema; no locations, no semantic checks).
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
+import {
+  bundleSources,
+  median,
+  removeFolder,
+  repo,
+  runsOption,
+  scratchFolder,
+  sourcePath,
+  timeMs,
+} from './lib.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-const runsAt = args.indexOf('--runs');
-const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 7;
+const runs = runsOption(7);
 
-const scratch = mkdtempSync(path.join(tmpdir(), 'warden-bench-policy-'));
-const entry = path.join(scratch, 'entry.ts');
-writeFileSync(
-  entry,
-  `export { PolicyResolver } from ${JSON.stringify(path.join(root, 'server/src/core/policy/resolver'))};\n` +
-    `export { nodeFileSystem } from ${JSON.stringify(path.join(root, 'server/src/core/policy/fileSystem'))};\n` +
-    `export { POLICY_SCHEMA } from ${JSON.stringify(path.join(root, 'server/src/core/policy/schemaCheck'))};\n` +
-    `export { parse } from 'jsonc-parser';\nexport { default as Ajv } from 'ajv';\n`,
+const scratch = scratchFolder('policy');
+const {
+  exports: { PolicyResolver, nodeFileSystem, POLICY_SCHEMA, parse, Ajv },
+} = await bundleSources(
+  scratch,
+  'policy.cjs',
+  [
+    `export { PolicyResolver } from ${sourcePath('server/src/core/policy/resolver')};`,
+    `export { nodeFileSystem } from ${sourcePath('server/src/core/policy/fileSystem')};`,
+    `export { POLICY_SCHEMA } from ${sourcePath('server/src/core/policy/schemaCheck')};`,
+    `export { parse } from 'jsonc-parser';`,
+    `export { default as Ajv } from 'ajv';`,
+  ],
+  // jsonc-parser's UMD main has requires esbuild cannot follow: use its ES module build (as scripts/build.mjs does).
+  { mainFields: ['module', 'main'], nodePaths: [path.join(repo, 'node_modules')] },
 );
-const bundle = path.join(scratch, 'policy.cjs');
-// jsonc-parser's UMD main has requires esbuild cannot follow: use its ES module build (as scripts/build.mjs does).
-await esbuild.build({
-  entryPoints: [entry],
-  outfile: bundle,
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  logLevel: 'warning',
-  mainFields: ['module', 'main'],
-  nodePaths: [path.join(root, 'node_modules')],
-});
-const { PolicyResolver, nodeFileSystem, POLICY_SCHEMA, parse, Ajv } = (await import(bundle)).default;
 
 const ws = path.join(scratch, 'ws');
 const write = (rel, text) => {
@@ -66,18 +64,12 @@ write(
 }`,
 );
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const time = (fn) => {
-  const start = process.hrtime.bigint();
-  fn();
-  return Number(process.hrtime.bigint() - start) / 1e6;
-};
 const fmt = (ms) => (ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(2)} ms`);
 
 const modulePath = path.join(ws, 'app/plugins/x/m.wasm');
 const cold = median(
   Array.from({ length: runs }, () =>
-    time(() => new PolicyResolver(nodeFileSystem, { roots: [ws] }).resolve(modulePath)),
+    timeMs(() => new PolicyResolver(nodeFileSystem, { roots: [ws] }).resolve(modulePath)),
   ),
 );
 const check = new PolicyResolver(nodeFileSystem, { roots: [ws] }).resolve(modulePath);
@@ -88,7 +80,7 @@ const modules = Array.from({ length: 10_000 }, (_, i) => path.join(ws, 'app', `d
 const warm = median(
   Array.from({ length: runs }, () => {
     const resolver = new PolicyResolver(nodeFileSystem, { roots: [ws] });
-    return time(() => modules.forEach((m) => resolver.resolve(m)));
+    return timeMs(() => modules.forEach((m) => resolver.resolve(m)));
   }),
 );
 
@@ -102,7 +94,7 @@ const imports = Array.from({ length: 100_000 }, (_, i) =>
         : ['env', 'system'],
 );
 const decide = median(
-  Array.from({ length: runs }, () => time(() => imports.forEach(([m, n]) => check.checkImport(m, n)))),
+  Array.from({ length: runs }, () => timeMs(() => imports.forEach(([m, n]) => check.checkImport(m, n)))),
 );
 
 const rules = Array.from({ length: 30_000 }, (_, i) => `    "rule-${i}": "off"`).join(',\n');
@@ -111,14 +103,14 @@ write('large/wasm-policy.json', large);
 const largeFile = path.join(ws, 'large/wasm-policy.json');
 const ours = median(
   Array.from({ length: runs }, () =>
-    time(() => new PolicyResolver(nodeFileSystem, { roots: [ws] }).problemsOf(largeFile)),
+    timeMs(() => new PolicyResolver(nodeFileSystem, { roots: [ws] }).problemsOf(largeFile)),
   ),
 );
 const ajvValidate = new Ajv({ strict: false })
   .addFormat('wasm-size', true)
   .addFormat('import-pattern', true)
   .compile(POLICY_SCHEMA);
-const ajv = median(Array.from({ length: runs }, () => time(() => ajvValidate(parse(large)))));
+const ajv = median(Array.from({ length: runs }, () => timeMs(() => ajvValidate(parse(large)))));
 
 console.log(`policy resolution, medians of ${runs} runs (node ${process.version})`);
 console.log(`  cold resolve (3-file extends chain, override): ${fmt(cold)}`);
@@ -131,4 +123,4 @@ console.log(
 console.log(
   `  check a ${(large.length / 1024).toFixed(0)} KB policy: ours ${fmt(ours)} (located problems) vs ajv ${fmt(ajv)} (parse + validate)`,
 );
-rmSync(scratch, { recursive: true, force: true });
+removeFolder(scratch);

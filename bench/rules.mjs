@@ -11,58 +11,44 @@
 //   process    `node runner FILE` reading the file and its facts, against the same plus every rule
 //              (what `wasm-warden inspect` and `wasm-warden check` cost a user, start-up included)
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import * as esbuild from 'esbuild';
+import {
+  bundleSources,
+  elapsedMs,
+  median,
+  positionalArgument,
+  realWorldModule,
+  removeFolder,
+  runsOption,
+  scratchFolder,
+  sourcePath,
+} from './lib.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-const runsAt = args.indexOf('--runs');
-const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 5;
-const explicit = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--runs');
+const runs = runsOption(5);
+const explicit = positionalArgument();
 
-async function moduleFile() {
-  if (explicit) return path.resolve(explicit);
-  const { REAL_WORLD_MODULES, fetchOne } = await import(
-    pathToFileURL(path.join(root, 'scripts/fetch-real-world.mjs')).href
-  );
-  return fetchOne(
-    REAL_WORLD_MODULES.find((m) => m.id === 'ffmpeg-core'),
-    (m) => console.error(m),
-  );
-}
-
-// Bundle the sources on the fly (the same code dist/ ships, no compile step needed).
-const scratch = mkdtempSync(path.join(tmpdir(), 'warden-bench-rules-'));
-const src = (p) => JSON.stringify(path.join(root, 'server/src/core', p));
-const entry = path.join(scratch, 'entry.ts');
-writeFileSync(
-  entry,
+const scratch = scratchFolder('rules');
+const src = (p) => sourcePath(path.join('server/src/core', p));
+const {
+  file: bundle,
+  exports: { readBinaryModule, scanFunctionBodies, analyzeModule, PolicyResolver, nodeFileSystem },
+} = await bundleSources(
+  scratch,
+  'rules.cjs',
   [
     `export { readBinaryModule } from ${src('module/binary')};`,
     `export { scanFunctionBodies } from ${src('module/code')};`,
     `export { analyzeModule } from ${src('analyze')};`,
     `export { PolicyResolver } from ${src('policy/resolver')};`,
     `export { nodeFileSystem } from ${src('policy/fileSystem')};`,
-  ].join('\n'),
+  ],
+  {
+    // As scripts/build.mjs: jsonc-parser's UMD `main` hides its requires from esbuild.
+    mainFields: ['module', 'main'],
+    define: { __WASM_WARDEN_VERSION__: '"bench"' },
+  },
 );
-const bundle = path.join(scratch, 'rules.cjs');
-await esbuild.build({
-  entryPoints: [entry],
-  outfile: bundle,
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  logLevel: 'warning',
-  // As scripts/build.mjs: jsonc-parser's UMD `main` hides its requires from esbuild.
-  mainFields: ['module', 'main'],
-  define: { __WASM_WARDEN_VERSION__: '"bench"' },
-});
-const { readBinaryModule, scanFunctionBodies, analyzeModule, PolicyResolver, nodeFileSystem } = (
-  await import(bundle)
-).default;
 
 // Process-level runners: what `wasm-warden inspect` and `wasm-warden check` do minus formatting.
 const factsRunner = path.join(scratch, 'facts-runner.cjs');
@@ -82,53 +68,53 @@ writeFileSync(
      .then((r) => process.stdout.write(String(r.findings.length) + '\\n'));`,
 );
 
+/** Prints a line with the median of `times` (ms) and every run; returns the median. */
+function report(label, times) {
+  const value = median(times);
+  const sorted = [...times].sort((a, b) => a - b);
+  console.log(
+    `${label.padEnd(44)} ${value.toFixed(0).padStart(7)} ms   (runs: ${sorted.map((t) => t.toFixed(0)).join(', ')})`,
+  );
+  return value;
+}
+
 function spawnMedian(label, script, target) {
   const times = [];
   for (let i = 0; i < runs + 1; i++) {
     const start = process.hrtime.bigint();
     const result = spawnSync(process.execPath, [script, target], { encoding: 'utf8' });
     if (result.status !== 0) throw new Error(`${label}: ${result.stderr}`);
-    if (i > 0) times.push(Number(process.hrtime.bigint() - start) / 1e6); // the first run warms the disk cache
+    if (i > 0) times.push(elapsedMs(start)); // the first run warms the disk cache
   }
-  times.sort((a, b) => a - b);
-  const value = times[Math.floor(times.length / 2)];
-  console.log(
-    `${label.padEnd(44)} ${value.toFixed(0).padStart(7)} ms   (runs: ${times.map((t) => t.toFixed(0)).join(', ')})`,
-  );
-  return value;
+  return report(label, times);
 }
 
-const file = await moduleFile();
+const file = explicit ? path.resolve(explicit) : await realWorldModule('ffmpeg-core');
 const bytes = new Uint8Array(readFileSync(file));
 // No wasm-policy.json above the cache: the built-in default policy, as for an ungoverned module.
 const policy = new PolicyResolver(nodeFileSystem, { roots: [path.dirname(file)] }).resolve(file);
 const BODY_RULES_OFF = { cryptominer: 'off', 'table-exposure': 'off', 'unsupported-feature': 'off' };
 
-async function median(label, fn) {
+async function timed(label, fn) {
   await fn(); // warm-up
   const times = [];
   let last;
   for (let i = 0; i < runs; i++) {
     const start = process.hrtime.bigint();
     last = await fn();
-    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+    times.push(elapsedMs(start));
   }
-  times.sort((a, b) => a - b);
-  const value = times[Math.floor(times.length / 2)];
-  console.log(
-    `${label.padEnd(44)} ${value.toFixed(0).padStart(7)} ms   (runs: ${times.map((t) => t.toFixed(0)).join(', ')})`,
-  );
-  return { value, last };
+  return { value: report(label, times), last };
 }
 
 console.log(
   `module: ${path.basename(file)}, ${(statSync(file).size / 1048576).toFixed(1)} MiB; Node ${process.versions.node}; ${runs} runs`,
 );
-const facts = await median('facts (readBinaryModule)', () => readBinaryModule(bytes));
-const check = await median('check: facts + every rule (no validation)', () =>
+const facts = await timed('facts (readBinaryModule)', () => readBinaryModule(bytes));
+const check = await timed('check: facts + every rule (no validation)', () =>
   analyzeModule({ fileName: file, bytes, policy, validate: false }),
 );
-const noTable = await median('check: table-exposure off', () =>
+const noTable = await timed('check: table-exposure off', () =>
   analyzeModule({
     fileName: file,
     bytes,
@@ -137,13 +123,13 @@ const noTable = await median('check: table-exposure off', () =>
     ruleOverrides: { 'table-exposure': 'off' },
   }),
 );
-const light = await median('check: body-reading rules off', () =>
+const light = await timed('check: body-reading rules off', () =>
   analyzeModule({ fileName: file, bytes, policy, validate: false, ruleOverrides: BODY_RULES_OFF }),
 );
-const scan = await median('body scan (scanFunctionBodies, all bodies)', () =>
+const scan = await timed('body scan (scanFunctionBodies, all bodies)', () =>
   scanFunctionBodies(bytes, { facts: facts.last }),
 );
-const full = await median('full analyzeModule (with V8 validation)', () =>
+const full = await timed('full analyzeModule (with V8 validation)', () =>
   analyzeModule({ fileName: file, bytes, policy }),
 );
 const factsProcess = spawnMedian('process: node + read + facts', factsRunner, file);
@@ -159,4 +145,4 @@ console.log(
   `findings: ${check.last.findings.length} (${[...new Set(check.last.findings.map((f) => f.ruleId))].join(', ')})`,
 );
 void full;
-rmSync(scratch, { recursive: true, force: true });
+removeFolder(scratch);

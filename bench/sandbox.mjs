@@ -10,14 +10,13 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import wabtInit from 'wabt';
+import { args, repo } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { startSandboxRun } = require(path.join(repo, 'out/server/src/core/sandbox/runner.js'));
 const { DEFAULT_SANDBOX_POLICY } = require(path.join(repo, 'out/server/src/core/sandbox/defaults.js'));
-const runs = Number(process.argv[2]) || 15;
+const runs = Number(args[0]) || 15;
 const runner = path.join(repo, 'dist/sandbox-runner.js');
 
 const temp = mkdtempSync(path.join(tmpdir(), 'ww-bench-sandbox-'));
@@ -31,6 +30,7 @@ const compile = (name) => {
 const hello = compile('sandbox/hello.wat');
 const loop = compile('hostile/infinite-loop.wat');
 
+// The middle value, or the mean of the two middle values of an even count (unlike lib.mjs's median).
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;

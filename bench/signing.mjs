@@ -3,38 +3,37 @@
 // the fetch script), otherwise generates a 32 MB module of valid sections.
 //   node bench/signing.mjs [module.wasm | --generate] [--runs N]
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
+import {
+  args,
+  bundleSources,
+  measureCpu,
+  median,
+  positionalArgument,
+  realWorldCache,
+  removeFolder,
+  repo,
+  runsOption,
+  scratchFolder,
+} from './lib.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-const runsAt = args.indexOf('--runs');
-const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 7;
-const explicit = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--runs');
+const runs = runsOption(7);
+const explicit = positionalArgument();
 
-// Bundle the signing core on the fly so the bench needs no prior compile step.
-const scratch = mkdtempSync(path.join(tmpdir(), 'warden-bench-'));
-const bundle = path.join(scratch, 'signing.cjs');
-await esbuild.build({
-  entryPoints: [path.join(root, 'server/src/core/signing/index.ts')],
-  outfile: bundle,
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  logLevel: 'warning',
-});
-const signing = (await import(bundle)).default;
-rmSync(scratch, { recursive: true, force: true });
+const scratch = scratchFolder('signing');
+const { exports: signing } = await bundleSources(
+  scratch,
+  'signing.cjs',
+  path.join(repo, 'server/src/core/signing/index.ts'),
+);
+removeFolder(scratch);
 
 function pickModule() {
   if (explicit) return { name: explicit, bytes: readFileSync(explicit) };
   if (args.includes('--generate'))
     return { name: 'generated 32 MB module', bytes: generatedModule(32 * 1024 * 1024) };
-  const cache = path.join(root, '.cache/real-world');
+  const cache = realWorldCache;
   try {
     const largest = readdirSync(cache)
       .filter((f) => f.endsWith('.wasm'))
@@ -76,11 +75,6 @@ function generatedModule(size) {
   ]);
 }
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
 // Best-of-N is the figure compared: on a shared machine, slower runs measure the neighbours.
 const best = (values) => Math.min(...values);
 
@@ -94,22 +88,14 @@ const signedBytes = signedResult.module;
 
 // Each step is timed in CPU time of this process (user + system), which other processes on a shared
 // machine do not inflate the way they inflate wall-clock time; wall time is printed alongside.
-function measure(step) {
-  const cpu = process.cpuUsage();
-  const wall = performance.now();
-  const result = step();
-  const used = process.cpuUsage(cpu);
-  return { result, cpu: (used.user + used.system) / 1000, wall: performance.now() - wall };
-}
-
 const timings = { raw: [], verify: [], sign: [] };
 const walls = { raw: [], verify: [], sign: [] };
 for (let run = 0; run < runs + 1; run++) {
   // Interleaved, so every step sees the same machine state; run 0 is a warm-up.
-  const raw = measure(() => createHash('sha256').update(signedBytes).digest());
-  const verify = measure(() => signing.verifyModuleSignatures(signedBytes, { publicKeys: [trusted] }));
+  const raw = measureCpu(() => createHash('sha256').update(signedBytes).digest());
+  const verify = measureCpu(() => signing.verifyModuleSignatures(signedBytes, { publicKeys: [trusted] }));
   if (!verify.result.valid) throw new Error(`bench module did not verify: ${verify.result.status}`);
-  const sign = measure(() => signing.signModule(bytes, secret));
+  const sign = measureCpu(() => signing.signModule(bytes, secret));
   if (!sign.result.ok) throw new Error('signing failed');
   if (run === 0) continue;
   for (const [key, m] of Object.entries({ raw, verify, sign })) {

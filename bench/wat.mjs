@@ -6,38 +6,32 @@
 // Prints medians of wall time and of process CPU time (user + system, garbage collector threads
 // included) over --runs runs after one warm-up run. Usage: node bench/wat.mjs [--runs N] [FILE.wat]
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import * as esbuild from 'esbuild';
+import {
+  bundleSources,
+  measureCpu,
+  median,
+  positionalArgument,
+  realWorldModule,
+  removeFolder,
+  runsOption,
+  scratchFolder,
+  sourcePath,
+} from './lib.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-const runsAt = args.indexOf('--runs');
-const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 7;
-const explicit = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--runs');
+const runs = runsOption(7);
+const explicit = positionalArgument();
 
-const scratch = mkdtempSync(path.join(tmpdir(), 'warden-bench-wat-'));
-process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
+const scratch = scratchFolder('wat');
+process.on('exit', () => removeFolder(scratch));
 
-// Bundle the reader on the fly (the same code as dist/, no compile step needed).
-const entry = path.join(scratch, 'entry.ts');
-writeFileSync(
-  entry,
-  `export { readWatModules } from ${JSON.stringify(path.join(root, 'server/src/core/wat/reader'))};\n` +
-    `export { readBinaryModule } from ${JSON.stringify(path.join(root, 'server/src/core/module/binary'))};\n`,
-);
-const bundle = path.join(scratch, 'wat.cjs');
-await esbuild.build({
-  entryPoints: [entry],
-  outfile: bundle,
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  logLevel: 'warning',
-});
-const { readWatModules, readBinaryModule } = (await import(pathToFileURL(bundle).href)).default;
+const {
+  exports: { readWatModules, readBinaryModule },
+} = await bundleSources(scratch, 'wat.cjs', [
+  `export { readWatModules } from ${sourcePath('server/src/core/wat/reader')};`,
+  `export { readBinaryModule } from ${sourcePath('server/src/core/module/binary')};`,
+]);
 
 /** A deterministic module of about `bytes` characters in wasm2wat's style. */
 function generatedWat(bytes) {
@@ -82,15 +76,9 @@ function generatedWat(bytes) {
 
 /** brotli-wasm's module as text, when the module is fetched and Debian's wasm2wat is installed. */
 async function realWat() {
-  const { REAL_WORLD_MODULES, fetchOne } = await import(
-    pathToFileURL(path.join(root, 'scripts/fetch-real-world.mjs')).href
-  );
   let wasm;
   try {
-    wasm = await fetchOne(
-      REAL_WORLD_MODULES.find((m) => m.id === 'brotli-wasm'),
-      (m) => console.error(m),
-    );
+    wasm = await realWorldModule('brotli-wasm');
   } catch (error) {
     console.log(`(no real module: ${error.message})`);
     return null;
@@ -104,20 +92,16 @@ async function realWat() {
   return { name: `${path.basename(wasm)} via wasm2wat`, text: readFileSync(out, 'utf8'), wasm };
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 function measure(name, text) {
   const mib = text.length / (1024 * 1024);
   let facts = readWatModules(text); // warm-up
   const wall = [];
   const cpu = [];
   for (let i = 0; i < runs; i++) {
-    const cpuStart = process.cpuUsage();
-    const start = process.hrtime.bigint();
-    facts = readWatModules(text);
-    wall.push(Number(process.hrtime.bigint() - start) / 1e6);
-    const used = process.cpuUsage(cpuStart);
-    cpu.push((used.user + used.system) / 1000);
+    const run = measureCpu(() => readWatModules(text));
+    facts = run.result;
+    wall.push(run.wall);
+    cpu.push(run.cpu);
   }
   const m = facts.modules[0];
   console.log(
