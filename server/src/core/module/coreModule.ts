@@ -26,10 +26,18 @@ import { byteSpan } from '../location';
 export const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
 export const CORE_VERSION = [0x01, 0x00, 0x00, 0x00];
 
+/** Whether `bytes` has the 4-byte magic `\0asm` at `start` (a module or a component follows). */
+export function hasWasmMagic(bytes: Uint8Array, start = 0): boolean {
+  return bytes.length - start >= 4 && WASM_MAGIC.every((b, i) => bytes[start + i] === b);
+}
+
 const EXTERN_KINDS: ExternKind[] = ['func', 'table', 'memory', 'global', 'tag'];
 
-/** Known section ids in the order the spec requires them (custom sections may appear anywhere). */
-const SECTION_ORDER: Record<number, number> = {
+/**
+ * Rank of each known core module section id in the order the spec requires (custom sections, id 0,
+ * may appear anywhere).
+ */
+export const CORE_SECTION_ORDER: Readonly<Record<number, number>> = {
   1: 1,
   2: 2,
   3: 3,
@@ -196,7 +204,7 @@ class CoreReader {
       return;
     }
     const name = SECTION_NAMES[id];
-    const order = SECTION_ORDER[id];
+    const order = CORE_SECTION_ORDER[id];
     if (name === undefined || order === undefined) r.fail(`malformed section id ${id}`, sectionStart);
     if (order <= this.lastOrder)
       r.fail(`unexpected ${name} section: sections out of order or duplicated`, sectionStart);

@@ -6,7 +6,7 @@
  * Never throws: malformed input gives the text printed so far, a note at the bad byte, and `error`.
  */
 import { hasComponentPreamble, readComponent } from './component';
-import { WASM_MAGIC } from './coreModule';
+import { hasWasmMagic } from './coreModule';
 import { printComponent } from '../disasm/componentText';
 import { printCoreModule, type DisassemblyError } from '../disasm/coreModuleText';
 import { DEFAULT_VIEW_LIMITS, formatCount, ViewBuilder, type ViewLimits } from '../disasm/viewBuilder';
@@ -120,10 +120,6 @@ function finish(out: ViewBuilder, kind: WasmTextView['kind'], error: Disassembly
   };
   if (error) view.error = error;
   return view;
-}
-
-function hasWasmMagic(bytes: Uint8Array): boolean {
-  return bytes.length >= 4 && WASM_MAGIC.every((b, i) => bytes[i] === b);
 }
 
 function exactBuffer(bytes: Uint8Array): ArrayBuffer {

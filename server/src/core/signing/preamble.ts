@@ -3,6 +3,7 @@
  * signed core module can be relabelled as a component (or the reverse) without breaking the
  * signature. This check compares what the preamble claims with what the sections look like.
  */
+import { CORE_SECTION_ORDER, hasWasmMagic } from '../module/coreModule';
 import { preambleKind, type RawSection } from './sections';
 
 export interface PreambleCheck {
@@ -13,22 +14,6 @@ export interface PreambleCheck {
   message?: string;
 }
 
-/** Order of the known core module sections (custom sections excluded), by section id. */
-const CORE_ORDER: Record<number, number> = {
-  1: 1,
-  2: 2,
-  3: 3,
-  4: 4,
-  5: 5,
-  13: 6,
-  6: 7,
-  7: 8,
-  8: 9,
-  9: 10,
-  12: 11,
-  10: 12,
-  11: 13,
-};
 const COMPONENT_MAX_ID = 12;
 /** Component sections that nest a whole module or component, so start with `\0asm`. */
 const COMPONENT_NESTING_IDS = new Set([1, 4]);
@@ -48,7 +33,7 @@ export function checkPreamble(bytes: Uint8Array, content: RawSection[]): Preambl
     let lastRank = 0;
     for (const section of content) {
       if (section.id === 0) continue;
-      const rank = CORE_ORDER[section.id];
+      const rank = CORE_SECTION_ORDER[section.id];
       if (rank === undefined || rank <= lastRank) {
         return mismatch(
           kind,
@@ -66,8 +51,7 @@ export function checkPreamble(bytes: Uint8Array, content: RawSection[]): Preambl
         `section id ${section.id} at offset ${section.offset} is not a component section`,
       );
     if (COMPONENT_NESTING_IDS.has(section.id)) {
-      const head = bytes.subarray(section.contentOffset, section.contentOffset + 4);
-      if (head.length < 4 || head[0] !== 0 || head[1] !== 0x61 || head[2] !== 0x73 || head[3] !== 0x6d) {
+      if (!hasWasmMagic(bytes, section.contentOffset)) {
         return mismatch(
           kind,
           `section ${section.id} at offset ${section.offset} should nest a module or component but does not start with "\\0asm"`,

@@ -3,6 +3,7 @@
  * find the signature section, the delimiters and the byte ranges that are hashed. One cheap pass
  * over the section headers; section contents are never copied.
  */
+import { hasWasmMagic } from '../module/coreModule';
 import { ByteReader, encodeVarUint32, isReadError } from './leb128';
 import type { SigningProblem } from './problems';
 
@@ -37,13 +38,7 @@ export interface SectionWalk {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function walkSections(bytes: Uint8Array): SectionWalk {
-  if (
-    bytes.length < PREAMBLE_LENGTH ||
-    bytes[0] !== 0 ||
-    bytes[1] !== 0x61 ||
-    bytes[2] !== 0x73 ||
-    bytes[3] !== 0x6d
-  ) {
+  if (bytes.length < PREAMBLE_LENGTH || !hasWasmMagic(bytes)) {
     return {
       sections: [],
       problem: {
