@@ -1,4 +1,6 @@
 /** The shape of one `wasm-warden` sub-command. Each lives in `commands/<name>.ts`. */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
@@ -19,3 +21,21 @@ export interface CliCommand {
 
 /** Raised for bad flags; main.ts prints it with the command's usage and exits 2. */
 export class UsageError extends Error {}
+
+/** node:util's `parseArgs` (strict unless `config` says otherwise); a bad flag becomes a UsageError. */
+export function parseOptions<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** A passphrase comes from an environment variable, never the command line (it would show in `ps`). */
+export function readPassphrase(variable: string | undefined): string | undefined {
+  if (variable === undefined) return undefined;
+  const value = process.env[variable];
+  if (!value)
+    throw new UsageError(`environment variable ${variable} (from --passphrase-env) is empty or not set`);
+  return value;
+}

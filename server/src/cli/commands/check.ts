@@ -5,7 +5,6 @@
 import { writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { discoverModules } from '../../core/discover';
 import type { RuleSetting } from '../../core/policy/types';
 import { ruleDescriptors, ruleIds } from '../../core/rules/registry';
@@ -14,7 +13,7 @@ import { formatJson } from '../check/formatJson';
 import { formatSarif } from '../check/formatSarif';
 import { formatText } from '../check/formatText';
 import { countFindings, type CheckReport } from '../check/report';
-import { UsageError, type CliCommand, type CliIo } from '../command';
+import { parseOptions, UsageError, type CliCommand, type CliIo } from '../command';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
 type Format = (typeof FORMATS)[number];
@@ -51,25 +50,19 @@ interface CheckArgs {
 }
 
 function parseCheckArgs(args: string[], cwd: string): CheckArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        format: { type: 'string', default: 'text' },
-        output: { type: 'string', short: 'o' },
-        policy: { type: 'string' },
-        rule: { type: 'string', multiple: true, default: [] },
-        'max-warnings': { type: 'string' },
-        quiet: { type: 'boolean', short: 'q', default: false },
-        threads: { type: 'string' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseOptions({
+    args,
+    allowPositionals: true,
+    options: {
+      format: { type: 'string', default: 'text' },
+      output: { type: 'string', short: 'o' },
+      policy: { type: 'string' },
+      rule: { type: 'string', multiple: true, default: [] },
+      'max-warnings': { type: 'string' },
+      quiet: { type: 'boolean', short: 'q', default: false },
+      threads: { type: 'string' },
+    },
+  });
   const format = values.format as Format;
   if (!FORMATS.includes(format))
     throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${format}"`);

@@ -1,7 +1,6 @@
 /** `wasm-warden keygen`: a fresh Ed25519 key pair for signing modules. */
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
-import { UsageError, type CliCommand } from '../command';
+import { parseOptions, readPassphrase, UsageError, type CliCommand } from '../command';
 import { generateKeyFiles } from '../../core/signing/files';
 
 const HELP = `Usage: wasm-warden keygen --secret-key FILE --public-key FILE [options]
@@ -54,29 +53,16 @@ export const keygenCommand: CliCommand = {
 };
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      options: {
-        'secret-key': { type: 'string' },
-        'public-key': { type: 'string' },
-        format: { type: 'string' },
-        'passphrase-env': { type: 'string' },
-        force: { type: 'boolean' },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
-
-/** A passphrase comes from an environment variable, never the command line (it would show in `ps`). */
-export function readPassphrase(variable: string | undefined): string | undefined {
-  if (variable === undefined) return undefined;
-  const value = process.env[variable];
-  if (!value)
-    throw new UsageError(`environment variable ${variable} (from --passphrase-env) is empty or not set`);
-  return value;
+  return parseOptions({
+    args,
+    options: {
+      'secret-key': { type: 'string' },
+      'public-key': { type: 'string' },
+      format: { type: 'string' },
+      'passphrase-env': { type: 'string' },
+      force: { type: 'boolean' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
 }

@@ -1,10 +1,8 @@
 /** `wasm-warden sign`: sign a module (embedded or detached) with one or more secret keys. */
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
-import { UsageError, type CliCommand } from '../command';
+import { parseOptions, readPassphrase, UsageError, type CliCommand } from '../command';
 import { signFile } from '../../core/signing/files';
 import type { KeyIdChoice } from '../../core/signing/sign';
-import { readPassphrase } from './keygen';
 
 const HELP = `Usage: wasm-warden sign IN --secret-key FILE [--secret-key FILE2 ...] [options]
 
@@ -71,21 +69,17 @@ export const signCommand: CliCommand = {
 };
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      options: {
-        'secret-key': { type: 'string', multiple: true },
-        output: { type: 'string', short: 'o' },
-        detached: { type: 'string' },
-        'key-id': { type: 'string' },
-        'default-key-id': { type: 'boolean' },
-        'passphrase-env': { type: 'string' },
-      },
-      strict: true,
-      allowPositionals: true,
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  return parseOptions({
+    args,
+    options: {
+      'secret-key': { type: 'string', multiple: true },
+      output: { type: 'string', short: 'o' },
+      detached: { type: 'string' },
+      'key-id': { type: 'string' },
+      'default-key-id': { type: 'boolean' },
+      'passphrase-env': { type: 'string' },
+    },
+    strict: true,
+    allowPositionals: true,
+  });
 }

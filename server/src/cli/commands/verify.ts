@@ -1,7 +1,6 @@
 /** `wasm-warden verify`: check a module's signatures against trusted public keys. */
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
-import { UsageError, type CliCommand } from '../command';
+import { parseOptions, UsageError, type CliCommand } from '../command';
 import { describeVerification } from '../../core/signing/describe';
 import { verifyFile, type VerifyFileResult } from '../../core/signing/files';
 
@@ -58,18 +57,14 @@ function withoutKeyObjects(result: VerifyFileResult) {
 }
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      options: {
-        'public-key': { type: 'string', multiple: true },
-        signature: { type: 'string' },
-        json: { type: 'boolean' },
-      },
-      strict: true,
-      allowPositionals: true,
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  return parseOptions({
+    args,
+    options: {
+      'public-key': { type: 'string', multiple: true },
+      signature: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    strict: true,
+    allowPositionals: true,
+  });
 }
