@@ -20,7 +20,10 @@ describe('language server over stdio', function () {
     assert.equal(broken.diagnostics.length, 1);
     assert.equal(broken.diagnostics[0].source, 'wasm-warden');
     assert.equal(broken.diagnostics[0].code, 'syntax-error');
-    assert.deepEqual(broken.diagnostics[0].range, { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } });
+    assert.deepEqual(broken.diagnostics[0].range, {
+      start: { line: 0, character: 0 },
+      end: { line: 0, character: 1 },
+    });
     assert.match(broken.diagnostics[0].message, /never closed/);
 
     await client.change(uri, 2, '(module\n  (func $f (result i32)\n    i32.const 1))\n');

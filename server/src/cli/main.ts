@@ -14,7 +14,15 @@ import { verifyCommand } from './commands/verify';
 import { policyCommand } from './commands/policy';
 
 // Register sub-commands here (one import and one entry each, in the order `--help` lists them).
-const COMMANDS: CliCommand[] = [checkCommand, inspectCommand, runCommand, keygenCommand, signCommand, verifyCommand, policyCommand];
+const COMMANDS: CliCommand[] = [
+  checkCommand,
+  inspectCommand,
+  runCommand,
+  keygenCommand,
+  signCommand,
+  verifyCommand,
+  policyCommand,
+];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length), 8);

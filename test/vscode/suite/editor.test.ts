@@ -17,7 +17,11 @@ function findings(uri: vscode.Uri, rule: string): vscode.Diagnostic[] {
 }
 
 async function hoverText(uri: vscode.Uri, position: vscode.Position): Promise<string> {
-  const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, position);
+  const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+    'vscode.executeHoverProvider',
+    uri,
+    position,
+  );
   return hovers
     .flatMap((h) => h.contents)
     .map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))
@@ -71,14 +75,19 @@ describe('editor experience', function () {
       return found.length ? found : undefined;
     });
     assert.match(view.lineAt(inView[0].range.start.line).text, /import "wasi_snapshot_preview1" "path_open"/);
-    const hover = await hoverText(view.uri, new vscode.Position(inView[0].range.start.line, inView[0].range.start.character + 2));
+    const hover = await hoverText(
+      view.uri,
+      new vscode.Position(inView[0].range.start.line, inView[0].range.start.character + 2),
+    );
     assert.match(hover, /⛔ denied/);
   });
 
   it('explains imports, memories and the module on hover', async () => {
     const editor = await openFixture('editor/plugin.wat');
     const uri = editor.document.uri;
-    await waitFor('findings on plugin.wat', () => (findings(uri, 'disallowed-import').length ? true : undefined));
+    await waitFor('findings on plugin.wat', () =>
+      findings(uri, 'disallowed-import').length ? true : undefined,
+    );
     const fdWrite = await hoverText(uri, new vscode.Position(1, 5));
     assert.match(fdWrite, /fd_write/);
     assert.match(fdWrite, /Capability: `io`/);
@@ -97,17 +106,30 @@ describe('editor experience', function () {
       const found = findings(uri, 'disallowed-import');
       return found.length ? found : undefined;
     });
-    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, denied.range);
-    const allow = actions.find((a) => a.title === 'Allow wasi_snapshot_preview1.path_open in wasm-policy.json');
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      uri,
+      denied.range,
+    );
+    const allow = actions.find(
+      (a) => a.title === 'Allow wasi_snapshot_preview1.path_open in wasm-policy.json',
+    );
     assert.ok(allow?.edit, actions.map((a) => a.title).join(', '));
     assert.ok(await vscode.workspace.applyEdit(allow.edit));
-    await waitFor('disallowed-import on plugin.wat to go', () => (findings(uri, 'disallowed-import').length === 0 ? true : undefined));
+    await waitFor('disallowed-import on plugin.wat to go', () =>
+      findings(uri, 'disallowed-import').length === 0 ? true : undefined,
+    );
     const policy = vscode.workspace.textDocuments.find((d) => d.uri.path.endsWith('editor/wasm-policy.json'));
-    assert.ok(policy?.getText().includes('// Fixture policy for the editor tests'), 'the policy keeps its comments');
+    assert.ok(
+      policy?.getText().includes('// Fixture policy for the editor tests'),
+      'the policy keeps its comments',
+    );
   });
 
   it('shows capabilities, signature and policy in the status bar', async () => {
-    const api = vscode.extensions.getExtension<{ statusBar(): { summary: { text: string } } | undefined }>('wasm-warden.wasm-warden')?.exports;
+    const api = vscode.extensions.getExtension<{ statusBar(): { summary: { text: string } } | undefined }>(
+      'wasm-warden.wasm-warden',
+    )?.exports;
     assert.ok(api, 'the extension exports its API');
     await openFixture('editor/plugin.wat');
     const shown = await waitFor('the status bar summary of plugin.wat', () => {
@@ -121,14 +143,22 @@ describe('editor experience', function () {
     const editor = await openFixture('policy-live/logger.wat');
     const uri = editor.document.uri;
     // The workspace policy denies every import.
-    await waitFor('both env imports denied by the workspace policy', () => (findings(uri, 'disallowed-import').length === 2 ? true : undefined));
+    await waitFor('both env imports denied by the workspace policy', () =>
+      findings(uri, 'disallowed-import').length === 2 ? true : undefined,
+    );
 
     const policyUri = workspaceFile('policy-live/wasm-policy.json');
     const create = new vscode.WorkspaceEdit();
     create.createFile(policyUri, { ignoreIfExists: true });
-    create.insert(policyUri, new vscode.Position(0, 0), '{ "imports": { "allow": ["env.*"], "deny": [] } }\n');
+    create.insert(
+      policyUri,
+      new vscode.Position(0, 0),
+      '{ "imports": { "allow": ["env.*"], "deny": [] } }\n',
+    );
     assert.ok(await vscode.workspace.applyEdit(create));
-    await waitFor('no disallowed imports under the new policy', () => (findings(uri, 'disallowed-import').length === 0 ? true : undefined));
+    await waitFor('no disallowed imports under the new policy', () =>
+      findings(uri, 'disallowed-import').length === 0 ? true : undefined,
+    );
 
     const policy = await vscode.workspace.openTextDocument(policyUri);
     const deny = new vscode.WorkspaceEdit();
@@ -144,12 +174,16 @@ describe('editor experience', function () {
 
     await vscode.window.showTextDocument(policy);
     await vscode.commands.executeCommand('undo');
-    await waitFor('the env.now finding to go after undo', () => (findings(uri, 'disallowed-import').length === 0 ? true : undefined));
+    await waitFor('the env.now finding to go after undo', () =>
+      findings(uri, 'disallowed-import').length === 0 ? true : undefined,
+    );
 
     await policy.save();
     const remove = new vscode.WorkspaceEdit();
     remove.deleteFile(policyUri);
     assert.ok(await vscode.workspace.applyEdit(remove));
-    await waitFor('the workspace policy to govern again', () => (findings(uri, 'disallowed-import').length === 2 ? true : undefined));
+    await waitFor('the workspace policy to govern again', () =>
+      findings(uri, 'disallowed-import').length === 2 ? true : undefined,
+    );
   });
 });
