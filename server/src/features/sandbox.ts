@@ -9,7 +9,7 @@ import { nodeFileSystem } from '../core/policy/fileSystem';
 import { PolicyResolver } from '../core/policy/resolver';
 import { entryPoints } from '../core/sandbox/entryPoints';
 import { compileWatForSandbox, readModuleBytes } from '../core/sandbox/moduleBytes';
-import type { SandboxReport } from '../core/sandbox/report';
+import { emptyReport, type SandboxReport } from '../core/sandbox/report';
 import { startSandboxRun } from '../core/sandbox/runner';
 import {
   SandboxCancelNotification,
@@ -43,23 +43,7 @@ function filePath(uri: string): string | undefined {
 }
 
 function errorReport(file: string, message: string): SandboxReport {
-  return {
-    file,
-    mode: 'wasi',
-    outcome: { kind: 'error', message },
-    stdout: { text: '', totalBytes: 0, truncated: false },
-    stderr: { text: '', totalBytes: 0, truncated: false },
-    durationMs: 0,
-    peakMemoryBytes: 0,
-    memoryLimitBytes: 0,
-    hostCalls: {},
-    samples: [],
-    violations: [],
-    missingImports: [],
-    alerts: [],
-    writtenFiles: [],
-    notes: [],
-  };
+  return emptyReport(file, { kind: 'error', message });
 }
 
 /**

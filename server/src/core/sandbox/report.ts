@@ -87,6 +87,35 @@ export interface SandboxReport {
   notes: string[];
 }
 
+/**
+ * The report of a run before anything ran: `outcome` and empty output, counts and lists. The runner
+ * starts from it; an error before the run (no file, broken policy, unreadable module) is one.
+ */
+export function emptyReport(
+  file: string,
+  outcome: SandboxOutcome,
+  run: { invoked?: SandboxReport['invoked']; memoryLimitBytes?: number } = {},
+): SandboxReport {
+  return {
+    file,
+    mode: run.invoked ? 'invoke' : 'wasi',
+    ...(run.invoked && { invoked: run.invoked }),
+    outcome,
+    stdout: { text: '', totalBytes: 0, truncated: false },
+    stderr: { text: '', totalBytes: 0, truncated: false },
+    durationMs: 0,
+    peakMemoryBytes: 0,
+    memoryLimitBytes: run.memoryLimitBytes ?? 0,
+    hostCalls: {},
+    samples: [],
+    violations: [],
+    missingImports: [],
+    alerts: [],
+    writtenFiles: [],
+    notes: [],
+  };
+}
+
 /** Exit code of `wasm-warden run` for a report: the module's, 124 timeout, 125 stopped by the sandbox. */
 export function exitCodeFor(outcome: SandboxOutcome): number {
   switch (outcome.kind) {

@@ -13,7 +13,14 @@ import { entryPoints } from './entryPoints';
 import { childLaunch, defaultRunnerScript } from './isolation';
 import type { ChildMessage, StartMessage } from './messages';
 import { readModuleBytes } from './moduleBytes';
-import type { SandboxAlert, SandboxOutcome, SandboxReport, SandboxSample, SandboxViolation } from './report';
+import {
+  emptyReport,
+  type SandboxAlert,
+  type SandboxOutcome,
+  type SandboxReport,
+  type SandboxSample,
+  type SandboxViolation,
+} from './report';
 
 export const DEFAULT_OUTPUT_LIMIT = 1024 * 1024;
 /** Time the child gets to start before the run counts as failed (not part of the module's limit). */
@@ -79,24 +86,11 @@ export function startSandboxRun(options: SandboxRunOptions): SandboxRun {
   let cancelled = false;
   let cancelHook: (() => void) | undefined;
 
-  const report: SandboxReport = {
+  const report = emptyReport(
     file,
-    mode: options.invoke ? 'invoke' : 'wasi',
-    invoked: options.invoke,
-    outcome: { kind: 'error', message: 'not started' },
-    stdout: { text: '', totalBytes: 0, truncated: false },
-    stderr: { text: '', totalBytes: 0, truncated: false },
-    durationMs: 0,
-    peakMemoryBytes: 0,
-    memoryLimitBytes: maxMemoryPages(policy) * WASM_PAGE_BYTES,
-    hostCalls: {},
-    samples: [],
-    violations: [],
-    missingImports: [],
-    alerts: [],
-    writtenFiles: [],
-    notes: [],
-  };
+    { kind: 'error', message: 'not started' },
+    { invoked: options.invoke, memoryLimitBytes: maxMemoryPages(policy) * WASM_PAGE_BYTES },
+  );
 
   const done = (async (): Promise<SandboxReport> => {
     const loaded = options.bytes ?? (await readModuleBytes(file));
