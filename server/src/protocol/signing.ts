@@ -6,6 +6,7 @@
  * Each message is a constant with its method name next to its parameter/result types (as in
  * protocol/sandbox.ts: client and server bundle separate copies of the protocol library).
  */
+import type { FileFailure, SignFileResult } from '../core/signing/files';
 import type { ClaimsReport } from '../core/signing/wascap';
 import type { SignatureReport } from '../core/signing/verify';
 
@@ -24,17 +25,8 @@ export interface SignModuleParams {
   signaturePath?: string;
 }
 
-export type SignModuleResult =
-  | {
-      ok: true;
-      moduleWritten: string | null;
-      signatureWritten: string | null;
-      compiledFrom?: string;
-      parts: number;
-      signers: string[];
-      bytes: number;
-    }
-  | { ok: false; error: string; needsPassphrase?: boolean };
+/** What `signFile` returns: the files written and the signers, or why nothing was signed. */
+export type SignModuleResult = SignFileResult | FileFailure;
 
 export const SignModuleRequest = { method: 'wasmWarden/signing/sign' } as const;
 
