@@ -12,7 +12,7 @@
  * - `provideHover(params)` answers hovers in policy documents (null elsewhere).
  */
 import * as path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { findNodeAtOffset, getNodePath, type Node } from 'jsonc-parser';
 import type { Connection, Diagnostic, Hover, HoverParams, TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
@@ -24,21 +24,14 @@ import { ruleIds } from '../core/rules/registry';
 import { describeCapability, describeImportPattern } from '../core/wasi/describe';
 import { toDiagnostic, toRange } from '../lsp/convert';
 import { CreatePolicyRequest, type CreatePolicyParams, type CreatePolicyResult } from '../protocol/policy';
+import { uriToPath } from './moduleAnalysis';
 
 /** Quiet time after an edit before the policy is checked again. */
 const DEBOUNCE_MS = 50;
 const POLICY_DOCS_URL = 'https://github.com/wasm-warden/wasm-warden/blob/main/docs/policy.md';
 
-function toPath(uri: string): string | undefined {
-  try {
-    return uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export function isPolicyDocument(uri: string): boolean {
-  return path.basename(toPath(uri) ?? uri) === POLICY_FILE_NAME;
+  return path.basename(uriToPath(uri) ?? uri) === POLICY_FILE_NAME;
 }
 
 export class PolicyFilesFeature {
@@ -87,7 +80,7 @@ export class PolicyFilesFeature {
     };
     this.configured ??= (async () => {
       const folders = await ask(() => this.connection.workspace.getWorkspaceFolders());
-      const roots = (folders ?? []).map((f) => toPath(f.uri)).filter((p): p is string => p !== undefined);
+      const roots = (folders ?? []).map((f) => uriToPath(f.uri)).filter((p): p is string => p !== undefined);
       const section = await ask(() => this.connection.workspace.getConfiguration('wasmWarden'));
       const forced = typeof section?.policyPath === 'string' ? section.policyPath : undefined;
       this.configure(roots, forced);
@@ -117,12 +110,12 @@ export class PolicyFilesFeature {
 
   /** A wasm-policy.json, or a file some policy extends (any name). */
   private isPolicy(uri: string): boolean {
-    const file = toPath(uri);
+    const file = uriToPath(uri);
     return !!file && (isPolicyDocument(uri) || this.resolver.isKnownPolicy(file));
   }
 
   private changed(uri: string): void {
-    const file = toPath(uri);
+    const file = uriToPath(uri);
     if (file && this.isPolicy(uri)) this.fileChanged(file);
   }
 
@@ -142,7 +135,7 @@ export class PolicyFilesFeature {
   }
 
   private async publish(document: TextDocument): Promise<void> {
-    const file = toPath(document.uri);
+    const file = uriToPath(document.uri);
     if (!file) return;
     let diagnostics: Diagnostic[];
     try {
@@ -170,7 +163,7 @@ export class PolicyFilesFeature {
   provideHover(params: HoverParams): Hover | null {
     const document = this.documents.get(params.textDocument.uri);
     if (!document || !isPolicyDocument(document.uri)) return null;
-    const doc = readPolicyDocument(toPath(document.uri) ?? document.uri, document.getText());
+    const doc = readPolicyDocument(uriToPath(document.uri) ?? document.uri, document.getText());
     if (!doc.root) return null;
     const node: Node | undefined = findNodeAtOffset(doc.root, document.offsetAt(params.position));
     if (!node || node.type !== 'string' || node.parent?.type !== 'array') return null;
@@ -193,7 +186,7 @@ export class PolicyFilesFeature {
   }
 
   private async createPolicy(params: CreatePolicyParams): Promise<CreatePolicyResult> {
-    const files = (params?.uris ?? []).map((uri) => toPath(uri));
+    const files = (params?.uris ?? []).map((uri) => uriToPath(uri));
     if (files.length === 0 || files.some((f) => f === undefined))
       return { error: 'Choose one or more .wasm or .wat files on disk.' };
     const generated = await generatePolicyForFiles(files as string[]);

@@ -2,7 +2,6 @@
  * Sandboxed runs for the client: runs a module through core/sandbox (a separate process with the
  * policy's limits), streams its progress, and stops it when the client cancels the request.
  */
-import { fileURLToPath } from 'node:url';
 import type { CancellationToken, Connection, TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { nodeFileSystem } from '../core/policy/fileSystem';
@@ -22,6 +21,7 @@ import {
   type SandboxProgress,
   type SandboxRunParams,
 } from '../protocol/sandbox';
+import { uriToPath } from './moduleAnalysis';
 
 /** The module's bytes: an open `.wat` editor's text (compiled), else the file on disk. */
 async function moduleBytes(
@@ -32,14 +32,6 @@ async function moduleBytes(
   const open = documents.get(uri);
   if (open && /\.wat$/i.test(file)) return compileWatForSandbox(open.getText(), file);
   return readModuleBytes(file);
-}
-
-function filePath(uri: string): string | undefined {
-  try {
-    return uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function errorReport(file: string, message: string): SandboxReport {
@@ -63,7 +55,7 @@ export function registerSandboxFeature(
   connection.onRequest(
     SandboxEntryPointsRequest.method,
     async ({ uri }: SandboxEntryPointsParams): Promise<SandboxEntryPointsResult> => {
-      const file = filePath(uri);
+      const file = uriToPath(uri);
       if (!file)
         return {
           wasiStart: false,
@@ -87,7 +79,7 @@ export function registerSandboxFeature(
     async (params: SandboxRunParams, token: CancellationToken): Promise<SandboxReport> => {
       const progress = (p: SandboxProgress): void =>
         void connection.sendNotification(SandboxProgressNotification.method, p);
-      const file = filePath(params.uri);
+      const file = uriToPath(params.uri);
       if (!file) return errorReport(params.uri, 'only files on disk can run in the sandbox');
       // The shared resolver is invalidated on every policy change, so these are the current limits. A broken policy fails closed.
       const policy = resolver.resolve(file);

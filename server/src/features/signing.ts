@@ -4,7 +4,6 @@
  * follow from the file watcher (the written `.wasm` changes on disk).
  */
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Connection } from 'vscode-languageserver';
 import { nodeFileSystem } from '../core/policy/fileSystem';
 import { PolicyResolver } from '../core/policy/resolver';
@@ -22,14 +21,7 @@ import {
   type VerifySignatureParams,
   type VerifySignatureResult,
 } from '../protocol/signing';
-
-function filePath(uri: string): string | undefined {
-  try {
-    return uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
-  } catch {
-    return undefined;
-  }
-}
+import { uriToPath } from './moduleAnalysis';
 
 function keyIdChoice(keyId: string | undefined): KeyIdChoice {
   if (keyId === undefined || keyId === '' || keyId === 'none') return { kind: 'none' };
@@ -38,7 +30,7 @@ function keyIdChoice(keyId: string | undefined): KeyIdChoice {
 }
 
 export async function handleSign(params: SignModuleParams): Promise<SignModuleResult> {
-  const file = filePath(params.uri);
+  const file = uriToPath(params.uri);
   if (!file) return { ok: false, error: 'only files on disk can be signed' };
   if (!params.secretKeyPaths?.length) return { ok: false, error: 'no secret key given' };
   const moduleFile = file.replace(/\.wat$/i, '.wasm');
@@ -63,7 +55,7 @@ export async function handleVerify(
   params: VerifySignatureParams,
   trustedKeysOf: TrustedKeysOf = trustedKeysFromDisk,
 ): Promise<VerifySignatureResult> {
-  const file = filePath(params.uri);
+  const file = uriToPath(params.uri);
   if (!file) return { ok: false, error: 'only files on disk can be verified' };
   let publicKeys = params.publicKeyPaths;
   let keysFrom: 'request' | 'policy' = 'request';
