@@ -6,7 +6,7 @@
 //     and the server's peak memory (VmHWM), for N = 100, 300, 1000 to show how time grows.
 //
 //   node scripts/fetch-real-world.mjs && npm run build && npm run compile-tests
-//   node bench/editor.mjs [--edits 15] [--sizes 100,300,1000]
+//   node bench/editor.mjs [--edits 15] [--sizes 100,300,1000] [--variants]
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -19,6 +19,7 @@ const { LspTestClient } = require(path.join(repo, 'out', 'test', 'support', 'lsp
 
 const edits = Number(option('--edits', 15));
 const sizes = option('--sizes', '100,300,1000').split(',').map(Number);
+const variants = process.argv.includes('--variants');
 
 const p95 = (xs) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))];
 const now = () => Number(process.hrtime.bigint()) / 1e6;
@@ -73,6 +74,12 @@ async function diagnosticsAfterEdits() {
   }
 }
 
+/** A custom section named "variant" holding `i`, appended to make a module's bytes unique. */
+function variantSection(i) {
+  const payload = Buffer.from(`\u0007variant${i}`, 'latin1');
+  return Buffer.concat([Buffer.from([0, payload.length]), payload]);
+}
+
 function workspace(count) {
   const modules = fs.readdirSync(cache).filter((f) => f.endsWith('.wasm') && !f.startsWith('ffmpeg'));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `warden-ws-${count}-`));
@@ -83,7 +90,12 @@ function workspace(count) {
   for (let i = 0; i < count; i++) {
     const sub = path.join(dir, `pkg${Math.floor(i / 50)}`);
     fs.mkdirSync(sub, { recursive: true });
-    fs.linkSync(path.join(cache, modules[i % modules.length]), path.join(sub, `m${i}.wasm`));
+    const source = path.join(cache, modules[i % modules.length]);
+    const target = path.join(sub, `m${i}.wasm`);
+    // Copies are hard links (identical bytes); variants get a custom section of their own, so
+    // every file differs and nothing can be reused between them.
+    if (!variants) fs.linkSync(source, target);
+    else fs.writeFileSync(target, Buffer.concat([fs.readFileSync(source), variantSection(i)]));
   }
   fs.writeFileSync(
     path.join(dir, 'probe.wat'),

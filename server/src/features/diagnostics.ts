@@ -170,7 +170,9 @@ export class DiagnosticsFeature {
         this.clear(uri);
         return;
       }
-      const result = await this.analyzer.analyzeFile(uri, settings);
+      // Full facts only for modules shown in a text view (hovers there need them).
+      const shown = this.documents.all().some((d) => fileUriOfView(d.uri) === uri);
+      const result = await this.analyzer.analyzeFile(uri, settings, shown);
       if (!result) {
         this.clear(uri);
         return;
@@ -190,8 +192,10 @@ export class DiagnosticsFeature {
   private async publishView(viewUri: string): Promise<void> {
     const fileUri = fileUriOfView(viewUri);
     if (!fileUri) return;
+    const current = this.analyzer.get(fileUri);
     const result =
-      this.analyzer.get(fileUri) ??
+      // A view shows the whole module: bring back full facts if only slim ones were kept.
+      (current && !current.slim ? current : undefined) ??
       (await this.analyzer.analyzeFile(fileUri, await this.settings.get(fileUri)));
     const view = this.views.viewFor(fileUri);
     if (!result) return;

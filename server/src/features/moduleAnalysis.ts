@@ -9,6 +9,7 @@ import { analyzeModule } from '../core/analyze';
 import type { Finding } from '../core/findings';
 import type { ModuleFacts } from '../core/module/model';
 import type { PolicyResolver, ResolvedPolicy } from '../core/policy/resolver';
+import { ContentCache, slimFacts } from './analysisCache';
 import type { WardenSettings } from './settings';
 
 export interface ModuleResult {
@@ -21,6 +22,8 @@ export interface ModuleResult {
   policy: ResolvedPolicy;
   /** Set when the file was not analysed because it is larger than `wasmWarden.maxFileSize`. */
   tooLarge?: { size: number; limit: number };
+  /** True when per-function and per-segment facts were dropped to save memory (see analysisCache.ts). */
+  slim?: boolean;
 }
 
 export function uriToPath(uri: string): string | undefined {
@@ -45,6 +48,7 @@ async function readOptional(file: string): Promise<Uint8Array | undefined> {
 
 export class ModuleAnalyzer {
   private readonly results = new Map<string, ModuleResult>();
+  private readonly contents = new ContentCache();
 
   constructor(private readonly resolver: PolicyResolver) {}
 
@@ -91,8 +95,16 @@ export class ModuleAnalyzer {
     return this.remember({ ...base, facts: analysis.facts, findings: analysis.findings });
   }
 
-  /** Reads a `.wasm` file once and analyses it; undefined when it no longer exists. */
-  async analyzeFile(uri: string, settings: WardenSettings): Promise<ModuleResult | undefined> {
+  /**
+   * Reads a `.wasm` file once and analyses it; undefined when it no longer exists. With
+   * `fullFacts` false (a file no editor shows) only slim facts are kept, and identical bytes
+   * under the same policy reuse an earlier result.
+   */
+  async analyzeFile(
+    uri: string,
+    settings: WardenSettings,
+    fullFacts = true,
+  ): Promise<ModuleResult | undefined> {
     const file = uriToPath(uri);
     if (!file) return undefined;
     let size: number;
@@ -117,14 +129,26 @@ export class ModuleAnalyzer {
       this.forget(uri);
       return undefined;
     }
+    const detachedSignature = await readOptional(`${file}.sig`);
+    const settingsKey = JSON.stringify(settings.rules);
+    const key = ContentCache.key(bytes, detachedSignature);
+    const cached = fullFacts ? undefined : this.contents.get(key, policy, settingsKey);
+    if (cached) return this.remember({ ...base, facts: cached.facts, findings: cached.findings, slim: true });
     const analysis = await analyzeModule({
       fileName: file,
       bytes,
       policy,
-      detachedSignature: await readOptional(`${file}.sig`),
+      detachedSignature,
       ruleOverrides: settings.rules,
     });
-    return this.remember({ ...base, facts: analysis.facts, findings: analysis.findings });
+    const slim = analysis.facts.map(slimFacts);
+    this.contents.set(key, { policy, settingsKey, facts: slim, findings: analysis.findings });
+    return this.remember({
+      ...base,
+      facts: fullFacts ? analysis.facts : slim,
+      findings: analysis.findings,
+      ...(fullFacts ? {} : { slim: true }),
+    });
   }
 
   private remember(result: ModuleResult): ModuleResult {
