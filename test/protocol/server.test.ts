@@ -60,4 +60,19 @@ describe('language server over stdio', function () {
     assert.equal(big.diagnostics[0].code, 'file-too-large');
     assert.match(big.diagnostics[0].message, /wasmWarden\.maxFileSize/);
   });
+
+  it('declines a 50 MB file under the default limit and keeps serving others', async () => {
+    await client.initialize();
+    const huge = '(module ' + '(func (result i32) i32.const 1) '.repeat(1_600_000) + ')';
+    await client.open('file:///tmp/huge.wat', huge);
+    const published = await client.waitForDiagnostics('file:///tmp/huge.wat');
+    assert.deepEqual(
+      published.diagnostics.map((d) => d.code),
+      ['file-too-large'],
+    );
+    assert.match(published.diagnostics[0].message, /48\.8 MiB, above the limit of 32\.0 MiB/);
+    await client.open('file:///tmp/after.wat', '(module (memory 1))');
+    const after = await client.waitForDiagnostics('file:///tmp/after.wat');
+    assert.ok(after.diagnostics.some((d) => d.code === 'memory-limit'));
+  });
 });

@@ -13,7 +13,9 @@ export interface WardenSettings {
 
 export const DEFAULT_SETTINGS: WardenSettings = {
   enable: true,
-  maxFileSize: 50 * 1024 * 1024,
+  // Large enough for the biggest real modules we know (ffmpeg-core, 31 MiB); a 50 MB .wat would take
+  // half a minute and gigabytes to analyse on every edit.
+  maxFileSize: 32 * 1024 * 1024,
   policyPath: '',
   rules: {},
 };
