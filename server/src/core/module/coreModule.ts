@@ -19,6 +19,7 @@ import type {
   Proposal,
   TableType,
 } from './model';
+import { emptyModuleFacts } from './model';
 import { readHeapType, readRefType, readStorageType, readValType, type ProposalSink } from './valueTypes';
 import type { Finding } from '../findings';
 import { byteSpan } from '../location';
@@ -79,29 +80,7 @@ export function invalidModule(message: string, offset: number, fileEnd: number):
 }
 
 export function emptyFacts(kind: ModuleFacts['kind'], start: number, end: number): ModuleFacts {
-  return {
-    kind,
-    source: 'binary',
-    location: byteSpan(start, end - start),
-    imports: [],
-    exports: [],
-    memories: [],
-    tables: [],
-    globals: [],
-    functions: [],
-    start: null,
-    dataSegments: [],
-    elementSegments: [],
-    customSections: [],
-    signature: null,
-    producers: null,
-    functionNames: {},
-    functionCount: 0,
-    codeSize: 0,
-    proposals: [],
-    sections: [],
-    problems: [],
-  };
+  return { ...emptyModuleFacts(kind, 'binary', byteSpan(start, end - start)), sections: [] };
 }
 
 /** Per-module reading state that sections share (type signatures, counts, proposals). */

@@ -231,3 +231,33 @@ export interface ModuleFacts {
   /** Malformed / invalid / unsupported-by-engine problems found while reading. */
   problems: Finding[];
 }
+
+/** A module with nothing read yet; the binary and text readers fill it in. */
+export function emptyModuleFacts(
+  kind: ModuleFacts['kind'],
+  source: ModuleFacts['source'],
+  location: SourceLocation,
+): ModuleFacts {
+  return {
+    kind,
+    source,
+    location,
+    imports: [],
+    exports: [],
+    memories: [],
+    tables: [],
+    globals: [],
+    functions: [],
+    start: null,
+    dataSegments: [],
+    elementSegments: [],
+    customSections: [],
+    signature: null,
+    producers: null,
+    functionNames: {},
+    functionCount: 0,
+    codeSize: 0,
+    proposals: [],
+    problems: [],
+  };
+}

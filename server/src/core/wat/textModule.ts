@@ -19,6 +19,7 @@ import type {
   Proposal,
   TableType,
 } from '../module/model';
+import { emptyModuleFacts } from '../module/model';
 import { Cursor, FieldError, describe, isAtom, isKeyword, isListOf } from './cursor';
 import { idName, parseIntBits, parseNat, stringByteLength, stringName } from './literals';
 import { headKeyword, type SAtom, type SkippedBody, type SList, type SNode } from './sexpr';
@@ -123,28 +124,7 @@ class TextModuleReader {
   private firstDefinition: SList | null = null;
 
   constructor(private readonly input: TextModuleInput) {
-    this.facts = {
-      kind: 'module',
-      source: 'text',
-      location: input.lines.span(input.start, input.end),
-      imports: [],
-      exports: [],
-      memories: [],
-      tables: [],
-      globals: [],
-      functions: [],
-      start: null,
-      dataSegments: [],
-      elementSegments: [],
-      customSections: [],
-      signature: null,
-      producers: null,
-      functionNames: {},
-      functionCount: 0,
-      codeSize: 0,
-      proposals: [],
-      problems: [],
-    };
+    this.facts = emptyModuleFacts('module', 'text', input.lines.span(input.start, input.end));
     if (input.id !== undefined) this.facts.id = input.id;
   }
 
