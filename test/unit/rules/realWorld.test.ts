@@ -36,14 +36,14 @@ const DEFAULT_COUNTS: Record<string, Counts> = {
 /** Errors per rule under the strict policy below (imports denied, 16 MiB, signature required). */
 const STRICT_ERRORS: Record<string, Counts> = {
   'sql.js': { 'disallowed-import': 40, 'memory-limit': 2, 'missing-signature': 1 },
-  'esbuild-wasm': { 'disallowed-import': 22, 'missing-signature': 1 },
-  'brotli-wasm': { 'disallowed-import': 10, 'missing-signature': 1 },
+  'esbuild-wasm': { 'disallowed-import': 22, 'memory-limit': 1, 'missing-signature': 1 },
+  'brotli-wasm': { 'disallowed-import': 10, 'memory-limit': 1, 'missing-signature': 1 },
   'zstd-wasm': { 'disallowed-import': 5, 'memory-limit': 2, 'missing-signature': 1 },
   'web-tree-sitter': { 'disallowed-import': 17, 'memory-limit': 3, 'missing-signature': 1 },
-  'wasi-adapter': { 'disallowed-import': 64, 'memory-limit': 1, 'missing-signature': 1 },
-  'jco-bindgen-component': { 'disallowed-import': 24, 'memory-limit': 1, 'missing-signature': 1 },
-  'wasm-tools-component': { 'disallowed-import': 28, 'memory-limit': 1, 'missing-signature': 1 },
-  'splicer-core': { 'disallowed-import': 40, 'memory-limit': 1, 'missing-signature': 1 },
+  'wasi-adapter': { 'disallowed-import': 64, 'memory-limit': 2, 'missing-signature': 1 },
+  'jco-bindgen-component': { 'disallowed-import': 24, 'memory-limit': 3, 'missing-signature': 1 },
+  'wasm-tools-component': { 'disallowed-import': 28, 'memory-limit': 3, 'missing-signature': 1 },
+  'splicer-core': { 'disallowed-import': 40, 'memory-limit': 2, 'missing-signature': 1 },
 };
 
 const STRICT = {

@@ -91,7 +91,9 @@ export const memoryLimit = createRule({
         findings.push(
           context.report({
             messageId: 'noMaximum',
-            severity: 'warning',
+            // The built-in default asks for a maximum as advice; a policy file that requires one means it.
+            severity:
+              rules.decidedBy.requireMaximum?.file.startsWith('<built-in') === false ? 'error' : 'warning',
             location: memory.location,
             data: {
               memory: name,
