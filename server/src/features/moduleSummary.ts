@@ -34,7 +34,22 @@ function trustedKeys(result: ModuleResult): PublicKeyInfo[] {
   });
 }
 
+/**
+ * The status bar asks on every diagnostics change: verify each analysis result once. A new
+ * result (the file, its policy or its keys changed) is a new key, so nothing goes stale.
+ */
+const verified = new WeakMap<ModuleResult, ModuleSummary['signature']>();
+
 function signatureOf(result: ModuleResult): ModuleSummary['signature'] {
+  let signature = verified.get(result);
+  if (!signature) {
+    signature = verifySignatureOf(result);
+    verified.set(result, signature);
+  }
+  return signature;
+}
+
+function verifySignatureOf(result: ModuleResult): ModuleSummary['signature'] {
   const file = uriToPath(result.uri);
   if (result.source === 'text' || !file) return { status: 'not-applicable', signers: [] };
   let bytes: Uint8Array;
