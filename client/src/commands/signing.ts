@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
+import { Trace, type LanguageClient } from 'vscode-languageclient/node';
 import {
   GenerateKeyPairRequest,
   SignModuleRequest,
@@ -176,7 +176,7 @@ export async function signModule(
   let result: SignModuleResult | undefined;
   for (let attempt = 0; attempt <= PASSPHRASE_TRIES; attempt++) {
     result = await withOptionalProgress(uri, `Signing ${path.basename(uri.fsPath)}…`, () =>
-      client.sendRequest<SignModuleResult>(SignModuleRequest.method, params),
+      sendWithSecret<SignModuleResult>(client, SignModuleRequest.method, params, params.passphrase),
     );
     if (
       result.ok ||
@@ -329,7 +329,12 @@ export async function generateKeyPair(
     format,
     passphrase: passphrase || undefined,
   };
-  const result = await client.sendRequest<GenerateKeyPairResult>(GenerateKeyPairRequest.method, params);
+  const result = await sendWithSecret<GenerateKeyPairResult>(
+    client,
+    GenerateKeyPairRequest.method,
+    params,
+    params.passphrase,
+  );
   if (!result.ok) {
     output.error(`Generating a key pair failed: ${result.error}`);
     if (!options.secretKeyPath) void vscode.window.showErrorMessage(`Wasm Warden: ${result.error}`);
@@ -347,4 +352,24 @@ export async function generateKeyPair(
 function defaultPublicKeyPath(secretKeyPath: string, format: 'compact' | 'pem'): string {
   if (format === 'pem') return secretKeyPath.replace(/(\.key)?\.pem$/i, '') + '.pub.pem';
   return secretKeyPath.replace(/\.sk$/i, '') + '.pk';
+}
+
+/**
+ * Sends a request that may carry a passphrase. A verbose LSP trace prints request parameters in
+ * the output channel, so the trace is off while such a request is in flight, then restored.
+ */
+async function sendWithSecret<R>(
+  client: LanguageClient,
+  method: string,
+  params: object,
+  secret: string | undefined,
+): Promise<R> {
+  const configured = vscode.workspace.getConfiguration('wasmWarden').get<string>('trace.server', 'off');
+  if (!secret || configured === 'off') return client.sendRequest<R>(method, params);
+  await client.setTrace(Trace.Off);
+  try {
+    return await client.sendRequest<R>(method, params);
+  } finally {
+    await client.setTrace(Trace.fromString(configured));
+  }
 }
