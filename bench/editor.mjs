@@ -6,7 +6,7 @@
 //     and the server's peak memory (VmHWM), for N = 100, 300, 1000 to show how time grows.
 //
 //   node scripts/fetch-real-world.mjs && npm run build && npm run compile-tests
-//   node bench/editor.mjs [--edits 15] [--sizes 100,300,1000] [--variants]
+//   node bench/editor.mjs [--edits 15] [--sizes 100,300,1000] [--variants] [--wat FILE.wat]
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -20,6 +20,7 @@ const { LspTestClient } = require(path.join(repo, 'out', 'test', 'support', 'lsp
 const edits = Number(option('--edits', 15));
 const sizes = option('--sizes', '100,300,1000').split(',').map(Number);
 const variants = process.argv.includes('--variants');
+const watFile = option('--wat', undefined);
 
 const p95 = (xs) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))];
 const now = () => Number(process.hrtime.bigint()) / 1e6;
@@ -56,12 +57,13 @@ async function diagnosticsAfterEdits() {
   try {
     await client.initialize(dir);
     const uri = pathToFileURL(path.join(dir, 'big.wat')).href;
-    const text = bigWat();
+    // `--wat FILE` measures a real text module instead (e.g. wasm2wat output of a real module).
+    const text = watFile ? fs.readFileSync(watFile, 'utf8') : bigWat();
     await client.open(uri, text);
     await client.waitForDiagnostics(uri, () => true, 60_000);
     const times = [];
     for (let version = 2; version < 2 + edits; version++) {
-      const edited = text.replace('i32.const 0', `i32.const ${version}`);
+      const edited = text.replace(/i32\.const \d+/, `i32.const ${version}`);
       const start = now();
       await client.change(uri, version, edited);
       await client.waitForDiagnostics(uri, (d) => d.version === version, 60_000);
