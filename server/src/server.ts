@@ -18,9 +18,9 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CodeActionsFeature } from './features/codeActions';
 import { provideCodeLenses } from './features/codeLens';
 import { DiagnosticsFeature } from './features/diagnostics';
-import { hoverMarkdown, type HoverTarget } from './features/hover';
+import { moduleHover } from './features/hover';
 import { foldingRanges } from './core/wat/folding';
-import { fileUriOfView, isViewUri } from './features/viewUris';
+import { fileUriOfView } from './features/viewUris';
 import { summarize } from './features/moduleSummary';
 import { ModuleSummaryRequest, type ModuleSummaryParams } from './protocol/moduleSummary';
 import { ModuleAnalyzer, isWasmUri, uriToPath } from './features/moduleAnalysis';
@@ -53,11 +53,14 @@ const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 let clientHasConfiguration = false;
 let clientRefreshesCodeLens = false;
+let initialRoots: string[] = [];
 const settings = new SettingsStore(connection, () => clientHasConfiguration);
 
 connection.onInitialize((params): InitializeResult => {
   clientHasConfiguration = !!params.capabilities.workspace?.configuration;
   clientRefreshesCodeLens = !!params.capabilities.workspace?.codeLens?.refreshSupport;
+  const rootUris = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+  initialRoots = rootUris.flatMap((uri) => uriToPath(uri) ?? []);
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -82,10 +85,13 @@ function resultFor(uri: string) {
   return analyzer.get(fileUriOfView(uri) ?? uri);
 }
 
-/** Workspace folders as paths: they bound policy discovery and the `.wasm` scan. */
+/**
+ * Workspace folders as paths: they bound policy discovery and the `.wasm` scan. Clients without
+ * workspace folder support give only the `initialize` roots.
+ */
 async function workspaceRoots(): Promise<string[]> {
   const folders = await connection.workspace.getWorkspaceFolders().catch(() => null);
-  return (folders ?? []).flatMap((f) => uriToPath(f.uri) ?? []);
+  return folders ? folders.flatMap((f) => uriToPath(f.uri) ?? []) : initialRoots;
 }
 
 /** Policies and settings decide every finding: after either changes, check everything again. */
@@ -100,18 +106,8 @@ policyFiles.onDidChangePolicy(recheckEverything);
 connection.onHover((params) => {
   const policyHover = policyFiles.provideHover(params);
   if (policyHover) return policyHover;
-  const uri = params.textDocument.uri;
-  const result = resultFor(uri);
-  if (!result) return null;
-  let target: HoverTarget | undefined;
-  if (!isViewUri(uri))
-    target = result.source === 'text' ? { kind: 'text', position: params.position } : undefined;
-  else {
-    // In the .wasm view, each line was printed from a byte offset: hover what lives there.
-    const line = wasmView.viewFor(result.uri)?.lines[params.position.line];
-    target = line ? { kind: 'binary', offset: line.offset } : undefined;
-  }
-  const markdown = target && hoverMarkdown(result, target);
+  const result = resultFor(params.textDocument.uri);
+  const markdown = result && moduleHover(result, params.textDocument.uri, params.position, wasmView);
   return markdown ? { contents: { kind: 'markdown', value: markdown } } : null;
 });
 

@@ -83,6 +83,23 @@ describe('module analysis over LSP', function () {
     assert.match(denied[0].message, /path_open.*\(at byte 0x[0-9a-f]+\)$/);
   });
 
+  it('scans the rootUri of a client that has no workspace folders', async () => {
+    const bare = new LspTestClient();
+    try {
+      await bare.connection.sendRequest('initialize', {
+        processId: process.pid,
+        rootUri: pathToFileURL(root).href,
+        capabilities: {},
+      });
+      await bare.connection.sendNotification('initialized', {});
+      const wasmUri = pathToFileURL(path.join(root, 'build', 'plugin.wasm')).href;
+      const published = await bare.waitForDiagnostics(wasmUri, (d) => d.diagnostics.length > 0);
+      assert.ok(published.diagnostics.some((d) => d.code === 'disallowed-import'));
+    } finally {
+      bare.kill();
+    }
+  });
+
   it('re-checks governed modules when the policy is edited over LSP', async () => {
     await client.open(watUri, MODULE);
     await client.waitForDiagnostics(watUri, (d) => d.diagnostics.some((x) => x.code === 'disallowed-import'));

@@ -12,7 +12,9 @@ import type { Position, SourceLocation } from '../core/location';
 import type { ExportFact, FunctionFact, ImportFact, MemoryFact, ModuleFacts } from '../core/module/model';
 import type { EffectivePolicy } from '../core/policy/types';
 import { findWasiFunction, findWasiInterface, formatSignature } from '../core/wasi/catalogue';
+import type { WasmViews } from './diagnostics';
 import type { ModuleResult } from './moduleAnalysis';
+import { isViewUri } from './viewUris';
 import { summaryMarkdown } from './moduleSummary';
 
 /** Where the cursor is: a text position, or a byte offset in a binary module. */
@@ -175,4 +177,20 @@ export function hoverMarkdown(result: ModuleResult, target: HoverTarget): string
     case 'module':
       return summaryMarkdown(result);
   }
+}
+
+/**
+ * The hover for a position in a document: a `.wat` position directly; in a `.wasm` text view, the
+ * byte offset the hovered line was printed from. Binary files themselves have no positions.
+ */
+export function moduleHover(
+  result: ModuleResult,
+  uri: string,
+  position: Position,
+  views: WasmViews,
+): string | undefined {
+  if (!isViewUri(uri))
+    return result.source === 'text' ? hoverMarkdown(result, { kind: 'text', position }) : undefined;
+  const line = views.viewFor(result.uri)?.lines[position.line];
+  return line ? hoverMarkdown(result, { kind: 'binary', offset: line.offset }) : undefined;
 }
