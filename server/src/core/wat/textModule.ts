@@ -74,6 +74,9 @@ interface PendingType {
   index: number;
 }
 
+/** An import's module and name and the list that declares it: `(import …)` or `(import "m" "n")`. */
+type ImportSite = { module: string; name: string; list: SList };
+
 export interface TextModuleInput {
   text: string;
   lines: LineIndex;
@@ -509,11 +512,7 @@ class TextModuleReader {
   }
 
   /** Inline `(export "name")*` and `(import "m" "n")?` of a definition, in text order. */
-  private inlineExportsAndImport(
-    c: Cursor,
-    kind: ExternKind,
-    index: () => number,
-  ): { module: string; name: string; list: SList } | null {
+  private inlineExportsAndImport(c: Cursor, kind: ExternKind, index: () => number): ImportSite | null {
     for (let list = c.optList('export'); list; list = c.optList('export')) {
       const e = new Cursor(list);
       const nameToken = e.string('the export name');
@@ -557,17 +556,18 @@ class TextModuleReader {
     const d = new Cursor(desc);
     const id = d.optId();
     const kind = (desc.children[0] as SAtom).token.text;
+    const site: ImportSite = { module, name, list: field };
     switch (kind) {
       case 'func':
-        return this.importFunc(d, id, module, name, field);
+        return this.importFunc(d, id, site);
       case 'table':
-        return this.importTable(d, id, module, name, field);
+        return this.importTable(d, id, site);
       case 'memory':
-        return this.importMemory(d, id, module, name, field);
+        return this.importMemory(d, id, site);
       case 'global':
-        return this.importGlobal(d, id, module, name, field);
+        return this.importGlobal(d, id, site);
       case 'tag':
-        return this.importTag(d, id, module, name, field);
+        return this.importTag(d, id, site);
       default:
         d.fail(
           `Unknown import kind "${kind}": expected func, table, memory, global or tag.`,
@@ -576,50 +576,88 @@ class TextModuleReader {
     }
   }
 
-  private importFunc(c: Cursor, id: SAtom | undefined, module: string, name: string, span: SList): void {
-    const index = this.counts.func++;
-    this.declareId('func', id, index);
+  // An import field is its own site and span: `site.list` is the whole `(import …)` field.
+
+  private importFunc(c: Cursor, id: SAtom | undefined, site: ImportSite): void {
+    const index = this.declareNext('func', id);
     const signature = this.typeUse(c);
     c.expectEnd('an imported function');
-    this.addImport(module, name, { kind: 'func', signature }, index, span);
-    this.addFunction(index, id, signature, true, span);
+    this.recordImport(site, { kind: 'func', signature }, index, site.list, id);
   }
 
-  private importTable(c: Cursor, id: SAtom | undefined, module: string, name: string, span: SList): void {
-    const index = this.counts.table++;
-    this.declareId('table', id, index);
+  private importTable(c: Cursor, id: SAtom | undefined, site: ImportSite): void {
+    const index = this.declareNext('table', id);
     const table = this.tableType(c);
     c.expectEnd('an imported table');
-    this.addImport(module, name, { kind: 'table', table }, index, span);
-    this.facts.tables.push({ ...table, index, imported: true, exportedAs: [], location: this.span(span) });
+    this.recordImport(site, { kind: 'table', table }, index, site.list);
   }
 
-  private importMemory(c: Cursor, id: SAtom | undefined, module: string, name: string, span: SList): void {
-    const index = this.counts.memory++;
-    this.declareId('memory', id, index);
+  private importMemory(c: Cursor, id: SAtom | undefined, site: ImportSite): void {
+    const index = this.declareNext('memory', id);
     const memory = this.memoryType(c);
     c.expectEnd('an imported memory');
-    this.addImport(module, name, { kind: 'memory', memory }, index, span);
-    this.facts.memories.push({ ...memory, index, imported: true, exportedAs: [], location: this.span(span) });
+    this.recordImport(site, { kind: 'memory', memory }, index, site.list);
   }
 
-  private importGlobal(c: Cursor, id: SAtom | undefined, module: string, name: string, span: SList): void {
-    const index = this.counts.global++;
-    this.declareId('global', id, index);
+  private importGlobal(c: Cursor, id: SAtom | undefined, site: ImportSite): void {
+    const index = this.declareNext('global', id);
     const global = this.globalType(c.next() ?? c.fail('Expected a global type.'));
     c.expectEnd('an imported global');
     if (global.mutable) this.seen.add('mutable-globals');
-    this.addImport(module, name, { kind: 'global', global }, index, span);
-    this.facts.globals.push({ ...global, index, imported: true, exportedAs: [], location: this.span(span) });
+    this.recordImport(site, { kind: 'global', global }, index, site.list);
   }
 
-  private importTag(c: Cursor, id: SAtom | undefined, module: string, name: string, span: SList): void {
-    const index = this.counts.tag++;
-    this.declareId('tag', id, index);
+  private importTag(c: Cursor, id: SAtom | undefined, site: ImportSite): void {
+    const index = this.declareNext('tag', id);
     this.seen.add('exceptions');
     const signature = this.typeUse(c);
     c.expectEnd('an imported tag');
-    this.addImport(module, name, { kind: 'tag', signature }, index, span);
+    this.recordImport(site, { kind: 'tag', signature }, index, site.list);
+  }
+
+  /**
+   * The next index in an entity's space, bound to the field's `$id`. Taken before anything else
+   * is read, so a field that fails later still holds its index and later indexes stay put.
+   */
+  private declareNext(space: ExternKind, id: SAtom | undefined): number {
+    const index = this.counts[space]++;
+    this.declareId(space, id, index);
+    return index;
+  }
+
+  /**
+   * Records an import of `type` and, for a func, table, memory or global, the imported entity's
+   * fact. Import fields and inline imports share this so both give the facts a binary gives. The
+   * import is located at `site.list`, the entity at `span`: the same node for an import field,
+   * the whole defining field for an inline `(import "m" "n")`.
+   */
+  private recordImport(site: ImportSite, type: ImportType, index: number, span: SList, id?: SAtom): void {
+    this.addImport(site.module, site.name, type, index, site.list);
+    switch (type.kind) {
+      case 'func':
+        return this.addFunction(index, id, type.signature, true, span);
+      case 'table':
+        this.facts.tables.push(this.entityFact(type.table, index, true, span));
+        return;
+      case 'memory':
+        this.facts.memories.push(this.entityFact(type.memory, index, true, span));
+        return;
+      case 'global':
+        this.facts.globals.push(this.entityFact(type.global, index, true, span));
+        return;
+      case 'tag':
+        return; // tags have no entity facts
+    }
+  }
+
+  /** A table, memory or global fact; `exportedAs` starts empty and is filled once exports are known. */
+  private entityFact<T extends TableType | MemoryType | GlobalType>(
+    type: T,
+    index: number,
+    imported: boolean,
+    span: SList,
+  ) {
+    return { ...type, index, imported, exportedAs: [] as string[], location: this.span(span) };
   }
 
   private addFunction(
@@ -646,22 +684,13 @@ class TextModuleReader {
   private funcField(field: SList): void {
     const c = new Cursor(field);
     const id = c.optId();
-    const index = this.counts.func++;
-    this.declareId('func', id, index);
+    const index = this.declareNext('func', id);
     const inlineImport = this.inlineExportsAndImport(c, 'func', () => index);
     const signature = this.typeUse(c);
     if (inlineImport) {
       this.checkImportOrder(inlineImport.list);
       c.expectEnd('an imported function (it has no body)');
-      this.addImport(
-        inlineImport.module,
-        inlineImport.name,
-        { kind: 'func', signature },
-        index,
-        inlineImport.list,
-      );
-      this.addFunction(index, id, signature, true, field);
-      return;
+      return this.recordImport(inlineImport, { kind: 'func', signature }, index, field, id);
     }
     this.noteDefinition(field);
     // Locals and the body are left to validation (compileWat); here only their types matter.
@@ -679,25 +708,16 @@ class TextModuleReader {
   private tableField(field: SList): void {
     const c = new Cursor(field);
     const id = c.optId();
-    const index = this.counts.table++;
-    this.declareId('table', id, index);
+    const index = this.declareNext('table', id);
     const inlineImport = this.inlineExportsAndImport(c, 'table', () => index);
-    let table: TableType;
     if (inlineImport) {
       this.checkImportOrder(inlineImport.list);
-      table = this.tableType(c);
+      const table = this.tableType(c);
       c.expectEnd('an imported table');
-      this.addImport(
-        inlineImport.module,
-        inlineImport.name,
-        { kind: 'table', table },
-        index,
-        inlineImport.list,
-      );
-      this.facts.tables.push({ ...table, index, imported: true, exportedAs: [], location: this.span(field) });
-      return;
+      return this.recordImport(inlineImport, { kind: 'table', table }, index, field);
     }
     this.noteDefinition(field);
+    let table: TableType;
     const table64 = this.addressType(c);
     const elemList = isListOf(c.peek(1), 'elem') ? c.peek(1) : undefined;
     if (elemList && elemList.type === 'list') {
@@ -715,37 +735,22 @@ class TextModuleReader {
         this.noteConstantExpression(c.rest()); // the initialiser expression
       }
     }
-    this.facts.tables.push({ ...table, index, imported: false, exportedAs: [], location: this.span(field) });
+    this.facts.tables.push(this.entityFact(table, index, false, field));
   }
 
   private memoryField(field: SList): void {
     const c = new Cursor(field);
     const id = c.optId();
-    const index = this.counts.memory++;
-    this.declareId('memory', id, index);
+    const index = this.declareNext('memory', id);
     const inlineImport = this.inlineExportsAndImport(c, 'memory', () => index);
-    let memory: MemoryType;
     if (inlineImport) {
       this.checkImportOrder(inlineImport.list);
-      memory = this.memoryType(c);
+      const memory = this.memoryType(c);
       c.expectEnd('an imported memory');
-      this.addImport(
-        inlineImport.module,
-        inlineImport.name,
-        { kind: 'memory', memory },
-        index,
-        inlineImport.list,
-      );
-      this.facts.memories.push({
-        ...memory,
-        index,
-        imported: true,
-        exportedAs: [],
-        location: this.span(field),
-      });
-      return;
+      return this.recordImport(inlineImport, { kind: 'memory', memory }, index, field);
     }
     this.noteDefinition(field);
+    let memory: MemoryType;
     const memory64 = this.addressType(c);
     const dataAt = isListOf(c.peek(), 'pagesize') ? 1 : 0;
     if (isListOf(c.peek(dataAt), 'data')) {
@@ -770,71 +775,37 @@ class TextModuleReader {
       memory = this.memoryTypeAfterAddress(c, memory64);
       c.expectEnd('a memory');
     }
-    this.facts.memories.push({
-      ...memory,
-      index,
-      imported: false,
-      exportedAs: [],
-      location: this.span(field),
-    });
+    this.facts.memories.push(this.entityFact(memory, index, false, field));
   }
 
   private globalField(field: SList): void {
     const c = new Cursor(field);
     const id = c.optId();
-    const index = this.counts.global++;
-    this.declareId('global', id, index);
+    const index = this.declareNext('global', id);
     const inlineImport = this.inlineExportsAndImport(c, 'global', () => index);
     const global = this.globalType(c.next() ?? c.fail('Expected a global type.'));
     if (inlineImport) {
       this.checkImportOrder(inlineImport.list);
       c.expectEnd('an imported global');
       if (global.mutable) this.seen.add('mutable-globals');
-      this.addImport(
-        inlineImport.module,
-        inlineImport.name,
-        { kind: 'global', global },
-        index,
-        inlineImport.list,
-      );
-      this.facts.globals.push({
-        ...global,
-        index,
-        imported: true,
-        exportedAs: [],
-        location: this.span(field),
-      });
-      return;
+      return this.recordImport(inlineImport, { kind: 'global', global }, index, field);
     }
     this.noteDefinition(field);
     this.noteConstantExpression(c.rest()); // the initialiser: a constant expression, checked by validation
-    this.facts.globals.push({
-      ...global,
-      index,
-      imported: false,
-      exportedAs: [],
-      location: this.span(field),
-    });
+    this.facts.globals.push(this.entityFact(global, index, false, field));
   }
 
   private tagField(field: SList): void {
     const c = new Cursor(field);
     const id = c.optId();
-    const index = this.counts.tag++;
-    this.declareId('tag', id, index);
+    const index = this.declareNext('tag', id);
     this.seen.add('exceptions');
     const inlineImport = this.inlineExportsAndImport(c, 'tag', () => index);
     const signature = this.typeUse(c);
     c.expectEnd('a tag');
     if (inlineImport) {
       this.checkImportOrder(inlineImport.list);
-      this.addImport(
-        inlineImport.module,
-        inlineImport.name,
-        { kind: 'tag', signature },
-        index,
-        inlineImport.list,
-      );
+      this.recordImport(inlineImport, { kind: 'tag', signature }, index, field);
     } else this.noteDefinition(field);
   }
 
