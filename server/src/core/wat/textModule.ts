@@ -561,11 +561,14 @@ class TextModuleReader {
       case 'func':
         return this.importFunc(d, id, site);
       case 'table':
-        return this.importTable(d, id, site);
+        return this.importTable(d, this.declareNext('table', id), site, field);
       case 'memory':
-        return this.importMemory(d, id, site);
-      case 'global':
-        return this.importGlobal(d, id, site);
+        return this.importMemory(d, this.declareNext('memory', id), site, field);
+      case 'global': {
+        const index = this.declareNext('global', id);
+        const global = this.globalType(d.next() ?? d.fail('Expected a global type.'));
+        return this.importGlobal(d, index, global, site, field);
+      }
       case 'tag':
         return this.importTag(d, id, site);
       default:
@@ -576,7 +579,7 @@ class TextModuleReader {
     }
   }
 
-  // An import field is its own site and span: `site.list` is the whole `(import …)` field.
+  // For an import field, the site's list is the whole `(import …)` field, and so is the span.
 
   private importFunc(c: Cursor, id: SAtom | undefined, site: ImportSite): void {
     const index = this.declareNext('func', id);
@@ -585,26 +588,26 @@ class TextModuleReader {
     this.recordImport(site, { kind: 'func', signature }, index, site.list, id);
   }
 
-  private importTable(c: Cursor, id: SAtom | undefined, site: ImportSite): void {
-    const index = this.declareNext('table', id);
+  // Tables, memories and globals read the rest of an import the same way in an import field and
+  // after an inline `(import "m" "n")`, so these serve both (the caller has declared the index).
+
+  private importTable(c: Cursor, index: number, site: ImportSite, span: SList): void {
     const table = this.tableType(c);
     c.expectEnd('an imported table');
-    this.recordImport(site, { kind: 'table', table }, index, site.list);
+    this.recordImport(site, { kind: 'table', table }, index, span);
   }
 
-  private importMemory(c: Cursor, id: SAtom | undefined, site: ImportSite): void {
-    const index = this.declareNext('memory', id);
+  private importMemory(c: Cursor, index: number, site: ImportSite, span: SList): void {
     const memory = this.memoryType(c);
     c.expectEnd('an imported memory');
-    this.recordImport(site, { kind: 'memory', memory }, index, site.list);
+    this.recordImport(site, { kind: 'memory', memory }, index, span);
   }
 
-  private importGlobal(c: Cursor, id: SAtom | undefined, site: ImportSite): void {
-    const index = this.declareNext('global', id);
-    const global = this.globalType(c.next() ?? c.fail('Expected a global type.'));
+  /** After the global type, which an inline import's field reads before it knows it is an import. */
+  private importGlobal(c: Cursor, index: number, global: GlobalType, site: ImportSite, span: SList): void {
     c.expectEnd('an imported global');
     if (global.mutable) this.seen.add('mutable-globals');
-    this.recordImport(site, { kind: 'global', global }, index, site.list);
+    this.recordImport(site, { kind: 'global', global }, index, span);
   }
 
   private importTag(c: Cursor, id: SAtom | undefined, site: ImportSite): void {
@@ -712,9 +715,7 @@ class TextModuleReader {
     const inlineImport = this.inlineExportsAndImport(c, 'table', () => index);
     if (inlineImport) {
       this.checkImportOrder(inlineImport.list);
-      const table = this.tableType(c);
-      c.expectEnd('an imported table');
-      return this.recordImport(inlineImport, { kind: 'table', table }, index, field);
+      return this.importTable(c, index, inlineImport, field);
     }
     this.noteDefinition(field);
     let table: TableType;
@@ -745,9 +746,7 @@ class TextModuleReader {
     const inlineImport = this.inlineExportsAndImport(c, 'memory', () => index);
     if (inlineImport) {
       this.checkImportOrder(inlineImport.list);
-      const memory = this.memoryType(c);
-      c.expectEnd('an imported memory');
-      return this.recordImport(inlineImport, { kind: 'memory', memory }, index, field);
+      return this.importMemory(c, index, inlineImport, field);
     }
     this.noteDefinition(field);
     let memory: MemoryType;
@@ -786,9 +785,7 @@ class TextModuleReader {
     const global = this.globalType(c.next() ?? c.fail('Expected a global type.'));
     if (inlineImport) {
       this.checkImportOrder(inlineImport.list);
-      c.expectEnd('an imported global');
-      if (global.mutable) this.seen.add('mutable-globals');
-      return this.recordImport(inlineImport, { kind: 'global', global }, index, field);
+      return this.importGlobal(c, index, global, inlineImport, field);
     }
     this.noteDefinition(field);
     this.noteConstantExpression(c.rest()); // the initialiser: a constant expression, checked by validation
