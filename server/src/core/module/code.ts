@@ -10,10 +10,13 @@ import { allCoreModules } from './component';
 import { invalidModule, sortProposals } from './coreModule';
 import {
   FAST_SHAPE,
+  FastShape,
   PREFIX_ATOMIC,
   PREFIX_GC,
   PREFIX_MISC,
   PREFIX_SIMD,
+  SIMD_MEMARG,
+  SIMD_TRAILING_BYTES,
   skipInstruction,
 } from './instructions';
 import type { ModuleFacts, Proposal } from './model';
@@ -83,27 +86,35 @@ export interface BodyScanResult {
   problems: Finding[];
 }
 
-function emptyCounts(): OpcodeCounts {
+/**
+ * A body's counts from its opcode tally (prefixed instructions tallied under their prefix byte).
+ * The hot loop only bumps one array slot per instruction, cheaper than a switch on each opcode.
+ */
+function countsFromTally(t: Int32Array, instructions: number): OpcodeCounts {
+  let load = t[0x28] + t[0x29];
+  for (let op = 0x2c; op <= 0x35; op++) load += t[op];
+  let store = t[0x36] + t[0x37];
+  for (let op = 0x3a; op <= 0x3e; op++) store += t[op];
   return {
-    instructions: 0,
-    xor: 0,
-    shl: 0,
-    shrU: 0,
-    shrS: 0,
-    rotl: 0,
-    rotr: 0,
-    and: 0,
-    or: 0,
-    add: 0,
-    mul: 0,
-    load: 0,
-    store: 0,
-    call: 0,
-    callIndirect: 0,
-    callRef: 0,
-    loop: 0,
-    atomic: 0,
-    simd: 0,
+    instructions,
+    xor: t[0x73] + t[0x85],
+    shl: t[0x74] + t[0x86],
+    shrS: t[0x75] + t[0x87],
+    shrU: t[0x76] + t[0x88],
+    rotl: t[0x77] + t[0x89],
+    rotr: t[0x78] + t[0x8a],
+    and: t[0x71] + t[0x83],
+    or: t[0x72] + t[0x84],
+    add: t[0x6a] + t[0x7c],
+    mul: t[0x6c] + t[0x7e],
+    load,
+    store,
+    call: t[0x10] + t[0x12],
+    callIndirect: t[0x11] + t[0x13],
+    callRef: t[0x14] + t[0x15],
+    loop: t[0x03],
+    atomic: t[PREFIX_ATOMIC],
+    simd: t[PREFIX_SIMD],
   };
 }
 
@@ -117,6 +128,7 @@ for (const op of [0xc0, 0xc1, 0xc2, 0xc3, 0xc4]) OPCODE_PROPOSAL[op] = 'sign-ext
 for (const op of [0x1c, 0x25, 0x26, 0xd0, 0xd1, 0xd2]) OPCODE_PROPOSAL[op] = 'reference-types';
 OPCODE_PROPOSAL[0xd5] = 'gc';
 for (let op = 0xe0; op <= 0xe5; op++) OPCODE_PROPOSAL[op] = 'stack-switching';
+const PROPOSAL_OPCODES = [...OPCODE_PROPOSAL.keys()].filter((op) => OPCODE_PROPOSAL[op] !== undefined);
 
 function miscProposal(sub: number): Proposal {
   if (sub <= 7) return 'saturating-float-to-int';
@@ -125,8 +137,43 @@ function miscProposal(sub: number): Proposal {
   return 'wide-arithmetic';
 }
 
-/** Scans one body [start, end) and adds its counts; throws MalformedError on bad bytes. */
-function scanBody(r: ByteReader, counts: OpcodeCounts, seen: Set<Proposal>): void {
+/**
+ * Skips one LEB128 from `pos` and returns the position after it, or -1 when it is longer than
+ * four bytes or runs past `end` (the careful reader then decides whether it is malformed). Reading
+ * past the array gives `undefined`, which ends the loop, so this never runs away.
+ */
+function skipShortLeb(bytes: Uint8Array, pos: number, end: number): number {
+  const start = pos;
+  while ((bytes[pos++] & 0x80) !== 0);
+  return pos - start > 4 || pos > end ? -1 : pos;
+}
+
+/**
+ * Skips a SIMD instruction below 0x100 (after its prefix) whose immediates are short; -1 for
+ * anything else, relaxed SIMD included, which the careful reader handles.
+ */
+function skipShortSimd(bytes: Uint8Array, pos: number, end: number): number {
+  let sub = bytes[pos++];
+  if (sub >= 0x80) {
+    const high = bytes[pos++];
+    if (high >= 0x02) return -1; // 0x100 and above, or a longer encoding
+    sub = (sub & 0x7f) | (high << 7);
+  }
+  if (SIMD_MEMARG[sub]) {
+    if ((bytes[pos] & 0xc0) !== 0) return -1; // a memory index follows (multi-memory)
+    pos = skipShortLeb(bytes, pos, end);
+    if (pos >= 0) pos = skipShortLeb(bytes, pos, end);
+    if (pos < 0) return -1;
+  }
+  pos += SIMD_TRAILING_BYTES[sub];
+  return pos > end ? -1 : pos;
+}
+
+/**
+ * Scans one body, tallying every opcode into `tally` (prefixed ones under their prefix byte);
+ * returns the number of instructions. Throws MalformedError on bad bytes.
+ */
+function scanBody(r: ByteReader, tally: Int32Array, seen: Set<Proposal>): number {
   const localGroups = r.count(2);
   for (let i = 0; i < localGroups; i++) {
     r.varU32();
@@ -136,96 +183,59 @@ function scanBody(r: ByteReader, counts: OpcodeCounts, seen: Set<Proposal>): voi
   const end = r.end;
   let pos = r.pos;
   let last = -1;
+  let instructions = 0;
+  let simd = false;
   while (pos < end) {
+    const at = pos;
     const op = bytes[pos++];
     last = op;
-    counts.instructions++;
-    switch (op) {
-      case 0x73:
-      case 0x85:
-        counts.xor++;
+    instructions++;
+    tally[op]++;
+    // The common shapes with short immediates are skipped inline; anything else, or anything
+    // unusual about these, goes through the bounds-checked reader from the opcode on.
+    let next = -1;
+    switch (FAST_SHAPE[op]) {
+      case FastShape.None:
         continue;
-      case 0x74:
-      case 0x86:
-        counts.shl++;
-        continue;
-      case 0x75:
-      case 0x87:
-        counts.shrS++;
-        continue;
-      case 0x76:
-      case 0x88:
-        counts.shrU++;
-        continue;
-      case 0x77:
-      case 0x89:
-        counts.rotl++;
-        continue;
-      case 0x78:
-      case 0x8a:
-        counts.rotr++;
-        continue;
-      case 0x71:
-      case 0x83:
-        counts.and++;
-        continue;
-      case 0x72:
-      case 0x84:
-        counts.or++;
-        continue;
-      case 0x6a:
-      case 0x7c:
-        counts.add++;
-        continue;
-      case 0x6c:
-      case 0x7e:
-        counts.mul++;
-        continue;
-      case 0x03:
-        counts.loop++;
+      case FastShape.Leb:
+        next = skipShortLeb(bytes, pos, end);
         break;
-      case 0x10:
-      case 0x12:
-        counts.call++;
+      case FastShape.TwoLebs:
+        next = skipShortLeb(bytes, pos, end);
+        if (next >= 0) next = skipShortLeb(bytes, next, end);
         break;
-      case 0x11:
-      case 0x13:
-        counts.callIndirect++;
+      case FastShape.MemArg:
+        // Bit 6 of the alignment announces a memory index (multi-memory): left to the reader.
+        if ((bytes[pos] & 0xc0) === 0) next = skipShortLeb(bytes, pos, end);
+        if (next >= 0) next = skipShortLeb(bytes, next, end);
         break;
-      case 0x14:
-      case 0x15:
-        counts.callRef++;
+      case FastShape.Fixed4:
+        if (pos + 4 <= end) next = pos + 4;
         break;
-      case PREFIX_SIMD:
-        counts.simd++;
+      case FastShape.Fixed8:
+        if (pos + 8 <= end) next = pos + 8;
         break;
-      case PREFIX_ATOMIC:
-        counts.atomic++;
+      case FastShape.Simd:
+        next = skipShortSimd(bytes, pos, end);
+        if (next >= 0) simd = true;
         break;
-      default:
-        if ((op >= 0x28 && op <= 0x29) || (op >= 0x2c && op <= 0x35)) counts.load++;
-        else if ((op >= 0x36 && op <= 0x37) || (op >= 0x3a && op <= 0x3e)) counts.store++;
+      case FastShape.Block: {
+        const b = bytes[pos];
+        // The empty block type (0x40) or a one-byte value type; anything else is a type index
+        // (multi-value) or a reference type, read carefully below.
+        if ((b & 0xc0) === 0x40 && b !== 0x63 && b !== 0x64 && pos < end) next = pos + 1;
+        break;
+      }
     }
-    const proposal = OPCODE_PROPOSAL[op];
-    if (proposal !== undefined) seen.add(proposal);
-    if (op === 0x02 || op === 0x03 || op === 0x04 || op === 0x06 || op === 0x1f) {
-      // A block type that is a type index (not 0x40 or a one-byte value type) is multi-value.
+    if (next >= 0) {
+      pos = next;
+      continue;
+    }
+    if (FAST_SHAPE[op] === FastShape.Block && pos < end) {
       const b = bytes[pos];
-      if (pos < end && (b & 0xc0) !== 0x40 && b !== 0x63 && b !== 0x64) seen.add('multi-value');
+      if ((b & 0xc0) !== 0x40 && b !== 0x63 && b !== 0x64) seen.add('multi-value');
     }
-    // Inline fast paths for the common shapes with one-byte immediates; everything else (and any
-    // multi-byte or truncated immediate) goes through the bounds-checked reader.
-    const shape = FAST_SHAPE[op];
-    if (shape === 1) continue;
-    if (shape === 2 && pos < end && (bytes[pos] & 0x80) === 0) {
-      pos++;
-      continue;
-    }
-    if (shape === 3 && pos + 1 < end && (bytes[pos] & 0xc0) === 0 && (bytes[pos + 1] & 0x80) === 0) {
-      pos += 2;
-      continue;
-    }
-    r.pos = pos;
+    r.pos = at + 1;
     const sub = skipInstruction(r, op);
     pos = r.pos;
     if (sub >= 0) {
@@ -235,8 +245,10 @@ function scanBody(r: ByteReader, counts: OpcodeCounts, seen: Set<Proposal>): voi
       else if (op === PREFIX_MISC) seen.add(miscProposal(sub));
     }
   }
+  if (simd) seen.add('simd');
   r.pos = pos;
   if (last !== 0x0b) r.fail('function body must end with the end opcode (0x0b)', Math.max(r.end - 1, 0));
+  return instructions;
 }
 
 /**
@@ -250,24 +262,27 @@ export function scanFunctionBodies(bytes: Uint8Array, options: BodyScanOptions =
   const seen = new Set<Proposal>();
   const result: BodyScanResult = { functions: [], proposals: [], problems: [] };
   const modules = facts.kind === 'component' ? allCoreModules(facts) : [facts];
+  const tally = new Int32Array(256);
   scan: for (const [moduleIndex, module] of modules.entries()) {
     for (const fn of module.functions) {
       if (fn.bodyOffset === undefined || fn.bodySize === undefined) continue;
-      const counts = emptyCounts();
+      tally.fill(0);
+      let instructions = 0;
       const r = new ByteReader(bytes, fn.bodyOffset, fn.bodyOffset + fn.bodySize);
       try {
-        scanBody(r, counts, seen);
+        instructions = scanBody(r, tally, seen);
       } catch (error) {
         const offset = error instanceof MalformedError ? error.offset : fn.bodyOffset;
         result.problems.push(
           invalidModule(`function ${fn.index}: ${(error as Error).message}`, offset, bytes.length),
         );
       }
+      for (const op of PROPOSAL_OPCODES) if (tally[op] > 0) seen.add(OPCODE_PROPOSAL[op]!);
       const stats: FunctionBodyStats = {
         index: fn.index,
         bodyOffset: fn.bodyOffset,
         bodySize: fn.bodySize,
-        counts,
+        counts: countsFromTally(tally, instructions),
         location: fn.location,
       };
       if (facts.kind === 'component') stats.module = moduleIndex;

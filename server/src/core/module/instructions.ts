@@ -74,13 +74,52 @@ set(0xe3, 0xe3, Imm.ResumeTable); // resume
 set(0xe4, 0xe4, Imm.ResumeThrowTable); // resume_throw
 set(0xe5, 0xe5, Imm.TwoIndices); // switch
 
-/** Opcode shapes the hot body loop skips inline: 1 = no immediates, 2 = one LEB128, 3 = memarg. */
+/**
+ * Opcode shapes the hot body loop skips inline; everything else (and any unusual encoding of
+ * these) goes through the bounds-checked reader.
+ */
+export const enum FastShape {
+  Other = 0,
+  /** No immediates. */
+  None = 1,
+  /** One LEB128 (index, label or integer constant). */
+  Leb = 2,
+  /** A memarg: alignment (without the multi-memory flag) and offset. */
+  MemArg = 3,
+  /** Two LEB128 indices (call_indirect). */
+  TwoLebs = 4,
+  /** A block type: usually one byte (empty or a value type). */
+  Block = 5,
+  /** f32.const. */
+  Fixed4 = 6,
+  /** f64.const. */
+  Fixed8 = 7,
+  /** The SIMD prefix (see SIMD_MEMARG and SIMD_TRAILING_BYTES). */
+  Simd = 8,
+}
+
 export const FAST_SHAPE = new Uint8Array(256);
 for (let op = 0; op < 256; op++) {
   const imm = ONE_BYTE[op];
-  if (imm === Imm.None) FAST_SHAPE[op] = 1;
-  else if (imm === Imm.Index || imm === Imm.I32 || imm === Imm.I64) FAST_SHAPE[op] = 2;
-  else if (imm === Imm.MemArg) FAST_SHAPE[op] = 3;
+  if (imm === Imm.None) FAST_SHAPE[op] = FastShape.None;
+  else if (imm === Imm.Index || imm === Imm.I32 || imm === Imm.I64) FAST_SHAPE[op] = FastShape.Leb;
+  else if (imm === Imm.MemArg) FAST_SHAPE[op] = FastShape.MemArg;
+  else if (imm === Imm.TwoIndices) FAST_SHAPE[op] = FastShape.TwoLebs;
+  else if (imm === Imm.BlockType) FAST_SHAPE[op] = FastShape.Block;
+  else if (imm === Imm.F32) FAST_SHAPE[op] = FastShape.Fixed4;
+  else if (imm === Imm.F64) FAST_SHAPE[op] = FastShape.Fixed8;
+}
+FAST_SHAPE[0xfd] = FastShape.Simd;
+
+/** SIMD instructions below 0x100 that take a memarg (loads, stores, lane loads and stores). */
+export const SIMD_MEMARG = new Uint8Array(256);
+/** Bytes after the memarg (if any) of each SIMD instruction below 0x100: constants, shuffles, lanes. */
+export const SIMD_TRAILING_BYTES = new Uint8Array(256);
+for (let sub = 0; sub < 256; sub++) {
+  if (sub <= 11 || (sub >= 84 && sub <= 93)) SIMD_MEMARG[sub] = 1;
+  if (sub === 12 || sub === 13)
+    SIMD_TRAILING_BYTES[sub] = 16; // v128.const, i8x16.shuffle
+  else if ((sub >= 21 && sub <= 34) || (sub >= 84 && sub <= 91)) SIMD_TRAILING_BYTES[sub] = 1; // lane index
 }
 
 export const PREFIX_GC = 0xfb;
@@ -225,14 +264,10 @@ export function skipMiscImmediates(r: ByteReader, sub: number): void {
 
 /** Skips the immediates of a 0xFD (SIMD) instruction. */
 export function skipSimdImmediates(r: ByteReader, sub: number): void {
-  if (sub <= 11 || sub === 92 || sub === 93) skipMemArg(r);
-  else if (sub === 12 || sub === 13) r.skip(16);
-  else if (sub >= 21 && sub <= 34) r.skip(1);
-  else if (sub >= 84 && sub <= 91) {
-    skipMemArg(r);
-    r.skip(1);
-  } else if (sub <= 255 || (sub >= 0x100 && sub <= 0x113)) return;
-  else r.fail(`illegal SIMD opcode 0xfd ${sub}`);
+  if (sub < 256) {
+    if (SIMD_MEMARG[sub]) skipMemArg(r);
+    r.skip(SIMD_TRAILING_BYTES[sub]);
+  } else if (sub > 0x113) r.fail(`illegal SIMD opcode 0xfd ${sub}`);
 }
 
 /** Skips the immediates of a 0xFE (atomics) instruction. */
