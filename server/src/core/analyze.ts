@@ -156,7 +156,7 @@ export async function analyzeModule(input: ModuleInput): Promise<ModuleAnalysis>
 
 /** Moves findings located in a module's own source text to where that text sits in the file. */
 function relocate(findings: Finding[], entry: WatModule, fileLines: LineIndex): Finding[] {
-  if (entry.source.kind !== 'text') return findings;
+  if (entry.source.kind !== 'text' || findings.length === 0) return findings;
   const { text: own, sourceOffset } = entry.source;
   const ownLines = new LineIndex(own);
   return findings.map((f) => {
@@ -172,20 +172,23 @@ function relocate(findings: Finding[], entry: WatModule, fileLines: LineIndex): 
  * Function bodies of a text module: compile it with wabt, scan the bytes, and point each function
  * back at its `(func` span by index (both number functions the same way).
  */
-function textCodeView(entry: WatModule, compiled: Uint8Array): CodeView {
-  const compiledFacts = readBinaryModule(compiled);
+function textCodeView(
+  entry: WatModule,
+  bytes: Uint8Array,
+  compiledFacts = readBinaryModule(bytes),
+): CodeView {
   return binaryCodeView(
     compiledFacts,
-    compiled,
+    bytes,
     (index) => entry.facts.functions.find((fn) => fn.index === index)?.location ?? entry.location,
   );
 }
 
 /** Reads every module of a `.wat`/`.wast` text, validates it with wabt and runs the rules on it. */
 async function analyzeWat(input: ModuleInput, text: string): Promise<ModuleAnalysis> {
-  const read = readWatModules(text);
-  const findings: Finding[] = [...read.findings];
   const lines = new LineIndex(text);
+  const read = readWatModules(text, lines);
+  const findings: Finding[] = [...read.findings];
   const entries = read.entries.filter((e) => e.expect === 'valid');
   const needsCode = activeRules(input.policy, input.ruleOverrides).some((r) => r.meta.needsCode);
   const broken = entries[0] && brokenPolicyFinding(input.policy, entries[0].facts);
@@ -197,7 +200,7 @@ async function analyzeWat(input: ModuleInput, text: string): Promise<ModuleAnaly
       // already found this module malformed, so one mistake is not reported twice.
       const compiled = await compileWat(entry.source.text, input.fileName);
       if (entry.findings.length === 0) findings.push(...relocate(compiled.findings, entry, lines));
-      if (compiled.bytes && needsCode) code = textCodeView(entry, compiled.bytes);
+      if (compiled.bytes && needsCode) code = textCodeView(entry, compiled.bytes, compiled.facts);
     } else if (needsCode) {
       const bytes = entry.source.bytes;
       code = binaryCodeView(entry.facts, bytes, () => entry.location);

@@ -8,6 +8,7 @@ import wabtFactory from 'wabt';
 import type { Finding } from '../findings';
 import { LineIndex, textSpan } from '../location';
 import { readBinaryModule } from '../module/binary';
+import type { ModuleFacts } from '../module/model';
 import { SYNTAX_RULE_ID } from './syntax';
 
 export const INVALID_MODULE_RULE_ID = 'invalid-module';
@@ -50,6 +51,8 @@ export function loadWabt(): Promise<Wabt> {
 export interface CompileResult {
   /** The binary module; absent when the text does not parse or validate, or wabt cannot encode it. */
   bytes?: Uint8Array;
+  /** The facts read from `bytes` while checking them (absent when the check is off). */
+  facts?: ModuleFacts;
   findings: Finding[];
 }
 
@@ -74,35 +77,32 @@ export async function compileWat(
       findings: [errorAtStart(`Could not load the wabt compiler: ${String(error)}`, INVALID_MODULE_RULE_ID)],
     };
   }
-  const lines = new LineIndex(text);
   let module: ReturnType<Wabt['parseWat']>;
   try {
     // Bytes, not the string: wabt's string path keeps one byte per UTF-16 unit and garbles non-ASCII.
     module = wabt.parseWat(fileName, utf8.encode(text), WABT_FEATURES);
   } catch (error) {
-    return { findings: wabtFindings(error, text, lines, SYNTAX_RULE_ID) };
+    return { findings: wabtFindings(error, text, SYNTAX_RULE_ID) };
   }
   try {
     // Unknown names are a text-format problem (malformed), not a validation one.
     try {
       module.resolveNames();
     } catch (error) {
-      return { findings: wabtFindings(error, text, lines, SYNTAX_RULE_ID) };
+      return { findings: wabtFindings(error, text, SYNTAX_RULE_ID) };
     }
     try {
       // validate() takes its own feature set; without it wabt validates with the defaults.
       (module.validate as (features: WabtFeatures) => void)(WABT_FEATURES);
     } catch (error) {
-      return { findings: wabtFindings(error, text, lines, INVALID_MODULE_RULE_ID) };
+      return { findings: wabtFindings(error, text, INVALID_MODULE_RULE_ID) };
     }
     const bytes = Uint8Array.from(module.toBinary({}).buffer);
     // wabt 1.0.39 writes some valid modules wrongly (the memory index of data segments in a
     // second memory, pre-standard typed-reference opcodes); bytes that do not decode must not
     // reach signing or the sandbox.
-    const problem =
-      options.checkOutput === false
-        ? undefined
-        : readBinaryModule(bytes).problems.find((p) => p.severity === 'error');
+    const facts = options.checkOutput === false ? undefined : readBinaryModule(bytes);
+    const problem = facts?.problems.find((p) => p.severity === 'error');
     if (problem) {
       return {
         findings: [
@@ -116,9 +116,9 @@ export async function compileWat(
         ],
       };
     }
-    return { bytes, findings: [] };
+    return facts ? { bytes, facts, findings: [] } : { bytes, findings: [] };
   } catch (error) {
-    return { findings: wabtFindings(error, text, lines, INVALID_MODULE_RULE_ID) };
+    return { findings: wabtFindings(error, text, INVALID_MODULE_RULE_ID) };
   } finally {
     module.destroy();
   }
@@ -131,8 +131,12 @@ export async function validateWat(text: string, fileName?: string): Promise<Find
 
 const LOCATED = /:(\d+):(\d+): (error|warning): (.*)$/;
 
-/** Turns wabt's error text into findings; a message without a location is placed at the start. */
-export function wabtFindings(error: unknown, text: string, lines: LineIndex, ruleId: string): Finding[] {
+/**
+ * Turns wabt's error text into findings; a message without a location is placed at the start.
+ * The line index is built here, on failure only: a clean module never pays for one.
+ */
+export function wabtFindings(error: unknown, text: string, ruleId: string): Finding[] {
+  const lines = new LineIndex(text);
   const message = error instanceof Error ? error.message : String(error);
   const rows = message.split('\n');
   const findings: Finding[] = [];

@@ -17,11 +17,11 @@ export class FieldError extends Error {
 }
 
 export function isAtom(node: SNode | undefined, kind?: SAtom['token']['kind']): node is SAtom {
-  return node?.type === 'atom' && (kind === undefined || node.token.kind === kind);
+  return node?.type === 'atom' && (kind === undefined || node.kind === kind);
 }
 
 export function isKeyword(node: SNode | undefined, keyword?: string): node is SAtom {
-  return isAtom(node, 'keyword') && (keyword === undefined || node.token.text === keyword);
+  return isAtom(node, 'keyword') && (keyword === undefined || node.is(keyword));
 }
 
 /** A list that starts with the keyword `head` (annotations are never plain lists). */
@@ -29,6 +29,10 @@ export function isListOf(node: SNode | undefined, head?: string): node is SList 
   if (node?.type !== 'list' || node.isAnnotation) return false;
   const first = node.children[0];
   return head === undefined ? isKeyword(first) : isKeyword(first, head);
+}
+
+function isAnnotationList(node: SNode): boolean {
+  return node.type === 'list' && node.isAnnotation;
 }
 
 export function describe(node: SNode | undefined): string {
@@ -41,14 +45,22 @@ export function describe(node: SNode | undefined): string {
 
 export class Cursor {
   private readonly items: SNode[];
-  private index = 0;
+  private index: number;
 
   /** `skip` children are consumed already (usually the head keyword). */
   constructor(
     readonly list: SList,
     skip = 1,
   ) {
-    this.items = list.children.slice(skip).filter((c) => !(c.type === 'list' && c.isAnnotation));
+    // Most lists hold no annotation: walk the children in place rather than copy them.
+    const children = list.children;
+    if (children.some(isAnnotationList)) {
+      this.items = children.slice(skip).filter((c) => !isAnnotationList(c));
+      this.index = 0;
+    } else {
+      this.items = children;
+      this.index = Math.min(skip, children.length);
+    }
   }
 
   peek(offset = 0): SNode | undefined {

@@ -117,8 +117,23 @@ export function stringByteLength(token: string): number {
   return size;
 }
 
+/**
+ * The content of a string token without escapes or surrogates (nearly every name), which is its
+ * own UTF-8 decoding; undefined for any other token, which takes the byte path.
+ */
+function plainStringContent(token: string): string | undefined {
+  const end = token.endsWith('"') && token.length > 1 ? token.length - 1 : token.length;
+  for (let i = 1; i < end; i++) {
+    const c = token.charCodeAt(i);
+    if (c === 0x5c /* \ */ || (c >= 0xd800 && c < 0xe000)) return undefined;
+  }
+  return token.slice(1, end);
+}
+
 /** A string token as a name: its bytes must be valid UTF-8. Null when they are not. */
 export function stringName(token: string): string | null {
+  const plain = plainStringContent(token);
+  if (plain !== undefined) return plain;
   try {
     return utf8Strict.decode(stringBytes(token));
   } catch {

@@ -58,13 +58,13 @@ export interface WatReadResult {
   entries: WatModule[];
 }
 
-export function readWatModules(text: string): WatReadResult {
-  return readScript(text, false);
+/** `lines`: the caller's index of `text`, if it has one (building it costs a pass over the text). */
+export function readWatModules(text: string, lines = new LineIndex(text)): WatReadResult {
+  return readScript(text, false, lines);
 }
 
 /** `quoted`: the text of a `(module quote …)`, which is one module, written whole or as bare fields. */
-function readScript(text: string, quoted: boolean): WatReadResult {
-  const lines = new LineIndex(text);
+function readScript(text: string, quoted: boolean, lines = new LineIndex(text)): WatReadResult {
   const parsed = readSExpressions(text, { skipFunctionBodies: true });
   const findings = checkWatSyntax(text, parsed, lines);
   const entries: WatModule[] = [];

@@ -22,6 +22,11 @@ export class SAtom implements Token {
     return this.source.slice(this.start, this.end);
   }
 
+  /** `this.text === word` without slicing the text (the field readers ask this constantly). */
+  is(word: string): boolean {
+    return this.end - this.start === word.length && this.source.startsWith(word, this.start);
+  }
+
   get token(): Token {
     return this;
   }
