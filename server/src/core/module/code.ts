@@ -263,12 +263,14 @@ export function scanFunctionBodies(bytes: Uint8Array, options: BodyScanOptions =
   const result: BodyScanResult = { functions: [], proposals: [], problems: [] };
   const modules = facts.kind === 'component' ? allCoreModules(facts) : [facts];
   const tally = new Int32Array(256);
+  const r = new ByteReader(bytes, 0, 0); // one reader, moved from body to body
   scan: for (const [moduleIndex, module] of modules.entries()) {
     for (const fn of module.functions) {
       if (fn.bodyOffset === undefined || fn.bodySize === undefined) continue;
       tally.fill(0);
       let instructions = 0;
-      const r = new ByteReader(bytes, fn.bodyOffset, fn.bodyOffset + fn.bodySize);
+      r.pos = fn.bodyOffset;
+      r.end = fn.bodyOffset + fn.bodySize;
       try {
         instructions = scanBody(r, tally, seen);
       } catch (error) {

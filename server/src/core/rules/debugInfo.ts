@@ -4,7 +4,7 @@ import { ByteReader } from '../module/byteReader';
 import type { CustomSectionFact, ModuleFacts } from '../module/model';
 import { createRule } from './rule';
 import { byteSpan, type SourceLocation } from '../location';
-import { binaryDataRegion, blockAt, contentBlocks, latin1 } from './support/contents';
+import { binaryDataRegion, blockAt, contentBlocks, dataSegmentLabel, latin1 } from './support/contents';
 import { formatBytes } from './support/units';
 
 // Home directories name a person; CI workspaces and /rustc/<hash> paths do not.
@@ -12,9 +12,8 @@ const HOME_PATH =
   /(?:\/(?:home|Users)\/[A-Za-z0-9._-]+\/|\/root\/|[A-Za-z]:\\(?:Users|Documents and Settings)\\[^\\\s"]+\\)[\x21-\x7e]{0,120}/g;
 
 function firstHomePath(
-  bytes: Uint8Array,
+  text: string,
 ): { offset: number; length: number; path: string; count: number } | undefined {
-  const text = latin1(bytes);
   if (
     !text.includes('/home/') &&
     !text.includes('/Users/') &&
@@ -59,22 +58,24 @@ function firstBuildPathInData(context: {
   | undefined {
   const region = context.bytes && binaryDataRegion(context.facts, context.bytes);
   if (region) {
-    const first = firstHomePath(region.bytes);
+    const first = firstHomePath(region.text());
     if (!first) return undefined;
     const block = blockAt(region, region.start + first.offset);
     if (!block) return undefined;
     const within = region.start + first.offset - block.contentOffset;
-    const hit = firstHomePath(context.bytes!.subarray(block.contentOffset, block.contentOffset + block.size));
+    const hit = firstHomePath(
+      latin1(context.bytes!.subarray(block.contentOffset, block.contentOffset + block.size)),
+    );
     if (!hit) return undefined;
     return {
-      label: block.label,
+      label: dataSegmentLabel(block.index),
       location: byteSpan(block.contentOffset + hit.offset, hit.length),
       hit: { ...hit, offset: within },
     };
   }
   for (const block of contentBlocks(context.facts, context.bytes, context.text)) {
     if (block.kind !== 'data') continue;
-    const hit = firstHomePath(block.bytes);
+    const hit = firstHomePath(latin1(block.bytes));
     if (hit) return { label: block.label, location: block.locate(hit.offset, hit.length), hit };
   }
   return undefined;
@@ -110,7 +111,7 @@ export const debugInfo = createRule({
           s,
           hit:
             bytes && s.payloadOffset !== undefined
-              ? firstHomePath(bytes.subarray(s.payloadOffset, s.payloadOffset + s.size))
+              ? firstHomePath(latin1(bytes.subarray(s.payloadOffset, s.payloadOffset + s.size)))
               : undefined,
         }))
         .find((x) => x.hit);

@@ -5,7 +5,7 @@
 import type { Finding } from '../findings';
 import { createRule } from './rule';
 import { byteSpan, type SourceLocation } from '../location';
-import { binaryDataRegion, blockAt, contentBlocks, latin1 } from './support/contents';
+import { binaryDataRegion, blockAt, contentBlocks, dataSegmentLabel, latin1 } from './support/contents';
 import { scanForSuspiciousData, type DataMatch } from './support/dataPatterns';
 import { isHostAllowed } from './support/hosts';
 
@@ -61,12 +61,12 @@ export const suspiciousData = createRule({
     const found: Array<{ match: DataMatch; label: string; location: SourceLocation }> = [];
     const region = context.bytes && binaryDataRegion(context.facts, context.bytes);
     if (region) {
-      for (const match of scanForSuspiciousData(latin1(region.bytes))) {
+      for (const match of scanForSuspiciousData(region.text())) {
         const offset = region.start + match.offset;
         const block = blockAt(region, offset);
         if (!block) continue;
         const length = Math.min(match.length, block.contentOffset + block.size - offset);
-        found.push({ match, label: block.label, location: byteSpan(offset, length) });
+        found.push({ match, label: dataSegmentLabel(block.index), location: byteSpan(offset, length) });
       }
     }
     for (const block of contentBlocks(context.facts, context.bytes, context.text)) {

@@ -113,25 +113,43 @@ export interface DataRegion {
   /** File offset of `bytes[0]`. */
   start: number;
   /** The segments inside, in file order. */
-  blocks: Array<{ label: string; contentOffset: number; size: number }>;
+  blocks: Array<{ index: number; contentOffset: number; size: number }>;
+  /** `bytes` as a latin1 string, made once and shared by the rules that search it. */
+  text(): string;
 }
 
+export function dataSegmentLabel(index: number): string {
+  return `data segment ${index}`;
+}
+
+/** Regions per file: two rules read the same one, and it dies with the file's bytes. */
+const regions = new WeakMap<Uint8Array, { facts: ModuleFacts; region: DataRegion | undefined }>();
+
 export function binaryDataRegion(facts: ModuleFacts, bytes: Uint8Array): DataRegion | undefined {
-  const segments = facts.dataSegments
-    .filter((s) => s.contentOffset !== undefined && s.contentOffset + s.size <= bytes.length)
-    .sort((a, b) => a.contentOffset! - b.contentOffset!);
-  if (facts.source !== 'binary' || segments.length === 0) return undefined;
-  const start = segments[0].contentOffset!;
-  const last = segments[segments.length - 1];
-  return {
-    bytes: bytes.subarray(start, last.contentOffset! + last.size),
-    start,
-    blocks: segments.map((s) => ({
-      label: `data segment ${s.index}`,
-      contentOffset: s.contentOffset!,
-      size: s.size,
-    })),
-  };
+  const known = regions.get(bytes);
+  if (known?.facts === facts) return known.region;
+  const region = makeDataRegion(facts, bytes);
+  regions.set(bytes, { facts, region });
+  return region;
+}
+
+function makeDataRegion(facts: ModuleFacts, bytes: Uint8Array): DataRegion | undefined {
+  if (facts.source !== 'binary') return undefined;
+  const blocks: DataRegion['blocks'] = [];
+  let sorted = true;
+  for (const s of facts.dataSegments) {
+    if (s.contentOffset === undefined || s.contentOffset + s.size > bytes.length) continue;
+    const last = blocks[blocks.length - 1];
+    if (last && last.contentOffset > s.contentOffset) sorted = false;
+    blocks.push({ index: s.index, contentOffset: s.contentOffset, size: s.size });
+  }
+  if (blocks.length === 0) return undefined;
+  if (!sorted) blocks.sort((a, b) => a.contentOffset - b.contentOffset);
+  const start = blocks[0].contentOffset;
+  const last = blocks[blocks.length - 1];
+  const regionBytes = bytes.subarray(start, last.contentOffset + last.size);
+  let text: string | undefined;
+  return { bytes: regionBytes, start, blocks, text: () => (text ??= latin1(regionBytes)) };
 }
 
 /** The segment holding file offset `offset`, or undefined when it falls in a segment header. */
