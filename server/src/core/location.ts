@@ -34,6 +34,11 @@ export class LineIndex {
   private readonly lineStarts: number[] = [0];
 
   constructor(text: string) {
+    // Text without CR (nearly all): indexOf finds line ends several times faster than a char loop.
+    if (text.indexOf('\r') < 0) {
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
+      return;
+    }
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (c === 10 /* \n */) this.lineStarts.push(i + 1);
