@@ -10,7 +10,7 @@ import { validateBinary } from './module/validate';
 import type { ResolvedPolicy } from './policy/resolver';
 import type { EffectivePolicy, RuleSetting } from './policy/types';
 import { activeRules, runRules } from './rules/runner';
-import type { CodeView, SignatureCheck } from './rules/rule';
+import type { CodeView, Rule, SignatureCheck } from './rules/rule';
 import { binaryCodeView } from './rules/support/codeView';
 import { loadPublicKeys, verifyModuleSignatures, type PublicKeyInfo } from './signing';
 import { checkWatSyntax } from './wat/syntax';
@@ -151,7 +151,7 @@ async function analyzeBinary(input: ModuleInput, bytes: Uint8Array): Promise<Mod
  */
 export async function analyzeModule(input: ModuleInput): Promise<ModuleAnalysis> {
   if (input.bytes) return analyzeBinary(input, input.bytes);
-  return analyzeWat(input, input.text ?? '');
+  return analyzeWatInSteps(input, input.text ?? '').complete();
 }
 
 /** Moves findings located in a module's own source text to where that text sits in the file. */
@@ -184,36 +184,56 @@ function textCodeView(
   );
 }
 
-/** Reads every module of a `.wat`/`.wast` text, validates it with wabt and runs the rules on it. */
-async function analyzeWat(input: ModuleInput, text: string): Promise<ModuleAnalysis> {
+/**
+ * A `.wat`/`.wast` analysis in two steps, so an editor can show the cheap part first: `first`
+ * holds the facts, the reader's findings and those of the rules that need no function bodies;
+ * `complete()` adds wabt's validation and the rules that read bodies, and returns every finding,
+ * in the order `analyzeModule` gives them.
+ */
+export interface SteppedTextAnalysis {
+  first: ModuleAnalysis;
+  complete(): Promise<ModuleAnalysis>;
+}
+
+/** Reads every module of a `.wat`/`.wast` text, then (in `complete`) validates it with wabt. */
+export function analyzeWatInSteps(input: ModuleInput, text: string): SteppedTextAnalysis {
   const lines = new LineIndex(text);
   const read = readWatModules(text, lines);
-  const findings: Finding[] = [...read.findings];
   const entries = read.entries.filter((e) => e.expect === 'valid');
-  const needsCode = activeRules(input.policy, input.ruleOverrides).some((r) => r.meta.needsCode);
+  const active = activeRules(input.policy, input.ruleOverrides);
+  const withoutCode = active.filter((r) => !r.meta.needsCode);
+  const withCode = active.filter((r) => r.meta.needsCode);
+  const common = { policy: input.policy, text, ruleOverrides: input.ruleOverrides };
+  const head: Finding[] = [...read.findings];
   const broken = entries[0] && brokenPolicyFinding(input.policy, entries[0].facts);
-  if (broken) findings.push(broken);
-  for (const entry of entries) {
-    let code: CodeView | undefined;
-    if (entry.source.kind === 'text') {
-      // wabt validates what the tolerant reader cannot (types, indices); skip it when the reader
-      // already found this module malformed, so one mistake is not reported twice.
-      const compiled = await compileWat(entry.source.text, input.fileName);
-      if (entry.findings.length === 0) findings.push(...relocate(compiled.findings, entry, lines));
-      if (compiled.bytes && needsCode) code = textCodeView(entry, compiled.bytes, compiled.facts);
-    } else if (needsCode) {
-      const bytes = entry.source.bytes;
-      code = binaryCodeView(entry.facts, bytes, () => entry.location);
+  if (broken) head.push(broken);
+  const firstRules = entries.map((entry) => runRules({ ...common, facts: entry.facts, rules: withoutCode }));
+  const facts = entries.map((e) => e.facts);
+
+  const complete = async (): Promise<ModuleAnalysis> => {
+    const findings = [...head];
+    for (const [k, entry] of entries.entries()) {
+      let code: CodeView | undefined;
+      if (entry.source.kind === 'text') {
+        // wabt validates what the tolerant reader cannot (types, indices); skip it when the reader
+        // already found this module malformed, so one mistake is not reported twice.
+        const compiled = await compileWat(entry.source.text, input.fileName);
+        if (entry.findings.length === 0) findings.push(...relocate(compiled.findings, entry, lines));
+        if (compiled.bytes && withCode.length > 0) code = textCodeView(entry, compiled.bytes, compiled.facts);
+      } else if (withCode.length > 0) {
+        const bytes = entry.source.bytes;
+        code = binaryCodeView(entry.facts, bytes, () => entry.location);
+      }
+      const bodyRules = runRules({ ...common, facts: entry.facts, code: () => code, rules: withCode });
+      findings.push(...inRuleOrder(active, [...firstRules[k], ...bodyRules]));
     }
-    findings.push(
-      ...runRules({
-        facts: entry.facts,
-        policy: input.policy,
-        text,
-        code: () => code,
-        ruleOverrides: input.ruleOverrides,
-      }),
-    );
-  }
-  return { facts: entries.map((e) => e.facts), findings };
+    return { facts, findings };
+  };
+  return { first: { facts, findings: [...head, ...firstRules.flat()] }, complete };
+}
+
+/** Findings of two rule runs in the order one run of `rules` lists them (the sort is stable). */
+function inRuleOrder(rules: readonly Rule[], findings: Finding[]): Finding[] {
+  const rank = new Map(rules.map((rule, i) => [rule.meta.id, i]));
+  return findings.sort((a, b) => (rank.get(a.ruleId) ?? 0) - (rank.get(b.ruleId) ?? 0));
 }
