@@ -134,6 +134,25 @@ describe('module analysis over LSP', function () {
     assert.equal(client.published.get(watUri)?.version, 201);
   });
 
+  it('ends each version with one publish that holds the rules and wabt findings together', async () => {
+    // The reader's and body-free rules' findings are published before wabt validates; the last
+    // publish of the version must still carry them next to wabt's.
+    const invalid = MODULE.replace(
+      '(func $main (export "_start"))',
+      '(func $main (export "_start") i64.const 1)',
+    );
+    await client.open(watUri, MODULE);
+    await client.change(watUri, 2, invalid);
+    const last = await client.waitForDiagnostics(
+      watUri,
+      (d) => d.version === 2 && d.diagnostics.some((x) => x.code === 'invalid-module'),
+    );
+    assert.ok(last.diagnostics.some((x) => x.code === 'disallowed-import'));
+    assert.ok(last.diagnostics.some((x) => x.code === 'memory-limit'));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.deepEqual(client.published.get(watUri), last);
+  });
+
   it('answers hovers on imports, memories and the module keyword', async () => {
     await client.open(watUri, MODULE);
     await client.waitForDiagnostics(watUri, (d) => d.diagnostics.length > 0);

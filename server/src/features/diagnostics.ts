@@ -230,21 +230,31 @@ export class DiagnosticsFeature {
   private async validateText(document: TextDocument): Promise<void> {
     const uri = document.uri;
     const version = document.version;
+    // Results for a version that has since been edited or closed are dropped: the newer run publishes.
+    const isCurrent = () => this.documents.get(uri)?.version === version;
+    // The reader's findings go out before wabt validates (about as long again on a big file); the
+    // second publish carries every finding of the version. A newer edit that arrives in between
+    // skips validation of this one.
+    const early = async (first: ModuleResult): Promise<boolean> => {
+      if (!isCurrent()) return false;
+      await this.connection.sendDiagnostics({ uri, version, diagnostics: diagnosticsOf(first) });
+      await new Promise((resolve) => setImmediate(resolve));
+      return isCurrent();
+    };
     let diagnostics: Diagnostic[];
     try {
       const settings = await this.settings.get(uri);
       if (!settings.enable) diagnostics = [];
-      else
-        diagnostics = diagnosticsOf(
-          await this.analyzer.analyzeText(uri, document.getText(), version, settings),
-        );
+      else {
+        const result = await this.analyzer.analyzeText(uri, document.getText(), version, settings, early);
+        if (!result) return;
+        diagnostics = diagnosticsOf(result);
+      }
     } catch (error) {
       this.connection.console.error(`Analysis of ${uri} failed: ${(error as Error)?.stack ?? String(error)}`);
       diagnostics = [internalError(error)];
     }
-    // Drop results for a version that has since been edited or closed: the newer run will publish.
-    const current = this.documents.get(uri);
-    if (!current || current.version !== version) return;
+    if (!isCurrent()) return;
     await this.connection.sendDiagnostics({ uri, version, diagnostics });
     for (const listener of this.listeners) listener(uri);
   }

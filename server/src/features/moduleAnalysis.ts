@@ -5,7 +5,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { analyzeModule } from '../core/analyze';
+import { analyzeModule, analyzeWatInSteps } from '../core/analyze';
 import type { Finding } from '../core/findings';
 import type { ModuleFacts } from '../core/module/model';
 import type { PolicyResolver, ResolvedPolicy } from '../core/policy/resolver';
@@ -70,12 +70,18 @@ export class ModuleAnalyzer {
     return this.resolver.resolve(uriToPath(uri) ?? '/untitled.wat');
   }
 
+  /**
+   * Analyses a `.wat` document. `early`, when given, receives the findings known before wabt's
+   * validation (see `analyzeWatInSteps`) and says whether the rest is still wanted; when it says
+   * no (the document has changed since), validation is skipped and the result is undefined.
+   */
   async analyzeText(
     uri: string,
     text: string,
     version: number,
     settings: WardenSettings,
-  ): Promise<ModuleResult> {
+    early?: (first: ModuleResult) => Promise<boolean>,
+  ): Promise<ModuleResult | undefined> {
     const policy = this.policyFor(uri);
     const base = { uri, source: 'text' as const, version, policy };
     if (text.length > settings.maxFileSize) {
@@ -86,12 +92,13 @@ export class ModuleAnalyzer {
         tooLarge: { size: text.length, limit: settings.maxFileSize },
       });
     }
-    const analysis = await analyzeModule({
-      fileName: uriToPath(uri) ?? uri,
+    const steps = analyzeWatInSteps(
+      { fileName: uriToPath(uri) ?? uri, text, policy, ruleOverrides: settings.rules },
       text,
-      policy,
-      ruleOverrides: settings.rules,
-    });
+    );
+    // Hovers and quick fixes on the early diagnostics answer from the early result (its facts are whole).
+    if (early && !(await early(this.remember({ ...base, ...steps.first })))) return undefined;
+    const analysis = await steps.complete();
     return this.remember({ ...base, facts: analysis.facts, findings: analysis.findings });
   }
 
