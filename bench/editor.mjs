@@ -1,6 +1,7 @@
 // The editor's responsiveness, measured over LSP against the bundled server (dist/server.js):
-//  1. diagnostics for a ~1 MB .wat after an edit: time from the last didChange to the matching
-//     publishDiagnostics (median over edits);
+//  1. diagnostics for a ~1 MB .wat after an edit: time from the didChange to the first
+//     publishDiagnostics of that version (reader and body-free rules) and to the second, complete
+//     one (with wabt validation and the body rules); medians over edits;
 //  2. hover latency while a workspace of N .wasm modules is being scanned;
 //  3. time to check a workspace of N .wasm modules (copies and variants of the real-world ones)
 //     and the server's peak memory (VmHWM), for N = 100, 300, 1000 to show how time grows.
@@ -61,15 +62,24 @@ async function diagnosticsAfterEdits() {
     const text = watFile ? fs.readFileSync(watFile, 'utf8') : bigWat();
     await client.open(uri, text);
     await client.waitForDiagnostics(uri, () => true, 60_000);
-    const times = [];
+    const first = [];
+    const complete = [];
     for (let version = 2; version < 2 + edits; version++) {
       const edited = text.replace(/i32\.const \d+/, `i32.const ${version}`);
       const start = now();
       await client.change(uri, version, edited);
-      await client.waitForDiagnostics(uri, (d) => d.version === version, 60_000);
-      times.push(now() - start);
+      // Each version is published twice: the reader's and body-free rules' findings, then all of
+      // them with wabt's validation (two publishes read in one go count as arriving together).
+      const early = await client.waitForDiagnostics(uri, (d) => d.version === version, 60_000);
+      first.push(now() - start);
+      await client.waitForDiagnostics(uri, (d) => d.version === version && d !== early, 60_000);
+      complete.push(now() - start);
     }
-    return { bytes: text.length, median: median(times), p95: p95(times) };
+    return {
+      bytes: text.length,
+      first: { median: median(first), p95: p95(first) },
+      complete: { median: median(complete), p95: p95(complete) },
+    };
   } finally {
     client.kill();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -142,8 +152,9 @@ if (!fs.existsSync(cache)) {
   process.exit(1);
 }
 const edit = await diagnosticsAfterEdits();
+const ms = (x) => `${x.median.toFixed(0)} ms (p95 ${x.p95.toFixed(0)} ms)`;
 console.log(
-  `1. ${(edit.bytes / 1e6).toFixed(2)} MB .wat: diagnostics ${edit.median.toFixed(0)} ms after the last edit (median of ${edits}; p95 ${edit.p95.toFixed(0)} ms)`,
+  `1. ${(edit.bytes / 1e6).toFixed(2)} MB .wat, median of ${edits} edits: first diagnostics ${ms(edit.first)}, complete (with wabt validation) ${ms(edit.complete)} after the edit`,
 );
 for (const [i, count] of sizes.entries()) {
   const r = await scanWorkspace(count, i === sizes.length - 1);

@@ -15,8 +15,12 @@ import { isWasmUri, type ModuleAnalyzer, type ModuleResult } from './moduleAnaly
 import { fileUriOfView, isViewUri } from './viewUris';
 import type { SettingsStore, WardenSettings } from './settings';
 
-/** Quiet time after the last keystroke before a document is analysed again. */
-const DEBOUNCE_MS = 40;
+/**
+ * Quiet time after the last change before a document is analysed again. Short: it only has to
+ * merge changes that come in one burst (a paste, a multi-cursor edit, an undo group); keystrokes
+ * are further apart anyway, and a version edited again after its first publish skips validation.
+ */
+const DEBOUNCE_MS = 15;
 /** A file full of errors (say, binary garbage) would flood the Problems panel; past this we summarise. */
 const MAX_DIAGNOSTICS = 200;
 
