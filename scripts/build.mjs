@@ -30,6 +30,7 @@ const entries = [
   { entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   // The sandbox process (forked by core/sandbox/runner.ts; reads nothing outside this file).
   { entryPoints: ['server/src/core/sandbox/child.ts'], outfile: 'dist/sandbox-runner.js' },
+  { entryPoints: ['server/src/features/scan/worker.ts'], outfile: 'dist/scan-worker.js' },
 ];
 
 const contexts = await Promise.all(entries.map((e) => esbuild.context({ ...common, ...e })));

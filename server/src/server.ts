@@ -24,6 +24,7 @@ import { fileUriOfView } from './features/viewUris';
 import { summarize } from './features/moduleSummary';
 import { ModuleSummaryRequest, type ModuleSummaryParams } from './protocol/moduleSummary';
 import { ModuleAnalyzer, isWasmUri, uriToPath } from './features/moduleAnalysis';
+import { ScanPool } from './features/scan/pool';
 import { SettingsStore } from './features/settings';
 import { registerSandboxFeature } from './features/sandbox';
 import { PolicyFilesFeature } from './features/policyFiles';
@@ -74,7 +75,7 @@ connection.onInitialize((params): InitializeResult => {
 });
 
 const policyFiles = new PolicyFilesFeature(connection, documents);
-const analyzer = new ModuleAnalyzer(policyFiles.resolver);
+const analyzer = new ModuleAnalyzer(policyFiles.resolver, ScanPool.create());
 const wasmView = new WasmViewFeature(connection, settings);
 const diagnostics = new DiagnosticsFeature(connection, documents, settings, analyzer, wasmView);
 registerSandboxFeature(connection, documents, policyFiles.resolver);

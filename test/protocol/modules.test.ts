@@ -100,6 +100,36 @@ describe('module analysis over LSP', function () {
     }
   });
 
+  it('checks many distinct .wasm files on worker threads under the policy as edited, unsaved', async () => {
+    // Distinct bytes (a custom section each), so no result is reused from the content cache.
+    const original = fs.readFileSync(path.join(root, 'build', 'plugin.wasm'));
+    const uris = Array.from({ length: 12 }, (_, i) => {
+      const name = Buffer.from(`\u0004copy${i}`, 'latin1');
+      const file = path.join(root, 'build', `copy${i}.wasm`);
+      fs.writeFileSync(file, Buffer.concat([original, Buffer.from([0, name.length]), name]));
+      return pathToFileURL(file).href;
+    });
+    const scanned = new LspTestClient();
+    const deniedIn = (d: { diagnostics: Diagnostic[] }) =>
+      d.diagnostics.filter((x) => x.code === 'disallowed-import').length;
+    try {
+      await scanned.initialize(root, { workspace: { configuration: true, workspaceFolders: true } });
+      for (const uri of uris) await scanned.waitForDiagnostics(uri, (d) => deniedIn(d) === 1);
+      await scanned.open(policyUri, POLICY, 'jsonc');
+      await scanned.change(policyUri, 2, POLICY.replace('"otherwise": "deny"', '"otherwise": "allow"'));
+      for (const uri of uris) await scanned.waitForDiagnostics(uri, (d) => deniedIn(d) === 0);
+      await scanned.change(policyUri, 3, '{ "imports": { "allow": [ }');
+      for (const uri of uris) {
+        const broken = await scanned.waitForDiagnostics(uri, (d) =>
+          d.diagnostics.some((x) => x.code === 'policy-error'),
+        );
+        assert.equal(deniedIn(broken), 2, 'the strict fallback denies both imports');
+      }
+    } finally {
+      scanned.kill();
+    }
+  });
+
   it('re-checks governed modules when the policy is edited over LSP', async () => {
     await client.open(watUri, MODULE);
     await client.waitForDiagnostics(watUri, (d) => d.diagnostics.some((x) => x.code === 'disallowed-import'));

@@ -6,7 +6,7 @@ import { readBinaryModule } from '../../server/src/core/module/binary';
 import { allProposals, scanFunctionBodies } from '../../server/src/core/module/code';
 import { engineSupports } from '../../server/src/core/module/engineSupport';
 import type { ModuleFacts } from '../../server/src/core/module/model';
-import { validateBinary, validateBinaryAsync } from '../../server/src/core/module/validate';
+import { validateBinary } from '../../server/src/core/module/validate';
 
 const SIGNATURES = '/work/shared/testdata/wasm-signatures/modules';
 
@@ -490,17 +490,6 @@ describe('validateBinary', () => {
         [['unsupported-by-engine', 'warning']],
       );
       assert.match(findings[0].message, /cannot validate the memory64 proposal/);
-    }
-  });
-
-  it('validateBinaryAsync agrees with validateBinary', async () => {
-    for (const text of [
-      '(module (func (result i32) i32.const 1))',
-      '(module (func (result i32) i64.const 1))',
-      '(module (memory i64 1))',
-    ]) {
-      const bytes = wat(text);
-      assert.deepEqual(await validateBinaryAsync(bytes), validateBinary(bytes), text);
     }
   });
 

@@ -138,14 +138,21 @@ export class DiagnosticsFeature {
 
     const progress = await this.connection.window.createWorkDoneProgress().catch(() => undefined);
     progress?.begin('Wasm Warden: checking modules', 0, `0 of ${files.length}`, true);
-    try {
-      for (let i = 0; i < files.length; i++) {
+    let next = 0;
+    let done = 0;
+    // Several files in flight keep every analysis worker busy while this thread reads the next.
+    const checkNext = async (): Promise<void> => {
+      while (next < files.length) {
         if (generation !== this.scanGeneration || progress?.token.isCancellationRequested) return;
-        await this.checkWasm(pathToFileURL(files[i]).href, settings);
-        progress?.report(Math.round(((i + 1) * 100) / files.length), `${i + 1} of ${files.length}`);
+        await this.checkWasm(pathToFileURL(files[next++]).href, settings);
+        done++;
+        progress?.report(Math.round((done * 100) / files.length), `${done} of ${files.length}`);
         // Let hovers and edits in between: a scan must never make typing wait.
         await new Promise((resolve) => setImmediate(resolve));
       }
+    };
+    try {
+      await Promise.all(Array.from({ length: this.analyzer.parallelism + 1 }, checkNext));
     } finally {
       progress?.done();
     }

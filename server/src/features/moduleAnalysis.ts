@@ -6,10 +6,12 @@
 import { promises as fsp } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { analyzeModule, analyzeWatInSteps } from '../core/analyze';
+import { toPlainPolicy } from '../core/policy/effective';
 import type { Finding } from '../core/findings';
 import type { ModuleFacts } from '../core/module/model';
 import type { PolicyResolver, ResolvedPolicy } from '../core/policy/resolver';
 import { ContentCache, slimFacts } from './analysisCache';
+import type { ScanPool } from './scan/pool';
 import type { WardenSettings } from './settings';
 
 export interface ModuleResult {
@@ -50,7 +52,16 @@ export class ModuleAnalyzer {
   private readonly results = new Map<string, ModuleResult>();
   private readonly contents = new ContentCache();
 
-  constructor(private readonly resolver: PolicyResolver) {}
+  constructor(
+    private readonly resolver: PolicyResolver,
+    /** Where modules no editor shows are analysed (worker threads); in this thread without one. */
+    private readonly pool?: ScanPool,
+  ) {}
+
+  /** How many files analyses can usefully run at once (the scan keeps one more in flight). */
+  get parallelism(): number {
+    return this.pool?.size ?? 1;
+  }
 
   get(uri: string): ModuleResult | undefined {
     return this.results.get(uri);
@@ -141,6 +152,18 @@ export class ModuleAnalyzer {
     const key = ContentCache.key(bytes, detachedSignature);
     const cached = fullFacts ? undefined : this.contents.get(key, policy, settingsKey);
     if (cached) return this.remember({ ...base, facts: cached.facts, findings: cached.findings, slim: true });
+    if (!fullFacts && this.pool) {
+      const reply = await this.pool.run({
+        fileName: file,
+        bytes,
+        detachedSignature,
+        policy: toPlainPolicy(policy),
+        ruleOverrides: settings.rules,
+      });
+      if (!reply.ok) throw new Error(reply.message);
+      this.contents.set(key, { policy, settingsKey, facts: reply.facts, findings: reply.findings });
+      return this.remember({ ...base, facts: reply.facts, findings: reply.findings, slim: true });
+    }
     const analysis = await analyzeModule({
       fileName: file,
       bytes,

@@ -691,32 +691,36 @@ class CoreReader {
 
   private readData(r: ByteReader): void {
     const n = r.count(1);
+    const segments = this.facts.dataSegments;
     for (let i = 0; i < n; i++) {
       const entryStart = r.pos;
-      const flagsAt = r.pos;
       const flags = r.varU32();
-      const segment: DataSegmentFact = {
-        index: this.facts.dataSegments.length,
-        mode: 'active',
-        size: 0,
-        location: byteSpan(entryStart, 0),
-      };
-      if (flags === 1) {
-        segment.mode = 'passive';
-        this.seen.add('bulk-memory');
-      } else if (flags === 0 || flags === 2) {
-        segment.memoryIndex = flags === 2 ? r.varU32() : 0;
-        segment.offset = this.readConstExpr(r);
-      } else r.fail(`malformed data segment flags ${flags}`, flagsAt);
+      let memoryIndex: number | undefined;
+      let offset: number | null | undefined;
+      if (flags === 1) this.seen.add('bulk-memory');
+      else if (flags === 0 || flags === 2) {
+        memoryIndex = flags === 2 ? r.varU32() : 0;
+        offset = this.readConstExpr(r);
+      } else r.fail(`malformed data segment flags ${flags}`, entryStart);
       const sizeAt = r.pos;
       const size = r.varU32();
       if (size > r.remaining)
         r.fail(`data segment size ${size} runs past the end of the data section`, sizeAt);
-      segment.size = size;
-      segment.contentOffset = r.pos;
+      const contentOffset = r.pos;
       r.pos += size;
-      segment.location = byteSpan(entryStart, r.pos - entryStart);
-      this.facts.dataSegments.push(segment);
+      // One literal with every field, so all segments share one shape (Go modules have ~100,000).
+      const segment: DataSegmentFact = {
+        index: segments.length,
+        mode: flags === 1 ? 'passive' : 'active',
+        size,
+        location: byteSpan(entryStart, r.pos - entryStart),
+        contentOffset,
+      };
+      if (memoryIndex !== undefined) {
+        segment.memoryIndex = memoryIndex;
+        segment.offset = offset;
+      }
+      segments.push(segment);
     }
   }
 

@@ -5,12 +5,11 @@
  */
 import type { Proposal } from './model';
 
-/** The two engine entry points validation needs (the project's libs do not declare `WebAssembly`). */
+/** The engine entry points validation needs (the project's libs do not declare `WebAssembly`). */
 export const engine = (
   globalThis as unknown as {
     WebAssembly: {
       validate(bytes: Uint8Array): boolean;
-      compile(bytes: Uint8Array): Promise<object>;
       Module: new (bytes: Uint8Array) => object;
     };
   }

@@ -12,6 +12,7 @@ import { WASM_PAGE_SIZE } from './sizes';
 import type {
   EffectivePolicy,
   ImportDecision,
+  ImportRules,
   ImportVerdict,
   MemoryPolicy,
   RuleSetting,
@@ -118,17 +119,23 @@ function sandboxPolicy(merged: MergedSettings): SandboxPolicy {
 /** Verdicts kept per policy: modules import the same few names again and again. */
 const MAX_CACHED_VERDICTS = 4096;
 
+function importRules(merged: MergedSettings, otherwiseFallback: PolicyPointer): ImportRules {
+  return {
+    deny: merged.list('imports.deny'),
+    allow: merged.list('imports.allow'),
+    capabilities: merged.list('imports.capabilities'),
+    otherwise: merged.get('imports.otherwise'),
+    otherwiseFallback,
+  };
+}
+
 /** Decides imports: deny patterns first (deny beats allow), then allow patterns, capabilities, `otherwise`. */
-function importChecker(
-  merged: MergedSettings,
-  otherwiseFallback: PolicyPointer,
-): EffectivePolicy['checkImport'] {
+export function importChecker(rules: ImportRules): EffectivePolicy['checkImport'] {
   const compile = (settings: Setting[]) =>
     settings.map((setting) => ({ setting, re: patternRegExp(setting.value as string) }));
-  const deny = compile(merged.list('imports.deny'));
-  const allow = compile(merged.list('imports.allow'));
-  const capabilities = merged.list('imports.capabilities');
-  const otherwise = merged.get('imports.otherwise');
+  const deny = compile(rules.deny);
+  const allow = compile(rules.allow);
+  const { capabilities, otherwise, otherwiseFallback } = rules;
   const where = (pointer: PolicyPointer) => {
     const line = pointer.location?.kind === 'text' ? `:${pointer.location.start.line + 1}` : '';
     return ` (${path.basename(pointer.file)}${line})`;
@@ -202,9 +209,11 @@ export function buildEffectivePolicy(
     rulesDecidedBy[setting.key as string] = setting.pointer;
   }
   const runtime = merged.get('runtime')?.value as EffectivePolicy['runtime'] | undefined;
+  const imports = importRules(merged, otherwiseFallback);
   return {
     source,
-    checkImport: importChecker(merged, otherwiseFallback),
+    imports,
+    checkImport: importChecker(imports),
     memory: memoryPolicy(merged),
     signature: signaturePolicy(merged),
     sandbox: sandboxPolicy(merged),
@@ -213,4 +222,17 @@ export function buildEffectivePolicy(
     ...(runtime ? { runtime } : {}),
     problems: [],
   };
+}
+
+/** A policy as plain data, for another thread: everything but the `checkImport` function. */
+export type PlainPolicy = Omit<EffectivePolicy, 'checkImport'>;
+
+export function toPlainPolicy(policy: EffectivePolicy): PlainPolicy {
+  const { checkImport: _checkImport, ...plain } = policy;
+  return plain;
+}
+
+/** The policy again, its import checker rebuilt from the plain import settings. */
+export function fromPlainPolicy(plain: PlainPolicy): EffectivePolicy {
+  return { ...plain, checkImport: importChecker(plain.imports) };
 }

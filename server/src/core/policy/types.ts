@@ -4,6 +4,7 @@
  * hovers consume it. Every decision can name the policy line that made it (`PolicyPointer`).
  */
 import type { Finding, PolicyPointer, Severity } from '../findings';
+import type { Setting } from './layer';
 
 export type ImportDecision = 'allow' | 'warn' | 'deny';
 
@@ -65,10 +66,22 @@ export interface SandboxPolicy {
 
 export type RuleSetting = Severity | 'off';
 
+/** The import settings in force, as plain data (so a policy can be sent to a worker thread). */
+export interface ImportRules {
+  deny: Setting[];
+  allow: Setting[];
+  capabilities: Setting[];
+  otherwise?: Setting;
+  /** Who decides when the policy has no `imports.otherwise`. */
+  otherwiseFallback: PolicyPointer;
+}
+
 export interface EffectivePolicy {
   /** The policy file in force (absolute path), or a built-in policy's name. */
   source:
     { kind: 'file'; path: string } | { kind: 'default' } | { kind: 'strict-fallback'; brokenPath: string };
+  /** The import settings `checkImport` decides by (plain data, unlike the function). */
+  imports: ImportRules;
   /** Decides one import (`module`, `name`) — core module imports and component imports alike. */
   checkImport(module: string, name: string): ImportVerdict;
   memory: MemoryPolicy;

@@ -5,7 +5,14 @@
 import type { Finding } from '../findings';
 import { createRule } from './rule';
 import { byteSpan, type SourceLocation } from '../location';
-import { binaryDataRegion, blockAt, contentBlocks, dataSegmentLabel, latin1 } from './support/contents';
+import {
+  binaryDataRegion,
+  blockAt,
+  customBlocks,
+  dataBlocks,
+  dataSegmentLabel,
+  latin1,
+} from './support/contents';
 import { scanForSuspiciousData, type DataMatch } from './support/dataPatterns';
 import { isHostAllowed } from './support/hosts';
 
@@ -69,8 +76,12 @@ export const suspiciousData = createRule({
         found.push({ match, label: dataSegmentLabel(block.index), location: byteSpan(offset, length) });
       }
     }
-    for (const block of contentBlocks(context.facts, context.bytes, context.text)) {
-      if (block.kind === 'data' && region) continue; // scanned above, all at once
+    // A binary's data was scanned above, all at once; a text module's is decoded per segment.
+    const blocks = [
+      ...(region ? [] : dataBlocks(context.facts, context.bytes, context.text)),
+      ...customBlocks(context.facts, context.bytes, context.text),
+    ];
+    for (const block of blocks) {
       if (block.kind === 'custom' && isMetadataSection(block.sectionName ?? '')) continue;
       for (const match of scanForSuspiciousData(latin1(block.bytes))) {
         found.push({ match, label: block.label, location: block.locate(match.offset, match.length) });

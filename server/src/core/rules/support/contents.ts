@@ -4,7 +4,7 @@
  * for binaries, the characters of the string literal for text.
  */
 import { byteSpan, LineIndex, type SourceLocation } from '../../location';
-import type { ModuleFacts } from '../../module/model';
+import type { DataSegmentFact, ModuleFacts } from '../../module/model';
 import { decodeStringsIn } from './watStrings';
 
 export interface ContentBlock {
@@ -70,12 +70,12 @@ function textBlock(
   };
 }
 
-/** Every data segment's contents, then every custom section's payload, in module order. */
-export function contentBlocks(facts: ModuleFacts, bytes?: Uint8Array, text?: string): ContentBlock[] {
+/** Every data segment's contents, in module order. */
+export function dataBlocks(facts: ModuleFacts, bytes?: Uint8Array, text?: string): ContentBlock[] {
   const blocks: ContentBlock[] = [];
   const lines = text !== undefined ? new LineIndex(text) : undefined;
   for (const segment of facts.dataSegments) {
-    const label = `data segment ${segment.index}`;
+    const label = dataSegmentLabel(segment.index);
     const block =
       facts.source === 'binary' && bytes && segment.contentOffset !== undefined
         ? binaryBlock(bytes, 'data', label, segment.index, segment.contentOffset, segment.size)
@@ -84,6 +84,13 @@ export function contentBlocks(facts: ModuleFacts, bytes?: Uint8Array, text?: str
           : undefined;
     if (block) blocks.push(block);
   }
+  return blocks;
+}
+
+/** Every custom section's payload, in module order. */
+export function customBlocks(facts: ModuleFacts, bytes?: Uint8Array, text?: string): ContentBlock[] {
+  const blocks: ContentBlock[] = [];
+  const lines = text !== undefined ? new LineIndex(text) : undefined;
   facts.customSections.forEach((section, index) => {
     const label = `custom section "${section.name}"`;
     const block =
@@ -112,7 +119,7 @@ export interface DataRegion {
   bytes: Uint8Array;
   /** File offset of `bytes[0]`. */
   start: number;
-  /** The segments inside, in file order. */
+  /** The segments inside, in file order (the facts' own objects: esbuild-wasm has 98,450). */
   blocks: Array<{ index: number; contentOffset: number; size: number }>;
   /** `bytes` as a latin1 string, made once and shared by the rules that search it. */
   text(): string;
@@ -135,16 +142,17 @@ export function binaryDataRegion(facts: ModuleFacts, bytes: Uint8Array): DataReg
 
 function makeDataRegion(facts: ModuleFacts, bytes: Uint8Array): DataRegion | undefined {
   if (facts.source !== 'binary') return undefined;
-  const blocks: DataRegion['blocks'] = [];
-  let sorted = true;
-  for (const s of facts.dataSegments) {
-    if (s.contentOffset === undefined || s.contentOffset + s.size > bytes.length) continue;
-    const last = blocks[blocks.length - 1];
-    if (last && last.contentOffset > s.contentOffset) sorted = false;
-    blocks.push({ index: s.index, contentOffset: s.contentOffset, size: s.size });
-  }
+  const inFile = (s: DataSegmentFact) =>
+    s.contentOffset !== undefined && s.contentOffset + s.size <= bytes.length;
+  const segments = facts.dataSegments;
+  // A binary's segments are in file order: use the facts' own list unless one is out of place.
+  const usable = segments.every(
+    (s, i) => inFile(s) && (i === 0 || segments[i - 1].contentOffset! <= s.contentOffset!),
+  );
+  const blocks = (
+    usable ? segments : segments.filter(inFile).sort((a, b) => a.contentOffset! - b.contentOffset!)
+  ) as DataRegion['blocks'];
   if (blocks.length === 0) return undefined;
-  if (!sorted) blocks.sort((a, b) => a.contentOffset - b.contentOffset);
   const start = blocks[0].contentOffset;
   const last = blocks[blocks.length - 1];
   const regionBytes = bytes.subarray(start, last.contentOffset + last.size);
