@@ -22,6 +22,7 @@ const SHIPPED = [
   'dist/cli.js',
   'dist/client.js',
   'dist/sandbox-runner.js',
+  'dist/scan-worker.js',
   'dist/server.js',
   'images/icon.png',
   'images/screenshot.png',
