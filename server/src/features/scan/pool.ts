@@ -1,6 +1,6 @@
 /**
- * A few worker threads for the workspace scan, so that checking a thousand modules uses every
- * core and never blocks the thread that answers hovers and edits. Workers start on first use
+ * A few worker threads for the workspace scan, so that checking a thousand modules uses the
+ * machine's cores and never blocks the thread that answers hovers and edits. Workers start on first use
  * and stop when the scan has been idle a while; a worker that dies fails only its job.
  */
 import { existsSync } from 'node:fs';
@@ -13,6 +13,18 @@ import type { ScanJob, ScanReply } from './protocol';
 const IDLE_MS = 10_000;
 /** A hostile module that balloons the analysis hits this before it hurts the editor. */
 const WORKER_HEAP_MB = 2048;
+
+/**
+ * One worker per core but one (the server's own thread reads, hashes and answers the editor), at
+ * least one and at most four: each worker's heap peaks near 130 MB on a 14 MB module, and on two
+ * cores a second worker bought a quarter of the time for twice the memory (BENCHMARKS.md).
+ * `WASM_WARDEN_SCAN_THREADS` sets another count (0: scan on the server's own thread).
+ */
+function configuredThreads(): number {
+  const configured = Number.parseInt(process.env.WASM_WARDEN_SCAN_THREADS ?? '', 10);
+  if (Number.isInteger(configured) && configured >= 0) return configured;
+  return Math.max(1, Math.min(4, availableParallelism() - 1));
+}
 
 type Pending = { job: ScanJob; resolve: (reply: ScanReply) => void };
 
@@ -37,10 +49,10 @@ export class ScanPool {
    * is none, as in unit tests of the unbundled sources, which then analyse in their own thread.
    */
   static create(
-    size = availableParallelism(),
+    size = configuredThreads(),
     script = path.join(__dirname, 'scan-worker.js'),
   ): ScanPool | undefined {
-    return existsSync(script) ? new ScanPool(script, Math.max(1, size)) : undefined;
+    return size > 0 && existsSync(script) ? new ScanPool(script, size) : undefined;
   }
 
   /** Analyses in a worker; the bytes' buffer moves to the worker when it is theirs alone. */
