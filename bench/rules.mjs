@@ -1,13 +1,13 @@
 // Cost of the security rules on a ~30 MB real module (@ffmpeg/core 0.12.10's ffmpeg-core.wasm,
 // fetched by scripts/fetch-real-world.mjs), against reading its facts, in one process run.
 //   node bench/rules.mjs [module.wasm] [--runs N]
-// Measured (warm medians, bytes already in memory):
-//   facts      readBinaryModule(bytes)
+// Measured (warm medians, bytes already in memory, every measurement once per round):
+//   facts      readBinaryModule(bytes): function bodies skipped
+//   facts + proposals inside bodies   the complete facts (allProposals decodes every body)
 //   check      analyzeModule without engine validation: facts + signature verification + every rule
 //   check, table-exposure off   the same without the one rule that decodes every body
 //   check, body rules off   the same with cryptominer, table-exposure and unsupported-feature off
 //   body scan  scanFunctionBodies over every body (what a body-reading rule would cost undecoded)
-//   full       analyzeModule with V8 validation (for reference; validation is not a rule)
 //   process    `node runner FILE` reading the file and its facts, against the same plus every rule
 //              (what `wasm-warden inspect` and `wasm-warden check` cost a user, start-up included)
 import { spawnSync } from 'node:child_process';
