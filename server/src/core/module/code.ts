@@ -193,10 +193,15 @@ function scanBody(r: ByteReader, tally: Int32Array, seen: Set<Proposal>): number
     tally[op]++;
     // The common shapes with short immediates are skipped inline; anything else, or anything
     // unusual about these, goes through the bounds-checked reader from the opcode on.
+    const shape = FAST_SHAPE[op];
+    if (shape === FastShape.None) continue;
+    // Most immediates are one-byte indices (locals, labels): the commonest case, tested first.
+    if (shape === FastShape.Leb && bytes[pos] < 0x80 && pos < end) {
+      pos++;
+      continue;
+    }
     let next = -1;
-    switch (FAST_SHAPE[op]) {
-      case FastShape.None:
-        continue;
+    switch (shape) {
       case FastShape.Leb:
         next = skipShortLeb(bytes, pos, end);
         break;
@@ -231,7 +236,7 @@ function scanBody(r: ByteReader, tally: Int32Array, seen: Set<Proposal>): number
       pos = next;
       continue;
     }
-    if (FAST_SHAPE[op] === FastShape.Block && pos < end) {
+    if (shape === FastShape.Block && pos < end) {
       const b = bytes[pos];
       if ((b & 0xc0) !== 0x40 && b !== 0x63 && b !== 0x64) seen.add('multi-value');
     }
