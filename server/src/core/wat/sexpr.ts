@@ -5,12 +5,11 @@
  * instances whose token texts are sliced on demand: a 5 MB file has a million of them, and what
  * they retain is what the garbage collector has to copy.
  */
+import { Interner } from './interner';
 import { scanTokens, type LexError, type Token, type TokenKind } from './lexer';
 
 /** An atom is its own token (`atom.token === atom`). */
 export class SAtom implements Token {
-  readonly type = 'atom' as const;
-
   constructor(
     readonly kind: TokenKind,
     readonly start: number,
@@ -30,11 +29,18 @@ export class SAtom implements Token {
   get token(): Token {
     return this;
   }
+
+  // On the prototype, not in every node.
+  get type(): 'atom' {
+    return 'atom';
+  }
 }
 
+/** The children of a list until the reader closes it (it then gets an array of its own). */
+const UNREAD: SNode[] = [];
+
 export class SList {
-  readonly type = 'list' as const;
-  readonly children: SNode[] = [];
+  children: SNode[] = UNREAD;
   /** Offset after the closing paren; the end of the text while the list is unclosed. */
   end: number;
   closed = false;
@@ -63,6 +69,10 @@ export class SList {
   /** Opened by `(@name` (a plain `(` is one character long). */
   get isAnnotation(): boolean {
     return this.openEnd > this.start + 1;
+  }
+
+  get type(): 'list' {
+    return 'list';
   }
 
   /** Missing when the list is never closed. */
@@ -101,11 +111,17 @@ export interface SExprOptions {
 const FUNC_HEADER = new Set(['export', 'import', 'type', 'param', 'result', 'local']);
 
 export function readSExpressions(text: string, options: SExprOptions = {}): SExprResult {
-  const root: SNode[] = [];
+  // Children wait on one shared stack and each list gets an array of exactly its own size when it
+  // closes: most lists hold one to three nodes, and arrays grown by push reserve room for 17.
+  const nodes: SNode[] = [];
+  let top = 0;
+  /** Open lists, and where each one's children start in `nodes` (the file's top level at 0). */
   const stack: SList[] = [];
-  let siblings = root;
+  const bases: number[] = [0];
+  let base = 0;
   const closeErrors: LexError[] = [];
   const skipBodies = options.skipFunctionBodies === true;
+  const words = new Interner(text);
   /** A module-level `(func` whose header is being read. */
   let header: SList | null = null;
   /** A list just opened inside the header: kept if its head is a header keyword. */
@@ -117,6 +133,22 @@ export function readSExpressions(text: string, options: SExprOptions = {}): SExp
 
   const isWord = (start: number, end: number, word: string) =>
     end - start === word.length && text.startsWith(word, start);
+  const open = (list: SList): void => {
+    nodes[top++] = list;
+    stack.push(list);
+    bases.push((base = top));
+  };
+  /** Closes the innermost open list: its children leave the shared stack. */
+  const close = (end: number, closed = true): SList => {
+    const list = stack.pop()!;
+    list.children = nodes.slice(base, top);
+    list.closed = closed;
+    list.end = end;
+    top = base;
+    bases.pop();
+    base = bases[bases.length - 1];
+    return list;
+  };
   const startBody = (func: SList, start: number, nested: number): SkippedBody => {
     skipping = func;
     depth = nested;
@@ -125,7 +157,7 @@ export function readSExpressions(text: string, options: SExprOptions = {}): SExp
     return (func.skippedBody = { start, keywords: new Set(), reserved: [] });
   };
   const noteBodyToken = (b: SkippedBody, kind: TokenKind, start: number, end: number): void => {
-    if (kind === 'keyword') b.keywords.add(text.slice(start, end));
+    if (kind === 'keyword') b.keywords.add(words.get(start, end));
     else if (kind === 'reserved') b.reserved.push(start, end);
   };
 
@@ -138,10 +170,7 @@ export function readSExpressions(text: string, options: SExprOptions = {}): SExp
           // The function itself closes.
           skipping = null;
           body = null;
-          const func = stack.pop()!;
-          func.closed = true;
-          func.end = end;
-          siblings = stack.length > 0 ? stack[stack.length - 1].children : root;
+          close(end);
         }
       } else noteBodyToken(body, kind, start, end);
       return;
@@ -149,45 +178,45 @@ export function readSExpressions(text: string, options: SExprOptions = {}): SExp
     if (kind === 'lparen' || kind === 'annotation') {
       const list = new SList(start, end, text);
       if (header && stack[stack.length - 1] === header && kind === 'lparen') pending = list;
-      siblings.push(list);
-      stack.push(list);
-      siblings = list.children;
+      open(list);
     } else if (kind === 'rparen') {
-      const list = stack.pop();
-      if (!list) {
+      if (stack.length === 0) {
         closeErrors.push({ start, end, message: 'Unbalanced ")": nothing to close here.' });
         return;
       }
+      const list = close(end);
       if (list === header) header = null;
       if (list === pending) pending = null;
-      list.closed = true;
-      list.end = end;
-      siblings = stack.length > 0 ? stack[stack.length - 1].children : root;
     } else {
-      const top = stack[stack.length - 1];
-      if (pending && top === pending) {
+      const list = stack[stack.length - 1];
+      if (pending && list === pending) {
         // The first token of a list inside a function header: a header item, or the body begins.
-        const list = pending;
         pending = null;
-        if (!(kind === 'keyword' && FUNC_HEADER.has(text.slice(start, end)))) {
+        if (!(kind === 'keyword' && FUNC_HEADER.has(words.get(start, end)))) {
+          // The list is the body's first instruction: drop it from the function's children.
           const func = header!;
-          func.children.pop();
           stack.pop();
+          top = bases.pop()! - 1;
+          base = bases[bases.length - 1];
           body = startBody(func, list.start, 1);
           noteBodyToken(body, kind, start, end);
-          siblings = func.children;
           return;
         }
-      } else if (header && top === header && !(kind === 'id' && header.children.length === 1)) {
+      } else if (header && list === header && !(kind === 'id' && top - base === 1)) {
         body = startBody(header, start, 0);
         noteBodyToken(body, kind, start, end);
         return;
       }
-      if (skipBodies && siblings.length === 0 && kind === 'keyword' && isWord(start, end, 'func')) {
-        const parent = stack[stack.length - 2];
-        if (!parent || headKeyword(parent) === 'module') header = top;
+      if (skipBodies && top === base && kind === 'keyword' && isWord(start, end, 'func')) {
+        // The parent's head is the first node of its open range (bases[0] is the top level's).
+        const parentHead = stack.length > 1 ? nodes[bases[stack.length - 1]] : undefined;
+        if (
+          stack.length === 1 ||
+          (parentHead?.type === 'atom' && parentHead.kind === 'keyword' && parentHead.is('module'))
+        )
+          header = list;
       }
-      siblings.push(new SAtom(kind, start, end, text));
+      nodes[top++] = new SAtom(kind, start, end, text);
     }
   });
   errors.push(...closeErrors);
@@ -204,8 +233,10 @@ export function readSExpressions(text: string, options: SExprOptions = {}): SExp
           ? 'Unbalanced "(": this list is never closed.'
           : `Unbalanced "(": this list and ${inside} inside it are never closed.`,
     });
+    // Unclosed lists run to the end of the text.
+    while (stack.length > 0) close(text.length, false);
   }
-  return { nodes: root, errors };
+  return { nodes: nodes.slice(0, top), errors };
 }
 
 /** The head keyword of a list (`module` in `(module ...)`), if it starts with one. */
