@@ -22,12 +22,14 @@ import type {
 import { emptyModuleFacts } from '../module/model';
 import { Cursor, FieldError, describe, isAtom, isKeyword, isListOf } from './cursor';
 import { idName, parseIntBits, parseNat, stringByteLength, stringName } from './literals';
-import { headKeyword, type SAtom, type SkippedBody, type SList, type SNode } from './sexpr';
+import { Interner } from './interner';
+import { type SAtom, type SkippedBody, type SList, type SNode } from './sexpr';
 import { SYNTAX_RULE_ID } from './syntax';
 
 type Space = 'func' | 'table' | 'memory' | 'global' | 'tag' | 'type' | 'elem' | 'data';
 
-const NUMERIC_TYPES = new Set(['i32', 'i64', 'f32', 'f64', 'v128']);
+const NUMERIC_TYPE_NAMES = ['i32', 'i64', 'f32', 'f64', 'v128'] as const;
+const NUMERIC_TYPES = new Set<string>(NUMERIC_TYPE_NAMES);
 
 /** Abstract heap types and their nullable shorthand, spelled as the binary reader spells them. */
 const ABSTRACT_HEAP: Record<string, { short: string; proposal: Proposal }> = {
@@ -125,9 +127,13 @@ class TextModuleReader {
   /** Reference resolutions that must wait until every field has declared its ids. */
   private readonly deferred: Array<() => void> = [];
   private firstDefinition: SList | null = null;
+  /** Keywords seen by the instruction scan, as shared strings, and the proposal each one shows. */
+  private readonly words: Interner;
+  private readonly knownProposals = new Map<string, Proposal | null>();
 
   constructor(private readonly input: TextModuleInput) {
     this.facts = emptyModuleFacts('module', 'text', input.lines.span(input.start, input.end));
+    this.words = new Interner(input.text);
     if (input.id !== undefined) this.facts.id = input.id;
   }
 
@@ -323,11 +329,13 @@ class TextModuleReader {
 
   private valueType(node: SNode | undefined, funcrefIsMvp = false): string {
     if (isAtom(node, 'keyword')) {
-      const name = node.token.text;
-      if (NUMERIC_TYPES.has(name)) {
-        if (name === 'v128') this.seen.add('simd');
-        return name;
+      // Compared in place: the name goes into every signature, and these are shared strings.
+      for (const numeric of NUMERIC_TYPE_NAMES) {
+        if (!node.is(numeric)) continue;
+        if (numeric === 'v128') this.seen.add('simd');
+        return numeric;
       }
+      const name = node.token.text;
       const proposal = SHORTHAND_REFS.get(name);
       if (proposal) {
         if (!(funcrefIsMvp && name === 'funcref')) this.seen.add(proposal);
@@ -369,11 +377,11 @@ class TextModuleReader {
       if (p.optId()) {
         params.push(this.valueType(p.next()));
         p.expectEnd('a named parameter (one type per name)');
-      } else for (const t of p.rest()) params.push(this.valueType(t));
+      } else while (!p.atEnd()) params.push(this.valueType(p.next()));
     }
     for (let list = c.optList('result'); list; list = c.optList('result')) {
       const r = new Cursor(list);
-      for (const t of r.rest()) results.push(this.valueType(t));
+      while (!r.atEnd()) results.push(this.valueType(r.next()));
     }
     if (isListOf(c.peek(), 'param')) c.fail('Parameters must come before results.');
     if (results.length > 1) this.seen.add('multi-value');
@@ -702,7 +710,7 @@ class TextModuleReader {
       if (l.optId()) {
         this.valueType(l.next());
         l.expectEnd('a named local (one type per name)');
-      } else for (const t of l.rest()) this.valueType(t);
+      } else while (!l.atEnd()) this.valueType(l.next());
     }
     this.addFunction(index, id, signature, false, field);
     this.facts.functionCount++;
@@ -1177,15 +1185,18 @@ class TextModuleReader {
 
   /** Notes the proposals the module's instructions use (iteratively: bodies nest deeply). */
   private scanInstructions(root: SNode): void {
+    // A stack pointer rather than push and pop: popping shrinks the array's store and pushing the
+    // next function's children grows (copies) it again, thousands of times in a big module.
     const stack: SNode[] = [root];
-    const known = new Map<string, Proposal | null>();
-    while (stack.length > 0) {
-      const node = stack.pop()!;
+    let size = 1;
+    const known = this.knownProposals;
+    while (size > 0) {
+      const node = stack[--size];
       if (node.type === 'list') {
         // Annotations may hold any tokens; they are not instructions.
         // Element lists hold ref.func items that the binary counts as MVP, not as instructions.
-        if (!node.isAnnotation && headKeyword(node) !== 'elem')
-          for (const child of node.children) stack.push(child);
+        if (!node.isAnnotation && !isKeyword(node.children[0], 'elem'))
+          for (const child of node.children) stack[size++] = child;
         if (node.skippedBody) this.scanSkippedBody(node.skippedBody, known);
         continue;
       }
@@ -1201,8 +1212,7 @@ class TextModuleReader {
         continue;
       }
       if (node.kind !== 'keyword') continue;
-      const text = node.text;
-      this.noteProposal(this.proposalOf(text, known));
+      this.noteProposal(this.proposalOf(this.words.get(node.start, node.end), known));
     }
   }
 }
