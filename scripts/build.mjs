@@ -31,6 +31,8 @@ const entries = [
   // The sandbox process (forked by core/sandbox/runner.ts; reads nothing outside this file).
   { entryPoints: ['server/src/core/sandbox/child.ts'], outfile: 'dist/sandbox-runner.js' },
   { entryPoints: ['server/src/features/scan/worker.ts'], outfile: 'dist/scan-worker.js' },
+  // wabt validation of open .wat documents, beside the server's reading (features/watCompile).
+  { entryPoints: ['server/src/features/watCompile/worker.ts'], outfile: 'dist/wat-compile-worker.js' },
 ];
 
 const contexts = await Promise.all(entries.map((e) => esbuild.context({ ...common, ...e })));

@@ -25,6 +25,7 @@ import { summarize } from './features/moduleSummary';
 import { ModuleSummaryRequest, type ModuleSummaryParams } from './protocol/moduleSummary';
 import { ModuleAnalyzer, isWasmUri, uriToPath } from './features/moduleAnalysis';
 import { ScanPool } from './features/scan/pool';
+import { WatCompileThread } from './features/watCompile/thread';
 import { SettingsStore } from './features/settings';
 import { registerSandboxFeature } from './features/sandbox';
 import { PolicyFilesFeature } from './features/policyFiles';
@@ -75,7 +76,7 @@ connection.onInitialize((params): InitializeResult => {
 });
 
 const policyFiles = new PolicyFilesFeature(connection, documents);
-const analyzer = new ModuleAnalyzer(policyFiles.resolver, ScanPool.create());
+const analyzer = new ModuleAnalyzer(policyFiles.resolver, ScanPool.create(), WatCompileThread.create());
 const wasmView = new WasmViewFeature(connection, settings);
 const diagnostics = new DiagnosticsFeature(connection, documents, settings, analyzer, wasmView);
 registerSandboxFeature(connection, documents, policyFiles.resolver);

@@ -24,6 +24,7 @@ const SHIPPED = [
   'dist/sandbox-runner.js',
   'dist/scan-worker.js',
   'dist/server.js',
+  'dist/wat-compile-worker.js',
   'images/icon.png',
   'images/screenshot.png',
   'images/wasm-file.svg',

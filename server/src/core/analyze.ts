@@ -14,7 +14,7 @@ import type { CodeView, Rule, SignatureCheck } from './rules/rule';
 import { binaryCodeView } from './rules/support/codeView';
 import { loadPublicKeys, verifyModuleSignatures, type PublicKeyInfo } from './signing';
 import { checkWatSyntax } from './wat/syntax';
-import { compileWat } from './wat/compile';
+import { compileWat, type CompileResult } from './wat/compile';
 import { readWatModules, type WatModule } from './wat/reader';
 import { LineIndex } from './location';
 
@@ -47,6 +47,11 @@ export interface ModuleInput {
   ruleOverrides?: Record<string, RuleSetting>;
   /** Validate with the engine (default true); benchmarks of the rules alone turn it off. */
   validate?: boolean;
+  /**
+   * Compiles `.wat` text off this thread (the server's wabt worker). Given, a text analysis starts
+   * it on the file's likely module text before reading, so wabt runs while the reader does.
+   */
+  compileAside?: (text: string, fileName: string) => Promise<CompileResult>;
 }
 
 export interface ModuleAnalysis {
@@ -197,6 +202,9 @@ export interface SteppedTextAnalysis {
 
 /** Reads every module of a `.wat`/`.wast` text, then (in `complete`) validates it with wabt. */
 export function analyzeWatInSteps(input: ModuleInput, text: string): SteppedTextAnalysis {
+  const guess = input.compileAside ? likelyModuleText(text) : undefined;
+  const ahead =
+    guess !== undefined ? { text: guess, result: input.compileAside!(guess, input.fileName) } : undefined;
   const lines = new LineIndex(text);
   const read = readWatModules(text, lines);
   const entries = read.entries.filter((e) => e.expect === 'valid');
@@ -217,7 +225,10 @@ export function analyzeWatInSteps(input: ModuleInput, text: string): SteppedText
       if (entry.source.kind === 'text') {
         // wabt validates what the tolerant reader cannot (types, indices); skip it when the reader
         // already found this module malformed, so one mistake is not reported twice.
-        const compiled = await compileWat(entry.source.text, input.fileName);
+        // The compile started ahead counts only if it guessed this module's text exactly.
+        const compiled = await (ahead?.text === entry.source.text
+          ? ahead.result
+          : compileWat(entry.source.text, input.fileName));
         if (entry.findings.length === 0) findings.push(...relocate(compiled.findings, entry, lines));
         if (compiled.bytes && withCode.length > 0) code = textCodeView(entry, compiled.bytes, compiled.facts);
       } else if (withCode.length > 0) {
@@ -230,6 +241,17 @@ export function analyzeWatInSteps(input: ModuleInput, text: string): SteppedText
     return { facts, findings };
   };
   return { first: { facts, findings: [...head, ...firstRules.flat()] }, complete };
+}
+
+/**
+ * The text the reader gives a file holding one `(module …)` form to compile: from its open paren
+ * to the last close paren. A wrong guess (several modules, a paren in a trailing comment) costs
+ * only the wasted compile: its result is used only when the reader's text is the same.
+ */
+function likelyModuleText(text: string): string | undefined {
+  const start = text.indexOf('(module');
+  const end = text.lastIndexOf(')') + 1;
+  return start >= 0 && end > start ? text.slice(start, end) : undefined;
 }
 
 /** Findings of two rule runs in the order one run of `rules` lists them (the sort is stable). */

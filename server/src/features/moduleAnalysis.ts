@@ -12,6 +12,7 @@ import type { ModuleFacts } from '../core/module/model';
 import type { PolicyResolver, ResolvedPolicy } from '../core/policy/resolver';
 import { ContentCache, slimFacts } from './analysisCache';
 import type { ScanPool } from './scan/pool';
+import type { WatCompileThread } from './watCompile/thread';
 import type { WardenSettings } from './settings';
 
 export interface ModuleResult {
@@ -56,6 +57,8 @@ export class ModuleAnalyzer {
     private readonly resolver: PolicyResolver,
     /** Where modules no editor shows are analysed (worker threads); in this thread without one. */
     private readonly pool?: ScanPool,
+    /** Where wabt validates `.wat` text while this thread reads it; after the reader without one. */
+    private readonly compiler?: WatCompileThread,
   ) {}
 
   /** How many files analyses can usefully run at once (the scan keeps one more in flight). */
@@ -104,7 +107,13 @@ export class ModuleAnalyzer {
       });
     }
     const steps = analyzeWatInSteps(
-      { fileName: uriToPath(uri) ?? uri, text, policy, ruleOverrides: settings.rules },
+      {
+        fileName: uriToPath(uri) ?? uri,
+        text,
+        policy,
+        ruleOverrides: settings.rules,
+        compileAside: this.compiler && ((t, fileName) => this.compiler!.compile(t, fileName)),
+      },
       text,
     );
     // Hovers and quick fixes on the early diagnostics answer from the early result (its facts are whole).
