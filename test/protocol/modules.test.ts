@@ -183,6 +183,34 @@ describe('module analysis over LSP', function () {
     assert.deepEqual(client.published.get(watUri), last);
   });
 
+  it('publishes a small .wat once per version, a big one first without wabt, then complete', async () => {
+    const invalid = (text: string) =>
+      text.replace('(func $main (export "_start"))', '(func $main (export "_start") i64.const 1)');
+    const versionsOf = (uri: string, version: number) =>
+      client.publishHistory.filter((p) => p.uri === uri && p.version === version);
+    await client.open(watUri, MODULE);
+    await client.change(watUri, 2, invalid(MODULE));
+    await client.waitForDiagnostics(watUri, (d) => d.version === 2 && d.diagnostics.length > 0);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(versionsOf(watUri, 2).length, 1, 'a small file: one publish, so nothing blinks');
+
+    // Past 256 KB the reader's findings go out before wabt's validation.
+    const padding = `;; ${'x'.repeat(1000)}\n`.repeat(300);
+    const big = MODULE + padding;
+    const bigUri = pathToFileURL(path.join(root, 'big.wat')).href;
+    await client.open(bigUri, big);
+    await client.change(bigUri, 2, invalid(big));
+    const last = await client.waitForDiagnostics(
+      bigUri,
+      (d) => d.version === 2 && d.diagnostics.some((x) => x.code === 'invalid-module'),
+    );
+    const publishes = versionsOf(bigUri, 2);
+    assert.equal(publishes.length, 2);
+    assert.ok(!publishes[0].diagnostics.some((x) => x.code === 'invalid-module'));
+    assert.ok(publishes[0].diagnostics.some((x) => x.code === 'disallowed-import'));
+    assert.deepEqual(publishes[1], last);
+  });
+
   it('answers hovers on imports, memories and the module keyword', async () => {
     await client.open(watUri, MODULE);
     await client.waitForDiagnostics(watUri, (d) => d.diagnostics.length > 0);

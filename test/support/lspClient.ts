@@ -32,6 +32,8 @@ export class LspTestClient {
   readonly process: ChildProcessWithoutNullStreams;
   readonly connection: MessageConnection;
   readonly published = new Map<string, PublishedDiagnostics>();
+  /** Every publish, in arrival order (for tests about how many publishes a version gets). */
+  readonly publishHistory: PublishedDiagnostics[] = [];
   private waiters: Array<() => void> = [];
   stderr = '';
   private rootPath: string | undefined;
@@ -47,6 +49,7 @@ export class LspTestClient {
     );
     this.connection.onNotification('textDocument/publishDiagnostics', (params: PublishedDiagnostics) => {
       this.published.set(params.uri, params);
+      this.publishHistory.push(params);
       const waiters = this.waiters;
       this.waiters = [];
       for (const w of waiters) w();

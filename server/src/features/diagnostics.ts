@@ -21,6 +21,11 @@ import type { SettingsStore, WardenSettings } from './settings';
  * are further apart anyway, and a version edited again after its first publish skips validation.
  */
 const DEBOUNCE_MS = 15;
+/**
+ * Below this size every finding is ready within a few tens of milliseconds, and an early partial
+ * publish would only make wabt's and the body rules' findings blink out and back in.
+ */
+const EARLY_PUBLISH_MIN_CHARS = 256 * 1024;
 /** A file full of errors (say, binary garbage) would flood the Problems panel; past this we summarise. */
 const MAX_DIAGNOSTICS = 200;
 
@@ -243,11 +248,12 @@ export class DiagnosticsFeature {
     const version = document.version;
     // Results for a version that has since been edited or closed are dropped: the newer run publishes.
     const isCurrent = () => this.documents.get(uri)?.version === version;
-    // The reader's findings go out before wabt validates (about as long again on a big file); the
-    // second publish carries every finding of the version. A newer edit that arrives in between
-    // skips validation of this one.
+    const text = document.getText();
+    // On a big file the reader's findings go out before wabt validates; the second publish carries
+    // every finding of the version. A newer edit that arrives in between skips validation of this one.
     const early = async (first: ModuleResult): Promise<boolean> => {
       if (!isCurrent()) return false;
+      if (text.length < EARLY_PUBLISH_MIN_CHARS) return true;
       await this.connection.sendDiagnostics({ uri, version, diagnostics: diagnosticsOf(first) });
       await new Promise((resolve) => setImmediate(resolve));
       return isCurrent();
@@ -257,7 +263,7 @@ export class DiagnosticsFeature {
       const settings = await this.settings.get(uri);
       if (!settings.enable) diagnostics = [];
       else {
-        const result = await this.analyzer.analyzeText(uri, document.getText(), version, settings, early);
+        const result = await this.analyzer.analyzeText(uri, text, version, settings, early);
         if (!result) return;
         diagnostics = diagnosticsOf(result);
       }
