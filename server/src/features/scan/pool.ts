@@ -1,7 +1,7 @@
 /**
  * A few worker threads for the workspace scan, so that checking a thousand modules uses the
- * machine's cores and never blocks the thread that answers hovers and edits. Workers start on first use
- * and stop when the scan has been idle a while; a worker that dies fails only its job.
+ * machine's cores and never blocks the thread that answers hovers and edits. Workers start on
+ * first use and stop when the scan has been idle a while; a worker that dies fails only its job.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
