@@ -20,56 +20,17 @@ import type {
   TableType,
 } from '../module/model';
 import { emptyModuleFacts } from '../module/model';
+import { constantValue, noteConstantExpression } from './constantExpression';
 import { Cursor, FieldError, describe, isAtom, isKeyword, isListOf } from './cursor';
-import { idName, parseIntBits, parseNat, stringByteLength, stringName } from './literals';
-import { Interner } from './interner';
-import { type SAtom, type SkippedBody, type SList, type SNode } from './sexpr';
+import { idName, parseNat, stringByteLength, stringName } from './literals';
+import { type SAtom, type SList, type SNode } from './sexpr';
+import { InstructionScan } from './instructionScan';
 import { SYNTAX_RULE_ID } from './syntax';
+import { ValueTypeReader } from './valueTypes';
+
+export { constantValue };
 
 type Space = 'func' | 'table' | 'memory' | 'global' | 'tag' | 'type' | 'elem' | 'data';
-
-const NUMERIC_TYPE_NAMES = ['i32', 'i64', 'f32', 'f64', 'v128'] as const;
-const NUMERIC_TYPES = new Set<string>(NUMERIC_TYPE_NAMES);
-
-/** Abstract heap types and their nullable shorthand, spelled as the binary reader spells them. */
-const ABSTRACT_HEAP: Record<string, { short: string; proposal: Proposal }> = {
-  func: { short: 'funcref', proposal: 'reference-types' },
-  extern: { short: 'externref', proposal: 'reference-types' },
-  any: { short: 'anyref', proposal: 'gc' },
-  eq: { short: 'eqref', proposal: 'gc' },
-  i31: { short: 'i31ref', proposal: 'gc' },
-  struct: { short: 'structref', proposal: 'gc' },
-  array: { short: 'arrayref', proposal: 'gc' },
-  none: { short: 'nullref', proposal: 'gc' },
-  noextern: { short: 'nullexternref', proposal: 'gc' },
-  nofunc: { short: 'nullfuncref', proposal: 'gc' },
-  exn: { short: 'exnref', proposal: 'exnref' },
-  noexn: { short: 'nullexnref', proposal: 'exnref' },
-  cont: { short: 'contref', proposal: 'stack-switching' },
-  nocont: { short: 'nullcontref', proposal: 'stack-switching' },
-};
-const SHORTHAND_REFS = new Map(Object.values(ABSTRACT_HEAP).map((h) => [h.short, h.proposal]));
-
-/** Instruction keyword prefixes that show a module uses a proposal. */
-const INSTRUCTION_PROPOSALS: Array<[RegExp, Proposal]> = [
-  [/relaxed_/, 'relaxed-simd'], // before simd: relaxed instructions are SIMD too (added in scan)
-  [/^(?:v128|i8x16|i16x8|i32x4|i64x2|f32x4|f64x2)\./, 'simd'],
-  [/\.atomic\.|^memory\.atomic|^atomic\.fence/, 'threads'],
-  [/^(?:return_call|return_call_indirect|return_call_ref)$/, 'tail-call'],
-  [/^(?:try|catch|catch_all|delegate|rethrow|throw)$/, 'exceptions'],
-  [/^(?:try_table|throw_ref)$/, 'exnref'],
-  [
-    /^(?:struct|array|ref\.i31|i31|any|extern\.(?:convert_any|internalize|externalize)|br_on_cast|ref\.cast|ref\.test)/,
-    'gc',
-  ],
-  [/^(?:call_ref|ref\.as_non_null|br_on_null|br_on_non_null)$/, 'function-references'],
-  [/^(?:memory\.(?:copy|fill|init)|data\.drop|elem\.drop|table\.(?:copy|init))$/, 'bulk-memory'],
-  [/^(?:table\.(?:get|set|size|grow|fill)|ref\.(?:null|is_null|func))$/, 'reference-types'],
-  [/^i(?:32|64)\.extend(?:8|16|32)_s$/, 'sign-extension'],
-  [/trunc_sat/, 'saturating-float-to-int'],
-  [/^i64\.(?:add128|sub128|mul_wide_[su])$/, 'wide-arithmetic'],
-  [/^(?:cont\.|resume|suspend|switch)/, 'stack-switching'],
-];
 
 interface PendingType {
   list: SList;
@@ -127,13 +88,10 @@ class TextModuleReader {
   /** Reference resolutions that must wait until every field has declared its ids. */
   private readonly deferred: Array<() => void> = [];
   private firstDefinition: SList | null = null;
-  /** Keywords seen by the instruction scan, as shared strings, and the proposal each one shows. */
-  private readonly words: Interner;
-  private readonly knownProposals = new Map<string, Proposal | null>();
+  private readonly types = new ValueTypeReader(this.seen, (node, what) => this.resolve('type', node, what));
 
   constructor(private readonly input: TextModuleInput) {
     this.facts = emptyModuleFacts('module', 'text', input.lines.span(input.start, input.end));
-    this.words = new Interner(input.text);
     if (input.id !== undefined) this.facts.id = input.id;
   }
 
@@ -270,7 +228,7 @@ class TextModuleReader {
     c.expectEnd('a type definition');
     if (isListOf(def, 'func')) {
       const f = new Cursor(def);
-      const signature = this.paramsAndResults(f);
+      const signature = this.types.paramsAndResults(f);
       f.expectEnd('a function type');
       return signature;
     }
@@ -285,7 +243,7 @@ class TextModuleReader {
           if (fieldIds.has(name)) throw new FieldError(`Duplicate field id ${id.text}.`, id.start, id.end);
           fieldIds.add(name);
         }
-        this.storageField(field);
+        this.types.storageField(field);
       }
       return null;
     }
@@ -302,96 +260,10 @@ class TextModuleReader {
     );
   }
 
-  private storageField(node: SNode): void {
-    if (isListOf(node, 'field')) {
-      const f = new Cursor(node);
-      const named = f.optId();
-      const types = f.rest();
-      if (named && types.length !== 1)
-        throw new FieldError('A named field has exactly one type.', node.start, node.end);
-      for (const t of types) this.storageType(t);
-      return;
-    }
-    this.storageType(node);
-  }
-
-  /** A field's storage type, `(mut t)` at most once (no recursion: nesting is an error, not a stack). */
-  private storageType(node: SNode): void {
-    let type: SNode = node;
-    if (isListOf(node, 'mut')) {
-      const m = new Cursor(node);
-      type = m.next() ?? m.fail('Expected a type after "mut".');
-      m.expectEnd('a mutable field type');
-    }
-    if (isKeyword(type, 'i8') || isKeyword(type, 'i16')) return;
-    this.valueType(type);
-  }
-
-  private valueType(node: SNode | undefined, funcrefIsMvp = false): string {
-    if (isAtom(node, 'keyword')) {
-      // Compared in place: the name goes into every signature, and these are shared strings.
-      for (const numeric of NUMERIC_TYPE_NAMES) {
-        if (!node.is(numeric)) continue;
-        if (numeric === 'v128') this.seen.add('simd');
-        return numeric;
-      }
-      const name = node.token.text;
-      const proposal = SHORTHAND_REFS.get(name);
-      if (proposal) {
-        if (!(funcrefIsMvp && name === 'funcref')) this.seen.add(proposal);
-        return name;
-      }
-    }
-    if (isListOf(node, 'ref')) return this.refType(node);
-    const at = node ?? { start: 0, end: 0 };
-    throw new FieldError(
-      `Expected a value type (i32, i64, f32, f64, v128 or a reference type), found ${describe(node)}.`,
-      at.start,
-      at.end,
-    );
-  }
-
-  private refType(list: SList): string {
-    const c = new Cursor(list);
-    const nullable = c.optKeyword('null');
-    const heap = c.next();
-    c.expectEnd('a reference type');
-    if (isAtom(heap, 'keyword')) {
-      const abstract = ABSTRACT_HEAP[heap.token.text];
-      if (!abstract) c.fail(`Unknown heap type ${describe(heap)}.`, heap);
-      this.seen.add(abstract.proposal);
-      if (!nullable) this.seen.add('function-references');
-      return nullable ? abstract.short : `(ref ${heap.token.text})`;
-    }
-    const index = this.resolve('type', heap, 'a heap type');
-    this.seen.add('function-references');
-    return nullable ? `(ref null ${index})` : `(ref ${index})`;
-  }
-
-  /** `(param …)* (result …)*` at the cursor. */
-  private paramsAndResults(c: Cursor): FuncSignature {
-    const params: string[] = [];
-    const results: string[] = [];
-    for (let list = c.optList('param'); list; list = c.optList('param')) {
-      const p = new Cursor(list);
-      if (p.optId()) {
-        params.push(this.valueType(p.next()));
-        p.expectEnd('a named parameter (one type per name)');
-      } else while (!p.atEnd()) params.push(this.valueType(p.next()));
-    }
-    for (let list = c.optList('result'); list; list = c.optList('result')) {
-      const r = new Cursor(list);
-      while (!r.atEnd()) results.push(this.valueType(r.next()));
-    }
-    if (isListOf(c.peek(), 'param')) c.fail('Parameters must come before results.');
-    if (results.length > 1) this.seen.add('multi-value');
-    return { params, results };
-  }
-
   /** A type use: `(type x)? (param …)* (result …)*`; an explicit type decides the signature. */
   private typeUse(c: Cursor): FuncSignature | null {
     const typeRef = c.optList('type');
-    const inline = this.paramsAndResults(c);
+    const inline = this.types.paramsAndResults(c);
     if (!typeRef) {
       this.noteImplicitType(inline);
       return inline;
@@ -574,7 +446,7 @@ class TextModuleReader {
         return this.importMemory(d, this.declareNext('memory', id), site, field);
       case 'global': {
         const index = this.declareNext('global', id);
-        const global = this.globalType(d.next() ?? d.fail('Expected a global type.'));
+        const global = this.types.globalType(d.next() ?? d.fail('Expected a global type.'));
         return this.importGlobal(d, index, global, site, field);
       }
       case 'tag':
@@ -708,9 +580,9 @@ class TextModuleReader {
     for (let list = c.optList('local'); list; list = c.optList('local')) {
       const l = new Cursor(list);
       if (l.optId()) {
-        this.valueType(l.next());
+        this.types.valueType(l.next());
         l.expectEnd('a named local (one type per name)');
-      } else while (!l.atEnd()) this.valueType(l.next());
+      } else while (!l.atEnd()) this.types.valueType(l.next());
     }
     this.addFunction(index, id, signature, false, field);
     this.facts.functionCount++;
@@ -731,7 +603,7 @@ class TextModuleReader {
     const elemList = isListOf(c.peek(1), 'elem') ? c.peek(1) : undefined;
     if (elemList && elemList.type === 'list') {
       // `(table reftype (elem …))`: a table exactly as large as its active segment at offset 0.
-      const elementType = this.refTypeOrShorthand(c.next());
+      const elementType = this.types.refTypeOrShorthand(c.next());
       c.next();
       c.expectEnd('a table with inline elements');
       const count = this.elementItems(new Cursor(elemList), elementType);
@@ -741,7 +613,7 @@ class TextModuleReader {
       table = this.tableTypeAfterAddress(c, table64);
       if (!c.atEnd()) {
         this.seen.add('function-references');
-        this.noteConstantExpression(c.rest()); // the initialiser expression
+        noteConstantExpression(c.rest(), this.seen); // the initialiser expression
       }
     }
     this.facts.tables.push(this.entityFact(table, index, false, field));
@@ -790,13 +662,13 @@ class TextModuleReader {
     const id = c.optId();
     const index = this.declareNext('global', id);
     const inlineImport = this.inlineExportsAndImport(c, 'global', () => index);
-    const global = this.globalType(c.next() ?? c.fail('Expected a global type.'));
+    const global = this.types.globalType(c.next() ?? c.fail('Expected a global type.'));
     if (inlineImport) {
       this.checkImportOrder(inlineImport.list);
       return this.importGlobal(c, index, global, inlineImport, field);
     }
     this.noteDefinition(field);
-    this.noteConstantExpression(c.rest()); // the initialiser: a constant expression, checked by validation
+    noteConstantExpression(c.rest(), this.seen); // the initialiser: a constant expression, checked by validation
     this.facts.globals.push(this.entityFact(global, index, false, field));
   }
 
@@ -920,7 +792,7 @@ class TextModuleReader {
       !isAtom(first, 'number') &&
       !(isListOf(first) && !isListOf(first, 'ref'))
     ) {
-      const type = this.refTypeOrShorthand(c.next());
+      const type = this.types.refTypeOrShorthand(c.next());
       if (type !== 'funcref') this.seen.add('reference-types');
       return this.countExpressions(c);
     }
@@ -948,7 +820,7 @@ class TextModuleReader {
     let count = 0;
     while (!c.atEnd()) {
       const node = c.next();
-      if (node) this.noteConstantExpression([node]);
+      if (node) noteConstantExpression([node], this.seen);
       if (!isListOf(node))
         c.fail(
           `Expected an element expression such as "(ref.func $f)" or "(item …)", found ${describe(node)}.`,
@@ -957,14 +829,6 @@ class TextModuleReader {
       count++;
     }
     return count;
-  }
-
-  /** A table's or element list's reference type; `funcref` there is MVP, not reference-types. */
-  private refTypeOrShorthand(node: SNode | undefined): string {
-    const type = this.valueType(node, true);
-    if (NUMERIC_TYPES.has(type))
-      throw new FieldError(`Expected a reference type, found ${describe(node)}.`, node!.start, node!.end);
-    return type;
   }
 
   private dataField(field: SList): void {
@@ -1009,7 +873,7 @@ class TextModuleReader {
     if (isListOf(node, 'offset')) {
       c.next();
       const expression = new Cursor(node).rest();
-      this.noteConstantExpression(expression);
+      noteConstantExpression(expression, this.seen);
       return { value: constantValue(expression) };
     }
     if (
@@ -1020,7 +884,7 @@ class TextModuleReader {
       !isListOf(node, 'table')
     ) {
       c.next();
-      this.noteConstantExpression([node]);
+      noteConstantExpression([node], this.seen);
       return { value: constantValue([node]) };
     }
     return null;
@@ -1093,19 +957,9 @@ class TextModuleReader {
 
   private tableTypeAfterAddress(c: Cursor, table64: boolean): TableType {
     const { initial, maximum } = this.limits(c, table64, 'table');
-    const elementType = this.refTypeOrShorthand(c.next() ?? c.fail('Expected the table element type.'));
+    const elementType = this.types.refTypeOrShorthand(c.next() ?? c.fail('Expected the table element type.'));
     if (elementType !== 'funcref') this.seen.add('reference-types');
     return { elementType, initial, maximum, table64 };
-  }
-
-  private globalType(node: SNode): GlobalType {
-    if (isListOf(node, 'mut')) {
-      const m = new Cursor(node);
-      const valueType = this.valueType(m.next());
-      m.expectEnd('a mutable global type');
-      return { valueType, mutable: true };
-    }
-    return { valueType: this.valueType(node), mutable: false };
   }
 
   // ---- assembling -----------------------------------------------------------------------------
@@ -1121,151 +975,9 @@ class TextModuleReader {
     if (f.start && f.start.funcIndex < 0) f.start = null;
     if (f.memories.length > 1) this.seen.add('multi-memory');
     if (f.tables.length > 1) this.seen.add('reference-types');
-    if (this.input.moduleList) this.scanInstructions(this.input.moduleList);
-    else for (const field of this.input.fields) this.scanInstructions(field);
+    const scan = new InstructionScan(this.input.text, this.seen, this.error.bind(this), this.reportedAt);
+    if (this.input.moduleList) scan.scan(this.input.moduleList);
+    else for (const field of this.input.fields) scan.scan(field);
     f.proposals = [...this.seen].sort();
   }
-
-  /**
-   * Proposals a constant expression shows, as the binary reader counts them: arithmetic is
-   * extended-const, `ref.null` counts its heap type's proposal (bounded walk; folded or flat).
-   */
-  private noteConstantExpression(nodes: SNode[]): void {
-    const lists: SNode[][] = [nodes];
-    for (let visited = 0; lists.length > 0 && visited < 10_000; visited++) {
-      const items = lists.pop()!;
-      for (let k = 0; k < items.length; k++) {
-        const node = items[k];
-        if (node.type === 'list') {
-          lists.push(node.children);
-          continue;
-        }
-        if (node.kind !== 'keyword') continue;
-        if (/^i(?:32|64)\.(?:add|sub|mul)$/.test(node.text)) this.seen.add('extended-const');
-        else if (node.text === 'ref.null') {
-          const heap = items[k + 1];
-          const abstract = isAtom(heap, 'keyword') ? ABSTRACT_HEAP[heap.text] : undefined;
-          if (abstract) this.seen.add(abstract.proposal);
-          else if (heap) this.seen.add('function-references');
-        }
-      }
-    }
-  }
-
-  /** The same for a function body the s-expression reader skipped: its keywords and reserved tokens. */
-  private scanSkippedBody(body: SkippedBody, known: Map<string, Proposal | null>): void {
-    for (const keyword of body.keywords) {
-      this.noteProposal(this.proposalOf(keyword, known));
-    }
-    for (let i = 0; i < body.reserved.length; i += 2) {
-      const [start, end] = [body.reserved[i], body.reserved[i + 1]];
-      const text = this.input.text.slice(start, end);
-      const hint = text.startsWith(';') ? ' (comments start with ";;" or "(;")' : '';
-      this.error(
-        `Unexpected token ${JSON.stringify(text.slice(0, 40))}: not a keyword, id, number or string${hint}.`,
-        start,
-        end,
-      );
-    }
-  }
-
-  private noteProposal(proposal: Proposal | null): void {
-    if (proposal) this.seen.add(proposal);
-    if (proposal === 'relaxed-simd') this.seen.add('simd');
-  }
-
-  private proposalOf(keyword: string, known: Map<string, Proposal | null>): Proposal | null {
-    let proposal = known.get(keyword);
-    if (proposal === undefined) {
-      proposal = INSTRUCTION_PROPOSALS.find(([pattern]) => pattern.test(keyword))?.[1] ?? null;
-      known.set(keyword, proposal);
-    }
-    return proposal;
-  }
-
-  /** Notes the proposals the module's instructions use (iteratively: bodies nest deeply). */
-  private scanInstructions(root: SNode): void {
-    // A stack pointer rather than push and pop: popping shrinks the array's store and pushing the
-    // next function's children grows (copies) it again, thousands of times in a big module.
-    const stack: SNode[] = [root];
-    let size = 1;
-    const known = this.knownProposals;
-    while (size > 0) {
-      const node = stack[--size];
-      if (node.type === 'list') {
-        // Annotations may hold any tokens; they are not instructions.
-        // Element lists hold ref.func items that the binary counts as MVP, not as instructions.
-        if (!node.isAnnotation && !isKeyword(node.children[0], 'elem'))
-          for (const child of node.children) stack[size++] = child;
-        if (node.skippedBody) this.scanSkippedBody(node.skippedBody, known);
-        continue;
-      }
-      if (node.kind === 'reserved') {
-        if (!this.reportedAt.has(node.start)) {
-          const hint = node.text.startsWith(';') ? ' (comments start with ";;" or "(;")' : '';
-          this.error(
-            `Unexpected token ${describe(node)}: not a keyword, id, number or string${hint}.`,
-            node.start,
-            node.end,
-          );
-        }
-        continue;
-      }
-      if (node.kind !== 'keyword') continue;
-      this.noteProposal(this.proposalOf(this.words.get(node.start, node.end), known));
-    }
-  }
-}
-
-/**
- * The value of a constant expression when it is a plain `i32.const`/`i64.const` or
- * extended-const arithmetic on constants (read unsigned, as an address); null otherwise.
- * Folded forms are flattened to postfix order; nesting deeper than a constant ever needs gives null.
- */
-export function constantValue(nodes: SNode[]): number | null {
-  const ops: SNode[] = [];
-  const flatten = (list: SNode[], depth: number): boolean => {
-    if (depth > 64) return false;
-    for (const node of list) {
-      if (node.type === 'list') {
-        if (node.isAnnotation) continue;
-        const [head, ...args] = node.children;
-        if (
-          !flatten(
-            args.filter((a) => a.type === 'list'),
-            depth + 1,
-          )
-        )
-          return false;
-        ops.push(head, ...args.filter((a) => a.type === 'atom'));
-      } else ops.push(node);
-    }
-    return true;
-  };
-  if (!flatten(nodes, 0)) return null;
-  const stack: Array<bigint | null> = [];
-  let bits: 32 | 64 = 32;
-  for (let i = 0; i < ops.length; i++) {
-    const op = ops[i];
-    if (!isAtom(op, 'keyword')) return null;
-    const text = op.token.text;
-    if (text === 'i32.const' || text === 'i64.const') {
-      bits = text === 'i64.const' ? 64 : 32;
-      const immediate = ops[++i];
-      const value = isAtom(immediate) ? parseIntBits(immediate.token.text, bits) : null;
-      if (value === null) return null;
-      stack.push(value);
-    } else if (/^i(?:32|64)\.(?:add|sub|mul)$/.test(text)) {
-      const b = stack.pop() ?? null;
-      const a = stack.pop() ?? null;
-      const op3 = text.slice(4);
-      stack.push(a === null || b === null ? null : op3 === 'add' ? a + b : op3 === 'sub' ? a - b : a * b);
-    } else if (text === 'global.get') {
-      i++;
-      stack.push(null);
-    } else return null;
-  }
-  if (stack.length !== 1 || stack[0] === null) return null;
-  const n = Number(BigInt.asUintN(bits, stack[0]));
-  return Number.isSafeInteger(n) ? n : null;
 }
