@@ -24,6 +24,14 @@ import { constantValue, noteConstantExpression } from './constantExpression';
 import { Cursor, FieldError, describe, isAtom, isKeyword, isListOf } from './cursor';
 import { idName, parseNat, stringByteLength, stringName } from './literals';
 import { type SAtom, type SList, type SNode } from './sexpr';
+import {
+  addressType,
+  memoryType,
+  memoryTypeAfterAddress,
+  readPageSize,
+  tableType,
+  tableTypeAfterAddress,
+} from './entityTypes';
 import { InstructionScan } from './instructionScan';
 import { SYNTAX_RULE_ID } from './syntax';
 import { ValueTypeReader } from './valueTypes';
@@ -472,13 +480,13 @@ class TextModuleReader {
   // after an inline `(import "m" "n")`, so these serve both (the caller has declared the index).
 
   private importTable(c: Cursor, index: number, site: ImportSite, span: SList): void {
-    const table = this.tableType(c);
+    const table = tableType(c, this.types, this.seen);
     c.expectEnd('an imported table');
     this.recordImport(site, { kind: 'table', table }, index, span);
   }
 
   private importMemory(c: Cursor, index: number, site: ImportSite, span: SList): void {
-    const memory = this.memoryType(c);
+    const memory = memoryType(c, this.seen);
     c.expectEnd('an imported memory');
     this.recordImport(site, { kind: 'memory', memory }, index, span);
   }
@@ -599,7 +607,7 @@ class TextModuleReader {
     }
     this.noteDefinition(field);
     let table: TableType;
-    const table64 = this.addressType(c);
+    const table64 = addressType(c, this.seen);
     const elemList = isListOf(c.peek(1), 'elem') ? c.peek(1) : undefined;
     if (elemList && elemList.type === 'list') {
       // `(table reftype (elem …))`: a table exactly as large as its active segment at offset 0.
@@ -610,7 +618,7 @@ class TextModuleReader {
       table = { elementType, initial: count, maximum: count, table64 };
       this.elementSegments(elemList, { mode: 'active', tableIndex: index, count, offset: true });
     } else {
-      table = this.tableTypeAfterAddress(c, table64);
+      table = tableTypeAfterAddress(c, table64, this.types, this.seen);
       if (!c.atEnd()) {
         this.seen.add('function-references');
         noteConstantExpression(c.rest(), this.seen); // the initialiser expression
@@ -630,11 +638,11 @@ class TextModuleReader {
     }
     this.noteDefinition(field);
     let memory: MemoryType;
-    const memory64 = this.addressType(c);
+    const memory64 = addressType(c, this.seen);
     const dataAt = isListOf(c.peek(), 'pagesize') ? 1 : 0;
     if (isListOf(c.peek(dataAt), 'data')) {
       // `(memory (data "…"))`: initial = maximum = the data size in pages, rounded up.
-      const pageSize = this.pageSize(c);
+      const pageSize = readPageSize(c, this.seen);
       const data = c.next() as SList;
       c.expectEnd('a memory with inline data');
       const d = new Cursor(data);
@@ -651,7 +659,7 @@ class TextModuleReader {
         location: this.span(data),
       });
     } else {
-      memory = this.memoryTypeAfterAddress(c, memory64);
+      memory = memoryTypeAfterAddress(c, memory64, this.seen);
       c.expectEnd('a memory');
     }
     this.facts.memories.push(this.entityFact(memory, index, false, field));
@@ -888,78 +896,6 @@ class TextModuleReader {
       return { value: constantValue([node]) };
     }
     return null;
-  }
-
-  // ---- entity types ---------------------------------------------------------------------------
-
-  private addressType(c: Cursor): boolean {
-    if (c.optKeyword('i64')) {
-      this.seen.add('memory64');
-      return true;
-    }
-    c.optKeyword('i32');
-    return false;
-  }
-
-  private limits(c: Cursor, is64: boolean, what: string): { initial: number; maximum: number | null } {
-    const first = c.peek();
-    if (!isAtom(first, 'number'))
-      c.fail(`Expected the ${what}'s initial size (a number), found ${describe(first)}.`);
-    c.next();
-    const initial = this.limit(first, is64);
-    let maximum: number | null = null;
-    if (isAtom(c.peek(), 'number')) maximum = this.limit(c.next() as SAtom, is64);
-    return { initial, maximum };
-  }
-
-  private limit(node: SAtom, is64: boolean): number {
-    const value = parseNat(node.token.text);
-    if (value === null || value >= 1n << (is64 ? 64n : 32n)) {
-      throw new FieldError(
-        `Limit ${node.token.text} is not a ${is64 ? '64' : '32'}-bit unsigned integer.`,
-        node.start,
-        node.end,
-      );
-    }
-    return Number(value);
-  }
-
-  private pageSize(c: Cursor): number {
-    const list = c.optList('pagesize');
-    if (!list) return 65536;
-    const p = new Cursor(list);
-    const node = p.next();
-    p.expectEnd('a page size');
-    const value = isAtom(node, 'number') ? parseNat(node.token.text) : null;
-    if (value === null || value === 0n || (value & (value - 1n)) !== 0n || value > 65536n) {
-      p.fail('A page size is a power of two no larger than 65536.', node);
-    }
-    this.seen.add('custom-page-sizes');
-    return Number(value);
-  }
-
-  private memoryType(c: Cursor): MemoryType {
-    return this.memoryTypeAfterAddress(c, this.addressType(c));
-  }
-
-  private memoryTypeAfterAddress(c: Cursor, memory64: boolean): MemoryType {
-    const { initial, maximum } = this.limits(c, memory64, 'memory');
-    const shared = c.optKeyword('shared');
-    if (!shared) c.optKeyword('unshared');
-    const pageSize = this.pageSize(c);
-    if (shared) this.seen.add('threads');
-    return { initial, maximum, shared, memory64, pageSize };
-  }
-
-  private tableType(c: Cursor): TableType {
-    return this.tableTypeAfterAddress(c, this.addressType(c));
-  }
-
-  private tableTypeAfterAddress(c: Cursor, table64: boolean): TableType {
-    const { initial, maximum } = this.limits(c, table64, 'table');
-    const elementType = this.types.refTypeOrShorthand(c.next() ?? c.fail('Expected the table element type.'));
-    if (elementType !== 'funcref') this.seen.add('reference-types');
-    return { elementType, initial, maximum, table64 };
   }
 
   // ---- assembling -----------------------------------------------------------------------------
