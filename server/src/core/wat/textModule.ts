@@ -22,7 +22,7 @@ import type {
 import { emptyModuleFacts } from '../module/model';
 import { constantValue, noteConstantExpression } from './constantExpression';
 import { Cursor, FieldError, describe, isAtom, isKeyword, isListOf } from './cursor';
-import { idName, parseNat, stringByteLength, stringName } from './literals';
+import { idName, stringByteLength, stringName } from './literals';
 import { type SAtom, type SList, type SNode } from './sexpr';
 import {
   addressType,
@@ -32,13 +32,12 @@ import {
   tableType,
   tableTypeAfterAddress,
 } from './entityTypes';
+import { IndexSpaces } from './indexSpaces';
 import { InstructionScan } from './instructionScan';
 import { SYNTAX_RULE_ID } from './syntax';
 import { ValueTypeReader } from './valueTypes';
 
 export { constantValue };
-
-type Space = 'func' | 'table' | 'memory' | 'global' | 'tag' | 'type' | 'elem' | 'data';
 
 interface PendingType {
   list: SList;
@@ -74,17 +73,7 @@ class TextModuleReader {
   private readonly facts: ModuleFacts;
   private readonly findings: Finding[] = [];
   private readonly seen = new Set<Proposal>();
-  private readonly ids = new Map<Space, Map<string, number>>();
-  private readonly counts: Record<Space, number> = {
-    func: 0,
-    table: 0,
-    memory: 0,
-    global: 0,
-    tag: 0,
-    type: 0,
-    elem: 0,
-    data: 0,
-  };
+  private readonly spaces = new IndexSpaces();
   private readonly typeSignatures: Array<FuncSignature | null> = [];
   private readonly pendingTypes: PendingType[] = [];
   /** Indexes of `(type (func …))` outside rec groups: the ones an inline type use may reuse. */
@@ -96,7 +85,9 @@ class TextModuleReader {
   /** Reference resolutions that must wait until every field has declared its ids. */
   private readonly deferred: Array<() => void> = [];
   private firstDefinition: SList | null = null;
-  private readonly types = new ValueTypeReader(this.seen, (node, what) => this.resolve('type', node, what));
+  private readonly types = new ValueTypeReader(this.seen, (node, what) =>
+    this.spaces.resolve('type', node, what),
+  );
 
   constructor(private readonly input: TextModuleInput) {
     this.facts = emptyModuleFacts('module', 'text', input.lines.span(input.start, input.end));
@@ -137,33 +128,6 @@ class TextModuleReader {
     return this.input.lines.span(node.start, node.end);
   }
 
-  private declareId(space: Space, id: SAtom | undefined, index: number): void {
-    if (!id) return;
-    let map = this.ids.get(space);
-    if (!map) this.ids.set(space, (map = new Map()));
-    const name = idName(id.token.text);
-    if (map.has(name)) throw new FieldError(`Duplicate ${space} id ${id.token.text}.`, id.start, id.end);
-    map.set(name, index);
-  }
-
-  /** An index or id reference in `space`; ids must be declared already (call from `deferred` for forward references). */
-  private resolve(space: Space, node: SNode | undefined, what = `a ${space} index`): number {
-    if (node?.type === 'atom' && node.token.kind === 'number') {
-      const value = parseNat(node.token.text);
-      if (value === null || value > 0xffffffffn)
-        throw new FieldError(`Expected ${what}, found ${describe(node)}.`, node.start, node.end);
-      return Number(value);
-    }
-    if (node?.type === 'atom' && node.token.kind === 'id') {
-      const index = this.ids.get(space)?.get(idName(node.token.text));
-      if (index === undefined)
-        throw new FieldError(`Unknown ${space} ${node.token.text}.`, node.start, node.end);
-      return index;
-    }
-    const at = node ?? { start: 0, end: 0 };
-    throw new FieldError(`Expected ${what} (a number or $id), found ${describe(node)}.`, at.start, at.end);
-  }
-
   /** Resolves later, reporting an unknown id as a finding at the reference. */
   private later(resolve: () => void): void {
     this.deferred.push(() => {
@@ -183,7 +147,7 @@ class TextModuleReader {
     for (const field of this.input.fields) {
       this.guard(field, () => {
         if (isListOf(field, 'type')) {
-          const index = this.counts.type;
+          const index = this.spaces.counts.type;
           this.declareType(field);
           if (
             isListOf(
@@ -214,9 +178,9 @@ class TextModuleReader {
   private declareType(list: SList): void {
     const c = new Cursor(list);
     const id = c.optId();
-    const index = this.counts.type++;
+    const index = this.spaces.counts.type++;
     this.typeSignatures.push(null);
-    this.declareId('type', id, index);
+    this.spaces.declareId('type', id, index);
     this.pendingTypes.push({ list, index });
   }
 
@@ -229,7 +193,8 @@ class TextModuleReader {
       this.seen.add('gc');
       const sub = new Cursor(def);
       sub.optKeyword('final');
-      while (isAtom(sub.peek(), 'id') || isAtom(sub.peek(), 'number')) this.resolve('type', sub.next());
+      while (isAtom(sub.peek(), 'id') || isAtom(sub.peek(), 'number'))
+        this.spaces.resolve('type', sub.next());
       def = sub.next();
       sub.expectEnd('a sub type');
     }
@@ -258,7 +223,7 @@ class TextModuleReader {
     if (isListOf(def, 'cont')) {
       this.seen.add('stack-switching');
       const f = new Cursor(def);
-      this.resolve('type', f.next());
+      this.spaces.resolve('type', f.next());
       f.expectEnd('a continuation type');
       return null;
     }
@@ -277,17 +242,17 @@ class TextModuleReader {
       return inline;
     }
     const t = new Cursor(typeRef);
-    const index = this.resolve('type', t.next(), 'a type index');
+    const index = this.spaces.resolve('type', t.next(), 'a type index');
     t.expectEnd('a type use');
-    if (index < this.counts.type) return this.typeSignatures[index] ?? null;
-    const implicit = this.implicitTypes[index - this.counts.type];
+    if (index < this.spaces.counts.type) return this.typeSignatures[index] ?? null;
+    const implicit = this.implicitTypes[index - this.spaces.counts.type];
     if (implicit) return implicit;
     // A type the text defines implicitly further down: fill the signature in once it exists.
     const signature: FuncSignature = { params: [], results: [] };
     this.later(() => {
-      const found = this.implicitTypes[index - this.counts.type];
+      const found = this.implicitTypes[index - this.spaces.counts.type];
       if (!found) {
-        const defined = this.counts.type + this.implicitTypes.length;
+        const defined = this.spaces.counts.type + this.implicitTypes.length;
         throw new FieldError(
           `Unknown type ${index}: the module defines ${defined} types.`,
           typeRef.start,
@@ -449,11 +414,11 @@ class TextModuleReader {
       case 'func':
         return this.importFunc(d, id, site);
       case 'table':
-        return this.importTable(d, this.declareNext('table', id), site, field);
+        return this.importTable(d, this.spaces.declareNext('table', id), site, field);
       case 'memory':
-        return this.importMemory(d, this.declareNext('memory', id), site, field);
+        return this.importMemory(d, this.spaces.declareNext('memory', id), site, field);
       case 'global': {
-        const index = this.declareNext('global', id);
+        const index = this.spaces.declareNext('global', id);
         const global = this.types.globalType(d.next() ?? d.fail('Expected a global type.'));
         return this.importGlobal(d, index, global, site, field);
       }
@@ -470,7 +435,7 @@ class TextModuleReader {
   // For an import field, the site's list is the whole `(import …)` field, and so is the span.
 
   private importFunc(c: Cursor, id: SAtom | undefined, site: ImportSite): void {
-    const index = this.declareNext('func', id);
+    const index = this.spaces.declareNext('func', id);
     const signature = this.typeUse(c);
     c.expectEnd('an imported function');
     this.recordImport(site, { kind: 'func', signature }, index, site.list, id);
@@ -499,21 +464,11 @@ class TextModuleReader {
   }
 
   private importTag(c: Cursor, id: SAtom | undefined, site: ImportSite): void {
-    const index = this.declareNext('tag', id);
+    const index = this.spaces.declareNext('tag', id);
     this.seen.add('exceptions');
     const signature = this.typeUse(c);
     c.expectEnd('an imported tag');
     this.recordImport(site, { kind: 'tag', signature }, index, site.list);
-  }
-
-  /**
-   * The next index in an entity's space, bound to the field's `$id`. Taken before anything else
-   * is read, so a field that fails later still holds its index and later indexes stay put.
-   */
-  private declareNext(space: ExternKind, id: SAtom | undefined): number {
-    const index = this.counts[space]++;
-    this.declareId(space, id, index);
-    return index;
   }
 
   /**
@@ -575,7 +530,7 @@ class TextModuleReader {
   private funcField(field: SList): void {
     const c = new Cursor(field);
     const id = c.optId();
-    const index = this.declareNext('func', id);
+    const index = this.spaces.declareNext('func', id);
     const inlineImport = this.inlineExportsAndImport(c, 'func', () => index);
     const signature = this.typeUse(c);
     if (inlineImport) {
@@ -599,7 +554,7 @@ class TextModuleReader {
   private tableField(field: SList): void {
     const c = new Cursor(field);
     const id = c.optId();
-    const index = this.declareNext('table', id);
+    const index = this.spaces.declareNext('table', id);
     const inlineImport = this.inlineExportsAndImport(c, 'table', () => index);
     if (inlineImport) {
       this.checkImportOrder(inlineImport.list);
@@ -630,7 +585,7 @@ class TextModuleReader {
   private memoryField(field: SList): void {
     const c = new Cursor(field);
     const id = c.optId();
-    const index = this.declareNext('memory', id);
+    const index = this.spaces.declareNext('memory', id);
     const inlineImport = this.inlineExportsAndImport(c, 'memory', () => index);
     if (inlineImport) {
       this.checkImportOrder(inlineImport.list);
@@ -651,7 +606,7 @@ class TextModuleReader {
       const pages = Math.ceil(size / pageSize);
       memory = { initial: pages, maximum: pages, shared: false, memory64, pageSize };
       this.facts.dataSegments.push({
-        index: this.counts.data++,
+        index: this.spaces.counts.data++,
         mode: 'active',
         memoryIndex: index,
         offset: 0,
@@ -668,7 +623,7 @@ class TextModuleReader {
   private globalField(field: SList): void {
     const c = new Cursor(field);
     const id = c.optId();
-    const index = this.declareNext('global', id);
+    const index = this.spaces.declareNext('global', id);
     const inlineImport = this.inlineExportsAndImport(c, 'global', () => index);
     const global = this.types.globalType(c.next() ?? c.fail('Expected a global type.'));
     if (inlineImport) {
@@ -683,7 +638,7 @@ class TextModuleReader {
   private tagField(field: SList): void {
     const c = new Cursor(field);
     const id = c.optId();
-    const index = this.declareNext('tag', id);
+    const index = this.spaces.declareNext('tag', id);
     this.seen.add('exceptions');
     const inlineImport = this.inlineExportsAndImport(c, 'tag', () => index);
     const signature = this.typeUse(c);
@@ -713,7 +668,7 @@ class TextModuleReader {
     const fact = { name, kind, index: -1, location: this.span(field) };
     this.facts.exports.push(fact);
     this.later(() => {
-      fact.index = this.resolve(kind, ref);
+      fact.index = this.spaces.resolve(kind, ref);
     });
   }
 
@@ -725,7 +680,7 @@ class TextModuleReader {
     const start: NonNullable<ModuleFacts['start']> = { funcIndex: -1, location: this.span(field) };
     this.facts.start = start;
     this.later(() => {
-      start.funcIndex = this.resolve('func', ref);
+      start.funcIndex = this.spaces.resolve('func', ref);
       if (isAtom(ref, 'id')) start.funcName = idName(ref.token.text);
     });
   }
@@ -733,8 +688,8 @@ class TextModuleReader {
   private elemField(field: SList): void {
     const c = new Cursor(field);
     const id = c.optId();
-    const index = this.counts.elem;
-    this.declareId('elem', id, index);
+    const index = this.spaces.counts.elem;
+    this.spaces.declareId('elem', id, index);
     if (c.optKeyword('declare')) {
       this.seen.add('reference-types');
       const count = this.elementItems(c, undefined);
@@ -761,7 +716,7 @@ class TextModuleReader {
     const segment = this.elementSegments(field, { mode: 'active', tableIndex: 0, count, offset: true });
     if (tableRef) {
       this.later(() => {
-        segment.tableIndex = this.resolve('table', tableRef);
+        segment.tableIndex = this.spaces.resolve('table', tableRef);
         if (segment.tableIndex !== 0) this.seen.add('reference-types');
       });
     }
@@ -773,7 +728,7 @@ class TextModuleReader {
     segment: { mode: ElementSegmentFact['mode']; tableIndex?: number; count: number; offset?: boolean },
   ): ElementSegmentFact {
     const fact: ElementSegmentFact = {
-      index: this.counts.elem++,
+      index: this.spaces.counts.elem++,
       mode: segment.mode,
       count: segment.count,
       location: this.span(list),
@@ -842,8 +797,8 @@ class TextModuleReader {
   private dataField(field: SList): void {
     const c = new Cursor(field);
     const id = c.optId();
-    const index = this.counts.data;
-    this.declareId('data', id, index);
+    const index = this.spaces.counts.data;
+    this.spaces.declareId('data', id, index);
     let memoryRef: SNode | undefined;
     const memoryUse = c.optList('memory');
     if (memoryUse) {
@@ -855,7 +810,7 @@ class TextModuleReader {
     let size = 0;
     while (!c.atEnd()) size += stringByteLength(c.string('data bytes').token.text);
     const segment: DataSegmentFact = {
-      index: this.counts.data++,
+      index: this.spaces.counts.data++,
       mode: offset ? 'active' : 'passive',
       size,
       location: this.span(field),
@@ -868,7 +823,7 @@ class TextModuleReader {
       segment.offset = offset.value;
       if (memoryRef) {
         this.later(() => {
-          segment.memoryIndex = this.resolve('memory', memoryRef);
+          segment.memoryIndex = this.spaces.resolve('memory', memoryRef);
         });
       }
     }
