@@ -32,9 +32,9 @@ import {
   tableType,
   tableTypeAfterAddress,
 } from './entityTypes';
+import { FieldProblems } from './fieldProblems';
 import { IndexSpaces } from './indexSpaces';
 import { InstructionScan } from './instructionScan';
-import { SYNTAX_RULE_ID } from './syntax';
 import { ValueTypeReader } from './valueTypes';
 
 export { constantValue };
@@ -71,7 +71,7 @@ export function readTextModule(input: TextModuleInput): TextModuleResult {
 
 class TextModuleReader {
   private readonly facts: ModuleFacts;
-  private readonly findings: Finding[] = [];
+  private readonly problems: FieldProblems;
   private readonly seen = new Set<Proposal>();
   private readonly spaces = new IndexSpaces();
   private readonly typeSignatures: Array<FuncSignature | null> = [];
@@ -80,64 +80,29 @@ class TextModuleReader {
   private readonly plainFunctionTypes: number[] = [];
   /** Function types added by inline type uses, numbered after the explicit ones. */
   private readonly implicitTypes: FuncSignature[] = [];
-  /** Start offsets of reported errors, so a token scan does not report the same place again. */
-  private readonly reportedAt = new Set<number>();
-  /** Reference resolutions that must wait until every field has declared its ids. */
-  private readonly deferred: Array<() => void> = [];
   private firstDefinition: SList | null = null;
   private readonly types = new ValueTypeReader(this.seen, (node, what) =>
     this.spaces.resolve('type', node, what),
   );
 
   constructor(private readonly input: TextModuleInput) {
+    this.problems = new FieldProblems(input.lines);
     this.facts = emptyModuleFacts('module', 'text', input.lines.span(input.start, input.end));
     if (input.id !== undefined) this.facts.id = input.id;
   }
 
   read(): TextModuleResult {
     this.declareTypes();
-    for (const field of this.input.fields) this.guard(field, () => this.readField(field));
-    for (const resolve of this.deferred) resolve();
+    for (const field of this.input.fields) this.problems.guard(field, () => this.readField(field));
+    this.problems.resolveDeferred();
     this.finish();
-    this.facts.problems.push(...this.findings);
-    return { facts: this.facts, findings: this.findings };
-  }
-
-  // ---- plumbing -------------------------------------------------------------------------------
-
-  private guard(node: SNode, read: () => void): void {
-    try {
-      read();
-    } catch (error) {
-      if (error instanceof FieldError) this.error(error.message, error.start, error.end);
-      else this.error(`Internal error while reading this field: ${String(error)}`, node.start, node.end);
-    }
-  }
-
-  private error(message: string, start: number, end: number): void {
-    this.reportedAt.add(start);
-    this.findings.push({
-      ruleId: SYNTAX_RULE_ID,
-      severity: 'error',
-      message,
-      location: this.input.lines.span(start, end),
-    });
+    const findings = this.problems.findings;
+    this.facts.problems.push(...findings);
+    return { facts: this.facts, findings };
   }
 
   private span(node: SNode) {
     return this.input.lines.span(node.start, node.end);
-  }
-
-  /** Resolves later, reporting an unknown id as a finding at the reference. */
-  private later(resolve: () => void): void {
-    this.deferred.push(() => {
-      try {
-        resolve();
-      } catch (error) {
-        if (error instanceof FieldError) this.error(error.message, error.start, error.end);
-        else throw error;
-      }
-    });
   }
 
   // ---- types ----------------------------------------------------------------------------------
@@ -145,7 +110,7 @@ class TextModuleReader {
   /** Types first: every other field's type use may refer to any type id. */
   private declareTypes(): void {
     for (const field of this.input.fields) {
-      this.guard(field, () => {
+      this.problems.guard(field, () => {
         if (isListOf(field, 'type')) {
           const index = this.spaces.counts.type;
           this.declareType(field);
@@ -169,7 +134,7 @@ class TextModuleReader {
       });
     }
     for (const pending of this.pendingTypes) {
-      this.guard(pending.list, () => {
+      this.problems.guard(pending.list, () => {
         this.typeSignatures[pending.index] = this.compositeSignature(pending.list);
       });
     }
@@ -249,7 +214,7 @@ class TextModuleReader {
     if (implicit) return implicit;
     // A type the text defines implicitly further down: fill the signature in once it exists.
     const signature: FuncSignature = { params: [], results: [] };
-    this.later(() => {
+    this.problems.later(() => {
       const found = this.implicitTypes[index - this.spaces.counts.type];
       if (!found) {
         const defined = this.spaces.counts.type + this.implicitTypes.length;
@@ -667,7 +632,7 @@ class TextModuleReader {
     const name = this.name(nameToken);
     const fact = { name, kind, index: -1, location: this.span(field) };
     this.facts.exports.push(fact);
-    this.later(() => {
+    this.problems.later(() => {
       fact.index = this.spaces.resolve(kind, ref);
     });
   }
@@ -679,7 +644,7 @@ class TextModuleReader {
     if (this.facts.start) c.fail('A module has at most one start function.', field.children[0]);
     const start: NonNullable<ModuleFacts['start']> = { funcIndex: -1, location: this.span(field) };
     this.facts.start = start;
-    this.later(() => {
+    this.problems.later(() => {
       start.funcIndex = this.spaces.resolve('func', ref);
       if (isAtom(ref, 'id')) start.funcName = idName(ref.token.text);
     });
@@ -715,7 +680,7 @@ class TextModuleReader {
     const count = this.elementItems(c, undefined, true);
     const segment = this.elementSegments(field, { mode: 'active', tableIndex: 0, count, offset: true });
     if (tableRef) {
-      this.later(() => {
+      this.problems.later(() => {
         segment.tableIndex = this.spaces.resolve('table', tableRef);
         if (segment.tableIndex !== 0) this.seen.add('reference-types');
       });
@@ -822,7 +787,7 @@ class TextModuleReader {
       segment.memoryIndex = 0;
       segment.offset = offset.value;
       if (memoryRef) {
-        this.later(() => {
+        this.problems.later(() => {
           segment.memoryIndex = this.spaces.resolve('memory', memoryRef);
         });
       }
@@ -866,7 +831,12 @@ class TextModuleReader {
     if (f.start && f.start.funcIndex < 0) f.start = null;
     if (f.memories.length > 1) this.seen.add('multi-memory');
     if (f.tables.length > 1) this.seen.add('reference-types');
-    const scan = new InstructionScan(this.input.text, this.seen, this.error.bind(this), this.reportedAt);
+    const scan = new InstructionScan(
+      this.input.text,
+      this.seen,
+      (message, start, end) => this.problems.error(message, start, end),
+      this.problems.reportedAt,
+    );
     if (this.input.moduleList) scan.scan(this.input.moduleList);
     else for (const field of this.input.fields) scan.scan(field);
     f.proposals = [...this.seen].sort();
