@@ -35,14 +35,10 @@ import {
 import { FieldProblems } from './fieldProblems';
 import { IndexSpaces } from './indexSpaces';
 import { InstructionScan } from './instructionScan';
+import { TypeDefinitions } from './typeDefinitions';
 import { ValueTypeReader } from './valueTypes';
 
 export { constantValue };
-
-interface PendingType {
-  list: SList;
-  index: number;
-}
 
 /** An import's module and name and the list that declares it: `(import …)` or `(import "m" "n")`. */
 type ImportSite = { module: string; name: string; list: SList };
@@ -72,14 +68,9 @@ export function readTextModule(input: TextModuleInput): TextModuleResult {
 class TextModuleReader {
   private readonly facts: ModuleFacts;
   private readonly problems: FieldProblems;
+  private readonly typeDefinitions: TypeDefinitions;
   private readonly seen = new Set<Proposal>();
   private readonly spaces = new IndexSpaces();
-  private readonly typeSignatures: Array<FuncSignature | null> = [];
-  private readonly pendingTypes: PendingType[] = [];
-  /** Indexes of `(type (func …))` outside rec groups: the ones an inline type use may reuse. */
-  private readonly plainFunctionTypes: number[] = [];
-  /** Function types added by inline type uses, numbered after the explicit ones. */
-  private readonly implicitTypes: FuncSignature[] = [];
   private firstDefinition: SList | null = null;
   private readonly types = new ValueTypeReader(this.seen, (node, what) =>
     this.spaces.resolve('type', node, what),
@@ -89,10 +80,11 @@ class TextModuleReader {
     this.problems = new FieldProblems(input.lines);
     this.facts = emptyModuleFacts('module', 'text', input.lines.span(input.start, input.end));
     if (input.id !== undefined) this.facts.id = input.id;
+    this.typeDefinitions = new TypeDefinitions(this.spaces, this.types, this.seen, this.problems);
   }
 
   read(): TextModuleResult {
-    this.declareTypes();
+    this.typeDefinitions.declare(this.input.fields);
     for (const field of this.input.fields) this.problems.guard(field, () => this.readField(field));
     this.problems.resolveDeferred();
     this.finish();
@@ -103,147 +95,6 @@ class TextModuleReader {
 
   private span(node: SNode) {
     return this.input.lines.span(node.start, node.end);
-  }
-
-  // ---- types ----------------------------------------------------------------------------------
-
-  /** Types first: every other field's type use may refer to any type id. */
-  private declareTypes(): void {
-    for (const field of this.input.fields) {
-      this.problems.guard(field, () => {
-        if (isListOf(field, 'type')) {
-          const index = this.spaces.counts.type;
-          this.declareType(field);
-          if (
-            isListOf(
-              new Cursor(field).rest().find((n) => n.type === 'list'),
-              'func',
-            )
-          )
-            this.plainFunctionTypes.push(index);
-        } else if (isListOf(field, 'rec')) {
-          this.seen.add('gc');
-          const c = new Cursor(field);
-          while (!c.atEnd()) {
-            const sub = c.next();
-            if (!isListOf(sub, 'type'))
-              return c.fail(`Expected "(type …)" in a rec group, found ${describe(sub)}.`, sub);
-            this.declareType(sub);
-          }
-        }
-      });
-    }
-    for (const pending of this.pendingTypes) {
-      this.problems.guard(pending.list, () => {
-        this.typeSignatures[pending.index] = this.compositeSignature(pending.list);
-      });
-    }
-  }
-
-  private declareType(list: SList): void {
-    const c = new Cursor(list);
-    const id = c.optId();
-    const index = this.spaces.counts.type++;
-    this.typeSignatures.push(null);
-    this.spaces.declareId('type', id, index);
-    this.pendingTypes.push({ list, index });
-  }
-
-  /** The signature of `(type $t? comptype)`: a function type's params/results, else null. */
-  private compositeSignature(typeList: SList): FuncSignature | null {
-    const c = new Cursor(typeList);
-    c.optId();
-    let def = c.next();
-    if (isListOf(def, 'sub')) {
-      this.seen.add('gc');
-      const sub = new Cursor(def);
-      sub.optKeyword('final');
-      while (isAtom(sub.peek(), 'id') || isAtom(sub.peek(), 'number'))
-        this.spaces.resolve('type', sub.next());
-      def = sub.next();
-      sub.expectEnd('a sub type');
-    }
-    c.expectEnd('a type definition');
-    if (isListOf(def, 'func')) {
-      const f = new Cursor(def);
-      const signature = this.types.paramsAndResults(f);
-      f.expectEnd('a function type');
-      return signature;
-    }
-    if (isListOf(def, 'struct') || isListOf(def, 'array')) {
-      this.seen.add('gc');
-      const f = new Cursor(def);
-      const fieldIds = new Set<string>();
-      for (const field of f.rest()) {
-        const id = isListOf(field, 'field') ? new Cursor(field).optId() : undefined;
-        if (id) {
-          const name = idName(id.text);
-          if (fieldIds.has(name)) throw new FieldError(`Duplicate field id ${id.text}.`, id.start, id.end);
-          fieldIds.add(name);
-        }
-        this.types.storageField(field);
-      }
-      return null;
-    }
-    if (isListOf(def, 'cont')) {
-      this.seen.add('stack-switching');
-      const f = new Cursor(def);
-      this.spaces.resolve('type', f.next());
-      f.expectEnd('a continuation type');
-      return null;
-    }
-    return c.fail(
-      `Expected a composite type "(func …)", "(struct …)", "(array …)" or "(sub …)", found ${describe(def)}.`,
-      def ?? undefined,
-    );
-  }
-
-  /** A type use: `(type x)? (param …)* (result …)*`; an explicit type decides the signature. */
-  private typeUse(c: Cursor): FuncSignature | null {
-    const typeRef = c.optList('type');
-    const inline = this.types.paramsAndResults(c);
-    if (!typeRef) {
-      this.noteImplicitType(inline);
-      return inline;
-    }
-    const t = new Cursor(typeRef);
-    const index = this.spaces.resolve('type', t.next(), 'a type index');
-    t.expectEnd('a type use');
-    if (index < this.spaces.counts.type) return this.typeSignatures[index] ?? null;
-    const implicit = this.implicitTypes[index - this.spaces.counts.type];
-    if (implicit) return implicit;
-    // A type the text defines implicitly further down: fill the signature in once it exists.
-    const signature: FuncSignature = { params: [], results: [] };
-    this.problems.later(() => {
-      const found = this.implicitTypes[index - this.spaces.counts.type];
-      if (!found) {
-        const defined = this.spaces.counts.type + this.implicitTypes.length;
-        throw new FieldError(
-          `Unknown type ${index}: the module defines ${defined} types.`,
-          typeRef.start,
-          typeRef.end,
-        );
-      }
-      Object.assign(signature, found);
-    });
-    return signature;
-  }
-
-  /**
-   * A type use without `(type x)` refers to the first plain function type with its signature, or
-   * adds one after all explicit types (spec §6.6.3), which a later `(type N)` may name. Type uses
-   * inside function bodies (block types, call_indirect) are not followed.
-   */
-  private noteImplicitType(signature: FuncSignature): void {
-    const same = (other: FuncSignature | null): boolean =>
-      other !== null &&
-      other.params.length === signature.params.length &&
-      other.results.length === signature.results.length &&
-      other.params.every((p, i) => p === signature.params[i]) &&
-      other.results.every((r, i) => r === signature.results[i]);
-    if (this.plainFunctionTypes.some((i) => same(this.typeSignatures[i]))) return;
-    if (this.implicitTypes.some(same)) return;
-    this.implicitTypes.push(signature);
   }
 
   // ---- fields ---------------------------------------------------------------------------------
@@ -266,7 +117,7 @@ class TextModuleReader {
     switch (head) {
       case 'type':
       case 'rec':
-        return; // read first, in declareTypes
+        return; // read first, by typeDefinitions
       case 'import':
         return this.importField(field);
       case 'func':
@@ -401,7 +252,7 @@ class TextModuleReader {
 
   private importFunc(c: Cursor, id: SAtom | undefined, site: ImportSite): void {
     const index = this.spaces.declareNext('func', id);
-    const signature = this.typeUse(c);
+    const signature = this.typeDefinitions.typeUse(c);
     c.expectEnd('an imported function');
     this.recordImport(site, { kind: 'func', signature }, index, site.list, id);
   }
@@ -431,7 +282,7 @@ class TextModuleReader {
   private importTag(c: Cursor, id: SAtom | undefined, site: ImportSite): void {
     const index = this.spaces.declareNext('tag', id);
     this.seen.add('exceptions');
-    const signature = this.typeUse(c);
+    const signature = this.typeDefinitions.typeUse(c);
     c.expectEnd('an imported tag');
     this.recordImport(site, { kind: 'tag', signature }, index, site.list);
   }
@@ -497,7 +348,7 @@ class TextModuleReader {
     const id = c.optId();
     const index = this.spaces.declareNext('func', id);
     const inlineImport = this.inlineExportsAndImport(c, 'func', () => index);
-    const signature = this.typeUse(c);
+    const signature = this.typeDefinitions.typeUse(c);
     if (inlineImport) {
       this.checkImportOrder(inlineImport.list);
       c.expectEnd('an imported function (it has no body)');
@@ -606,7 +457,7 @@ class TextModuleReader {
     const index = this.spaces.declareNext('tag', id);
     this.seen.add('exceptions');
     const inlineImport = this.inlineExportsAndImport(c, 'tag', () => index);
-    const signature = this.typeUse(c);
+    const signature = this.typeDefinitions.typeUse(c);
     c.expectEnd('a tag');
     if (inlineImport) {
       this.checkImportOrder(inlineImport.list);
