@@ -9,9 +9,10 @@
 //   check, body rules off   the same with cryptominer, table-exposure and unsupported-feature off
 //   body scan  scanFunctionBodies over every body (what a body-reading rule would cost undecoded)
 //   process    `node runner FILE` reading the file and its facts, against the same plus every rule
-//              (what `wasm-warden inspect` and `wasm-warden check` cost a user, start-up included)
+//   CLI        `wasm-warden inspect FILE` (complete facts, validated) against `wasm-warden check`
+//              (validated, every rule): what the two commands cost a user, start-up included
 import { spawnSync } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import {
   bundleSources,
@@ -20,6 +21,7 @@ import {
   positionalArgument,
   realWorldModule,
   removeFolder,
+  repo,
   runsOption,
   scratchFolder,
   sourcePath,
@@ -85,12 +87,13 @@ function report(label, times) {
   return value;
 }
 
-function spawnMedian(label, script, target) {
+/** Median wall time of `node ...args`; `check` exits 1 when it finds errors, which is no failure here. */
+function spawnMedian(label, args, okStatuses = [0]) {
   const times = [];
   for (let i = 0; i < runs + 1; i++) {
     const start = process.hrtime.bigint();
-    const result = spawnSync(process.execPath, [script, target], { encoding: 'utf8' });
-    if (result.status !== 0) throw new Error(`${label}: ${result.stderr}`);
+    const result = spawnSync(process.execPath, args, { encoding: 'utf8' });
+    if (!okStatuses.includes(result.status)) throw new Error(`${label}: ${result.stderr}`);
     if (i > 0) times.push(elapsedMs(start)); // the first run warms the disk cache
   }
   return report(label, times);
@@ -154,9 +157,19 @@ const [facts, factsWithCode, check, noTable, light, scan] = await roundRobin([
     fn: () => scanFunctionBodies(bytes, { facts: factsOnly }),
   },
 ]);
-const factsProcess = spawnMedian('process: node + read + facts', factsRunner, file);
-const checkProcess = spawnMedian('process: node + read + check (every rule)', checkRunner, file);
+const factsProcess = spawnMedian('process: node + read + facts', [factsRunner, file]);
+const checkProcess = spawnMedian('process: node + read + check (every rule)', [checkRunner, file]);
+// The commands a user runs: `inspect` prints the complete facts (body-level proposals included,
+// validated by V8), `check` validates and runs every rule.
+const cli = path.join(repo, 'dist', 'cli.js');
+const cliRun = existsSync(cli);
+const inspectCli = cliRun ? spawnMedian('CLI: wasm-warden inspect FILE', [cli, 'inspect', file]) : 0;
+const checkCli = cliRun
+  ? spawnMedian('CLI: wasm-warden check --threads 1 FILE', [cli, 'check', '--threads', '1', file], [0, 1])
+  : 0;
 console.log('');
+if (cliRun) console.log(`CLI check / CLI inspect            ${(checkCli / inspectCli).toFixed(2)}x`);
+else console.log('(run `npm run build` to time the CLI commands too)');
 console.log(`process check / process facts      ${(checkProcess / factsProcess).toFixed(2)}x`);
 console.log(`check / facts                      ${(check.value / facts.value).toFixed(2)}x`);
 console.log(`check (table-exposure off) / facts ${(noTable.value / facts.value).toFixed(2)}x`);
