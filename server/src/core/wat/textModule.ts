@@ -8,8 +8,6 @@
 import type { Finding } from '../findings';
 import type { LineIndex } from '../location';
 import type {
-  DataSegmentFact,
-  ElementSegmentFact,
   ExternKind,
   FuncSignature,
   GlobalType,
@@ -21,8 +19,8 @@ import type {
 } from '../module/model';
 import { emptyModuleFacts } from '../module/model';
 import { constantValue, noteConstantExpression } from './constantExpression';
-import { Cursor, FieldError, describe, isAtom, isKeyword, isListOf } from './cursor';
-import { idName, stringByteLength, stringName } from './literals';
+import { Cursor, FieldError, describe, isAtom, isListOf } from './cursor';
+import { idName, stringName } from './literals';
 import { type SAtom, type SList, type SNode } from './sexpr';
 import {
   addressType,
@@ -35,6 +33,7 @@ import {
 import { FieldProblems } from './fieldProblems';
 import { IndexSpaces } from './indexSpaces';
 import { InstructionScan } from './instructionScan';
+import { SegmentReader, byteStringsLength } from './segments';
 import { TypeDefinitions } from './typeDefinitions';
 import { ValueTypeReader } from './valueTypes';
 
@@ -69,6 +68,7 @@ class TextModuleReader {
   private readonly facts: ModuleFacts;
   private readonly problems: FieldProblems;
   private readonly typeDefinitions: TypeDefinitions;
+  private readonly segments: SegmentReader;
   private readonly seen = new Set<Proposal>();
   private readonly spaces = new IndexSpaces();
   private firstDefinition: SList | null = null;
@@ -81,6 +81,14 @@ class TextModuleReader {
     this.facts = emptyModuleFacts('module', 'text', input.lines.span(input.start, input.end));
     if (input.id !== undefined) this.facts.id = input.id;
     this.typeDefinitions = new TypeDefinitions(this.spaces, this.types, this.seen, this.problems);
+    this.segments = new SegmentReader(
+      this.facts,
+      this.spaces,
+      this.types,
+      this.seen,
+      this.problems,
+      input.lines,
+    );
   }
 
   read(): TextModuleResult {
@@ -135,9 +143,9 @@ class TextModuleReader {
       case 'start':
         return this.startField(field);
       case 'elem':
-        return this.elemField(field);
+        return this.segments.elemField(field);
       case 'data':
-        return this.dataField(field);
+        return this.segments.dataField(field);
       default:
         throw new FieldError(
           `Unknown module field "(${head.slice(0, 40)}": expected type, rec, import, func, table, memory, global, tag, export, start, elem or data.`,
@@ -159,8 +167,7 @@ class TextModuleReader {
     const name = stringName(nameToken.token.text);
     if (name === null) return c.fail('The custom section name is not valid UTF-8.', nameToken);
     if (!c.optList('before')) c.optList('after');
-    let size = 0;
-    while (!c.atEnd()) size += stringByteLength(c.string('custom section bytes').token.text);
+    const size = byteStringsLength(c, 'custom section bytes');
     this.facts.customSections.push({ name, size, location: this.span(list) });
   }
 
@@ -385,9 +392,9 @@ class TextModuleReader {
       const elementType = this.types.refTypeOrShorthand(c.next());
       c.next();
       c.expectEnd('a table with inline elements');
-      const count = this.elementItems(new Cursor(elemList), elementType);
+      const count = this.segments.elementItems(new Cursor(elemList), elementType);
       table = { elementType, initial: count, maximum: count, table64 };
-      this.elementSegments(elemList, { mode: 'active', tableIndex: index, count, offset: true });
+      this.segments.addElementSegment(elemList, { mode: 'active', tableIndex: index, count, offset: true });
     } else {
       table = tableTypeAfterAddress(c, table64, this.types, this.seen);
       if (!c.atEnd()) {
@@ -416,19 +423,8 @@ class TextModuleReader {
       const pageSize = readPageSize(c, this.seen);
       const data = c.next() as SList;
       c.expectEnd('a memory with inline data');
-      const d = new Cursor(data);
-      let size = 0;
-      while (!d.atEnd()) size += stringByteLength(d.string('data bytes').token.text);
-      const pages = Math.ceil(size / pageSize);
+      const pages = Math.ceil(this.segments.addInlineData(data, index) / pageSize);
       memory = { initial: pages, maximum: pages, shared: false, memory64, pageSize };
-      this.facts.dataSegments.push({
-        index: this.spaces.counts.data++,
-        mode: 'active',
-        memoryIndex: index,
-        offset: 0,
-        size,
-        location: this.span(data),
-      });
     } else {
       memory = memoryTypeAfterAddress(c, memory64, this.seen);
       c.expectEnd('a memory');
@@ -499,174 +495,6 @@ class TextModuleReader {
       start.funcIndex = this.spaces.resolve('func', ref);
       if (isAtom(ref, 'id')) start.funcName = idName(ref.token.text);
     });
-  }
-
-  private elemField(field: SList): void {
-    const c = new Cursor(field);
-    const id = c.optId();
-    const index = this.spaces.counts.elem;
-    this.spaces.declareId('elem', id, index);
-    if (c.optKeyword('declare')) {
-      this.seen.add('reference-types');
-      const count = this.elementItems(c, undefined);
-      this.elementSegments(field, { mode: 'declarative', count });
-      return;
-    }
-    let tableRef: SNode | undefined;
-    const tableUse = c.optList('table');
-    if (tableUse) {
-      const t = new Cursor(tableUse);
-      tableRef = t.next();
-      t.expectEnd('a table use');
-    } else if (isAtom(c.peek(), 'number') || (isAtom(c.peek(), 'id') && c.peek(1)?.type === 'list'))
-      tableRef = c.next(); // legacy `(elem 0 (offset …) …)`
-    const offset = this.optOffset(c);
-    if (!offset) {
-      if (tableRef) c.fail('An element segment with a table needs an offset.', tableRef);
-      this.seen.add('bulk-memory');
-      const count = this.elementItems(c, undefined);
-      this.elementSegments(field, { mode: 'passive', count });
-      return;
-    }
-    const count = this.elementItems(c, undefined, true);
-    const segment = this.elementSegments(field, { mode: 'active', tableIndex: 0, count, offset: true });
-    if (tableRef) {
-      this.problems.later(() => {
-        segment.tableIndex = this.spaces.resolve('table', tableRef);
-        if (segment.tableIndex !== 0) this.seen.add('reference-types');
-      });
-    }
-  }
-
-  /** Adds an element segment (from `(elem …)` or a table's inline `(elem …)`). */
-  private elementSegments(
-    list: SList,
-    segment: { mode: ElementSegmentFact['mode']; tableIndex?: number; count: number; offset?: boolean },
-  ): ElementSegmentFact {
-    const fact: ElementSegmentFact = {
-      index: this.spaces.counts.elem++,
-      mode: segment.mode,
-      count: segment.count,
-      location: this.span(list),
-    };
-    if (segment.tableIndex !== undefined) fact.tableIndex = segment.tableIndex;
-    this.facts.elementSegments.push(fact);
-    return fact;
-  }
-
-  /**
-   * Counts an element list: `func x*`, `reftype (item …)*` / `reftype (instr)*`, or bare indexes
-   * (legacy, after an offset). `elementType` is set for a table's inline elements, whose list may
-   * omit the type.
-   */
-  private elementItems(c: Cursor, elementType: string | undefined, legacyAllowed = false): number {
-    const first = c.peek();
-    if (isKeyword(first, 'func')) {
-      c.next();
-      return this.countIndexes(c);
-    }
-    if (
-      first &&
-      !isAtom(first, 'id') &&
-      !isAtom(first, 'number') &&
-      !(isListOf(first) && !isListOf(first, 'ref'))
-    ) {
-      const type = this.types.refTypeOrShorthand(c.next());
-      if (type !== 'funcref') this.seen.add('reference-types');
-      return this.countExpressions(c);
-    }
-    if (elementType !== undefined || legacyAllowed || first === undefined) {
-      if (isListOf(first)) return this.countExpressions(c);
-      return this.countIndexes(c);
-    }
-    return c.fail(
-      `Expected an element list ("func $f …" or a reference type and expressions), found ${describe(first)}.`,
-    );
-  }
-
-  private countIndexes(c: Cursor): number {
-    let count = 0;
-    while (!c.atEnd()) {
-      const node = c.next();
-      if (!isAtom(node, 'id') && !isAtom(node, 'number'))
-        c.fail(`Expected a function index, found ${describe(node)}.`, node);
-      count++;
-    }
-    return count;
-  }
-
-  private countExpressions(c: Cursor): number {
-    let count = 0;
-    while (!c.atEnd()) {
-      const node = c.next();
-      if (node) noteConstantExpression([node], this.seen);
-      if (!isListOf(node))
-        c.fail(
-          `Expected an element expression such as "(ref.func $f)" or "(item …)", found ${describe(node)}.`,
-          node,
-        );
-      count++;
-    }
-    return count;
-  }
-
-  private dataField(field: SList): void {
-    const c = new Cursor(field);
-    const id = c.optId();
-    const index = this.spaces.counts.data;
-    this.spaces.declareId('data', id, index);
-    let memoryRef: SNode | undefined;
-    const memoryUse = c.optList('memory');
-    if (memoryUse) {
-      const m = new Cursor(memoryUse);
-      memoryRef = m.next();
-      m.expectEnd('a memory use');
-    } else if (isAtom(c.peek(), 'number') || isAtom(c.peek(), 'id')) memoryRef = c.next(); // legacy `(data 0 (offset …) …)`
-    const offset = this.optOffset(c);
-    let size = 0;
-    while (!c.atEnd()) size += stringByteLength(c.string('data bytes').token.text);
-    const segment: DataSegmentFact = {
-      index: this.spaces.counts.data++,
-      mode: offset ? 'active' : 'passive',
-      size,
-      location: this.span(field),
-    };
-    if (!offset) {
-      if (memoryRef) c.fail('A data segment with a memory needs an offset.', memoryRef);
-      this.seen.add('bulk-memory');
-    } else {
-      segment.memoryIndex = 0;
-      segment.offset = offset.value;
-      if (memoryRef) {
-        this.problems.later(() => {
-          segment.memoryIndex = this.spaces.resolve('memory', memoryRef);
-        });
-      }
-    }
-    this.facts.dataSegments.push(segment);
-  }
-
-  /** `(offset expr)` or a single folded instruction as the offset; its constant value when it has one. */
-  private optOffset(c: Cursor): { value: number | null } | null {
-    const node = c.peek();
-    if (isListOf(node, 'offset')) {
-      c.next();
-      const expression = new Cursor(node).rest();
-      noteConstantExpression(expression, this.seen);
-      return { value: constantValue(expression) };
-    }
-    if (
-      isListOf(node) &&
-      !isListOf(node, 'item') &&
-      !isListOf(node, 'ref') &&
-      !isListOf(node, 'memory') &&
-      !isListOf(node, 'table')
-    ) {
-      c.next();
-      noteConstantExpression([node], this.seen);
-      return { value: constantValue([node]) };
-    }
-    return null;
   }
 
   // ---- assembling -----------------------------------------------------------------------------
