@@ -7,40 +7,23 @@
  */
 import type { Finding } from '../findings';
 import type { LineIndex } from '../location';
-import type {
-  ExternKind,
-  FuncSignature,
-  GlobalType,
-  ImportType,
-  MemoryType,
-  ModuleFacts,
-  Proposal,
-  TableType,
-} from '../module/model';
+import type { MemoryType, ModuleFacts, Proposal, TableType } from '../module/model';
 import { emptyModuleFacts } from '../module/model';
 import { constantValue, noteConstantExpression } from './constantExpression';
 import { Cursor, FieldError, describe, isAtom, isListOf } from './cursor';
-import { idName, stringName } from './literals';
-import { type SAtom, type SList, type SNode } from './sexpr';
-import {
-  addressType,
-  memoryType,
-  memoryTypeAfterAddress,
-  readPageSize,
-  tableType,
-  tableTypeAfterAddress,
-} from './entityTypes';
+import { addFunction, entityFact } from './entityFacts';
+import { addressType, memoryTypeAfterAddress, readPageSize, tableTypeAfterAddress } from './entityTypes';
 import { FieldProblems } from './fieldProblems';
+import { ImportsAndExports } from './importsExports';
 import { IndexSpaces } from './indexSpaces';
 import { InstructionScan } from './instructionScan';
+import { idName, stringName } from './literals';
 import { SegmentReader, byteStringsLength } from './segments';
+import { type SAtom, type SList, type SNode } from './sexpr';
 import { TypeDefinitions } from './typeDefinitions';
 import { ValueTypeReader } from './valueTypes';
 
 export { constantValue };
-
-/** An import's module and name and the list that declares it: `(import …)` or `(import "m" "n")`. */
-type ImportSite = { module: string; name: string; list: SList };
 
 export interface TextModuleInput {
   text: string;
@@ -69,9 +52,9 @@ class TextModuleReader {
   private readonly problems: FieldProblems;
   private readonly typeDefinitions: TypeDefinitions;
   private readonly segments: SegmentReader;
+  private readonly imports: ImportsAndExports;
   private readonly seen = new Set<Proposal>();
   private readonly spaces = new IndexSpaces();
-  private firstDefinition: SList | null = null;
   private readonly types = new ValueTypeReader(this.seen, (node, what) =>
     this.spaces.resolve('type', node, what),
   );
@@ -81,6 +64,15 @@ class TextModuleReader {
     this.facts = emptyModuleFacts('module', 'text', input.lines.span(input.start, input.end));
     if (input.id !== undefined) this.facts.id = input.id;
     this.typeDefinitions = new TypeDefinitions(this.spaces, this.types, this.seen, this.problems);
+    this.imports = new ImportsAndExports(
+      this.facts,
+      this.spaces,
+      this.types,
+      this.typeDefinitions,
+      this.seen,
+      this.problems,
+      input.lines,
+    );
     this.segments = new SegmentReader(
       this.facts,
       this.spaces,
@@ -127,7 +119,7 @@ class TextModuleReader {
       case 'rec':
         return; // read first, by typeDefinitions
       case 'import':
-        return this.importField(field);
+        return this.imports.importField(field);
       case 'func':
         return this.funcField(field);
       case 'table':
@@ -139,7 +131,7 @@ class TextModuleReader {
       case 'tag':
         return this.tagField(field);
       case 'export':
-        return this.exportField(field);
+        return this.imports.exportField(field);
       case 'start':
         return this.startField(field);
       case 'elem':
@@ -171,197 +163,18 @@ class TextModuleReader {
     this.facts.customSections.push({ name, size, location: this.span(list) });
   }
 
-  /** Imports must precede every definition in the text format. */
-  private noteDefinition(field: SList): void {
-    this.firstDefinition ??= field;
-  }
-
-  private checkImportOrder(at: SNode): void {
-    if (this.firstDefinition) {
-      const head = (this.firstDefinition.children[0] as SAtom).token.text;
-      throw new FieldError(
-        `Imports must come before every definition: this import follows the ${head} defined earlier.`,
-        at.start,
-        at.end,
-      );
-    }
-  }
-
-  /** Inline `(export "name")*` and `(import "m" "n")?` of a definition, in text order. */
-  private inlineExportsAndImport(c: Cursor, kind: ExternKind, index: () => number): ImportSite | null {
-    for (let list = c.optList('export'); list; list = c.optList('export')) {
-      const e = new Cursor(list);
-      const nameToken = e.string('the export name');
-      e.expectEnd('an inline export');
-      this.addExport(nameToken, kind, index(), list);
-    }
-    const importList = c.optList('import');
-    if (!importList) return null;
-    const i = new Cursor(importList);
-    const module = this.name(i.string('the import module name'));
-    const name = this.name(i.string('the import name'));
-    i.expectEnd('an inline import');
-    if (isListOf(c.peek(), 'export')) c.fail('Inline exports must come before an inline import.');
-    return { module, name, list: importList };
-  }
-
-  private name(token: SAtom): string {
-    const name = stringName(token.token.text);
-    if (name === null) throw new FieldError('Malformed UTF-8 encoding in a name.', token.start, token.end);
-    return name;
-  }
-
-  private addExport(nameToken: SAtom, kind: ExternKind, index: number, list: SList): void {
-    const name = this.name(nameToken);
-    this.facts.exports.push({ name, kind, index, location: this.span(list) });
-  }
-
-  private addImport(module: string, name: string, type: ImportType, index: number, list: SList): void {
-    this.facts.imports.push({ module, name, kind: type.kind, type, index, location: this.span(list) });
-  }
-
-  private importField(field: SList): void {
-    const c = new Cursor(field);
-    const module = this.name(c.string('the import module name'));
-    const name = this.name(c.string('the import name'));
-    const desc = c.next();
-    c.expectEnd('an import');
-    if (!isListOf(desc))
-      return c.fail(`Expected an import description such as "(func …)", found ${describe(desc)}.`, desc);
-    this.checkImportOrder(field);
-    const d = new Cursor(desc);
-    const id = d.optId();
-    const kind = (desc.children[0] as SAtom).token.text;
-    const site: ImportSite = { module, name, list: field };
-    switch (kind) {
-      case 'func':
-        return this.importFunc(d, id, site);
-      case 'table':
-        return this.importTable(d, this.spaces.declareNext('table', id), site, field);
-      case 'memory':
-        return this.importMemory(d, this.spaces.declareNext('memory', id), site, field);
-      case 'global': {
-        const index = this.spaces.declareNext('global', id);
-        const global = this.types.globalType(d.next() ?? d.fail('Expected a global type.'));
-        return this.importGlobal(d, index, global, site, field);
-      }
-      case 'tag':
-        return this.importTag(d, id, site);
-      default:
-        d.fail(
-          `Unknown import kind "${kind}": expected func, table, memory, global or tag.`,
-          desc.children[0],
-        );
-    }
-  }
-
-  // For an import field, the site's list is the whole `(import …)` field, and so is the span.
-
-  private importFunc(c: Cursor, id: SAtom | undefined, site: ImportSite): void {
-    const index = this.spaces.declareNext('func', id);
-    const signature = this.typeDefinitions.typeUse(c);
-    c.expectEnd('an imported function');
-    this.recordImport(site, { kind: 'func', signature }, index, site.list, id);
-  }
-
-  // Tables, memories and globals read the rest of an import the same way in an import field and
-  // after an inline `(import "m" "n")`, so these serve both (the caller has declared the index).
-
-  private importTable(c: Cursor, index: number, site: ImportSite, span: SList): void {
-    const table = tableType(c, this.types, this.seen);
-    c.expectEnd('an imported table');
-    this.recordImport(site, { kind: 'table', table }, index, span);
-  }
-
-  private importMemory(c: Cursor, index: number, site: ImportSite, span: SList): void {
-    const memory = memoryType(c, this.seen);
-    c.expectEnd('an imported memory');
-    this.recordImport(site, { kind: 'memory', memory }, index, span);
-  }
-
-  /** After the global type, which an inline import's field reads before it knows it is an import. */
-  private importGlobal(c: Cursor, index: number, global: GlobalType, site: ImportSite, span: SList): void {
-    c.expectEnd('an imported global');
-    if (global.mutable) this.seen.add('mutable-globals');
-    this.recordImport(site, { kind: 'global', global }, index, span);
-  }
-
-  private importTag(c: Cursor, id: SAtom | undefined, site: ImportSite): void {
-    const index = this.spaces.declareNext('tag', id);
-    this.seen.add('exceptions');
-    const signature = this.typeDefinitions.typeUse(c);
-    c.expectEnd('an imported tag');
-    this.recordImport(site, { kind: 'tag', signature }, index, site.list);
-  }
-
-  /**
-   * Records an import of `type` and, for a func, table, memory or global, the imported entity's
-   * fact. Import fields and inline imports share this so both give the facts a binary gives. The
-   * import is located at `site.list`, the entity at `span`: the same node for an import field,
-   * the whole defining field for an inline `(import "m" "n")`.
-   */
-  private recordImport(site: ImportSite, type: ImportType, index: number, span: SList, id?: SAtom): void {
-    this.addImport(site.module, site.name, type, index, site.list);
-    switch (type.kind) {
-      case 'func':
-        return this.addFunction(index, id, type.signature, true, span);
-      case 'table':
-        this.facts.tables.push(this.entityFact(type.table, index, true, span));
-        return;
-      case 'memory':
-        this.facts.memories.push(this.entityFact(type.memory, index, true, span));
-        return;
-      case 'global':
-        this.facts.globals.push(this.entityFact(type.global, index, true, span));
-        return;
-      case 'tag':
-        return; // tags have no entity facts
-    }
-  }
-
-  /** A table, memory or global fact; `exportedAs` starts empty and is filled once exports are known. */
-  private entityFact<T extends TableType | MemoryType | GlobalType>(
-    type: T,
-    index: number,
-    imported: boolean,
-    span: SList,
-  ) {
-    return { ...type, index, imported, exportedAs: [] as string[], location: this.span(span) };
-  }
-
-  private addFunction(
-    index: number,
-    id: SAtom | undefined,
-    signature: FuncSignature | null,
-    imported: boolean,
-    span: SList,
-  ): void {
-    const fn: ModuleFacts['functions'][number] = {
-      index,
-      signature,
-      imported,
-      exportedAs: [],
-      location: this.span(span),
-    };
-    if (id) {
-      fn.name = idName(id.token.text);
-      this.facts.functionNames[index] = fn.name;
-    }
-    this.facts.functions.push(fn);
-  }
-
   private funcField(field: SList): void {
     const c = new Cursor(field);
     const id = c.optId();
     const index = this.spaces.declareNext('func', id);
-    const inlineImport = this.inlineExportsAndImport(c, 'func', () => index);
+    const inlineImport = this.imports.inlineExportsAndImport(c, 'func', () => index);
     const signature = this.typeDefinitions.typeUse(c);
     if (inlineImport) {
-      this.checkImportOrder(inlineImport.list);
+      this.imports.checkImportOrder(inlineImport.list);
       c.expectEnd('an imported function (it has no body)');
-      return this.recordImport(inlineImport, { kind: 'func', signature }, index, field, id);
+      return this.imports.recordImport(inlineImport, { kind: 'func', signature }, index, field, id);
     }
-    this.noteDefinition(field);
+    this.imports.noteDefinition(field);
     // Locals and the body are left to validation (compileWat); here only their types matter.
     for (let list = c.optList('local'); list; list = c.optList('local')) {
       const l = new Cursor(list);
@@ -370,7 +183,7 @@ class TextModuleReader {
         l.expectEnd('a named local (one type per name)');
       } else while (!l.atEnd()) this.types.valueType(l.next());
     }
-    this.addFunction(index, id, signature, false, field);
+    addFunction(this.facts, index, id, signature, false, this.span(field));
     this.facts.functionCount++;
   }
 
@@ -378,12 +191,12 @@ class TextModuleReader {
     const c = new Cursor(field);
     const id = c.optId();
     const index = this.spaces.declareNext('table', id);
-    const inlineImport = this.inlineExportsAndImport(c, 'table', () => index);
+    const inlineImport = this.imports.inlineExportsAndImport(c, 'table', () => index);
     if (inlineImport) {
-      this.checkImportOrder(inlineImport.list);
-      return this.importTable(c, index, inlineImport, field);
+      this.imports.checkImportOrder(inlineImport.list);
+      return this.imports.importTable(c, index, inlineImport, field);
     }
-    this.noteDefinition(field);
+    this.imports.noteDefinition(field);
     let table: TableType;
     const table64 = addressType(c, this.seen);
     const elemList = isListOf(c.peek(1), 'elem') ? c.peek(1) : undefined;
@@ -402,19 +215,19 @@ class TextModuleReader {
         noteConstantExpression(c.rest(), this.seen); // the initialiser expression
       }
     }
-    this.facts.tables.push(this.entityFact(table, index, false, field));
+    this.facts.tables.push(entityFact(table, index, false, this.span(field)));
   }
 
   private memoryField(field: SList): void {
     const c = new Cursor(field);
     const id = c.optId();
     const index = this.spaces.declareNext('memory', id);
-    const inlineImport = this.inlineExportsAndImport(c, 'memory', () => index);
+    const inlineImport = this.imports.inlineExportsAndImport(c, 'memory', () => index);
     if (inlineImport) {
-      this.checkImportOrder(inlineImport.list);
-      return this.importMemory(c, index, inlineImport, field);
+      this.imports.checkImportOrder(inlineImport.list);
+      return this.imports.importMemory(c, index, inlineImport, field);
     }
-    this.noteDefinition(field);
+    this.imports.noteDefinition(field);
     let memory: MemoryType;
     const memory64 = addressType(c, this.seen);
     const dataAt = isListOf(c.peek(), 'pagesize') ? 1 : 0;
@@ -429,22 +242,22 @@ class TextModuleReader {
       memory = memoryTypeAfterAddress(c, memory64, this.seen);
       c.expectEnd('a memory');
     }
-    this.facts.memories.push(this.entityFact(memory, index, false, field));
+    this.facts.memories.push(entityFact(memory, index, false, this.span(field)));
   }
 
   private globalField(field: SList): void {
     const c = new Cursor(field);
     const id = c.optId();
     const index = this.spaces.declareNext('global', id);
-    const inlineImport = this.inlineExportsAndImport(c, 'global', () => index);
+    const inlineImport = this.imports.inlineExportsAndImport(c, 'global', () => index);
     const global = this.types.globalType(c.next() ?? c.fail('Expected a global type.'));
     if (inlineImport) {
-      this.checkImportOrder(inlineImport.list);
-      return this.importGlobal(c, index, global, inlineImport, field);
+      this.imports.checkImportOrder(inlineImport.list);
+      return this.imports.importGlobal(c, index, global, inlineImport, field);
     }
-    this.noteDefinition(field);
+    this.imports.noteDefinition(field);
     noteConstantExpression(c.rest(), this.seen); // the initialiser: a constant expression, checked by validation
-    this.facts.globals.push(this.entityFact(global, index, false, field));
+    this.facts.globals.push(entityFact(global, index, false, this.span(field)));
   }
 
   private tagField(field: SList): void {
@@ -452,36 +265,13 @@ class TextModuleReader {
     const id = c.optId();
     const index = this.spaces.declareNext('tag', id);
     this.seen.add('exceptions');
-    const inlineImport = this.inlineExportsAndImport(c, 'tag', () => index);
+    const inlineImport = this.imports.inlineExportsAndImport(c, 'tag', () => index);
     const signature = this.typeDefinitions.typeUse(c);
     c.expectEnd('a tag');
     if (inlineImport) {
-      this.checkImportOrder(inlineImport.list);
-      this.recordImport(inlineImport, { kind: 'tag', signature }, index, field);
-    } else this.noteDefinition(field);
-  }
-
-  private exportField(field: SList): void {
-    const c = new Cursor(field);
-    const nameToken = c.string('the export name');
-    const desc = c.next();
-    c.expectEnd('an export');
-    const kinds: ExternKind[] = ['func', 'table', 'memory', 'global', 'tag'];
-    const kind = kinds.find((k) => isListOf(desc, k));
-    if (!kind || desc?.type !== 'list') {
-      return c.fail(`Expected what to export, such as "(func $f)", found ${describe(desc)}.`, desc);
-    }
-    const d = new Cursor(desc);
-    const ref = d.next();
-    d.expectEnd('an export description');
-    if (kind === 'tag') this.seen.add('exceptions');
-    // Keep the export's place in the order now; its index may name a later field.
-    const name = this.name(nameToken);
-    const fact = { name, kind, index: -1, location: this.span(field) };
-    this.facts.exports.push(fact);
-    this.problems.later(() => {
-      fact.index = this.spaces.resolve(kind, ref);
-    });
+      this.imports.checkImportOrder(inlineImport.list);
+      this.imports.recordImport(inlineImport, { kind: 'tag', signature }, index, field);
+    } else this.imports.noteDefinition(field);
   }
 
   private startField(field: SList): void {
