@@ -5,6 +5,7 @@ import { parseNat } from './literals';
 import type { SAtom } from './sexpr';
 import type { ValueTypeReader } from './valueTypes';
 
+/** An optional `i64` or `i32` address type: true for 64-bit addresses (memory64). */
 export function addressType(c: Cursor, seen: Set<Proposal>): boolean {
   if (c.optKeyword('i64')) {
     seen.add('memory64');
@@ -37,6 +38,7 @@ function limit(node: SAtom, is64: boolean): number {
   return Number(value);
 }
 
+/** An optional `(pagesize n)`: 65536 when absent (custom-page-sizes). */
 export function readPageSize(c: Cursor, seen: Set<Proposal>): number {
   const list = c.optList('pagesize');
   if (!list) return 65536;
@@ -51,10 +53,12 @@ export function readPageSize(c: Cursor, seen: Set<Proposal>): number {
   return Number(value);
 }
 
+/** `at? limits shared? pagesize?`: a memory type (an import's, or a definition's without data). */
 export function memoryType(c: Cursor, seen: Set<Proposal>): MemoryType {
   return memoryTypeAfterAddress(c, addressType(c, seen), seen);
 }
 
+/** The rest of a memory type, for a definition that read the address type to look past it. */
 export function memoryTypeAfterAddress(c: Cursor, memory64: boolean, seen: Set<Proposal>): MemoryType {
   const { initial, maximum } = limits(c, memory64, 'memory');
   const shared = c.optKeyword('shared');
@@ -64,10 +68,12 @@ export function memoryTypeAfterAddress(c: Cursor, memory64: boolean, seen: Set<P
   return { initial, maximum, shared, memory64, pageSize };
 }
 
+/** `at? limits reftype`: a table type. */
 export function tableType(c: Cursor, types: ValueTypeReader, seen: Set<Proposal>): TableType {
   return tableTypeAfterAddress(c, addressType(c, seen), types, seen);
 }
 
+/** The rest of a table type, for a definition that read the address type to look past it. */
 export function tableTypeAfterAddress(
   c: Cursor,
   table64: boolean,

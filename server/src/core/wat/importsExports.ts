@@ -36,6 +36,7 @@ export class ImportsAndExports {
     this.firstDefinition ??= field;
   }
 
+  /** Fails the import at `at` when a definition came before it. */
   checkImportOrder(at: SNode): void {
     if (this.firstDefinition) {
       const head = (this.firstDefinition.children[0] as SAtom).token.text;

@@ -4,6 +4,12 @@
  * reading goes on with the next field. Index spaces, inline import/export abbreviations, inline
  * data/elem and type uses are resolved the way a binary encoder would, so the facts equal what
  * `readBinaryModule` reads from the compiled module.
+ *
+ * This file reads the fields in order and the definitions (func, table, memory, global, tag,
+ * start, `@custom`); the other fields and the shared parts are in sibling files: typeDefinitions
+ * (type, rec, type uses), importsExports (import, export, inline abbreviations), segments (elem,
+ * data), valueTypes and entityTypes (types), constantExpression, instructionScan (the proposals
+ * function bodies show), indexSpaces, fieldProblems (errors and deferred references), entityFacts.
  */
 import type { Finding } from '../findings';
 import type { LineIndex } from '../location';
@@ -49,38 +55,26 @@ export function readTextModule(input: TextModuleInput): TextModuleResult {
 
 class TextModuleReader {
   private readonly facts: ModuleFacts;
-  private readonly problems: FieldProblems;
-  private readonly typeDefinitions: TypeDefinitions;
-  private readonly segments: SegmentReader;
-  private readonly imports: ImportsAndExports;
+  /** The proposals the module shows: every part adds to it, `finish` sorts it into the facts. */
   private readonly seen = new Set<Proposal>();
   private readonly spaces = new IndexSpaces();
+  private readonly problems: FieldProblems;
   private readonly types = new ValueTypeReader(this.seen, (node, what) =>
     this.spaces.resolve('type', node, what),
   );
+  private readonly typeDefinitions: TypeDefinitions;
+  private readonly imports: ImportsAndExports;
+  private readonly segments: SegmentReader;
 
   constructor(private readonly input: TextModuleInput) {
-    this.problems = new FieldProblems(input.lines);
-    this.facts = emptyModuleFacts('module', 'text', input.lines.span(input.start, input.end));
+    const { lines } = input;
+    this.facts = emptyModuleFacts('module', 'text', lines.span(input.start, input.end));
     if (input.id !== undefined) this.facts.id = input.id;
-    this.typeDefinitions = new TypeDefinitions(this.spaces, this.types, this.seen, this.problems);
-    this.imports = new ImportsAndExports(
-      this.facts,
-      this.spaces,
-      this.types,
-      this.typeDefinitions,
-      this.seen,
-      this.problems,
-      input.lines,
-    );
-    this.segments = new SegmentReader(
-      this.facts,
-      this.spaces,
-      this.types,
-      this.seen,
-      this.problems,
-      input.lines,
-    );
+    this.problems = new FieldProblems(lines);
+    const { facts, spaces, types, seen, problems } = this;
+    this.typeDefinitions = new TypeDefinitions(spaces, types, seen, problems);
+    this.imports = new ImportsAndExports(facts, spaces, types, this.typeDefinitions, seen, problems, lines);
+    this.segments = new SegmentReader(facts, spaces, types, seen, problems, lines);
   }
 
   read(): TextModuleResult {

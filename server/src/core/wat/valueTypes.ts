@@ -38,6 +38,7 @@ export class ValueTypeReader {
     private readonly resolveType: ResolveType,
   ) {}
 
+  /** A struct or array field: `(field $x t)`, `(field t*)` or a bare storage type. */
   storageField(node: SNode): void {
     if (isListOf(node, 'field')) {
       const f = new Cursor(node);
@@ -63,6 +64,7 @@ export class ValueTypeReader {
     this.valueType(type);
   }
 
+  /** A value type as the binary reader spells it; `funcrefIsMvp` where `funcref` shows no proposal. */
   valueType(node: SNode | undefined, funcrefIsMvp = false): string {
     if (isAtom(node, 'keyword')) {
       // Compared in place: the name goes into every signature, and these are shared strings.
@@ -132,6 +134,7 @@ export class ValueTypeReader {
     return type;
   }
 
+  /** `t` or `(mut t)`. */
   globalType(node: SNode): GlobalType {
     if (isListOf(node, 'mut')) {
       const m = new Cursor(node);
