@@ -17,10 +17,11 @@ import type { SettingsStore, WardenSettings } from './settings';
 
 /**
  * Quiet time after the last change before a document is analysed again. Short: it only has to
- * merge changes that come in one burst (a paste, a multi-cursor edit, an undo group); keystrokes
- * are further apart anyway, and a version edited again after its first publish skips validation.
+ * merge changes a client sends back to back (VS Code sends a paste or a multi-cursor edit as one
+ * change; some clients send several); keystrokes are tens of milliseconds apart anyway, and a
+ * version edited again after its first publish skips validation.
  */
-const DEBOUNCE_MS = 15;
+const DEBOUNCE_MS = 5;
 /**
  * Below this size every finding is ready within a few tens of milliseconds, and an early partial
  * publish would only make wabt's and the body rules' findings blink out and back in.
