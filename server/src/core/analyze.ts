@@ -16,7 +16,7 @@ import { loadPublicKeys, verifyModuleSignatures, type PublicKeyInfo } from './si
 import { checkWatSyntax } from './wat/syntax';
 import { compileWat, type CompileResult } from './wat/compile';
 import { readWatModules, type WatModule } from './wat/reader';
-import { LineIndex } from './location';
+import { LineIndex, type SourceLocation } from './location';
 
 export interface TextSource {
   fileName: string;
@@ -182,11 +182,15 @@ function textCodeView(
   bytes: Uint8Array,
   compiledFacts = readBinaryModule(bytes),
 ): CodeView {
-  return binaryCodeView(
-    compiledFacts,
-    bytes,
-    (index) => entry.facts.functions.find((fn) => fn.index === index)?.location ?? entry.location,
-  );
+  const functions = entry.facts.functions;
+  // Functions are listed in index order, so the index finds its own entry; a map only if not.
+  let byIndex: Map<number, SourceLocation> | undefined;
+  const locate = (index: number): SourceLocation => {
+    if (functions[index]?.index === index) return functions[index].location;
+    byIndex ??= new Map(functions.map((fn) => [fn.index, fn.location]));
+    return byIndex.get(index) ?? entry.location;
+  };
+  return binaryCodeView(compiledFacts, bytes, locate);
 }
 
 /**
