@@ -43,10 +43,11 @@ export class LspTestClient {
   constructor(args: string[] = ['--stdio']) {
     this.process = spawn(process.execPath, [SERVER_PATH, ...args], { stdio: 'pipe' });
     this.process.stderr.on('data', (d: Buffer) => (this.stderr += d.toString()));
-    this.connection = createMessageConnection(
-      new StreamMessageReader(this.process.stdout),
-      new StreamMessageWriter(this.process.stdin),
-    );
+    const reader = new StreamMessageReader(this.process.stdout);
+    // vscode-jsonrpc re-arms a 10 s timer for as long as a message stays half-read, and nothing
+    // clears it: a server killed mid-message would keep the test process alive for ever.
+    reader.partialMessageTimeout = 0;
+    this.connection = createMessageConnection(reader, new StreamMessageWriter(this.process.stdin));
     this.connection.onNotification('textDocument/publishDiagnostics', (params: PublishedDiagnostics) => {
       this.published.set(params.uri, params);
       this.publishHistory.push(params);
