@@ -225,20 +225,18 @@ function scanBody(r: ByteReader, tally: Int32Array, seen: Set<Proposal>): number
         if (next >= 0) simd = true;
         break;
       case FastShape.Block: {
+        if (pos >= end) break;
         const b = bytes[pos];
-        // The empty block type (0x40) or a one-byte value type; anything else is a type index
-        // (multi-value) or a reference type, read carefully below.
-        if ((b & 0xc0) === 0x40 && b !== 0x63 && b !== 0x64 && pos < end) next = pos + 1;
+        // The empty block type (0x40) and one-byte value types have bits 7-6 at 01; a type index
+        // (multi-value) does not. A reference type (0x63/0x64 + heap type) is read carefully below.
+        if ((b & 0xc0) !== 0x40) seen.add('multi-value');
+        else if (b !== 0x63 && b !== 0x64) next = pos + 1;
         break;
       }
     }
     if (next >= 0) {
       pos = next;
       continue;
-    }
-    if (shape === FastShape.Block && pos < end) {
-      const b = bytes[pos];
-      if ((b & 0xc0) !== 0x40 && b !== 0x63 && b !== 0x64) seen.add('multi-value');
     }
     r.pos = at + 1;
     const sub = skipInstruction(r, op);

@@ -4,7 +4,7 @@ import { ByteReader } from '../module/byteReader';
 import type { CustomSectionFact, ModuleFacts } from '../module/model';
 import { createRule } from './rule';
 import { byteSpan, type SourceLocation } from '../location';
-import { binaryDataRegion, blockAt, dataBlocks, dataSegmentLabel, latin1 } from './support/contents';
+import { binaryDataRegion, blockAt, contentBlocks, dataSegmentLabel, latin1 } from './support/contents';
 import { formatBytes } from './support/units';
 
 // Home directories name a person; CI workspaces and /rustc/<hash> paths do not.
@@ -73,7 +73,10 @@ function firstBuildPathInData(context: {
       hit: { ...hit, offset: within },
     };
   }
-  for (const block of dataBlocks(context.facts, context.bytes, context.text)) {
+  for (const block of contentBlocks(context.facts, context.bytes, context.text, {
+    data: true,
+    custom: false,
+  })) {
     const hit = firstHomePath(latin1(block.bytes));
     if (hit) return { label: block.label, location: block.locate(hit.offset, hit.length), hit };
   }

@@ -5,14 +5,7 @@
 import type { Finding } from '../findings';
 import { createRule } from './rule';
 import { byteSpan, type SourceLocation } from '../location';
-import {
-  binaryDataRegion,
-  blockAt,
-  customBlocks,
-  dataBlocks,
-  dataSegmentLabel,
-  latin1,
-} from './support/contents';
+import { binaryDataRegion, blockAt, contentBlocks, dataSegmentLabel, latin1 } from './support/contents';
 import { scanForSuspiciousData, type DataMatch } from './support/dataPatterns';
 import { isHostAllowed } from './support/hosts';
 
@@ -77,10 +70,7 @@ export const suspiciousData = createRule({
       }
     }
     // A binary's data was scanned above, all at once; a text module's is decoded per segment.
-    const blocks = [
-      ...(region ? [] : dataBlocks(context.facts, context.bytes, context.text)),
-      ...customBlocks(context.facts, context.bytes, context.text),
-    ];
+    const blocks = contentBlocks(context.facts, context.bytes, context.text, { data: !region, custom: true });
     for (const block of blocks) {
       if (block.kind === 'custom' && isMetadataSection(block.sectionName ?? '')) continue;
       for (const match of scanForSuspiciousData(latin1(block.bytes))) {

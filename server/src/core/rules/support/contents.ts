@@ -70,37 +70,43 @@ function textBlock(
   };
 }
 
-/** Every data segment's contents, in module order. */
-export function dataBlocks(facts: ModuleFacts, bytes?: Uint8Array, text?: string): ContentBlock[] {
+/**
+ * The contents of the data segments and then of the custom sections, in module order; `kinds`
+ * leaves out what a caller has already read another way (a binary's data region).
+ */
+export function contentBlocks(
+  facts: ModuleFacts,
+  bytes: Uint8Array | undefined,
+  text: string | undefined,
+  kinds: { data: boolean; custom: boolean },
+): ContentBlock[] {
   const blocks: ContentBlock[] = [];
   const lines = text !== undefined ? new LineIndex(text) : undefined;
-  for (const segment of facts.dataSegments) {
-    const label = dataSegmentLabel(segment.index);
-    const block =
-      facts.source === 'binary' && bytes && segment.contentOffset !== undefined
-        ? binaryBlock(bytes, 'data', label, segment.index, segment.contentOffset, segment.size)
-        : text !== undefined && lines
-          ? textBlock(text, lines, segment.location, 'data', label, segment.index, 0)
-          : undefined;
-    if (block) blocks.push(block);
+  const binary = facts.source === 'binary' ? bytes : undefined;
+  if (kinds.data) {
+    for (const segment of facts.dataSegments) {
+      const label = dataSegmentLabel(segment.index);
+      const block =
+        binary && segment.contentOffset !== undefined
+          ? binaryBlock(binary, 'data', label, segment.index, segment.contentOffset, segment.size)
+          : text !== undefined && lines
+            ? textBlock(text, lines, segment.location, 'data', label, segment.index, 0)
+            : undefined;
+      if (block) blocks.push(block);
+    }
   }
-  return blocks;
-}
-
-/** Every custom section's payload, in module order. */
-export function customBlocks(facts: ModuleFacts, bytes?: Uint8Array, text?: string): ContentBlock[] {
-  const blocks: ContentBlock[] = [];
-  const lines = text !== undefined ? new LineIndex(text) : undefined;
-  facts.customSections.forEach((section, index) => {
-    const label = `custom section "${section.name}"`;
-    const block =
-      facts.source === 'binary' && bytes && section.payloadOffset !== undefined
-        ? binaryBlock(bytes, 'custom', label, index, section.payloadOffset, section.size, section.name)
-        : text !== undefined && lines
-          ? textBlock(text, lines, section.location, 'custom', label, index, 1, section.name)
-          : undefined;
-    if (block) blocks.push(block);
-  });
+  if (kinds.custom) {
+    facts.customSections.forEach((section, index) => {
+      const label = `custom section "${section.name}"`;
+      const block =
+        binary && section.payloadOffset !== undefined
+          ? binaryBlock(binary, 'custom', label, index, section.payloadOffset, section.size, section.name)
+          : text !== undefined && lines
+            ? textBlock(text, lines, section.location, 'custom', label, index, 1, section.name)
+            : undefined;
+      if (block) blocks.push(block);
+    });
+  }
   return blocks;
 }
 
