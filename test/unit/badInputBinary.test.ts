@@ -4,6 +4,7 @@ import { readBinaryModule } from '../../server/src/core/module/binary';
 import { scanFunctionBodies } from '../../server/src/core/module/code';
 import type { ModuleFacts } from '../../server/src/core/module/model';
 import { validateBinary } from '../../server/src/core/module/validate';
+import { encodeVarUint32 } from '../../server/src/core/signing/leb128';
 
 const PREAMBLE = '0061736d01000000';
 const SIGNED = '/work/shared/testdata/wasm-signatures/modules/03_signed_key1_key2.wasm';
@@ -210,18 +211,10 @@ describe('bad binary input: always a located error, never a throw', () => {
   });
 
   it('components nested 100 deep: a located error at the limit, no stack overflow', () => {
-    const leb = (n: number): number[] => {
-      const out: number[] = [];
-      do {
-        out.push((n & 0x7f) | (n >= 0x80 ? 0x80 : 0));
-        n = Math.floor(n / 128);
-      } while (n > 0);
-      return out;
-    };
     const preamble = [0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00];
     let bytes = Uint8Array.from(preamble);
     for (let depth = 0; depth < 100; depth++)
-      bytes = Uint8Array.from([...preamble, 0x04, ...leb(bytes.length), ...bytes]);
+      bytes = Uint8Array.from([...preamble, 0x04, ...encodeVarUint32(bytes.length), ...bytes]);
     const facts = readBinaryModule(bytes);
     assertLocated(facts, bytes.length);
     assert.deepEqual(

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import type { Connection } from 'vscode-languageserver';
 import wabtFactory from 'wabt';
 import { readBinaryModule } from '../../server/src/core/module/binary';
+import { encodeVarUint32 } from '../../server/src/core/signing/leb128';
 import { checkWatSyntax } from '../../server/src/core/wat/syntax';
 import { DEFAULT_SETTINGS, type SettingsStore } from '../../server/src/features/settings';
 import { WasmViewFeature } from '../../server/src/features/wasmView';
@@ -299,20 +300,10 @@ describe('disassemble (.wasm text view)', () => {
     function component(core: Uint8Array): Uint8Array {
       const name = Buffer.from('wasi:cli/run@0.2.0');
       const importPayload = [0x01, 0x00, name.length, ...name, 0x05, 0x00];
-      const leb = (n: number) => {
-        const out: number[] = [];
-        do {
-          let byte = n & 0x7f;
-          n >>>= 7;
-          if (n) byte |= 0x80;
-          out.push(byte);
-        } while (n);
-        return out;
-      };
       return Uint8Array.from([
         ...[0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00],
         ...[0x0a, importPayload.length, ...importPayload],
-        ...[0x01, ...leb(core.length), ...core],
+        ...[0x01, ...encodeVarUint32(core.length), ...core],
       ]);
     }
 

@@ -1,17 +1,9 @@
 import * as assert from 'node:assert/strict';
 import type { ModuleAnalysis } from '../../../server/src/core/analyze';
+import { encodeVarUint32 } from '../../../server/src/core/signing/leb128';
 import { checkBytes, checkText, ofRule, policyFrom, wat2wasm, where } from './helpers';
 
-function leb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n) byte |= 0x80;
-    out.push(byte);
-  } while (n);
-  return out;
-}
+const leb = (n: number): number[] => [...encodeVarUint32(n)];
 
 const str = (s: string) => [...leb(Buffer.byteLength(s)), ...Buffer.from(s)];
 
