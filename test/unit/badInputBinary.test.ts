@@ -5,9 +5,10 @@ import { scanFunctionBodies } from '../../server/src/core/module/code';
 import type { ModuleFacts } from '../../server/src/core/module/model';
 import { validateBinary } from '../../server/src/core/module/validate';
 import { encodeVarUint32 } from '../../server/src/core/signing/leb128';
+import { sharedTestdata } from '../support/sharedTestdata';
 
 const PREAMBLE = '0061736d01000000';
-const SIGNED = '/work/shared/testdata/wasm-signatures/modules/03_signed_key1_key2.wasm';
+const SIGNED = sharedTestdata('wasm-signatures', 'modules', '03_signed_key1_key2.wasm');
 
 function hex(...parts: string[]): Uint8Array {
   return Buffer.from(parts.join('').replace(/\s+/g, ''), 'hex');

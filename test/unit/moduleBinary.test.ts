@@ -7,8 +7,9 @@ import { allProposals, scanFunctionBodies } from '../../server/src/core/module/c
 import { engineSupports } from '../../server/src/core/module/engineSupport';
 import type { ModuleFacts } from '../../server/src/core/module/model';
 import { validateBinary } from '../../server/src/core/module/validate';
+import { sharedTestdata } from '../support/sharedTestdata';
 
-const SIGNATURES = '/work/shared/testdata/wasm-signatures/modules';
+const SIGNATURES = sharedTestdata('wasm-signatures', 'modules');
 
 type Wabt = Awaited<ReturnType<typeof wabtFactory>>;
 let wabt: Wabt;

@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CliIo } from '../../server/src/cli/command';
 import { runCli } from '../../server/src/cli/main';
+import { sharedTestdata } from '../support/sharedTestdata';
 
-const SIGNED = '/work/shared/testdata/wasm-signatures/modules/03_signed_key1_key2.wasm';
-const COMPONENT = '/work/shared/testdata/wasm-signatures/modules/08_component_signed_key1.wasm';
+const SIGNED = sharedTestdata('wasm-signatures', 'modules', '03_signed_key1_key2.wasm');
+const COMPONENT = sharedTestdata('wasm-signatures', 'modules', '08_component_signed_key1.wasm');
 
 async function inspect(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';

@@ -13,8 +13,9 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { readBinaryModule } from '../../server/src/core/module/binary';
 import { validateBinary } from '../../server/src/core/module/validate';
+import { sharedTestdata } from '../support/sharedTestdata';
 
-const SUITE = '/work/shared/testdata/spec-testsuite';
+const SUITE = sharedTestdata('spec-testsuite');
 
 interface Command {
   type: string;

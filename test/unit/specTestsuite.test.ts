@@ -17,6 +17,7 @@ import { allProposals } from '../../server/src/core/module/code';
 import type { ModuleFacts, Proposal } from '../../server/src/core/module/model';
 import { compileWat } from '../../server/src/core/wat/compile';
 import { readWatModules } from '../../server/src/core/wat/reader';
+import { sharedTestdata } from '../support/sharedTestdata';
 
 /** The engine's reflection API (the project's libs do not declare `WebAssembly`). */
 interface Descriptor {
@@ -35,7 +36,7 @@ const V8 = (
   }
 ).WebAssembly;
 
-const SUITE = join(__dirname, '..', '..', '..', '..', 'shared', 'testdata', 'spec-testsuite');
+const SUITE = sharedTestdata('spec-testsuite');
 
 const GC_SYNTAX =
   'wabt 1.0.39 cannot parse GC type syntax (struct/array/sub/rec, i8/i16 fields, abstract heap types)';

@@ -8,8 +8,9 @@ import { PolicyResolver } from '../../../server/src/core/policy/resolver';
 import type { EffectivePolicy } from '../../../server/src/core/policy/types';
 import { loadPublicKey, type PublicKeyInfo } from '../../../server/src/core/signing';
 import { checkText, defaultPolicy, policyFrom, where } from './helpers';
+import { sharedTestdata } from '../../support/sharedTestdata';
 
-const VECTORS = '/work/shared/testdata/wasm-signatures';
+const VECTORS = sharedTestdata('wasm-signatures');
 const moduleBytes = (name: string) => readFileSync(path.join(VECTORS, 'modules', name));
 
 function key(name: string): PublicKeyInfo {
