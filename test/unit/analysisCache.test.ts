@@ -1,8 +1,43 @@
 import * as assert from 'node:assert/strict';
-import { ContentCache, slimFacts } from '../../server/src/features/analysisCache';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ContentCache, contentKeys, slimFacts } from '../../server/src/features/analysisCache';
+import { ModuleAnalyzer } from '../../server/src/features/moduleAnalysis';
+import { DEFAULT_SETTINGS } from '../../server/src/features/settings';
+import { analyzeModule } from '../../server/src/core/analyze';
 import { readBinaryModule } from '../../server/src/core/module/binary';
+import { engine } from '../../server/src/core/module/engineSupport';
+import { nodeFileSystem } from '../../server/src/core/policy/fileSystem';
+import { PolicyResolver } from '../../server/src/core/policy/resolver';
 import { compileWat } from '../../server/src/core/wat/compile';
+import { encodeVarUint32 } from '../../server/src/core/signing/leb128';
 import type { ResolvedPolicy } from '../../server/src/core/policy/resolver';
+
+/** A custom section named `name` holding `payload`. */
+function customSection(name: string, payload: string): Uint8Array {
+  const body = Buffer.concat([
+    Buffer.from(encodeVarUint32(name.length)),
+    Buffer.from(name, 'latin1'),
+    Buffer.from(payload, 'latin1'),
+  ]);
+  return Buffer.concat([Buffer.from([0]), Buffer.from(encodeVarUint32(body.length)), body]);
+}
+
+/** `bytes` with a custom section put right after the preamble (where a signature goes). */
+function withLeadingSection(bytes: Uint8Array, section: Uint8Array): Uint8Array {
+  return Buffer.concat([bytes.subarray(0, 8), section, bytes.subarray(8)]);
+}
+
+async function wasm(text: string): Promise<Uint8Array> {
+  const { bytes } = await compileWat(text);
+  assert.ok(bytes, text);
+  return bytes;
+}
+
+/** A module the reader reads without complaint but the engine rejects (a type error in a body). */
+const ILL_TYPED = '0061736d01000000010401600000030201000a0601040041000b';
 
 describe('server analysis cache', () => {
   it('slim facts keep imports, exports, memories and counts, and drop per-function detail', async () => {
@@ -25,15 +60,128 @@ describe('server analysis cache', () => {
     const policy = {} as ResolvedPolicy;
     const other = {} as ResolvedPolicy;
     const bytes = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]);
-    const key = ContentCache.key(bytes, undefined);
+    const key = contentKeys(bytes, undefined).file;
     cache.set(key, { policy, settingsKey: '{}', facts: [], findings: [] });
     assert.ok(cache.get(key, policy, '{}'));
     assert.equal(cache.get(key, other, '{}'), undefined);
     assert.equal(cache.get(key, policy, '{"debug-info":"off"}'), undefined);
-    assert.notEqual(ContentCache.key(bytes, new Uint8Array([1])), key);
+    assert.notEqual(contentKeys(bytes, new Uint8Array([1])).file, key);
     assert.equal(
-      cache.get(ContentCache.key(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 1]), undefined), policy, '{}'),
+      cache.get(contentKeys(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 1]), undefined).file, policy, '{}'),
       undefined,
     );
+  });
+});
+
+describe('content keys', () => {
+  it('give builds that differ only in custom sections one engine key and their own file keys', async () => {
+    const bytes = await wasm(
+      '(module (func (export "f") (result i32) i32.const 7) (data (memory 0) (i32.const 0) "x") (memory 1))',
+    );
+    const signed = withLeadingSection(bytes, customSection('signature', 'abc'));
+    const named = Buffer.concat([bytes, customSection('producers', 'x')]);
+    const keys = [bytes, signed, named].map((b) => contentKeys(b, undefined));
+    assert.deepEqual([...keys[0].engine.keys()], [0]);
+    assert.equal(new Set(keys.map((k) => k.engine.get(0))).size, 1);
+    assert.equal(new Set(keys.map((k) => k.file)).size, 3);
+  });
+
+  it('tell apart files whose custom sections sit elsewhere or whose other sections differ', async () => {
+    const bytes = await wasm('(module (func (export "f") (result i32) i32.const 7))');
+    const section = customSection('note', 'n');
+    const first = withLeadingSection(bytes, section);
+    const last = Buffer.concat([bytes, section]);
+    assert.notEqual(contentKeys(first, undefined).file, contentKeys(last, undefined).file);
+    const other = await wasm('(module (func (export "f") (result i32) i32.const 8))');
+    assert.notEqual(contentKeys(other, undefined).engine.get(0), contentKeys(bytes, undefined).engine.get(0));
+  });
+
+  it('key the core modules inside a component where the reader finds them', async () => {
+    const inner = await wasm('(module (func (export "f") (result i32) i32.const 7))');
+    const nested = (id: number, content: Uint8Array) =>
+      Buffer.concat([Buffer.from([id]), Buffer.from(encodeVarUint32(content.length)), content]);
+    const preamble = Buffer.from([0, 97, 115, 109, 0x0d, 0, 1, 0]);
+    // A component holding the module, and a component nested in it holding the module again.
+    const component = Buffer.concat([
+      preamble,
+      nested(1, inner),
+      nested(4, Buffer.concat([preamble, nested(1, inner)])),
+    ]);
+    const keys = contentKeys(component, undefined);
+    const offsets = readBinaryModule(component).modules!.flatMap(function starts(m): number[] {
+      return m.kind === 'module'
+        ? [(m.location as { offset: number }).offset]
+        : (m.modules ?? []).flatMap(starts);
+    });
+    assert.deepEqual([...keys.engine.keys()], offsets);
+    assert.equal(offsets.length, 2);
+    assert.deepEqual(
+      [...keys.engine.values()],
+      [0, 0].map(() => contentKeys(inner, undefined).engine.get(0)),
+    );
+  });
+
+  it('have no engine key for malformed files, and still a file key', async () => {
+    const truncated = (await wasm('(module (func))')).subarray(0, 12);
+    for (const bytes of [truncated, new Uint8Array([1, 2, 3])]) {
+      const keys = contentKeys(bytes, undefined);
+      assert.equal(keys.engine.size, 0);
+      assert.match(keys.file, /^[0-9a-f]{64}$/);
+    }
+  });
+});
+
+describe('engine validation remembered by engine key', () => {
+  it('is skipped when the engine accepted the module before, and otherwise reported', async () => {
+    const bytes = Buffer.from(ILL_TYPED, 'hex');
+    const policy = new PolicyResolver(nodeFileSystem, { roots: [os.tmpdir()] }).resolve(
+      path.join(os.tmpdir(), 'x.wasm'),
+    );
+    const fresh = await analyzeModule({ fileName: 'x.wasm', bytes, policy });
+    assert.deepEqual(fresh.engineAccepted, []);
+    assert.ok(fresh.findings.some((f) => f.ruleId === 'invalid-module'));
+    const told = await analyzeModule({ fileName: 'x.wasm', bytes, policy, knownValid: new Set([0]) });
+    assert.deepEqual(told.engineAccepted, [0]);
+    assert.ok(!told.findings.some((f) => f.ruleId === 'invalid-module'));
+  });
+
+  it('lets the server validate a signed and an unsigned build of one module once between them', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-accepted-'));
+    const validate = engine.validate;
+    let calls = 0;
+    engine.validate = (b: Uint8Array) => (calls++, validate.call(engine, b));
+    try {
+      const bytes = await wasm('(module (func (export "f") (result i32) i32.const 7))');
+      const files = {
+        'plain.wasm': bytes,
+        'signed.wasm': withLeadingSection(bytes, customSection('signature', 'sig')),
+        'other.wasm': await wasm('(module (func (export "f") (result i32) i32.const 8))'),
+        'bad.wasm': Buffer.from(ILL_TYPED, 'hex'),
+        'bad-again.wasm': Buffer.concat([Buffer.from(ILL_TYPED, 'hex'), customSection('note', 'n')]),
+      };
+      for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), content);
+      const analyzer = new ModuleAnalyzer(new PolicyResolver(nodeFileSystem, { roots: [dir] }));
+      const invalid: Record<string, boolean> = {};
+      for (const name of Object.keys(files)) {
+        const result = await analyzer.analyzeFile(
+          pathToFileURL(path.join(dir, name)).href,
+          DEFAULT_SETTINGS,
+          false,
+        );
+        invalid[name] = result!.findings.some((f) => f.ruleId === 'invalid-module');
+      }
+      // plain, other, bad and bad-again ask the engine; signed shares plain's engine key.
+      assert.equal(calls, 4);
+      assert.deepEqual(invalid, {
+        'plain.wasm': false,
+        'signed.wasm': false,
+        'other.wasm': false,
+        'bad.wasm': true,
+        'bad-again.wasm': true,
+      });
+    } finally {
+      engine.validate = validate;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

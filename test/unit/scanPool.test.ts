@@ -86,6 +86,22 @@ describe('workspace scan worker pool', function () {
     assert.equal(denied.length, 1);
     assert.equal(denied[0].severity, 'warning'); // "otherwise": "warn" decided, in the worker
     assert.deepEqual(reply.facts[0].functions, [], 'slim facts only');
+    assert.deepEqual(reply.engineAccepted, [0]);
+  });
+
+  it('skips the engine for modules it is told were accepted, and reports the ones it accepts', async () => {
+    // Reads well, but the engine rejects it: a function that leaves a value it does not return.
+    const illTyped = Buffer.from('0061736d01000000010401600000030201000a0601040041000b', 'hex');
+    const policy = toPlainPolicy(resolver({}).resolve('/ws/m.wasm'));
+    pool = ScanPool.create(1, BUNDLED_WORKER)!;
+    const job = { fileName: '/ws/m.wasm', policy, ruleOverrides: {} };
+    const asked = await pool.run({ ...job, bytes: Uint8Array.from(illTyped) });
+    const told = await pool.run({ ...job, bytes: Uint8Array.from(illTyped), knownValid: [0] });
+    assert.ok(asked.ok && told.ok);
+    assert.ok(asked.findings.some((f) => f.ruleId === 'invalid-module'));
+    assert.deepEqual(asked.engineAccepted, []);
+    assert.ok(!told.findings.some((f) => f.ruleId === 'invalid-module'));
+    assert.deepEqual(told.engineAccepted, [0]);
   });
 
   it('fails only the job of a worker that dies, and goes on with a new worker', async () => {

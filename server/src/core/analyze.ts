@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import type { Finding } from './findings';
 import type { ModuleFacts } from './module/model';
 import { readBinaryModule } from './module/binary';
-import { validateBinary } from './module/validate';
+import { validateModules } from './module/validate';
 import type { ResolvedPolicy } from './policy/resolver';
 import type { EffectivePolicy, RuleSetting } from './policy/types';
 import { activeRules, runRules } from './rules/runner';
@@ -48,6 +48,11 @@ export interface ModuleInput {
   /** Validate with the engine (default true); benchmarks of the rules alone turn it off. */
   validate?: boolean;
   /**
+   * Where the core modules start (in a binary) that the engine already accepted with the same
+   * non-custom sections (their engine keys, see features/analysisCache.ts): not validated again.
+   */
+  knownValid?: ReadonlySet<number>;
+  /**
    * Compiles `.wat` text off this thread (the server's wabt worker). Given, a text analysis starts
    * it on the file's likely module text before reading, so wabt runs while the reader does.
    */
@@ -58,6 +63,8 @@ export interface ModuleAnalysis {
   /** The module read (one per module in a `.wat` file; a component's nested modules are inside it). */
   facts: ModuleFacts[];
   findings: Finding[];
+  /** Where the core modules of a binary start that the engine accepted (or was told are valid). */
+  engineAccepted?: number[];
 }
 
 export const POLICY_ERROR_RULE_ID = 'policy-error';
@@ -141,13 +148,17 @@ function checkTree(
 async function analyzeBinary(input: ModuleInput, bytes: Uint8Array): Promise<ModuleAnalysis> {
   const facts = readBinaryModule(bytes);
   // The engine's verdict (invalid-module, unsupported-by-engine) includes the reader's problems.
-  const findings: Finding[] = input.validate === false ? [...facts.problems] : validateBinary(bytes, facts);
+  const verdict =
+    input.validate === false
+      ? { findings: [...facts.problems], accepted: [] }
+      : validateModules(bytes, facts, input.knownValid);
+  const findings = verdict.findings;
   const broken = brokenPolicyFinding(input.policy, facts);
   if (broken) findings.push(broken);
   const needsSignature = activeRules(input.policy, input.ruleOverrides).some((r) => r.meta.needsSignature);
   const signature = needsSignature ? await checkSignature(input, bytes) : undefined;
   findings.push(...checkTree(facts, input, { bytes, signature }, (f) => binaryCodeView(f, bytes), false));
-  return { facts: [facts], findings };
+  return { facts: [facts], findings, engineAccepted: verdict.accepted };
 }
 
 /**

@@ -5,8 +5,13 @@
  *   full facts come back when its text view is opened.
  * - `ContentCache` reuses the findings of identical bytes under the same policy and settings:
  *   vendored copies of one module (in node_modules, build outputs, fixtures) are checked once.
+ * - `EngineAccepted` remembers which modules the engine found valid. Validity never depends on
+ *   custom sections, so a signed build, a stripped one and one with other names or producers are
+ *   validated once between them (engine validation is a third of a scan's CPU).
  */
 import { createHash } from 'node:crypto';
+import { MAX_NESTING } from '../core/module/component';
+import { PREAMBLE_LENGTH, preambleKind, walkSections } from '../core/signing/sections';
 import type { Finding } from '../core/findings';
 import type { ModuleFacts } from '../core/module/model';
 import type { ResolvedPolicy } from '../core/policy/resolver';
@@ -36,12 +41,6 @@ const CAPACITY = 4096;
 export class ContentCache {
   private readonly entries = new Map<string, Entry>();
 
-  static key(bytes: Uint8Array, detachedSignature: Uint8Array | undefined): string {
-    const hash = createHash('sha256').update(bytes);
-    if (detachedSignature) hash.update('\0sig\0').update(detachedSignature);
-    return hash.digest('hex');
-  }
-
   /** A result for these bytes, if it was computed under this very policy object and these settings. */
   get(key: string, policy: ResolvedPolicy, settingsKey: string): Entry | undefined {
     const entry = this.entries.get(key);
@@ -56,5 +55,105 @@ export class ContentCache {
 
   clear(): void {
     this.entries.clear();
+  }
+}
+
+export interface ContentKeys {
+  /** Names the file's bytes and its detached signature: equal keys, equal analyses. */
+  file: string;
+  /**
+   * Names what the engine validates, for each core module in the file (the file itself, or the
+   * modules nested in a component), by the offset where the module starts: its preamble and its
+   * sections other than custom ones. A module that is not a well-formed list of sections has none.
+   */
+  engine: Map<number, string>;
+}
+
+type Hash = ReturnType<typeof createHash>;
+
+/**
+ * The keys in as few passes as can be: for a core module, its non-custom sections feed the engine
+ * key and its custom ones a second hash, and the file key is made of the two and where the custom
+ * sections start (from which the bytes can be put back together, so it is as exact as hashing
+ * them). A component's bytes are hashed whole, and its core modules once more for their keys.
+ */
+export function contentKeys(bytes: Uint8Array, detachedSignature: Uint8Array | undefined): ContentKeys {
+  const withSignature = (hash: Hash) =>
+    (detachedSignature ? hash.update('\0sig\0').update(detachedSignature) : hash).digest('hex');
+  const engine = new Map<number, string>();
+  const kind = preambleKind(bytes);
+  if (kind === 'module') {
+    const custom = createHash('sha256');
+    const customStarts: number[] = [];
+    const key = engineKey(bytes, (section, offset) => {
+      custom.update(section);
+      customStarts.push(offset);
+    });
+    if (key !== undefined) {
+      engine.set(0, key);
+      const file = createHash('sha256').update(`${key}\0${custom.digest('hex')}\0${customStarts.join(',')}`);
+      return { file: withSignature(file), engine };
+    }
+  } else if (kind === 'component') nestedEngineKeys(bytes, 0, engine, 0);
+  return { file: withSignature(createHash('sha256').update(bytes)), engine };
+}
+
+/** Hashes a core module's preamble and non-custom sections; custom sections go to `onCustom`. */
+function engineKey(
+  module: Uint8Array,
+  onCustom?: (section: Uint8Array, offset: number) => void,
+): string | undefined {
+  const walk = walkSections(module);
+  if (walk.problem) return undefined;
+  const hash = createHash('sha256').update(module.subarray(0, PREAMBLE_LENGTH));
+  for (const section of walk.sections) {
+    const raw = module.subarray(section.offset, section.end);
+    if (section.id === 0) onCustom?.(raw, section.offset);
+    else hash.update(raw);
+  }
+  return hash.digest('hex');
+}
+
+/** The engine keys of the core modules (section 1) in a component and its nested components (4). */
+function nestedEngineKeys(
+  component: Uint8Array,
+  base: number,
+  into: Map<number, string>,
+  depth: number,
+): void {
+  for (const section of walkSections(component).sections) {
+    const payload = component.subarray(section.contentOffset, section.end);
+    const at = base + section.contentOffset;
+    if (section.id === 1 && preambleKind(payload) === 'module') {
+      const key = engineKey(payload);
+      if (key !== undefined) into.set(at, key);
+    } else if (section.id === 4 && depth < MAX_NESTING) nestedEngineKeys(payload, at, into, depth + 1);
+  }
+}
+
+/** How many engine keys to remember (each ~100 bytes). */
+const ACCEPTED_CAPACITY = 16_384;
+
+/** Engine keys of modules the engine accepted. Rejections are not remembered: they are rare and
+ * their messages carry offsets that custom sections shift. */
+export class EngineAccepted {
+  private readonly keys = new Set<string>();
+
+  /** The offsets of the modules among `keys` that the engine accepted before. */
+  offsetsIn(keys: Map<number, string>): number[] {
+    return [...keys].filter(([, key]) => this.keys.has(key)).map(([offset]) => offset);
+  }
+
+  /** Remembers the keys of the modules at `offsets` (those the engine accepted). */
+  addAt(keys: Map<number, string>, offsets: readonly number[]): void {
+    for (const offset of offsets) {
+      const key = keys.get(offset);
+      if (key !== undefined) this.add(key);
+    }
+  }
+
+  private add(key: string): void {
+    if (this.keys.size >= ACCEPTED_CAPACITY) this.keys.delete(this.keys.values().next().value as string);
+    this.keys.add(key);
   }
 }

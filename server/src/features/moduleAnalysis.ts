@@ -10,7 +10,7 @@ import { toPlainPolicy } from '../core/policy/effective';
 import type { Finding } from '../core/findings';
 import type { ModuleFacts } from '../core/module/model';
 import type { PolicyResolver, ResolvedPolicy } from '../core/policy/resolver';
-import { ContentCache, slimFacts } from './analysisCache';
+import { ContentCache, contentKeys, EngineAccepted, slimFacts } from './analysisCache';
 import type { ScanPool } from './scan/pool';
 import type { WatCompileThread } from './watCompile/thread';
 import type { WardenSettings } from './settings';
@@ -52,6 +52,7 @@ async function readOptional(file: string): Promise<Uint8Array | undefined> {
 export class ModuleAnalyzer {
   private readonly results = new Map<string, ModuleResult>();
   private readonly contents = new ContentCache();
+  private readonly accepted = new EngineAccepted();
 
   constructor(
     private readonly resolver: PolicyResolver,
@@ -158,7 +159,9 @@ export class ModuleAnalyzer {
     }
     const detachedSignature = await readOptional(`${file}.sig`);
     const settingsKey = JSON.stringify(settings.rules);
-    const key = ContentCache.key(bytes, detachedSignature);
+    const keys = contentKeys(bytes, detachedSignature);
+    const key = keys.file;
+    const knownValid = this.accepted.offsetsIn(keys.engine);
     const cached = fullFacts ? undefined : this.contents.get(key, policy, settingsKey);
     if (cached) return this.remember({ ...base, facts: cached.facts, findings: cached.findings, slim: true });
     if (!fullFacts && this.pool) {
@@ -168,8 +171,10 @@ export class ModuleAnalyzer {
         detachedSignature,
         policy: toPlainPolicy(policy),
         ruleOverrides: settings.rules,
+        knownValid,
       });
       if (!reply.ok) throw new Error(reply.message);
+      this.accepted.addAt(keys.engine, reply.engineAccepted);
       this.contents.set(key, { policy, settingsKey, facts: reply.facts, findings: reply.findings });
       return this.remember({ ...base, facts: reply.facts, findings: reply.findings, slim: true });
     }
@@ -179,7 +184,9 @@ export class ModuleAnalyzer {
       policy,
       detachedSignature,
       ruleOverrides: settings.rules,
+      knownValid: new Set(knownValid),
     });
+    this.accepted.addAt(keys.engine, analysis.engineAccepted ?? []);
     const slim = analysis.facts.map(slimFacts);
     this.contents.set(key, { policy, settingsKey, facts: slim, findings: analysis.findings });
     return this.remember({

@@ -37,7 +37,7 @@ const SECTION_NAMES: Record<number, string> = {
 const EXTERN_DESC_KINDS: ComponentExternKind[] = ['module', 'func', 'value', 'type', 'component', 'instance'];
 
 /** Nesting deeper than this is reported instead of followed (no stack overflow on hostile input). */
-const MAX_NESTING = 64;
+export const MAX_NESTING = 64;
 
 export function hasComponentPreamble(bytes: Uint8Array, start = 0): boolean {
   if (bytes.length - start < 8) return false;

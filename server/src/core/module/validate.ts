@@ -59,12 +59,37 @@ function validateCore(bytes: Uint8Array, facts: ModuleFacts): Finding[] {
   return [judgeFailure(bytes, facts, new Error('the engine rejected this module'), offset, offset + length)];
 }
 
+export interface EngineVerdict {
+  findings: Finding[];
+  /** Where each core module the engine accepted (or was told is valid) starts in the file. */
+  accepted: number[];
+}
+
 /**
  * Validates a binary module or component. Problems found while reading (malformed sections) are
  * returned as they are, with the engine's verdict added when the reader found nothing.
+ * `knownValid` holds the offsets of core modules the engine already accepted with these very
+ * non-custom sections (custom sections never make a module invalid): they are not asked again.
  */
-export function validateBinary(bytes: Uint8Array, facts: ModuleFacts = readBinaryModule(bytes)): Finding[] {
+export function validateModules(
+  bytes: Uint8Array,
+  facts: ModuleFacts = readBinaryModule(bytes),
+  knownValid: ReadonlySet<number> = new Set(),
+): EngineVerdict {
   const readErrors = facts.problems.filter((p) => p.severity === 'error');
-  if (readErrors.length > 0) return readErrors;
-  return allCoreModules(facts).flatMap((m) => validateCore(bytes, m));
+  if (readErrors.length > 0) return { findings: readErrors, accepted: [] };
+  const findings: Finding[] = [];
+  const accepted: number[] = [];
+  for (const module of allCoreModules(facts)) {
+    const offset = (module.location as { offset: number }).offset;
+    const verdict = knownValid.has(offset) ? [] : validateCore(bytes, module);
+    if (verdict.length === 0) accepted.push(offset);
+    findings.push(...verdict);
+  }
+  return { findings, accepted };
+}
+
+/** The findings of `validateModules`. */
+export function validateBinary(bytes: Uint8Array, facts: ModuleFacts = readBinaryModule(bytes)): Finding[] {
+  return validateModules(bytes, facts).findings;
 }

@@ -12,8 +12,10 @@ export interface ScanJob {
   /** The resolved policy, unsaved editor changes included (`fromPlainPolicy` revives it). */
   policy: PlainPolicy;
   ruleOverrides: Record<string, RuleSetting>;
+  /** Where the core modules start that the engine accepted before: not validated again. */
+  knownValid?: number[];
 }
 
 export type ScanReply =
-  | { id: number; ok: true; facts: ModuleFacts[]; findings: Finding[] }
+  | { id: number; ok: true; facts: ModuleFacts[]; findings: Finding[]; engineAccepted: number[] }
   | { id: number; ok: false; message: string };

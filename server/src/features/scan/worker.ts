@@ -19,8 +19,15 @@ parentPort?.on('message', async (job: ScanJob) => {
       detachedSignature: job.detachedSignature,
       policy: fromPlainPolicy(job.policy),
       ruleOverrides: job.ruleOverrides,
+      knownValid: new Set(job.knownValid ?? []),
     });
-    reply = { id: job.id, ok: true, facts: analysis.facts.map(slimFacts), findings: analysis.findings };
+    reply = {
+      id: job.id,
+      ok: true,
+      facts: analysis.facts.map(slimFacts),
+      findings: analysis.findings,
+      engineAccepted: analysis.engineAccepted ?? [],
+    };
   } catch (error) {
     reply = { id: job.id, ok: false, message: (error as Error)?.message ?? String(error) };
   }
