@@ -13,19 +13,20 @@ import { createHash } from 'node:crypto';
 import { MAX_NESTING } from '../core/module/component';
 import { PREAMBLE_LENGTH, preambleKind, walkSections } from '../core/signing/sections';
 import type { Finding } from '../core/findings';
+import { copyFacts } from '../core/module/lazyDataSegments';
 import type { ModuleFacts } from '../core/module/model';
 import type { ResolvedPolicy } from '../core/policy/resolver';
 
+/** Not a spread: that would build the binary's lazy data segments only to drop them. */
 export function slimFacts(facts: ModuleFacts): ModuleFacts {
-  return {
-    ...facts,
+  return copyFacts(facts, {
     functions: [],
     dataSegments: [],
     elementSegments: [],
     customSections: [],
     functionNames: {},
     ...(facts.modules ? { modules: facts.modules.map(slimFacts) } : {}),
-  };
+  });
 }
 
 interface Entry {

@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { UsageError, type CliCommand, type CliIo } from '../command';
 import type { Finding } from '../../core/findings';
 import { readBinaryModule } from '../../core/module/binary';
+import { dataSegmentTotals } from '../../core/module/lazyDataSegments';
 import type { FuncSignature, ImportFact, ModuleFacts } from '../../core/module/model';
 import { validateBinary } from '../../core/module/validate';
 import { allProposals } from '../../core/module/code';
@@ -119,10 +120,9 @@ function describeCore(f: ModuleFacts, indent: string): string[] {
     );
   if (f.start)
     line(`start: function ${f.start.funcIndex}${f.start.funcName ? ` (${f.start.funcName})` : ''}`);
-  const passive = f.dataSegments.filter((d) => d.mode === 'passive').length;
-  const dataBytes = f.dataSegments.reduce((sum, d) => sum + d.size, 0);
+  const data = dataSegmentTotals(f);
   line(
-    `data segments: ${f.dataSegments.length} (${f.dataSegments.length - passive} active, ${passive} passive), ${bytesText(dataBytes)}`,
+    `data segments: ${data.count} (${data.count - data.passive} active, ${data.passive} passive), ${bytesText(data.bytes)}`,
   );
   line(`element segments: ${f.elementSegments.length}`);
   describeCustom(f, indent).forEach((l) => out.push(l));

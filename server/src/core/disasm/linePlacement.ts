@@ -5,6 +5,7 @@
  * every entry starts, and the disassembler prints entries in file order, so the n-th `(global` line
  * gets the n-th global's offset. Custom sections, which wasmparser does not print, become notes.
  */
+import { dataSegmentTable } from '../module/lazyDataSegments';
 import type { ModuleFacts, SectionFact } from '../module/model';
 import type { SourceLocation } from '../location';
 import { formatCount, hex } from './viewBuilder';
@@ -28,7 +29,14 @@ export class LinePlacement {
     this.queues.set('global', starts(facts.globals.filter((g) => !g.imported).map((g) => g.location)));
     this.queues.set('export', starts(facts.exports.map((e) => e.location)));
     this.queues.set('elem', starts(facts.elementSegments.map((e) => e.location)));
-    this.queues.set('data', starts(facts.dataSegments.map((d) => d.location)));
+    // Entry starts straight from a binary's table: no segment objects built just for them.
+    const table = dataSegmentTable(facts);
+    this.queues.set(
+      'data',
+      table
+        ? Array.from({ length: table.length }, (_, row) => table.entryStart(row))
+        : starts(facts.dataSegments.map((d) => d.location)),
+    );
     this.queues.set('start', facts.start ? starts([facts.start.location]) : []);
     this.customSections = (facts.sections ?? []).filter((s) => s.id === 0);
   }

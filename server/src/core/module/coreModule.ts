@@ -7,8 +7,9 @@
 import { ByteReader, MalformedError, exactNumber } from './byteReader';
 import { parseFunctionNames, parseProducersSection, parseSignatureSection } from './customSections';
 import { skipInstruction, PREFIX_GC } from './instructions';
+import { DataSegmentTable } from './dataSegmentTable';
+import { attachDataSegments } from './lazyDataSegments';
 import type {
-  DataSegmentFact,
   ElementSegmentFact,
   ExternKind,
   FuncSignature,
@@ -92,6 +93,8 @@ class CoreReader {
   private readonly tagTypes: number[] = [];
   private lastOrder = 0;
   private importedGlobals: number | undefined;
+  /** Go modules have ~100,000 segments: columns, not objects (see dataSegmentTable.ts). */
+  private dataSegments: DataSegmentTable | undefined;
 
   constructor(
     private readonly bytes: Uint8Array,
@@ -691,7 +694,8 @@ class CoreReader {
 
   private readData(r: ByteReader): void {
     const n = r.count(1);
-    const segments = this.facts.dataSegments;
+    const table = new DataSegmentTable(n, this.end);
+    this.dataSegments = table;
     for (let i = 0; i < n; i++) {
       const entryStart = r.pos;
       const flags = r.varU32();
@@ -708,19 +712,7 @@ class CoreReader {
         r.fail(`data segment size ${size} runs past the end of the data section`, sizeAt);
       const contentOffset = r.pos;
       r.pos += size;
-      // One literal with every field, so all segments share one shape (Go modules have ~100,000).
-      const segment: DataSegmentFact = {
-        index: segments.length,
-        mode: flags === 1 ? 'passive' : 'active',
-        size,
-        location: byteSpan(entryStart, r.pos - entryStart),
-        contentOffset,
-      };
-      if (memoryIndex !== undefined) {
-        segment.memoryIndex = memoryIndex;
-        segment.offset = offset;
-      }
-      segments.push(segment);
+      table.add(entryStart, contentOffset, size, memoryIndex, offset);
     }
   }
 
@@ -752,6 +744,8 @@ class CoreReader {
       const name = f.functionNames[f.start.funcIndex];
       if (name !== undefined) f.start.funcName = name;
     }
+    // The segments read before any error, as the objects were pushed while reading.
+    if (this.dataSegments && this.dataSegments.length > 0) attachDataSegments(f, this.dataSegments);
     if (f.memories.length > 1) this.seen.add('multi-memory');
     if (f.tables.length > 1) this.seen.add('reference-types');
     f.proposals = sortProposals(this.seen);

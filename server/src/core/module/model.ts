@@ -210,6 +210,10 @@ export interface ModuleFacts {
   globals: GlobalFact[];
   functions: FunctionFact[];
   start: StartFact | null;
+  /**
+   * Binaries build these on first read, from a table that `check` reads instead
+   * (module/lazyDataSegments.ts). Copy facts with `copyFacts`: a spread reads this property.
+   */
   dataSegments: DataSegmentFact[];
   elementSegments: ElementSegmentFact[];
   customSections: CustomSectionFact[];

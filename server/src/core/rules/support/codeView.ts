@@ -1,6 +1,7 @@
 /** Adapts the module reader's lazy body scan to what rules read, scanning as little as asked. */
 import type { SourceLocation } from '../../location';
 import { scanFunctionBodies, type BodyScanResult, type FunctionBodyStats } from '../../module/code';
+import { copyFacts } from '../../module/lazyDataSegments';
 import type { ModuleFacts } from '../../module/model';
 import type { CodeView, FunctionCodeStats } from '../rule';
 
@@ -36,7 +37,8 @@ export function binaryCodeView(
       );
       if (candidates.length === 0) return [];
       if (candidates.length === facts.functions.length) return this.functions();
-      return scanFunctionBodies(bytes, { facts: { ...facts, functions: candidates } }).functions.map(toStats);
+      const some = copyFacts(facts, { functions: candidates });
+      return scanFunctionBodies(bytes, { facts: some }).functions.map(toStats);
     },
     proposals: () => run().proposals,
   };

@@ -4,6 +4,7 @@
  * for binaries, the characters of the string literal for text.
  */
 import { byteSpan, LineIndex, type SourceLocation } from '../../location';
+import { dataSegmentTable } from '../../module/lazyDataSegments';
 import type { DataSegmentFact, ModuleFacts } from '../../module/model';
 import { decodeStringsIn } from './watStrings';
 
@@ -83,7 +84,15 @@ export function contentBlocks(
   const blocks: ContentBlock[] = [];
   const lines = text !== undefined ? new LineIndex(text) : undefined;
   const binary = facts.source === 'binary' ? bytes : undefined;
-  if (kinds.data) {
+  const table = binary && dataSegmentTable(facts);
+  if (kinds.data && table) {
+    // Straight from a binary's table: no segment objects built (Go modules have ~100,000).
+    for (let i = 0; i < table.length; i++) {
+      const label = dataSegmentLabel(i);
+      const block = binaryBlock(binary, 'data', label, i, table.contentOffset(i), table.size(i));
+      if (block) blocks.push(block);
+    }
+  } else if (kinds.data) {
     for (const segment of facts.dataSegments) {
       const label = dataSegmentLabel(segment.index);
       const block =
@@ -125,10 +134,18 @@ export interface DataRegion {
   bytes: Uint8Array;
   /** File offset of `bytes[0]`. */
   start: number;
-  /** The segments inside, in file order (the facts' own objects: esbuild-wasm has 98,450). */
-  blocks: Array<{ index: number; contentOffset: number; size: number }>;
+  /** The segments inside, in file order (esbuild-wasm has 98,450: read in place, not copied). */
+  blocks: RegionSegments;
   /** `bytes` as a latin1 string, made once and shared by the rules that search it. */
   text(): string;
+}
+
+/** Segments by row, in file order: a binary's DataSegmentTable (row = index) or facts' objects. */
+interface RegionSegments {
+  readonly length: number;
+  index(row: number): number;
+  contentOffset(row: number): number;
+  size(row: number): number;
 }
 
 export function dataSegmentLabel(index: number): string {
@@ -148,6 +165,27 @@ export function binaryDataRegion(facts: ModuleFacts, bytes: Uint8Array): DataReg
 
 function makeDataRegion(facts: ModuleFacts, bytes: Uint8Array): DataRegion | undefined {
   if (facts.source !== 'binary') return undefined;
+  const blocks = tableInFileOrder(facts, bytes) ?? factsInFileOrder(facts, bytes);
+  if (blocks.length === 0) return undefined;
+  const start = blocks.contentOffset(0);
+  const last = blocks.length - 1;
+  const regionBytes = bytes.subarray(start, blocks.contentOffset(last) + blocks.size(last));
+  let text: string | undefined;
+  return { bytes: regionBytes, start, blocks, text: () => (text ??= latin1(regionBytes)) };
+}
+
+/** The table itself when every segment lies in `bytes` (always, for the file it was read from). */
+function tableInFileOrder(facts: ModuleFacts, bytes: Uint8Array): RegionSegments | undefined {
+  const table = dataSegmentTable(facts);
+  if (!table) return undefined;
+  for (let row = 0; row < table.length; row++) {
+    if (table.contentOffset(row) + table.size(row) > bytes.length) return undefined;
+  }
+  // The reader adds segments as it meets them, so they are in file order already.
+  return table;
+}
+
+function factsInFileOrder(facts: ModuleFacts, bytes: Uint8Array): RegionSegments {
   const inFile = (s: DataSegmentFact) =>
     s.contentOffset !== undefined && s.contentOffset + s.size <= bytes.length;
   const segments = facts.dataSegments;
@@ -155,26 +193,33 @@ function makeDataRegion(facts: ModuleFacts, bytes: Uint8Array): DataRegion | und
   const usable = segments.every(
     (s, i) => inFile(s) && (i === 0 || segments[i - 1].contentOffset! <= s.contentOffset!),
   );
-  const blocks = (
-    usable ? segments : segments.filter(inFile).sort((a, b) => a.contentOffset! - b.contentOffset!)
-  ) as DataRegion['blocks'];
-  if (blocks.length === 0) return undefined;
-  const start = blocks[0].contentOffset;
-  const last = blocks[blocks.length - 1];
-  const regionBytes = bytes.subarray(start, last.contentOffset + last.size);
-  let text: string | undefined;
-  return { bytes: regionBytes, start, blocks, text: () => (text ??= latin1(regionBytes)) };
+  const sorted = usable
+    ? segments
+    : segments.filter(inFile).sort((a, b) => a.contentOffset! - b.contentOffset!);
+  return {
+    length: sorted.length,
+    index: (row) => sorted[row].index,
+    contentOffset: (row) => sorted[row].contentOffset!,
+    size: (row) => sorted[row].size,
+  };
 }
 
 /** The segment holding file offset `offset`, or undefined when it falls in a segment header. */
-export function blockAt(region: DataRegion, offset: number): DataRegion['blocks'][number] | undefined {
+export function blockAt(
+  region: DataRegion,
+  offset: number,
+): { index: number; contentOffset: number; size: number } | undefined {
+  const blocks = region.blocks;
   let low = 0;
-  let high = region.blocks.length - 1;
+  let high = blocks.length - 1;
   while (low < high) {
     const mid = (low + high + 1) >> 1;
-    if (region.blocks[mid].contentOffset <= offset) low = mid;
+    if (blocks.contentOffset(mid) <= offset) low = mid;
     else high = mid - 1;
   }
-  const block = region.blocks[low];
-  return offset >= block.contentOffset && offset < block.contentOffset + block.size ? block : undefined;
+  const contentOffset = blocks.contentOffset(low);
+  const size = blocks.size(low);
+  return offset >= contentOffset && offset < contentOffset + size
+    ? { index: blocks.index(low), contentOffset, size }
+    : undefined;
 }
