@@ -5,9 +5,12 @@
 //  2. hover latency while a workspace of N .wasm modules is being scanned;
 //  3. time to check a workspace of N .wasm modules (copies and variants of the real-world ones)
 //     and the server's peak memory (VmHWM), for N = 100, 300, 1000 to show how time grows.
+//     Files are copies of the real-world modules (hard links); with --variants each also gets a
+//     custom section of its own (as signing or a rebuild with other names would); with --distinct
+//     two bytes of its first data segment change too, so the engine sees a module of its own.
 //
 //   node scripts/fetch-real-world.mjs && npm run build && npm run compile-tests
-//   node bench/editor.mjs [--edits 15] [--sizes 100,300,1000] [--variants] [--wat FILE.wat]
+//   node bench/editor.mjs [--edits 15] [--sizes 100,300,1000] [--variants | --distinct] [--wat FILE.wat]
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -17,10 +20,13 @@ import { median, option, realWorldCache as cache, repo } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const { LspTestClient } = require(path.join(repo, 'out', 'test', 'support', 'lspClient.js'));
+const { readBinaryModule } = require(path.join(repo, 'out', 'server', 'src', 'core', 'module', 'binary.js'));
+const { allCoreModules } = require(path.join(repo, 'out', 'server', 'src', 'core', 'module', 'component.js'));
 
 const edits = Number(option('--edits', 15));
 const sizes = option('--sizes', '100,300,1000').split(',').map(Number);
-const variants = process.argv.includes('--variants');
+const distinct = process.argv.includes('--distinct');
+const variants = distinct || process.argv.includes('--variants');
 const watFile = option('--wat', undefined);
 
 const p95 = (xs) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))];
@@ -92,6 +98,22 @@ function variantSection(i) {
   return Buffer.concat([Buffer.from([0, payload.length]), payload]);
 }
 
+/**
+ * `bytes` with two bytes of its first data segment of two bytes or more set from `i` (data bytes
+ * never make a module invalid); unchanged when it has none (two small real-world modules).
+ */
+function withDataBytes(bytes, i) {
+  const facts = readBinaryModule(bytes);
+  const segment = allCoreModules(facts)
+    .flatMap((m) => m.dataSegments)
+    .find((s) => s.size >= 2 && s.contentOffset !== undefined);
+  if (!segment) return bytes;
+  const copy = Buffer.from(bytes);
+  copy[segment.contentOffset] = i & 0xff;
+  copy[segment.contentOffset + 1] = (i >> 8) & 0xff;
+  return copy;
+}
+
 function workspace(count) {
   const modules = fs.readdirSync(cache).filter((f) => f.endsWith('.wasm') && !f.startsWith('ffmpeg'));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `warden-ws-${count}-`));
@@ -105,9 +127,15 @@ function workspace(count) {
     const source = path.join(cache, modules[i % modules.length]);
     const target = path.join(sub, `m${i}.wasm`);
     // Copies are hard links (identical bytes); variants get a custom section of their own, so
-    // every file differs and nothing can be reused between them.
+    // every file differs and no result can be reused between them.
     if (!variants) fs.linkSync(source, target);
-    else fs.writeFileSync(target, Buffer.concat([fs.readFileSync(source), variantSection(i)]));
+    else {
+      const bytes = fs.readFileSync(source);
+      fs.writeFileSync(
+        target,
+        Buffer.concat([distinct ? withDataBytes(bytes, i) : bytes, variantSection(i)]),
+      );
+    }
   }
   fs.writeFileSync(
     path.join(dir, 'probe.wat'),
