@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { engineName, engineSupports } from '../../../server/src/core/module/engineSupport';
-import { matchFamilies } from '../../../server/src/core/rules/support/minerFingerprints';
+import { familyPrefilter, matchFamilies } from '../../../server/src/core/rules/support/minerFingerprints';
+import { seededRandom } from '../../support/seededRandom';
 import { checkBytes, checkText, checkWat, ofRule, policyFrom, wat2wasm, where } from './helpers';
 
 const FIXTURES = path.resolve(__dirname, '../../../../test/fixtures/rules');
@@ -122,6 +123,38 @@ describe('rules: cryptominer', () => {
     assert.deepEqual(matchFamilies(p256), []);
     // Without its multiplies the same profile is AES-like: the multiply count is what tells them apart.
     assert.deepEqual(matchFamilies({ ...p256, mul: 0 }), ['tTable']);
+  });
+
+  it('prefilters each body alike whatever bodies it saw before (its search memo)', () => {
+    // Bodies with many, few or no xor bytes (0x73, 0x85), some far apart, some sponge-like.
+    const random = seededRandom(3);
+    const parts: number[] = [];
+    const bodies: Array<[number, number]> = [];
+    for (let b = 0; b < 300; b++) {
+      const start = parts.length;
+      const size = 40 + random(400);
+      const xorShare = [0, 0.02, 0.06, 0.3][random(4)];
+      for (let i = 0; i < size; i++) {
+        const r = random(1000) / 1000;
+        parts.push(
+          r < xorShare ? [0x73, 0x85][random(2)] : r < xorShare * 1.6 ? [0x77, 0x71][random(2)] : 0x20,
+        );
+      }
+      bodies.push([start, parts.length]);
+    }
+    const file = Buffer.from(parts);
+    const fresh = bodies.map(([start, end]) => familyPrefilter()(file, start, end));
+    const inOrder = familyPrefilter();
+    const backwards = familyPrefilter();
+    assert.deepEqual(
+      bodies.map(([start, end]) => inOrder(file, start, end)),
+      fresh,
+    );
+    assert.deepEqual(
+      [...bodies].reverse().map(([start, end]) => backwards(file, start, end)),
+      [...fresh].reverse(),
+    );
+    assert.ok(fresh.includes(true) && fresh.includes(false));
   });
 
   it('can be turned off or down', async () => {

@@ -13,13 +13,19 @@ function withCustomSection(bytes: Uint8Array, name: string, payload: Uint8Array 
   return Uint8Array.from([...bytes, 0, ...leb(body.length), ...body]);
 }
 
-/** A module whose one data segment holds `content`. */
-async function dataModule(content: string): Promise<Uint8Array> {
-  const escaped = [...Buffer.from(content, 'latin1')]
-    .map((b) => `\\${b.toString(16).padStart(2, '0')}`)
-    .join('');
-  return wat2wasm(`(module (memory 1 1) (data (i32.const 16) "${escaped}"))`);
+/** A module whose data segments hold `contents`, one after the other. */
+async function dataSegmentsModule(contents: string[]): Promise<Uint8Array> {
+  const segments = contents.map((content) => {
+    const escaped = [...Buffer.from(content, 'latin1')]
+      .map((b) => `\\${b.toString(16).padStart(2, '0')}`)
+      .join('');
+    return `(data (i32.const 16) "${escaped}")`;
+  });
+  return wat2wasm(`(module (memory 1 1) ${segments.join(' ')})`);
 }
+
+/** A module whose one data segment holds `content`. */
+const dataModule = (content: string) => dataSegmentsModule([content]);
 
 /** Where `needle` is in the file: the exact byte span a finding should have. */
 function spanOf(bytes: Uint8Array, needle: string, from = 0): number[] {
@@ -259,5 +265,45 @@ describe('rules: debug-info', () => {
       ofRule(await checkBytes(named, { overrides: { 'debug-info': 'off' } }), 'debug-info'),
       [],
     );
+  });
+});
+
+describe('rules: suspicious-data and debug-info at the edges of the data', () => {
+  it('finds what fills the data from its first byte to its last (lookbehinds at the very start)', async () => {
+    const cases: Array<[string, string]> = [
+      ['stratum+tcp://p.example:1', 'suspicious-data'],
+      ['https://a.example.com/x', 'suspicious-data'],
+      ['ws://b.example.org', 'suspicious-data'],
+      ['AKIAIOSFODNN7EXAMPLE', 'suspicious-data'],
+      ['C:\\Users\\dave\\src\\x.c', 'debug-info'],
+      ['/home/alice/x.rs', 'debug-info'],
+    ];
+    for (const [needle, rule] of cases) {
+      const bytes = await dataModule(needle);
+      const found = ofRule(await checkBytes(bytes), rule);
+      assert.deepEqual(
+        found.map((f) => where(f)),
+        [spanOf(bytes, needle)],
+        needle,
+      );
+    }
+  });
+
+  it('finds a match right after an anchor that starts none', async () => {
+    const bytes = await dataModule(
+      'xhttps://no.example.com KIA AKIAx AKIAIOSFODNN7EXAMPLE https://yes.example.com',
+    );
+    assert.deepEqual(
+      summary(await checkBytes(bytes)).map(([, , span]) => span),
+      [spanOf(bytes, 'AKIAIOSFODNN7EXAMPLE'), spanOf(bytes, 'https://yes.example.com')],
+    );
+  });
+
+  it('reads every segment, not a path cut in two by a segment header', async () => {
+    const path = 'C:\\Users\\eve\\y\\z.c';
+    const bytes = await dataSegmentsModule(['x /home/al', 'ice/x.rs', `\0${path}\0`]);
+    assert.deepEqual(summary(await checkBytes(bytes), 'debug-info'), [
+      ['info', `Data segment 2 contains a home-directory build path (${path}).`, spanOf(bytes, path)],
+    ]);
   });
 });

@@ -3,9 +3,9 @@ import type { SourceLocation } from '../location';
 import { createRule } from './rule';
 import {
   FAMILY_NAMES,
+  familyPrefilter,
   looksLikeCryptoNight,
   matchFamilies,
-  mayMatchAnyFamily,
   type MinerFamily,
 } from './support/minerFingerprints';
 
@@ -26,7 +26,7 @@ export const cryptominer = createRule({
   check(context) {
     if (!context.code) return [];
     const found = new Map<MinerFamily, Array<{ funcIndex: number; location: SourceLocation }>>();
-    for (const fn of context.code.functionsWhere(mayMatchAnyFamily)) {
+    for (const fn of context.code.functionsWhere(familyPrefilter())) {
       for (const family of matchFamilies(fn.counts)) {
         const list = found.get(family) ?? [];
         list.push({ funcIndex: fn.funcIndex, location: fn.location });

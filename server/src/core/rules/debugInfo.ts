@@ -5,34 +5,8 @@ import type { CustomSectionFact, ModuleFacts } from '../module/model';
 import { createRule } from './rule';
 import { byteSpan, type SourceLocation } from '../location';
 import { binaryDataRegion, blockAt, contentBlocks, dataSegmentLabel, latin1 } from './support/contents';
+import { firstHomePath, homePathsIn, type HomePath } from './support/homePaths';
 import { formatBytes } from './support/units';
-
-// Home directories name a person; CI workspaces and /rustc/<hash> paths do not.
-const HOME_PATH =
-  /(?:\/(?:home|Users)\/[A-Za-z0-9._-]+\/|\/root\/|[A-Za-z]:\\(?:Users|Documents and Settings)\\[^\\\s"]+\\)[\x21-\x7e]{0,120}/g;
-
-function firstHomePath(
-  text: string,
-): { offset: number; length: number; path: string; count: number } | undefined {
-  if (
-    !text.includes('/home/') &&
-    !text.includes('/Users/') &&
-    !text.includes('/root/') &&
-    !text.includes(':\\')
-  ) {
-    return undefined;
-  }
-  HOME_PATH.lastIndex = 0;
-  let first: RegExpExecArray | null = null;
-  let count = 0;
-  for (let m = HOME_PATH.exec(text); m; m = HOME_PATH.exec(text)) {
-    if (!first) first = m;
-    count++;
-  }
-  if (!first) return undefined;
-  const path = first[0].length > 80 ? `${first[0].slice(0, 79)}…` : first[0];
-  return { offset: first.index, length: first[0].length, path, count };
-}
 
 /** The URL of a sourceMappingURL / external_debug_info section: one length-prefixed string. */
 function readUrlPayload(bytes: Uint8Array | undefined, section: CustomSectionFact): string | undefined {
@@ -45,6 +19,20 @@ function readUrlPayload(bytes: Uint8Array | undefined, section: CustomSectionFac
   }
 }
 
+/** The first home-directory path in these sections, read in order until one has a path. */
+function firstHomePathInSections(
+  bytes: Uint8Array | undefined,
+  sections: CustomSectionFact[],
+): HomePath | undefined {
+  if (!bytes) return undefined;
+  for (const s of sections) {
+    if (s.payloadOffset === undefined) continue;
+    const hit = firstHomePath(latin1(bytes.subarray(s.payloadOffset, s.payloadOffset + s.size)));
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
 /**
  * The first data segment holding a home-directory path (one is enough to make the point; the
  * message counts the rest of that segment). Binaries are searched as one run of data.
@@ -53,9 +41,7 @@ function firstBuildPathInData(context: {
   facts: ModuleFacts;
   bytes?: Uint8Array;
   text?: string;
-}):
-  | { label: string; location: SourceLocation; hit: NonNullable<ReturnType<typeof firstHomePath>> }
-  | undefined {
+}): { label: string; location: SourceLocation; hit: HomePath & { count: number } } | undefined {
   const region = context.bytes && binaryDataRegion(context.facts, context.bytes);
   if (region) {
     const first = firstHomePath(region.text());
@@ -63,7 +49,7 @@ function firstBuildPathInData(context: {
     const block = blockAt(region, region.start + first.offset);
     if (!block) return undefined;
     const within = region.start + first.offset - block.contentOffset;
-    const hit = firstHomePath(
+    const hit = homePathsIn(
       latin1(context.bytes!.subarray(block.contentOffset, block.contentOffset + block.size)),
     );
     if (!hit) return undefined;
@@ -77,7 +63,7 @@ function firstBuildPathInData(context: {
     data: true,
     custom: false,
   })) {
-    const hit = firstHomePath(latin1(block.bytes));
+    const hit = homePathsIn(latin1(block.bytes));
     if (hit) return { label: block.label, location: block.locate(hit.offset, hit.length), hit };
   }
   return undefined;
@@ -108,15 +94,7 @@ export const debugInfo = createRule({
     const dwarf = sections.filter((s) => s.name.startsWith('.debug_'));
     if (dwarf.length > 0) {
       const size = dwarf.reduce((sum, s) => sum + s.size, 0);
-      const withPath = dwarf
-        .map((s) => ({
-          s,
-          hit:
-            bytes && s.payloadOffset !== undefined
-              ? firstHomePath(latin1(bytes.subarray(s.payloadOffset, s.payloadOffset + s.size)))
-              : undefined,
-        }))
-        .find((x) => x.hit);
+      const withPath = firstHomePathInSections(bytes, dwarf);
       findings.push(
         context.report({
           messageId: 'dwarf',
@@ -124,7 +102,7 @@ export const debugInfo = createRule({
           data: {
             sections: dwarf.map((s) => s.name).join(', '),
             size: formatBytes(size),
-            path: withPath?.hit ? `, including build paths such as ${withPath.hit.path}` : '',
+            path: withPath ? `, including build paths such as ${withPath.path}` : '',
           },
           fix: { sections: dwarf.map((s) => s.name), bytes: size },
         }),

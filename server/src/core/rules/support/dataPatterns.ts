@@ -3,6 +3,7 @@
  * latin1 (one character per byte), so match indices are byte offsets.
  */
 import type { Severity } from '../../findings';
+import { anchoredMatches, type AnchoredSearch } from './anchoredSearch';
 import { shannonEntropy } from './entropy';
 
 export interface DataMatch {
@@ -18,18 +19,60 @@ export interface DataMatch {
   port?: string;
 }
 
-const MINING_POOL = /stratum\+(?:tcp|ssl|tls):\/\/[\x21-\x7e]{1,200}/g;
+// Each pattern with the short literal every match holds (see anchoredSearch.ts for why).
+const MINING_POOL: AnchoredSearch = {
+  // "stratum+" and a three-letter protocol: "://" is 11 characters in.
+  pattern: /stratum\+(?:tcp|ssl|tls):\/\/[\x21-\x7e]{1,200}/y,
+  anchors: ['://'],
+  lead: [11, 11],
+};
 // A PEM header alone is common (parsers need it); a header followed by key material is a key.
-const PRIVATE_KEY = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----[\r\n]+[A-Za-z0-9+/=\r\n]{64,}/g;
-const CLOUD_KEYS: Array<{ provider: string; pattern: RegExp }> = [
-  { provider: 'an AWS access key id', pattern: /(?<![A-Z0-9])(?:AKIA|ASIA)[0-9A-Z]{16}(?![A-Z0-9])/g },
-  { provider: 'a Google API key', pattern: /(?<![\w-])AIza[0-9A-Za-z_-]{35}(?![\w-])/g },
-  { provider: 'a GitHub token', pattern: /(?<!\w)gh[pousr]_[A-Za-z0-9]{36}(?!\w)/g },
-  { provider: 'a Slack token', pattern: /(?<!\w)xox[abprs]-[0-9A-Za-z-]{10,72}/g },
-  { provider: 'a Stripe secret key', pattern: /(?<!\w)[sr]k_live_[0-9A-Za-z]{24,99}(?!\w)/g },
+const PRIVATE_KEY: AnchoredSearch = {
+  pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----[\r\n]+[A-Za-z0-9+/=\r\n]{64,}/y,
+  anchors: ['BEGIN'],
+  lead: [5, 5],
+};
+// The anchors leave out a common first letter ("A", "sk"/"rk"): memchr would stop at each of them.
+const CLOUD_KEYS: Array<{ provider: string; search: AnchoredSearch }> = [
+  {
+    provider: 'an AWS access key id',
+    search: {
+      pattern: /(?<![A-Z0-9])(?:AKIA|ASIA)[0-9A-Z]{16}(?![A-Z0-9])/y,
+      anchors: ['KIA', 'SIA'],
+      lead: [1, 1],
+    },
+  },
+  {
+    provider: 'a Google API key',
+    search: { pattern: /(?<![\w-])AIza[0-9A-Za-z_-]{35}(?![\w-])/y, anchors: ['Iza'], lead: [1, 1] },
+  },
+  {
+    provider: 'a GitHub token',
+    search: { pattern: /(?<!\w)gh[pousr]_[A-Za-z0-9]{36}(?!\w)/y, anchors: ['gh'], lead: [0, 0] },
+  },
+  {
+    provider: 'a Slack token',
+    search: { pattern: /(?<!\w)xox[abprs]-[0-9A-Za-z-]{10,72}/y, anchors: ['xox'], lead: [0, 0] },
+  },
+  {
+    provider: 'a Stripe secret key',
+    search: { pattern: /(?<!\w)[sr]k_live_[0-9A-Za-z]{24,99}(?!\w)/y, anchors: ['_live_'], lead: [2, 2] },
+  },
 ];
-const URL =
-  /(?<![A-Za-z0-9+.-])(https?|wss?|ftp):\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.)*[A-Za-z0-9-]{1,63})(?::(\d{1,5}))?[!#$%&'()*+,\-./0-9:;=?@A-Z_a-z~]{0,200}/g;
+const URL: AnchoredSearch = {
+  pattern:
+    /(?<![A-Za-z0-9+.-])(https?|wss?|ftp):\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.)*[A-Za-z0-9-]{1,63})(?::(\d{1,5}))?[!#$%&'()*+,\-./0-9:;=?@A-Z_a-z~]{0,200}/y,
+  // "://" comes after the scheme, "ws" to "https".
+  anchors: ['://'],
+  lead: [2, 5],
+};
+/** The anchored searches, for tests that hold each to what a plain global search finds. */
+export const ANCHORED_DATA_SEARCHES: ReadonlyArray<[string, AnchoredSearch]> = [
+  ['mining pool', MINING_POOL],
+  ['private key', PRIVATE_KEY],
+  ...CLOUD_KEYS.map(({ provider, search }): [string, AnchoredSearch] => [provider, search]),
+  ['URL', URL],
+];
 const OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
 const IPV4 = new RegExp(`(?<![\\w.])${OCTET}(?:\\.${OCTET}){3}(?::(\\d{1,5}))?(?![\\w.])`, 'g');
 // Encoded payloads in text form. Raw binary tables (S-boxes, CRC and compression tables, fonts)
@@ -105,86 +148,51 @@ function base64Runs(text: string): Array<{ start: number; end: number }> {
   return runs;
 }
 
-// Cheap tests that decide whether a pattern can match at all, so most segments cost one indexOf.
-const hasUrl = (t: string) => t.includes('://');
-const hasPem = (t: string) => t.includes('-----BEGIN');
-// One pass over the text for every provider's prefix (ten `includes` passes cost 2.4 times as much).
-const KEY_PREFIX = /AKIA|ASIA|AIza|gh[pousr]_|xox|k_live_/;
-const hasKeyPrefix = (t: string) => KEY_PREFIX.test(t);
+// IPv4 has no literal to anchor on: this cheap test skips the pattern where no address can be.
 const DIGIT_DOT_DIGIT = /\d\.\d/;
+
+/** A pattern's match as what the rule reports. */
+function matchOf(
+  kind: DataMatch['kind'],
+  m: RegExpExecArray,
+  severity: Severity,
+  shown: string,
+  more: Pick<DataMatch, 'detail' | 'host' | 'port'> = {},
+): DataMatch {
+  return { kind, offset: m.index, length: m[0].length, severity, shown, ...more };
+}
 
 export function scanForSuspiciousData(latin1: string): DataMatch[] {
   const matches: DataMatch[] = [];
-  const each = (pattern: RegExp, fn: (m: RegExpExecArray) => void) => {
-    pattern.lastIndex = 0;
-    for (let m = pattern.exec(latin1); m; m = pattern.exec(latin1)) fn(m);
-  };
-  const url = hasUrl(latin1);
-  if (url)
-    each(MINING_POOL, (m) =>
-      matches.push({
-        kind: 'miningPool',
-        offset: m.index,
-        length: m[0].length,
-        severity: 'error',
-        shown: shorten(m[0]),
-      }),
-    );
-  if (hasPem(latin1))
-    each(PRIVATE_KEY, (m) => {
-      const header = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.exec(m[0])?.[0] ?? 'PRIVATE KEY';
-      matches.push({
-        kind: 'privateKey',
-        offset: m.index,
-        length: m[0].length,
-        severity: 'error',
-        shown: header,
-      });
-    });
-  for (const { provider, pattern } of hasKeyPrefix(latin1) ? CLOUD_KEYS : []) {
-    each(pattern, (m) =>
-      matches.push({
-        kind: 'cloudKey',
-        offset: m.index,
-        length: m[0].length,
-        severity: 'error',
-        shown: mask(m[0]),
-        detail: provider,
-      }),
-    );
+  for (const m of anchoredMatches(latin1, MINING_POOL)) {
+    matches.push(matchOf('miningPool', m, 'error', shorten(m[0])));
+  }
+  for (const m of anchoredMatches(latin1, PRIVATE_KEY)) {
+    const header = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.exec(m[0])?.[0] ?? 'PRIVATE KEY';
+    matches.push(matchOf('privateKey', m, 'error', header));
+  }
+  for (const { provider, search } of CLOUD_KEYS) {
+    for (const m of anchoredMatches(latin1, search)) {
+      matches.push(matchOf('cloudKey', m, 'error', mask(m[0]), { detail: provider }));
+    }
   }
   const urlRanges: Array<[number, number]> = [];
-  if (url)
-    each(URL, (m) => {
-      urlRanges.push([m.index, m.index + m[0].length]);
-      const host = m[2].toLowerCase();
-      if (!isPlausibleHost(host) || host === 'localhost') return;
-      matches.push({
-        kind: 'url',
-        offset: m.index,
-        length: m[0].length,
-        severity: 'info',
-        shown: shorten(m[0]),
-        detail: m[1].toLowerCase(),
-        host,
-        port: m[3],
-      });
-    });
-  if (DIGIT_DOT_DIGIT.test(latin1))
-    each(IPV4, (m) => {
+  for (const m of anchoredMatches(latin1, URL)) {
+    urlRanges.push([m.index, m.index + m[0].length]);
+    const host = m[2].toLowerCase();
+    if (!isPlausibleHost(host) || host === 'localhost') continue;
+    matches.push(matchOf('url', m, 'info', shorten(m[0]), { detail: m[1].toLowerCase(), host, port: m[3] }));
+  }
+  if (DIGIT_DOT_DIGIT.test(latin1)) {
+    IPV4.lastIndex = 0;
+    for (let m = IPV4.exec(latin1); m; m = IPV4.exec(latin1)) {
       const ip = m[0].replace(/:\d+$/, '');
-      if (isBoringIp(ip)) return;
-      if (urlRanges.some(([s, e]) => m.index >= s && m.index < e)) return;
-      matches.push({
-        kind: 'ip',
-        offset: m.index,
-        length: m[0].length,
-        severity: 'info',
-        shown: m[0],
-        host: ip,
-        port: m[1],
-      });
-    });
+      if (isBoringIp(ip)) continue;
+      const at = m.index;
+      if (urlRanges.some(([s, e]) => at >= s && at < e)) continue;
+      matches.push(matchOf('ip', m, 'info', m[0], { host: ip, port: m[1] }));
+    }
+  }
   if (latin1.length >= MIN_RUN) {
     for (const { start, end } of base64Runs(latin1)) {
       const run = latin1.slice(start, end);
