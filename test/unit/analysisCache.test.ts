@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ContentCache, contentKeys, slimFacts } from '../../server/src/features/analysisCache';
+import { ContentCache, contentKeys, SharedResults, slimFacts } from '../../server/src/features/analysisCache';
 import { ModuleAnalyzer } from '../../server/src/features/moduleAnalysis';
 import { DEFAULT_SETTINGS } from '../../server/src/features/settings';
 import { analyzeModule } from '../../server/src/core/analyze';
@@ -70,6 +70,25 @@ describe('server analysis cache', () => {
       cache.get(contentKeys(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 1]), undefined).file, policy, '{}'),
       undefined,
     );
+  });
+});
+
+describe('shared results', () => {
+  it('hand back the first of equal results and keep different ones apart', async () => {
+    const shared = new SharedResults();
+    const facts = [slimFacts(readBinaryModule(await wasm('(module (memory 1))')))];
+    const finding = {
+      ruleId: 'memory-limit',
+      severity: 'warning' as const,
+      message: 'm',
+      location: facts[0].location,
+    };
+    const first = shared.share({ facts, findings: [finding] });
+    const equal = shared.share(structuredClone({ facts, findings: [finding] }));
+    const other = shared.share({ facts, findings: [{ ...finding, message: 'n' }] });
+    assert.equal(equal, first);
+    assert.notEqual(other, first);
+    assert.equal(other.findings[0].message, 'n');
   });
 });
 

@@ -89,6 +89,27 @@ describe('workspace scan worker pool', function () {
     assert.deepEqual(reply.engineAccepted, [0]);
   });
 
+  it('runs its workers at a lower priority than the server thread (Linux)', async function () {
+    if (!fs.existsSync('/proc/thread-self')) this.skip(); // only Linux names threads there
+    const niceOf = (task: string) =>
+      Number(fs.readFileSync(`/proc/self/task/${task}/stat`, 'utf8').split(') ')[1].split(' ')[16]);
+    const before = new Set(fs.readdirSync('/proc/self/task'));
+    pool = ScanPool.create(1, BUNDLED_WORKER)!;
+    const compiled = await compileWat('(module)');
+    await pool.run({
+      fileName: '/ws/m.wasm',
+      bytes: compiled.bytes!,
+      policy: toPlainPolicy(resolver({}).resolve('/ws/m.wasm')),
+      ruleOverrides: {},
+    });
+    const started = fs.readdirSync('/proc/self/task').filter((t) => !before.has(t));
+    assert.ok(
+      started.some((t) => niceOf(t) === 10),
+      'a new thread runs at nice 10',
+    );
+    assert.equal(niceOf(String(process.pid)), 0);
+  });
+
   it('skips the engine for modules it is told were accepted, and reports the ones it accepts', async () => {
     // Reads well, but the engine rejects it: a function that leaves a value it does not return.
     const illTyped = Buffer.from('0061736d01000000010401600000030201000a0601040041000b', 'hex');

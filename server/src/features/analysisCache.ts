@@ -5,6 +5,8 @@
  *   full facts come back when its text view is opened.
  * - `ContentCache` reuses the findings of identical bytes under the same policy and settings:
  *   vendored copies of one module (in node_modules, build outputs, fixtures) are checked once.
+ * - `SharedResults` keeps one copy of equal results: variants of one module (other custom
+ *   sections, a changed data byte) mostly get the very same slim facts and findings.
  * - `EngineAccepted` remembers which modules the engine found valid. Validity never depends on
  *   custom sections, so a signed build, a stripped one and one with other names or producers are
  *   validated once between them (engine validation is a third of a scan's CPU).
@@ -12,6 +14,9 @@
 import { createHash } from 'node:crypto';
 import { MAX_NESTING } from '../core/module/component';
 import { PREAMBLE_LENGTH, preambleKind, walkSections } from '../core/signing/sections';
+
+/** How many distinct modules to remember; slim entries are small. */
+const CAPACITY = 4096;
 import type { Finding } from '../core/findings';
 import { copyFacts } from '../core/module/lazyDataSegments';
 import type { ModuleFacts } from '../core/module/model';
@@ -29,15 +34,29 @@ export function slimFacts(facts: ModuleFacts): ModuleFacts {
   });
 }
 
-interface Entry {
-  policy: ResolvedPolicy;
-  settingsKey: string;
+export interface SlimResult {
   facts: ModuleFacts[];
   findings: Finding[];
 }
 
-/** How many distinct modules to remember; slim entries are small. */
-const CAPACITY = 4096;
+/** One copy of each distinct slim result, found by a digest of its JSON (~0.1 ms a module). */
+export class SharedResults {
+  private readonly byDigest = new Map<string, SlimResult>();
+
+  share(result: SlimResult): SlimResult {
+    const digest = createHash('sha1').update(JSON.stringify(result)).digest('base64');
+    const known = this.byDigest.get(digest);
+    if (known) return known;
+    if (this.byDigest.size >= CAPACITY) this.byDigest.delete(this.byDigest.keys().next().value as string);
+    this.byDigest.set(digest, result);
+    return result;
+  }
+}
+
+interface Entry extends SlimResult {
+  policy: ResolvedPolicy;
+  settingsKey: string;
+}
 
 export class ContentCache {
   private readonly entries = new Map<string, Entry>();

@@ -10,7 +10,14 @@ import { toPlainPolicy } from '../core/policy/effective';
 import type { Finding } from '../core/findings';
 import type { ModuleFacts } from '../core/module/model';
 import type { PolicyResolver, ResolvedPolicy } from '../core/policy/resolver';
-import { ContentCache, contentKeys, EngineAccepted, slimFacts } from './analysisCache';
+import {
+  ContentCache,
+  contentKeys,
+  EngineAccepted,
+  SharedResults,
+  slimFacts,
+  type SlimResult,
+} from './analysisCache';
 import type { ScanPool } from './scan/pool';
 import type { WatCompileThread } from './watCompile/thread';
 import type { WardenSettings } from './settings';
@@ -53,6 +60,7 @@ export class ModuleAnalyzer {
   private readonly results = new Map<string, ModuleResult>();
   private readonly contents = new ContentCache();
   private readonly accepted = new EngineAccepted();
+  private readonly shared = new SharedResults();
 
   constructor(
     private readonly resolver: PolicyResolver,
@@ -164,6 +172,8 @@ export class ModuleAnalyzer {
     const knownValid = this.accepted.offsetsIn(keys.engine);
     const cached = fullFacts ? undefined : this.contents.get(key, policy, settingsKey);
     if (cached) return this.remember({ ...base, facts: cached.facts, findings: cached.findings, slim: true });
+    let slim: SlimResult;
+    let full: ModuleFacts[] | undefined;
     if (!fullFacts && this.pool) {
       const reply = await this.pool.run({
         fileName: file,
@@ -175,26 +185,25 @@ export class ModuleAnalyzer {
       });
       if (!reply.ok) throw new Error(reply.message);
       this.accepted.addAt(keys.engine, reply.engineAccepted);
-      this.contents.set(key, { policy, settingsKey, facts: reply.facts, findings: reply.findings });
-      return this.remember({ ...base, facts: reply.facts, findings: reply.findings, slim: true });
+      slim = { facts: reply.facts, findings: reply.findings };
+    } else {
+      const analysis = await analyzeModule({
+        fileName: file,
+        bytes,
+        policy,
+        detachedSignature,
+        ruleOverrides: settings.rules,
+        knownValid: new Set(knownValid),
+      });
+      this.accepted.addAt(keys.engine, analysis.engineAccepted ?? []);
+      slim = { facts: analysis.facts.map(slimFacts), findings: analysis.findings };
+      if (fullFacts) full = analysis.facts;
     }
-    const analysis = await analyzeModule({
-      fileName: file,
-      bytes,
-      policy,
-      detachedSignature,
-      ruleOverrides: settings.rules,
-      knownValid: new Set(knownValid),
-    });
-    this.accepted.addAt(keys.engine, analysis.engineAccepted ?? []);
-    const slim = analysis.facts.map(slimFacts);
-    this.contents.set(key, { policy, settingsKey, facts: slim, findings: analysis.findings });
-    return this.remember({
-      ...base,
-      facts: fullFacts ? analysis.facts : slim,
-      findings: analysis.findings,
-      ...(fullFacts ? {} : { slim: true }),
-    });
+    const shared = this.shared.share(slim);
+    this.contents.set(key, { policy, settingsKey, ...shared });
+    return this.remember(
+      full ? { ...base, facts: full, findings: shared.findings } : { ...base, ...shared, slim: true },
+    );
   }
 
   private remember(result: ModuleResult): ModuleResult {

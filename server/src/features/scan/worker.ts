@@ -4,11 +4,29 @@
  * policy itself, so unsaved policy edits in the editor still decide, and a module that exhausts
  * the worker's memory takes down only the worker.
  */
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { analyzeModule } from '../../core/analyze';
 import { fromPlainPolicy } from '../../core/policy/effective';
 import { slimFacts } from '../analysisCache';
 import type { ScanJob, ScanReply } from './protocol';
+
+/**
+ * Scanning yields to the editor: this thread runs at a lower priority than the server's own, which
+ * answers hovers and edits. Linux names a thread by its id (/proc/thread-self); elsewhere the
+ * worker keeps the normal priority.
+ */
+function lowerThreadPriority(): void {
+  try {
+    const threadId = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(threadId) && threadId > 0) setPriority(threadId, 10);
+  } catch {
+    // No /proc, or not allowed: scan at the normal priority.
+  }
+}
+
+lowerThreadPriority();
 
 parentPort?.on('message', async (job: ScanJob) => {
   let reply: ScanReply;
