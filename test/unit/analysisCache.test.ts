@@ -89,6 +89,10 @@ describe('shared results', () => {
     assert.equal(equal, first);
     assert.notEqual(other, first);
     assert.equal(other.findings[0].message, 'n');
+    // JSON would write both as null.
+    const nan = shared.share({ facts, findings: [{ ...finding, data: { value: Number.NaN } }] });
+    const infinite = shared.share({ facts, findings: [{ ...finding, data: { value: Infinity } }] });
+    assert.notEqual(infinite, nan);
   });
 });
 

@@ -12,6 +12,7 @@
  *   validated once between them (engine validation is a third of a scan's CPU).
  */
 import { createHash } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { MAX_NESTING } from '../core/module/component';
 import { PREAMBLE_LENGTH, preambleKind, walkSections } from '../core/signing/sections';
 
@@ -39,14 +40,17 @@ export interface SlimResult {
   findings: Finding[];
 }
 
-/** One copy of each distinct slim result, found by a digest of its JSON (~0.1 ms a module). */
+/**
+ * One copy of each distinct slim result: a SHA-256 of its JSON finds a candidate (~0.1 ms a
+ * module) and a deep comparison confirms it, since JSON blurs NaN, Infinity and null.
+ */
 export class SharedResults {
   private readonly byDigest = new Map<string, SlimResult>();
 
   share(result: SlimResult): SlimResult {
-    const digest = createHash('sha1').update(JSON.stringify(result)).digest('base64');
+    const digest = createHash('sha256').update(JSON.stringify(result)).digest('base64');
     const known = this.byDigest.get(digest);
-    if (known) return known;
+    if (known && isDeepStrictEqual(known, result)) return known;
     if (this.byDigest.size >= CAPACITY) this.byDigest.delete(this.byDigest.keys().next().value as string);
     this.byDigest.set(digest, result);
     return result;
