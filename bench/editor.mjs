@@ -7,10 +7,11 @@
 //     and the server's peak memory (VmHWM), for N = 100, 300, 1000 to show how time grows.
 //     Files are copies of the real-world modules (hard links); with --variants each also gets a
 //     custom section of its own (as signing or a rebuild with other names would); with --distinct
-//     two bytes of its first data segment change too, so the engine sees a module of its own.
+//     two bytes of its first data segment change too, so the engine sees a module of its own;
+//     --mixed makes every other file a copy and the rest --distinct.
 //
 //   node scripts/fetch-real-world.mjs && npm run build && npm run compile-tests
-//   node bench/editor.mjs [--edits 15] [--sizes 100,300,1000] [--variants | --distinct] [--wat FILE.wat]
+//   node bench/editor.mjs [--edits 15] [--sizes 100,300,1000] [--variants | --distinct | --mixed] [--wat FILE.wat]
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -25,7 +26,8 @@ const { allCoreModules } = require(path.join(repo, 'out', 'server', 'src', 'core
 
 const edits = Number(option('--edits', 15));
 const sizes = option('--sizes', '100,300,1000').split(',').map(Number);
-const distinct = process.argv.includes('--distinct');
+const mixed = process.argv.includes('--mixed');
+const distinct = mixed || process.argv.includes('--distinct');
 const variants = distinct || process.argv.includes('--variants');
 const watFile = option('--wat', undefined);
 
@@ -128,7 +130,7 @@ function workspace(count) {
     const target = path.join(sub, `m${i}.wasm`);
     // Copies are hard links (identical bytes); variants get a custom section of their own, so
     // every file differs and no result can be reused between them.
-    if (!variants) fs.linkSync(source, target);
+    if (!variants || (mixed && i % 2 === 0)) fs.linkSync(source, target);
     else {
       const bytes = fs.readFileSync(source);
       fs.writeFileSync(
