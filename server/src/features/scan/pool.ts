@@ -23,7 +23,7 @@ const WORKER_YOUNG_GENERATION_MB = 8;
 /**
  * One worker per core, at most four. Workers run at a lower priority than the server's own thread
  * (worker.ts), so that thread still answers the editor at once while every core scans: on two
- * cores two workers check 1,000 modules in 70% of the time one takes, hovers still in ~2 ms.
+ * cores two workers check 1,000 modules in 70–90% of the time one takes, hovers still in ~2 ms.
  * `WASM_WARDEN_SCAN_THREADS` sets another count (0: scan on the server's own thread).
  */
 function configuredThreads(): number {
