@@ -289,6 +289,21 @@ describe('rules: suspicious-data and debug-info at the edges of the data', () =>
     }
   });
 
+  it("finds a URL that opens a segment whose size byte reads as a letter (100 bytes: 'd')", async () => {
+    const url = 'https://evil.example.net/collect';
+    const bytes = await dataSegmentsModule(['x', url.padEnd(100, ' ')]);
+    assert.equal(bytes[spanOf(bytes, url)[0] - 1], 'd'.charCodeAt(0));
+    assert.deepEqual(
+      summary(await checkBytes(bytes)).map(([, message, span]) => [message, span]),
+      [
+        [
+          `URL "${url}" in data segment 1: host "evil.example.net" is not on the sandbox network allow list.`,
+          spanOf(bytes, url),
+        ],
+      ],
+    );
+  });
+
   it('finds a match right after an anchor that starts none', async () => {
     const bytes = await dataModule(
       'xhttps://no.example.com KIA AKIAx AKIAIOSFODNN7EXAMPLE https://yes.example.com',
@@ -297,6 +312,16 @@ describe('rules: suspicious-data and debug-info at the edges of the data', () =>
       summary(await checkBytes(bytes)).map(([, , span]) => span),
       [spanOf(bytes, 'AKIAIOSFODNN7EXAMPLE'), spanOf(bytes, 'https://yes.example.com')],
     );
+  });
+
+  it('finds a real path after a segment whose size byte would make a path start in its header', async () => {
+    // A 47-byte segment's size byte is "/": with "home/…" after it, the header would begin a match.
+    const path = '/home/alice/src/main.rs';
+    const bytes = await dataSegmentsModule(['x', 'home/bob/'.padEnd(47, '.'), `\0${path}\0`]);
+    assert.equal(bytes[spanOf(bytes, 'home/bob/')[0] - 1], '/'.charCodeAt(0));
+    assert.deepEqual(summary(await checkBytes(bytes), 'debug-info'), [
+      ['info', `Data segment 2 contains a home-directory build path (${path}).`, spanOf(bytes, path)],
+    ]);
   });
 
   it('reads every segment, not a path cut in two by a segment header', async () => {

@@ -136,7 +136,10 @@ export interface DataRegion {
   start: number;
   /** The segments inside, in file order (esbuild-wasm has 98,450: read in place, not copied). */
   blocks: RegionSegments;
-  /** `bytes` as a latin1 string, made once and shared by the rules that search it. */
+  /**
+   * `bytes` as a latin1 string (the headers between segments as NUL), made once and shared by
+   * the rules that search it.
+   */
   text(): string;
 }
 
@@ -171,7 +174,22 @@ function makeDataRegion(facts: ModuleFacts, bytes: Uint8Array): DataRegion | und
   const last = blocks.length - 1;
   const regionBytes = bytes.subarray(start, blocks.contentOffset(last) + blocks.size(last));
   let text: string | undefined;
-  return { bytes: regionBytes, start, blocks, text: () => (text ??= latin1(regionBytes)) };
+  return { bytes: regionBytes, start, blocks, text: () => (text ??= regionText(regionBytes, start, blocks)) };
+}
+
+/**
+ * The region as latin1 text with the segment headers between segments blanked to NUL, so that no
+ * pattern sees a header byte: a size byte that reads as a letter (a 100-byte segment's is "d")
+ * would fail the lookbehind of a URL at the start of the segment, and a path could start in one.
+ */
+function regionText(regionBytes: Uint8Array, start: number, blocks: RegionSegments): string {
+  const text = Buffer.from(regionBytes);
+  for (let row = 1; row < blocks.length; row++) {
+    const headerStart = blocks.contentOffset(row - 1) + blocks.size(row - 1) - start;
+    const headerEnd = blocks.contentOffset(row) - start;
+    if (headerEnd > headerStart) text.fill(0, headerStart, headerEnd);
+  }
+  return text.toString('latin1');
 }
 
 /** The table itself when every segment lies in `bytes` (always, for the file it was read from). */
