@@ -163,7 +163,7 @@ describe('engine validation remembered by engine key', () => {
     const fresh = await analyzeModule({ fileName: 'x.wasm', bytes, policy });
     assert.deepEqual(fresh.engineAccepted, []);
     assert.ok(fresh.findings.some((f) => f.ruleId === 'invalid-module'));
-    const told = await analyzeModule({ fileName: 'x.wasm', bytes, policy, knownValid: new Set([0]) });
+    const told = await analyzeModule({ fileName: 'x.wasm', bytes, policy, knownValid: [0] });
     assert.deepEqual(told.engineAccepted, [0]);
     assert.ok(!told.findings.some((f) => f.ruleId === 'invalid-module'));
   });

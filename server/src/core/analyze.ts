@@ -51,7 +51,7 @@ export interface ModuleInput {
    * Where the core modules start (in a binary) that the engine already accepted with the same
    * non-custom sections (their engine keys, see features/analysisCache.ts): not validated again.
    */
-  knownValid?: ReadonlySet<number>;
+  knownValid?: readonly number[];
   /**
    * Compiles `.wat` text off this thread (the server's wabt worker). Given, a text analysis starts
    * it on the file's likely module text before reading, so wabt runs while the reader does.

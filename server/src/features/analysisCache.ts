@@ -15,13 +15,13 @@ import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { MAX_NESTING } from '../core/module/component';
 import { PREAMBLE_LENGTH, preambleKind, walkSections } from '../core/signing/sections';
-
-/** How many distinct modules to remember; slim entries are small. */
-const CAPACITY = 4096;
 import type { Finding } from '../core/findings';
 import { copyFacts } from '../core/module/lazyDataSegments';
 import type { ModuleFacts } from '../core/module/model';
 import type { ResolvedPolicy } from '../core/policy/resolver';
+
+/** How many distinct modules to remember; slim entries are small. */
+const CAPACITY = 4096;
 
 /** Not a spread: that would build the binary's lazy data segments only to drop them. */
 export function slimFacts(facts: ModuleFacts): ModuleFacts {
@@ -158,8 +158,10 @@ function nestedEngineKeys(
 /** How many engine keys to remember (each ~100 bytes). */
 const ACCEPTED_CAPACITY = 16_384;
 
-/** Engine keys of modules the engine accepted. Rejections are not remembered: they are rare and
- * their messages carry offsets that custom sections shift. */
+/**
+ * Engine keys of modules the engine accepted. Rejections are not remembered: they are rare and
+ * their messages carry offsets that custom sections shift.
+ */
 export class EngineAccepted {
   private readonly keys = new Set<string>();
 

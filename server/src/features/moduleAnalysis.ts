@@ -193,7 +193,7 @@ export class ModuleAnalyzer {
         policy,
         detachedSignature,
         ruleOverrides: settings.rules,
-        knownValid: new Set(knownValid),
+        knownValid,
       });
       this.accepted.addAt(keys.engine, analysis.engineAccepted ?? []);
       slim = { facts: analysis.facts.map(slimFacts), findings: analysis.findings };

@@ -74,7 +74,7 @@ export interface EngineVerdict {
 export function validateModules(
   bytes: Uint8Array,
   facts: ModuleFacts = readBinaryModule(bytes),
-  knownValid: ReadonlySet<number> = new Set(),
+  knownValid: readonly number[] = [],
 ): EngineVerdict {
   const readErrors = facts.problems.filter((p) => p.severity === 'error');
   if (readErrors.length > 0) return { findings: readErrors, accepted: [] };
@@ -82,7 +82,7 @@ export function validateModules(
   const accepted: number[] = [];
   for (const module of allCoreModules(facts)) {
     const offset = (module.location as { offset: number }).offset;
-    const verdict = knownValid.has(offset) ? [] : validateCore(bytes, module);
+    const verdict = knownValid.includes(offset) ? [] : validateCore(bytes, module);
     if (verdict.length === 0) accepted.push(offset);
     findings.push(...verdict);
   }

@@ -37,7 +37,7 @@ parentPort?.on('message', async (job: ScanJob) => {
       detachedSignature: job.detachedSignature,
       policy: fromPlainPolicy(job.policy),
       ruleOverrides: job.ruleOverrides,
-      knownValid: new Set(job.knownValid ?? []),
+      knownValid: job.knownValid,
     });
     reply = {
       id: job.id,
