@@ -55,7 +55,7 @@ export class ModuleStatusBar implements vscode.Disposable {
     }
     let summary: ModuleSummary | null = null;
     try {
-      summary = await this.client.sendRequest<ModuleSummary | null>(ModuleSummaryRequest.method, {
+      summary = await this.client.sendRequest(ModuleSummaryRequest.type, {
         uri: uri.toString(),
       });
     } catch {

@@ -121,7 +121,7 @@ connection.onFoldingRanges((params) => {
 const codeActions = new CodeActionsFeature(documents, resultFor);
 connection.onCodeAction((params) => codeActions.provide(params));
 connection.onCodeLens((params) => provideCodeLenses(analyzer, params));
-connection.onRequest(ModuleSummaryRequest.method, (params: ModuleSummaryParams) => {
+connection.onRequest(ModuleSummaryRequest.type, (params: ModuleSummaryParams) => {
   const result = resultFor(params.uri);
   return result ? summarize(result) : null;
 });

@@ -6,11 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import {
-  CreatePolicyRequest,
-  type CreatePolicyParams,
-  type CreatePolicyResult,
-} from '../../../server/src/protocol/policy';
+import { CreatePolicyRequest, type CreatePolicyParams } from '../../../server/src/protocol/policy';
 
 export const CREATE_POLICY = 'wasmWarden.createPolicy';
 
@@ -63,7 +59,7 @@ async function createPolicy(
     if (doc.isDirty && modules.some((m) => m.toString() === doc.uri.toString())) await doc.save();
   }
   const params: CreatePolicyParams = { uris: modules.map((m) => m.toString()) };
-  const result = await client.sendRequest<CreatePolicyResult>(CreatePolicyRequest.method, params);
+  const result = await client.sendRequest(CreatePolicyRequest.type, params);
   if ('error' in result) {
     output.error(`Create Policy failed: ${result.error}`);
     void vscode.window.showErrorMessage(`Wasm Warden: could not create a policy. ${result.error}`);

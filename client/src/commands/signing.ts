@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { Trace, type LanguageClient } from 'vscode-languageclient/node';
+import { Trace, type LanguageClient, type RequestParam, type RequestType } from 'vscode-languageclient/node';
 import {
   GenerateKeyPairRequest,
   SignModuleRequest,
@@ -176,7 +176,7 @@ export async function signModule(
   let result: SignModuleResult | undefined;
   for (let attempt = 0; attempt <= PASSPHRASE_TRIES; attempt++) {
     result = await withOptionalProgress(uri, `Signing ${path.basename(uri.fsPath)}…`, () =>
-      sendWithSecret<SignModuleResult>(client, SignModuleRequest.method, params, params.passphrase),
+      sendWithSecret(client, SignModuleRequest.type, params, params.passphrase),
     );
     if (
       result.ok ||
@@ -229,7 +229,7 @@ export async function verifySignature(
   };
   const ask = () =>
     withOptionalProgress(uri, `Verifying ${path.basename(uri.fsPath)}…`, () =>
-      client.sendRequest<VerifySignatureResult>(VerifySignatureRequest.method, params),
+      client.sendRequest(VerifySignatureRequest.type, params),
     );
   let result = await ask();
   const interactive = options.publicKeyPaths === undefined;
@@ -329,12 +329,7 @@ export async function generateKeyPair(
     format,
     passphrase: passphrase || undefined,
   };
-  const result = await sendWithSecret<GenerateKeyPairResult>(
-    client,
-    GenerateKeyPairRequest.method,
-    params,
-    params.passphrase,
-  );
+  const result = await sendWithSecret(client, GenerateKeyPairRequest.type, params, params.passphrase);
   if (!result.ok) {
     output.error(`Generating a key pair failed: ${result.error}`);
     if (!options.secretKeyPath) void vscode.window.showErrorMessage(`Wasm Warden: ${result.error}`);
@@ -358,17 +353,17 @@ function defaultPublicKeyPath(secretKeyPath: string, format: 'compact' | 'pem'):
  * Sends a request that may carry a passphrase. A verbose LSP trace prints request parameters in
  * the output channel, so the trace is off while such a request is in flight, then restored.
  */
-async function sendWithSecret<R>(
+async function sendWithSecret<P, R>(
   client: LanguageClient,
-  method: string,
-  params: object,
+  type: RequestType<P, R, void>,
+  params: RequestParam<P>,
   secret: string | undefined,
 ): Promise<R> {
   const configured = vscode.workspace.getConfiguration('wasmWarden').get<string>('trace.server', 'off');
-  if (!secret || configured === 'off') return client.sendRequest<R>(method, params);
+  if (!secret || configured === 'off') return client.sendRequest(type, params);
   await client.setTrace(Trace.Off);
   try {
-    return await client.sendRequest<R>(method, params);
+    return await client.sendRequest(type, params);
   } finally {
     await client.setTrace(Trace.fromString(configured));
   }

@@ -125,7 +125,7 @@ export function registerSandboxCommand(
 ): void {
   const listeners = new Map<string, (p: SandboxProgress) => void>();
   context.subscriptions.push(
-    client.onNotification(SandboxProgressNotification.method, (p: SandboxProgress) =>
+    client.onNotification(SandboxProgressNotification.type, (p: SandboxProgress) =>
       listeners.get(p.runId)?.(p),
     ),
     vscode.commands.registerCommand(
@@ -151,12 +151,9 @@ export function registerSandboxCommand(
         }
         let what = options;
         if (!what) {
-          const entries = await client.sendRequest<SandboxEntryPointsResult>(
-            SandboxEntryPointsRequest.method,
-            {
-              uri: uri.toString(),
-            },
-          );
+          const entries = await client.sendRequest(SandboxEntryPointsRequest.type, {
+            uri: uri.toString(),
+          });
           if (entries.problem && !entries.functions.length) {
             void vscode.window.showErrorMessage(
               `Wasm Warden: cannot run ${path.basename(uri.fsPath)}: ${entries.problem}`,
@@ -174,12 +171,12 @@ export function registerSandboxCommand(
         const runId = `run-${++runCounter}`;
         const title = `${path.basename(uri.fsPath)}${what.invoke ? ` — ${what.invoke.name}(${what.invoke.args.join(', ')})` : ''}`;
         const panel = SandboxPanel.show();
-        panel.start(title, () => void client.sendNotification(SandboxCancelNotification.method, { runId }));
+        panel.start(title, () => void client.sendNotification(SandboxCancelNotification.type, { runId }));
         listeners.set(runId, (p) => panel.progress(p));
         output.info(`Running ${uri.fsPath} in the sandbox${what.invoke ? ` (${what.invoke.name})` : ''}.`);
         try {
           const params: SandboxRunParams = { uri: uri.toString(), runId, ...what };
-          const report = await client.sendRequest<SandboxReport>(SandboxRunRequest.method, params);
+          const report = await client.sendRequest(SandboxRunRequest.type, params);
           panel.finish(report);
           output.info(formatReportText(report).trimEnd());
           return { report, panel: panel.shown };

@@ -5,11 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import {
-  WasmTextRequest,
-  type WasmTextParams,
-  type WasmTextResult,
-} from '../../../server/src/protocol/wasmView';
+import { WasmTextRequest, type WasmTextParams } from '../../../server/src/protocol/wasmView';
 import { fileUriFor, viewUriFor, WASM_VIEW_SCHEME } from './uris';
 
 export class WasmTextProvider implements vscode.TextDocumentContentProvider, vscode.Disposable {
@@ -26,7 +22,7 @@ export class WasmTextProvider implements vscode.TextDocumentContentProvider, vsc
   async provideTextDocumentContent(view: vscode.Uri, token: vscode.CancellationToken): Promise<string> {
     const params: WasmTextParams = { uri: fileUriFor(view).toString() };
     try {
-      const result = await this.client.sendRequest<WasmTextResult>(WasmTextRequest.method, params, token);
+      const result = await this.client.sendRequest(WasmTextRequest.type, params, token);
       return result.text;
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);

@@ -52,7 +52,7 @@ export class PolicyFilesFeature {
       void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
       this.changed(e.document.uri);
     });
-    connection.onRequest(CreatePolicyRequest.method, (params: CreatePolicyParams) =>
+    connection.onRequest(CreatePolicyRequest.type, (params: CreatePolicyParams) =>
       this.createPolicy(params),
     );
     connection.onHover((params) => this.provideHover(params));

@@ -48,12 +48,12 @@ export function registerSandboxFeature(
   resolver: PolicyResolver = new PolicyResolver(nodeFileSystem),
 ): void {
   const running = new Map<string, () => void>();
-  connection.onNotification(SandboxCancelNotification.method, ({ runId }: SandboxCancelParams) =>
+  connection.onNotification(SandboxCancelNotification.type, ({ runId }: SandboxCancelParams) =>
     running.get(runId)?.(),
   );
 
   connection.onRequest(
-    SandboxEntryPointsRequest.method,
+    SandboxEntryPointsRequest.type,
     async ({ uri }: SandboxEntryPointsParams): Promise<SandboxEntryPointsResult> => {
       const file = uriToPath(uri);
       if (!file)
@@ -75,10 +75,10 @@ export function registerSandboxFeature(
   );
 
   connection.onRequest(
-    SandboxRunRequest.method,
+    SandboxRunRequest.type,
     async (params: SandboxRunParams, token: CancellationToken): Promise<SandboxReport> => {
       const progress = (p: SandboxProgress): void =>
-        void connection.sendNotification(SandboxProgressNotification.method, p);
+        void connection.sendNotification(SandboxProgressNotification.type, p);
       const file = uriToPath(params.uri);
       if (!file) return errorReport(params.uri, 'only files on disk can run in the sandbox');
       // The shared resolver is invalidated on every policy change, so these are the current limits. A broken policy fails closed.

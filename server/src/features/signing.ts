@@ -113,10 +113,10 @@ export function registerSigningFeature(connection: Connection, resolver?: Policy
   const trustedKeysOf: TrustedKeysOf = resolver
     ? (file) => resolver.resolve(file).signature.trustedKeys
     : trustedKeysFromDisk;
-  connection.onRequest(SignModuleRequest.method, guarded(handleSign, failure));
+  connection.onRequest(SignModuleRequest.type, guarded(handleSign, failure));
   connection.onRequest(
-    VerifySignatureRequest.method,
+    VerifySignatureRequest.type,
     guarded((params: VerifySignatureParams) => handleVerify(params, trustedKeysOf), failure),
   );
-  connection.onRequest(GenerateKeyPairRequest.method, guarded(handleGenerateKeyPair, failure));
+  connection.onRequest(GenerateKeyPairRequest.type, guarded(handleGenerateKeyPair, failure));
 }

@@ -32,7 +32,7 @@ export class WasmViewFeature {
     private readonly settings: SettingsStore,
   ) {
     // By method name: the server's vscode-languageserver carries its own copy of the protocol types.
-    connection.onRequest(WasmTextRequest.method, (params: WasmTextParams, token: CancellationToken) =>
+    connection.onRequest(WasmTextRequest.type, (params: WasmTextParams, token: CancellationToken) =>
       this.wasmText(params, token),
     );
   }

@@ -31,6 +31,7 @@ export interface ModuleSummary {
   text: string;
 }
 
-export const ModuleSummaryRequest = new RequestType<ModuleSummaryParams, ModuleSummary | null, void>(
-  'wasmWarden/moduleSummary',
-);
+export namespace ModuleSummaryRequest {
+  export const method = 'wasmWarden/moduleSummary';
+  export const type = new RequestType<ModuleSummaryParams, ModuleSummary | null, void>(method);
+}

@@ -1,10 +1,8 @@
 /**
- * Custom messages for policy files, shared by the client and the server. Constants with the method
- * name next to their types (as in protocol/sandbox.ts: each side bundles its own protocol copy).
+ * Custom messages for policy files, shared by the client and the server. Each message is declared
+ * once as a namespace holding its method and typed `type`, which both sides pass to the library.
  */
-
-/** Client → server: the least-privilege policy for these modules (`file:` URIs of .wasm / .wat). */
-export const CreatePolicyRequest = { method: 'wasmWarden/policy/create' } as const;
+import { RequestType } from 'vscode-languageserver-protocol';
 
 export interface CreatePolicyParams {
   uris: string[];
@@ -20,3 +18,9 @@ export type CreatePolicyResult =
       exists: boolean;
     }
   | { error: string };
+
+/** Client → server: the least-privilege policy for these modules (`file:` URIs of .wasm / .wat). */
+export namespace CreatePolicyRequest {
+  export const method = 'wasmWarden/policy/create';
+  export const type = new RequestType<CreatePolicyParams, CreatePolicyResult, void>(method);
+}

@@ -5,10 +5,10 @@
  * notification (the Stop button), after which the run request still answers with the report.
  * Cancelling the request itself also stops the run (the report is then dropped).
  *
- * Each message is a constant with its method name, next to its parameter/result types. (Typed `RequestType` objects
- * are not used because the client and the server each bundle their own copy of
- * vscode-languageserver-protocol, whose classes TypeScript treats as different types.)
+ * Each message is declared once as a namespace with its method and typed `type`; both sides pass
+ * the `type`, so a wrong parameter or result type is a compile error at the call site.
  */
+import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 import type { EntryPoints } from '../core/sandbox/entryPoints';
 import type { SandboxReport, SandboxSample, SandboxViolation } from '../core/sandbox/report';
 
@@ -31,11 +31,13 @@ export type SandboxProgress =
   | { runId: string; kind: 'violation'; violation: SandboxViolation };
 
 /** Answers with the report when the run is over (also when it failed, timed out or was stopped). */
-export const SandboxRunRequest = { method: 'wasmWarden/sandbox/run' } as const;
 export type SandboxRunResult = SandboxReport;
+export namespace SandboxRunRequest {
+  export const method = 'wasmWarden/sandbox/run';
+  export const type = new RequestType<SandboxRunParams, SandboxRunResult, void>(method);
+}
 
 /** What can be run in a module: `_start` and the exported functions with their parameter types. */
-export const SandboxEntryPointsRequest = { method: 'wasmWarden/sandbox/entryPoints' } as const;
 export interface SandboxEntryPointsParams {
   uri: string;
 }
@@ -43,12 +45,22 @@ export interface SandboxEntryPointsResult extends EntryPoints {
   /** Host folders the policy preopens read-write: the client asks before writing changes back. */
   rwPreopens: string[];
 }
+export namespace SandboxEntryPointsRequest {
+  export const method = 'wasmWarden/sandbox/entryPoints';
+  export const type = new RequestType<SandboxEntryPointsParams, SandboxEntryPointsResult, void>(method);
+}
 
 /** Server → client while a run goes on. */
-export const SandboxProgressNotification = { method: 'wasmWarden/sandbox/progress' } as const;
+export namespace SandboxProgressNotification {
+  export const method = 'wasmWarden/sandbox/progress';
+  export const type = new NotificationType<SandboxProgress>(method);
+}
 
 /** Client → server: stop the run with this id. */
-export const SandboxCancelNotification = { method: 'wasmWarden/sandbox/cancel' } as const;
 export interface SandboxCancelParams {
   runId: string;
+}
+export namespace SandboxCancelNotification {
+  export const method = 'wasmWarden/sandbox/cancel';
+  export const type = new NotificationType<SandboxCancelParams>(method);
 }

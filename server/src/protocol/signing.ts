@@ -3,9 +3,9 @@
  * the module and of key files) and, for an encrypted key, the passphrase the user typed; the
  * server reads the files. Secret key material never travels to the client.
  *
- * Each message is a constant with its method name next to its parameter/result types (as in
- * protocol/sandbox.ts: client and server bundle separate copies of the protocol library).
+ * Each message is declared once as a namespace with its method and typed `type` (see sandbox.ts).
  */
+import { RequestType } from 'vscode-languageserver-protocol';
 import type { FileFailure, SignFileResult } from '../core/signing/files';
 import type { ClaimsReport } from '../core/signing/wascap';
 import type { SignatureReport } from '../core/signing/verify';
@@ -28,7 +28,10 @@ export interface SignModuleParams {
 /** What `signFile` returns: the files written and the signers, or why nothing was signed. */
 export type SignModuleResult = SignFileResult | FileFailure;
 
-export const SignModuleRequest = { method: 'wasmWarden/signing/sign' } as const;
+export namespace SignModuleRequest {
+  export const method = 'wasmWarden/signing/sign';
+  export const type = new RequestType<SignModuleParams, SignModuleResult, void>(method);
+}
 
 export interface VerifySignatureParams {
   uri: string;
@@ -51,7 +54,10 @@ export type VerifySignatureResult =
     }
   | { ok: false; error: string };
 
-export const VerifySignatureRequest = { method: 'wasmWarden/signing/verify' } as const;
+export namespace VerifySignatureRequest {
+  export const method = 'wasmWarden/signing/verify';
+  export const type = new RequestType<VerifySignatureParams, VerifySignatureResult, void>(method);
+}
 
 export interface GenerateKeyPairParams {
   secretKeyPath: string;
@@ -64,4 +70,7 @@ export interface GenerateKeyPairParams {
 
 export type GenerateKeyPairResult = { ok: true; fingerprint: string } | { ok: false; error: string };
 
-export const GenerateKeyPairRequest = { method: 'wasmWarden/signing/generateKeyPair' } as const;
+export namespace GenerateKeyPairRequest {
+  export const method = 'wasmWarden/signing/generateKeyPair';
+  export const type = new RequestType<GenerateKeyPairParams, GenerateKeyPairResult, void>(method);
+}

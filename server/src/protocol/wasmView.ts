@@ -20,5 +20,7 @@ export interface WasmTextResult {
   omittedLines: number;
 }
 
-/** Used by its `method` on both sides (each bundles its own copy of the protocol types). */
-export const WasmTextRequest = new RequestType<WasmTextParams, WasmTextResult, void>('wasmWarden/wasmText');
+export namespace WasmTextRequest {
+  export const method = 'wasmWarden/wasmText';
+  export const type = new RequestType<WasmTextParams, WasmTextResult, void>(method);
+}
