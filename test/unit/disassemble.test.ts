@@ -17,7 +17,7 @@ import {
   disassembleAsync,
   lineForOffset,
   type WasmTextView,
-} from '../../server/src/core/module/disassemble';
+} from '../../server/src/core/disasm/disassemble';
 
 const FIXTURES = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'disassemble');
 

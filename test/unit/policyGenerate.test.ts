@@ -5,7 +5,7 @@ import type { ModuleFacts } from '../../server/src/core/module/model';
 import { readBinaryModule } from '../../server/src/core/module/binary';
 import { generatePolicy } from '../../server/src/core/policy/generate';
 import { PolicyResolver } from '../../server/src/core/policy/resolver';
-import { compileWatForSandbox } from '../../server/src/core/sandbox/moduleBytes';
+import { compileWatForSandbox } from '../../server/src/core/wat/moduleBytes';
 import { MemoryFileSystem } from './policyMemoryFs';
 
 const FIXTURES = path.resolve(__dirname, '../../../test/fixtures/policy');

@@ -5,7 +5,7 @@ import Ajv from 'ajv';
 import { parse } from 'jsonc-parser';
 import { DEFAULT_POLICY_TEXT, STRICT_POLICY_TEXT } from '../../server/src/core/policy/builtins';
 import { POLICY_SCHEMA } from '../../server/src/core/policy/schemaCheck';
-import { describeCapability, describeImportPattern } from '../../server/src/core/wasi/describe';
+import { describeCapability, describeImportPattern } from '../../server/src/core/policy/describe';
 import { WASI_PREVIEW1_FUNCTIONS } from '../../server/src/core/wasi/catalogue';
 import { CAPABILITY_NAMES } from '../../server/src/core/wasi/capabilities';
 

@@ -21,7 +21,7 @@ import { nodeFileSystem, type PolicyFileSystem } from '../core/policy/fileSystem
 import { generatePolicyForFiles } from '../core/policy/moduleInputs';
 import { POLICY_FILE_NAME, PolicyResolver } from '../core/policy/resolver';
 import { ruleIds } from '../core/rules/registry';
-import { describeCapability, describeImportPattern } from '../core/wasi/describe';
+import { describeCapability, describeImportPattern } from '../core/policy/describe';
 import { toDiagnostic, toRange } from '../lsp/convert';
 import { CreatePolicyRequest, type CreatePolicyParams, type CreatePolicyResult } from '../protocol/policy';
 import { uriToPath } from './moduleAnalysis';
@@ -52,9 +52,7 @@ export class PolicyFilesFeature {
       void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
       this.changed(e.document.uri);
     });
-    connection.onRequest(CreatePolicyRequest.type, (params: CreatePolicyParams) =>
-      this.createPolicy(params),
-    );
+    connection.onRequest(CreatePolicyRequest.type, (params: CreatePolicyParams) => this.createPolicy(params));
     connection.onHover((params) => this.provideHover(params));
   }
 

@@ -7,7 +7,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { nodeFileSystem } from '../core/policy/fileSystem';
 import { PolicyResolver } from '../core/policy/resolver';
 import { entryPoints } from '../core/sandbox/entryPoints';
-import { compileWatForSandbox, readModuleBytes } from '../core/sandbox/moduleBytes';
+import { compileWatForSandbox, readModuleBytes } from '../core/wat/moduleBytes';
 import { emptyReport, type SandboxReport } from '../core/sandbox/report';
 import { startSandboxRun } from '../core/sandbox/runner';
 import {

@@ -2,11 +2,11 @@
  * Answers `wasmWarden/wasmText`: reads a `.wasm` file and disassembles it a chunk at a time (other
  * requests are served in between; a cancelled request stops the work). The latest views are kept so
  * that findings located at byte offsets can be placed on their lines: `viewFor(uri)` with
- * `lineForOffset` from core/module/disassemble.
+ * `lineForOffset` from core/disasm/disassemble.
  */
 import { readFile, stat } from 'node:fs/promises';
 import type { CancellationToken, Connection } from 'vscode-languageserver';
-import { disassembleAsync, type WasmTextView } from '../core/module/disassemble';
+import { disassembleAsync, type WasmTextView } from '../core/disasm/disassemble';
 import { WasmTextRequest, type WasmTextParams, type WasmTextResult } from '../protocol/wasmView';
 import { uriToPath } from './moduleAnalysis';
 import type { SettingsStore } from './settings';

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { readBinaryModule } from '../module/binary';
 import type { ModuleFacts } from '../module/model';
-import { readModuleBytes } from '../sandbox/moduleBytes';
+import { readModuleBytes } from '../wat/moduleBytes';
 import { generatePolicy, type GenerationInput } from './generate';
 import { POLICY_FILE_NAME } from './resolver';
 

@@ -12,7 +12,7 @@ import { DEFAULT_SANDBOX_POLICY, maxMemoryPages, REPORT_LIMITS, WASM_PAGE_BYTES 
 import { entryPoints } from './entryPoints';
 import { childLaunch, defaultRunnerScript } from './isolation';
 import type { ChildMessage, StartMessage } from './messages';
-import { readModuleBytes } from './moduleBytes';
+import { readModuleBytes } from '../wat/moduleBytes';
 import {
   emptyReport,
   type SandboxAlert,

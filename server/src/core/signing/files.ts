@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { compileWatForSandbox } from '../sandbox/moduleBytes';
+import { compileWatForSandbox } from '../wat/moduleBytes';
 import {
   generateKeyPair,
   loadPublicKeys,

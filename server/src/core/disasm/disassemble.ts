@@ -5,11 +5,11 @@
  * located at a byte offset can be shown on its line: `lineForOffset(view, finding.location.offset)`.
  * Never throws: malformed input gives the text printed so far, a note at the bad byte, and `error`.
  */
-import { hasComponentPreamble, readComponent } from './component';
-import { hasWasmMagic } from './coreModule';
-import { printComponent } from '../disasm/componentText';
-import { printCoreModule, type DisassemblyError } from '../disasm/coreModuleText';
-import { DEFAULT_VIEW_LIMITS, formatCount, ViewBuilder, type ViewLimits } from '../disasm/viewBuilder';
+import { hasComponentPreamble, readComponent } from '../module/component';
+import { hasWasmMagic } from '../module/coreModule';
+import { printComponent } from './componentText';
+import { printCoreModule, type DisassemblyError } from './coreModuleText';
+import { DEFAULT_VIEW_LIMITS, formatCount, ViewBuilder, type ViewLimits } from './viewBuilder';
 
 export { DEFAULT_VIEW_LIMITS, type ViewLimits, type DisassemblyError };
 

@@ -1,9 +1,10 @@
 /**
- * The bytes the sandbox runs: a `.wasm` as it is, a `.wat` compiled first (core/wat/compile.ts).
+ * A module's bytes from a file, for the sandbox, signing and policy generation: a `.wasm` as it is,
+ * a `.wat` compiled first (compile.ts).
  * Failures are values with a message, never exceptions.
  */
 import { promises as fsp } from 'node:fs';
-import { compileWat } from '../wat/compile';
+import { compileWat } from './compile';
 
 export async function compileWatForSandbox(
   text: string,

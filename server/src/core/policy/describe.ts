@@ -2,15 +2,15 @@
  * Markdown that says what an import pattern or a capability group grants: shown when hovering
  * over them in a policy file (and usable for hovers over imports in modules).
  */
-import { matchesText } from '../policy/patterns';
-import { CAPABILITIES, capabilityInfo } from './capabilities';
+import { matchesText } from './patterns';
+import { CAPABILITIES, capabilityInfo } from '../wasi/capabilities';
 import {
   WASI_INTERFACES,
   WASI_PREVIEW1_FUNCTIONS,
   formatSignature,
   isWasiPreview1Module,
   splitInterfaceVersion,
-} from './catalogue';
+} from '../wasi/catalogue';
 
 const MAX_LISTED = 12;
 
