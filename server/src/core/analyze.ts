@@ -9,8 +9,9 @@ import { readBinaryModule } from './module/binary';
 import { validateModules } from './module/validate';
 import type { ResolvedPolicy } from './policy/resolver';
 import type { EffectivePolicy, RuleSetting } from './policy/types';
-import { activeRules, runRules } from './rules/runner';
-import type { CodeView, Rule, SignatureCheck } from './rules/rule';
+import { planRules, splitByCode, type RulePlan } from './rules/plan';
+import { runRules } from './rules/runner';
+import type { CodeView, SignatureCheck } from './rules/rule';
 import { binaryCodeView } from './rules/support/codeView';
 import { loadPublicKeys, verifyModuleSignatures, type PublicKeyInfo } from './signing';
 import { checkWatSyntax } from './wat/syntax';
@@ -124,6 +125,7 @@ async function checkSignature(input: ModuleInput, bytes: Uint8Array): Promise<Si
 function checkTree(
   facts: ModuleFacts,
   input: ModuleInput,
+  plan: RulePlan,
   common: { bytes?: Uint8Array; text?: string; signature?: SignatureCheck },
   code: (facts: ModuleFacts) => CodeView | undefined,
   nested: boolean,
@@ -137,10 +139,10 @@ function checkTree(
     code: () => code(facts),
     // The signature belongs to the file, so only the outermost module reports on it.
     signature: nested ? undefined : common.signature,
-    ruleOverrides: input.ruleOverrides,
+    plan,
   });
   for (const inner of facts.modules ?? [])
-    findings.push(...checkTree(inner, input, { bytes: common.bytes, text: common.text }, code, true));
+    findings.push(...checkTree(inner, input, plan, { bytes: common.bytes, text: common.text }, code, true));
   return findings;
 }
 
@@ -155,9 +157,11 @@ async function analyzeBinary(input: ModuleInput, bytes: Uint8Array): Promise<Mod
   const findings = verdict.findings;
   const broken = brokenPolicyFinding(input.policy, facts);
   if (broken) findings.push(broken);
-  const needsSignature = activeRules(input.policy, input.ruleOverrides).some((r) => r.meta.needsSignature);
-  const signature = needsSignature ? await checkSignature(input, bytes) : undefined;
-  findings.push(...checkTree(facts, input, { bytes, signature }, (f) => binaryCodeView(f, bytes), false));
+  const plan = planRules(input.policy, input.ruleOverrides);
+  const signature = plan.needsSignature ? await checkSignature(input, bytes) : undefined;
+  findings.push(
+    ...checkTree(facts, input, plan, { bytes, signature }, (f) => binaryCodeView(f, bytes), false),
+  );
   return { facts: [facts], findings, engineAccepted: verdict.accepted };
 }
 
@@ -223,14 +227,13 @@ export function analyzeWatInSteps(input: ModuleInput, text: string): SteppedText
   const lines = new LineIndex(text);
   const read = readWatModules(text, lines);
   const entries = read.entries.filter((e) => e.expect === 'valid');
-  const active = activeRules(input.policy, input.ruleOverrides);
-  const withoutCode = active.filter((r) => !r.meta.needsCode);
-  const withCode = active.filter((r) => r.meta.needsCode);
-  const common = { policy: input.policy, text, ruleOverrides: input.ruleOverrides };
+  const plan = planRules(input.policy, input.ruleOverrides);
+  const { withoutCode, withCode } = splitByCode(plan);
+  const common = { policy: input.policy, text };
   const head: Finding[] = [...read.findings];
   const broken = entries[0] && brokenPolicyFinding(input.policy, entries[0].facts);
   if (broken) head.push(broken);
-  const firstRules = entries.map((entry) => runRules({ ...common, facts: entry.facts, rules: withoutCode }));
+  const firstRules = entries.map((entry) => runRules({ ...common, facts: entry.facts, plan: withoutCode }));
   const facts = entries.map((e) => e.facts);
 
   const complete = async (): Promise<ModuleAnalysis> => {
@@ -245,13 +248,13 @@ export function analyzeWatInSteps(input: ModuleInput, text: string): SteppedText
           ? ahead.result
           : compileWat(entry.source.text, input.fileName));
         if (entry.findings.length === 0) findings.push(...relocate(compiled.findings, entry, lines));
-        if (compiled.bytes && withCode.length > 0) code = textCodeView(entry, compiled.bytes, compiled.facts);
-      } else if (withCode.length > 0) {
+        if (compiled.bytes && withCode.needsCode) code = textCodeView(entry, compiled.bytes, compiled.facts);
+      } else if (withCode.needsCode) {
         const bytes = entry.source.bytes;
         code = binaryCodeView(entry.facts, bytes, () => entry.location);
       }
-      const bodyRules = runRules({ ...common, facts: entry.facts, code: () => code, rules: withCode });
-      findings.push(...inRuleOrder(active, [...firstRules[k], ...bodyRules]));
+      const bodyRules = runRules({ ...common, facts: entry.facts, code: () => code, plan: withCode });
+      findings.push(...inRuleOrder(plan, [...firstRules[k], ...bodyRules]));
     }
     return { facts, findings };
   };
@@ -270,7 +273,7 @@ function likelyModuleText(text: string): string | undefined {
 }
 
 /** Findings of two rule runs in the order one run of `rules` lists them (the sort is stable). */
-function inRuleOrder(rules: readonly Rule[], findings: Finding[]): Finding[] {
-  const rank = new Map(rules.map((rule, i) => [rule.meta.id, i]));
+function inRuleOrder(plan: RulePlan, findings: Finding[]): Finding[] {
+  const rank = new Map(plan.rules.map((p, i) => [p.rule.meta.id, i]));
   return findings.sort((a, b) => (rank.get(a.ruleId) ?? 0) - (rank.get(b.ruleId) ?? 0));
 }

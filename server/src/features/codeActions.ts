@@ -4,6 +4,7 @@
  * from the module, and turn a rule off for this one file. Policy edits go through jsonc-parser's
  * `modify`, so the file keeps its comments and formatting.
  */
+import { fixDataOf, type MemoryLimitFixData } from '../core/rules/fixData';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -48,20 +49,15 @@ export class CodeActionsFeature {
     const actions: CodeAction[] = [];
     const policy = this.policyText(result);
     for (const diagnostic of ours) {
-      const data = (diagnostic.data ?? {}) as Record<string, unknown>;
       const code = String(diagnostic.code ?? '');
-      if (code === 'disallowed-import' && policy && typeof data.module === 'string') {
-        const action = this.allowImport(
-          policy,
-          result,
-          String(data.module),
-          String(data.name ?? ''),
-          diagnostic,
-        );
+      const imported = fixDataOf('disallowed-import', code, diagnostic.data);
+      if (imported && policy) {
+        const action = this.allowImport(policy, result, imported.module, imported.name, diagnostic);
         if (action) actions.push(action);
       }
-      if (code === 'memory-limit' && result.source === 'text' && typeof data.limitPages === 'number') {
-        const action = this.lowerMaximum(result, data, diagnostic);
+      const memory = fixDataOf('memory-limit', code, diagnostic.data);
+      if (memory && result.source === 'text') {
+        const action = this.lowerMaximum(result, memory, diagnostic);
         if (action) actions.push(action);
       }
       if (/^(missing|invalid|untrusted)-signature$/.test(code)) {
@@ -146,12 +142,13 @@ export class CodeActionsFeature {
 
   private lowerMaximum(
     result: ModuleResult,
-    data: Record<string, unknown>,
+    data: MemoryLimitFixData,
     diagnostic: Diagnostic,
   ): CodeAction | undefined {
     const document = this.documents.get(result.uri);
-    const limitPages = Number(data.limitPages);
-    if (!document || (data.problem !== 'maximum' && data.problem !== 'noMaximum')) return undefined;
+    const limitPages = data.limitPages;
+    if (!document || limitPages === null || (data.problem !== 'maximum' && data.problem !== 'noMaximum'))
+      return undefined;
     const memory = result.facts
       .flatMap((f) => f.memories)
       .find((m) => m.index === data.memoryIndex && !m.imported);

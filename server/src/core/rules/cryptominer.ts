@@ -1,5 +1,6 @@
 /** `cryptominer`: functions whose opcode profile matches CryptoNight's primitives, MineSweeper-style. */
 import type { SourceLocation } from '../location';
+import type { FixDataByRule } from './fixData';
 import { createRule } from './rule';
 import {
   FAMILY_NAMES,
@@ -51,7 +52,7 @@ export const cryptominer = createRule({
         },
         fix: {
           functions: Object.fromEntries([...found].map(([f, list]) => [f, list.map((x) => x.funcIndex)])),
-        },
+        } satisfies FixDataByRule['cryptominer'],
       }),
     ];
   },

@@ -1,5 +1,6 @@
 /** `dangerous-import`: imports that let a module run arbitrary host code (eval, exec, dlopen). */
 import type { Finding } from '../findings';
+import type { ImportFixData } from './fixData';
 import { createRule } from './rule';
 
 interface Bridge {
@@ -58,7 +59,7 @@ export const dangerousImport = createRule({
           messageId: 'bridge',
           location: imp.location,
           data: { module: imp.module, name: imp.name, what: bridge.what },
-          fix: { module: imp.module, name: imp.name, kind: imp.kind },
+          fix: { module: imp.module, name: imp.name, kind: imp.kind } satisfies ImportFixData,
         }),
       );
     }

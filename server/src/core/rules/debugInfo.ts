@@ -2,6 +2,7 @@
 import type { Finding } from '../findings';
 import { ByteReader } from '../module/byteReader';
 import type { CustomSectionFact, ModuleFacts } from '../module/model';
+import type { DebugInfoFixData } from './fixData';
 import { createRule } from './rule';
 import { byteSpan, type SourceLocation } from '../location';
 import { binaryDataRegion, blockAt, contentBlocks, dataSegmentLabel, latin1 } from './support/contents';
@@ -104,7 +105,7 @@ export const debugInfo = createRule({
             size: formatBytes(size),
             path: withPath ? `, including build paths such as ${withPath.path}` : '',
           },
-          fix: { sections: dwarf.map((s) => s.name), bytes: size },
+          fix: { sections: dwarf.map((s) => s.name), bytes: size } satisfies DebugInfoFixData,
         }),
       );
     }
@@ -117,7 +118,7 @@ export const debugInfo = createRule({
           messageId: 'names',
           location: nameSection.location,
           data: { count: namedCount },
-          fix: { sections: ['name'] },
+          fix: { sections: ['name'] } satisfies DebugInfoFixData,
         }),
       );
     }
@@ -130,7 +131,7 @@ export const debugInfo = createRule({
           messageId: 'sourceMap',
           location: section.location,
           data: { section: section.name, url: url !== undefined ? `"${url}"` : 'an external file' },
-          fix: { sections: [section.name], url: url ?? null },
+          fix: { sections: [section.name], url: url ?? null } satisfies DebugInfoFixData,
         }),
       );
     }
@@ -147,7 +148,7 @@ export const debugInfo = createRule({
             messageId: 'producers',
             location: producersSection.location,
             data: { tools: tools.join('; ') },
-            fix: { sections: ['producers'] },
+            fix: { sections: ['producers'] } satisfies DebugInfoFixData,
           }),
         );
       }
@@ -164,7 +165,7 @@ export const debugInfo = createRule({
             path: buildPath.hit.path,
             more: buildPath.hit.count > 1 ? ` and ${buildPath.hit.count - 1} more` : '',
           },
-          fix: { block: buildPath.label },
+          fix: { block: buildPath.label } satisfies DebugInfoFixData,
         }),
       );
     }

@@ -1,5 +1,6 @@
 /** `disallowed-import`: an import the policy does not allow, with the policy line that decided. */
 import type { Finding } from '../findings';
+import type { ImportFixData } from './fixData';
 import { createRule } from './rule';
 
 export const disallowedImport = createRule({
@@ -46,7 +47,7 @@ export const disallowedImport = createRule({
               kind: imp.kind,
               capability: verdict.capability ?? null,
               decision: verdict.decision,
-            },
+            } satisfies ImportFixData,
           }),
         );
       }
@@ -73,7 +74,7 @@ export const disallowedImport = createRule({
             kind: 'instance',
             capability: verdict.capability ?? null,
             decision: verdict.decision,
-          },
+          } satisfies ImportFixData,
         }),
       );
     }

@@ -1,6 +1,7 @@
 /** `invalid-signature`: a signature that does not match the module: tampered, malformed or unknown. */
 import type { Finding } from '../findings';
 import { byteSpan } from '../location';
+import type { SignatureFixData } from './fixData';
 import { createRule } from './rule';
 import { signerName } from './support/signatureText';
 
@@ -47,7 +48,7 @@ export const invalidSignature = createRule({
           messageId: report.status,
           location: problem?.location && !problem.inDetached ? problem.location : where,
           data: { reason: problem?.message ?? 'no details' },
-          fix: { problem: report.status, code: problem?.code ?? null },
+          fix: { problem: report.status, code: problem?.code ?? null } satisfies SignatureFixData,
         }),
       );
       return findings;
@@ -68,7 +69,11 @@ export const invalidSignature = createRule({
             signer: signerName(verdict),
             reason: problem?.message ?? 'the signed hashes do not match the module.',
           },
-          fix: { problem: 'invalid', keyId: verdict.keyId, code: problem?.code ?? null },
+          fix: {
+            problem: 'invalid',
+            keyId: verdict.keyId,
+            code: problem?.code ?? null,
+          } satisfies SignatureFixData,
         }),
       );
     }
@@ -80,7 +85,7 @@ export const invalidSignature = createRule({
           messageId: 'broken',
           location: problem?.location ?? byteSpan(0, 8),
           data: { reason: problem?.message ?? 'it does not match the module.' },
-          fix: { problem: 'invalid', code: problem?.code ?? null },
+          fix: { problem: 'invalid', code: problem?.code ?? null } satisfies SignatureFixData,
         }),
       );
     }

@@ -2,6 +2,7 @@
 import type { Finding } from '../findings';
 import type { MemoryFact } from '../module/model';
 import type { MemoryPolicy } from '../policy/types';
+import type { MemoryLimitFixData } from './fixData';
 import { createRule } from './rule';
 import { WASM_PAGE_SIZE, formatBytes, formatPages } from './support/units';
 
@@ -69,7 +70,7 @@ export const memoryLimit = createRule({
             location: memory.location,
             data: { memory: name, size: formatPages(memory.initial, memory.pageSize), limit: limitText },
             decidedBy: limitDecidedBy,
-            fix: { ...fix, problem: 'initial', pages: memory.initial },
+            fix: { ...fix, problem: 'initial', pages: memory.initial } satisfies MemoryLimitFixData,
           }),
         );
       }
@@ -81,7 +82,7 @@ export const memoryLimit = createRule({
               location: memory.location,
               data: { memory: name, size: formatPages(memory.maximum, memory.pageSize), limit: limitText },
               decidedBy: limitDecidedBy,
-              fix: { ...fix, problem: 'maximum', pages: memory.maximum },
+              fix: { ...fix, problem: 'maximum', pages: memory.maximum } satisfies MemoryLimitFixData,
             }),
           );
         }
@@ -101,7 +102,7 @@ export const memoryLimit = createRule({
               limitNote: limit === undefined ? '' : ` (policy limit ${limitText})`,
             },
             decidedBy: rules.decidedBy.requireMaximum,
-            fix: { ...fix, problem: 'noMaximum' },
+            fix: { ...fix, problem: 'noMaximum' } satisfies MemoryLimitFixData,
           }),
         );
       }
@@ -112,7 +113,7 @@ export const memoryLimit = createRule({
             location: memory.location,
             data: { memory: name },
             decidedBy: rules.decidedBy.allowShared,
-            fix: { ...fix, problem: 'shared' },
+            fix: { ...fix, problem: 'shared' } satisfies MemoryLimitFixData,
           }),
         );
       }
@@ -123,7 +124,7 @@ export const memoryLimit = createRule({
             location: memory.location,
             data: { memory: name },
             decidedBy: rules.decidedBy.allowMemory64,
-            fix: { ...fix, problem: 'memory64' },
+            fix: { ...fix, problem: 'memory64' } satisfies MemoryLimitFixData,
           }),
         );
       }
@@ -135,7 +136,7 @@ export const memoryLimit = createRule({
             location: source?.location ?? memory.location,
             data: { memory: name, module: source?.module ?? '?', name: source?.name ?? '?' },
             decidedBy: rules.decidedBy.allowImported,
-            fix: { ...fix, problem: 'imported' },
+            fix: { ...fix, problem: 'imported' } satisfies MemoryLimitFixData,
           }),
         );
       }

@@ -1,5 +1,6 @@
 /** `missing-signature`: an unsigned module, or one whose signature covers only a prefix. */
 import { byteSpan } from '../location';
+import type { SignatureFixData } from './fixData';
 import { createRule } from './rule';
 
 export const missingSignature = createRule({
@@ -35,7 +36,7 @@ export const missingSignature = createRule({
           location: byteSpan(0, Math.min(8, context.bytes?.length ?? 8)),
           data: { required: required ? ', but the policy requires a signature' : '' },
           decidedBy: policy.signature.decidedBy.required,
-          fix: { problem: 'missing' },
+          fix: { problem: 'missing' } satisfies SignatureFixData,
         }),
       ];
     }
@@ -58,7 +59,7 @@ export const missingSignature = createRule({
             : '',
         },
         decidedBy: policy.signature.decidedBy.allowPartial ?? policy.signature.decidedBy.required,
-        fix: { problem: 'partial', signedEnd: covered.end },
+        fix: { problem: 'partial', signedEnd: covered.end } satisfies SignatureFixData,
       }),
     ];
   },

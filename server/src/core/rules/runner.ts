@@ -3,33 +3,14 @@
  * `rules` map > rule default), skips rules that are off before they cost anything, and builds
  * each rule's context with its `report()` helper.
  */
-import type { Finding, PolicyPointer, Severity } from '../findings';
+import type { Finding } from '../findings';
 import type { ModuleFacts } from '../module/model';
 import type { EffectivePolicy, RuleSetting } from '../policy/types';
+import { planRules, type RulePlan } from './plan';
 import { RULES } from './registry';
 import { formatMessage, type CodeView, type ReportDescriptor, type Rule, type SignatureCheck } from './rule';
 
-export interface ResolvedSetting {
-  setting: RuleSetting;
-  /** Set explicitly by the user (policy `rules` map or an override), not the rule's default. */
-  configured: boolean;
-  decidedBy?: PolicyPointer;
-}
-
-/** Which setting is in force for a rule: CLI/editor overrides beat the policy, which beats the default. */
-export function resolveSetting(
-  rule: Rule,
-  policy: EffectivePolicy,
-  overrides: Record<string, RuleSetting> = {},
-): ResolvedSetting {
-  const id = rule.meta.id;
-  if (Object.prototype.hasOwnProperty.call(overrides, id))
-    return { setting: overrides[id], configured: true };
-  if (Object.prototype.hasOwnProperty.call(policy.rules, id)) {
-    return { setting: policy.rules[id], configured: true, decidedBy: policy.rulesDecidedBy[id] };
-  }
-  return { setting: rule.meta.defaultSeverity, configured: false };
-}
+export { resolveSetting, type ResolvedSetting } from './plan';
 
 /** The rules that will run for this policy (everything not `off`). */
 export function activeRules(
@@ -37,7 +18,7 @@ export function activeRules(
   overrides?: Record<string, RuleSetting>,
   rules: readonly Rule[] = RULES,
 ): Rule[] {
-  return rules.filter((rule) => resolveSetting(rule, policy, overrides).setting !== 'off');
+  return planRules(policy, overrides, rules).rules.map((p) => p.rule);
 }
 
 export interface RunRulesInput {
@@ -51,7 +32,10 @@ export interface RunRulesInput {
   /** The signature verdict, computed by the caller when an active rule needs it. */
   signature?: SignatureCheck;
   ruleOverrides?: Record<string, RuleSetting>;
+  /** Only these rules (tests); otherwise every registered rule. Ignored when `plan` is given. */
   rules?: readonly Rule[];
+  /** The plan the caller made once for this policy (see plan.ts); made here when absent. */
+  plan?: RulePlan;
 }
 
 export function runRules(input: RunRulesInput): Finding[] {
@@ -66,11 +50,8 @@ export function runRules(input: RunRulesInput): Finding[] {
     return code;
   };
 
-  for (const rule of input.rules ?? RULES) {
-    const resolved = resolveSetting(rule, input.policy, input.ruleOverrides);
-    if (resolved.setting === 'off') continue;
-    const forced: Severity | undefined = resolved.configured ? resolved.setting : undefined;
-    const fallback: Severity = rule.meta.defaultSeverity === 'off' ? 'info' : rule.meta.defaultSeverity;
+  const plan = input.plan ?? planRules(input.policy, input.ruleOverrides, input.rules);
+  for (const { rule, resolved, forced, fallback } of plan.rules) {
     const report = (d: ReportDescriptor<string>): Finding => {
       const finding: Finding = {
         ruleId: rule.meta.id,

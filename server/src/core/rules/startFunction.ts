@@ -1,4 +1,5 @@
 /** `start-function`: a start function runs as soon as the module is instantiated. */
+import type { FixDataByRule } from './fixData';
 import { createRule } from './rule';
 
 export const startFunction = createRule({
@@ -32,7 +33,7 @@ export const startFunction = createRule({
           func,
           imported: imported ? `; it is the host import "${imported.module}.${imported.name}"` : '',
         },
-        fix: { funcIndex: start.funcIndex },
+        fix: { funcIndex: start.funcIndex } satisfies FixDataByRule['start-function'],
       }),
     ];
   },

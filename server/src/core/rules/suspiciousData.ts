@@ -3,6 +3,7 @@
  * payloads in data segments and custom sections.
  */
 import type { Finding } from '../findings';
+import type { SuspiciousDataFixData } from './fixData';
 import { createRule } from './rule';
 import { byteSpan, type SourceLocation } from '../location';
 import { binaryDataRegion, blockAt, contentBlocks, dataSegmentLabel, latin1 } from './support/contents';
@@ -102,7 +103,7 @@ export const suspiciousData = createRule({
             kind: match.kind,
             block: label,
             ...(match.host !== undefined ? { host: match.host, port: match.port ?? null } : {}),
-          },
+          } satisfies SuspiciousDataFixData,
         }),
       );
     }

@@ -1,5 +1,6 @@
 /** `table-exposure`: tables the host can see or change, and how many indirect calls go through them. */
 import type { Finding } from '../findings';
+import type { TableExposureFixData } from './fixData';
 import { createRule, type CodeView } from './rule';
 
 /** Indirect calls in the whole module, or null when function bodies could not be read. */
@@ -53,7 +54,7 @@ export const tableExposure = createRule({
             imported: table.imported,
             exportedAs: table.exportedAs,
             indirectCalls: calls,
-          },
+          } satisfies TableExposureFixData,
         }),
       );
     }

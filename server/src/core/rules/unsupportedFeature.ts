@@ -2,6 +2,7 @@
 import type { Finding } from '../findings';
 import { engineName, engineSupports } from '../module/engineSupport';
 import type { Proposal } from '../module/model';
+import type { FixDataByRule } from './fixData';
 import { createRule } from './rule';
 
 export const unsupportedFeature = createRule({
@@ -39,7 +40,7 @@ export const unsupportedFeature = createRule({
             severity: 'error',
             location: facts.location,
             data: { proposal, runtime },
-            fix: { proposal, target: 'runtime' },
+            fix: { proposal, target: 'runtime' } satisfies FixDataByRule['unsupported-feature'],
           }),
         );
       }
@@ -49,7 +50,7 @@ export const unsupportedFeature = createRule({
             messageId: 'sandbox',
             location: facts.location,
             data: { proposal, engine: engineName() },
-            fix: { proposal, target: 'sandbox' },
+            fix: { proposal, target: 'sandbox' } satisfies FixDataByRule['unsupported-feature'],
           }),
         );
       }

@@ -1,4 +1,5 @@
 /** `untrusted-signature`: the signature matches the module, but no trusted key made it. */
+import type { SignatureFixData } from './fixData';
 import { createRule } from './rule';
 import { signerName } from './support/signatureText';
 
@@ -37,7 +38,7 @@ export const untrustedSignature = createRule({
         location: report.source === 'detached' ? context.facts.location : verdict.location,
         data: { signer: signerName(verdict), count: trustedKeyCount },
         decidedBy: policy.signature.decidedBy.trustedKeys ?? policy.signature.decidedBy.required,
-        fix: { problem: 'untrusted', keyId: verdict.keyId },
+        fix: { problem: 'untrusted', keyId: verdict.keyId } satisfies SignatureFixData,
       }),
     ];
   },
