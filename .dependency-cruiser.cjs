@@ -40,7 +40,7 @@ module.exports = {
       to: {
         path: [
           '^node_modules/(vscode|vscode-languageserver|vscode-languageserver-protocol|vscode-languageclient|vscode-jsonrpc)/',
-          '^server/src/(features|lsp|protocol|cli)/',
+          '^server/src/(features|lsp|protocol|cli|workers)/',
           '^server/src/server\\.ts$',
           '^client/',
         ],

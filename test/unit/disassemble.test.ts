@@ -376,7 +376,8 @@ describe('wasmWarden/wasmText handler (server feature)', () => {
 
   function feature(): WasmViewFeature {
     const connection = {
-      onRequest: (method: string, handler: Handler) => (registered = { method, handler }),
+      onRequest: (type: { method: string }, handler: Handler) =>
+        (registered = { method: type.method, handler }),
     };
     const settings = { get: async () => ({ ...DEFAULT_SETTINGS, maxFileSize }) };
     return new WasmViewFeature(connection as unknown as Connection, settings as unknown as SettingsStore);

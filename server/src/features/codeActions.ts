@@ -21,7 +21,8 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { LineIndex, type TextSpan } from '../core/location';
 import { lex } from '../core/wat/lexer';
 import { DIAGNOSTIC_SOURCE } from '../lsp/convert';
-import { uriToPath, type ModuleResult } from './moduleAnalysis';
+import { uriToPath } from './fileUris';
+import type { ModuleResult } from './moduleAnalysis';
 
 const FORMAT: FormattingOptions = { insertSpaces: true, tabSize: 2, eol: '\n' };
 

@@ -11,7 +11,8 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { discoverModules } from '../core/discover';
 import { DIAGNOSTIC_SOURCE, toDiagnostic } from '../lsp/convert';
 import { lineForOffset, type WasmTextView } from '../core/disasm/disassemble';
-import { isWasmUri, type ModuleAnalyzer, type ModuleResult } from './moduleAnalysis';
+import { isWasmUri } from './fileUris';
+import type { ModuleAnalyzer, ModuleResult } from './moduleAnalysis';
 import { fileUriOfView, isViewUri } from './viewUris';
 import type { SettingsStore, WardenSettings } from './settings';
 

@@ -4,7 +4,7 @@
  * actions, CodeLens and the status bar answer from it without analysing again.
  */
 import { promises as fsp } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { uriToPath } from './fileUris';
 import { analyzeModule, analyzeWatInSteps } from '../core/analyze';
 import { toPlainPolicy } from '../core/policy/effective';
 import type { Finding } from '../core/findings';
@@ -34,18 +34,6 @@ export interface ModuleResult {
   tooLarge?: { size: number; limit: number };
   /** True when per-function and per-segment facts were dropped to save memory (see analysisCache.ts). */
   slim?: boolean;
-}
-
-export function uriToPath(uri: string): string | undefined {
-  try {
-    return uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-export function isWasmUri(uri: string): boolean {
-  return /\.wasm$/i.test(uri);
 }
 
 async function readOptional(file: string): Promise<Uint8Array | undefined> {

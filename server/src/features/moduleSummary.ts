@@ -9,7 +9,8 @@ import type { ModuleFacts } from '../core/module/model';
 import { capabilityOfImport } from '../core/wasi/catalogue';
 import { verifyModuleSignatures, loadPublicKeys, type PublicKeyInfo } from '../core/signing';
 import type { ModuleSummary } from '../protocol/moduleSummary';
-import { uriToPath, type ModuleResult } from './moduleAnalysis';
+import { uriToPath } from './fileUris';
+import type { ModuleResult } from './moduleAnalysis';
 
 /** Capability groups of every import, in first-use order; non-WASI modules as `host:<module>`. */
 export function capabilitiesOf(facts: ModuleFacts[]): string[] {

@@ -24,7 +24,7 @@ import { ruleIds } from '../core/rules/registry';
 import { describeCapability, describeImportPattern } from '../core/policy/describe';
 import { toDiagnostic, toRange } from '../lsp/convert';
 import { CreatePolicyRequest, type CreatePolicyParams, type CreatePolicyResult } from '../protocol/policy';
-import { uriToPath } from './moduleAnalysis';
+import { uriToPath } from './fileUris';
 
 /** Quiet time after an edit before the policy is checked again. */
 const DEBOUNCE_MS = 50;

@@ -21,7 +21,7 @@ import {
   type SandboxProgress,
   type SandboxRunParams,
 } from '../protocol/sandbox';
-import { uriToPath } from './moduleAnalysis';
+import { uriToPath } from './fileUris';
 
 /** The module's bytes: an open `.wat` editor's text (compiled), else the file on disk. */
 async function moduleBytes(

@@ -21,7 +21,7 @@ import {
   type VerifySignatureParams,
   type VerifySignatureResult,
 } from '../protocol/signing';
-import { uriToPath } from './moduleAnalysis';
+import { uriToPath } from './fileUris';
 
 function keyIdChoice(keyId: string | undefined): KeyIdChoice {
   if (keyId === undefined || keyId === '' || keyId === 'none') return { kind: 'none' };

@@ -8,7 +8,7 @@ import { readFile, stat } from 'node:fs/promises';
 import type { CancellationToken, Connection } from 'vscode-languageserver';
 import { disassembleAsync, type WasmTextView } from '../core/disasm/disassemble';
 import { WasmTextRequest, type WasmTextParams, type WasmTextResult } from '../protocol/wasmView';
-import { uriToPath } from './moduleAnalysis';
+import { uriToPath } from './fileUris';
 import type { SettingsStore } from './settings';
 
 /**

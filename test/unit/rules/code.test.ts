@@ -168,46 +168,6 @@ describe('rules: cryptominer', () => {
   });
 });
 
-describe('rules: table-exposure', () => {
-  const exported = `(module
-  (type $t (func (result i32)))
-  (table $tab (export "tab") 2 funcref)
-  (func $f (result i32) (i32.const 1))
-  (elem (i32.const 0) $f)
-  (func (export "go") (param i32) (result i32) (call_indirect (type $t) (local.get 0)))
-  (func (param i32) (result i32) (call_indirect (type $t) (local.get 0)))
-)`;
-
-  it('reports an exported growable table with the indirect call count (binary)', async () => {
-    const analysis = await checkWat(exported);
-    const [finding] = ofRule(analysis, 'table-exposure');
-    assert.equal(finding.severity, 'info');
-    assert.equal(
-      finding.message,
-      'Table 0 (funcref) is exported as "tab", growable without a maximum; the module makes 2 indirect calls.',
-    );
-    assert.deepEqual(where(finding), where(analysis.facts[0].tables[0]));
-    assert.deepEqual(finding.data, { tableIndex: 0, imported: false, exportedAs: ['tab'], indirectCalls: 2 });
-  });
-
-  it('reports an imported table at its import (text)', async () => {
-    const text = '(module\n  (import "env" "table" (table 1 10 funcref))\n)';
-    const [finding] = ofRule(await checkText(text), 'table-exposure');
-    assert.equal(
-      finding.message,
-      'Table 0 (funcref) is imported from "env.table", growable to 10; the module makes 0 indirect calls.',
-    );
-    assert.deepEqual(where(finding), [1, 2, 1, 45]);
-  });
-
-  it('leaves private tables alone, growable or not', async () => {
-    assert.equal(
-      ofRule(await checkWat('(module (table 1 funcref) (table 2 2 funcref))'), 'table-exposure').length,
-      0,
-    );
-  });
-});
-
 describe('rules: unsupported-feature', () => {
   it('reports a proposal the sandbox engine cannot run, and only then', async () => {
     const analysis = await checkWat('(module (memory i64 1 1))');

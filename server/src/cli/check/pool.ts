@@ -4,7 +4,8 @@
  * stream back one file at a time and only findings cross the thread boundary, so memory stays
  * bounded however many files there are.
  */
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { WorkerPool } from '../../workers/pool';
 import { checkFile, type CheckOptions } from './checkFile';
 import type { FileReport } from './report';
 
@@ -52,31 +53,24 @@ export async function checkAll(
     return reports;
   }
 
-  const count = Math.min(threads, files.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: count }, () => {
-      const worker = new Worker(workerScript, {
-        workerData: { marker: WORKER_MARKER, options } satisfies WorkerInit,
-      });
-      return new Promise<void>((resolve, reject) => {
-        const feed = (): void => {
-          if (next >= files.length) {
-            void worker.terminate().then(() => resolve());
-            return;
-          }
-          const id = next++;
-          worker.postMessage({ id, file: files[id] } satisfies Job);
-        };
-        worker.on('message', (message: Done) => {
-          reports[message.id] = message.report;
-          onReport(message.report, ++done);
-          feed();
-        });
-        worker.on('error', reject);
-        feed();
-      });
-    }),
-  );
+  const pool = new WorkerPool<Job, Done>({
+    script: workerScript,
+    size: Math.min(threads, files.length),
+    workerData: { marker: WORKER_MARKER, options } satisfies WorkerInit,
+    label: 'check worker',
+    // A worker that dies fails only its file, which says so.
+    failed: (job, message) => ({ id: job.id, report: { path: files[job.id], findings: [], error: message } }),
+  });
+  try {
+    await Promise.all(
+      files.map(async (file, id) => {
+        const { report } = await pool.run({ id, file });
+        reports[id] = report;
+        onReport(report, ++done);
+      }),
+    );
+  } finally {
+    await pool.dispose();
+  }
   return reports;
 }

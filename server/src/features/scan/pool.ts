@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { ownBuffers, WorkerPool } from '../../workers/pool';
 import type { ScanJob, ScanReply } from './protocol';
 
 /** Idle workers are stopped after this long: their heaps are the server's biggest cost at rest. */
@@ -32,23 +32,15 @@ function configuredThreads(): number {
   return Math.max(1, Math.min(4, availableParallelism()));
 }
 
-type Pending = { job: ScanJob; resolve: (reply: ScanReply) => void };
-
-interface Slot {
-  worker: Worker;
-  busy?: Pending;
-}
-
+/** Analyses workspace modules on worker threads running `scan-worker.js`. */
 export class ScanPool {
-  private readonly slots: Slot[] = [];
-  private readonly queue: Pending[] = [];
   private nextId = 1;
-  private idleTimer: NodeJS.Timeout | undefined;
 
-  private constructor(
-    private readonly script: string,
-    readonly size: number,
-  ) {}
+  private constructor(private readonly pool: WorkerPool<ScanJob, ScanReply>) {}
+
+  get size(): number {
+    return this.pool.size;
+  }
 
   /**
    * A pool running `scan-worker.js` next to the server bundle (or `script`); undefined when there
@@ -58,73 +50,30 @@ export class ScanPool {
     size = configuredThreads(),
     script = path.join(__dirname, 'scan-worker.js'),
   ): ScanPool | undefined {
-    return size > 0 && existsSync(script) ? new ScanPool(script, size) : undefined;
+    if (size <= 0 || !existsSync(script)) return undefined;
+    return new ScanPool(
+      new WorkerPool<ScanJob, ScanReply>({
+        script,
+        size,
+        resourceLimits: {
+          maxOldGenerationSizeMb: WORKER_HEAP_MB,
+          maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB,
+        },
+        idleMs: IDLE_MS,
+        unref: true, // never keep the server alive on its own
+        transfer: (job) => ownBuffers(job.bytes, job.detachedSignature),
+        label: 'analysis worker',
+        failed: (job, message) => ({ id: job.id, ok: false, message }),
+      }),
+    );
   }
 
   /** Analyses in a worker; the bytes' buffer moves to the worker when it is theirs alone. */
   run(job: Omit<ScanJob, 'id'>): Promise<ScanReply> {
-    return new Promise((resolve) => {
-      this.queue.push({ job: { ...job, id: this.nextId++ }, resolve });
-      this.pump();
-    });
+    return this.pool.run({ ...job, id: this.nextId++ });
   }
 
   dispose(): void {
-    for (const slot of this.slots.splice(0)) void slot.worker.terminate();
+    void this.pool.dispose();
   }
-
-  private pump(): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = undefined;
-    while (this.queue.length > 0) {
-      const slot = this.slots.find((s) => !s.busy) ?? this.spawn();
-      if (!slot) return;
-      const pending = this.queue.shift()!;
-      slot.busy = pending;
-      slot.worker.postMessage(pending.job, transferables(pending.job));
-    }
-    if (this.slots.every((s) => !s.busy)) {
-      this.idleTimer = setTimeout(() => this.dispose(), IDLE_MS);
-      this.idleTimer.unref();
-    }
-  }
-
-  private spawn(): Slot | undefined {
-    if (this.slots.length >= this.size) return undefined;
-    const worker = new Worker(this.script, {
-      resourceLimits: {
-        maxOldGenerationSizeMb: WORKER_HEAP_MB,
-        maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB,
-      },
-    });
-    worker.unref(); // never keep the server alive on its own
-    const slot: Slot = { worker };
-    worker.on('message', (reply: ScanReply) => {
-      const done = slot.busy;
-      slot.busy = undefined;
-      done?.resolve(reply);
-      this.pump();
-    });
-    const fail = (message: string) => {
-      const index = this.slots.indexOf(slot);
-      if (index >= 0) this.slots.splice(index, 1);
-      const lost = slot.busy;
-      slot.busy = undefined;
-      lost?.resolve({ id: lost.job.id, ok: false, message });
-      this.pump();
-    };
-    worker.on('error', (error) => fail(`the analysis worker failed: ${error.message}`));
-    worker.on('exit', (code) => fail(`the analysis worker stopped (exit code ${code})`));
-    this.slots.push(slot);
-    return slot;
-  }
-}
-
-/** Buffers that can move rather than be copied: only those that span their whole ArrayBuffer. */
-function transferables(job: ScanJob): ArrayBuffer[] {
-  const own = (b: Uint8Array | undefined) =>
-    b && b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer
-      ? [b.buffer]
-      : [];
-  return [...own(job.bytes), ...own(job.detachedSignature)];
 }
