@@ -4,7 +4,7 @@ import type { ModuleFacts } from '../../../server/src/core/module/model';
 import { findRule } from '../../../server/src/core/rules/registry';
 import { runRules } from '../../../server/src/core/rules/runner';
 import { byteSpan } from '../../../server/src/core/location';
-import { checkText, checkWat, defaultPolicy, ofRule, policyFrom, wat2wasm, where } from './helpers';
+import { checkText, checkWat, ofRule, policyFrom, wat2wasm, where } from './helpers';
 
 const POLICY = {
   imports: {
