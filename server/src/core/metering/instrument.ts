@@ -39,7 +39,14 @@ export interface InstrumentOptions {
 /** Where the profile counters are and what they count, in the original module's terms. */
 export interface MeterLayout {
   /** Defined functions, in index order: their exports for self fuel and calls (profile only). */
-  functions: Array<{ index: number; bodyOffset: number; selfExport: string; callsExport: string }>;
+  functions: Array<{
+    index: number;
+    /** From the name section, else an export name, else `func[index]`. */
+    name: string;
+    bodyOffset: number;
+    selfExport: string;
+    callsExport: string;
+  }>;
   /** Loops, in file order: the function, the loop opcode's offset and its iteration counter. */
   loops: Array<{ functionIndex: number; offset: number; export: string }>;
 }
@@ -163,6 +170,7 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
       .forEach((f, k) =>
         layout.functions.push({
           index: f.index,
+          name: f.name ?? facts.functionNames[f.index] ?? f.exportedAs[0] ?? `func[${f.index}]`,
           bodyOffset: f.bodyOffset ?? 0,
           selfExport: `${PROFILE_EXPORT_PREFIX}self:${k}`,
           callsExport: `${PROFILE_EXPORT_PREFIX}calls:${k}`,
