@@ -46,16 +46,15 @@ interface RunArgs {
   json: boolean;
   timeoutMs?: number;
   fuel?: number;
-  profile: boolean;
+  profile?: boolean;
   writeBack: boolean;
   invoke?: { name: string; args: string[] };
   args: string[];
 }
 
 export function parseRunArgs(argv: string[]): RunArgs {
-  const parsed: Partial<RunArgs> & { json: boolean; profile: boolean; writeBack: boolean; args: string[] } = {
+  const parsed: Partial<RunArgs> & { json: boolean; writeBack: boolean; args: string[] } = {
     json: false,
-    profile: false,
     writeBack: false,
     args: [],
   };
