@@ -267,9 +267,6 @@ describe('fuel metering on the spec test suite', function () {
         }
       }
     }
-    if (process.env.METER_SPEC_DUMP)
-      require('node:fs').writeFileSync(process.env.METER_SPEC_DUMP, differences.join('\n'));
-    if (process.env.METER_SPEC_DUMP) console.log({ converted: converted.length, unreadable: unreadable.length, modules, metered, compared, expectedChecked });
     assert.deepEqual(differences.slice(0, 30), []);
     // Guard against a harness that compares nothing.
     assert.ok(metered > 1000, `${metered} of ${modules} modules metered`);

@@ -72,6 +72,8 @@ export interface FuelReport {
   consumed: number;
   /** The limit in force, if any. */
   limit?: number;
+  /** The run was killed (time limit): `consumed` is as of the last sample, a lower bound. */
+  atLastSample?: boolean;
 }
 
 export interface CapturedStream {
@@ -212,7 +214,7 @@ export function formatReportText(report: SandboxReport): string {
   lines.push(`  time:     ${report.durationMs.toFixed(0)} ms`);
   if (report.fuel)
     lines.push(
-      `  fuel:     ${report.fuel.consumed} units${report.fuel.limit !== undefined ? ` of ${report.fuel.limit}` : ''}`,
+      `  fuel:     ${report.fuel.atLastSample ? 'at least ' : ''}${report.fuel.consumed} units${report.fuel.limit !== undefined ? ` of ${report.fuel.limit}` : ''}`,
     );
   lines.push(
     `  memory:   peak ${formatBytes(report.peakMemoryBytes)} of ${formatBytes(report.memoryLimitBytes)}`,

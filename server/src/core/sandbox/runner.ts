@@ -248,6 +248,9 @@ export function startSandboxRun(options: SandboxRunOptions): SandboxRun {
               limitMs: timeoutMs,
               killedAfterMs: performance.now() - deadline,
             };
+            // The child is gone: the fuel used is known as of its last sample.
+            const last = report.samples.at(-1);
+            if (last?.fuel !== undefined) report.fuel = { consumed: last.fuel, atLastSample: true };
           } else {
             const how = signal ? `signal ${signal}` : `exit code ${code}`;
             report.outcome = {
