@@ -1,6 +1,6 @@
 /**
  * `wasm-warden run FILE`: runs a module in the sandbox with the limits of its policy and reports
- * what it did. Exit code: the module's own, 124 time limit, 125 stopped by the sandbox, 134 trap,
+ * what it did. Exit code: the module's own, 123 out of fuel, 124 time limit, 125 stopped by the sandbox, 134 trap,
  * 2 usage, I/O or policy errors.
  */
 import * as path from 'node:path';
@@ -10,9 +10,10 @@ import { PolicyResolver } from '../../core/policy/resolver';
 import type { SandboxPolicy } from '../../core/policy/types';
 import { exitCodeFor, formatReportText } from '../../core/sandbox/report';
 import { runSandbox } from '../../core/sandbox/runner';
+import { formatProfileText } from '../../core/sandbox/profileText';
 
-const HELP = `Usage: wasm-warden run FILE [--policy P] [--json] [--timeout MS] [--write-back]
-                        [--invoke NAME ARGS...] [-- ARGS...]
+const HELP = `Usage: wasm-warden run FILE [--policy P] [--json] [--timeout MS] [--fuel N] [--profile]
+                        [--write-back] [--invoke NAME ARGS...] [-- ARGS...]
 
 Runs a WebAssembly module (.wasm, or .wat compiled first) in a sandbox process with the limits of
 its wasm-policy.json "sandbox" section: time, memory, preopened folders, environment. Prints the
@@ -23,13 +24,18 @@ denied calls (violations) and alerts.
   --policy P           use this policy file instead of the nearest wasm-policy.json
   --json               print the report as JSON on stdout (module output is inside it)
   --timeout MS         wall-clock limit in milliseconds (default: the policy's sandbox.timeoutMs)
+  --fuel N             stop after N units of work (default: the policy's sandbox.fuel, else no
+                       limit); fuel is counted on every run and the same on every machine
+  --profile            print where the fuel went: top functions by their own fuel, calls, loops
+                       (in the JSON report with --json)
   --write-back         copy files the module wrote in "rw" preopens back to disk (default: they
                        stay in the sandbox's in-memory copy and are only listed)
   --invoke NAME ARGS   call the exported function NAME with ARGS (for modules without WASI
                        _start); numbers are converted to the function's parameter types
   -- ARGS              arguments for a WASI module (after the policy's sandbox.args)
 
-Exit codes: the module's exit code (0 when an invoked function returns), 124 the time limit was
+Exit codes: the module's exit code (0 when an invoked function returns), 123 the module ran out
+of fuel, 124 the time limit was
 reached, 125 the sandbox stopped the module (a denied call such as proc_raise, a memory limit at
 instantiation), 134 the module trapped, 2 usage, I/O or policy errors.
 `;
@@ -39,6 +45,8 @@ interface RunArgs {
   policy?: string;
   json: boolean;
   timeoutMs?: number;
+  fuel?: number;
+  profile?: boolean;
   writeBack: boolean;
   invoke?: { name: string; args: string[] };
   args: string[];
@@ -62,7 +70,14 @@ export function parseRunArgs(argv: string[]): RunArgs {
       break;
     } else if (arg === '--json') parsed.json = true;
     else if (arg === '--write-back') parsed.writeBack = true;
-    else if (arg === '--policy') parsed.policy = value();
+    else if (arg === '--profile') parsed.profile = true;
+    else if (arg === '--fuel') {
+      const text = value();
+      const units = Number(text);
+      if (!/^\d+$/.test(text) || units <= 0 || !Number.isSafeInteger(units))
+        throw new UsageError(`--fuel needs a positive whole number of units (got "${text}")`);
+      parsed.fuel = units;
+    } else if (arg === '--policy') parsed.policy = value();
     else if (arg === '--timeout') {
       const text = value();
       const ms = Number(text);
@@ -129,16 +144,20 @@ export const runCommand: CliCommand = {
       args: args.args,
       invoke: args.invoke,
       timeoutMs: args.timeoutMs,
+      fuel: args.fuel,
+      profile: args.profile,
       writeBack: args.writeBack,
       onOutput: args.json
         ? undefined
         : (stream, data) => io[stream](decoder[stream].decode(data, { stream: true })),
     });
     if (args.json) io.stdout(JSON.stringify(report, null, 2) + '\n');
-    else
+    else {
       io.stderr(
         (report.stdout.text.endsWith('\n') || !report.stdout.text ? '' : '\n') + formatReportText(report),
       );
+      if (report.profile) io.stderr(formatProfileText(report.profile));
+    }
     return exitCodeFor(report.outcome);
   },
 };

@@ -103,6 +103,10 @@ function sandboxPolicy(merged: MergedSettings): SandboxPolicy {
   return {
     timeoutMs: merged.value('sandbox.timeoutMs', 5000),
     maxMemory: merged.value('sandbox.maxMemory', 256 * 1024 * 1024),
+    // Absent: unlimited (fuel is still counted); kept off the object so policies compare as before.
+    ...(merged.value<number | null>('sandbox.fuel', null) !== null && {
+      fuel: merged.value<number>('sandbox.fuel', 0),
+    }),
     preopens: merged.value<SandboxPreopen[]>('sandbox.preopens', []),
     env: Object.fromEntries(merged.map('sandbox.env').map((s) => [s.key as string, s.value as string])),
     args: merged.value<string[]>('sandbox.args', []),

@@ -74,6 +74,11 @@ const FIELDS: FieldReader[] = [
   { path: 'sandbox.timeoutMs', kind: 'scalar', convert: (v) => (isCount(v) ? v : undefined) },
   { path: 'sandbox.maxMemory', kind: 'scalar', convert: sizeInBytes },
   {
+    path: 'sandbox.fuel',
+    kind: 'scalar',
+    convert: (v) => (isCount(v) ? (v as number) || undefined : undefined),
+  },
+  {
     path: 'sandbox.preopens',
     kind: 'scalar',
     convert: (v, dir) => {

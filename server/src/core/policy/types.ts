@@ -52,6 +52,8 @@ export interface SandboxPreopen {
 
 export interface SandboxPolicy {
   timeoutMs: number;
+  /** Units of work (docs/metering.md) after which the run stops as `fuel-exhausted`; absent = no limit. */
+  fuel?: number;
   /** Bytes. */
   maxMemory: number;
   preopens: SandboxPreopen[];

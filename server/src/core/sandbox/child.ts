@@ -11,6 +11,7 @@ import { loadShim } from './shim';
 import { HostTrap, PolicyWasiHost, SandboxStop, WASI_MODULE } from './wasiHost';
 import { formatWasmResults, parseWasmArgs } from './invokeArgs';
 import { isMemory, wasm, type WasmInstance, type WasmMemory } from './wasmApi';
+import { createFuelMeter, METER_MODULE, type FuelMeter } from './fuel';
 
 /** Samples are sent at most this often (ms), from host calls and from an idle timer. */
 const SAMPLE_INTERVAL_MS = 10;
@@ -30,6 +31,9 @@ async function run(start: StartMessage): Promise<void> {
   const missingImports: string[] = [];
   const totals = { stdout: 0, stderr: 0 };
   let violationCount = 0;
+  let meter: FuelMeter | undefined;
+  let instanceExports: Record<string, unknown> = {};
+  const meterNotes: string[] = [];
 
   const memoryBytes = (): number => memories.reduce((sum, m) => sum + m.buffer.byteLength, 0);
   const sample = (force = false): void => {
@@ -39,6 +43,7 @@ async function run(start: StartMessage): Promise<void> {
     const bytes = memoryBytes();
     peak = Math.max(peak, bytes);
     const s: SandboxSample = { atMs: now, memoryBytes: bytes, hostCalls: totalCalls };
+    if (meter) s.fuel = meter.consumed();
     send({ type: 'sample', sample: s, hostCalls: { ...hostCalls } });
   };
   const idle = setInterval(() => sample(), SAMPLE_INTERVAL_MS * 5);
@@ -70,15 +75,31 @@ async function run(start: StartMessage): Promise<void> {
   });
 
   const outcome = ((): SandboxOutcome => {
+    // Fuel metering (core/metering): always counted; a module the meter refuses runs unmetered
+    // unless a limit or a profile was asked for, which then fails closed.
+    const metered = createFuelMeter(start.bytes, {
+      limit: start.policy.fuel,
+      profile: !!start.profile,
+      onSample: () => sample(),
+    });
+    if ('error' in metered) {
+      if (start.policy.fuel !== undefined || start.profile)
+        return { kind: 'error', message: `the fuel limit cannot be enforced: ${metered.error}` };
+      meterNotes.push(`fuel not counted: ${metered.error}`);
+    } else meter = metered;
+    const ranOut = (): SandboxOutcome | undefined =>
+      meter?.exhausted() ? { kind: 'fuel-exhausted', limit: start.policy.fuel ?? 0 } : undefined;
     let module: object;
     try {
-      module = new wasm.Module(start.bytes);
+      module = new wasm.Module(meter ? meter.bytes : start.bytes);
     } catch (error) {
       return { kind: 'error', message: `not a valid WebAssembly module: ${(error as Error).message}` };
     }
     const imports: Record<string, Record<string, unknown>> = {};
     let usesWasi = false;
+    if (meter) imports[METER_MODULE] = meter.imports;
     for (const imp of wasm.Module.imports(module)) {
+      if (meter && imp.module === METER_MODULE) continue;
       const qualified = `${imp.module}.${imp.name}`;
       const table = (imports[imp.module ?? ''] ??= {});
       if (imp.kind === 'function' && imp.module === WASI_MODULE && host.imports[imp.name]) {
@@ -115,8 +136,9 @@ async function run(start: StartMessage): Promise<void> {
       // The start function runs here: instantiation is as untrusted as any export.
       instance = new wasm.Instance(module, imports);
     } catch (error) {
-      return failure(error, 'instantiating');
+      return ranOut() ?? failure(error, 'instantiating');
     }
+    instanceExports = instance.exports;
     for (const value of Object.values(instance.exports)) {
       if (isMemory(value) && !memories.includes(value)) memories.push(value);
     }
@@ -139,7 +161,7 @@ async function run(start: StartMessage): Promise<void> {
       entry();
       return { kind: 'exit', code: 0 };
     } catch (error) {
-      return failure(error, 'running');
+      return ranOut() ?? failure(error, 'running');
     }
   })();
 
@@ -164,6 +186,13 @@ async function run(start: StartMessage): Promise<void> {
     outcome,
     moduleMs: performance.now() - t0,
     peakMemoryBytes: Math.max(peak, memoryBytes()),
+    ...(meter && {
+      fuel: {
+        consumed: meter.consumed(),
+        ...(start.policy.fuel !== undefined && { limit: start.policy.fuel }),
+      },
+      profile: meter.profile(instanceExports),
+    }),
     hostCalls,
     missingImports,
     outputTotals: totals,
@@ -171,10 +200,11 @@ async function run(start: StartMessage): Promise<void> {
     notes:
       violationCount > REPORT_LIMITS.violations
         ? [
+            ...meterNotes,
             ...host.notes,
             `${violationCount} violations in all; the first ${REPORT_LIMITS.violations} are listed`,
           ]
-        : host.notes,
+        : [...meterNotes, ...host.notes],
   };
   // Wait until the report is on its way before closing the channel.
   await new Promise<void>((resolve) => send(done, resolve));

@@ -26,7 +26,8 @@ export function readablePaths(runnerScript: string, policy: SandboxPolicy): stri
   if (path.basename(runnerScript) === 'sandbox-runner.js') paths.add(runnerScript);
   else {
     // Unbundled (tests): the compiled sandbox folder and the shim package it imports.
-    paths.add(path.dirname(runnerScript));
+    // The compiled core folder: the sandbox and the fuel meter with the module reader it is built on.
+    paths.add(path.dirname(path.dirname(runnerScript)));
     paths.add(path.dirname(path.dirname(createRequire(__filename).resolve('@bjorn3/browser_wasi_shim'))));
   }
   for (const p of policy.preopens) paths.add(path.resolve(p.host));

@@ -4,7 +4,7 @@
  * happen (so a run that is killed still has them) and ends with `done`.
  */
 import type { SandboxPolicy } from '../policy/types';
-import type { SandboxOutcome, SandboxSample, SandboxViolation } from './report';
+import type { FuelProfile, FuelReport, SandboxOutcome, SandboxSample, SandboxViolation } from './report';
 
 export interface StartMessage {
   type: 'start';
@@ -21,6 +21,8 @@ export interface StartMessage {
   writeBack: boolean;
   /** Bytes of stdout/stderr forwarded each; the rest is counted only. */
   outputLimit: number;
+  /** Count fuel per function and loop (the report's `profile`). */
+  profile?: boolean;
 }
 
 export type ChildMessage =
@@ -33,6 +35,8 @@ export type ChildMessage =
       outcome: SandboxOutcome;
       moduleMs: number;
       peakMemoryBytes: number;
+      fuel?: FuelReport;
+      profile?: FuelProfile;
       hostCalls: Record<string, number>;
       missingImports: string[];
       outputTotals: { stdout: number; stderr: number };

@@ -19,6 +19,8 @@ export type SandboxOutcome =
     }
   /** The sandbox stopped the module: a denied call that cannot continue (e.g. `proc_raise`) or a limit at instantiation. */
   | { kind: 'stopped'; reason: string }
+  /** The module used up `sandbox.fuel` (or `--fuel`): the same point on every machine. */
+  | { kind: 'fuel-exhausted'; limit: number }
   /** The user stopped the run. */
   | { kind: 'cancelled' }
   /** The module could not be run at all (unreadable file, invalid binary, runner failure). */
@@ -38,6 +40,8 @@ export interface SandboxViolation {
 export interface SandboxAlert {
   kind: 'memory' | 'slow' | 'output';
   message: string;
+  /** When it first fired, in ms since the module started (memory alerts fire during the run). */
+  atMs?: number;
 }
 
 /** One point of the time series the report chart draws. */
@@ -47,6 +51,29 @@ export interface SandboxSample {
   memoryBytes: number;
   /** Host calls made so far (all functions). */
   hostCalls: number;
+  /** Fuel used so far, when the run is metered. */
+  fuel?: number;
+}
+
+/** Where the fuel went (`--profile`): top functions by their own fuel, and the busiest loops. */
+export interface FuelProfile {
+  /** Fuel charged inside functions of the module (all of them, not only the listed ones). */
+  totalSelf: number;
+  /** Functions called at least once. */
+  calledFunctions: number;
+  /** By own fuel, highest first; `offset` is the body's byte offset in the .wasm file. */
+  functions: Array<{ index: number; name: string; offset: number; self: number; calls: number }>;
+  /** By iterations, highest first; `offset` is the loop instruction's byte offset. */
+  loops: Array<{ functionIndex: number; functionName: string; offset: number; iterations: number }>;
+}
+
+/** Work the run did, in fuel units (docs/metering.md); absent when the module could not be metered. */
+export interface FuelReport {
+  consumed: number;
+  /** The limit in force, if any. */
+  limit?: number;
+  /** The run was killed (time limit): `consumed` is as of the last sample, a lower bound. */
+  atLastSample?: boolean;
 }
 
 export interface CapturedStream {
@@ -72,6 +99,8 @@ export interface SandboxReport {
   moduleMs?: number;
   /** Largest memory size seen, in bytes. */
   peakMemoryBytes: number;
+  fuel?: FuelReport;
+  profile?: FuelProfile;
   /** The memory cap the runner was given, in bytes. */
   memoryLimitBytes: number;
   /** Host calls per function name, e.g. `wasi_snapshot_preview1.fd_write` → 3. */
@@ -116,7 +145,10 @@ export function emptyReport(
   };
 }
 
-/** Exit code of `wasm-warden run` for a report: the module's, 124 timeout, 125 stopped by the sandbox. */
+/** Exit code of `wasm-warden run` when the module used up its fuel (beside 124 timeout, 125 stopped). */
+export const FUEL_EXHAUSTED_EXIT_CODE = 123;
+
+/** Exit code of `wasm-warden run` for a report: the module's, 123 fuel, 124 timeout, 125 stopped by the sandbox. */
 export function exitCodeFor(outcome: SandboxOutcome): number {
   switch (outcome.kind) {
     case 'exit':
@@ -128,6 +160,8 @@ export function exitCodeFor(outcome: SandboxOutcome): number {
       return 134;
     case 'timeout':
       return 124;
+    case 'fuel-exhausted':
+      return FUEL_EXHAUSTED_EXIT_CODE;
     case 'stopped':
     case 'cancelled':
       return 125;
@@ -148,6 +182,8 @@ export function describeOutcome(outcome: SandboxOutcome): string {
       return `killed after the ${outcome.limitMs} ms time limit`;
     case 'stopped':
       return `stopped by the sandbox: ${outcome.reason}`;
+    case 'fuel-exhausted':
+      return `ran out of fuel (limit ${outcome.limit} units)`;
     case 'cancelled':
       return 'stopped by the user';
     case 'error':
@@ -176,6 +212,10 @@ export function formatReportText(report: SandboxReport): string {
     }
   }
   lines.push(`  time:     ${report.durationMs.toFixed(0)} ms`);
+  if (report.fuel)
+    lines.push(
+      `  fuel:     ${report.fuel.atLastSample ? 'at least ' : ''}${report.fuel.consumed} units${report.fuel.limit !== undefined ? ` of ${report.fuel.limit}` : ''}`,
+    );
   lines.push(
     `  memory:   peak ${formatBytes(report.peakMemoryBytes)} of ${formatBytes(report.memoryLimitBytes)}`,
   );

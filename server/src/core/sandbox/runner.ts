@@ -38,6 +38,12 @@ export interface SandboxRunOptions {
   invoke?: { name: string; args: string[] };
   /** Overrides the policy's timeout. */
   timeoutMs?: number;
+  /** Overrides the policy's fuel limit (`sandbox.fuel`). */
+  fuel?: number;
+  /** Count fuel per function and loop (the report's `profile`). */
+  profile?: boolean;
+  /** A memory alert fired during the run (it is also in the report's `alerts`). */
+  onAlert?(alert: SandboxAlert): void;
   /** Copy files written in `rw` preopens back to the host (only when the user confirmed). */
   writeBack?: boolean;
   outputLimit?: number;
@@ -77,7 +83,8 @@ class Capture {
 }
 
 export function startSandboxRun(options: SandboxRunOptions): SandboxRun {
-  const policy = options.policy ?? DEFAULT_SANDBOX_POLICY;
+  const basePolicy = options.policy ?? DEFAULT_SANDBOX_POLICY;
+  const policy = options.fuel !== undefined ? { ...basePolicy, fuel: options.fuel } : basePolicy;
   const timeoutMs = options.timeoutMs ?? policy.timeoutMs;
   const outputLimit = options.outputLimit ?? DEFAULT_OUTPUT_LIMIT;
   const began = performance.now();
@@ -85,6 +92,8 @@ export function startSandboxRun(options: SandboxRunOptions): SandboxRun {
   let child: ChildProcess | undefined;
   let cancelled = false;
   let cancelHook: (() => void) | undefined;
+  /** When the memory alert first fired during the run (samples arrive from inside metered loops). */
+  let firstMemoryAlertMs: number | undefined;
 
   const report = emptyReport(
     file,
@@ -96,11 +105,11 @@ export function startSandboxRun(options: SandboxRunOptions): SandboxRun {
     const loaded = options.bytes ?? (await readModuleBytes(file));
     if (!(loaded instanceof Uint8Array)) {
       report.outcome = { kind: 'error', message: loaded.error };
-      return finish(report, began, policy, outputLimit);
+      return finish(report, began, policy, outputLimit, firstMemoryAlertMs);
     }
     if (cancelled) {
       report.outcome = { kind: 'cancelled' };
-      return finish(report, began, policy, outputLimit);
+      return finish(report, began, policy, outputLimit, firstMemoryAlertMs);
     }
     const bytes: Uint8Array = loaded;
     const runnerScript = options.runnerScript ?? defaultRunnerScript();
@@ -109,7 +118,7 @@ export function startSandboxRun(options: SandboxRunOptions): SandboxRun {
       // An embedded Node (e.g. an older Electron) without the permission model: run without it, and say so.
       attempt = await runChild(false);
     }
-    return finish(report, began, policy, outputLimit);
+    return finish(report, began, policy, outputLimit, firstMemoryAlertMs);
 
     function runChild(usePermissions: boolean): Promise<'ok' | 'permission-flag-rejected'> {
       const launch = childLaunch(runnerScript, policy, {
@@ -166,6 +175,11 @@ export function startSandboxRun(options: SandboxRunOptions): SandboxRun {
                 report.samples = report.samples.filter((_, i) => i % 2 === 0);
               report.samples.push(message.sample);
               report.peakMemoryBytes = Math.max(report.peakMemoryBytes, message.sample.memoryBytes);
+              if (firstMemoryAlertMs === undefined && memoryAlertFires(report, policy)) {
+                firstMemoryAlertMs = message.sample.atMs;
+                const [alert] = alertsFor(report, policy, Infinity);
+                if (alert) options.onAlert?.({ ...alert, atMs: firstMemoryAlertMs });
+              }
               Object.assign(latestCalls, message.hostCalls);
               options.onSample?.(message.sample);
               break;
@@ -191,6 +205,7 @@ export function startSandboxRun(options: SandboxRunOptions): SandboxRun {
           invoke: options.invoke && { ...options.invoke, signature: signatureOf(bytes, options.invoke.name) },
           writeBack: !!options.writeBack,
           outputLimit,
+          profile: !!options.profile,
         } satisfies StartMessage);
         proc.on('error', (error) => diagnostics.add(Buffer.from(`\n${error.message}`)));
         proc.on('exit', (code, signal) => {
@@ -214,6 +229,8 @@ export function startSandboxRun(options: SandboxRunOptions): SandboxRun {
           if (finished) {
             report.outcome = finished.outcome;
             report.moduleMs = finished.moduleMs;
+            if (finished.fuel) report.fuel = finished.fuel;
+            if (finished.profile) report.profile = finished.profile;
             report.peakMemoryBytes = Math.max(report.peakMemoryBytes, finished.peakMemoryBytes);
             report.hostCalls = finished.hostCalls;
             report.missingImports = finished.missingImports;
@@ -231,6 +248,9 @@ export function startSandboxRun(options: SandboxRunOptions): SandboxRun {
               limitMs: timeoutMs,
               killedAfterMs: performance.now() - deadline,
             };
+            // The child is gone: the fuel used is known as of its last sample.
+            const last = report.samples.at(-1);
+            if (last?.fuel !== undefined) report.fuel = { consumed: last.fuel, atLastSample: true };
           } else {
             const how = signal ? `signal ${signal}` : `exit code ${code}`;
             report.outcome = {
@@ -244,7 +264,7 @@ export function startSandboxRun(options: SandboxRunOptions): SandboxRun {
     }
   })().catch((error: unknown): SandboxReport => {
     report.outcome = { kind: 'error', message: `sandbox failed: ${String(error)}` };
-    return finish(report, began, policy, outputLimit);
+    return finish(report, began, policy, outputLimit, firstMemoryAlertMs);
   });
 
   return {
@@ -287,17 +307,25 @@ function finish(
   began: number,
   policy: SandboxPolicy,
   outputLimit: number,
+  memoryAlertAtMs: number | undefined,
 ): SandboxReport {
   report.durationMs = performance.now() - began;
-  report.alerts = alertsFor(report, policy, outputLimit);
+  report.alerts = alertsFor(report, policy, outputLimit).map((a) =>
+    a.kind === 'memory' && memoryAlertAtMs !== undefined ? { ...a, atMs: memoryAlertAtMs } : a,
+  );
   return report;
+}
+
+function memoryAlertFires(report: SandboxReport, policy: SandboxPolicy): boolean {
+  const percent = report.memoryLimitBytes ? (report.peakMemoryBytes / report.memoryLimitBytes) * 100 : 0;
+  return report.peakMemoryBytes > 0 && percent >= policy.alerts.memoryPercent;
 }
 
 /** Alerts from the policy's thresholds (`alerts.memoryPercent` of the cap, `alerts.slowMs`) and output caps. */
 export function alertsFor(report: SandboxReport, policy: SandboxPolicy, outputLimit: number): SandboxAlert[] {
   const alerts: SandboxAlert[] = [];
   const percent = report.memoryLimitBytes ? (report.peakMemoryBytes / report.memoryLimitBytes) * 100 : 0;
-  if (report.peakMemoryBytes > 0 && percent >= policy.alerts.memoryPercent) {
+  if (memoryAlertFires(report, policy)) {
     alerts.push({
       kind: 'memory',
       message: `memory reached ${percent.toFixed(0)}% of the ${report.memoryLimitBytes}-byte limit (alert at ${policy.alerts.memoryPercent}%)`,

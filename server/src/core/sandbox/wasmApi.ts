@@ -8,6 +8,11 @@ export interface WasmMemory {
   readonly buffer: ArrayBuffer;
 }
 
+/** An i64 global (the fuel meter's): its value is a bigint. */
+export interface WasmGlobal {
+  value: bigint;
+}
+
 export interface WasmInstance {
   readonly exports: Record<string, unknown>;
 }
@@ -33,6 +38,7 @@ interface WasmApi {
   };
   Instance: new (module: WasmModuleHandle, imports: Record<string, Record<string, unknown>>) => WasmInstance;
   Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
+  Global: new (descriptor: { value: 'i64'; mutable: boolean }, init: bigint) => WasmGlobal;
   Function?: { type(fn: unknown): WasmFunctionType };
   LinkError: new (...args: never[]) => Error;
   CompileError: new (...args: never[]) => Error;

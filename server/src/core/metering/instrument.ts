@@ -1,0 +1,876 @@
+/**
+ * Fuel metering: rewrites a core module so that it counts its own work into a host-owned counter.
+ *
+ * Design (docs/metering.md):
+ * - Three imports are appended after the module's own: the mutable i64 globals `fuel` (fuel left)
+ *   and `threshold`, and the function `sample: [] -> [i32]`. Appending them shifts the module's
+ *   defined functions by one and defined globals by two, so every index is renumbered (code,
+ *   constant expressions, exports, start, elements, the name section). The module's code cannot
+ *   name the counter: the rewriter only ever emits the new indices in its own charge sequences.
+ * - Each function body is cut into straight-line segments, starting at the function entry and
+ *   after every instruction where control can arrive from elsewhere (loop headers, `if`, `else`,
+ *   `end`, exception handlers). The start of each segment subtracts the static cost of the whole
+ *   segment; the sizes of bulk operations are subtracted just before they run.
+ * - After each charge, `fuel < threshold` calls `sample`. The host samples memory and fuel there
+ *   (so a loop that never calls the host still yields samples), moves the threshold, and answers 1
+ *   once fuel is below zero; the code then executes `unreachable`, which the module cannot catch.
+ * - With `profile`, each defined function gets exported counters of its own fuel and calls, and
+ *   each loop a counter of its iterations (appended globals, exported under a reserved prefix).
+ */
+import { ByteReader, MalformedError } from '../module/byteReader';
+import { readCoreModule } from '../module/coreModule';
+import { PREFIX_GC, PREFIX_MISC, skipInstruction } from '../module/instructions';
+import { readRefType, readStorageType, readValType } from '../module/valueTypes';
+import { ByteWriter } from './byteWriter';
+import { COST, staticCost } from './costs';
+
+export const METER_MODULE = 'wasm-warden:meter';
+export const FUEL_IMPORT = 'fuel';
+export const THRESHOLD_IMPORT = 'threshold';
+export const SAMPLE_IMPORT = 'sample';
+/** Exports added for profile counters start with this. */
+export const PROFILE_EXPORT_PREFIX = 'wasm-warden:profile:';
+
+export interface InstrumentOptions {
+  /** Add per-function and per-loop counters (slower; for `--profile`). */
+  profile?: boolean;
+}
+
+/** Where the profile counters are and what they count, in the original module's terms. */
+export interface MeterLayout {
+  /** Defined functions, in index order: their exports for self fuel and calls (profile only). */
+  functions: Array<{
+    index: number;
+    /** From the name section, else an export name, else `func[index]`. */
+    name: string;
+    bodyOffset: number;
+    selfExport: string;
+    callsExport: string;
+  }>;
+  /** Loops, in file order: the function, the loop opcode's offset and its iteration counter. */
+  loops: Array<{ functionIndex: number; offset: number; export: string }>;
+}
+
+export type InstrumentResult =
+  { ok: true; bytes: Uint8Array; layout: MeterLayout } | { ok: false; message: string; offset?: number };
+
+// Opcodes the rewriter emits.
+const GLOBAL_GET = 0x23;
+const GLOBAL_SET = 0x24;
+const LOCAL_GET = 0x20;
+const LOCAL_SET = 0x21;
+const LOCAL_TEE = 0x22;
+const I64_CONST = 0x42;
+const I64_ADD = 0x7c;
+const I64_SUB = 0x7d;
+const I64_LT_U = 0x54;
+const SELECT = 0x1b;
+const I64_SHL = 0x86;
+const I64_SHR_U = 0x88;
+const I64_LT_S = 0x53;
+const I64_EXTEND_I32_U = 0xad;
+const IF = 0x04;
+const END = 0x0b;
+const CALL = 0x10;
+const UNREACHABLE = 0x00;
+const EMPTY_BLOCK = 0x40;
+const I32 = 0x7f;
+const I64 = 0x7e;
+
+/** Section ids in the order the binary format requires them. */
+const SECTION_ORDER: Record<number, number> = {
+  1: 1,
+  2: 2,
+  3: 3,
+  4: 4,
+  5: 5,
+  13: 6,
+  6: 7,
+  7: 8,
+  8: 9,
+  9: 10,
+  12: 11,
+  10: 12,
+  11: 13,
+};
+
+/** How the rewriter renumbers indices and where its own entities are. */
+interface Indices {
+  importedFunctions: number;
+  importedGlobals: number;
+  /** Globals the original module has (imported and defined). */
+  globalCount: number;
+  hook: number;
+  fuel: number;
+  threshold: number;
+  memory64: boolean[];
+  table64: boolean[];
+  /** Parameter counts of the defined functions, in order. */
+  paramCounts: number[];
+}
+
+const func = (ix: Indices, i: number): number => (i >= ix.importedFunctions ? i + 1 : i);
+const glob = (ix: Indices, i: number): number => (i >= ix.importedGlobals ? i + 2 : i);
+
+/** Rewrites `bytes` (a core module) with fuel metering. Never throws. */
+export function instrumentModule(bytes: Uint8Array, options: InstrumentOptions = {}): InstrumentResult {
+  try {
+    return instrument(bytes, options);
+  } catch (error) {
+    if (error instanceof MalformedError)
+      return { ok: false, message: `cannot meter this module: ${error.message}`, offset: error.offset };
+    if (error instanceof RefusedError) return { ok: false, message: error.message, offset: error.offset };
+    throw error;
+  }
+}
+
+class RefusedError extends Error {
+  constructor(
+    message: string,
+    readonly offset?: number,
+  ) {
+    super(message);
+  }
+}
+
+function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentResult {
+  const facts = readCoreModule(bytes);
+  if (facts.kind !== 'module') throw new RefusedError('only core modules can be metered');
+  const broken = facts.problems.find((p) => p.severity === 'error');
+  if (broken) throw new RefusedError(`cannot meter an invalid module: ${broken.message}`);
+  for (const e of facts.exports)
+    if (e.name.startsWith(PROFILE_EXPORT_PREFIX))
+      throw new RefusedError(`the module already exports "${e.name}", a name the fuel meter reserves`);
+  for (const i of facts.imports)
+    if (i.module === METER_MODULE)
+      throw new RefusedError(
+        `the module already imports from "${METER_MODULE}", a module the fuel meter reserves`,
+      );
+
+  const importedFunctions = facts.functions.filter((f) => f.imported).length;
+  const importedGlobals = facts.globals.filter((g) => g.imported).length;
+  const ix: Indices = {
+    importedFunctions,
+    importedGlobals,
+    globalCount: facts.globals.length,
+    hook: importedFunctions,
+    fuel: importedGlobals,
+    threshold: importedGlobals + 1,
+    memory64: facts.memories.map((m) => m.memory64),
+    table64: facts.tables.map((t) => t.table64),
+    paramCounts: facts.functions.filter((f) => !f.imported).map((f) => f.signature?.params.length ?? 0),
+  };
+  const profile = options.profile === true;
+  const layout: MeterLayout = { functions: [], loops: [] };
+  // Profile globals come after every original global and the two imports: 2 per function, then loops.
+  const profileBase = facts.globals.length + 2;
+  if (profile)
+    facts.functions
+      .filter((f) => !f.imported)
+      .forEach((f, k) =>
+        layout.functions.push({
+          index: f.index,
+          name: f.name ?? facts.functionNames[f.index] ?? f.exportedAs[0] ?? `func[${f.index}]`,
+          bodyOffset: f.bodyOffset ?? 0,
+          selfExport: `${PROFILE_EXPORT_PREFIX}self:${k}`,
+          callsExport: `${PROFILE_EXPORT_PREFIX}calls:${k}`,
+        }),
+      );
+
+  const loops = profile
+    ? findLoops(
+        bytes,
+        facts.functions.filter((f) => !f.imported),
+      )
+    : [];
+  layout.loops = loops;
+  const counterCount = layout.functions.length * 2 + loops.length;
+
+  const out = new ByteWriter(bytes.length + (bytes.length >> 2) + 256);
+  out.bytes(bytes.subarray(0, 8));
+  const r = new ByteReader(bytes, 8);
+  let typeCount = 0;
+  const pending = { type: true, import: true, global: profile, export: profile };
+  const section = (id: number, body: ByteWriter): void => {
+    out.u8(id);
+    out.u32(body.length);
+    out.append(body);
+  };
+  // Sections the rewriter must add when the module has none, written before the first later section.
+  const fillBefore = (rank: number): void => {
+    if (pending.type && rank > SECTION_ORDER[1]) {
+      const w = new ByteWriter();
+      w.u32(1);
+      hookType(w);
+      section(1, w);
+      pending.type = false;
+    }
+    if (pending.import && rank > SECTION_ORDER[2]) {
+      const w = new ByteWriter();
+      w.u32(3);
+      meterImports(w, typeCount);
+      section(2, w);
+      pending.import = false;
+    }
+    if (pending.global && rank > SECTION_ORDER[6]) {
+      const w = new ByteWriter();
+      w.u32(counterCount);
+      profileGlobals(w, counterCount);
+      section(6, w);
+      pending.global = false;
+    }
+    if (pending.export && rank > SECTION_ORDER[7]) {
+      const w = new ByteWriter();
+      w.u32(counterCount);
+      profileExports(w, layout, profileBase);
+      section(7, w);
+      pending.export = false;
+    }
+  };
+
+  while (!r.atEnd()) {
+    const id = r.u8();
+    const size = r.varU32();
+    const start = r.pos;
+    const end = start + size;
+    if (end > bytes.length) r.fail('section runs past the end of the module', start);
+    const sr = new ByteReader(bytes, start, end);
+    const rank = SECTION_ORDER[id];
+    if (rank !== undefined) fillBefore(rank);
+    const w = new ByteWriter(size + 64);
+    switch (id) {
+      case 1: {
+        const n = sr.varU32();
+        const countEnd = sr.pos;
+        typeCount = countTypes(sr, n);
+        w.u32(n + 1);
+        w.bytes(bytes.subarray(countEnd, end));
+        hookType(w);
+        pending.type = false;
+        section(1, w);
+        break;
+      }
+      case 2: {
+        const n = sr.varU32();
+        w.u32(n + 3);
+        w.bytes(bytes.subarray(sr.pos, end));
+        meterImports(w, typeCount);
+        pending.import = false;
+        section(2, w);
+        break;
+      }
+      case 6: {
+        const n = sr.varU32();
+        w.u32(n + (profile ? counterCount : 0));
+        for (let i = 0; i < n; i++) {
+          copyValType(sr, w);
+          w.u8(sr.u8()); // mutability
+          constExpr(sr, w, ix);
+        }
+        if (profile) profileGlobals(w, counterCount);
+        pending.global = false;
+        section(6, w);
+        break;
+      }
+      case 7: {
+        const n = sr.varU32();
+        w.u32(n + (profile ? counterCount : 0));
+        for (let i = 0; i < n; i++) {
+          const nameStart = sr.pos;
+          sr.skip(sr.varU32());
+          w.bytes(bytes.subarray(nameStart, sr.pos));
+          const kind = sr.u8();
+          const index = sr.varU32();
+          w.u8(kind);
+          w.u32(kind === 0 ? func(ix, index) : kind === 3 ? glob(ix, index) : index);
+        }
+        if (profile) profileExports(w, layout, profileBase);
+        pending.export = false;
+        section(7, w);
+        break;
+      }
+      case 8:
+        w.u32(func(ix, sr.varU32()));
+        section(8, w);
+        break;
+      case 9:
+        elements(sr, w, ix);
+        section(9, w);
+        break;
+      case 11:
+        data(sr, w, ix);
+        section(11, w);
+        break;
+      case 10: {
+        const n = sr.varU32();
+        w.u32(n);
+        const body = new BodyRewriter(bytes, ix, profile, layout, profileBase);
+        for (let k = 0; k < n; k++) {
+          const bodySize = sr.varU32();
+          const bodyEnd = sr.pos + bodySize;
+          if (bodyEnd > end) sr.fail('function body runs past the end of the code section');
+          body.rewrite(k, importedFunctions + k, sr.pos, bodyEnd, w);
+          sr.pos = bodyEnd;
+        }
+        section(10, w);
+        break;
+      }
+      case 0: {
+        const customName = sr.name();
+        if (customName === 'name') {
+          const names = renameSection(bytes, sr.pos, end, ix);
+          if (names) {
+            w.name('name');
+            w.bytes(names);
+            section(0, w);
+          }
+        } else if (!customName.startsWith('metadata.code.')) {
+          // Branch hints and other code metadata hold body offsets the rewrite moves: dropped.
+          out.u8(0);
+          out.u32(size);
+          out.bytes(bytes.subarray(start, end));
+        }
+        break;
+      }
+      default:
+        out.u8(id);
+        out.u32(size);
+        out.bytes(bytes.subarray(start, end));
+    }
+    r.pos = end;
+  }
+  fillBefore(Number.MAX_SAFE_INTEGER);
+  return { ok: true, bytes: out.toBytes(), layout };
+}
+
+/** Profile counters: mutable i64 globals starting at zero. */
+function profileGlobals(w: ByteWriter, count: number): void {
+  for (let i = 0; i < count; i++) {
+    w.u8(I64);
+    w.u8(1);
+    w.u8(I64_CONST);
+    w.u8(0);
+    w.u8(END);
+  }
+}
+
+/** Exports of the profile counters: self and calls per function, then one per loop. */
+function profileExports(w: ByteWriter, layout: MeterLayout, base: number): void {
+  layout.functions.forEach((f, k) => {
+    w.name(f.selfExport);
+    w.u8(3);
+    w.u32(base + 2 * k);
+    w.name(f.callsExport);
+    w.u8(3);
+    w.u32(base + 2 * k + 1);
+  });
+  layout.loops.forEach((loop, k) => {
+    w.name(loop.export);
+    w.u8(3);
+    w.u32(base + 2 * layout.functions.length + k);
+  });
+}
+
+/** The type of `sample`: [] -> [i32]. */
+function hookType(w: ByteWriter): void {
+  w.u8(0x60);
+  w.u8(0);
+  w.u8(1);
+  w.u8(I32);
+}
+
+function meterImports(w: ByteWriter, hookTypeIndex: number): void {
+  for (const name of [FUEL_IMPORT, THRESHOLD_IMPORT]) {
+    w.name(METER_MODULE);
+    w.name(name);
+    w.u8(3); // global
+    w.u8(I64);
+    w.u8(1); // mutable
+  }
+  w.name(METER_MODULE);
+  w.name(SAMPLE_IMPORT);
+  w.u8(0); // function
+  w.u32(hookTypeIndex);
+}
+
+/** Counts type indices (a recursion group defines several) while checking the section decodes. */
+function countTypes(r: ByteReader, n: number): number {
+  const seen = new Set<never>();
+  let count = 0;
+  const subType = (): void => {
+    const form = r.peekU8();
+    if (form === 0x50 || form === 0x4f) {
+      r.pos++;
+      const supers = r.count(1);
+      for (let k = 0; k < supers; k++) r.varU32();
+    }
+    const at = r.pos;
+    const comp = r.u8();
+    if (comp === 0x60) {
+      for (let side = 0; side < 2; side++) {
+        const m = r.count(1);
+        for (let p = 0; p < m; p++) readValType(r, seen);
+      }
+    } else if (comp === 0x5f) {
+      const fields = r.count(2);
+      for (let f = 0; f < fields; f++) {
+        readStorageType(r, seen);
+        r.u8();
+      }
+    } else if (comp === 0x5e) {
+      readStorageType(r, seen);
+      r.u8();
+    } else if (comp === 0x5d) r.varU32();
+    else r.fail(`malformed type form 0x${comp.toString(16)}`, at);
+    count++;
+  };
+  for (let i = 0; i < n; i++) {
+    if (r.peekU8() === 0x4e) {
+      r.pos++;
+      const g = r.count(1);
+      for (let j = 0; j < g; j++) subType();
+    } else subType();
+  }
+  return count;
+}
+
+function copyValType(r: ByteReader, w: ByteWriter): void {
+  const start = r.pos;
+  readValType(r, new Set());
+  w.bytes(r.bytes.subarray(start, r.pos));
+}
+
+/**
+ * Copies one instruction whose opcode `op` was read at `start`, renumbering function and global
+ * indices. Returns the sub-opcode of prefixed instructions, else -1.
+ */
+function copyInstruction(r: ByteReader, w: ByteWriter, ix: Indices, op: number, start: number): number {
+  switch (op) {
+    case CALL:
+    case 0x12: // return_call
+    case 0xd2: // ref.func
+      w.u8(op);
+      w.u32(func(ix, r.varU32()));
+      return -1;
+    case GLOBAL_GET:
+    case GLOBAL_SET:
+      w.u8(op);
+      w.u32(glob(ix, r.varU32()));
+      return -1;
+    default: {
+      const sub = skipInstruction(r, op);
+      w.bytes(r.bytes.subarray(start, r.pos));
+      return sub;
+    }
+  }
+}
+
+/** A constant expression, renumbered, up to and including its `end`. */
+function constExpr(r: ByteReader, w: ByteWriter, ix: Indices): void {
+  for (;;) {
+    const start = r.pos;
+    const op = r.u8();
+    copyInstruction(r, w, ix, op, start);
+    if (op === END) return;
+  }
+}
+
+function funcIndexVector(r: ByteReader, w: ByteWriter, ix: Indices): void {
+  const n = r.count(1);
+  w.u32(n);
+  for (let i = 0; i < n; i++) w.u32(func(ix, r.varU32()));
+}
+
+function exprVector(r: ByteReader, w: ByteWriter, ix: Indices): void {
+  const n = r.count(1);
+  w.u32(n);
+  for (let i = 0; i < n; i++) constExpr(r, w, ix);
+}
+
+function copyRefType(r: ByteReader, w: ByteWriter): void {
+  const start = r.pos;
+  readRefType(r, new Set());
+  w.bytes(r.bytes.subarray(start, r.pos));
+}
+
+function elements(r: ByteReader, w: ByteWriter, ix: Indices): void {
+  const n = r.count(1);
+  w.u32(n);
+  for (let i = 0; i < n; i++) {
+    const flags = r.varU32();
+    w.u32(flags);
+    if (flags > 7) r.fail(`malformed element segment flags ${flags}`);
+    if (flags === 2 || flags === 6) w.u32(r.varU32()); // table index
+    if ((flags & 1) === 0) constExpr(r, w, ix); // active: offset
+    if (flags & 4) {
+      if (flags & 3) copyRefType(r, w);
+      exprVector(r, w, ix);
+    } else {
+      if (flags & 3) w.u8(r.u8()); // elemkind
+      funcIndexVector(r, w, ix);
+    }
+  }
+}
+
+function data(r: ByteReader, w: ByteWriter, ix: Indices): void {
+  const n = r.count(1);
+  w.u32(n);
+  for (let i = 0; i < n; i++) {
+    const flags = r.varU32();
+    w.u32(flags);
+    if (flags === 2) w.u32(r.varU32());
+    if (flags === 0 || flags === 2) constExpr(r, w, ix);
+    else if (flags !== 1) r.fail(`malformed data segment flags ${flags}`);
+    const len = r.varU32();
+    w.u32(len);
+    w.bytes(r.bytesView(len));
+  }
+}
+
+/** The name section with function and global indices renumbered; null if it does not decode. */
+function renameSection(bytes: Uint8Array, start: number, end: number, ix: Indices): Uint8Array | null {
+  try {
+    const r = new ByteReader(bytes, start, end);
+    const w = new ByteWriter(end - start + 16);
+    while (!r.atEnd()) {
+      const id = r.u8();
+      const size = r.varU32();
+      const subEnd = r.pos + size;
+      if (subEnd > end) return null;
+      const s = new ByteReader(bytes, r.pos, subEnd);
+      const sub = new ByteWriter(size + 8);
+      const remap = id === 1 || id === 2 || id === 3 ? func : id === 7 ? glob : null;
+      if (!remap) sub.bytes(bytes.subarray(r.pos, subEnd));
+      else {
+        const n = s.varU32();
+        sub.u32(n);
+        for (let i = 0; i < n; i++) {
+          sub.u32(remap(ix, s.varU32()));
+          if (id === 1 || id === 7) sub.name(s.name());
+          else {
+            // An indirect map: copied as is.
+            const inner = s.varU32();
+            sub.u32(inner);
+            for (let j = 0; j < inner; j++) {
+              sub.u32(s.varU32());
+              sub.name(s.name());
+            }
+          }
+        }
+      }
+      w.u8(id);
+      w.u32(sub.length);
+      w.append(sub);
+      r.pos = subEnd;
+    }
+    return w.toBytes();
+  } catch {
+    return null;
+  }
+}
+
+/** Every loop opcode's offset, per defined function, in file order (profile counters). */
+function findLoops(
+  bytes: Uint8Array,
+  defined: Array<{ index: number; bodyOffset?: number; bodySize?: number }>,
+): MeterLayout['loops'] {
+  const loops: MeterLayout['loops'] = [];
+  for (const f of defined) {
+    if (f.bodyOffset === undefined || f.bodySize === undefined) continue;
+    const r = new ByteReader(bytes, f.bodyOffset, f.bodyOffset + f.bodySize);
+    skipLocals(r);
+    while (!r.atEnd()) {
+      const at = r.pos;
+      const op = r.u8();
+      if (op === 0x03)
+        loops.push({
+          functionIndex: f.index,
+          offset: at,
+          export: `${PROFILE_EXPORT_PREFIX}loop:${loops.length}`,
+        });
+      skipInstruction(r, op);
+    }
+  }
+  return loops;
+}
+
+/** Skips a body's local declarations; returns how many locals they declare. */
+function skipLocals(r: ByteReader): number {
+  const groups = r.count(2);
+  let total = 0;
+  for (let i = 0; i < groups; i++) {
+    total += r.varU32();
+    readValType(r, new Set());
+  }
+  if (total > 50000) r.fail(`too many locals (${total})`);
+  return total;
+}
+
+/** Opcodes after which control can arrive from elsewhere: a new segment starts. */
+const SPLITS_AFTER = new Uint8Array(256);
+for (const op of [0x03, 0x04, 0x05, 0x06, 0x07, 0x0b, 0x18, 0x19]) SPLITS_AFTER[op] = 1;
+
+/** Instructions whose size operand (on top of the stack) is charged at run time. */
+type RuntimeCharge = { width: 'i32' | 'i64'; shift: number; direction: 'shr' | 'shl' };
+
+/** Rewrites function bodies; one instance per code section, reusing its buffers. */
+class BodyRewriter {
+  private readonly code = new ByteWriter(1 << 16);
+  private readonly segment = new ByteWriter(1 << 12);
+  private segmentCost = 0;
+  private scratch = 0;
+  private usesScratch = false;
+  private selfGlobal = -1;
+  private nextLoop = 0;
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly ix: Indices,
+    private readonly profile: boolean,
+    private readonly layout: MeterLayout,
+    private readonly profileBase: number,
+  ) {}
+
+  rewrite(k: number, functionIndex: number, start: number, end: number, out: ByteWriter): void {
+    const r = new ByteReader(this.bytes, start, end);
+    const localsStart = r.pos;
+    const declared = skipLocals(r);
+    const localsEnd = r.pos;
+    this.scratch = this.ix.paramCounts[k] + declared;
+    this.usesScratch = false;
+    this.code.reset();
+    this.segment.reset();
+    this.segmentCost = 0;
+    this.selfGlobal = this.profile ? this.profileBase + 2 * k : -1;
+    if (this.profile) this.increment(this.code, this.profileBase + 2 * k + 1);
+    let depth = 0;
+    let loopCounter = -1;
+    while (!r.atEnd()) {
+      const at = r.pos;
+      const op = r.u8();
+      let sub = -1;
+      const charge = runtimeCharge(op, this.peekSub(r, op), r, this.ix);
+      if (charge) this.chargeRuntime(charge);
+      try {
+        sub = copyInstruction(r, this.segment, this.ix, op, at);
+      } catch (error) {
+        if (error instanceof MalformedError)
+          throw new RefusedError(
+            `cannot meter function ${functionIndex}: ${error.message} (an instruction the meter does not know is refused, not guessed)`,
+            error.offset,
+          );
+        throw error;
+      }
+      this.segmentCost += staticCost(op, sub);
+      if (op === 0x02 || op === 0x03 || op === 0x04 || op === 0x06 || op === 0x1f) depth++;
+      else if (op === END || op === 0x18) depth--;
+      if (op === 0x03 && this.profile) {
+        const loop = this.layout.loops[this.nextLoop];
+        if (!loop || loop.offset !== at)
+          throw new RefusedError('internal error: loop pre-scan disagrees', at);
+        loopCounter = this.profileBase + 2 * this.layout.functions.length + this.nextLoop;
+        this.nextLoop++;
+      }
+      if (SPLITS_AFTER[op] && depth >= 0) {
+        this.flush();
+        if (loopCounter >= 0) {
+          this.increment(this.code, loopCounter);
+          loopCounter = -1;
+        }
+      }
+    }
+    if (depth !== -1)
+      throw new RefusedError(`function ${functionIndex}: body does not end where its size says`, end);
+    this.flush();
+    // Locals: the original declarations, plus three scratch locals (i32, i64, i64) when used.
+    const header = new ByteWriter(localsEnd - localsStart + 8);
+    const lr = new ByteReader(this.bytes, localsStart, localsEnd);
+    const groups = lr.varU32();
+    header.u32(groups + (this.usesScratch ? 2 : 0));
+    header.bytes(this.bytes.subarray(lr.pos, localsEnd));
+    if (this.usesScratch) {
+      header.u32(1);
+      header.u8(I32);
+      header.u32(2);
+      header.u8(I64);
+    }
+    out.u32(header.length + this.code.length);
+    out.append(header);
+    out.append(this.code);
+  }
+
+  private peekSub(r: ByteReader, op: number): number {
+    if (op !== PREFIX_MISC && op !== PREFIX_GC) return -1;
+    const save = r.pos;
+    const sub = r.varU32();
+    r.pos = save;
+    return sub;
+  }
+
+  /** Writes the pending segment preceded by its charge. */
+  private flush(): void {
+    if (this.segmentCost > 0) this.chargeStatic(this.code, this.segmentCost);
+    this.code.append(this.segment);
+    this.segment.reset();
+    this.segmentCost = 0;
+  }
+
+  private chargeStatic(w: ByteWriter, cost: number): void {
+    const { fuel } = this.ix;
+    w.u8(GLOBAL_GET);
+    w.u32(fuel);
+    w.u8(I64_CONST);
+    w.s64(cost);
+    w.u8(I64_SUB);
+    w.u8(GLOBAL_SET);
+    w.u32(fuel);
+    if (this.selfGlobal >= 0) {
+      w.u8(GLOBAL_GET);
+      w.u32(this.selfGlobal);
+      w.u8(I64_CONST);
+      w.s64(cost);
+      w.u8(I64_ADD);
+      w.u8(GLOBAL_SET);
+      w.u32(this.selfGlobal);
+    }
+    this.check(w);
+  }
+
+  /** `if fuel < threshold { if sample() { unreachable } }` */
+  private check(w: ByteWriter): void {
+    w.u8(GLOBAL_GET);
+    w.u32(this.ix.fuel);
+    w.u8(GLOBAL_GET);
+    w.u32(this.ix.threshold);
+    w.u8(I64_LT_S);
+    w.u8(IF);
+    w.u8(EMPTY_BLOCK);
+    w.u8(CALL);
+    w.u32(this.ix.hook);
+    w.u8(IF);
+    w.u8(EMPTY_BLOCK);
+    w.u8(UNREACHABLE);
+    w.u8(END);
+    w.u8(END);
+  }
+
+  private increment(w: ByteWriter, global: number): void {
+    w.u8(GLOBAL_GET);
+    w.u32(global);
+    w.u8(I64_CONST);
+    w.u8(1);
+    w.u8(I64_ADD);
+    w.u8(GLOBAL_SET);
+    w.u32(global);
+  }
+
+  /** Charges the size on top of the stack (kept there) before a bulk operation runs. */
+  private chargeRuntime(c: RuntimeCharge): void {
+    this.usesScratch = true;
+    const w = this.segment;
+    const s32 = this.scratch;
+    const s64 = this.scratch + 1;
+    const charge = this.scratch + 2;
+    if (c.width === 'i32') {
+      w.u8(LOCAL_TEE);
+      w.u32(s32);
+      w.u8(I64_EXTEND_I32_U);
+    } else {
+      // A 64-bit size is capped at 2^40 first, so the charge can neither wrap nor turn negative.
+      w.u8(LOCAL_TEE);
+      w.u32(s64);
+      w.u8(LOCAL_SET);
+      w.u32(charge);
+      w.u8(LOCAL_GET);
+      w.u32(charge);
+      w.u8(I64_CONST);
+      w.s64(SIZE_CAP);
+      w.u8(LOCAL_GET);
+      w.u32(charge);
+      w.u8(I64_CONST);
+      w.s64(SIZE_CAP);
+      w.u8(I64_LT_U);
+      w.u8(SELECT);
+    }
+    if (c.shift > 0) {
+      w.u8(I64_CONST);
+      w.u8(c.shift);
+      w.u8(c.direction === 'shr' ? I64_SHR_U : I64_SHL);
+    }
+    w.u8(LOCAL_SET);
+    w.u32(charge);
+    w.u8(GLOBAL_GET);
+    w.u32(this.ix.fuel);
+    w.u8(LOCAL_GET);
+    w.u32(charge);
+    w.u8(I64_SUB);
+    w.u8(GLOBAL_SET);
+    w.u32(this.ix.fuel);
+    if (this.selfGlobal >= 0) {
+      w.u8(GLOBAL_GET);
+      w.u32(this.selfGlobal);
+      w.u8(LOCAL_GET);
+      w.u32(charge);
+      w.u8(I64_ADD);
+      w.u8(GLOBAL_SET);
+      w.u32(this.selfGlobal);
+    }
+    this.check(w);
+    // The size goes back on the stack for the instruction itself.
+    w.u8(LOCAL_GET);
+    w.u32(c.width === 'i32' ? s32 : s64);
+  }
+}
+
+const SIZE_CAP = 2 ** 40;
+const BYTES_SHIFT = Math.log2(COST.bytesPerUnit);
+
+/** The run-time charge of a bulk instruction (memory and table sizes, GC array lengths), if any. */
+function runtimeCharge(op: number, sub: number, r: ByteReader, ix: Indices): RuntimeCharge | null {
+  const peek = (): number[] => {
+    const save = r.pos;
+    const values: number[] = [];
+    if (op !== 0x40) r.varU32(); // sub-opcode
+    for (let i = 0; i < 2 && !r.atEnd(); i++) values.push(r.varU32());
+    r.pos = save;
+    return values;
+  };
+  const width = (is64: boolean | undefined): 'i32' | 'i64' => (is64 ? 'i64' : 'i32');
+  if (op === 0x40) {
+    const [mem] = peek();
+    return { width: width(ix.memory64[mem]), shift: COST.growPageShift, direction: 'shl' };
+  }
+  if (op === PREFIX_MISC) {
+    switch (sub) {
+      case 8: // memory.init: size is i32
+        return { width: 'i32', shift: BYTES_SHIFT, direction: 'shr' };
+      case 10: {
+        const [dst, src] = peek();
+        return { width: width(ix.memory64[dst] && ix.memory64[src]), shift: BYTES_SHIFT, direction: 'shr' };
+      }
+      case 11: {
+        const [mem] = peek();
+        return { width: width(ix.memory64[mem]), shift: BYTES_SHIFT, direction: 'shr' };
+      }
+      case 12: // table.init
+        return { width: 'i32', shift: 0, direction: 'shr' };
+      case 14: {
+        const [dst, src] = peek();
+        return { width: width(ix.table64[dst] && ix.table64[src]), shift: 0, direction: 'shr' };
+      }
+      case 15: // table.grow
+      case 17: {
+        // table.fill
+        const [table] = peek();
+        return { width: width(ix.table64[table]), shift: 0, direction: 'shr' };
+      }
+    }
+    return null;
+  }
+  if (op === PREFIX_GC) {
+    // array.new, array.new_default, array.new_data, array.new_elem, array.fill, array.copy, array.init_*
+    if (sub === 6 || sub === 7 || sub === 9 || sub === 10 || (sub >= 16 && sub <= 19))
+      return { width: 'i32', shift: 0, direction: 'shr' };
+  }
+  return null;
+}

@@ -1,0 +1,100 @@
+/**
+ * The sandbox side of fuel metering (core/metering rewrites the bytes): the `wasm-warden:meter`
+ * imports, the sample hook a metered loop calls every SAMPLE_EVERY units, and the fuel and profile
+ * figures read at the end. Runs in the sandbox process.
+ */
+import {
+  FUEL_IMPORT,
+  METER_MODULE,
+  SAMPLE_IMPORT,
+  THRESHOLD_IMPORT,
+  instrumentModule,
+  type MeterLayout,
+} from '../metering/instrument';
+import type { FuelProfile } from './report';
+import { wasm, type WasmGlobal } from './wasmApi';
+
+/** Fuel between two calls of the sample hook: a few ms of work; deterministic, unlike a timer. */
+export const SAMPLE_EVERY = 4_000_000n;
+/** "No limit": the counter starts here and cannot run out in practice (2^62 units). */
+const UNLIMITED = 1n << 62n;
+const PROFILE_TOP_FUNCTIONS = 50;
+const PROFILE_TOP_LOOPS = 20;
+
+export interface FuelMeter {
+  bytes: Uint8Array;
+  imports: Record<string, unknown>;
+  /** Units used so far. */
+  consumed(): number;
+  /** True once the module ran past its limit (the trap that follows is the meter's). */
+  exhausted(): boolean;
+  /** The profile from the instance's counters (profiled runs only). */
+  profile(exports: Record<string, unknown>): FuelProfile | undefined;
+}
+
+/**
+ * Instruments `bytes` and prepares the imports. `onSample` runs inside the module's own loops
+ * (every SAMPLE_EVERY units), so it must be cheap and must not throw.
+ */
+export function createFuelMeter(
+  bytes: Uint8Array,
+  options: { limit?: number; profile: boolean; onSample(): void },
+): FuelMeter | { error: string } {
+  const result = instrumentModule(bytes, { profile: options.profile });
+  if (!result.ok) return { error: result.message };
+  const initial = options.limit !== undefined ? BigInt(options.limit) : UNLIMITED;
+  const fuel = new wasm.Global({ value: 'i64', mutable: true }, initial);
+  const nextThreshold = (left: bigint): bigint => (left > SAMPLE_EVERY ? left - SAMPLE_EVERY : 0n);
+  const threshold = new wasm.Global({ value: 'i64', mutable: true }, nextThreshold(initial));
+  let exhausted = false;
+  const sample = (): number => {
+    const left = fuel.value;
+    if (left < 0n) {
+      exhausted = true;
+      return 1;
+    }
+    threshold.value = nextThreshold(left);
+    options.onSample();
+    return 0;
+  };
+  return {
+    bytes: result.bytes,
+    imports: { [FUEL_IMPORT]: fuel, [THRESHOLD_IMPORT]: threshold, [SAMPLE_IMPORT]: sample },
+    consumed: () => Number(initial - fuel.value),
+    exhausted: () => exhausted || fuel.value < 0n,
+    profile: (exports) => (options.profile ? readProfile(result.layout, exports) : undefined),
+  };
+}
+
+export { METER_MODULE };
+
+function readProfile(layout: MeterLayout, exports: Record<string, unknown>): FuelProfile {
+  const value = (name: string): number => Number((exports[name] as WasmGlobal | undefined)?.value ?? 0n);
+  const functions = layout.functions
+    .map((f) => ({
+      index: f.index,
+      name: f.name,
+      offset: f.bodyOffset,
+      self: value(f.selfExport),
+      calls: value(f.callsExport),
+    }))
+    .filter((f) => f.calls > 0);
+  const byIndex = new Map(layout.functions.map((f) => [f.index, f.name]));
+  const loops = layout.loops
+    .map((l) => ({
+      functionIndex: l.functionIndex,
+      functionName: byIndex.get(l.functionIndex) ?? `func[${l.functionIndex}]`,
+      offset: l.offset,
+      iterations: value(l.export),
+    }))
+    .filter((l) => l.iterations > 0);
+  const total = functions.reduce((sum, f) => sum + f.self, 0);
+  return {
+    totalSelf: total,
+    calledFunctions: functions.length,
+    functions: functions.sort((a, b) => b.self - a.self || a.index - b.index).slice(0, PROFILE_TOP_FUNCTIONS),
+    loops: loops
+      .sort((a, b) => b.iterations - a.iterations || a.offset - b.offset)
+      .slice(0, PROFILE_TOP_LOOPS),
+  };
+}

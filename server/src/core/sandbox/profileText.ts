@@ -1,0 +1,25 @@
+/** The `--profile` table the CLI prints: top functions by their own fuel, then the busiest loops. */
+import type { FuelProfile } from './report';
+
+const hex = (offset: number): string => `0x${offset.toString(16)}`;
+
+export function formatProfileText(profile: FuelProfile, top = 20): string {
+  const lines = [
+    `profile: ${profile.totalSelf} units in ${profile.calledFunctions} functions called`,
+    `  ${'fuel'.padStart(14)} ${'%'.padStart(6)} ${'calls'.padStart(12)}  function (body offset)`,
+  ];
+  for (const f of profile.functions.slice(0, top)) {
+    const percent = profile.totalSelf ? ((f.self / profile.totalSelf) * 100).toFixed(1) : '0.0';
+    lines.push(
+      `  ${String(f.self).padStart(14)} ${percent.padStart(6)} ${String(f.calls).padStart(12)}  ${f.name} [${f.index}] (${hex(f.offset)})`,
+    );
+  }
+  if (profile.loops.length) {
+    lines.push(`  ${'iterations'.padStart(14)}  loop (offset) in function`);
+    for (const l of profile.loops.slice(0, Math.min(top, 10)))
+      lines.push(
+        `  ${String(l.iterations).padStart(14)}  ${hex(l.offset)} in ${l.functionName} [${l.functionIndex}]`,
+      );
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,293 @@
+/**
+ * Fuel metering end to end: the rewriter's refusals and invariants, then real sandbox runs —
+ * identical fuel on every run, a limit that stops at the same count, a limit of exactly the need
+ * that lets the run finish, hostile modules (counter tampering, deep recursion, br_table storms),
+ * samples from inside a loop that never calls the host, the profile, and a C program compiled here.
+ */
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { instrumentModule, PROFILE_EXPORT_PREFIX } from '../../server/src/core/metering/instrument';
+import type { SandboxPolicy } from '../../server/src/core/policy/types';
+import { DEFAULT_SANDBOX_POLICY } from '../../server/src/core/sandbox/defaults';
+import { exitCodeFor, type SandboxAlert, type SandboxReport } from '../../server/src/core/sandbox/report';
+import { startSandboxRun, type SandboxRunOptions } from '../../server/src/core/sandbox/runner';
+import { compileWat } from '../../server/src/core/wat/compile';
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- the engine's WebAssembly API is untyped here */
+const WA = (globalThis as any).WebAssembly;
+
+const fixtures = path.resolve(__dirname, '../../../test/fixtures/metering');
+const fixture = (name: string): string => path.join(fixtures, `${name}.wat`);
+
+function policy(overrides: Partial<SandboxPolicy> = {}): SandboxPolicy {
+  return { ...DEFAULT_SANDBOX_POLICY, timeoutMs: 60_000, ...overrides };
+}
+
+async function run(options: SandboxRunOptions): Promise<SandboxReport> {
+  return startSandboxRun({ policy: policy(), ...options }).done;
+}
+
+async function watBytes(name: string): Promise<Uint8Array> {
+  const compiled = await compileWat(fs.readFileSync(fixture(name), 'utf8'));
+  assert.ok('bytes' in compiled && compiled.bytes, `${name}.wat compiles`);
+  return compiled.bytes;
+}
+
+/** A minimal module: one function whose body is `code` (bytes after the locals). */
+function moduleWithBody(code: number[]): Uint8Array {
+  const body = [0x00, ...code];
+  return Uint8Array.from([
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...[0x01, 0x04, 0x01, 0x60, 0x00, 0x00], // type: [] -> []
+    ...[0x03, 0x02, 0x01, 0x00], // one function
+    ...[0x0a, body.length + 2, 0x01, body.length, ...body],
+  ]);
+}
+
+describe('fuel metering', function () {
+  this.timeout(120_000);
+
+  describe('the rewriter', () => {
+    it('refuses an instruction it does not know instead of guessing, with its offset', () => {
+      const result = instrumentModule(moduleWithBody([0x27, 0x0b])); // 0x27 is no opcode
+      assert.equal(result.ok, false);
+      assert.ok(!result.ok && /cannot meter/.test(result.message), JSON.stringify(result));
+      assert.ok(!result.ok && result.offset !== undefined);
+    });
+
+    it('refuses a module that imports from the meter module (it could reach the counter)', async () => {
+      const bytes = await compileWatText(
+        '(module (import "wasm-warden:meter" "fuel" (global (mut i64))) (func (export "f")))',
+      );
+      const result = instrumentModule(bytes);
+      assert.ok(!result.ok && /reserves/.test(result.message));
+    });
+
+    it('keeps the exports and adds no way to reach the counter; the metered module validates', async () => {
+      for (const name of ['spin', 'tamper', 'recurse']) {
+        const bytes = await watBytes(name);
+        const result = instrumentModule(bytes);
+        assert.ok(result.ok);
+        assert.ok(WA.validate(result.bytes), `${name} metered validates`);
+        const exports = (b: Uint8Array): string[] =>
+          WA.Module.exports(new WA.Module(b)).map(
+            (e: { name: string; kind: string }) => `${e.name}:${e.kind}`,
+          );
+        assert.deepEqual(exports(result.bytes), exports(bytes));
+        // The counter is an import the host owns, never a global the module declares or exports.
+        const meterImports = WA.Module.imports(new WA.Module(result.bytes)).filter(
+          (i: { module: string }) => i.module === 'wasm-warden:meter',
+        );
+        assert.deepEqual(
+          meterImports.map((i: { name: string; kind: string }) => `${i.name}:${i.kind}`),
+          ['fuel:global', 'threshold:global', 'sample:function'],
+        );
+        const profiled = instrumentModule(bytes, { profile: true });
+        assert.ok(profiled.ok && WA.validate(profiled.bytes));
+        assert.ok(
+          WA.Module.exports(new WA.Module(profiled.bytes)).some((e: { name: string }) =>
+            e.name.startsWith(PROFILE_EXPORT_PREFIX),
+          ),
+        );
+      }
+    });
+
+    it('charges bulk memory by its length when it runs, and a huge length cannot wrap the counter', async () => {
+      const bytes = await compileWatText(`(module (memory 1)
+        (func (export "fill") (param i32) (memory.fill (i32.const 0) (i32.const 7) (local.get 0))))`);
+      const used = (n: number): bigint => {
+        const result = instrumentModule(bytes);
+        assert.ok(result.ok);
+        const fuel = new WA.Global({ value: 'i64', mutable: true }, 1n << 40n);
+        const instance = new WA.Instance(new WA.Module(result.bytes), {
+          'wasm-warden:meter': {
+            fuel,
+            threshold: new WA.Global({ value: 'i64', mutable: true }, 0n),
+            sample: () => 0,
+          },
+        });
+        try {
+          instance.exports.fill(n);
+        } catch {
+          // out of bounds: charged all the same
+        }
+        return (1n << 40n) - fuel.value;
+      };
+      assert.equal(used(16 * 1000) - used(0), 1000n);
+      assert.ok(used(-1) > used(65536)); // 4 GiB - 1 bytes: charged, then out of bounds
+    });
+  });
+
+  describe('in the sandbox', () => {
+    it('reports the same fuel on three runs of the same workload', async () => {
+      const reports: SandboxReport[] = [];
+      for (let i = 0; i < 3; i++)
+        reports.push(await run({ file: fixture('recurse'), invoke: { name: 'storm', args: ['5000'] } }));
+      const expected = String(
+        new WA.Instance(new WA.Module(await watBytes('recurse')), {}).exports.storm(5000),
+      );
+      for (const r of reports) assert.deepEqual(r.outcome, { kind: 'returned', values: [expected] });
+      const fuel = reports.map((r) => r.fuel?.consumed);
+      assert.ok(fuel[0] && fuel[0] > 5000 * 10, `fuel ${fuel[0]}`);
+      assert.deepEqual(fuel, [fuel[0], fuel[0], fuel[0]]);
+    });
+
+    it('stops a loop at the same count every time, and a limit of exactly the need lets it finish', async () => {
+      const invoke = { name: 'count', args: ['100000'] };
+      const free = await run({ file: fixture('spin'), invoke });
+      assert.deepEqual(free.outcome, { kind: 'returned', values: ['100000'] });
+      const need = free.fuel?.consumed ?? 0;
+      assert.ok(need > 100000);
+      const enough = await run({ file: fixture('spin'), invoke, fuel: need });
+      assert.deepEqual(enough.outcome, { kind: 'returned', values: ['100000'] });
+      assert.deepEqual(enough.fuel, { consumed: need, limit: need });
+      const stops: SandboxReport[] = [];
+      for (let i = 0; i < 3; i++) stops.push(await run({ file: fixture('spin'), invoke, fuel: need - 1 }));
+      for (const r of stops) {
+        assert.deepEqual(r.outcome, { kind: 'fuel-exhausted', limit: need - 1 });
+        assert.equal(exitCodeFor(r.outcome), 123);
+      }
+      assert.deepEqual(
+        stops.map((r) => r.fuel?.consumed),
+        stops.map(() => stops[0].fuel?.consumed),
+      );
+    });
+
+    it('takes the limit from the policy (sandbox.fuel)', async () => {
+      const r = await run({
+        file: fixture('spin'),
+        invoke: { name: 'forever', args: [] },
+        policy: policy({ fuel: 2_000_000 }),
+      });
+      assert.deepEqual(r.outcome, { kind: 'fuel-exhausted', limit: 2_000_000 });
+    });
+
+    it('cannot be reset or overflowed by a module that names globals like the meter', async () => {
+      const r = await run({ file: fixture('tamper'), invoke: { name: 'spin', args: [] }, fuel: 3_000_000 });
+      assert.deepEqual(r.outcome, { kind: 'fuel-exhausted', limit: 3_000_000 });
+    });
+
+    it('lets deep recursion hit the stack limit as before, and stops it by fuel under a limit', async () => {
+      const free = await run({ file: fixture('recurse'), invoke: { name: 'down', args: ['0'] } });
+      assert.equal(free.outcome.kind, 'trap');
+      assert.match(free.outcome.kind === 'trap' ? free.outcome.message : '', /call stack/);
+      const limited = await run({
+        file: fixture('recurse'),
+        invoke: { name: 'down', args: ['0'] },
+        fuel: 50_000,
+      });
+      assert.deepEqual(limited.outcome, { kind: 'fuel-exhausted', limit: 50_000 });
+    });
+
+    it('gives the same br_table storm result metered as the engine gives unmetered', async () => {
+      const instance = new WA.Instance(new WA.Module(await watBytes('recurse')), {});
+      const expected = String(instance.exports.storm(20000));
+      const r = await run({ file: fixture('recurse'), invoke: { name: 'storm', args: ['20000'] } });
+      assert.deepEqual(r.outcome, { kind: 'returned', values: [expected] });
+    });
+
+    it('samples memory and fuel inside a loop that never calls the host; the memory alert fires during the run', async () => {
+      const alerts: SandboxAlert[] = [];
+      const r = await run({
+        file: fixture('spin'),
+        invoke: { name: 'forever', args: [] },
+        policy: policy({ maxMemory: 4 * 1024 * 1024, alerts: { memoryPercent: 40, slowMs: 600_000 } }),
+        fuel: 400_000_000,
+        onAlert: (a) => alerts.push(a),
+      });
+      assert.equal(r.outcome.kind, 'fuel-exhausted');
+      assert.equal(r.hostCalls && Object.keys(r.hostCalls).length, 0);
+      const inside = r.samples.filter((s) => s.fuel !== undefined && s.fuel > 0 && s.fuel < 400_000_000);
+      assert.ok(inside.length >= 1, `${inside.length} samples from inside the loop`);
+      assert.equal(alerts.length, 1);
+      assert.equal(alerts[0].kind, 'memory');
+      const memoryAlert = r.alerts.find((a) => a.kind === 'memory');
+      assert.ok(memoryAlert?.atMs !== undefined);
+    });
+
+    it('profiles fuel per function, calls and loops, by name', async () => {
+      const r = await run({
+        file: fixture('recurse'),
+        invoke: { name: 'storm', args: ['1000'] },
+        profile: true,
+      });
+      assert.ok(r.profile);
+      assert.equal(r.profile.calledFunctions, 1);
+      const [top] = r.profile.functions;
+      assert.equal(top.name, 'storm');
+      assert.equal(top.calls, 1);
+      // Everything charged ran inside `storm`.
+      assert.equal(top.self, r.fuel?.consumed);
+      assert.deepEqual(
+        r.profile.loops.map((l) => [l.functionName, l.iterations]),
+        [['storm', 1000]],
+      );
+    });
+
+    it('runs a C program compiled here with the same output, and the same fuel each time', async function () {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ww-fuel-c-'));
+      try {
+        const source = path.join(dir, 'prog.c');
+        fs.writeFileSync(
+          source,
+          `#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+static unsigned fib(unsigned n) { return n < 2 ? n : fib(n - 1) + fib(n - 2); }
+static int cmp(const void *a, const void *b) { return *(const int *)a - *(const int *)b; }
+int main(void) {
+  static char sieve[200000];
+  int primes = 0;
+  memset(sieve, 1, sizeof sieve);
+  for (int i = 2; i < 200000; i++) if (sieve[i]) { primes++; for (int j = 2 * i; j < 200000; j += i) sieve[j] = 0; }
+  int *v = malloc(50000 * sizeof(int));
+  unsigned x = 12345;
+  for (int i = 0; i < 50000; i++) { x = x * 1103515245u + 12345u; v[i] = (int)(x >> 8) % 100000; }
+  qsort(v, 50000, sizeof(int), cmp);
+  printf("primes %d fib %u min %d max %d\\n", primes, fib(24), v[0], v[49999]);
+  return 0;
+}
+`,
+        );
+        const wasmFile = path.join(dir, 'prog.wasm');
+        const cc = spawnSync(
+          'clang',
+          ['--target=wasm32-wasi', '-O2', '-nodefaultlibs', source, '-lc', '-o', wasmFile],
+          {
+            encoding: 'utf8',
+          },
+        );
+        assert.equal(cc.status, 0, `clang (Debian clang, lld, wasi-libc): ${cc.stderr}`);
+        // The same numbers computed here.
+        let x = 12345;
+        const values: number[] = [];
+        for (let i = 0; i < 50000; i++) {
+          x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+          values.push((x >>> 8) % 100000);
+        }
+        values.sort((a, b) => a - b);
+        const fib = (n: number): number => (n < 2 ? n : fib(n - 1) + fib(n - 2));
+        const expected = `primes 17984 fib ${fib(24)} min ${values[0]} max ${values[49999]}\n`;
+        const a = await run({ file: wasmFile });
+        const b = await run({ file: wasmFile });
+        assert.deepEqual(a.outcome, { kind: 'exit', code: 0 });
+        assert.equal(a.stdout.text, expected);
+        assert.equal(b.stdout.text, expected);
+        assert.ok(a.fuel && a.fuel.consumed > 1_000_000);
+        assert.equal(a.fuel.consumed, b.fuel?.consumed);
+        assert.ok(!a.notes.some((n) => /fuel not counted/.test(n)));
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+});
+
+async function compileWatText(text: string): Promise<Uint8Array> {
+  const compiled = await compileWat(text);
+  assert.ok('bytes' in compiled && compiled.bytes, 'compiles');
+  return compiled.bytes;
+}
