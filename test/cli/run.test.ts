@@ -83,3 +83,53 @@ describe('wasm-warden run', function () {
     }
   });
 });
+
+describe('wasm-warden run under a signal', function () {
+  this.timeout(60_000);
+
+  /** The children of a process (Linux), polled until one appears or the bound runs out. */
+  async function childOf(pid: number): Promise<number | undefined> {
+    for (const end = Date.now() + 20_000; Date.now() < end;) {
+      try {
+        const children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+        if (children) return Number(children.split(/\s+/)[0]);
+      } catch {
+        return undefined;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return undefined;
+  }
+
+  /** Gone, or a zombie waiting for its new parent to reap it. */
+  function gone(pid: number): boolean {
+    try {
+      return fs
+        .readFileSync(`/proc/${pid}/stat`, 'utf8')
+        .replace(/^.*\) /s, '')
+        .startsWith('Z');
+    } catch {
+      return true;
+    }
+  }
+
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    it(`${signal} to the CLI alone (not its group) ends the sandbox process too`, async function () {
+      if (process.platform !== 'linux') this.skip();
+      const { spawn } = await import('node:child_process');
+      const cli = spawn(process.execPath, [CLI, 'run', 'hostile/infinite-loop.wat', '--timeout', '60000'], {
+        cwd: fixtures,
+        stdio: 'ignore',
+      });
+      const exited = new Promise<void>((resolve) => cli.once('exit', () => resolve()));
+      const sandbox = await childOf(cli.pid!);
+      assert.ok(sandbox, 'the sandbox process started');
+      cli.kill(signal);
+      await exited;
+      let isGone = gone(sandbox);
+      for (const end = Date.now() + 20_000; !isGone && Date.now() < end; isGone = gone(sandbox))
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.ok(isGone, `sandbox process ${sandbox} outlived the CLI's ${signal}`);
+    });
+  }
+});

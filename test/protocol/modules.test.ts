@@ -55,6 +55,16 @@ describe('module analysis over LSP', function () {
     client = new LspTestClient();
     await client.initialize(root, { workspace: { configuration: true, workspaceFolders: true } });
   });
+  /**
+   * A barrier instead of a sleep: edits a document to its next version and waits for that
+   * version's publish. The server handles a document's versions in order, so whatever it was
+   * going to publish for the earlier ones has been sent (and read, one pipe) by then.
+   */
+  async function nextVersionPublished(uri: string, version: number, text: string): Promise<void> {
+    await client.change(uri, version, text);
+    await client.waitForDiagnostics(uri, (d) => d.version === version);
+  }
+
   afterEach(() => {
     client.kill();
     fs.rmSync(root, { recursive: true, force: true });
@@ -160,8 +170,15 @@ describe('module analysis over LSP', function () {
     }
     const last = await client.waitForDiagnostics(watUri, (d) => d.version === 201);
     assert.ok(last.diagnostics.some((d) => d.code === 'syntax-error'));
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    assert.equal(client.published.get(watUri)?.version, 201);
+    await nextVersionPublished(watUri, 202, MODULE);
+    // Nothing older came after version 201 (stale work published late would override it).
+    const history = client.publishHistory.filter((p) => p.uri === watUri);
+    const first201 = history.findIndex((p) => p.version === 201);
+    assert.deepEqual(
+      history.slice(first201).filter((p) => (p.version ?? 0) < 201),
+      [],
+      'no stale publish after the last version',
+    );
   });
 
   it('ends each version with one publish that holds the rules and wabt findings together', async () => {
@@ -179,8 +196,9 @@ describe('module analysis over LSP', function () {
     );
     assert.ok(last.diagnostics.some((x) => x.code === 'disallowed-import'));
     assert.ok(last.diagnostics.some((x) => x.code === 'memory-limit'));
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    assert.deepEqual(client.published.get(watUri), last);
+    await nextVersionPublished(watUri, 3, MODULE);
+    const ofVersion2 = client.publishHistory.filter((p) => p.uri === watUri && p.version === 2);
+    assert.equal(ofVersion2.at(-1), last, 'nothing was published for version 2 after its complete publish');
   });
 
   it('publishes a small .wat once per version, a big one first without wabt, then complete', async () => {
@@ -191,7 +209,7 @@ describe('module analysis over LSP', function () {
     await client.open(watUri, MODULE);
     await client.change(watUri, 2, invalid(MODULE));
     await client.waitForDiagnostics(watUri, (d) => d.version === 2 && d.diagnostics.length > 0);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await nextVersionPublished(watUri, 3, MODULE);
     assert.equal(versionsOf(watUri, 2).length, 1, 'a small file: one publish, so nothing blinks');
 
     // Past 256 KB the reader's findings go out before wabt's validation.

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -121,6 +122,32 @@ describe('policy files over LSP', function () {
       (d) => !d.diagnostics.some((x) => x.code === 'disallowed-import' || x.code === 'policy-error'),
     );
   });
+
+  for (const [kind, make] of [
+    ['a FIFO', (file: string) => execFileSync('mkfifo', [file])],
+    ['a folder', (file: string) => fs.mkdirSync(file)],
+    ['a dangling symbolic link', (file: string) => fs.symlinkSync('nowhere.json', file)],
+    ['a symbolic link loop', (file: string) => fs.symlinkSync(path.basename(file), file)],
+  ] as const) {
+    it(`fails closed for a module whose wasm-policy.json is ${kind}, and keeps answering`, async () => {
+      make(path.join(dir, 'wasm-policy.json'));
+      const moduleText = '(module (import "env" "log" (func (param i32))))\n';
+      const moduleUri = pathToFileURL(path.join(dir, 'm.wat')).href;
+      fs.writeFileSync(path.join(dir, 'm.wat'), moduleText);
+      await client.initialize(dir);
+      await client.open(moduleUri, moduleText);
+      const closed = await client.waitForDiagnostics(moduleUri, (d) =>
+        d.diagnostics.some((x) => x.code === 'policy-error'),
+      );
+      assert.match(closed.diagnostics.find((x) => x.code === 'policy-error')!.message, /cannot be read/);
+      assert.equal(closed.diagnostics.filter((x) => x.code === 'disallowed-import').length, 1);
+      const hover = await client.connection.sendRequest('textDocument/hover', {
+        textDocument: { uri: moduleUri },
+        position: { line: 0, character: 18 },
+      });
+      assert.ok(hover, 'the server still answers');
+    });
+  }
 
   it('explains WASI names and capabilities on hover', async () => {
     await client.initialize(dir);

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { SandboxPolicy } from '../../server/src/core/policy/types';
 import { DEFAULT_SANDBOX_POLICY } from '../../server/src/core/sandbox/defaults';
-import { exitCodeFor, type SandboxReport } from '../../server/src/core/sandbox/report';
+import { exitCodeFor, formatReportText, type SandboxReport } from '../../server/src/core/sandbox/report';
 import { startSandboxRun, type SandboxRunOptions } from '../../server/src/core/sandbox/runner';
 
 const fixtures = path.resolve(__dirname, '../../../test/fixtures');
@@ -32,6 +32,18 @@ function processGone(pid: number | undefined): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Waits until a process that is not our child (so it has no `exit` event here) is gone: a bounded
+ * poll, for a process whose killer runs in another process that may be slow under load.
+ */
+async function waitUntilGone(pid: number, giveUpMs = 20_000): Promise<boolean> {
+  for (const end = Date.now() + giveUpMs; Date.now() < end;) {
+    if (processGone(pid)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return processGone(pid);
 }
 
 /** Runs a module and checks the sandbox process no longer exists afterwards. */
@@ -269,8 +281,32 @@ describe('sandbox: hostile modules', function () {
       execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 20_000 }).trim(),
     );
     assert.ok(pid > 0);
-    assert.ok(processGone(pid), `sandbox process ${pid} outlived its parent`);
+    // The parent's exit hook sent SIGKILL; the kernel takes it from there, in its own time.
+    assert.ok(await waitUntilGone(pid), `sandbox process ${pid} outlived its parent`);
   });
+
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+    it(`kills the sandbox process when ${signal} is sent to the process that started it alone`, async () => {
+      const runner = path.resolve(__dirname, '../../server/src/core/sandbox/runner.js');
+      // A parent that starts a 60 s run of an infinite loop, prints the sandbox pid, and waits.
+      const script = `const { startSandboxRun } = require(${JSON.stringify(runner)});
+        let said = false;
+        const run = startSandboxRun({ file: ${JSON.stringify(hostile('infinite-loop'))}, timeoutMs: 60000,
+          onSample: () => { if (!said) { said = true; console.log(run.pid); } } });`;
+      const { spawn } = await import('node:child_process');
+      const parent = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+        parent.once('exit', (_, sig) => resolve(sig)),
+      );
+      const pid = await new Promise<number>((resolve) =>
+        parent.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))),
+      );
+      assert.ok(pid > 0 && !processGone(pid), 'the sandbox runs');
+      process.kill(parent.pid!, signal);
+      assert.equal(await exited, signal, 'the parent still ends by the signal');
+      assert.ok(await waitUntilGone(pid), `sandbox process ${pid} outlived its parent's ${signal}`);
+    });
+  }
 
   it('stops a run on cancel', async () => {
     const handle = startSandboxRun({ file: hostile('infinite-loop'), policy: policy({ timeoutMs: 20_000 }) });
@@ -441,5 +477,62 @@ describe('sandbox: well-behaved modules', function () {
     assert.equal(handle.pid, undefined);
     assert.equal(r.outcome.kind, 'error');
     assert.match(r.outcome.kind === 'error' ? r.outcome.message : '', /cannot read .*missing\.wasm: ENOENT/);
+  });
+
+  for (const random of ['real', 'fixed'] as const) {
+    it(`answers random_get into a buffer past the end of memory with EFAULT (random: ${random})`, async () => {
+      const chunks: Buffer[] = [];
+      const r = await run({
+        file: wellBehaved('random-fault'),
+        policy: policy({ random }),
+        onOutput: (_, data) => chunks.push(Buffer.from(data)),
+      });
+      assert.deepEqual(r.outcome, { kind: 'exit', code: 0 });
+      // past the end, at 0xfffffff8, and ending exactly at the end (fine)
+      assert.deepEqual([...Buffer.concat(chunks)], [21, 21, 0]);
+    });
+  }
+
+  it('calls _initialize of a WASI reactor before the export it invokes', async () => {
+    const r = await run({
+      file: wellBehaved('reactor'),
+      policy: policy(),
+      invoke: { name: 'answer', args: [] },
+    });
+    assert.deepEqual(r.outcome, { kind: 'returned', values: ['42'] });
+    const init = await run({
+      file: wellBehaved('reactor'),
+      policy: policy(),
+      invoke: { name: '_initialize', args: [] },
+    });
+    assert.deepEqual(init.outcome, { kind: 'returned', values: [] }, '_initialize itself runs once');
+  });
+
+  it('says a component is a component (not a bad version) without starting a process', async () => {
+    const handle = startSandboxRun({
+      file: 'component.wasm',
+      bytes: Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00),
+      policy: policy(),
+    });
+    const r = await handle.done;
+    assert.equal(handle.pid, undefined);
+    assert.deepEqual(r.outcome, {
+      kind: 'error',
+      message:
+        'this is a WebAssembly component, not a core module: components cannot run in the sandbox preview yet',
+    });
+  });
+
+  it('quotes one duration in the text report and its slow alert', async () => {
+    const r = await run({
+      file: wellBehaved('hello'),
+      policy: policy({ alerts: { memoryPercent: 90, slowMs: 0 } }),
+    });
+    assert.ok(r.moduleMs !== undefined, 'the runner timed the module itself');
+    const slow = r.alerts.find((a) => a.kind === 'slow');
+    assert.ok(slow, JSON.stringify(r.alerts));
+    const alerted = /took (\d+) ms/.exec(slow.message)![1];
+    const text = formatReportText(r);
+    assert.match(text, new RegExp(`time: +${alerted} ms`), text);
   });
 });

@@ -103,6 +103,7 @@ export class PolicyFilesFeature {
     return {
       readFile: (file) => open(file)?.getText() ?? nodeFileSystem.readFile(file),
       stat: (file) => (open(file) ? 'file' : nodeFileSystem.stat(file)),
+      whyUnreadable: (file) => nodeFileSystem.whyUnreadable!(file),
     };
   }
 

@@ -142,7 +142,11 @@ describe('rules: framework', () => {
     assert.deepEqual(
       findings.map((f) => [f.ruleId, f.severity, f.message]),
       [
-        ['broken', 'warning', 'Rule "broken" could not finish on this module: boom'],
+        [
+          'broken',
+          'error',
+          'Rule "broken" could not finish on this module, so the module is not cleared by it: boom',
+        ],
         [
           'start-function',
           'info',

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { PolicyPointer } from '../findings';
 import { capabilitiesCoveringImport, capabilityOfImport } from '../wasi/catalogue';
 import { ACCUMULATING_PATHS, type PolicyLayer, type Setting } from './layer';
-import { importSubjects, normaliseImport, patternRegExp } from './patterns';
+import { importSubjects, normaliseImport, compilePattern } from './patterns';
 import { WASM_PAGE_SIZE } from './sizes';
 import type {
   EffectivePolicy,
@@ -136,7 +136,7 @@ function importRules(merged: MergedSettings, otherwiseFallback: PolicyPointer): 
 /** Decides imports: deny patterns first (deny beats allow), then allow patterns, capabilities, `otherwise`. */
 export function importChecker(rules: ImportRules): EffectivePolicy['checkImport'] {
   const compile = (settings: Setting[]) =>
-    settings.map((setting) => ({ setting, re: patternRegExp(setting.value as string) }));
+    settings.map((setting) => ({ setting, matches: compilePattern(setting.value as string) }));
   const deny = compile(rules.deny);
   const allow = compile(rules.allow);
   const { capabilities, otherwise, otherwiseFallback } = rules;
@@ -147,7 +147,7 @@ export function importChecker(rules: ImportRules): EffectivePolicy['checkImport'
   const decide = (module: string, name: string): ImportVerdict => {
     const capability = capabilityOfImport(module, name);
     const subjects = importSubjects(module, name);
-    const first = (list: typeof deny) => list.find(({ re }) => subjects.some((s) => re.test(s)))?.setting;
+    const first = (list: typeof deny) => list.find(({ matches }) => subjects.some(matches))?.setting;
     const denied = first(deny);
     if (denied) {
       return {

@@ -8,7 +8,6 @@
  * Synchronous and cached; call `invalidate(path)` when a file changes on disk or in an editor.
  */
 import * as path from 'node:path';
-import picomatch from 'picomatch';
 import type { Finding, PolicyPointer } from '../findings';
 import { textSpan } from '../location';
 import {
@@ -20,6 +19,7 @@ import {
 } from './builtins';
 import { nodeSpan, readPolicyDocument, type PolicyDocument } from './document';
 import { buildEffectivePolicy } from './effective';
+import { compileGlob } from './globMatcher';
 import type { PolicyFileSystem } from './fileSystem';
 import { propertyNode, readLayer, readOverrides, type OverrideLayer, type PolicyLayer } from './layer';
 import { checkAgainstSchema } from './schemaCheck';
@@ -125,7 +125,9 @@ export class PolicyResolver {
       }
       visited.push(dir);
       const candidate = path.join(dir, POLICY_FILE_NAME);
-      if (this.fs.stat(candidate) === 'file') {
+      // Anything there governs, even what cannot be read (a folder, a FIFO, a dangling link):
+      // skipping it would check the module against the permissive default instead.
+      if (this.fs.stat(candidate) !== undefined) {
         found = candidate;
         break;
       }
@@ -180,6 +182,15 @@ export class PolicyResolver {
     return loaded;
   }
 
+  private unreadableMessage(file: string): string {
+    const kind = this.fs.stat(file);
+    if (kind === undefined) return `Policy file not found: ${file}.`;
+    const why =
+      this.fs.whyUnreadable?.(file) ??
+      (kind === 'directory' ? 'it is a folder' : 'it is not a readable file');
+    return `Policy file ${file} cannot be read: ${why}. Modules it governs fail closed until it is a readable file.`;
+  }
+
   /** A policy file with the files it extends, and what is wrong with that chain. */
   chain(file: string, visiting: string[] = []): PolicyChain {
     const absolute = path.resolve(file);
@@ -190,7 +201,7 @@ export class PolicyResolver {
       const finding: Finding = {
         ruleId: 'policy-error',
         severity: 'error',
-        message: `Policy file not found: ${absolute}.`,
+        message: this.unreadableMessage(absolute),
         location: textSpan({ line: 0, character: 0 }, { line: 0, character: 0 }),
       };
       return { files: [], extendsProblems: [], firstError: { file: absolute, finding } };
@@ -213,12 +224,14 @@ export class PolicyResolver {
         chain.extendsProblems.push(
           problem(`"extends" makes a cycle: ${names.join(' → ')}. A policy cannot extend itself.`),
         );
-      } else if (this.fs.stat(ext.target) !== 'file') {
+      } else if (this.fs.stat(ext.target) === undefined) {
         chain.extendsProblems.push(
           problem(
             `The policy this extends was not found: ${ext.target}. "extends" is relative to this file.`,
           ),
         );
+      } else if (this.fs.stat(ext.target) !== 'file') {
+        chain.extendsProblems.push(problem(`The policy this extends: ${this.unreadableMessage(ext.target)}`));
       } else {
         const base = this.chain(ext.target, stack);
         chain.files = [...base.files, top];
@@ -300,7 +313,8 @@ export class PolicyResolver {
   private overrideMatcher(override: OverrideLayer): (relativePath: string) => boolean {
     let matcher = this.matchers.get(override);
     if (!matcher) {
-      matcher = picomatch(override.files, { dot: true });
+      const globs = override.files.map(compileGlob);
+      matcher = (relativePath) => globs.some((matches) => matches(relativePath));
       this.matchers.set(override, matcher);
     }
     return matcher;

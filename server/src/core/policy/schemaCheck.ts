@@ -28,6 +28,12 @@ interface SchemaNode {
   format?: string;
 }
 
+/** A property's schema: own keys only, so `constructor` or `toString` is not mistaken for a field. */
+function propertySchema(schema: SchemaNode, key: string): SchemaNode | undefined {
+  if (schema.properties && Object.hasOwn(schema.properties, key)) return schema.properties[key];
+  return typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
+}
+
 export const POLICY_SCHEMA = schemaJson as unknown as SchemaNode & {
   definitions: Record<string, SchemaNode>;
 };
@@ -37,7 +43,8 @@ export function resolveSchema(schema: SchemaNode): SchemaNode {
   if (!schema.$ref) return schema;
   const name = schema.$ref.replace('#/definitions/', '');
   const { $ref: _ref, ...rest } = schema;
-  return { ...resolveSchema(POLICY_SCHEMA.definitions[name] ?? {}), ...rest };
+  const definition = Object.hasOwn(POLICY_SCHEMA.definitions, name) ? POLICY_SCHEMA.definitions[name] : {};
+  return { ...resolveSchema(definition ?? {}), ...rest };
 }
 
 /** The schema of the value at a JSON path (property names and array indices), if the path is known. */
@@ -47,11 +54,7 @@ export function schemaAt(path: Array<string | number>): SchemaNode | undefined {
     if (!schema) return undefined;
     schema = resolveSchema(schema);
     if (typeof segment === 'number') schema = schema.items;
-    else {
-      const additional: SchemaNode | undefined =
-        typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
-      schema = schema.properties?.[segment] ?? additional;
-    }
+    else schema = propertySchema(schema, segment);
   }
   return schema && resolveSchema(schema);
 }
@@ -151,17 +154,15 @@ class SchemaChecker {
       if (seen.has(key))
         this.report(keyNode, `"${key}" appears twice in ${label(path)}; only one can count. Remove one.`);
       seen.add(key);
-      const propertySchema =
-        schema.properties?.[key] ??
-        (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
-      if (!propertySchema) {
+      const valueSchema = propertySchema(schema, key);
+      if (!valueSchema) {
         if (schema.additionalProperties === false) {
           const inside = path.length === 0 ? 'a policy' : `"${label(path)}"`;
           this.report(keyNode, `Unknown key "${key}" in ${inside}.${didYouMean(key, known)}`);
         }
         continue;
       }
-      if (valueNode) this.check(valueNode, propertySchema, [...path, key]);
+      if (valueNode) this.check(valueNode, valueSchema, [...path, key]);
     }
     for (const required of schema.required ?? []) {
       if (!seen.has(required))

@@ -16,7 +16,8 @@ import {
 import { policyProblem, type PolicyDocument } from './document';
 import type { PolicyFileSystem } from './fileSystem';
 import { propertyNode } from './layer';
-import { matchesText } from './patterns';
+import { MAX_GLOB_LENGTH } from './globMatcher';
+import { MAX_PATTERN_LENGTH, matchesText } from './patterns';
 import { closestMatch, didYouMean, editDistance } from './suggest';
 
 export interface SemanticOptions {
@@ -42,6 +43,12 @@ const stringItems = (list: Node | undefined): Node[] =>
 export function checkImportPattern(
   pattern: string,
 ): { message: string; severity: Finding['severity'] } | undefined {
+  if (pattern.length > MAX_PATTERN_LENGTH) {
+    return {
+      message: `This pattern is ${pattern.length} characters long; import patterns are at most ${MAX_PATTERN_LENGTH}.`,
+      severity: 'error',
+    };
+  }
   if (pattern.trim() !== pattern || /\s/.test(pattern)) {
     return {
       message: `"${pattern}" contains spaces, so it can never match an import name.`,
@@ -210,6 +217,19 @@ function checkMemory(section: Node | undefined, report: Report): void {
   }
 }
 
+function checkOverrideFiles(overrides: Node | undefined, report: Report): void {
+  for (const override of overrides?.type === 'array' ? (overrides.children ?? []) : []) {
+    for (const glob of stringItems(valueOf(override, 'files'))) {
+      const length = String(glob.value).length;
+      if (length > MAX_GLOB_LENGTH)
+        report(
+          glob,
+          `This glob is ${length} characters long; globs in "files" are at most ${MAX_GLOB_LENGTH}.`,
+        );
+    }
+  }
+}
+
 export function checkSemantics(doc: PolicyDocument, options: SemanticOptions): Finding[] {
   const problems: Finding[] = [];
   if (!doc.root || doc.root.type !== 'object') return problems;
@@ -217,6 +237,7 @@ export function checkSemantics(doc: PolicyDocument, options: SemanticOptions): F
     problems.push(policyProblem(doc.lines, node.offset, node.offset + node.length, message, severity));
   const overrides = valueOf(doc.root, 'overrides');
   const sections = [doc.root, ...(overrides?.type === 'array' ? (overrides.children ?? []) : [])];
+  checkOverrideFiles(overrides, report);
   for (const section of sections) {
     checkImports(valueOf(section, 'imports'), report);
     checkFiles(doc, section, options, report);

@@ -79,11 +79,13 @@ export function runRules(input: RunRulesInput): Finding[] {
         }),
       );
     } catch (error) {
-      // A rule bug must not hide the other rules' findings, nor crash the server.
+      // A rule bug must not hide the other rules' findings, nor crash the server; and a check
+      // that could not finish has not cleared the module, so it fails closed: an error unless
+      // the policy set this rule's severity itself.
       findings.push({
         ruleId: rule.meta.id,
-        severity: 'warning',
-        message: `Rule "${rule.meta.id}" could not finish on this module: ${(error as Error)?.message ?? String(error)}`,
+        severity: forced ?? 'error',
+        message: `Rule "${rule.meta.id}" could not finish on this module, so the module is not cleared by it: ${(error as Error)?.message ?? String(error)}`,
         location: input.facts.location,
       });
     }

@@ -145,7 +145,13 @@ async function run(start: StartMessage): Promise<void> {
     if (isMemory(instance.exports.memory)) host.bind(instance);
     sample(true);
     try {
-      if (start.invoke) return invoke(instance, start.invoke);
+      // A WASI reactor (no _start) must have _initialize called before any other export.
+      const initialize = instance.exports._initialize;
+      const reactor = typeof initialize === 'function' && typeof instance.exports._start !== 'function';
+      if (start.invoke) {
+        if (reactor && start.invoke.name !== '_initialize') (initialize as () => unknown)();
+        return invoke(instance, start.invoke);
+      }
       const entry = instance.exports._start;
       if (typeof entry !== 'function') {
         const names = Object.entries(instance.exports)

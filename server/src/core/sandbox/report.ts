@@ -198,6 +198,11 @@ function formatBytes(bytes: number): string {
 }
 
 /** A short human summary (CLI stderr, the editor's Output channel). */
+/** How long a run took, as its report and its slow alert quote it: the module's time when known. */
+export function runTimeMs(report: SandboxReport): number {
+  return report.moduleMs ?? report.durationMs;
+}
+
 export function formatReportText(report: SandboxReport): string {
   const lines: string[] = [];
   lines.push(`wasm-warden run: ${report.file}`);
@@ -211,7 +216,13 @@ export function formatReportText(report: SandboxReport): string {
       lines.push(`            ${frame.trim()}`);
     }
   }
-  lines.push(`  time:     ${report.durationMs.toFixed(0)} ms`);
+  // The same figure the slow alert judges (the module's own time when known), then the total.
+  const time = runTimeMs(report).toFixed(0);
+  lines.push(
+    report.moduleMs === undefined
+      ? `  time:     ${time} ms`
+      : `  time:     ${time} ms in the module (${report.durationMs.toFixed(0)} ms with the sandbox process)`,
+  );
   if (report.fuel)
     lines.push(
       `  fuel:     ${report.fuel.atLastSample ? 'at least ' : ''}${report.fuel.consumed} units${report.fuel.limit !== undefined ? ` of ${report.fuel.limit}` : ''}`,

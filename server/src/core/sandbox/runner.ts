@@ -13,8 +13,10 @@ import { entryPoints } from './entryPoints';
 import { childLaunch, defaultRunnerScript } from './isolation';
 import type { ChildMessage, StartMessage } from './messages';
 import { readModuleBytes } from '../wat/moduleBytes';
+import { hasComponentPreamble } from '../module/component';
 import {
   emptyReport,
+  runTimeMs,
   type SandboxAlert,
   type SandboxOutcome,
   type SandboxReport,
@@ -112,6 +114,15 @@ export function startSandboxRun(options: SandboxRunOptions): SandboxRun {
       return finish(report, began, policy, outputLimit, firstMemoryAlertMs);
     }
     const bytes: Uint8Array = loaded;
+    if (hasComponentPreamble(bytes)) {
+      // V8 would only say "expected version"; say what the file is.
+      report.outcome = {
+        kind: 'error',
+        message:
+          'this is a WebAssembly component, not a core module: components cannot run in the sandbox preview yet',
+      };
+      return finish(report, began, policy, outputLimit);
+    }
     const runnerScript = options.runnerScript ?? defaultRunnerScript();
     let attempt = await runChild(true);
     if (attempt === 'permission-flag-rejected') {
@@ -288,17 +299,37 @@ function signatureOf(bytes: Uint8Array, name: string): { params: string[]; resul
 /**
  * Sandbox processes still running. If the process that started them exits (the language server
  * shutting down, the CLI failing), they are killed too: a module stuck in a loop cannot notice
- * that its parent is gone, and its time limit lived in the parent.
+ * that its parent is gone, and its time limit lived in the parent. A signal that ends the parent
+ * (SIGTERM, SIGINT, SIGHUP sent to it alone, not its group) skips `exit` hooks, so while children
+ * live the signals are caught as well: the children are killed, then the signal takes its course.
  */
 const live = new Set<ChildProcess>();
 let exitHookInstalled = false;
+const FATAL_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+
+const killLive = (): void => live.forEach((p) => p.kill('SIGKILL'));
+
+function onFatalSignal(signal: NodeJS.Signals): void {
+  killLive();
+  removeSignalHooks();
+  // Nobody else listens: the signal's default action (ending this process) was ours to keep.
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+}
+
+function removeSignalHooks(): void {
+  for (const signal of FATAL_SIGNALS) process.removeListener(signal, onFatalSignal);
+}
 
 function trackUntilExit(proc: ChildProcess): void {
+  if (live.size === 0) for (const signal of FATAL_SIGNALS) process.on(signal, onFatalSignal);
   live.add(proc);
-  proc.once('exit', () => live.delete(proc));
+  proc.once('exit', () => {
+    live.delete(proc);
+    if (live.size === 0) removeSignalHooks();
+  });
   if (!exitHookInstalled) {
     exitHookInstalled = true;
-    process.once('exit', () => live.forEach((p) => p.kill('SIGKILL')));
+    process.once('exit', killLive);
   }
 }
 
@@ -331,7 +362,7 @@ export function alertsFor(report: SandboxReport, policy: SandboxPolicy, outputLi
       message: `memory reached ${percent.toFixed(0)}% of the ${report.memoryLimitBytes}-byte limit (alert at ${policy.alerts.memoryPercent}%)`,
     });
   }
-  const time = report.moduleMs ?? report.durationMs;
+  const time = runTimeMs(report);
   if (time > policy.alerts.slowMs)
     alerts.push({
       kind: 'slow',

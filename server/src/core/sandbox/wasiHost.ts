@@ -13,6 +13,7 @@ import type { WasmInstance } from './wasmApi';
 export const WASI_MODULE = 'wasi_snapshot_preview1';
 
 const ERRNO_BADF = 8;
+const ERRNO_FAULT = 21;
 const ERRNO_ROFS = 69;
 const ERRNO_NOTCAPABLE = 76;
 const OFLAGS_CREAT = 1;
@@ -190,7 +191,11 @@ export class PolicyWasiHost {
           return 0;
         }
         return undefined;
-      case 'random_get':
+      case 'random_get': {
+        // The shim fills a view clamped to memory and reports success: a buffer that runs past
+        // the end of memory is the module's bug, and WASI's answer to it is EFAULT.
+        const end = (Number(a[0]) >>> 0) + (Number(a[1]) >>> 0);
+        if (end > this.wasi.inst.exports.memory.buffer.byteLength) return ERRNO_FAULT;
         if (this.options.policy.random === 'fixed') {
           // Deterministic bytes (xorshift32) so runs repeat exactly; not for secrets, by design.
           const out = new Uint8Array(this.wasi.inst.exports.memory.buffer, Number(a[0]), Number(a[1]));
@@ -205,6 +210,7 @@ export class PolicyWasiHost {
           return 0;
         }
         return undefined;
+      }
       default:
         return undefined;
     }
