@@ -53,8 +53,9 @@ export interface ModuleInput {
    */
   knownValid?: readonly number[];
   /**
-   * Compiles `.wat` text off this thread (the server's wabt worker). Given, a text analysis starts
-   * it on the file's likely module text before reading, so wabt runs while the reader does.
+   * Compiles `.wat` text off this thread (the server's wabt workers). Given, every compile of a text
+   * analysis goes there, the first started on the file's likely module text before reading, so
+   * wabt runs while the reader does.
    */
   compileAside?: (text: string, fileName: string) => Promise<CompileResult>;
 }
@@ -243,7 +244,7 @@ export function analyzeWatInSteps(input: ModuleInput, text: string): SteppedText
         // The compile started ahead counts only if it guessed this module's text exactly.
         const compiled = await (ahead?.text === entry.source.text
           ? ahead.result
-          : compileWat(entry.source.text, input.fileName));
+          : (input.compileAside ?? compileWat)(entry.source.text, input.fileName));
         if (entry.findings.length === 0) findings.push(...relocate(compiled.findings, entry, lines));
         if (compiled.bytes && withCode.length > 0) code = textCodeView(entry, compiled.bytes, compiled.facts);
       } else if (withCode.length > 0) {
