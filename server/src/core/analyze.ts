@@ -159,7 +159,21 @@ async function analyzeBinary(input: ModuleInput, bytes: Uint8Array): Promise<Mod
   const needsSignature = activeRules(input.policy, input.ruleOverrides).some((r) => r.meta.needsSignature);
   const signature = needsSignature ? await checkSignature(input, bytes) : undefined;
   findings.push(...checkTree(facts, input, { bytes, signature }, (f) => binaryCodeView(f, bytes), false));
-  return { facts: [facts], findings, engineAccepted: verdict.accepted };
+  return { facts: [facts], findings: insideFile(findings, bytes.length), engineAccepted: verdict.accepted };
+}
+
+/**
+ * Every finding's location lies inside the file: a reader that ran out of bytes reports the end of
+ * the file (an empty `signature` section at the end was reported one byte past it), which an editor
+ * cannot show. Such a location moves to the file's last byte.
+ */
+export function insideFile(findings: Finding[], size: number): Finding[] {
+  return findings.map((f) => {
+    const at = f.location;
+    if (at.kind !== 'binary' || (at.offset < size && at.offset + at.length <= size)) return f;
+    const offset = Math.max(0, Math.min(at.offset, size - 1));
+    return { ...f, location: { ...at, offset, length: Math.min(Math.max(at.length, 1), size - offset) } };
+  });
 }
 
 /**
