@@ -32,6 +32,7 @@ import { registerSandboxFeature } from './features/sandbox';
 import { PolicyFilesFeature } from './features/policyFiles';
 import { registerSigningFeature } from './features/signing';
 import { WasmViewFeature } from './features/wasmView';
+import { DisassemblyThread } from './features/disasm/thread';
 import { VERSION } from './version';
 
 if (process.argv.includes('--version')) {
@@ -78,7 +79,7 @@ connection.onInitialize((params): InitializeResult => {
 
 const policyFiles = new PolicyFilesFeature(connection, documents);
 const analyzer = new ModuleAnalyzer(policyFiles.resolver, ScanPool.create(), WatCompileThread.create());
-const wasmView = new WasmViewFeature(connection, settings);
+const wasmView = new WasmViewFeature(connection, settings, DisassemblyThread.create());
 const diagnostics = new DiagnosticsFeature(connection, documents, settings, analyzer, wasmView);
 registerSandboxFeature(connection, documents, policyFiles.resolver);
 registerSigningFeature(connection, policyFiles.resolver);

@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import { analyzeModule } from '../../server/src/core/analyze';
-import { disassemble } from '../../server/src/core/module/disassemble';
+import { disassemble } from '../../server/src/core/disasm/disassemble';
 import { readBinaryModule } from '../../server/src/core/module/binary';
 import { PolicyResolver } from '../../server/src/core/policy/resolver';
 import { loadPublicKey } from '../../server/src/core/signing/keys';

@@ -54,8 +54,9 @@ export interface ModuleInput {
    */
   knownValid?: readonly number[];
   /**
-   * Compiles `.wat` text off this thread (the server's wabt worker). Given, a text analysis starts
-   * it on the file's likely module text before reading, so wabt runs while the reader does.
+   * Compiles `.wat` text off this thread (the server's wabt workers). Given, every compile of a text
+   * analysis goes there, the first started on the file's likely module text before reading, so
+   * wabt runs while the reader does.
    */
   compileAside?: (text: string, fileName: string) => Promise<CompileResult>;
 }
@@ -162,7 +163,21 @@ async function analyzeBinary(input: ModuleInput, bytes: Uint8Array): Promise<Mod
   findings.push(
     ...checkTree(facts, input, plan, { bytes, signature }, (f) => binaryCodeView(f, bytes), false),
   );
-  return { facts: [facts], findings, engineAccepted: verdict.accepted };
+  return { facts: [facts], findings: insideFile(findings, bytes.length), engineAccepted: verdict.accepted };
+}
+
+/**
+ * Every finding's location lies inside the file: a reader that ran out of bytes reports the end of
+ * the file (an empty `signature` section at the end was reported one byte past it), which an editor
+ * cannot show. Such a location moves to the file's last byte.
+ */
+export function insideFile(findings: Finding[], size: number): Finding[] {
+  return findings.map((f) => {
+    const at = f.location;
+    if (at.kind !== 'binary' || (at.offset < size && at.offset + at.length <= size)) return f;
+    const offset = Math.max(0, Math.min(at.offset, size - 1));
+    return { ...f, location: { ...at, offset, length: Math.min(Math.max(at.length, 1), size - offset) } };
+  });
 }
 
 /**
@@ -246,7 +261,7 @@ export function analyzeWatInSteps(input: ModuleInput, text: string): SteppedText
         // The compile started ahead counts only if it guessed this module's text exactly.
         const compiled = await (ahead?.text === entry.source.text
           ? ahead.result
-          : compileWat(entry.source.text, input.fileName));
+          : (input.compileAside ?? compileWat)(entry.source.text, input.fileName));
         if (entry.findings.length === 0) findings.push(...relocate(compiled.findings, entry, lines));
         if (compiled.bytes && withCode.needsCode) code = textCodeView(entry, compiled.bytes, compiled.facts);
       } else if (withCode.needsCode) {

@@ -111,6 +111,7 @@ export class DiagnosticsFeature {
     documents.onDidClose((e) => {
       if (!isTextModuleDocument(e.document)) return;
       this.cancel(e.document.uri);
+      this.analyzer.cancelCompiles(e.document.uri);
       this.analyzer.forget(e.document.uri);
       void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
     });
@@ -236,6 +237,8 @@ export class DiagnosticsFeature {
   private scheduleText(document: TextDocument, delay: number): void {
     if (!isTextModuleDocument(document)) return;
     this.cancel(document.uri);
+    // The compiles of an older version are not wanted any more: stop them (their workers too).
+    this.analyzer.cancelCompiles(document.uri);
     this.timers.set(
       document.uri,
       setTimeout(() => {

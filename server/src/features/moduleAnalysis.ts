@@ -71,6 +71,11 @@ export class ModuleAnalyzer {
     this.results.delete(uri);
   }
 
+  /** Stops the compiles of a text document (closed, or edited since they started). */
+  cancelCompiles(uri: string): void {
+    this.compiler?.cancel(uri);
+  }
+
   /** URIs with a remembered result (open `.wat` documents and workspace `.wasm` files). */
   uris(): string[] {
     return [...this.results.keys()];
@@ -109,7 +114,7 @@ export class ModuleAnalyzer {
         text,
         policy,
         ruleOverrides: settings.rules,
-        compileAside: this.compiler && ((t, fileName) => this.compiler!.compile(t, fileName)),
+        compileAside: this.compiler && ((t, fileName) => this.compiler!.compile(t, fileName, uri)),
       },
       text,
     );

@@ -1,6 +1,6 @@
 /**
- * Answers `wasmWarden/wasmText`: reads a `.wasm` file and disassembles it a chunk at a time (other
- * requests are served in between; a cancelled request stops the work). The latest views are kept so
+ * Answers `wasmWarden/wasmText`: reads a `.wasm` file and disassembles it on the disassembly worker
+ * (bounded in time and memory; a cancelled request stops the work). The latest views are kept so
  * that findings located at byte offsets can be placed on their lines: `viewFor(uri)` with
  * `lineForOffset` from core/disasm/disassemble.
  */
@@ -8,6 +8,7 @@ import { readFile, stat } from 'node:fs/promises';
 import type { CancellationToken, Connection } from 'vscode-languageserver';
 import { disassembleAsync, type WasmTextView } from '../core/disasm/disassemble';
 import { WasmTextRequest, type WasmTextParams, type WasmTextResult } from '../protocol/wasmView';
+import type { DisassemblyThread } from './disasm/thread';
 import { uriToPath } from './fileUris';
 import type { SettingsStore } from './settings';
 
@@ -27,11 +28,14 @@ export class WasmViewFeature {
   private readonly kept = new Map<string, KeptView>();
   private readonly listeners: Array<(uri: string) => void> = [];
 
+  private requests = 0;
+
   constructor(
     connection: Connection,
     private readonly settings: SettingsStore,
+    /** Where the disassembler runs; on this thread (a chunk at a time) only in unbundled tests. */
+    private readonly thread?: DisassemblyThread,
   ) {
-    // By method name: the server's vscode-languageserver carries its own copy of the protocol types.
     connection.onRequest(WasmTextRequest.type, (params: WasmTextParams, token: CancellationToken) =>
       this.wasmText(params, token),
     );
@@ -71,11 +75,29 @@ export class WasmViewFeature {
     } catch (error) {
       return message('unreadable', `Cannot read ${file}: ${reason(error)}.`);
     }
-    const view = await disassembleAsync(bytes, undefined, () => token?.isCancellationRequested ?? false);
+    const view = await this.disassemble(params.uri, bytes, token);
     if (!view) return message('unreadable', 'The request was cancelled.');
     this.keep(params.uri, { mtimeMs: info.mtimeMs, size: info.size, view });
     for (const listener of this.listeners) listener(params.uri);
     return result(view);
+  }
+
+  /** On the disassembly worker when there is one (always, in the bundled server). */
+  private async disassemble(
+    uri: string,
+    bytes: Uint8Array,
+    token?: CancellationToken,
+  ): Promise<WasmTextView | null> {
+    if (!this.thread)
+      return disassembleAsync(bytes, undefined, () => token?.isCancellationRequested ?? false);
+    const thread = this.thread;
+    const key = `${uri}#${++this.requests}`;
+    const listener = token?.onCancellationRequested(() => thread.cancel(key));
+    try {
+      return await thread.disassemble(bytes, key);
+    } finally {
+      listener?.dispose();
+    }
   }
 
   private keep(uri: string, view: KeptView): void {

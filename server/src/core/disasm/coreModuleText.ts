@@ -13,6 +13,7 @@ import {
 import { readCoreModule } from '../module/coreModule';
 import type { ModuleFacts } from '../module/model';
 import { LinePlacement } from './linePlacement';
+import { saneInput } from './saneInput';
 import { formatCount, hex, indentOf, type ViewBuilder } from './viewBuilder';
 
 /** Bytes handed to the disassembler per step; between steps a caller may yield to other work. */
@@ -40,6 +41,11 @@ export function* printCoreModule(
   out: ViewBuilder,
 ): Generator<void, DisassemblyError | null> {
   const facts = readCoreModule(new Uint8Array(buffer), start, end);
+  // wasmparser sees only what our bounded reader found sane (see saneInput.ts).
+  const sane = saneInput(buffer, start, end, facts);
+  const moduleEnd = end;
+  buffer = sane.buffer;
+  end = sane.end;
   const printer = new LinePrinter(facts, indent, out);
   const disassembler = new WasmDisassembler();
   disassembler.addOffsets = true;
@@ -57,15 +63,13 @@ export function* printCoreModule(
     try {
       done = disassembler.disassembleChunk(reader);
     } catch (error) {
-      printer.drain(disassembler.getResult());
+      drainSafely(printer, disassembler);
       printer.finish(false);
-      const failure = explainFailure(facts, errorMessage(error), reader.position, end);
-      out.note(
-        indent,
-        `error: cannot disassemble further at byte ${hex(failure.offset)}: ${failure.message}`,
-        failure.offset,
-      );
-      return failure;
+      const failure =
+        sane.cut && reader.position >= end
+          ? sane.cut
+          : explainFailure(facts, errorMessage(error), reader.position, moduleEnd);
+      return noteFailure(out, indent, failure);
     }
     printer.drain(disassembler.getResult());
     position = reader.position;
@@ -73,14 +77,38 @@ export function* printCoreModule(
     if (available === end) {
       // wasmparser stops without an error when the module's own end marker is missing.
       printer.finish(false);
+      if (sane.cut) return noteFailure(out, indent, sane.cut);
       const failure = { message: 'unexpected end of the module', offset: end };
       out.note(indent, `error: ${failure.message} at byte ${hex(end)}`, end);
       return failure;
     }
     yield;
   }
+  if (sane.cut) {
+    // The module's sane part ended cleanly at the cut: say why the rest is not shown.
+    printer.finish(false);
+    return noteFailure(out, indent, sane.cut);
+  }
   printer.finish();
   return null;
+}
+
+function noteFailure(out: ViewBuilder, indent: string, failure: DisassemblyError): DisassemblyError {
+  out.note(
+    indent,
+    `error: cannot disassemble further at byte ${hex(failure.offset)}: ${failure.message}`,
+    failure.offset,
+  );
+  return failure;
+}
+
+/** Drains what was printed before a failure; a printer that fails again adds nothing more. */
+function drainSafely(printer: LinePrinter, disassembler: WasmDisassembler): void {
+  try {
+    printer.drain(disassembler.getResult());
+  } catch {
+    // the note at the failure says where printing stopped
+  }
 }
 
 /** Where each function body's instructions are, from the module facts (bodies are not decoded). */

@@ -11,7 +11,7 @@ import { printComponent } from './componentText';
 import { printCoreModule, type DisassemblyError } from './coreModuleText';
 import { DEFAULT_VIEW_LIMITS, formatCount, ViewBuilder, type ViewLimits } from './viewBuilder';
 
-export { DEFAULT_VIEW_LIMITS, type ViewLimits, type DisassemblyError };
+export { DEFAULT_VIEW_LIMITS, ViewBuilder, type ViewLimits, type DisassemblyError };
 
 export interface WasmTextLine {
   /** Byte offset in the file this line was printed from. Never decreases from line to line. */
@@ -83,8 +83,27 @@ export function lineForOffset(view: WasmTextView, offset: number): number {
   return first;
 }
 
-function* disassemblySteps(bytes: Uint8Array, limits: ViewLimits): Generator<void, WasmTextView> {
-  const out = new ViewBuilder(limits);
+/**
+ * Disassembly as a generator that yields about every 16 KB of input, for callers that report
+ * progress or show the first lines early: `out` holds the lines printed so far.
+ */
+export function* disassemblySteps(
+  bytes: Uint8Array,
+  limits: ViewLimits,
+  out = new ViewBuilder(limits),
+): Generator<void, WasmTextView> {
+  try {
+    return yield* printFile(bytes, out);
+  } catch (error) {
+    // A printer bug on hostile bytes: keep what was printed and say where it stopped.
+    const offset = out.offsets.length > 0 ? out.offsets[out.offsets.length - 1] : 0;
+    const message = `could not disassemble further (${error instanceof Error ? error.message : String(error)})`;
+    out.note('', `error: ${message}`, offset);
+    return finish(out, hasComponentPreamble(bytes) ? 'component' : 'module', { message, offset });
+  }
+}
+
+function* printFile(bytes: Uint8Array, out: ViewBuilder): Generator<void, WasmTextView> {
   if (!hasWasmMagic(bytes)) {
     const message =
       bytes.length === 0

@@ -121,7 +121,7 @@ export function startSandboxRun(options: SandboxRunOptions): SandboxRun {
         message:
           'this is a WebAssembly component, not a core module: components cannot run in the sandbox preview yet',
       };
-      return finish(report, began, policy, outputLimit);
+      return finish(report, began, policy, outputLimit, firstMemoryAlertMs);
     }
     const runnerScript = options.runnerScript ?? defaultRunnerScript();
     let attempt = await runChild(true);

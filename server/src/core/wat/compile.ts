@@ -82,20 +82,20 @@ export async function compileWat(
     // Bytes, not the string: wabt's string path keeps one byte per UTF-16 unit and garbles non-ASCII.
     module = wabt.parseWat(fileName, utf8.encode(text), WABT_FEATURES);
   } catch (error) {
-    return { findings: wabtFindings(error, text, SYNTAX_RULE_ID) };
+    return { findings: wabtFailure(error, text, SYNTAX_RULE_ID) };
   }
   try {
     // Unknown names are a text-format problem (malformed), not a validation one.
     try {
       module.resolveNames();
     } catch (error) {
-      return { findings: wabtFindings(error, text, SYNTAX_RULE_ID) };
+      return { findings: wabtFailure(error, text, SYNTAX_RULE_ID) };
     }
     try {
       // validate() takes its own feature set; without it wabt validates with the defaults.
       (module.validate as (features: WabtFeatures) => void)(WABT_FEATURES);
     } catch (error) {
-      return { findings: wabtFindings(error, text, INVALID_MODULE_RULE_ID) };
+      return { findings: wabtFailure(error, text, INVALID_MODULE_RULE_ID) };
     }
     const bytes = Uint8Array.from(module.toBinary({}).buffer);
     // wabt 1.0.39 writes some valid modules wrongly (the memory index of data segments in a
@@ -118,10 +118,34 @@ export async function compileWat(
     }
     return facts ? { bytes, facts, findings: [] } : { bytes, findings: [] };
   } catch (error) {
-    return { findings: wabtFindings(error, text, INVALID_MODULE_RULE_ID) };
+    return { findings: wabtFailure(error, text, INVALID_MODULE_RULE_ID) };
   } finally {
-    module.destroy();
+    try {
+      module.destroy();
+    } catch {
+      wabtInstance = undefined; // a trap while freeing: the instance is not to be trusted either
+    }
   }
+}
+
+/**
+ * wabt's own diagnostics are thrown as errors with `file:line:col: error:` lines. Anything else is
+ * a trap inside wabt (deep nesting overflows its stack: "memory access out of bounds", or "out of
+ * memory"), after which its memory is corrupt: every later compile on that instance failed at 1:1,
+ * valid modules included. So the instance is dropped and the next compile gets a fresh one.
+ */
+function wabtFailure(error: unknown, text: string, ruleId: string): Finding[] {
+  const message = error instanceof Error ? error.message : String(error);
+  if ((error as Error)?.name === 'RuntimeError' || !LOCATED_ANYWHERE.test(message)) {
+    wabtInstance = undefined;
+    return [
+      errorAtStart(
+        `wabt could not compile this module (${message.split('\n')[0]}); very deep nesting is the usual cause. Other modules are unaffected.`,
+        ruleId,
+      ),
+    ];
+  }
+  return wabtFindings(error, text, ruleId);
 }
 
 /** Parses and validates a module; the findings are located in `text`. */
@@ -130,6 +154,7 @@ export async function validateWat(text: string, fileName?: string): Promise<Find
 }
 
 const LOCATED = /:(\d+):(\d+): (error|warning): (.*)$/;
+const LOCATED_ANYWHERE = /:(\d+):(\d+): (error|warning): /m;
 
 /**
  * Turns wabt's error text into findings; a message without a location is placed at the start.

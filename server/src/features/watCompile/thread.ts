@@ -1,68 +1,64 @@
 /**
- * Compiles `.wat` text with wabt on a worker thread (`wat-compile-worker.js` next to the server
- * bundle). If the worker dies, the jobs it held and every later one compile on the calling thread:
- * the answer is the same, only later.
+ * Compiles `.wat` text with wabt on worker threads (`wat-compile-worker.js` next to the server
+ * bundle), never on the server's own: two workers, so a huge file's compile never holds up a small
+ * one's; a time limit, so a compile that spins (deep nesting, or wabt on a 14 MB print) ends as a
+ * finding; cancellation per document, so a closed or edited document's compile stops at once.
  */
-import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
-import { compileWat, type CompileResult } from '../../core/wat/compile';
+import type { CompileResult } from '../../core/wat/compile';
+import { INVALID_MODULE_RULE_ID } from '../../core/wat/compile';
+import { textSpan } from '../../core/location';
+import { BoundedWorkers } from '../boundedWorkers';
 import type { CompileJob, CompileReply } from './protocol';
 
-interface Pending {
-  job: CompileJob;
-  resolve: (result: CompileResult) => void;
-}
+/** wabt validates ordinary files in milliseconds; one that takes this long is not coming back. */
+export const COMPILE_TIME_LIMIT_MS = 20_000;
+const COMPILE_HEAP_MB = 2048;
 
 export class WatCompileThread {
-  private worker: Worker | undefined;
-  private failed = false;
-  private nextId = 0;
-  private readonly pending = new Map<number, Pending>();
-
-  private constructor(private readonly script: string) {}
+  private constructor(private readonly workers: BoundedWorkers<CompileJob, CompileReply>) {}
 
   /** Undefined when the worker script was not built next to this one (tests running from sources). */
-  static create(script = path.join(__dirname, 'wat-compile-worker.js')): WatCompileThread | undefined {
-    return existsSync(script) ? new WatCompileThread(script) : undefined;
+  static create(
+    script = path.join(__dirname, 'wat-compile-worker.js'),
+    timeLimitMs = COMPILE_TIME_LIMIT_MS,
+  ): WatCompileThread | undefined {
+    const workers = BoundedWorkers.create<CompileJob, CompileReply>(script, {
+      size: 2,
+      timeLimitMs,
+      heapMb: COMPILE_HEAP_MB,
+    });
+    return workers && new WatCompileThread(workers);
   }
 
-  compile(text: string, fileName: string): Promise<CompileResult> {
-    if (this.failed) return compileWat(text, fileName);
-    const job: CompileJob = { id: this.nextId++, text, fileName };
-    return new Promise((resolve) => {
-      this.pending.set(job.id, { job, resolve });
-      this.start().postMessage(job);
-    });
+  /** `key` (the document's URI) lets `cancel` stop it; a cancelled compile has no findings. */
+  async compile(text: string, fileName: string, key?: string): Promise<CompileResult> {
+    const outcome = await this.workers.run({ text, fileName }, { key });
+    if (outcome.ok) return outcome.value;
+    if (outcome.reason === 'cancelled') return { findings: [] };
+    return {
+      findings: [
+        {
+          ruleId: INVALID_MODULE_RULE_ID,
+          severity: 'warning',
+          message: `Not validated by wabt: ${outcome.message}. The reader's findings and the rules that need no function bodies still apply.`,
+          location: textSpan({ line: 0, character: 0 }, { line: 0, character: 0 }),
+        },
+      ],
+    };
+  }
+
+  /** Stops the compiles of one document (closed, or edited since). */
+  cancel(key: string): void {
+    this.workers.cancel(key);
+  }
+
+  /** Compiles queued or running. */
+  get pending(): number {
+    return this.workers.pending;
   }
 
   dispose(): void {
-    void this.worker?.terminate();
-    this.worker = undefined;
-  }
-
-  private start(): Worker {
-    if (this.worker) return this.worker;
-    const worker = new Worker(this.script);
-    worker.unref(); // never what keeps the server alive
-    worker.on('message', (reply: CompileReply) => {
-      const entry = this.pending.get(reply.id);
-      this.pending.delete(reply.id);
-      entry?.resolve(
-        reply.bytes ? { bytes: reply.bytes, findings: reply.findings } : { findings: reply.findings },
-      );
-    });
-    const fail = () => {
-      if (this.worker !== worker) return;
-      this.worker = undefined;
-      this.failed = true;
-      const jobs = [...this.pending.values()];
-      this.pending.clear();
-      for (const { job, resolve } of jobs) void compileWat(job.text, job.fileName).then(resolve);
-    };
-    worker.on('error', fail);
-    worker.on('exit', fail);
-    this.worker = worker;
-    return worker;
+    this.workers.dispose();
   }
 }
