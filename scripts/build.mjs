@@ -1,7 +1,8 @@
 // Bundles the extension client, the language server, the CLI and the sandbox runner with esbuild.
 // `--production` minifies (what the .vsix ships); `--watch` rebuilds on change.
 import * as esbuild from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -24,10 +25,42 @@ const common = {
   },
 };
 
+/** Leaves `require('./commands/NAME')` in cli/main.ts to load `dist/cli-NAME.js` at run time. */
+const commandsApart = {
+  name: 'cli-commands-apart',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/commands\/[A-Za-z]+$/ }, (args) =>
+      args.importer.endsWith(path.join('cli', 'main.ts'))
+        ? { path: `./cli-${path.basename(args.path)}.js`, external: true }
+        : undefined,
+    );
+  },
+};
+
+/** `wabt` is required on first use (core/wat/compile.ts) from a bundle of its own, `dist/wabt.js`. */
+const wabtApart = {
+  name: 'wabt-apart',
+  setup(build) {
+    build.onResolve({ filter: /^wabt$/ }, () => ({ path: './wabt.js', external: true }));
+  },
+};
+
 const entries = [
   { entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js' },
   { entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js', banner: { js: '#!/usr/bin/env node' } },
-  { entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  {
+    entryPoints: ['server/src/cli/main.ts'],
+    outfile: 'dist/cli.js',
+    banner: { js: '#!/usr/bin/env node' },
+    plugins: [commandsApart],
+  },
+  // Each CLI sub-command is a bundle of its own, loaded by dist/cli.js only when it runs.
+  ...readdirSync('server/src/cli/commands')
+    .filter((file) => file.endsWith('.ts'))
+    .map((file) => ({
+      entryPoints: [`server/src/cli/commands/${file}`],
+      outfile: `dist/cli-${path.basename(file, '.ts')}.js`,
+    })),
   // The sandbox process (forked by core/sandbox/runner.ts; reads nothing outside this file).
   { entryPoints: ['server/src/core/sandbox/child.ts'], outfile: 'dist/sandbox-runner.js' },
   { entryPoints: ['server/src/features/scan/worker.ts'], outfile: 'dist/scan-worker.js' },
@@ -37,7 +70,17 @@ const entries = [
   { entryPoints: ['server/src/features/disasm/worker.ts'], outfile: 'dist/disasm-worker.js' },
 ];
 
-const contexts = await Promise.all(entries.map((e) => esbuild.context({ ...common, ...e })));
+entries.push({ entryPoints: ['node_modules/wabt/index.js'], outfile: 'dist/wabt.js' });
+
+const contexts = await Promise.all(
+  entries.map((e) =>
+    esbuild.context({
+      ...common,
+      ...e,
+      plugins: [...(e.plugins ?? []), ...(e.outfile === 'dist/wabt.js' ? [] : [wabtApart])],
+    }),
+  ),
+);
 if (watch) {
   await Promise.all(contexts.map((c) => c.watch()));
   console.log('[watch] build started');

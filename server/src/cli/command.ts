@@ -20,7 +20,17 @@ export interface CliCommand {
 }
 
 /** Raised for bad flags; main.ts prints it with the command's usage and exits 2. */
-export class UsageError extends Error {}
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/**
+ * Whether `error` is a UsageError. By name, not `instanceof`: each command is a bundle of its own
+ * with its own copy of this class (see main.ts).
+ */
+export function isUsageError(error: unknown): error is UsageError {
+  return error instanceof Error && error.name === 'UsageError';
+}
 
 /** node:util's `parseArgs` (strict unless `config` says otherwise); a bad flag becomes a UsageError. */
 export function parseOptions<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {

@@ -1,6 +1,6 @@
 /**
- * Spreads `check` over all cores with worker_threads. The CLI bundle is its own worker script:
- * `main.ts` starts `runCheckWorker` when it finds itself in a worker with our marker. Results
+ * Spreads `check` over all cores with worker_threads. The check command's bundle is its own worker
+ * script: commands/check.ts starts `runCheckWorker` when it finds itself in a worker with our marker. Results
  * stream back one file at a time and only findings cross the thread boundary, so memory stays
  * bounded however many files there are.
  */

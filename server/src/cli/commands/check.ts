@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { discoverModules } from '../../core/discover';
 import type { RuleSetting } from '../../core/policy/types';
 import { ruleDescriptors, ruleIds } from '../../core/rules/registry';
-import { checkAll } from '../check/pool';
+import { checkAll, isCheckWorker, runCheckWorker } from '../check/pool';
 import { formatJson } from '../check/formatJson';
 import { formatSarif } from '../check/formatSarif';
 import { formatText } from '../check/formatText';
@@ -99,11 +99,16 @@ function parseCheckArgs(args: string[], cwd: string): CheckArgs {
   };
 }
 
-/** The script workers start: the CLI bundle itself (see pool.ts), when we run from it. */
+/** The script workers start: this command's own bundle (see pool.ts), when we run from it. */
 function workerScript(): string | undefined {
-  const main = require.main?.filename;
-  return main && path.basename(main) === 'cli.js' ? main : undefined;
+  return path.basename(__filename) === CHECK_BUNDLE ? __filename : undefined;
 }
+
+/** The bundle scripts/build.mjs makes of this file. */
+const CHECK_BUNDLE = 'cli-check.js';
+
+// Loaded in one of the workers started above: serve check jobs instead.
+if (isCheckWorker()) runCheckWorker();
 
 export function exitCodeOf(report: CheckReport, maxWarnings: number | undefined): number {
   const counts = countFindings(report);

@@ -4,7 +4,7 @@
  * carets); each becomes a Finding at the exact text range. Signing and the sandbox call
  * `compileWat` to turn a .wat into bytes. Never throws.
  */
-import wabtFactory from 'wabt';
+import type wabtFactory from 'wabt';
 import type { Finding } from '../findings';
 import { LineIndex, textSpan } from '../location';
 import { readBinaryModule } from '../module/binary';
@@ -42,9 +42,14 @@ export const WABT_FEATURES: Required<WabtFeatures> = {
 let wabtInstance: Promise<Wabt> | undefined;
 const utf8 = new TextEncoder();
 
-/** wabt is an Emscripten module: instantiate it once, on first use, and share it. */
+/**
+ * wabt is an Emscripten module: instantiate it once, on first use, and share it. It is also most of
+ * a bundle's code, so it is required here, on first use: the bundles load `dist/wabt.js` only when
+ * text is compiled (scripts/build.mjs), and a CLI command that never compiles never parses it.
+ */
 export function loadWabt(): Promise<Wabt> {
-  wabtInstance ??= wabtFactory();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see above
+  wabtInstance ??= (require('wabt') as typeof wabtFactory)();
   return wabtInstance;
 }
 
