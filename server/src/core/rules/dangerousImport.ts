@@ -1,6 +1,7 @@
 /** `dangerous-import`: imports that let a module run arbitrary host code (eval, exec, dlopen). */
 import type { Finding } from '../findings';
 import { createRule } from './rule';
+import { importReach } from './support/importReach';
 
 interface Bridge {
   /** Matches the import's item name. */
@@ -42,9 +43,10 @@ export const dangerousImport = createRule({
       "These imports turn data into code on the host side: whatever string reaches them runs with the host's rights, outside the WebAssembly sandbox.",
     defaultSeverity: 'warning',
     policyFields: ['imports.deny'],
-    needsCode: false,
+    // Bodies only to say what reaches the import (the call graph is built when a finding needs it).
+    needsCode: true,
     messages: {
-      bridge: 'Import "{{module}}.{{name}}" {{what}}: anything that reaches it runs outside the sandbox.',
+      bridge: 'Import "{{module}}.{{name}}" {{what}}: anything that reaches it runs outside the sandbox.{{reach}}',
     },
   },
   check(context) {
@@ -53,12 +55,14 @@ export const dangerousImport = createRule({
       if (imp.kind !== 'func') continue;
       const bridge = findBridge(imp.name);
       if (!bridge) continue;
+      const reach = importReach(context.code, context.facts, context.policy, imp.index, 'warning');
       findings.push(
         context.report({
           messageId: 'bridge',
+          severity: reach.severity,
           location: imp.location,
-          data: { module: imp.module, name: imp.name, what: bridge.what },
-          fix: { module: imp.module, name: imp.name, kind: imp.kind },
+          data: { module: imp.module, name: imp.name, what: bridge.what, reach: reach.sentence },
+          fix: { module: imp.module, name: imp.name, kind: imp.kind, ...(reach.data ? { reach: reach.data } : {}) },
         }),
       );
     }

@@ -7,6 +7,7 @@ import type { Finding, PolicyPointer, Severity } from '../findings';
 import type { SourceLocation } from '../location';
 import type { OpcodeCounts } from '../module/code';
 import type { ModuleFacts, Proposal } from '../module/model';
+import type { Reachability } from '../reach/reachability';
 import type { EffectivePolicy, RuleSetting } from '../policy/types';
 import type { SignatureReport } from '../signing';
 
@@ -29,6 +30,8 @@ export interface CodeView {
   functionsWhere(prefilter: (file: Buffer, start: number, end: number) => boolean): FunctionCodeStats[];
   /** Proposals only visible in instructions and locals (SIMD, atomics, tail calls...). */
   proposals(): Proposal[];
+  /** The call graph and what it reaches, built on first use; undefined for components. */
+  reachability(): Reachability | undefined;
 }
 
 /** The signing module's verdict on one binary, and how many trusted keys it was checked against. */
