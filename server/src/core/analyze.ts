@@ -226,6 +226,7 @@ export function analyzeWatInSteps(input: ModuleInput, text: string): SteppedText
   const active = activeRules(input.policy, input.ruleOverrides);
   const withoutCode = active.filter((r) => !r.meta.needsCode);
   const withCode = active.filter((r) => r.meta.needsCode);
+  const withCallGraph = active.filter((r) => r.meta.usesCallGraph && !r.meta.needsCode);
   const common = { policy: input.policy, text, ruleOverrides: input.ruleOverrides };
   const head: Finding[] = [...read.findings];
   const broken = entries[0] && brokenPolicyFinding(input.policy, entries[0].facts);
@@ -245,13 +246,19 @@ export function analyzeWatInSteps(input: ModuleInput, text: string): SteppedText
           ? ahead.result
           : compileWat(entry.source.text, input.fileName));
         if (entry.findings.length === 0) findings.push(...relocate(compiled.findings, entry, lines));
-        if (compiled.bytes && withCode.length > 0) code = textCodeView(entry, compiled.bytes, compiled.facts);
-      } else if (withCode.length > 0) {
+        if (compiled.bytes && withCode.length + withCallGraph.length > 0)
+          code = textCodeView(entry, compiled.bytes, compiled.facts);
+      } else if (withCode.length + withCallGraph.length > 0) {
         const bytes = entry.source.bytes;
         code = binaryCodeView(entry.facts, bytes, () => entry.location);
       }
-      const bodyRules = runRules({ ...common, facts: entry.facts, code: () => code, rules: withCode });
-      findings.push(...inRuleOrder(active, [...firstRules[k], ...bodyRules]));
+      // With bodies at hand, the rules that read the call graph run again and replace their
+      // first-pass findings (which could not say what reaches an import).
+      const again = code ? withCallGraph : [];
+      const redone = new Set(again.map((r) => r.meta.id));
+      const bodyRules = runRules({ ...common, facts: entry.facts, code: () => code, rules: [...withCode, ...again] });
+      const kept = firstRules[k].filter((f) => !redone.has(f.ruleId));
+      findings.push(...inRuleOrder(active, [...kept, ...bodyRules]));
     }
     return { facts, findings };
   };

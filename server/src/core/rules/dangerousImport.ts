@@ -43,8 +43,9 @@ export const dangerousImport = createRule({
       "These imports turn data into code on the host side: whatever string reaches them runs with the host's rights, outside the WebAssembly sandbox.",
     defaultSeverity: 'warning',
     policyFields: ['imports.deny'],
-    // Bodies only to say what reaches the import (the call graph is built when a finding needs it).
-    needsCode: true,
+    needsCode: false,
+    // Bodies, when they can be had, say what reaches the import (built when a finding needs it).
+    usesCallGraph: true,
     messages: {
       bridge: 'Import "{{module}}.{{name}}" {{what}}: anything that reaches it runs outside the sandbox.{{reach}}',
     },

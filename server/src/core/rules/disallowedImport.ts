@@ -11,8 +11,9 @@ export const disallowedImport = createRule({
       'Imports are everything a module can do outside its own memory: files, sockets, the host page. A module should get only the capabilities its policy grants.',
     defaultSeverity: 'error',
     policyFields: ['imports.allow', 'imports.deny', 'imports.capabilities', 'imports.otherwise'],
-    // Bodies only to say what reaches the import (the call graph is built when a finding needs it).
-    needsCode: true,
+    needsCode: false,
+    // Bodies, when they can be had, say what reaches the import (built when a finding needs it).
+    usesCallGraph: true,
     messages: {
       coreDenied: 'Import "{{module}}.{{name}}" ({{kind}}{{capability}}) is not allowed: {{reason}}.{{reach}}',
       coreWarned: 'Import "{{module}}.{{name}}" ({{kind}}{{capability}}) needs review: {{reason}}.{{reach}}',

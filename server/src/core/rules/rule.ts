@@ -53,6 +53,11 @@ export interface RuleMeta<MessageId extends string> {
   policyFields: string[];
   /** Reads function bodies: the runner decodes them only when such a rule is on. */
   needsCode: boolean;
+  /**
+   * Reads the call graph when bodies are at hand (`code`), and works without it: a text module's
+   * first pass runs it without code, the complete pass again with code.
+   */
+  usesCallGraph?: boolean;
   /** Reads the signature verdict: the runner verifies only when such a rule is on. */
   needsSignature?: boolean;
   /** Message templates; `{{name}}` placeholders are filled from the report's `data`. */
@@ -80,7 +85,7 @@ export interface RuleContext<MessageId extends string> {
   text?: string;
   /** True for core modules nested in a component (their imports are internal wiring). */
   nested: boolean;
-  /** Present when the rule's meta says `needsCode` and bodies could be decoded. */
+  /** Present when the rule's meta says `needsCode` (or `usesCallGraph`) and bodies could be decoded. */
   code?: CodeView;
   /** Present when the rule's meta says `needsSignature` and the module is a binary. */
   signature?: SignatureCheck;

@@ -91,7 +91,7 @@ export function runRules(input: RunRulesInput): Finding[] {
           bytes: input.bytes,
           text: input.text,
           nested: input.nested ?? false,
-          code: rule.meta.needsCode ? loadCode() : undefined,
+          code: rule.meta.needsCode || rule.meta.usesCallGraph ? loadCode() : undefined,
           signature: rule.meta.needsSignature ? input.signature : undefined,
           configured: resolved.configured,
           report,

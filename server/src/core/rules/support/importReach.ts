@@ -64,7 +64,8 @@ export function importReach(
   if (!reach || funcIndex >= reach.graph.functionCount) return { sentence: '', severity: natural };
   const entries = reach.entriesReaching(funcIndex);
   if (entries.length === 0) {
-    const keep = policy.imports.neverCalled?.value === 'keep';
+    // A broken policy fails closed: its strict fallback keeps every severity.
+    const keep = policy.imports.neverCalled?.value === 'keep' || policy.source.kind === 'strict-fallback';
     return {
       sentence:
         ' Declared but never called: no export, start function or exported table reaches it' +
