@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UsageError, type CliCommand, type CliIo } from '../command';
 import type { Finding } from '../../core/findings';
+import { detectAbis } from '../../core/abi/catalogue';
 import { readBinaryModule } from '../../core/module/binary';
 import { dataSegmentTotals } from '../../core/module/lazyDataSegments';
 import type { FuncSignature, ImportFact, ModuleFacts } from '../../core/module/model';
@@ -95,6 +96,8 @@ function describeCore(f: ModuleFacts, indent: string): string[] {
   const code = f.source === 'binary' ? ` (code ${bytesText(f.codeSize)})` : '';
   line(`core module: ${defined} functions${code}, ${f.globals.length} globals`);
   line(`proposals: ${f.proposals.length ? f.proposals.join(', ') : 'none beyond WebAssembly 1.0'}`);
+  const abis = detectAbis(f.imports);
+  if (abis.length) line(`host ABI: ${abis.map((a) => `${a.label} (${a.imports} imports)`).join(', ')}`);
   line(`imports (${f.imports.length}):`);
   for (const i of f.imports) line(`  ${i.module} :: ${i.name}  ${i.kind} ${importTypeText(i)}`);
   line(`exports (${f.exports.length}):`);

@@ -66,6 +66,15 @@ export function runRules(input: RunRulesInput): Finding[] {
     return code;
   };
 
+  // Rules that only use the call graph when they have to say something get a view that
+  // decodes nothing until they ask.
+  const onDemand: CodeView | undefined = input.code && {
+    functions: () => loadCode()?.functions() ?? [],
+    functionsWhere: (prefilter) => loadCode()?.functionsWhere(prefilter) ?? [],
+    proposals: () => loadCode()?.proposals() ?? [],
+    reachability: () => loadCode()?.reachability(),
+  };
+
   for (const rule of input.rules ?? RULES) {
     const resolved = resolveSetting(rule, input.policy, input.ruleOverrides);
     if (resolved.setting === 'off') continue;
@@ -91,7 +100,7 @@ export function runRules(input: RunRulesInput): Finding[] {
           bytes: input.bytes,
           text: input.text,
           nested: input.nested ?? false,
-          code: rule.meta.needsCode || rule.meta.usesCallGraph ? loadCode() : undefined,
+          code: rule.meta.needsCode ? loadCode() : rule.meta.usesCallGraph ? onDemand : undefined,
           signature: rule.meta.needsSignature ? input.signature : undefined,
           configured: resolved.configured,
           report,
