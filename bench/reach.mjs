@@ -25,7 +25,14 @@ const runs = runsOption(5);
 const file = positionalArgument() ?? (await realWorldModule('ffmpeg-core'));
 const scratch = scratchFolder('reach');
 const {
-  exports: { readBinaryModule, scanFunctionBodies, buildCallGraph, analyseReachability, disassemble, buildNavigationIndex },
+  exports: {
+    readBinaryModule,
+    scanFunctionBodies,
+    buildCallGraph,
+    analyseReachability,
+    disassemble,
+    buildNavigationIndex,
+  },
 } = await bundleSources(scratch, 'reach.cjs', [
   `export { readBinaryModule } from ${sourcePath('server/src/core/module/binary')};`,
   `export { scanFunctionBodies } from ${sourcePath('server/src/core/module/code')};`,
@@ -54,17 +61,30 @@ for (let i = 0; i < runs; i++) {
     const reach = analyseReachability(g.value);
     const never = reach.neverCalled();
     for (const e of g.value.entries) reach.importsReachedFrom(e.funcIndex);
-    return { never, sites: g.value.sites.caller.length, functions: g.value.functionCount, imports: g.value.importCount };
+    return {
+      never,
+      sites: g.value.sites.caller.length,
+      functions: g.value.functionCount,
+      imports: g.value.importCount,
+    };
   });
   reachMs.push(r.ms);
   summary = r.value;
 }
-const objdump = time(() => spawnSync('wasm-objdump', ['-d', file], { stdio: ['ignore', 'ignore', 'ignore'] }));
-console.log(`${path.basename(file)}: ${(statSync(file).size / 1e6).toFixed(1)} MB, ${summary.functions} functions, ${summary.imports} imported, ${summary.sites} call sites, ${summary.never.length} imports never called`);
-console.log(`  call graph (build)            median ${median(graphMs).toFixed(0)} ms  (runs: ${graphMs.map((m) => m.toFixed(0)).join(', ')})`);
+const objdump = time(() =>
+  spawnSync('wasm-objdump', ['-d', file], { stdio: ['ignore', 'ignore', 'ignore'] }),
+);
+console.log(
+  `${path.basename(file)}: ${(statSync(file).size / 1e6).toFixed(1)} MB, ${summary.functions} functions, ${summary.imports} imported, ${summary.sites} call sites, ${summary.never.length} imports never called`,
+);
+console.log(
+  `  call graph (build)            median ${median(graphMs).toFixed(0)} ms  (runs: ${graphMs.map((m) => m.toFixed(0)).join(', ')})`,
+);
 console.log(`  reachability (all exports)    median ${median(reachMs).toFixed(0)} ms`);
 console.log(`  body scan (same bytes)        median ${median(scanMs).toFixed(0)} ms`);
-console.log(`  wasm-objdump -d > /dev/null   ${objdump.ms.toFixed(0)} ms (one run, exit ${objdump.value.status})`);
+console.log(
+  `  wasm-objdump -d > /dev/null   ${objdump.ms.toFixed(0)} ms (one run, exit ${objdump.value.status})`,
+);
 
 const sql = readFileSync(await realWorldModule('sql.js'));
 const text = disassemble(sql).text;
@@ -82,5 +102,7 @@ for (let i = 0; i < runs; i++) {
 }
 console.log(`sql.js .wasm view: ${(text.length / 1e6).toFixed(1)} M characters`);
 console.log(`  navigation index (build)      ${index.ms.toFixed(0)} ms`);
-console.log(`  references on ${importSymbol.name} (${count})  first ${refs[0].toFixed(2)} ms, then median ${median(refs.slice(1)).toFixed(3)} ms`);
+console.log(
+  `  references on ${importSymbol.name} (${count})  first ${refs[0].toFixed(2)} ms, then median ${median(refs.slice(1)).toFixed(3)} ms`,
+);
 removeFolder(scratch);

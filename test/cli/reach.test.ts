@@ -19,7 +19,12 @@ const REACHABILITY = {
     { name: 'dispatch', imports: ['env.via_table'] },
     { name: 'even', imports: ['env.via_recursion'] },
   ],
-  neverCalled: ['wasi_snapshot_preview1.fd_write', 'env.emscripten_run_script', 'env.never_used', 'env.dead_indirect'],
+  neverCalled: [
+    'wasi_snapshot_preview1.fd_write',
+    'env.emscripten_run_script',
+    'env.never_used',
+    'env.dead_indirect',
+  ],
 };
 
 describe('wasm-warden and reachability', function () {
@@ -48,23 +53,30 @@ describe('wasm-warden and reachability', function () {
   });
 
   it('check --format sarif carries the path from the export to the call site as codeFlows', () => {
-    fs.writeFileSync(path.join(dir, 'wasm-policy.json'), '{ "imports": { "deny": ["wasi_snapshot_preview1.sock_*"], "otherwise": "allow" } }');
+    fs.writeFileSync(
+      path.join(dir, 'wasm-policy.json'),
+      '{ "imports": { "deny": ["wasi_snapshot_preview1.sock_*"], "otherwise": "allow" } }',
+    );
     fs.rmSync(path.join(dir, 'reach.wat'));
     const r = run(dir, 'check', '--format', 'sarif', '.');
-    const [result] = JSON.parse(r.stdout).runs[0].results.filter((x: { ruleId: string }) => x.ruleId === 'disallowed-import');
+    const [result] = JSON.parse(r.stdout).runs[0].results.filter(
+      (x: { ruleId: string }) => x.ruleId === 'disallowed-import',
+    );
     assert.match(result.message.text, /Reached from export `handle` via `\$parse` → `\$log`\.$/);
     const steps = result.codeFlows[0].threadFlows[0].locations.map(
-      (l: { location: { message: { text: string }; physicalLocation: { region: { byteOffset: number } } } }) => [
-        l.location.message.text,
-        l.location.physicalLocation.region.byteOffset,
+      (l: {
+        location: { message: { text: string }; physicalLocation: { region: { byteOffset: number } } };
+      }) => [l.location.message.text, l.location.physicalLocation.region.byteOffset],
+    );
+    assert.deepEqual(
+      steps.map((s: unknown[]) => s[0]),
+      [
+        'export `handle`: $handle',
+        'calls $parse',
+        'calls $log',
+        'call site of wasi_snapshot_preview1.sock_send',
       ],
     );
-    assert.deepEqual(steps.map((s: unknown[]) => s[0]), [
-      'export `handle`: $handle',
-      'calls $parse',
-      'calls $log',
-      'call site of wasi_snapshot_preview1.sock_send',
-    ]);
     assert.equal(steps[3][1], 0x176); // wasm-objdump -d: 000176: 10 00 | call 0 <sock_send>
   });
 });

@@ -23,7 +23,8 @@ function at(text: string, needle: string, n = 0, shift = 1): { line: number; cha
   const line = before.split('\n').length - 1;
   return { line, character: offset + shift - before.lastIndexOf('\n') - 1 };
 }
-const textOf = (text: string, r: Range) => text.split('\n')[r.start.line].slice(r.start.character, r.end.character);
+const textOf = (text: string, r: Range) =>
+  text.split('\n')[r.start.line].slice(r.start.character, r.end.character);
 
 describe('navigation over LSP (.wat and the .wasm view)', function () {
   this.timeout(60_000);
@@ -33,7 +34,13 @@ describe('navigation over LSP (.wat and the .wasm view)', function () {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-nav-'));
     client = new LspTestClient();
     const init = await client.initialize(root);
-    for (const c of ['definitionProvider', 'referencesProvider', 'documentSymbolProvider', 'workspaceSymbolProvider', 'callHierarchyProvider'])
+    for (const c of [
+      'definitionProvider',
+      'referencesProvider',
+      'documentSymbolProvider',
+      'workspaceSymbolProvider',
+      'callHierarchyProvider',
+    ])
       assert.ok(init.capabilities[c], c);
   });
   after(() => {
@@ -52,12 +59,16 @@ describe('navigation over LSP (.wat and the .wasm view)', function () {
         client.connection.sendRequest<T>(method, { textDocument: { uri: c.uri() }, ...params });
 
       it('goes to the definition of a function, a local and a label', async () => {
-        const fn = await request<Location>('textDocument/definition', { position: at(c.text, 'call $log', 0, 6) });
+        const fn = await request<Location>('textDocument/definition', {
+          position: at(c.text, 'call $log', 0, 6),
+        });
         assert.equal(fn.uri, c.uri());
         assert.equal(textOf(c.text, fn.range), '$log');
         assert.equal(fn.range.start.line, at(c.text, '(func $log').line);
         // The parameter of $log, by index in the .wat and by $id in the view.
-        const local = await request<Location>('textDocument/definition', { position: at(c.text, 'local.get', 2, 10) });
+        const local = await request<Location>('textDocument/definition', {
+          position: at(c.text, 'local.get', 2, 10),
+        });
         assert.equal(local.range.start.line, at(c.text, '(func $log').line);
         assert.equal(textOf(c.text, local.range), c.kind === '.wat' ? 'i32' : '$var0');
       });
@@ -91,23 +102,45 @@ describe('navigation over LSP (.wat and the .wasm view)', function () {
       });
 
       it('answers the call hierarchy: who calls $log, what $even calls', async () => {
-        const [item] = await request<Item[]>('textDocument/prepareCallHierarchy', { position: at(c.text, '(func $log', 0, 7) });
+        const [item] = await request<Item[]>('textDocument/prepareCallHierarchy', {
+          position: at(c.text, '(func $log', 0, 7),
+        });
         assert.equal(item.name, '$log');
-        const incoming = await client.connection.sendRequest<Array<{ from: Item }>>('callHierarchy/incomingCalls', { item });
-        assert.deepEqual(incoming.map((i) => i.from.name), ['$parse']);
-        const outgoing = await client.connection.sendRequest<Array<{ to: Item }>>('callHierarchy/outgoingCalls', { item });
-        assert.deepEqual(outgoing.map((o) => o.to.name), ['$sock_send']);
-        const [even] = await request<Item[]>('textDocument/prepareCallHierarchy', { position: at(c.text, '(func $even', 0, 7) });
-        const out = await client.connection.sendRequest<Array<{ to: Item }>>('callHierarchy/outgoingCalls', { item: even });
+        const incoming = await client.connection.sendRequest<Array<{ from: Item }>>(
+          'callHierarchy/incomingCalls',
+          { item },
+        );
+        assert.deepEqual(
+          incoming.map((i) => i.from.name),
+          ['$parse'],
+        );
+        const outgoing = await client.connection.sendRequest<Array<{ to: Item }>>(
+          'callHierarchy/outgoingCalls',
+          { item },
+        );
+        assert.deepEqual(
+          outgoing.map((o) => o.to.name),
+          ['$sock_send'],
+        );
+        const [even] = await request<Item[]>('textDocument/prepareCallHierarchy', {
+          position: at(c.text, '(func $even', 0, 7),
+        });
+        const out = await client.connection.sendRequest<Array<{ to: Item }>>('callHierarchy/outgoingCalls', {
+          item: even,
+        });
         assert.deepEqual(out.map((o) => o.to.name).sort(), ['$odd', '$via_recursion']);
       });
     });
   }
 
-  describe('workspace', () => it('finds symbols across the open modules', async () => {
-    const found = await client.connection.sendRequest<Array<{ name: string; location: Location }>>('workspace/symbol', { query: 'dispatch' });
-    // The function in both modules, and the view's (export "dispatch") field.
-    assert.deepEqual(found.map((s) => s.name).sort(), ['$dispatch', '$dispatch', 'dispatch']);
-    assert.equal(new Set(found.map((s) => s.location.uri)).size, 2);
-  }));
+  describe('workspace', () =>
+    it('finds symbols across the open modules', async () => {
+      const found = await client.connection.sendRequest<Array<{ name: string; location: Location }>>(
+        'workspace/symbol',
+        { query: 'dispatch' },
+      );
+      // The function in both modules, and the view's (export "dispatch") field.
+      assert.deepEqual(found.map((s) => s.name).sort(), ['$dispatch', '$dispatch', 'dispatch']);
+      assert.equal(new Set(found.map((s) => s.location.uri)).size, 2);
+    }));
 });

@@ -52,9 +52,12 @@ describe('host ABIs beside WASI', () => {
       assert.equal(policy.checkImport(module, name).capability, 'network');
     }
     assert.equal(policy.checkImport('extism:host/env', 'config_get').decision, 'deny');
-    const analysis = await checkWat(`(module
+    const analysis = await checkWat(
+      `(module
       (import "extism:host/env" "http_request" (func (param i64 i64) (result i64)))
-      (import "extism:host/env" "var_get" (func (param i64) (result i64))))`, { policy });
+      (import "extism:host/env" "var_get" (func (param i64) (result i64))))`,
+      { policy },
+    );
     assert.deepEqual(
       ofRule(analysis, 'disallowed-import').map((f) => f.data?.name),
       ['var_get'],
@@ -63,9 +66,20 @@ describe('host ABIs beside WASI', () => {
 
   it('detects the ABI of a crafted AssemblyScript, Extism and proxy-wasm module', () => {
     const f = (module: string, name: string) => ({ module, name, kind: 'func' });
-    assert.deepEqual(detectAbis([f('env', 'abort'), f('env', 'trace'), f('env', 'seed')]).map((a) => a.abi), ['assemblyscript']);
-    assert.deepEqual(detectAbis([f('extism:host/env', 'input_length'), f('extism:host/env', 'output_set')]).map((a) => a.abi), ['extism']);
-    assert.deepEqual(detectAbis([f('env', 'proxy_log'), f('env', 'proxy_get_property')]).map((a) => a.abi), ['proxy-wasm']);
+    assert.deepEqual(
+      detectAbis([f('env', 'abort'), f('env', 'trace'), f('env', 'seed')]).map((a) => a.abi),
+      ['assemblyscript'],
+    );
+    assert.deepEqual(
+      detectAbis([f('extism:host/env', 'input_length'), f('extism:host/env', 'output_set')]).map(
+        (a) => a.abi,
+      ),
+      ['extism'],
+    );
+    assert.deepEqual(
+      detectAbis([f('env', 'proxy_log'), f('env', 'proxy_get_property')]).map((a) => a.abi),
+      ['proxy-wasm'],
+    );
     assert.deepEqual(detectAbis([f('env', 'log')]), []);
   });
 });
@@ -80,7 +94,9 @@ describe('host ABIs and reachability on real modules', function () {
       fetchOne: (entry: { id: string }) => string;
     };
     const wanted = ['sql.js', 'esbuild-wasm', 'brotli-wasm', 'web-tree-sitter'];
-    paths = Object.fromEntries(REAL_WORLD_MODULES.filter((m) => wanted.includes(m.id)).map((m) => [m.id, fetchOne(m)]));
+    paths = Object.fromEntries(
+      REAL_WORLD_MODULES.filter((m) => wanted.includes(m.id)).map((m) => [m.id, fetchOne(m)]),
+    );
   });
 
   const expected: Record<string, string> = {
@@ -117,7 +133,9 @@ describe('host ABIs and reachability on real modules', function () {
       const bytes = readFileSync(paths[id]);
       const facts = readBinaryModule(bytes);
       const reach = reachabilityOf(facts, bytes)!;
-      const dump = execFileSync('wasm-objdump', ['-d', paths[id]], { maxBuffer: 512 * 1024 * 1024 }).toString();
+      const dump = execFileSync('wasm-objdump', ['-d', paths[id]], {
+        maxBuffer: 512 * 1024 * 1024,
+      }).toString();
       const byCallee = new Map<number, number[]>();
       for (const m of dump.matchAll(/^ ([0-9a-f]+): [0-9a-f ]+\|\s*(?:return_)?call (\d+)\b/gm)) {
         const list = byCallee.get(Number(m[2])) ?? [];

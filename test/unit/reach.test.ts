@@ -30,7 +30,13 @@ describe('reachability: call graph of a crafted module', () => {
   it('lists entry points: exports, the start function, functions in the exported table', () => {
     assert.deepEqual(
       reach.graph.entries.map((e) => `${e.kind}:${e.name}:${label(e.funcIndex)}`),
-      ['export:handle:$handle', 'export:dispatch:$dispatch', 'export:even:$even', 'start:start:$init', 'table:shared:$exported_target'],
+      [
+        'export:handle:$handle',
+        'export:dispatch:$dispatch',
+        'export:even:$even',
+        'start:start:$init',
+        'table:shared:$exported_target',
+      ],
     );
   });
 
@@ -54,19 +60,25 @@ describe('reachability: call graph of a crafted module', () => {
   it('gives the shortest path from an entry point, and the call site', () => {
     const path = reach.pathTo(0)!;
     assert.equal(entryLabel(path.entry), 'export `handle`');
-    assert.deepEqual(path.steps.map((s) => [label(s.funcIndex), s.via ?? '']), [
-      ['$handle', ''],
-      ['$parse', 'call'],
-      ['$log', 'call'],
-      ['wasi_snapshot_preview1.sock_send', 'call'],
-    ]);
+    assert.deepEqual(
+      path.steps.map((s) => [label(s.funcIndex), s.via ?? '']),
+      [
+        ['$handle', ''],
+        ['$parse', 'call'],
+        ['$log', 'call'],
+        ['wasi_snapshot_preview1.sock_send', 'call'],
+      ],
+    );
     assert.deepEqual(path.site, { caller: 11, offset: 0x176, indirect: false });
     const viaTable = reach.pathTo(4)!;
-    assert.deepEqual(viaTable.steps.map((s) => [label(s.funcIndex), s.via ?? '']), [
-      ['$dispatch', ''],
-      ['$indirect_target', 'indirect'],
-      ['env.via_table', 'call'],
-    ]);
+    assert.deepEqual(
+      viaTable.steps.map((s) => [label(s.funcIndex), s.via ?? '']),
+      [
+        ['$dispatch', ''],
+        ['$indirect_target', 'indirect'],
+        ['env.via_table', 'call'],
+      ],
+    );
     assert.equal(reach.pathTo(3), undefined);
   });
 
@@ -88,8 +100,13 @@ describe('reachability: call graph of a crafted module', () => {
 
   it('survives a deep chain (no recursion in the walk)', async () => {
     const n = 20000;
-    const funcs = Array.from({ length: n }, (_, i) => `(func $f${i} ${i + 1 < n ? `(call $f${i + 1})` : '(call $imp)'})`);
-    const { reach: r } = await reachOf(`(module (import "env" "imp" (func $imp)) (export "e" (func $f0)) ${funcs.join('\n')})`);
+    const funcs = Array.from(
+      { length: n },
+      (_, i) => `(func $f${i} ${i + 1 < n ? `(call $f${i + 1})` : '(call $imp)'})`,
+    );
+    const { reach: r } = await reachOf(
+      `(module (import "env" "imp" (func $imp)) (export "e" (func $f0)) ${funcs.join('\n')})`,
+    );
     assert.deepEqual(r.importsReachedFrom(1), [0]);
     assert.equal(r.pathTo(0)!.steps.length, n + 1);
     assert.deepEqual(r.neverCalled(), []);
@@ -97,10 +114,18 @@ describe('reachability: call graph of a crafted module', () => {
 });
 
 describe('reachability in findings', () => {
-  const POLICY = { imports: { deny: ['wasi_snapshot_preview1.sock_*', 'wasi_snapshot_preview1.fd_write'], otherwise: 'allow' } };
+  const POLICY = {
+    imports: {
+      deny: ['wasi_snapshot_preview1.sock_*', 'wasi_snapshot_preview1.fd_write'],
+      otherwise: 'allow',
+    },
+  };
 
   it('says which export reaches a denied import, and the path, for .wasm and .wat alike', async () => {
-    const binary = ofRule(await checkBytes(await wat2wasm(TEXT), { policy: policyFrom(POLICY) }), 'disallowed-import');
+    const binary = ofRule(
+      await checkBytes(await wat2wasm(TEXT), { policy: policyFrom(POLICY) }),
+      'disallowed-import',
+    );
     const text = ofRule(await checkText(TEXT, { policy: policyFrom(POLICY) }), 'disallowed-import');
     for (const findings of [binary, text]) {
       assert.deepEqual(
@@ -118,12 +143,15 @@ describe('reachability in findings', () => {
       );
       const reach = findings[0].data?.reach as { entries: string[]; flow: Array<{ message: string }> };
       assert.deepEqual(reach.entries, ['export `handle`']);
-      assert.deepEqual(reach.flow.map((s) => s.message), [
-        'export `handle`: $handle',
-        'calls $parse',
-        'calls $log',
-        'call site of wasi_snapshot_preview1.sock_send',
-      ]);
+      assert.deepEqual(
+        reach.flow.map((s) => s.message),
+        [
+          'export `handle`: $handle',
+          'calls $parse',
+          'calls $log',
+          'call site of wasi_snapshot_preview1.sock_send',
+        ],
+      );
     }
     assert.deepEqual((binary[0].data?.reach as { flow: Array<{ location: unknown }> }).flow[3].location, {
       kind: 'binary',
@@ -135,13 +163,22 @@ describe('reachability in findings', () => {
   it('keeps the severity of never-called imports with imports.neverCalled: "keep"', async () => {
     const policy = policyFrom({ imports: { ...POLICY.imports, neverCalled: 'keep' } });
     const findings = ofRule(await checkBytes(await wat2wasm(TEXT), { policy }), 'disallowed-import');
-    assert.deepEqual(findings.map((f) => f.severity), ['error', 'error']);
-    assert.match(findings[1].message, /Declared but never called: no export, start function or exported table reaches it\.$/);
+    assert.deepEqual(
+      findings.map((f) => f.severity),
+      ['error', 'error'],
+    );
+    assert.match(
+      findings[1].message,
+      /Declared but never called: no export, start function or exported table reaches it\.$/,
+    );
   });
 
   it('dangerous-import drops to info when nothing calls the bridge', async () => {
     const [finding] = ofRule(await checkBytes(await wat2wasm(TEXT)), 'dangerous-import');
     assert.equal(finding.severity, 'info');
-    assert.match(finding.message, /emscripten_run_script" evaluates a JavaScript string in the host: .*Declared but never called/);
+    assert.match(
+      finding.message,
+      /emscripten_run_script" evaluates a JavaScript string in the host: .*Declared but never called/,
+    );
   });
 });

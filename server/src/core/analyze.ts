@@ -256,7 +256,12 @@ export function analyzeWatInSteps(input: ModuleInput, text: string): SteppedText
       // first-pass findings (which could not say what reaches an import).
       const again = code ? withCallGraph : [];
       const redone = new Set(again.map((r) => r.meta.id));
-      const bodyRules = runRules({ ...common, facts: entry.facts, code: () => code, rules: [...withCode, ...again] });
+      const bodyRules = runRules({
+        ...common,
+        facts: entry.facts,
+        code: () => code,
+        rules: [...withCode, ...again],
+      });
       const kept = firstRules[k].filter((f) => !redone.has(f.ruleId));
       findings.push(...inRuleOrder(active, [...kept, ...bodyRules]));
     }

@@ -121,7 +121,15 @@ export function summarize(result: ModuleResult): ModuleSummary {
   const warnings = result.findings.filter((f) => f.severity === 'warning').length;
   const text = `${capabilities.length ? capabilities.join(', ') : 'no imports'} · ${signatureText(signature)} · ${policyText(result)}`;
   const hostAbis = hostAbisOf(result.facts);
-  return { capabilities, signature, policy, errors, warnings, ...(hostAbis.length ? { hostAbis } : {}), text };
+  return {
+    capabilities,
+    signature,
+    policy,
+    errors,
+    warnings,
+    ...(hostAbis.length ? { hostAbis } : {}),
+    text,
+  };
 }
 
 /** The hover on a module: the summary as Markdown, with links to the policy. */

@@ -19,7 +19,12 @@ import {
   type TextDocuments,
 } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { buildNavigationIndex, type NavigationIndex, type NavSpace, type NavSymbol } from '../core/wat/navigationIndex';
+import {
+  buildNavigationIndex,
+  type NavigationIndex,
+  type NavSpace,
+  type NavSymbol,
+} from '../core/wat/navigationIndex';
 
 export const NAVIGATION_CAPABILITIES: ServerCapabilities = {
   definitionProvider: true,
@@ -44,10 +49,15 @@ const KIND: Record<NavSpace, SymbolKind> = {
 };
 
 function isModuleText(document: TextDocument): boolean {
-  return document.languageId === 'wat' || /\.wat$/i.test(document.uri) || document.uri.startsWith('wasm-warden:');
+  return (
+    document.languageId === 'wat' || /\.wat$/i.test(document.uri) || document.uri.startsWith('wasm-warden:')
+  );
 }
 
-export function registerNavigationFeature(connection: Connection, documents: TextDocuments<TextDocument>): void {
+export function registerNavigationFeature(
+  connection: Connection,
+  documents: TextDocuments<TextDocument>,
+): void {
   const indexes = new Map<string, { version: number; index: NavigationIndex }>();
   documents.onDidClose((e) => indexes.delete(e.document.uri));
   documents.onDidChangeContent((e) => indexes.delete(e.document.uri));
@@ -81,7 +91,9 @@ export function registerNavigationFeature(connection: Connection, documents: Tex
     const found = indexOf(params.textDocument.uri);
     if (!found) return null;
     const symbol = found.index.symbolAt(found.document.offsetAt(params.position));
-    return symbol ? { uri: params.textDocument.uri, range: range(found.document, symbol.start, symbol.end) } : null;
+    return symbol
+      ? { uri: params.textDocument.uri, range: range(found.document, symbol.start, symbol.end) }
+      : null;
   });
 
   connection.onReferences((params): Location[] => {

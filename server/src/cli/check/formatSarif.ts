@@ -40,12 +40,16 @@ function region(finding: Finding): Record<string, number> {
  * it as `data.reach.flow`), as one SARIF thread flow: code scanning shows it step by step.
  */
 function codeFlows(report: CheckReport, file: string, finding: Finding): { codeFlows?: unknown[] } {
-  const flow = (finding.data?.reach as { flow?: Array<{ message: string; location: Finding['location'] }> } | undefined)
-    ?.flow;
+  const flow = (
+    finding.data?.reach as { flow?: Array<{ message: string; location: Finding['location'] }> } | undefined
+  )?.flow;
   if (!flow || flow.length === 0) return {};
   const locations = flow.map((step) => ({
     location: {
-      physicalLocation: { artifactLocation: artifactUri(report, file), region: region({ ...finding, location: step.location }) },
+      physicalLocation: {
+        artifactLocation: artifactUri(report, file),
+        region: region({ ...finding, location: step.location }),
+      },
       message: { text: step.message },
     },
   }));

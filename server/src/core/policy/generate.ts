@@ -108,7 +108,9 @@ export function generatePolicy(inputs: GenerationInput[]): string {
       );
     });
     for (const used of idle)
-      out.push(`      // ${JSON.stringify(used.pattern)}, // declared but never called: not granted (${used.comment})`);
+      out.push(
+        `      // ${JSON.stringify(used.pattern)}, // declared but never called: not granted (${used.comment})`,
+      );
     out.push('    ],');
   }
   out.push('    "otherwise": "deny"', '  },', '  "memory": {');

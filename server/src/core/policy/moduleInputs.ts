@@ -12,8 +12,7 @@ import { generatePolicy, type GenerationInput } from './generate';
 import { POLICY_FILE_NAME } from './resolver';
 
 export type ModuleRead =
-  | { file: string; facts: ModuleFacts; neverCalled?: string[] }
-  | { file: string; error: string };
+  { file: string; facts: ModuleFacts; neverCalled?: string[] } | { file: string; error: string };
 
 export async function readModuleForPolicy(file: string): Promise<ModuleRead> {
   const bytes = await readModuleBytes(file);

@@ -235,7 +235,9 @@ export function buildCallGraph(facts: ModuleFacts, bytes: Uint8Array): CallGraph
   // when every ref.func is known.
   const indirect: IndirectTarget[] = [];
   const indirectIds = new Map<string, number>();
-  const openTables = new Set(facts.tables.filter((t) => t.imported || t.exportedAs.length > 0).map((t) => t.index));
+  const openTables = new Set(
+    facts.tables.filter((t) => t.imported || t.exportedAs.length > 0).map((t) => t.index),
+  );
   const byImmediate = new Map<number, number>();
   const indirectNode = (kind: 'table' | 'ref', typeIndex: number, table: number): number => {
     const immediate = kind === 'ref' ? -1 - typeIndex : table * 0x1000000 + typeIndex;
@@ -368,12 +370,16 @@ export function buildCallGraph(facts: ModuleFacts, bytes: Uint8Array): CallGraph
   const { start: inStart, list: inList } = toAdjacency(nodeCount, edgeTo, edgeFrom);
 
   const entries: EntryPoint[] = [];
-  for (const e of facts.exports) if (e.kind === 'func' && e.index < functionCount) entries.push({ funcIndex: e.index, kind: 'export', name: e.name });
-  if (facts.start && facts.start.funcIndex < functionCount) entries.push({ funcIndex: facts.start.funcIndex, kind: 'start', name: 'start' });
+  for (const e of facts.exports)
+    if (e.kind === 'func' && e.index < functionCount)
+      entries.push({ funcIndex: e.index, kind: 'export', name: e.name });
+  if (facts.start && facts.start.funcIndex < functionCount)
+    entries.push({ funcIndex: facts.start.funcIndex, kind: 'start', name: 'start' });
   for (const t of facts.tables) {
     if (!openTables.has(t.index)) continue;
     const name = t.exportedAs[0] ?? `table ${t.index}`;
-    for (const f of tables.byTable.get(t.index) ?? []) if (f >= 0 && f < functionCount) entries.push({ funcIndex: f, kind: 'table', name });
+    for (const f of tables.byTable.get(t.index) ?? [])
+      if (f >= 0 && f < functionCount) entries.push({ funcIndex: f, kind: 'table', name });
   }
 
   return {
@@ -396,7 +402,8 @@ export function buildCallGraph(facts: ModuleFacts, bytes: Uint8Array): CallGraph
 /** Compressed adjacency (CSR) from parallel edge lists, dropping edges to nodes out of range. */
 function toAdjacency(nodeCount: number, from: IntList, to: IntList): { start: Int32Array; list: Int32Array } {
   const start = new Int32Array(nodeCount + 1);
-  for (let i = 0; i < from.length; i++) if (to.data[i] < nodeCount && from.data[i] < nodeCount) start[from.data[i] + 1]++;
+  for (let i = 0; i < from.length; i++)
+    if (to.data[i] < nodeCount && from.data[i] < nodeCount) start[from.data[i] + 1]++;
   for (let n = 0; n < nodeCount; n++) start[n + 1] += start[n];
   const fill = start.slice(0, nodeCount);
   const list = new Int32Array(start[nodeCount]);

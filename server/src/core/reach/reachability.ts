@@ -142,7 +142,11 @@ export function analyseReachability(graph: CallGraph): Reachability {
     for (let i = 0; i < sites.target.length; i++) {
       const t = sites.target.data[i];
       if (t === funcIndex || indirectNodes.has(t))
-        result.push({ caller: sites.caller.data[i], offset: sites.offset.data[i], indirect: t !== funcIndex });
+        result.push({
+          caller: sites.caller.data[i],
+          offset: sites.offset.data[i],
+          indirect: t !== funcIndex,
+        });
     }
     return result;
   };

@@ -47,7 +47,8 @@ export const dangerousImport = createRule({
     // Bodies, when they can be had, say what reaches the import (built when a finding needs it).
     usesCallGraph: true,
     messages: {
-      bridge: 'Import "{{module}}.{{name}}" {{what}}: anything that reaches it runs outside the sandbox.{{reach}}',
+      bridge:
+        'Import "{{module}}.{{name}}" {{what}}: anything that reaches it runs outside the sandbox.{{reach}}',
     },
   },
   check(context) {
@@ -63,7 +64,12 @@ export const dangerousImport = createRule({
           severity: reach.severity,
           location: imp.location,
           data: { module: imp.module, name: imp.name, what: bridge.what, reach: reach.sentence },
-          fix: { module: imp.module, name: imp.name, kind: imp.kind, ...(reach.data ? { reach: reach.data } : {}) },
+          fix: {
+            module: imp.module,
+            name: imp.name,
+            kind: imp.kind,
+            ...(reach.data ? { reach: reach.data } : {}),
+          },
         }),
       );
     }

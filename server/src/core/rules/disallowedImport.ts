@@ -15,7 +15,8 @@ export const disallowedImport = createRule({
     // Bodies, when they can be had, say what reaches the import (built when a finding needs it).
     usesCallGraph: true,
     messages: {
-      coreDenied: 'Import "{{module}}.{{name}}" ({{kind}}{{capability}}) is not allowed: {{reason}}.{{reach}}',
+      coreDenied:
+        'Import "{{module}}.{{name}}" ({{kind}}{{capability}}) is not allowed: {{reason}}.{{reach}}',
       coreWarned: 'Import "{{module}}.{{name}}" ({{kind}}{{capability}}) needs review: {{reason}}.{{reach}}',
       componentDenied: 'Component import "{{name}}"{{capability}} is not allowed: {{reason}}.',
       componentWarned: 'Component import "{{name}}"{{capability}} needs review: {{reason}}.',

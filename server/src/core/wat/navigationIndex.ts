@@ -117,7 +117,12 @@ export function buildNavigationIndex(text: string): NavigationIndex {
   // The instruction whose immediates are being read, and how many more it may take.
   let instruction: { space: NavSpace; call: boolean; left: number } | undefined;
 
-  const define = (space: NavSpace, at: Token, nameToken: Token | undefined, fieldStart: number): NavSymbol => {
+  const define = (
+    space: NavSpace,
+    at: Token,
+    nameToken: Token | undefined,
+    fieldStart: number,
+  ): NavSymbol => {
     const local = space === 'local' || space === 'label';
     const index = local ? (space === 'local' ? locals.length : labelCount++) : (counts.get(space) ?? 0);
     if (!local) counts.set(space, index + 1);
@@ -142,7 +147,8 @@ export function buildNavigationIndex(text: string): NavigationIndex {
     token.kind === 'id' ? locals.find((l) => l.name === token.text) : locals[Number(token.text)];
   const resolveLabel = (token: Token): NavSymbol | undefined => {
     if (token.kind === 'id') {
-      for (let i = labels.length - 1; i >= 0; i--) if (labels[i].symbol.name === token.text) return labels[i].symbol;
+      for (let i = labels.length - 1; i >= 0; i--)
+        if (labels[i].symbol.name === token.text) return labels[i].symbol;
       return undefined;
     }
     return labels[labels.length - 1 - Number(token.text)]?.symbol;
@@ -151,7 +157,8 @@ export function buildNavigationIndex(text: string): NavigationIndex {
     if (token.kind !== 'id' && !(token.kind === 'number' && /^\d+$/.test(token.text))) return false;
     if (space === 'local' || space === 'label') {
       const target = space === 'local' ? resolveLocal(token) : resolveLabel(token);
-      if (target) references.push({ symbol: target.id, start: token.start, end: token.end, inFunction: fn?.id, call });
+      if (target)
+        references.push({ symbol: target.id, start: token.start, end: token.end, inFunction: fn?.id, call });
       return true;
     }
     pending.push({ space, token, inFunction: fn?.id, call });
@@ -185,8 +192,14 @@ export function buildNavigationIndex(text: string): NavigationIndex {
         const m = tokens[t - 2];
         const n = tokens[t - 1];
         frame.symbol.imported = true;
-        if (m?.kind === 'string' && n?.kind === 'string') frame.symbol.detail = `${m.text.slice(1, -1)}.${n.text.slice(1, -1)}`;
-      } else if (parent?.symbol?.space === 'func' && parent === frames[frames.length - 1] && depth === 2 && (head === 'param' || head === 'local')) {
+        if (m?.kind === 'string' && n?.kind === 'string')
+          frame.symbol.detail = `${m.text.slice(1, -1)}.${n.text.slice(1, -1)}`;
+      } else if (
+        parent?.symbol?.space === 'func' &&
+        parent === frames[frames.length - 1] &&
+        depth === 2 &&
+        (head === 'param' || head === 'local')
+      ) {
         // (param $x i32) defines one local; (param i32 i64) one per type.
         const next = tokens[t + 2];
         if (next?.kind === 'id') define('local', headToken, next, tok.start);
@@ -199,7 +212,8 @@ export function buildNavigationIndex(text: string): NavigationIndex {
         parent.symbol.imported = true;
         const m = tokens[t + 2];
         const n = tokens[t + 3];
-        if (m?.kind === 'string' && n?.kind === 'string') parent.symbol.detail = `${m.text.slice(1, -1)}.${n.text.slice(1, -1)}`;
+        if (m?.kind === 'string' && n?.kind === 'string')
+          parent.symbol.detail = `${m.text.slice(1, -1)}.${n.text.slice(1, -1)}`;
       } else if (fn && BLOCKS.has(head)) {
         frame.label = true;
         labels.push({ symbol: define('label', headToken, tokens[t + 2], tok.start), folded: true });
@@ -210,7 +224,10 @@ export function buildNavigationIndex(text: string): NavigationIndex {
       } else if (parent?.head === 'export' && depth === 2 && FIELD_SPACES.has(head)) {
         if (tokens[t + 2]) refer(head as NavSpace, tokens[t + 2]);
         if (parent.symbol) parent.symbol.detail = `${head} ${tokens[t + 2]?.text ?? ''}`;
-      } else if ((head === 'table' && parent?.head === 'elem') || (head === 'memory' && parent?.head === 'data')) {
+      } else if (
+        (head === 'table' && parent?.head === 'elem') ||
+        (head === 'memory' && parent?.head === 'data')
+      ) {
         if (tokens[t + 2]) refer(head, tokens[t + 2]);
       } else if (head === 'ref' && tokens[t + 2]) {
         const target = tokens[t + 2].text === 'null' ? tokens[t + 3] : tokens[t + 2];
@@ -219,7 +236,11 @@ export function buildNavigationIndex(text: string): NavigationIndex {
       frames.push(frame);
       if (headToken?.kind === 'keyword' && !frame.symbol && INSTRUCTION_SPACE[head]) {
         const space = INSTRUCTION_SPACE[head];
-        instruction = { space, call: head === 'call' || head === 'return_call', left: head === 'br_table' ? Infinity : 1 };
+        instruction = {
+          space,
+          call: head === 'call' || head === 'return_call',
+          left: head === 'br_table' ? Infinity : 1,
+        };
         t++; // the head keyword is consumed here
       } else if (frame.symbol || frame.label || head) t++;
       continue;
@@ -240,7 +261,11 @@ export function buildNavigationIndex(text: string): NavigationIndex {
       instruction = undefined;
       const space = INSTRUCTION_SPACE[tok.text];
       if (space) {
-        instruction = { space, call: tok.text === 'call' || tok.text === 'return_call', left: tok.text === 'br_table' ? Infinity : 1 };
+        instruction = {
+          space,
+          call: tok.text === 'call' || tok.text === 'return_call',
+          left: tok.text === 'br_table' ? Infinity : 1,
+        };
       } else if (fn && BLOCKS.has(tok.text)) {
         labels.push({ symbol: define('label', tok, tokens[t + 1], tok.start), folded: false });
       } else if (tok.text === 'end' && labels.length && !labels[labels.length - 1].folded) {
@@ -268,9 +293,17 @@ export function buildNavigationIndex(text: string): NavigationIndex {
   }
   for (const p of pending) {
     const target =
-      p.token.kind === 'id' ? byName.get(`${p.space}:${p.token.text}`) : byIndex.get(`${p.space}:${p.token.text}`);
+      p.token.kind === 'id'
+        ? byName.get(`${p.space}:${p.token.text}`)
+        : byIndex.get(`${p.space}:${p.token.text}`);
     if (target)
-      references.push({ symbol: target.id, start: p.token.start, end: p.token.end, inFunction: p.inFunction, call: p.call });
+      references.push({
+        symbol: target.id,
+        start: p.token.start,
+        end: p.token.end,
+        inFunction: p.inFunction,
+        call: p.call,
+      });
   }
   references.sort((a, b) => a.start - b.start);
   let bySymbol: Map<number, NavReference[]> | undefined;

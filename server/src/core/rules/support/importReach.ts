@@ -76,11 +76,14 @@ export function importReach(
   }
   const path = reach.pathTo(funcIndex);
   const names = entries.map(entryLabel);
-  const others = entries.length > 1 ? ` (and ${entries.length - 1} more entry point${entries.length > 2 ? 's' : ''})` : '';
+  const others =
+    entries.length > 1 ? ` (and ${entries.length - 1} more entry point${entries.length > 2 ? 's' : ''})` : '';
   let sentence = ` Reached from ${path ? entryLabel(path.entry) : names[0]}${others}`;
   const flow: FlowStep[] = [];
   if (path) {
-    const middle = path.steps.slice(1, -1).map((s) => `${s.via === 'indirect' ? '(indirect) ' : ''}\`${functionLabel(facts, s.funcIndex)}\``);
+    const middle = path.steps
+      .slice(1, -1)
+      .map((s) => `${s.via === 'indirect' ? '(indirect) ' : ''}\`${functionLabel(facts, s.funcIndex)}\``);
     const lastIndirect = path.steps[path.steps.length - 1]?.via === 'indirect';
     if (middle.length > 0) sentence += ` via ${middle.join(' → ')}`;
     if (lastIndirect) sentence += ' (through an indirect call)';
@@ -88,7 +91,10 @@ export function importReach(
     for (const [i, step] of path.steps.slice(0, -1).entries()) {
       const label = functionLabel(facts, step.funcIndex);
       flow.push({
-        message: i === 0 ? `${entryLabel(path.entry)}: ${label}` : `${step.via === 'indirect' ? 'indirect call to ' : 'calls '}${label}`,
+        message:
+          i === 0
+            ? `${entryLabel(path.entry)}: ${label}`
+            : `${step.via === 'indirect' ? 'indirect call to ' : 'calls '}${label}`,
         location: at(step.funcIndex),
       });
     }
