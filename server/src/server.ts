@@ -31,6 +31,7 @@ import { SettingsStore } from './features/settings';
 import { registerSandboxFeature } from './features/sandbox';
 import { PolicyFilesFeature } from './features/policyFiles';
 import { registerSigningFeature } from './features/signing';
+import { NAVIGATION_CAPABILITIES, registerNavigationFeature } from './features/navigation';
 import { WasmViewFeature } from './features/wasmView';
 import { DisassemblyThread } from './features/disasm/thread';
 import { VERSION } from './version';
@@ -72,6 +73,7 @@ connection.onInitialize((params): InitializeResult => {
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.Source] },
       codeLensProvider: { resolveProvider: false },
       foldingRangeProvider: true,
+      ...NAVIGATION_CAPABILITIES,
     },
     serverInfo: { name: 'wasm-warden', version: VERSION },
   };
@@ -83,6 +85,7 @@ const wasmView = new WasmViewFeature(connection, settings, DisassemblyThread.cre
 const diagnostics = new DiagnosticsFeature(connection, documents, settings, analyzer, wasmView);
 registerSandboxFeature(connection, documents, policyFiles.resolver);
 registerSigningFeature(connection, policyFiles.resolver);
+registerNavigationFeature(connection, documents);
 
 /** The analysis behind a document: its own, or for a `.wasm` text view, the file's. */
 function resultFor(uri: string) {

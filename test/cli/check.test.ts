@@ -44,8 +44,10 @@ const HELLO = `(module
   (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32)))
   (memory 1 1))`;
 const SNEAKY = `(module
-  (import "wasi_snapshot_preview1" "path_open" (func (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
-  (memory 1 1))`;
+  (import "wasi_snapshot_preview1" "path_open" (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (memory 1 1)
+  (func (export "run") (result i32)
+    (call $open (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i64.const 0) (i64.const 0) (i32.const 0) (i32.const 0))))`;
 const UNBOUNDED_TEXT = '(module\n  (memory 1))\n';
 
 describe('wasm-warden check', function () {

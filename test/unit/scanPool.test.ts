@@ -71,7 +71,7 @@ describe('workspace scan worker pool', function () {
   it('analyses in the bundled worker against the policy it is sent', async () => {
     assert.ok(fs.existsSync(BUNDLED_WORKER), 'run `npm run build` first (`npm test` does)');
     const compiled = await compileWat(
-      '(module (import "wasi_snapshot_preview1" "path_open" (func (param i32))) (memory 1))',
+      '(module (import "wasi_snapshot_preview1" "path_open" (func $open (param i32))) (memory 1) (func (export "go") (call $open (i32.const 0))))',
     );
     const policy = resolver({ '/ws/wasm-policy.json': POLICY }).resolve('/ws/m.wasm');
     pool = ScanPool.create(1, BUNDLED_WORKER)!;

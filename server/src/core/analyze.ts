@@ -244,6 +244,8 @@ export function analyzeWatInSteps(input: ModuleInput, text: string): SteppedText
   const entries = read.entries.filter((e) => e.expect === 'valid');
   const plan = planRules(input.policy, input.ruleOverrides);
   const { withoutCode, withCode } = splitByCode(plan);
+  const withCallGraph = withoutCode.rules.filter((p) => p.rule.meta.usesCallGraph);
+  const wantsCode = withCode.needsCode || withCallGraph.length > 0;
   const common = { policy: input.policy, text };
   const head: Finding[] = [...read.findings];
   const broken = entries[0] && brokenPolicyFinding(input.policy, entries[0].facts);
@@ -263,13 +265,23 @@ export function analyzeWatInSteps(input: ModuleInput, text: string): SteppedText
           ? ahead.result
           : (input.compileAside ?? compileWat)(entry.source.text, input.fileName));
         if (entry.findings.length === 0) findings.push(...relocate(compiled.findings, entry, lines));
-        if (compiled.bytes && withCode.needsCode) code = textCodeView(entry, compiled.bytes, compiled.facts);
-      } else if (withCode.needsCode) {
+        if (compiled.bytes && wantsCode) code = textCodeView(entry, compiled.bytes, compiled.facts);
+      } else if (wantsCode) {
         const bytes = entry.source.bytes;
         code = binaryCodeView(entry.facts, bytes, () => entry.location);
       }
-      const bodyRules = runRules({ ...common, facts: entry.facts, code: () => code, plan: withCode });
-      findings.push(...inRuleOrder(plan, [...firstRules[k], ...bodyRules]));
+      // With bodies at hand, the rules that read the call graph run again and replace their
+      // first-pass findings (which could not say what reaches an import).
+      const again = code ? withCallGraph : [];
+      const redone = new Set(again.map((p) => p.rule.meta.id));
+      const bodyRules = runRules({
+        ...common,
+        facts: entry.facts,
+        code: () => code,
+        plan: { ...withCode, rules: [...withCode.rules, ...again] },
+      });
+      const kept = firstRules[k].filter((f) => !redone.has(f.ruleId));
+      findings.push(...inRuleOrder(plan, [...kept, ...bodyRules]));
     }
     return { facts, findings };
   };

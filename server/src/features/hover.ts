@@ -11,6 +11,7 @@ import type { PolicyPointer } from '../core/findings';
 import type { Position, SourceLocation } from '../core/location';
 import type { ExportFact, FunctionFact, ImportFact, MemoryFact, ModuleFacts } from '../core/module/model';
 import type { EffectivePolicy } from '../core/policy/types';
+import { findAbiFunction, HOST_ABI_NAMES } from '../core/abi/catalogue';
 import { findWasiFunction, findWasiInterface, formatSignature } from '../core/wasi/catalogue';
 import type { WasmViews } from './diagnostics';
 import type { ModuleResult } from './moduleAnalysis';
@@ -91,11 +92,13 @@ function importMarkdown(fact: ImportFact, policy: EffectivePolicy): string {
     lines.push('', `\`${formatSignature(fact.type.signature)}\``);
   const wasi = findWasiFunction(fact.module, fact.name);
   const iface = wasi ? undefined : findWasiInterface(fact.module);
+  const abi = wasi || iface ? undefined : findAbiFunction(fact.module, fact.name);
   if (wasi) lines.push('', `WASI: ${wasi.description}`);
   else if (iface) lines.push('', `WASI 0.2 \`${iface.name}\`: ${iface.description}`);
+  else if (abi) lines.push('', `${HOST_ABI_NAMES[abi.abi]}: ${abi.description}`);
   const verdict = policy.checkImport(fact.module, fact.name);
   if (verdict.capability) lines.push('', `Capability: \`${verdict.capability}\``);
-  else if (!wasi && !iface)
+  else if (!wasi && !iface && !abi)
     lines.push('', `Not a WASI import: the host's \`${fact.module}\` module decides what it does.`);
   lines.push(
     '',

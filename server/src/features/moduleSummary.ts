@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ModuleFacts } from '../core/module/model';
+import { detectAbis } from '../core/abi/catalogue';
 import { capabilityOfImport } from '../core/wasi/catalogue';
 import { verifyModuleSignatures, loadPublicKeys, type PublicKeyInfo } from '../core/signing';
 import type { ModuleSummary } from '../protocol/moduleSummary';
@@ -22,6 +23,13 @@ export function capabilitiesOf(facts: ModuleFacts[]): string[] {
   };
   facts.forEach(visit);
   return [...seen];
+}
+
+/** Host ABIs beside WASI that the modules' imports target (nested core modules included). */
+export function hostAbisOf(facts: ModuleFacts[]): string[] {
+  const all = (f: ModuleFacts): ModuleFacts[] => [f, ...(f.modules ?? []).flatMap(all)];
+  const imports = facts.flatMap(all).flatMap((f) => f.imports);
+  return detectAbis(imports).map((a) => a.label);
 }
 
 function trustedKeys(result: ModuleResult): PublicKeyInfo[] {
@@ -113,7 +121,16 @@ export function summarize(result: ModuleResult): ModuleSummary {
   const errors = result.findings.filter((f) => f.severity === 'error').length;
   const warnings = result.findings.filter((f) => f.severity === 'warning').length;
   const text = `${capabilities.length ? capabilities.join(', ') : 'no imports'} · ${signatureText(signature)} · ${policyText(result)}`;
-  return { capabilities, signature, policy, errors, warnings, text };
+  const hostAbis = hostAbisOf(result.facts);
+  return {
+    capabilities,
+    signature,
+    policy,
+    errors,
+    warnings,
+    ...(hostAbis.length ? { hostAbis } : {}),
+    text,
+  };
 }
 
 /** The hover on a module: the summary as Markdown, with links to the policy. */
@@ -126,6 +143,7 @@ export function summaryMarkdown(result: ModuleResult, summary: ModuleSummary = s
   lines.push(
     `- Capabilities used: ${summary.capabilities.length ? summary.capabilities.map((c) => `\`${c}\``).join(', ') : 'none (no imports)'}`,
   );
+  if (summary.hostAbis?.length) lines.push(`- Host ABI: ${summary.hostAbis.join(', ')}`);
   if (summary.signature.status === 'not-applicable')
     lines.push('- Signature: text source; sign the compiled `.wasm`');
   else if (summary.signature.status === 'unsigned') lines.push('- Signature: **unsigned**');

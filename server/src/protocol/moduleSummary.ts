@@ -27,6 +27,8 @@ export interface ModuleSummary {
   policy: { kind: 'file' | 'default' | 'strict-fallback'; path?: string };
   errors: number;
   warnings: number;
+  /** Host ABIs the imports belong to beside WASI (`Emscripten`, `Extism PDK`...), most imports first. */
+  hostAbis?: string[];
   /** One line: `io, clock · signed by 95b7… · wasm-policy.json`. */
   text: string;
 }

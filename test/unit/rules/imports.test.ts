@@ -16,8 +16,9 @@ const POLICY = {
 
 const IMPORTS = `(module
   (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32)))
-  (import "wasi_snapshot_preview1" "sock_accept" (func (param i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "sock_accept" (func $accept (param i32 i32 i32) (result i32)))
   (import "env" "log" (func (param i32)))
+  (func (export "serve") (drop (call $accept (i32.const 0) (i32.const 0) (i32.const 0))))
 )`;
 
 describe('rules: disallowed-import', () => {
@@ -29,24 +30,26 @@ describe('rules: disallowed-import', () => {
       [
         [
           'error',
-          'Import "wasi_snapshot_preview1.sock_accept" (func, capability "network") is not allowed: denied by "wasi_snapshot_preview1.sock_*" in imports.deny (wasm-policy.json:7).',
+          'Import "wasi_snapshot_preview1.sock_accept" (func, capability "network") is not allowed: denied by "wasi_snapshot_preview1.sock_*" in imports.deny (wasm-policy.json:7). Reached from export `serve`.',
           where(analysis.facts[0].imports[1]),
         ],
         [
-          'warning',
-          'Import "env.log" (func) needs review: not allowed (warning): matched by no pattern or capability, so "otherwise": "warn" decides (wasm-policy.json:9).',
+          'info',
+          'Import "env.log" (func) needs review: not allowed (warning): matched by no pattern or capability, so "otherwise": "warn" decides (wasm-policy.json:9). Declared but never called: no export, start function or exported table reaches it, so this is reported one level lower.',
           where(analysis.facts[0].imports[2]),
         ],
       ],
     );
     assert.equal(findings[0].decidedBy?.text, '"wasi_snapshot_preview1.sock_*"');
-    assert.deepEqual(findings[0].data, {
+    const { reach, ...fix } = findings[0].data as Record<string, unknown>;
+    assert.deepEqual(fix, {
       module: 'wasi_snapshot_preview1',
       name: 'sock_accept',
       kind: 'func',
       capability: 'network',
       decision: 'deny',
     });
+    assert.deepEqual((reach as { entries: string[] }).entries, ['export `serve`']);
   });
 
   it('locates a binary import at its entry: the module name length byte starts it', async () => {
@@ -71,7 +74,7 @@ describe('rules: disallowed-import', () => {
   it('reports text imports at their (import …) range', async () => {
     const findings = ofRule(await checkText(IMPORTS, { policy: policyFrom(POLICY) }), 'disallowed-import');
     assert.deepEqual(findings.map(where), [
-      [2, 2, 2, 89],
+      [2, 2, 2, 97],
       [3, 2, 3, 41],
     ]);
   });
@@ -137,14 +140,16 @@ describe('rules: dangerous-import', () => {
   ];
   for (const [module, name, what] of bridges) {
     it(`flags ${module}.${name}`, async () => {
-      const analysis = await checkWat(`(module (import "${module}" "${name}" (func)))`);
+      const analysis = await checkWat(
+        `(module (import "${module}" "${name}" (func $f)) (func (export "run") (call $f)))`,
+      );
       const findings = ofRule(analysis, 'dangerous-import');
       assert.deepEqual(
         findings.map((f) => [f.severity, f.message, where(f)]),
         [
           [
             'warning',
-            `Import "${module}.${name}" ${what}: anything that reaches it runs outside the sandbox.`,
+            `Import "${module}.${name}" ${what}: anything that reaches it runs outside the sandbox. Reached from export \`run\`.`,
             where(analysis.facts[0].imports[0]),
           ],
         ],

@@ -35,6 +35,27 @@ function region(finding: Finding): Record<string, number> {
   };
 }
 
+/**
+ * The path from an entry point to the call site of an import (findings of the import rules carry
+ * it as `data.reach.flow`), as one SARIF thread flow: code scanning shows it step by step.
+ */
+function codeFlows(report: CheckReport, file: string, finding: Finding): { codeFlows?: unknown[] } {
+  const flow = (
+    finding.data?.reach as { flow?: Array<{ message: string; location: Finding['location'] }> } | undefined
+  )?.flow;
+  if (!flow || flow.length === 0) return {};
+  const locations = flow.map((step) => ({
+    location: {
+      physicalLocation: {
+        artifactLocation: artifactUri(report, file),
+        region: region({ ...finding, location: step.location }),
+      },
+      message: { text: step.message },
+    },
+  }));
+  return { codeFlows: [{ threadFlows: [{ locations }] }] };
+}
+
 export function formatSarif(report: CheckReport, rules: RuleDescriptor[]): string {
   // Findings outside the registry (syntax errors, unreadable policies) still need a rule entry.
   const known = new Map(rules.map((r) => [r.id, r]));
@@ -66,6 +87,7 @@ export function formatSarif(report: CheckReport, rules: RuleDescriptor[]): strin
       locations: [
         { physicalLocation: { artifactLocation: artifactUri(report, file.path), region: region(finding) } },
       ],
+      ...codeFlows(report, file.path, finding),
       ...(finding.decidedBy?.location && finding.decidedBy.file && path.isAbsolute(finding.decidedBy.file)
         ? {
             relatedLocations: [

@@ -8,12 +8,14 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UsageError, type CliCommand, type CliIo } from '../command';
 import type { Finding } from '../../core/findings';
+import { detectAbis } from '../../core/abi/catalogue';
 import { readBinaryModule } from '../../core/module/binary';
 import { dataSegmentTotals } from '../../core/module/lazyDataSegments';
 import type { FuncSignature, ImportFact, ModuleFacts } from '../../core/module/model';
 import { validateBinary } from '../../core/module/validate';
 import { allProposals } from '../../core/module/code';
-import { validateWat } from '../../core/wat/compile';
+import { compileWat, type CompileResult } from '../../core/wat/compile';
+import { reachabilityOf, summariseReachability, type ReachabilitySummary } from '../../core/reach/summary';
 import { readWatModules } from '../../core/wat/reader';
 
 function allNested(facts: ModuleFacts): ModuleFacts[] {
@@ -30,7 +32,8 @@ validation errors).
   FILE     a .wasm binary (core module or component), a .wat text module, or a .wast script
            (every module meant to be valid is printed)
   --json   print the facts as JSON (kind, imports[], exports[], memories[], tables[], start,
-           customSections[], components.imports/exports and modules[] for components, problems[])
+           customSections[], components.imports/exports and modules[] for components, problems[];
+           for core modules reachability.exports[{ name, imports[] }] and reachability.neverCalled[])
 
 Exit codes: 0 the module is valid, 1 the module has errors, 2 usage or I/O errors.
 `;
@@ -93,6 +96,8 @@ function describeCore(f: ModuleFacts, indent: string): string[] {
   const code = f.source === 'binary' ? ` (code ${bytesText(f.codeSize)})` : '';
   line(`core module: ${defined} functions${code}, ${f.globals.length} globals`);
   line(`proposals: ${f.proposals.length ? f.proposals.join(', ') : 'none beyond WebAssembly 1.0'}`);
+  const abis = detectAbis(f.imports);
+  if (abis.length) line(`host ABI: ${abis.map((a) => `${a.label} (${a.imports} imports)`).join(', ')}`);
   line(`imports (${f.imports.length}):`);
   for (const i of f.imports) line(`  ${i.module} :: ${i.name}  ${i.kind} ${importTypeText(i)}`);
   line(`exports (${f.exports.length}):`);
@@ -176,6 +181,16 @@ function describe(f: ModuleFacts, indent = ''): string[] {
   return out;
 }
 
+function reachabilityLines(summary: ReachabilitySummary): string[] {
+  const reaching = summary.exports.filter((e) => e.imports.length > 0);
+  return [
+    `reachability (${reaching.length} of ${summary.exports.length} exported functions reach imports):`,
+    ...reaching.map((e) => `  ${e.name} → ${e.imports.join(', ')}`),
+    `declared but never called (${summary.neverCalled.length})${summary.neverCalled.length ? ':' : ''}`,
+    ...summary.neverCalled.map((name) => `  ${name}`),
+  ];
+}
+
 function problemText(p: Finding): string {
   const where =
     p.location.kind === 'binary'
@@ -201,14 +216,23 @@ async function inspectText(
 ): Promise<number> {
   const read = readWatModules(text);
   const problems = [...read.findings];
-  if (validate && !problems.some((p) => p.severity === 'error'))
-    problems.push(...(await validateWat(text, file)));
+  let compiled: CompileResult | undefined;
+  if (validate && !problems.some((p) => p.severity === 'error')) {
+    compiled = await compileWat(text, file);
+    problems.push(...compiled.findings);
+  }
   const failed = problems.some((p) => p.severity === 'error');
   const [only] = read.modules;
+  // The call graph of a one-module text comes from wabt's bytes (the same function indices).
+  let reachability: ReachabilitySummary | undefined;
+  if (compiled?.bytes && read.modules.length === 1 && !failed) {
+    const reach = reachabilityOf(compiled.facts ?? readBinaryModule(compiled.bytes), compiled.bytes);
+    if (reach) reachability = summariseReachability(only, reach);
+  }
   if (json) {
     const body =
       read.modules.length === 1
-        ? { file, ...only, problems }
+        ? { file, ...only, ...(reachability ? { reachability } : {}), problems }
         : { file, kind: 'script', modules: read.modules, problems };
     io.stdout(`${JSON.stringify(body, null, 2)}\n`);
   } else {
@@ -220,6 +244,7 @@ async function inspectText(
         );
       lines.push(...describe(m, read.modules.length > 1 ? '    ' : ''));
     });
+    if (reachability) lines.push(...reachabilityLines(reachability));
     lines.push(...problemLines(problems));
     io.stdout(`${lines.join('\n')}\n`);
   }
@@ -254,10 +279,15 @@ export const inspectCommand: CliCommand = {
     // validateBinary returns the reader's own errors when there are any; do not list them twice.
     const problems = [...facts.problems, ...validation.filter((v) => !facts.problems.includes(v))];
     const failed = problems.some((p) => p.severity === 'error');
+    const reach = reachabilityOf(facts, bytes);
+    const reachability = reach && summariseReachability(facts, reach);
     if (json) {
-      io.stdout(`${JSON.stringify({ file, size: bytes.length, ...facts, problems }, null, 2)}\n`);
+      io.stdout(
+        `${JSON.stringify({ file, size: bytes.length, ...facts, ...(reachability ? { reachability } : {}), problems }, null, 2)}\n`,
+      );
     } else {
       const lines = [`${file}: ${bytesText(bytes.length)}`, ...describe(facts)];
+      if (reachability) lines.push(...reachabilityLines(reachability));
       lines.push(...problemLines(problems));
       io.stdout(`${lines.join('\n')}\n`);
     }

@@ -20,7 +20,8 @@ const HELP = `Usage: wasm-warden policy <init|check|show> [options]
   policy init FILE... [-o OUT] [--force]
       Writes the least-privilege policy for the modules (.wasm or .wat): allows exactly the
       imports they use, memory limits at what they declare, a comment naming the capability of
-      each import. OUT defaults to wasm-policy.json in the modules' common folder; "-o -" prints
+      each import. Imports no code calls (declared but never called) are written commented out,
+      not granted. OUT defaults to wasm-policy.json in the modules' common folder; "-o -" prints
       it. An existing file is kept unless --force.
 
   policy check [POLICY] [--json]

@@ -142,7 +142,7 @@ function miscProposal(sub: number): Proposal {
  * four bytes or runs past `end` (the careful reader then decides whether it is malformed). Reading
  * past the array gives `undefined`, which ends the loop, so this never runs away.
  */
-function skipShortLeb(bytes: Uint8Array, pos: number, end: number): number {
+export function skipShortLeb(bytes: Uint8Array, pos: number, end: number): number {
   const start = pos;
   while ((bytes[pos++] & 0x80) !== 0);
   return pos - start > 4 || pos > end ? -1 : pos;
@@ -152,7 +152,7 @@ function skipShortLeb(bytes: Uint8Array, pos: number, end: number): number {
  * Skips a SIMD instruction below 0x100 (after its prefix) whose immediates are short; -1 for
  * anything else, relaxed SIMD included, which the careful reader handles.
  */
-function skipShortSimd(bytes: Uint8Array, pos: number, end: number): number {
+export function skipShortSimd(bytes: Uint8Array, pos: number, end: number): number {
   let sub = bytes[pos++];
   if (sub >= 0x80) {
     const high = bytes[pos++];

@@ -246,6 +246,12 @@ class CoreReader {
 
   // ---- type section -------------------------------------------------------------------------
 
+  /** The type section alone: each type's function signature (null for struct, array and others). */
+  readTypesOnly(payloadStart: number, payloadEnd: number): Array<FuncSignature | null> {
+    this.readTypes(new ByteReader(this.bytes, payloadStart, payloadEnd));
+    return this.types;
+  }
+
   private readTypes(r: ByteReader): void {
     const n = r.count(1);
     for (let i = 0; i < n; i++) {
@@ -797,6 +803,18 @@ export function recordCustomSection(
 
 export function sortProposals(seen: Iterable<Proposal>): Proposal[] {
   return [...new Set(seen)].sort();
+}
+
+/**
+ * The signatures of a type section's entries, by type index (null for non-function types), for
+ * readers that need `call_indirect`'s type immediate. Throws MalformedError on bad bytes.
+ */
+export function readTypeSignatures(
+  bytes: Uint8Array,
+  payloadStart: number,
+  payloadEnd: number,
+): Array<FuncSignature | null> {
+  return new CoreReader(bytes, payloadStart, payloadEnd).readTypesOnly(payloadStart, payloadEnd);
 }
 
 /** Reads the core module in bytes[start, end); offsets in the result are absolute. */

@@ -130,6 +130,7 @@ function importRules(merged: MergedSettings, otherwiseFallback: PolicyPointer): 
     capabilities: merged.list('imports.capabilities'),
     otherwise: merged.get('imports.otherwise'),
     otherwiseFallback,
+    neverCalled: merged.get('imports.neverCalled'),
   };
 }
 

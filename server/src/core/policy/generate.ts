@@ -1,6 +1,7 @@
 /**
  * Writes the least-privilege policy for one or several modules: allow exactly the imports they
- * use (each commented with its capability and what it grants), deny everything else, and memory
+ * use (each commented with its capability and what it grants; an import no code calls is written
+ * commented out, not granted), deny everything else, and memory
  * limits at what they declare. The result is JSONC text that passes validation and governs the
  * modules it came from without a single import or memory finding.
  */
@@ -13,12 +14,16 @@ export interface GenerationInput {
   /** Shown in the header comment (a file name relative to the policy). */
   name: string;
   facts: ModuleFacts;
+  /** Imports ("module.name") no code of the module calls, when its call graph was read. */
+  neverCalled?: string[];
 }
 
 interface UsedImport {
   pattern: string;
   capability?: string;
   comment: string;
+  /** No module that declares it calls it: written commented out, not granted. */
+  neverCalled?: boolean;
 }
 
 /** The imports a module asks its host for: core imports, or a component's own imports. */
@@ -45,9 +50,13 @@ function describeImport(module: string, name: string, kind: string): UsedImport 
 function collectImports(inputs: GenerationInput[]): UsedImport[] {
   const byPattern = new Map<string, UsedImport>();
   for (const input of inputs) {
+    const idle = new Set(input.neverCalled ?? []);
     for (const { module, name, kind } of hostImportsOf(input.facts)) {
       const used = describeImport(module, name, kind);
-      if (!byPattern.has(used.pattern)) byPattern.set(used.pattern, used);
+      const calledHere = !idle.has(used.pattern);
+      const known = byPattern.get(used.pattern);
+      if (!known) byPattern.set(used.pattern, { ...used, neverCalled: !calledHere });
+      else if (calledHere) known.neverCalled = false;
     }
   }
   const order = (u: UsedImport) =>
@@ -88,14 +97,20 @@ export function generatePolicy(inputs: GenerationInput[]): string {
     '{',
     '  "imports": {',
   ];
+  const granted = imports.filter((u) => !u.neverCalled);
+  const idle = imports.filter((u) => u.neverCalled);
   if (imports.length === 0) out.push('    "allow": [], // the module imports nothing');
   else {
     out.push('    "allow": [');
-    imports.forEach((used, index) => {
+    granted.forEach((used, index) => {
       out.push(
-        `      ${withComma(`${JSON.stringify(used.pattern)} // ${used.comment}`, index === imports.length - 1)}`,
+        `      ${withComma(`${JSON.stringify(used.pattern)} // ${used.comment}`, index === granted.length - 1)}`,
       );
     });
+    for (const used of idle)
+      out.push(
+        `      // ${JSON.stringify(used.pattern)}, // declared but never called: not granted (${used.comment})`,
+      );
     out.push('    ],');
   }
   out.push('    "otherwise": "deny"', '  },', '  "memory": {');

@@ -58,6 +58,7 @@ const FIELDS: FieldReader[] = [
   { path: 'imports.deny', kind: 'each', convert: isString },
   { path: 'imports.capabilities', kind: 'each', convert: isString },
   { path: 'imports.otherwise', kind: 'scalar', convert: oneOf('allow', 'warn', 'deny') },
+  { path: 'imports.neverCalled', kind: 'scalar', convert: oneOf('lower', 'keep') },
   { path: 'memory.maxPages', kind: 'scalar', convert: isCount },
   { path: 'memory.maxBytes', kind: 'scalar', convert: sizeInBytes },
   { path: 'memory.requireMaximum', kind: 'scalar', convert: isBoolean },

@@ -7,10 +7,12 @@ import * as path from 'node:path';
 import { readBinaryModule } from '../module/binary';
 import type { ModuleFacts } from '../module/model';
 import { readModuleBytes } from '../wat/moduleBytes';
+import { reachabilityOf, summariseReachability } from '../reach/summary';
 import { generatePolicy, type GenerationInput } from './generate';
 import { POLICY_FILE_NAME } from './resolver';
 
-export type ModuleRead = { file: string; facts: ModuleFacts } | { file: string; error: string };
+export type ModuleRead =
+  { file: string; facts: ModuleFacts; neverCalled?: string[] } | { file: string; error: string };
 
 export async function readModuleForPolicy(file: string): Promise<ModuleRead> {
   const bytes = await readModuleBytes(file);
@@ -19,7 +21,9 @@ export async function readModuleForPolicy(file: string): Promise<ModuleRead> {
   const fatal = facts.problems.find((p) => p.severity === 'error' && p.ruleId === 'invalid-module');
   if (fatal && facts.imports.length === 0 && facts.memories.length === 0)
     return { file, error: `${file}: ${fatal.message}` };
-  return { file, facts };
+  if (fatal) return { file, facts };
+  const reach = reachabilityOf(facts, bytes);
+  return { file, facts, ...(reach ? { neverCalled: summariseReachability(facts, reach).neverCalled } : {}) };
 }
 
 /** The folder all files share: where their policy goes. */
@@ -43,9 +47,9 @@ export async function generatePolicyForFiles(files: string[]): Promise<Generated
   const failed = reads.filter((r): r is { file: string; error: string } => 'error' in r);
   if (failed.length) return { error: failed.map((f) => f.error).join('\n') };
   const folder = commonFolder(files);
-  const inputs: GenerationInput[] = reads.map((r) => ({
-    name: path.relative(folder, r.file).split(path.sep).join('/'),
-    facts: (r as { facts: ModuleFacts }).facts,
-  }));
+  const inputs: GenerationInput[] = reads.map((r) => {
+    const { facts, neverCalled } = r as { facts: ModuleFacts; neverCalled?: string[] };
+    return { name: path.relative(folder, r.file).split(path.sep).join('/'), facts, neverCalled };
+  });
   return { policyPath: path.join(folder, POLICY_FILE_NAME), text: generatePolicy(inputs) };
 }

@@ -76,6 +76,8 @@ export interface ImportRules {
   otherwise?: Setting;
   /** Who decides when the policy has no `imports.otherwise`. */
   otherwiseFallback: PolicyPointer;
+  /** Findings on imports no code calls: `lower` (one severity level down, the default) or `keep`. */
+  neverCalled?: Setting;
 }
 
 export interface EffectivePolicy {

@@ -2,6 +2,7 @@
 import type { Finding } from '../findings';
 import type { ImportFixData } from './fixData';
 import { createRule } from './rule';
+import { importReach } from './support/importReach';
 
 interface Bridge {
   /** Matches the import's item name. */
@@ -44,8 +45,11 @@ export const dangerousImport = createRule({
     defaultSeverity: 'warning',
     policyFields: ['imports.deny'],
     needsCode: false,
+    // Bodies, when they can be had, say what reaches the import (built when a finding needs it).
+    usesCallGraph: true,
     messages: {
-      bridge: 'Import "{{module}}.{{name}}" {{what}}: anything that reaches it runs outside the sandbox.',
+      bridge:
+        'Import "{{module}}.{{name}}" {{what}}: anything that reaches it runs outside the sandbox.{{reach}}',
     },
   },
   check(context) {
@@ -54,12 +58,19 @@ export const dangerousImport = createRule({
       if (imp.kind !== 'func') continue;
       const bridge = findBridge(imp.name);
       if (!bridge) continue;
+      const reach = importReach(context.code, context.facts, context.policy, imp.index, 'warning');
       findings.push(
         context.report({
           messageId: 'bridge',
+          severity: reach.severity,
           location: imp.location,
-          data: { module: imp.module, name: imp.name, what: bridge.what },
-          fix: { module: imp.module, name: imp.name, kind: imp.kind } satisfies ImportFixData,
+          data: { module: imp.module, name: imp.name, what: bridge.what, reach: reach.sentence },
+          fix: {
+            module: imp.module,
+            name: imp.name,
+            kind: imp.kind,
+            ...(reach.data ? { reach: reach.data } : {}),
+          } satisfies ImportFixData,
         }),
       );
     }

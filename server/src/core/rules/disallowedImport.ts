@@ -1,7 +1,8 @@
 /** `disallowed-import`: an import the policy does not allow, with the policy line that decided. */
-import type { Finding } from '../findings';
+import type { Finding, Severity } from '../findings';
 import type { ImportFixData } from './fixData';
 import { createRule } from './rule';
+import { importReach, type ImportReach } from './support/importReach';
 
 export const disallowedImport = createRule({
   meta: {
@@ -12,9 +13,12 @@ export const disallowedImport = createRule({
     defaultSeverity: 'error',
     policyFields: ['imports.allow', 'imports.deny', 'imports.capabilities', 'imports.otherwise'],
     needsCode: false,
+    // Bodies, when they can be had, say what reaches the import (built when a finding needs it).
+    usesCallGraph: true,
     messages: {
-      coreDenied: 'Import "{{module}}.{{name}}" ({{kind}}{{capability}}) is not allowed: {{reason}}.',
-      coreWarned: 'Import "{{module}}.{{name}}" ({{kind}}{{capability}}) needs review: {{reason}}.',
+      coreDenied:
+        'Import "{{module}}.{{name}}" ({{kind}}{{capability}}) is not allowed: {{reason}}.{{reach}}',
+      coreWarned: 'Import "{{module}}.{{name}}" ({{kind}}{{capability}}) needs review: {{reason}}.{{reach}}',
       componentDenied: 'Component import "{{name}}"{{capability}} is not allowed: {{reason}}.',
       componentWarned: 'Component import "{{name}}"{{capability}} needs review: {{reason}}.',
     },
@@ -28,10 +32,15 @@ export const disallowedImport = createRule({
       for (const imp of facts.imports) {
         const verdict = policy.checkImport(imp.module, imp.name);
         if (verdict.decision === 'allow') continue;
+        const natural: Severity = verdict.decision === 'deny' ? 'error' : 'warning';
+        const reach: ImportReach =
+          imp.kind === 'func'
+            ? importReach(context.code, facts, policy, imp.index, natural)
+            : { sentence: '', severity: natural };
         findings.push(
           context.report({
             messageId: verdict.decision === 'deny' ? 'coreDenied' : 'coreWarned',
-            severity: verdict.decision === 'deny' ? 'error' : 'warning',
+            severity: reach.severity,
             location: imp.location,
             data: {
               module: imp.module,
@@ -39,6 +48,7 @@ export const disallowedImport = createRule({
               kind: imp.kind,
               capability: verdict.capability ? `, capability "${verdict.capability}"` : '',
               reason: verdict.reason,
+              reach: reach.sentence,
             },
             decidedBy: verdict.decidedBy,
             fix: {
@@ -47,6 +57,7 @@ export const disallowedImport = createRule({
               kind: imp.kind,
               capability: verdict.capability ?? null,
               decision: verdict.decision,
+              ...(reach.data ? { reach: reach.data } : {}),
             } satisfies ImportFixData,
           }),
         );

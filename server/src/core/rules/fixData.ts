@@ -4,6 +4,10 @@
  * writes it and the quick fix that reads it agree at compile time.
  */
 
+import type { ImportReach } from './support/importReach';
+
+type ImportReachData = NonNullable<ImportReach['data']>;
+
 /** `disallowed-import` and `dangerous-import`: the import (a component's interface has no name). */
 export interface ImportFixData {
   module: string;
@@ -11,6 +15,8 @@ export interface ImportFixData {
   kind: string;
   capability?: string | null;
   decision?: 'deny' | 'warn';
+  /** What reaches the import (the call graph's entry points and one path), or that nothing calls it. */
+  reach?: ImportReachData;
 }
 
 /** `memory-limit`: which memory, what the policy allows, and what is wrong with it. */

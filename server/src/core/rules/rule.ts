@@ -7,6 +7,7 @@ import type { Finding, PolicyPointer, Severity } from '../findings';
 import type { SourceLocation } from '../location';
 import type { OpcodeCounts } from '../module/code';
 import type { ModuleFacts, Proposal } from '../module/model';
+import type { Reachability } from '../reach/reachability';
 import type { EffectivePolicy, RuleSetting } from '../policy/types';
 import type { SignatureReport } from '../signing';
 
@@ -29,6 +30,8 @@ export interface CodeView {
   functionsWhere(prefilter: (file: Buffer, start: number, end: number) => boolean): FunctionCodeStats[];
   /** Proposals only visible in instructions and locals (SIMD, atomics, tail calls...). */
   proposals(): Proposal[];
+  /** The call graph and what it reaches, built on first use; undefined for components. */
+  reachability(): Reachability | undefined;
 }
 
 /** The signing module's verdict on one binary, and how many trusted keys it was checked against. */
@@ -50,6 +53,11 @@ export interface RuleMeta<MessageId extends string> {
   policyFields: string[];
   /** Reads function bodies: the runner decodes them only when such a rule is on. */
   needsCode: boolean;
+  /**
+   * Reads the call graph when bodies are at hand (`code`), and works without it: a text module's
+   * first pass runs it without code, the complete pass again with code.
+   */
+  usesCallGraph?: boolean;
   /** Reads the signature verdict: the runner verifies only when such a rule is on. */
   needsSignature?: boolean;
   /** Message templates; `{{name}}` placeholders are filled from the report's `data`. */
@@ -77,7 +85,7 @@ export interface RuleContext<MessageId extends string> {
   text?: string;
   /** True for core modules nested in a component (their imports are internal wiring). */
   nested: boolean;
-  /** Present when the rule's meta says `needsCode` and bodies could be decoded. */
+  /** Present when the rule's meta says `needsCode` (or `usesCallGraph`) and bodies could be decoded. */
   code?: CodeView;
   /** Present when the rule's meta says `needsSignature` and the module is a binary. */
   signature?: SignatureCheck;

@@ -50,6 +50,15 @@ export function runRules(input: RunRulesInput): Finding[] {
     return code;
   };
 
+  // Rules that only use the call graph when they have to say something get a view that
+  // decodes nothing until they ask.
+  const onDemand: CodeView | undefined = input.code && {
+    functions: () => loadCode()?.functions() ?? [],
+    functionsWhere: (prefilter) => loadCode()?.functionsWhere(prefilter) ?? [],
+    proposals: () => loadCode()?.proposals() ?? [],
+    reachability: () => loadCode()?.reachability(),
+  };
+
   const plan = input.plan ?? planRules(input.policy, input.ruleOverrides, input.rules);
   for (const { rule, resolved, forced, fallback } of plan.rules) {
     const report = (d: ReportDescriptor<string>): Finding => {
@@ -72,7 +81,7 @@ export function runRules(input: RunRulesInput): Finding[] {
           bytes: input.bytes,
           text: input.text,
           nested: input.nested ?? false,
-          code: rule.meta.needsCode ? loadCode() : undefined,
+          code: rule.meta.needsCode ? loadCode() : rule.meta.usesCallGraph ? onDemand : undefined,
           signature: rule.meta.needsSignature ? input.signature : undefined,
           configured: resolved.configured,
           report,

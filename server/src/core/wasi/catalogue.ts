@@ -5,6 +5,7 @@
  * comment them.
  */
 import type { FuncSignature } from '../module/model';
+import { findAbiFunction } from '../abi/catalogue';
 import type { Capability } from './capabilities';
 
 /** Module names under which preview1 functions are imported. */
@@ -450,7 +451,11 @@ export function findWasiInterface(qualified: string): WasiInterface | undefined 
 
 /** The capability group of an import, for core imports (`module`, `name`) and component imports (`module` = interface). */
 export function capabilityOfImport(module: string, name: string): Capability | undefined {
-  return findWasiFunction(module, name)?.capability ?? findWasiInterface(module)?.capability;
+  return (
+    findWasiFunction(module, name)?.capability ??
+    findWasiInterface(module)?.capability ??
+    findAbiFunction(module, name)?.capability
+  );
 }
 
 /** Every group whose grant covers the import (usually one). */
@@ -458,7 +463,10 @@ export function capabilitiesCoveringImport(module: string, name: string): Capabi
   const fn = findWasiFunction(module, name);
   if (fn) return [fn.capability];
   const iface = findWasiInterface(module);
-  return iface ? [iface.capability, ...(iface.alsoIn ?? [])] : [];
+  if (iface) return [iface.capability, ...(iface.alsoIn ?? [])];
+  // Host ABIs beside WASI (Emscripten, Extism, proxy-wasm...): the same groups cover them.
+  const abi = findAbiFunction(module, name)?.capability;
+  return abi ? [abi] : [];
 }
 
 /** Signature text as WAT writes it: `(param i32 i32) (result i32)`. */

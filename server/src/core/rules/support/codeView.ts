@@ -3,6 +3,8 @@ import type { SourceLocation } from '../../location';
 import { scanFunctionBodies, type BodyScanResult, type FunctionBodyStats } from '../../module/code';
 import { copyFacts } from '../../module/lazyDataSegments';
 import type { ModuleFacts } from '../../module/model';
+import { buildCallGraph } from '../../reach/callGraph';
+import { analyseReachability, type Reachability } from '../../reach/reachability';
 import type { CodeView, FunctionCodeStats } from '../rule';
 
 export function binaryCodeView(
@@ -15,8 +17,14 @@ export function binaryCodeView(
   // A component has no bodies of its own: each core module inside gets its own view, so a
   // component-level rule must not see (and report) its modules' functions a second time.
   if (facts.kind === 'component')
-    return { functions: () => [], functionsWhere: () => [], proposals: () => [] };
+    return {
+      functions: () => [],
+      functionsWhere: () => [],
+      proposals: () => [],
+      reachability: () => undefined,
+    };
   let scan: BodyScanResult | undefined;
+  let reach: Reachability | undefined;
   let functions: FunctionCodeStats[] | undefined;
   const toStats = (fn: FunctionBodyStats): FunctionCodeStats => ({
     funcIndex: fn.index,
@@ -41,5 +49,6 @@ export function binaryCodeView(
       return scanFunctionBodies(bytes, { facts: some }).functions.map(toStats);
     },
     proposals: () => run().proposals,
+    reachability: () => (reach ??= analyseReachability(buildCallGraph(facts, bytes))),
   };
 }
