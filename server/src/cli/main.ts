@@ -12,6 +12,7 @@ import { keygenCommand } from './commands/keygen';
 import { signCommand } from './commands/sign';
 import { verifyCommand } from './commands/verify';
 import { policyCommand } from './commands/policy';
+import { diffCommand } from './commands/diff';
 
 // Register sub-commands here (one import and one entry each, in the order `--help` lists them).
 const COMMANDS: CliCommand[] = [
@@ -22,6 +23,7 @@ const COMMANDS: CliCommand[] = [
   signCommand,
   verifyCommand,
   policyCommand,
+  diffCommand,
 ];
 
 function mainHelp(): string {
