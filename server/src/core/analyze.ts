@@ -10,6 +10,7 @@ import { validateModules } from './module/validate';
 import type { ResolvedPolicy } from './policy/resolver';
 import type { EffectivePolicy, RuleSetting } from './policy/types';
 import { activeRules, runRules } from './rules/runner';
+import type { Baseline } from './rules/capabilityChange';
 import type { CodeView, Rule, SignatureCheck } from './rules/rule';
 import { binaryCodeView } from './rules/support/codeView';
 import { loadPublicKeys, verifyModuleSignatures, type PublicKeyInfo } from './signing';
@@ -57,6 +58,8 @@ export interface ModuleInput {
    * it on the file's likely module text before reading, so wabt runs while the reader does.
    */
   compileAside?: (text: string, fileName: string) => Promise<CompileResult>;
+  /** The version to compare a binary with (`check --baseline`), for `capability-change`. */
+  baseline?: Baseline;
 }
 
 export interface ModuleAnalysis {
@@ -138,6 +141,7 @@ function checkTree(
     // The signature belongs to the file, so only the outermost module reports on it.
     signature: nested ? undefined : common.signature,
     ruleOverrides: input.ruleOverrides,
+    baseline: nested ? undefined : input.baseline,
   });
   for (const inner of facts.modules ?? [])
     findings.push(...checkTree(inner, input, { bytes: common.bytes, text: common.text }, code, true));

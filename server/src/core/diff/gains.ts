@@ -11,6 +11,8 @@ export interface Gain {
   kind: GainKind;
   /** A short phrase: `capability group "network" (wasi:sockets/tcp@0.2.0)`. */
   text: string;
+  /** What it is about: an import's key (the first import bringing a group), `memory 0`, `table 1`. */
+  key?: string;
 }
 
 function ceiling(maximum: number | null): number {
@@ -20,14 +22,16 @@ function ceiling(maximum: number | null): number {
 function limitsGain(change: LimitsChange, what: 'memory' | 'table'): Gain | undefined {
   const { before, after } = change;
   if (!after) return undefined;
-  if (!before) return { kind: what, text: `new ${change.key} (${limitsText(after.initial, after.maximum)})` };
+  const key = change.key;
+  if (!before) return { kind: what, key, text: `new ${key} (${limitsText(after.initial, after.maximum)})` };
   if (ceiling(after.maximum) > ceiling(before.maximum))
     return {
       kind: what,
+      key,
       text: `${change.key} ceiling raised from ${limitsText(before.initial, before.maximum)} to ${limitsText(after.initial, after.maximum)}`,
     };
   if (what === 'memory' && after.detail.includes('shared') && !before.detail.includes('shared'))
-    return { kind: what, text: `${change.key} became shared` };
+    return { kind: what, key, text: `${change.key} became shared` };
   return undefined;
 }
 
@@ -40,11 +44,12 @@ export function gains(diff: ModuleDiff): Gain[] {
     out.push({
       kind: 'capability',
       text: `capability group "${group}"${via.length ? ` (${via.join(', ')})` : ''}`,
+      ...(via.length ? { key: via[0] } : {}),
     });
   }
   for (const i of diff.imports.added) {
     if (i.capabilities.some((c) => newGroups.has(c))) continue;
-    out.push({ kind: 'import', text: `import ${i.key}${i.type ? ` ${i.type}` : ''}` });
+    out.push({ kind: 'import', text: `import ${i.key}${i.type ? ` ${i.type}` : ''}`, key: i.key });
   }
   for (const change of diff.memories) {
     const g = limitsGain(change, 'memory');

@@ -7,6 +7,7 @@ import type { Finding, PolicyPointer, Severity } from '../findings';
 import type { ModuleFacts } from '../module/model';
 import type { EffectivePolicy, RuleSetting } from '../policy/types';
 import { RULES } from './registry';
+import type { Baseline } from './capabilityChange';
 import { formatMessage, type CodeView, type ReportDescriptor, type Rule, type SignatureCheck } from './rule';
 
 export interface ResolvedSetting {
@@ -52,6 +53,8 @@ export interface RunRulesInput {
   signature?: SignatureCheck;
   ruleOverrides?: Record<string, RuleSetting>;
   rules?: readonly Rule[];
+  /** The version to compare with, for `capability-change` (outermost module only). */
+  baseline?: Baseline;
 }
 
 export function runRules(input: RunRulesInput): Finding[] {
@@ -94,6 +97,7 @@ export function runRules(input: RunRulesInput): Finding[] {
           code: rule.meta.needsCode ? loadCode() : undefined,
           signature: rule.meta.needsSignature ? input.signature : undefined,
           configured: resolved.configured,
+          baseline: input.baseline,
           report,
         }),
       );
