@@ -13,6 +13,7 @@ import { signCommand } from './commands/sign';
 import { verifyCommand } from './commands/verify';
 import { policyCommand } from './commands/policy';
 import { diffCommand } from './commands/diff';
+import { sbomCommand } from './commands/sbom';
 
 // Register sub-commands here (one import and one entry each, in the order `--help` lists them).
 const COMMANDS: CliCommand[] = [
@@ -24,6 +25,7 @@ const COMMANDS: CliCommand[] = [
   verifyCommand,
   policyCommand,
   diffCommand,
+  sbomCommand,
 ];
 
 function mainHelp(): string {
