@@ -3,35 +3,14 @@
  * surface the `capability-change` rule compares with. A module missing from the baseline is new
  * (surface null); a baseline that cannot be read at all is an error for that module.
  */
-import { execFile } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import type { EffectivePolicy } from '../../core/policy/types';
 import type { Baseline } from '../../core/rules/capabilityChange';
+import { gitShow } from '../../core/diff/gitShow';
 import { readSurface } from '../diff/readSurface';
 
 export type BaselineSource = { kind: 'path'; path: string } | { kind: 'git'; ref: string };
-
-/** Larger than any module `check` reads (the server's default limit is far below). */
-const MAX_BLOB = 1 << 30;
-
-/** `git show REF:./NAME` run in the file's folder: its bytes at REF, or null when REF lacks it. */
-export function gitShow(file: string, ref: string): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      'git',
-      ['show', `${ref}:./${path.basename(file)}`],
-      { cwd: path.dirname(file), encoding: 'buffer', maxBuffer: MAX_BLOB },
-      (error, stdout, stderr) => {
-        if (!error) return resolve(stdout);
-        const message = stderr.toString().trim();
-        // "path 'x' does not exist in 'REF'" / "exists on disk, but not in 'REF'": a new file.
-        if (/does not exist in|exists on disk, but not in/.test(message)) return resolve(null);
-        reject(new Error(message || error.message));
-      },
-    );
-  });
-}
 
 async function readOrNull(file: string): Promise<Buffer | null> {
   try {
