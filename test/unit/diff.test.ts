@@ -12,6 +12,7 @@ import { loadPublicKeys } from '../../server/src/core/signing';
 import { compileWat } from '../../server/src/core/wat/compile';
 import { realWorldModule } from '../support/realWorldModules';
 import { sharedTestdata } from '../support/sharedTestdata';
+import { componentWrapping } from '../support/wasmBytes';
 
 async function wasm(text: string): Promise<Uint8Array> {
   const { bytes, findings } = await compileWat(text);
@@ -24,30 +25,6 @@ async function diffWat(before: string, after: string): Promise<ModuleDiff> {
 }
 
 const gainTexts = (d: ModuleDiff): string[] => gains(d).map((g) => g.text);
-
-/** A component (hand-encoded) nesting `core` and importing the given instances by name. */
-export function componentWrapping(core: Uint8Array, imports: string[]): Uint8Array {
-  const leb = (n: number): number[] => {
-    const out: number[] = [];
-    do {
-      let byte = n & 0x7f;
-      n >>>= 7;
-      if (n) byte |= 0x80;
-      out.push(byte);
-    } while (n);
-    return out;
-  };
-  const section = (id: number, payload: number[]): number[] => [id, ...leb(payload.length), ...payload];
-  const importEntries = imports.flatMap((name) => {
-    const bytes = [...Buffer.from(name)];
-    return [0x00, ...leb(bytes.length), ...bytes, 0x05, 0x00]; // plain name, instance of type 0
-  });
-  return Uint8Array.from([
-    ...[0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00],
-    ...section(1, [...core]),
-    ...(imports.length ? section(10, [...leb(imports.length), ...importEntries]) : []),
-  ]);
-}
 
 describe('diff: crafted pairs', () => {
   it('the same module is unchanged', async () => {

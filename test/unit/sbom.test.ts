@@ -20,30 +20,13 @@ import { compileWat } from '../../server/src/core/wat/compile';
 import { REPO_ROOT } from '../support/lspClient';
 import { realWorldModule } from '../support/realWorldModules';
 import { sharedTestdata } from '../support/sharedTestdata';
+import { withCustomSection } from '../support/wasmBytes';
 
 const OPTIONS = {
   toolVersion: '0.0.0-test',
   timestamp: new Date('2026-01-02T03:04:05Z'),
   serialNumber: 'urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79',
 };
-
-function leb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n) byte |= 0x80;
-    out.push(byte);
-  } while (n);
-  return out;
-}
-
-/** Appends a custom section to a module, as a linker would. */
-function withCustomSection(module: Uint8Array, name: string, payload: Uint8Array): Uint8Array {
-  const nameBytes = [...Buffer.from(name)];
-  const body = [...leb(nameBytes.length), ...nameBytes, ...payload];
-  return Uint8Array.from([...module, 0, ...leb(body.length), ...body]);
-}
 
 /** cargo-auditable's format: zlib-compressed JSON, the root package marked, dependencies by index. */
 const DEP_V0 = {
