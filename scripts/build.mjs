@@ -17,7 +17,8 @@ const common = {
   minify: production,
   logLevel: 'warning',
   // The extension host provides `vscode`; everything else is bundled.
-  external: ['vscode'],
+  // The CycloneDX library's optional XML plugins: tried in turn and skipped when absent (we write JSON only).
+  external: ['vscode', 'xmlbuilder2', 'libxmljs2'],
   // jsonc-parser's `main` is a UMD build with dynamic requires esbuild cannot follow; use its ES module build.
   mainFields: ['module', 'main'],
   define: {

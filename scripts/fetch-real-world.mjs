@@ -23,6 +23,14 @@ export const REAL_WORLD_MODULES = [
     file: 'dist/sql-wasm.wasm',
     sha256: '43bbcdd44287e5a2db3b6b5af34b1a3485a7a441285d247976c1ebe3c61f8dbf',
   },
+  // the release before, for `diff` between two versions of one package
+  {
+    id: 'sql.js-previous',
+    pkg: 'sql.js',
+    version: '1.15.0',
+    file: 'dist/sql-wasm.wasm',
+    sha256: 'f3aaaa47b7957d084f0a70037fb780b5465d7bfb6e58a5bd485d6f23a9576b74',
+  },
   {
     id: 'esbuild-wasm',
     pkg: 'esbuild-wasm',

@@ -17,6 +17,7 @@ import { pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CodeActionsFeature } from './features/codeActions';
 import { provideCodeLenses } from './features/codeLens';
+import { CommittedChanges } from './features/committedChange';
 import { DiagnosticsFeature } from './features/diagnostics';
 import { moduleHover } from './features/hover';
 import { foldingRanges } from './core/wat/folding';
@@ -114,7 +115,9 @@ connection.onHover((params) => {
   const policyHover = policyFiles.provideHover(params);
   if (policyHover) return policyHover;
   const result = resultFor(params.textDocument.uri);
-  const markdown = result && moduleHover(result, params.textDocument.uri, params.position, wasmView);
+  const uri = params.textDocument.uri;
+  const markdown =
+    result && moduleHover(result, uri, params.position, wasmView, committedChanges.hoverNote(uri));
   return markdown ? { contents: { kind: 'markdown', value: markdown } } : null;
 });
 
@@ -124,21 +127,27 @@ connection.onFoldingRanges((params) => {
 });
 
 const codeActions = new CodeActionsFeature(documents, resultFor);
+// What a .wasm gained or lost since git HEAD: a lens on its text view and a line in its hover.
+const committedChanges = new CommittedChanges(() => refreshLenses());
 connection.onCodeAction((params) => codeActions.provide(params));
-connection.onCodeLens((params) => provideCodeLenses(analyzer, params));
+connection.onCodeLens((params) => [
+  ...provideCodeLenses(analyzer, params),
+  ...committedChanges.provideCodeLenses(params),
+]);
 connection.onRequest(ModuleSummaryRequest.type, (params: ModuleSummaryParams) => {
   const result = resultFor(params.uri);
   return result ? summarize(result) : null;
 });
 // CodeLens and the status bar follow the findings: ask the client to refresh after each analysis.
 let lensRefresh: NodeJS.Timeout | undefined;
-diagnostics.onDidAnalyze(() => {
+function refreshLenses(): void {
   if (!clientRefreshesCodeLens || lensRefresh) return;
   lensRefresh = setTimeout(() => {
     lensRefresh = undefined;
     void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
   }, 300);
-});
+}
+diagnostics.onDidAnalyze(refreshLenses);
 
 connection.onInitialized(async () => {
   if (clientHasConfiguration) {
@@ -162,6 +171,8 @@ connection.onDidChangeWatchedFiles((params) => {
     if (!file) continue;
     if (/wasm-policy\.json$/i.test(file) || /\.(pub|pem|der|pk)$/i.test(file)) policyFiles.fileChanged(file);
     else if (isWasmUri(change.uri)) {
+      if (change.type === FileChangeType.Deleted) committedChanges.fileDeleted(file);
+      else committedChanges.fileChanged(file);
       if (change.type === FileChangeType.Deleted) diagnostics.wasmDeleted(change.uri);
       else void diagnostics.wasmChanged(change.uri);
     } else if (/\.wasm\.sig$/i.test(file)) void diagnostics.wasmChanged(change.uri.replace(/\.sig$/i, ''));

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { detectAbis, findAbiFunction } from '../../server/src/core/abi/catalogue';
+import { detectAbis, findAbiFunction } from '../../server/src/core/wasi/hostAbis';
 import { readBinaryModule } from '../../server/src/core/module/binary';
 import { reachabilityOf } from '../../server/src/core/reach/summary';
 import { findWasiFunction } from '../../server/src/core/wasi/catalogue';

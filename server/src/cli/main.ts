@@ -48,6 +48,16 @@ export const COMMANDS: ReadonlyArray<{ name: string; summary: string; load: () =
     summary: 'write (init), check or show wasm-policy.json policies',
     load: () => (require('./commands/policy') as typeof import('./commands/policy')).policyCommand,
   },
+  {
+    name: 'diff',
+    summary: 'what a new version of a module can do that the old one could not (text, JSON, Markdown)',
+    load: () => (require('./commands/diff') as typeof import('./commands/diff')).diffCommand,
+  },
+  {
+    name: 'sbom',
+    summary: 'a CycloneDX 1.6 or SPDX 2.3 bill of materials for modules and components',
+    load: () => (require('./commands/sbom') as typeof import('./commands/sbom')).sbomCommand,
+  },
 ];
 /* eslint-enable @typescript-eslint/no-require-imports */
 

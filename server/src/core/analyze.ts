@@ -12,6 +12,7 @@ import type { EffectivePolicy, RuleSetting } from './policy/types';
 import { planRules, splitByCode, type RulePlan } from './rules/plan';
 import { runRules } from './rules/runner';
 import type { CodeView, SignatureCheck } from './rules/rule';
+import type { Baseline } from './diff/surface';
 import { binaryCodeView } from './rules/support/codeView';
 import { loadPublicKeys, verifyModuleSignatures, type PublicKeyInfo } from './signing';
 import { checkWatSyntax } from './wat/syntax';
@@ -59,6 +60,8 @@ export interface ModuleInput {
    * wabt runs while the reader does.
    */
   compileAside?: (text: string, fileName: string) => Promise<CompileResult>;
+  /** The version to compare a binary with (`check --baseline`), for `capability-change`. */
+  baseline?: Baseline;
 }
 
 export interface ModuleAnalysis {
@@ -141,6 +144,7 @@ function checkTree(
     // The signature belongs to the file, so only the outermost module reports on it.
     signature: nested ? undefined : common.signature,
     plan,
+    baseline: nested ? undefined : input.baseline,
   });
   for (const inner of facts.modules ?? [])
     findings.push(...checkTree(inner, input, plan, { bytes: common.bytes, text: common.text }, code, true));

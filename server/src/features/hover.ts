@@ -11,7 +11,7 @@ import type { PolicyPointer } from '../core/findings';
 import type { Position, SourceLocation } from '../core/location';
 import type { ExportFact, FunctionFact, ImportFact, MemoryFact, ModuleFacts } from '../core/module/model';
 import type { EffectivePolicy } from '../core/policy/types';
-import { findAbiFunction, HOST_ABI_NAMES } from '../core/abi/catalogue';
+import { findAbiFunction, HOST_ABI_NAMES } from '../core/wasi/hostAbis';
 import { findWasiFunction, findWasiInterface, formatSignature } from '../core/wasi/catalogue';
 import type { WasmViews } from './diagnostics';
 import type { ModuleResult } from './moduleAnalysis';
@@ -163,7 +163,11 @@ function exportMarkdown(fact: ExportFact, facts: ModuleFacts): string {
   return `**export** \`"${fact.name}"\` → ${target}`;
 }
 
-export function hoverMarkdown(result: ModuleResult, target: HoverTarget): string | undefined {
+export function hoverMarkdown(
+  result: ModuleResult,
+  target: HoverTarget,
+  moduleNote?: string,
+): string | undefined {
   const item = itemAt(result, target);
   if (!item) return undefined;
   switch (item.kind) {
@@ -178,7 +182,7 @@ export function hoverMarkdown(result: ModuleResult, target: HoverTarget): string
     case 'start':
       return `**start**: \`${functionLabel(item.facts, item.facts.start?.funcIndex ?? 0)}\` runs when the module is instantiated, before any export is called.`;
     case 'module':
-      return summaryMarkdown(result);
+      return moduleNote ? `${summaryMarkdown(result)}\n\n${moduleNote}` : summaryMarkdown(result);
   }
 }
 
@@ -191,9 +195,11 @@ export function moduleHover(
   uri: string,
   position: Position,
   views: WasmViews,
+  /** Appended to the module's own hover (what it gained since git HEAD). */
+  moduleNote?: string,
 ): string | undefined {
   if (!isViewUri(uri))
     return result.source === 'text' ? hoverMarkdown(result, { kind: 'text', position }) : undefined;
   const line = views.viewFor(result.uri)?.lines[position.line];
-  return line ? hoverMarkdown(result, { kind: 'binary', offset: line.offset }) : undefined;
+  return line ? hoverMarkdown(result, { kind: 'binary', offset: line.offset }, moduleNote) : undefined;
 }

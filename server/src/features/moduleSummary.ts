@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ModuleFacts } from '../core/module/model';
-import { detectAbis } from '../core/abi/catalogue';
+import { detectAbis } from '../core/wasi/hostAbis';
 import { capabilityOfImport } from '../core/wasi/catalogue';
 import { verifyModuleSignatures, loadPublicKeys, type PublicKeyInfo } from '../core/signing';
 import type { ModuleSummary } from '../protocol/moduleSummary';

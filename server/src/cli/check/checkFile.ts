@@ -8,7 +8,9 @@ import { analyzeModule } from '../../core/analyze';
 import type { RuleSetting } from '../../core/policy/types';
 import { nodeFileSystem } from '../../core/policy/fileSystem';
 import { PolicyResolver } from '../../core/policy/resolver';
+import type { Baseline } from '../../core/diff/surface';
 import { ruleIds } from '../../core/rules/registry';
+import { loadBaseline, type BaselineSource } from './baseline';
 import type { FileReport } from './report';
 
 export interface CheckOptions {
@@ -18,6 +20,8 @@ export interface CheckOptions {
   policyPath?: string;
   /** `--rule ID=SEVERITY`, beating the policy's `rules`. */
   ruleOverrides: Record<string, RuleSetting>;
+  /** `--baseline` / `--baseline-git`: the versions `capability-change` compares with. */
+  baseline?: BaselineSource;
 }
 
 /** One resolver per thread: policy files are read once and shared by every module they govern. */
@@ -66,8 +70,21 @@ export async function checkFile(file: string, options: CheckOptions): Promise<Fi
           : e.message;
     return { path: file, findings: [], policyPath, error: reason };
   }
+  const isText = /\.wat$/i.test(file);
+  let baseline: Baseline | undefined;
+  if (options.baseline && !isText) {
+    try {
+      baseline = await loadBaseline(file, options.baseline, options.root, policy);
+    } catch (error) {
+      return {
+        path: file,
+        findings: [],
+        policyPath,
+        error: `cannot read the baseline: ${(error as Error).message}`,
+      };
+    }
+  }
   try {
-    const isText = /\.wat$/i.test(file);
     const analysis = await analyzeModule({
       fileName: file,
       ...(isText
@@ -76,6 +93,7 @@ export async function checkFile(file: string, options: CheckOptions): Promise<Fi
       policy,
       detachedSignature: isText ? undefined : await readOptional(`${file}.sig`),
       ruleOverrides: options.ruleOverrides,
+      baseline,
     });
     return {
       path: file,

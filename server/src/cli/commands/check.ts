@@ -2,12 +2,14 @@
  * `wasm-warden check [PATHS|GLOBS…]`: the editor's checks, for CI. Exit 0 clean, 1 errors (or
  * too many warnings), 2 usage, I/O or policy errors.
  */
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { discoverModules } from '../../core/discover';
 import type { RuleSetting } from '../../core/policy/types';
 import { ruleDescriptors, ruleIds } from '../../core/rules/registry';
+import type { BaselineSource } from '../check/baseline';
 import { checkAll, isCheckWorker, runCheckWorker } from '../check/pool';
 import { formatJson } from '../check/formatJson';
 import { formatSarif } from '../check/formatSarif';
@@ -33,6 +35,10 @@ Options:
   --max-warnings N          exit 1 when there are more than N warnings
   -q, --quiet               report errors only
   --threads N               worker threads (default: one per core)
+  --baseline DIR_OR_FILE    compare each .wasm with its previous version: the same relative path
+                            under DIR (or FILE itself); every capability gained is a
+                            capability-change finding (default warning), even when allowed
+  --baseline-git REF        the same, with the previous version read by "git show REF:path"
   -h, --help                show this help
 
 Exit codes: 0 no errors, 1 errors or too many warnings, 2 usage, I/O or policy errors.
@@ -47,6 +53,7 @@ interface CheckArgs {
   quiet: boolean;
   threads: number;
   operands: string[];
+  baseline?: BaselineSource;
 }
 
 function parseCheckArgs(args: string[], cwd: string): CheckArgs {
@@ -61,6 +68,8 @@ function parseCheckArgs(args: string[], cwd: string): CheckArgs {
       'max-warnings': { type: 'string' },
       quiet: { type: 'boolean', short: 'q', default: false },
       threads: { type: 'string' },
+      baseline: { type: 'string' },
+      'baseline-git': { type: 'string' },
     },
   });
   const format = values.format as Format;
@@ -96,7 +105,32 @@ function parseCheckArgs(args: string[], cwd: string): CheckArgs {
     quiet: values.quiet ?? false,
     threads,
     operands: positionals,
+    baseline: baselineOption(values.baseline, values['baseline-git'], cwd),
   };
+}
+
+function baselineOption(
+  folderOrFile: string | undefined,
+  ref: string | undefined,
+  cwd: string,
+): BaselineSource | undefined {
+  if (folderOrFile !== undefined && ref !== undefined)
+    throw new UsageError('give --baseline or --baseline-git, not both');
+  if (folderOrFile !== undefined) {
+    const resolved = path.resolve(cwd, folderOrFile);
+    if (!existsSync(resolved)) throw new UsageError(`--baseline: ${folderOrFile} does not exist`);
+    return { kind: 'path', path: resolved };
+  }
+  if (ref !== undefined) {
+    if (ref.startsWith('-')) throw new UsageError(`--baseline-git takes a git revision, not "${ref}"`);
+    try {
+      execFileSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd, stdio: 'ignore' });
+    } catch {
+      throw new UsageError(`--baseline-git: "${ref}" is not a commit in a git repository here`);
+    }
+    return { kind: 'git', ref };
+  }
+  return undefined;
 }
 
 /** The script workers start: this command's own bundle (see pool.ts), when we run from it. */
@@ -126,7 +160,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
 
   const files = await checkAll(
     discovery.files,
-    { root: io.cwd, policyPath: options.policy, ruleOverrides: options.rules },
+    { root: io.cwd, policyPath: options.policy, ruleOverrides: options.rules, baseline: options.baseline },
     options.threads,
     workerScript(),
     (_report, done) => progress?.(`\r\u001b[2Kchecking ${done}/${discovery.files.length}`),

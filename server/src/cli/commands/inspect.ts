@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UsageError, type CliCommand, type CliIo } from '../command';
 import type { Finding } from '../../core/findings';
-import { detectAbis } from '../../core/abi/catalogue';
+import { detectAbis } from '../../core/wasi/hostAbis';
 import { readBinaryModule } from '../../core/module/binary';
 import { dataSegmentTotals } from '../../core/module/lazyDataSegments';
 import type { FuncSignature, ImportFact, ModuleFacts } from '../../core/module/model';

@@ -1,4 +1,5 @@
 /** Every rule Wasm Warden ships, in the order their findings are listed. Rule ids are stable. */
+import { capabilityChange } from './capabilityChange';
 import { cryptominer } from './cryptominer';
 import { dangerousImport } from './dangerousImport';
 import { debugInfo } from './debugInfo';
@@ -27,6 +28,7 @@ export const RULES: readonly Rule[] = [
   cryptominer,
   debugInfo,
   unsupportedFeature,
+  capabilityChange,
 ] as Rule[];
 
 export function findRule(id: string): Rule | undefined {

@@ -10,6 +10,7 @@ import type { ModuleFacts, Proposal } from '../module/model';
 import type { Reachability } from '../reach/reachability';
 import type { EffectivePolicy, RuleSetting } from '../policy/types';
 import type { SignatureReport } from '../signing';
+import type { Baseline } from '../diff/surface';
 
 /** Per-function opcode statistics from the lazy scan of the code section (`module/code.ts`). */
 export interface FunctionCodeStats {
@@ -91,6 +92,8 @@ export interface RuleContext<MessageId extends string> {
   signature?: SignatureCheck;
   /** Whether the user set this rule explicitly (policy `rules` or an override). */
   configured: boolean;
+  /** The version to compare with (`check --baseline`, the editor's git HEAD), for `capability-change`. */
+  baseline?: Baseline;
   report(descriptor: ReportDescriptor<MessageId>): Finding;
 }
 

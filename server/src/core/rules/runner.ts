@@ -8,6 +8,7 @@ import type { ModuleFacts } from '../module/model';
 import type { EffectivePolicy, RuleSetting } from '../policy/types';
 import { planRules, type RulePlan } from './plan';
 import { RULES } from './registry';
+import type { Baseline } from '../diff/surface';
 import { formatMessage, type CodeView, type ReportDescriptor, type Rule, type SignatureCheck } from './rule';
 
 export { resolveSetting, type ResolvedSetting } from './plan';
@@ -36,6 +37,8 @@ export interface RunRulesInput {
   rules?: readonly Rule[];
   /** The plan the caller made once for this policy (see plan.ts); made here when absent. */
   plan?: RulePlan;
+  /** The version to compare with, for `capability-change` (outermost module only). */
+  baseline?: Baseline;
 }
 
 export function runRules(input: RunRulesInput): Finding[] {
@@ -84,6 +87,7 @@ export function runRules(input: RunRulesInput): Finding[] {
           code: rule.meta.needsCode ? loadCode() : rule.meta.usesCallGraph ? onDemand : undefined,
           signature: rule.meta.needsSignature ? input.signature : undefined,
           configured: resolved.configured,
+          baseline: input.baseline,
           report,
         }),
       );

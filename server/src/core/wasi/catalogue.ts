@@ -5,7 +5,7 @@
  * comment them.
  */
 import type { FuncSignature } from '../module/model';
-import { findAbiFunction } from '../abi/catalogue';
+import { findAbiFunction } from './hostAbis';
 import type { Capability } from './capabilities';
 
 /** Module names under which preview1 functions are imported. */

@@ -6,7 +6,7 @@
  * family pattern (`__syscall_*`, `invoke_*`, `__wbg_<shim>_<hash>`), never by the module name
  * alone, so an unrelated `env.log` is not claimed by any ABI.
  */
-import type { Capability } from '../wasi/capabilities';
+import type { Capability } from './capabilities';
 
 export type HostAbiId = 'emscripten' | 'wasm-bindgen' | 'go' | 'assemblyscript' | 'extism' | 'proxy-wasm';
 
