@@ -688,6 +688,8 @@ class BodyRewriter {
   private readonly costAt = [0, 0];
   /** The charge sequence with cost placeholders: built once (per function when profiling). */
   private template: { bytes: Uint8Array; costAt: number[] } | null = null;
+  /** The same without the check (segments that are not a function entry or loop header). */
+  private plainTemplate: { bytes: Uint8Array; costAt: number[] } | null = null;
   private scratch = 0;
   private usesScratch = false;
   private selfGlobal = -1;
@@ -712,9 +714,12 @@ class BodyRewriter {
     this.usesScratch = false;
     this.code.reset();
     this.selfGlobal = this.profile ? this.profileBase + 2 * k : -1;
-    if (this.profile || !this.template) this.template = this.chargeTemplate();
+    if (this.profile || !this.template) {
+      this.template = this.chargeTemplate(true);
+      this.plainTemplate = this.chargeTemplate(false);
+    }
     if (this.profile) this.increment(this.code, this.profileBase + 2 * k + 1);
-    this.open();
+    this.open(true);
     let depth = 0;
     let loopCounter = -1;
     const bytes = this.bytes;
@@ -773,7 +778,8 @@ class BodyRewriter {
             this.increment(this.code, loopCounter);
             loopCounter = -1;
           }
-          this.open();
+          // Only function entries and loop headers check: every path that runs long passes one.
+          this.open(op === 0x03);
         }
       }
     } catch (error) {
@@ -812,8 +818,8 @@ class BodyRewriter {
   }
 
   /** Starts a segment: its charge goes first, the cost patched in when the segment closes. */
-  private open(): void {
-    const t = this.template!;
+  private open(check: boolean): void {
+    const t = (check ? this.template : this.plainTemplate)!;
     const at = this.code.length;
     this.code.bytes(t.bytes);
     this.costAt[0] = at + t.costAt[0];
@@ -827,7 +833,7 @@ class BodyRewriter {
   }
 
   /** `fuel -= cost` (and `self += cost` when profiling), then the check; cost as 5-byte placeholders. */
-  private chargeTemplate(): { bytes: Uint8Array; costAt: number[] } {
+  private chargeTemplate(check: boolean): { bytes: Uint8Array; costAt: number[] } {
     const w = new ByteWriter(64);
     const { fuel } = this.ix;
     const costAt: number[] = [];
@@ -847,7 +853,7 @@ class BodyRewriter {
       w.u8(GLOBAL_SET);
       w.u32(this.selfGlobal);
     }
-    this.check(w);
+    if (check) this.check(w);
     return { bytes: w.toBytes(), costAt };
   }
 
