@@ -18,7 +18,7 @@
  *   each loop a counter of its iterations (appended globals, exported under a reserved prefix).
  */
 import { ByteReader, MalformedError } from '../module/byteReader';
-import { readCoreModule } from '../module/coreModule';
+import { CORE_SECTION_ORDER, readCoreModule } from '../module/coreModule';
 import {
   FAST_SHAPE,
   FastShape,
@@ -84,23 +84,6 @@ const UNREACHABLE = 0x00;
 const EMPTY_BLOCK = 0x40;
 const I32 = 0x7f;
 const I64 = 0x7e;
-
-/** Section ids in the order the binary format requires them. */
-const SECTION_ORDER: Record<number, number> = {
-  1: 1,
-  2: 2,
-  3: 3,
-  4: 4,
-  5: 5,
-  13: 6,
-  6: 7,
-  7: 8,
-  8: 9,
-  9: 10,
-  12: 11,
-  10: 12,
-  11: 13,
-};
 
 /** How the rewriter renumbers indices and where its own entities are. */
 interface Indices {
@@ -206,28 +189,28 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
   };
   // Sections the rewriter must add when the module has none, written before the first later section.
   const fillBefore = (rank: number): void => {
-    if (pending.type && rank > SECTION_ORDER[1]) {
+    if (pending.type && rank > CORE_SECTION_ORDER[1]) {
       const w = new ByteWriter();
       w.u32(1);
       hookType(w);
       section(1, w);
       pending.type = false;
     }
-    if (pending.import && rank > SECTION_ORDER[2]) {
+    if (pending.import && rank > CORE_SECTION_ORDER[2]) {
       const w = new ByteWriter();
       w.u32(3);
       meterImports(w, typeCount);
       section(2, w);
       pending.import = false;
     }
-    if (pending.global && rank > SECTION_ORDER[6]) {
+    if (pending.global && rank > CORE_SECTION_ORDER[6]) {
       const w = new ByteWriter();
       w.u32(counterCount);
       profileGlobals(w, counterCount);
       section(6, w);
       pending.global = false;
     }
-    if (pending.export && rank > SECTION_ORDER[7]) {
+    if (pending.export && rank > CORE_SECTION_ORDER[7]) {
       const w = new ByteWriter();
       w.u32(counterCount);
       profileExports(w, layout, profileBase);
@@ -243,7 +226,7 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
     const end = start + size;
     if (end > bytes.length) r.fail('section runs past the end of the module', start);
     const sr = new ByteReader(bytes, start, end);
-    const rank = SECTION_ORDER[id];
+    const rank = CORE_SECTION_ORDER[id];
     if (rank !== undefined) fillBefore(rank);
     const w = new ByteWriter(size + 64);
     switch (id) {
