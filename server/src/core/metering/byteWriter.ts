@@ -47,9 +47,48 @@ export class ByteWriter {
   }
 
   bytes(data: Uint8Array): void {
-    this.reserve(data.length);
-    this.buf.set(data, this.length);
-    this.length += data.length;
+    const n = data.length;
+    this.reserve(n);
+    if (n <= 16) {
+      // A byte loop beats TypedArray.set's call overhead for the short runs the rewriter copies.
+      const buf = this.buf;
+      let at = this.length;
+      for (let i = 0; i < n; i++) buf[at++] = data[i];
+    } else this.buf.set(data, this.length);
+    this.length += n;
+  }
+
+  /** Copies `source[from, to)` without making a view first. */
+  range(source: Uint8Array, from: number, to: number): void {
+    const n = to - from;
+    this.reserve(n);
+    if (n <= 16) {
+      const buf = this.buf;
+      let at = this.length;
+      for (let i = from; i < to; i++) buf[at++] = source[i];
+      this.length += n;
+    } else {
+      this.buf.set(source.subarray(from, to), this.length);
+      this.length += n;
+    }
+  }
+
+  /** A 5-byte LEB128 placeholder (padded encodings are valid); returns where to patch it. */
+  placeholder(): number {
+    this.reserve(5);
+    const at = this.length;
+    this.length += 5;
+    return at;
+  }
+
+  /** Writes `value` (0 ≤ value < 2^28 for any use, < 2^34 as a signed constant) padded to 5 bytes at `at`. */
+  patch(at: number, value: number): void {
+    let v = value;
+    for (let i = 0; i < 4; i++) {
+      this.buf[at + i] = (v % 128) | 0x80;
+      v = Math.floor(v / 128);
+    }
+    this.buf[at + 4] = v;
   }
 
   /** Appends another writer's content. */

@@ -18,8 +18,16 @@
  *   each loop a counter of its iterations (appended globals, exported under a reserved prefix).
  */
 import { ByteReader, MalformedError } from '../module/byteReader';
-import { readCoreModule } from '../module/coreModule';
-import { PREFIX_GC, PREFIX_MISC, skipInstruction } from '../module/instructions';
+import { CORE_SECTION_ORDER, readCoreModule } from '../module/coreModule';
+import {
+  FAST_SHAPE,
+  FastShape,
+  PREFIX_ATOMIC,
+  PREFIX_GC,
+  PREFIX_MISC,
+  PREFIX_SIMD,
+  skipInstruction,
+} from '../module/instructions';
 import { readRefType, readStorageType, readValType } from '../module/valueTypes';
 import { ByteWriter } from './byteWriter';
 import { COST, staticCost } from './costs';
@@ -76,23 +84,6 @@ const UNREACHABLE = 0x00;
 const EMPTY_BLOCK = 0x40;
 const I32 = 0x7f;
 const I64 = 0x7e;
-
-/** Section ids in the order the binary format requires them. */
-const SECTION_ORDER: Record<number, number> = {
-  1: 1,
-  2: 2,
-  3: 3,
-  4: 4,
-  5: 5,
-  13: 6,
-  6: 7,
-  7: 8,
-  8: 9,
-  9: 10,
-  12: 11,
-  10: 12,
-  11: 13,
-};
 
 /** How the rewriter renumbers indices and where its own entities are. */
 interface Indices {
@@ -186,7 +177,7 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
   layout.loops = loops;
   const counterCount = layout.functions.length * 2 + loops.length;
 
-  const out = new ByteWriter(bytes.length + (bytes.length >> 2) + 256);
+  const out = new ByteWriter(bytes.length + (bytes.length >> 1) + 256);
   out.bytes(bytes.subarray(0, 8));
   const r = new ByteReader(bytes, 8);
   let typeCount = 0;
@@ -198,28 +189,28 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
   };
   // Sections the rewriter must add when the module has none, written before the first later section.
   const fillBefore = (rank: number): void => {
-    if (pending.type && rank > SECTION_ORDER[1]) {
+    if (pending.type && rank > CORE_SECTION_ORDER[1]) {
       const w = new ByteWriter();
       w.u32(1);
       hookType(w);
       section(1, w);
       pending.type = false;
     }
-    if (pending.import && rank > SECTION_ORDER[2]) {
+    if (pending.import && rank > CORE_SECTION_ORDER[2]) {
       const w = new ByteWriter();
       w.u32(3);
       meterImports(w, typeCount);
       section(2, w);
       pending.import = false;
     }
-    if (pending.global && rank > SECTION_ORDER[6]) {
+    if (pending.global && rank > CORE_SECTION_ORDER[6]) {
       const w = new ByteWriter();
       w.u32(counterCount);
       profileGlobals(w, counterCount);
       section(6, w);
       pending.global = false;
     }
-    if (pending.export && rank > SECTION_ORDER[7]) {
+    if (pending.export && rank > CORE_SECTION_ORDER[7]) {
       const w = new ByteWriter();
       w.u32(counterCount);
       profileExports(w, layout, profileBase);
@@ -235,7 +226,7 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
     const end = start + size;
     if (end > bytes.length) r.fail('section runs past the end of the module', start);
     const sr = new ByteReader(bytes, start, end);
-    const rank = SECTION_ORDER[id];
+    const rank = CORE_SECTION_ORDER[id];
     if (rank !== undefined) fillBefore(rank);
     const w = new ByteWriter(size + 64);
     switch (id) {
@@ -302,17 +293,22 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
         section(11, w);
         break;
       case 10: {
+        // Written straight into the output, its size patched afterwards (the largest section).
+        out.u8(10);
+        const sizeAt = out.placeholder();
         const n = sr.varU32();
-        w.u32(n);
+        out.u32(n);
         const body = new BodyRewriter(bytes, ix, profile, layout, profileBase);
         for (let k = 0; k < n; k++) {
           const bodySize = sr.varU32();
           const bodyEnd = sr.pos + bodySize;
           if (bodyEnd > end) sr.fail('function body runs past the end of the code section');
-          body.rewrite(k, importedFunctions + k, sr.pos, bodyEnd, w);
+          body.rewrite(k, importedFunctions + k, sr.pos, bodyEnd, out);
           sr.pos = bodyEnd;
         }
-        section(10, w);
+        if (out.length - sizeAt - 5 >= 2 ** 32)
+          throw new RefusedError('the metered code section is over 4 GiB');
+        out.patch(sizeAt, out.length - sizeAt - 5);
         break;
       }
       case 0: {
@@ -340,7 +336,7 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
     r.pos = end;
   }
   fillBefore(Number.MAX_SAFE_INTEGER);
-  return { ok: true, bytes: out.toBytes(), layout };
+  return { ok: true, bytes: out.view(), layout };
 }
 
 /** Profile counters: mutable i64 globals starting at zero. */
@@ -610,18 +606,79 @@ function skipLocals(r: ByteReader): number {
 const SPLITS_AFTER = new Uint8Array(256);
 for (const op of [0x03, 0x04, 0x05, 0x06, 0x07, 0x0b, 0x18, 0x19]) SPLITS_AFTER[op] = 1;
 
+const REMAP_FUNCTION = 1;
+const REMAP_GLOBAL = 2;
+const PREFIXED_OR_GROW = 3;
+/** One-byte opcodes the rewriter cannot copy as they are: index renumbering, bulk charges, prefixes. */
+const SPECIAL = new Uint8Array(256);
+SPECIAL[CALL] = SPECIAL[0x12] = SPECIAL[0xd2] = REMAP_FUNCTION;
+SPECIAL[GLOBAL_GET] = SPECIAL[GLOBAL_SET] = REMAP_GLOBAL;
+SPECIAL[0x40] =
+  SPECIAL[PREFIX_GC] =
+  SPECIAL[PREFIX_MISC] =
+  SPECIAL[PREFIX_SIMD] =
+  SPECIAL[PREFIX_ATOMIC] =
+    PREFIXED_OR_GROW;
+/** Static cost of each one-byte opcode. */
+const ONE_BYTE_COST = Uint8Array.from({ length: 256 }, (_, op) => staticCost(op, -1));
+
+/** Skips the immediates of a common one-byte instruction inline; -1 sends it to the careful reader. */
+function skipShort(bytes: Uint8Array, pos: number, end: number, op: number): number {
+  switch (FAST_SHAPE[op]) {
+    case FastShape.None:
+      return pos;
+    case FastShape.Leb:
+      return shortLeb(bytes, pos, end);
+    case FastShape.TwoLebs: {
+      const next = shortLeb(bytes, pos, end);
+      return next < 0 ? -1 : shortLeb(bytes, next, end);
+    }
+    case FastShape.MemArg: {
+      if (pos >= end || (bytes[pos] & 0xc0) !== 0) return -1; // multi-memory index: careful reader
+      const next = shortLeb(bytes, pos, end);
+      return next < 0 ? -1 : shortLeb(bytes, next, end);
+    }
+    case FastShape.Fixed4:
+      return pos + 4 <= end ? pos + 4 : -1;
+    case FastShape.Fixed8:
+      return pos + 8 <= end ? pos + 8 : -1;
+    case FastShape.Block: {
+      if (pos >= end) return -1;
+      const b = bytes[pos];
+      return (b & 0xc0) === 0x40 && b !== 0x63 && b !== 0x64 ? pos + 1 : -1;
+    }
+    default:
+      return -1;
+  }
+}
+
+/** A LEB128 of at most 4 bytes, skipped; -1 for longer ones or the end of the body. */
+function shortLeb(bytes: Uint8Array, pos: number, end: number): number {
+  if (pos >= end) return -1;
+  const start = pos;
+  while (pos < end && (bytes[pos++] & 0x80) !== 0);
+  return pos - start > 4 || pos > end || (bytes[pos - 1] & 0x80) !== 0 ? -1 : pos;
+}
+
 /** Instructions whose size operand (on top of the stack) is charged at run time. */
 type RuntimeCharge = { width: 'i32' | 'i64'; shift: number; direction: 'shr' | 'shl' };
 
 /** Rewrites function bodies; one instance per code section, reusing its buffers. */
 class BodyRewriter {
   private readonly code = new ByteWriter(1 << 16);
-  private readonly segment = new ByteWriter(1 << 12);
   private segmentCost = 0;
+  /** Where the open segment's charge has its cost placeholders (patched when it closes). */
+  private readonly costAt = [0, 0];
+  /** The charge sequence with cost placeholders: built once (per function when profiling). */
+  private template: { bytes: Uint8Array; costAt: number[] } | null = null;
+  /** The same without the check (segments that are not a function entry or loop header). */
+  private plainTemplate: { bytes: Uint8Array; costAt: number[] } | null = null;
   private scratch = 0;
   private usesScratch = false;
   private selfGlobal = -1;
   private nextLoop = 0;
+  /** Start of the run of original bytes not yet copied. */
+  private copyFrom = 0;
 
   constructor(
     private readonly bytes: Uint8Array,
@@ -639,49 +696,87 @@ class BodyRewriter {
     this.scratch = this.ix.paramCounts[k] + declared;
     this.usesScratch = false;
     this.code.reset();
-    this.segment.reset();
-    this.segmentCost = 0;
     this.selfGlobal = this.profile ? this.profileBase + 2 * k : -1;
+    if (this.profile || !this.template) {
+      this.template = this.chargeTemplate(true);
+      this.plainTemplate = this.chargeTemplate(false);
+    }
     if (this.profile) this.increment(this.code, this.profileBase + 2 * k + 1);
+    this.open(true);
     let depth = 0;
     let loopCounter = -1;
-    while (!r.atEnd()) {
-      const at = r.pos;
-      const op = r.u8();
-      let sub = -1;
-      const charge = runtimeCharge(op, this.peekSub(r, op), r, this.ix);
-      if (charge) this.chargeRuntime(charge);
-      try {
-        sub = copyInstruction(r, this.segment, this.ix, op, at);
-      } catch (error) {
-        if (error instanceof MalformedError)
-          throw new RefusedError(
-            `cannot meter function ${functionIndex}: ${error.message} (an instruction the meter does not know is refused, not guessed)`,
-            error.offset,
-          );
-        throw error;
-      }
-      this.segmentCost += staticCost(op, sub);
-      if (op === 0x02 || op === 0x03 || op === 0x04 || op === 0x06 || op === 0x1f) depth++;
-      else if (op === END || op === 0x18) depth--;
-      if (op === 0x03 && this.profile) {
-        const loop = this.layout.loops[this.nextLoop];
-        if (!loop || loop.offset !== at)
-          throw new RefusedError('internal error: loop pre-scan disagrees', at);
-        loopCounter = this.profileBase + 2 * this.layout.functions.length + this.nextLoop;
-        this.nextLoop++;
-      }
-      if (SPLITS_AFTER[op] && depth >= 0) {
-        this.flush();
-        if (loopCounter >= 0) {
-          this.increment(this.code, loopCounter);
-          loopCounter = -1;
+    const bytes = this.bytes;
+    let pos = r.pos;
+    this.copyFrom = pos;
+    try {
+      while (pos < end) {
+        const at = pos;
+        const op = bytes[pos++];
+        if (SPECIAL[op] === 0) {
+          // The common case: copied later as part of a raw run of bytes.
+          this.segmentCost += ONE_BYTE_COST[op];
+          const next = skipShort(bytes, pos, end, op);
+          if (next >= 0) pos = next;
+          else {
+            r.pos = pos;
+            skipInstruction(r, op);
+            pos = r.pos;
+          }
+        } else {
+          this.takeRaw(at);
+          r.pos = pos;
+          if (SPECIAL[op] === REMAP_FUNCTION) {
+            this.code.u8(op);
+            this.code.u32(func(this.ix, r.varU32()));
+            this.segmentCost += ONE_BYTE_COST[op];
+          } else if (SPECIAL[op] === REMAP_GLOBAL) {
+            this.code.u8(op);
+            this.code.u32(glob(this.ix, r.varU32()));
+            this.segmentCost += ONE_BYTE_COST[op];
+          } else {
+            const sub = op === 0x40 ? -1 : r.varU32();
+            r.pos = pos;
+            const charge = runtimeCharge(op, sub, r, this.ix);
+            if (charge) this.chargeRuntime(charge);
+            skipInstruction(r, op);
+            this.code.bytes(bytes.subarray(at, r.pos));
+            this.segmentCost += staticCost(op, sub);
+          }
+          pos = r.pos;
+          this.copyFrom = pos;
+        }
+        if (op === 0x02 || op === 0x03 || op === 0x04 || op === 0x06 || op === 0x1f) depth++;
+        else if (op === END || op === 0x18) depth--;
+        if (op === 0x03 && this.profile) {
+          const loop = this.layout.loops[this.nextLoop];
+          if (!loop || loop.offset !== at)
+            throw new RefusedError('internal error: loop pre-scan disagrees', at);
+          loopCounter = this.profileBase + 2 * this.layout.functions.length + this.nextLoop;
+          this.nextLoop++;
+        }
+        if (SPLITS_AFTER[op] && depth >= 0) {
+          this.takeRaw(pos);
+          this.close();
+          if (loopCounter >= 0) {
+            this.increment(this.code, loopCounter);
+            loopCounter = -1;
+          }
+          // Only function entries and loop headers check: every path that runs long passes one.
+          this.open(op === 0x03);
         }
       }
+    } catch (error) {
+      if (error instanceof MalformedError)
+        throw new RefusedError(
+          `cannot meter function ${functionIndex}: ${error.message} (an instruction the meter does not know is refused, not guessed)`,
+          error.offset,
+        );
+      throw error;
     }
-    if (depth !== -1)
+    this.takeRaw(pos);
+    if (depth !== -1 || pos !== end)
       throw new RefusedError(`function ${functionIndex}: body does not end where its size says`, end);
-    this.flush();
+    this.close();
     // Locals: the original declarations, plus three scratch locals (i32, i64, i64) when used.
     const header = new ByteWriter(localsEnd - localsStart + 8);
     const lr = new ByteReader(this.bytes, localsStart, localsEnd);
@@ -699,28 +794,36 @@ class BodyRewriter {
     out.append(this.code);
   }
 
-  private peekSub(r: ByteReader, op: number): number {
-    if (op !== PREFIX_MISC && op !== PREFIX_GC) return -1;
-    const save = r.pos;
-    const sub = r.varU32();
-    r.pos = save;
-    return sub;
+  /** Moves the raw bytes from the last copy point up to `to` into the segment. */
+  private takeRaw(to: number): void {
+    if (to > this.copyFrom) this.code.range(this.bytes, this.copyFrom, to);
+    this.copyFrom = to;
   }
 
-  /** Writes the pending segment preceded by its charge. */
-  private flush(): void {
-    if (this.segmentCost > 0) this.chargeStatic(this.code, this.segmentCost);
-    this.code.append(this.segment);
-    this.segment.reset();
+  /** Starts a segment: its charge goes first, the cost patched in when the segment closes. */
+  private open(check: boolean): void {
+    const t = (check ? this.template : this.plainTemplate)!;
+    const at = this.code.length;
+    this.code.bytes(t.bytes);
+    this.costAt[0] = at + t.costAt[0];
+    this.costAt[1] = t.costAt.length > 1 ? at + t.costAt[1] : -1;
     this.segmentCost = 0;
   }
 
-  private chargeStatic(w: ByteWriter, cost: number): void {
+  private close(): void {
+    this.code.patch(this.costAt[0], this.segmentCost);
+    if (this.costAt[1] >= 0) this.code.patch(this.costAt[1], this.segmentCost);
+  }
+
+  /** `fuel -= cost` (and `self += cost` when profiling), then the check; cost as 5-byte placeholders. */
+  private chargeTemplate(check: boolean): { bytes: Uint8Array; costAt: number[] } {
+    const w = new ByteWriter(64);
     const { fuel } = this.ix;
+    const costAt: number[] = [];
     w.u8(GLOBAL_GET);
     w.u32(fuel);
     w.u8(I64_CONST);
-    w.s64(cost);
+    costAt.push(w.placeholder());
     w.u8(I64_SUB);
     w.u8(GLOBAL_SET);
     w.u32(fuel);
@@ -728,12 +831,13 @@ class BodyRewriter {
       w.u8(GLOBAL_GET);
       w.u32(this.selfGlobal);
       w.u8(I64_CONST);
-      w.s64(cost);
+      costAt.push(w.placeholder());
       w.u8(I64_ADD);
       w.u8(GLOBAL_SET);
       w.u32(this.selfGlobal);
     }
-    this.check(w);
+    if (check) this.check(w);
+    return { bytes: w.toBytes(), costAt };
   }
 
   /** `if fuel < threshold { if sample() { unreachable } }` */
@@ -767,7 +871,7 @@ class BodyRewriter {
   /** Charges the size on top of the stack (kept there) before a bulk operation runs. */
   private chargeRuntime(c: RuntimeCharge): void {
     this.usesScratch = true;
-    const w = this.segment;
+    const w = this.code;
     const s32 = this.scratch;
     const s64 = this.scratch + 1;
     const charge = this.scratch + 2;

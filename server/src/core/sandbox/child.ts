@@ -74,7 +74,7 @@ async function run(start: StartMessage): Promise<void> {
     onCall: count,
   });
 
-  const outcome = ((): SandboxOutcome => {
+  let outcome = ((): SandboxOutcome => {
     // Fuel metering (core/metering): always counted; a module the meter refuses runs unmetered
     // unless a limit or a profile was asked for, which then fails closed.
     const metered = createFuelMeter(start.bytes, {
@@ -170,6 +170,11 @@ async function run(start: StartMessage): Promise<void> {
       return ranOut() ?? failure(error, 'running');
     }
   })();
+
+  // Checks run at function entries and loop headers: a run can end past its limit without
+  // reaching another one. It used more than it was given all the same.
+  if (meter?.exhausted() && (outcome.kind === 'exit' || outcome.kind === 'returned'))
+    outcome = { kind: 'fuel-exhausted', limit: start.policy.fuel ?? 0 };
 
   function invoke(instance: WasmInstance, call: NonNullable<StartMessage['invoke']>): SandboxOutcome {
     const fn = instance.exports[call.name];
