@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { REPO_ROOT } from '../support/lspClient';
+import { waitUntilGone } from '../support/processes';
 
 const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
 const fixtures = path.join(REPO_ROOT, 'test', 'fixtures');
@@ -101,18 +102,6 @@ describe('wasm-warden run under a signal', function () {
     return undefined;
   }
 
-  /** Gone, or a zombie waiting for its new parent to reap it. */
-  function gone(pid: number): boolean {
-    try {
-      return fs
-        .readFileSync(`/proc/${pid}/stat`, 'utf8')
-        .replace(/^.*\) /s, '')
-        .startsWith('Z');
-    } catch {
-      return true;
-    }
-  }
-
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     it(`${signal} to the CLI alone (not its group) ends the sandbox process too`, async function () {
       if (process.platform !== 'linux') this.skip();
@@ -126,10 +115,7 @@ describe('wasm-warden run under a signal', function () {
       assert.ok(sandbox, 'the sandbox process started');
       cli.kill(signal);
       await exited;
-      let isGone = gone(sandbox);
-      for (const end = Date.now() + 20_000; !isGone && Date.now() < end; isGone = gone(sandbox))
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      assert.ok(isGone, `sandbox process ${sandbox} outlived the CLI's ${signal}`);
+      assert.ok(await waitUntilGone(sandbox), `sandbox process ${sandbox} outlived the CLI's ${signal}`);
     });
   }
 });

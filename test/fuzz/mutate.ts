@@ -198,7 +198,10 @@ export function mutatePolicy(random: Random, text: string): string {
   const target = objects.length ? pick(random, objects) : {};
   switch (random(5)) {
     case 0: {
-      const imports = ((value as Record<string, unknown>).imports ??= {}) as Record<string, unknown>;
+      const root = (value && typeof value === 'object' ? value : {}) as Record<string, unknown>;
+      if (!root.imports || typeof root.imports !== 'object' || Array.isArray(root.imports)) root.imports = {};
+      value = root;
+      const imports = root.imports as Record<string, unknown>;
       const list = random(2) ? 'deny' : 'allow';
       imports[list] = [
         ...(Array.isArray(imports[list]) ? (imports[list] as unknown[]) : []),
@@ -225,6 +228,7 @@ export function mutatePolicy(random: Random, text: string): string {
       break;
     }
     default:
+      if (!value || typeof value !== 'object' || Array.isArray(value)) value = {};
       (value as Record<string, unknown>).overrides = [
         { files: [pick(random, HOSTILE_GLOBS)], imports: { otherwise: 'allow' } },
       ];

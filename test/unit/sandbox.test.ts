@@ -10,47 +10,17 @@ import type { SandboxPolicy } from '../../server/src/core/policy/types';
 import { DEFAULT_SANDBOX_POLICY } from '../../server/src/core/sandbox/defaults';
 import { exitCodeFor, formatReportText, type SandboxReport } from '../../server/src/core/sandbox/report';
 import { startSandboxRun, type SandboxRunOptions } from '../../server/src/core/sandbox/runner';
+import { processGone, waitUntilGone } from '../support/processes';
 
 const fixtures = path.resolve(__dirname, '../../../test/fixtures');
 const hostile = (name: string): string => path.join(fixtures, 'hostile', `${name}.wat`);
 const wellBehaved = (name: string): string => path.join(fixtures, 'sandbox', `${name}.wat`);
 
-function processGone(pid: number | undefined): boolean {
-  assert.ok(pid, 'the sandbox process started');
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-  // Still in the process table: gone all the same if it is a zombie (dead, waiting to be reaped by
-  // whichever process adopted it — an orphan's new parent may be slow to reap it).
-  try {
-    return fs
-      .readFileSync(`/proc/${pid}/stat`, 'utf8')
-      .replace(/^.*\) /s, '')
-      .startsWith('Z');
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Waits until a process that is not our child (so it has no `exit` event here) is gone: a bounded
- * poll, for a process whose killer runs in another process that may be slow under load.
- */
-async function waitUntilGone(pid: number, giveUpMs = 20_000): Promise<boolean> {
-  for (const end = Date.now() + giveUpMs; Date.now() < end;) {
-    if (processGone(pid)) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return processGone(pid);
-}
-
 /** Runs a module and checks the sandbox process no longer exists afterwards. */
 async function run(options: SandboxRunOptions): Promise<SandboxReport> {
   const handle = startSandboxRun(options);
   const report = await handle.done;
-  assert.ok(processGone(handle.pid), `sandbox process ${handle.pid} is gone`);
+  assert.ok(handle.pid && processGone(handle.pid), `sandbox process ${handle.pid} is gone`);
   return report;
 }
 
@@ -314,7 +284,7 @@ describe('sandbox: hostile modules', function () {
     handle.cancel();
     const r = await handle.done;
     assert.equal(r.outcome.kind, 'cancelled');
-    assert.ok(processGone(handle.pid));
+    assert.ok(handle.pid && processGone(handle.pid));
   });
 });
 
