@@ -286,4 +286,40 @@ describe('module analysis over LSP', function () {
       (d) => !d.diagnostics.some((x) => x.code === 'disallowed-import'),
     );
   });
+
+  it('lists each .wasm finding once: under the open text view, and back under the file when it closes', async () => {
+    const wasmUri = pathToFileURL(path.join(root, 'build', 'plugin.wasm')).href;
+    const viewUri = `wasm-warden:${new URL(wasmUri).pathname}.wat`;
+    const denied = (d: { diagnostics: Diagnostic[] }) =>
+      d.diagnostics.filter((x) => x.code === 'disallowed-import').length;
+    await client.waitForDiagnostics(wasmUri, (d) => denied(d) === 1);
+    const { text } = await client.connection.sendRequest<{ text: string }>('wasmWarden/wasmText', {
+      uri: wasmUri,
+    });
+    await client.open(viewUri, text);
+    const inView = await client.waitForDiagnostics(viewUri, (d) => denied(d) === 1);
+    assert.match(inView.diagnostics.find((x) => x.code === 'disallowed-import')!.message, /path_open/);
+    await client.waitForDiagnostics(wasmUri, (d) => d.diagnostics.length === 0);
+
+    // A policy change while the view is open reaches the view, and the file stays empty.
+    fs.writeFileSync(
+      path.join(root, 'wasm-policy.json'),
+      POLICY.replace('"otherwise": "deny"', '"otherwise": "allow"'),
+    );
+    await client.connection.sendNotification('workspace/didChangeWatchedFiles', {
+      changes: [{ uri: policyUri, type: 2 }],
+    });
+    await client.waitForDiagnostics(viewUri, (d) => denied(d) === 0);
+    assert.equal(client.published.get(wasmUri)?.diagnostics.length, 0);
+
+    // Closed: nothing stays under the view; the findings are listed under the file again.
+    fs.writeFileSync(path.join(root, 'wasm-policy.json'), POLICY);
+    await client.close(viewUri);
+    await client.waitForDiagnostics(viewUri, (d) => d.diagnostics.length === 0);
+    await client.connection.sendNotification('workspace/didChangeWatchedFiles', {
+      changes: [{ uri: policyUri, type: 2 }],
+    });
+    await client.waitForDiagnostics(wasmUri, (d) => denied(d) === 1);
+    assert.equal(client.published.get(viewUri)?.diagnostics.length, 0);
+  });
 });

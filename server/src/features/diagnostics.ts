@@ -108,6 +108,7 @@ export class DiagnosticsFeature {
     // A view's text changes when its .wasm changed on disk: place the findings anew.
     documents.onDidChangeContent((e) => void this.publishView(e.document.uri));
     documents.onDidClose((e) => {
+      if (isViewUri(e.document.uri)) return void this.viewClosed(e.document.uri);
       if (!isTextModuleDocument(e.document)) return;
       this.cancel(e.document.uri);
       this.analyzer.forget(e.document.uri);
@@ -199,10 +200,29 @@ export class DiagnosticsFeature {
       this.connection.console.error(`Analysis of ${uri} failed: ${(error as Error)?.stack ?? String(error)}`);
       diagnostics = [internalError(error)];
     }
-    await this.connection.sendDiagnostics({ uri, diagnostics });
+    const views = this.openViewsOf(uri);
+    // One list per finding: while a text view shows the module, its findings live there, on their lines.
+    await this.connection.sendDiagnostics({ uri, diagnostics: views.length ? [] : diagnostics });
     for (const listener of this.listeners) listener(uri);
-    for (const view of this.documents.all())
-      if (fileUriOfView(view.uri) === uri) await this.publishView(view.uri);
+    for (const view of views) await this.publishView(view);
+  }
+
+  /** The open text views of the `.wasm` at `fileUri`. */
+  private openViewsOf(fileUri: string): string[] {
+    return this.documents
+      .all()
+      .map((d) => d.uri)
+      .filter((uri) => fileUriOfView(uri) === fileUri);
+  }
+
+  /** A view closed: its findings go back to the `.wasm` file, so nothing stays listed under the view. */
+  private async viewClosed(viewUri: string): Promise<void> {
+    await this.connection.sendDiagnostics({ uri: viewUri, diagnostics: [] });
+    const fileUri = fileUriOfView(viewUri);
+    if (!fileUri || this.openViewsOf(fileUri).length) return;
+    const current = this.analyzer.get(fileUri);
+    if (current) await this.connection.sendDiagnostics({ uri: fileUri, diagnostics: diagnosticsOf(current) });
+    else await this.wasmChanged(fileUri);
   }
 
   /** Shows a `.wasm`'s findings in its open text view, each on the line printed from its bytes. */
@@ -215,7 +235,7 @@ export class DiagnosticsFeature {
       (current && !current.slim ? current : undefined) ??
       (await this.analyzer.analyzeFile(fileUri, await this.settings.get(fileUri)));
     const view = this.views.viewFor(fileUri);
-    if (!result) return;
+    if (!result || !this.documents.get(viewUri)) return;
     const place = (offset: number) => {
       if (!view) return undefined;
       const line = lineForOffset(view, offset);
@@ -224,6 +244,8 @@ export class DiagnosticsFeature {
       return { start: { line, character: indent }, end: { line, character: text.length } };
     };
     await this.connection.sendDiagnostics({ uri: viewUri, diagnostics: diagnosticsOf(result, place) });
+    // The `.wasm` file's own entry would list each finding a second time.
+    await this.connection.sendDiagnostics({ uri: fileUri, diagnostics: [] });
   }
 
   private cancel(uri: string): void {

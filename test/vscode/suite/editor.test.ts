@@ -75,6 +75,17 @@ describe('editor experience', function () {
       return found.length ? found : undefined;
     });
     assert.match(view.lineAt(inView[0].range.start.line).text, /import "wasi_snapshot_preview1" "path_open"/);
+    // One entry per finding in Problems: while the view shows the module, the file lists nothing.
+    await waitFor('plugin.wasm to list its findings only under the view', () =>
+      vscode.languages.getDiagnostics(file).filter((d) => d.source === 'wasm-warden').length === 0
+        ? true
+        : undefined,
+    );
+    const everywhere = vscode.languages
+      .getDiagnostics()
+      .flatMap(([, list]) => list)
+      .filter((d) => codeOf(d) === 'disallowed-import' && /path_open.*at byte 0x/.test(d.message));
+    assert.equal(everywhere.length, 1, 'the binary finding is listed once');
     const hover = await hoverText(
       view.uri,
       new vscode.Position(inView[0].range.start.line, inView[0].range.start.character + 2),
