@@ -83,4 +83,30 @@ describe('policy files', function () {
     await waitFor('the problem to go after undo', () => (ours(policyUri).length === 0 ? true : undefined));
     await policy.document.save();
   });
+
+  it('opens wasm-policy.json as JSON with comments: no "Comments are not permitted"', async () => {
+    const policyUri = workspaceFile('policy-jsonc/wasm-policy.json');
+    const text = [
+      '{',
+      '  // Comments explain a policy; VS Code must not flag them.',
+      '  "imports": { "allow": [], "otherwise": "deny" }, /* trailing comma next */',
+      '  "memroy": { "maxPages": 4 },',
+      '}',
+      '',
+    ].join('\n');
+    await vscode.workspace.fs.writeFile(policyUri, new TextEncoder().encode(text));
+    const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(policyUri));
+    assert.equal(editor.document.languageId, 'jsonc');
+    // VS Code's JSON service publishes all its problems at once: once the schema's complaint about
+    // "memroy" is there, a complaint about the comments would be too.
+    const fromJson = await waitFor('the JSON schema problem on "memroy"', () => {
+      const found = vscode.languages.getDiagnostics(policyUri).filter((d) => d.source !== 'wasm-warden');
+      return found.some((d) => /memroy/.test(d.message)) ? found : undefined;
+    });
+    assert.deepEqual(
+      fromJson.filter((d) => /[Cc]omments|[Tt]railing comma/.test(d.message)).map((d) => d.message),
+      [],
+    );
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
 });
