@@ -31,6 +31,9 @@ import { registerSandboxFeature } from './features/sandbox';
 import { PolicyFilesFeature } from './features/policyFiles';
 import { registerSigningFeature } from './features/signing';
 import { WasmViewFeature } from './features/wasmView';
+import { policyQuickFixes } from './features/policyQuickFixes';
+import { viewFixLenses } from './features/viewFixLenses';
+import { isViewUri } from './features/viewUris';
 import { VERSION } from './version';
 
 if (process.argv.includes('--version')) {
@@ -119,8 +122,22 @@ connection.onFoldingRanges((params) => {
 });
 
 const codeActions = new CodeActionsFeature(documents, resultFor);
-connection.onCodeAction((params) => codeActions.provide(params));
-connection.onCodeLens((params) => provideCodeLenses(analyzer, params));
+connection.onCodeAction((params) => {
+  const policy = documents.get(params.textDocument.uri);
+  if (policy && policyFiles.isPolicy(policy.uri)) return policyQuickFixes(policy, params);
+  return codeActions.provide(params);
+});
+connection.onCodeLens((params) => {
+  const uri = params.textDocument.uri;
+  if (!isViewUri(uri)) return provideCodeLenses(analyzer, params);
+  return viewFixLenses(uri, diagnostics.diagnosticsOfView(uri), (view, diagnostic) =>
+    codeActions.provide({
+      textDocument: { uri: view },
+      range: diagnostic.range,
+      context: { diagnostics: [diagnostic] },
+    }),
+  );
+});
 connection.onRequest(ModuleSummaryRequest.method, (params: ModuleSummaryParams) => {
   const result = resultFor(params.uri);
   return result ? summarize(result) : null;

@@ -95,6 +95,8 @@ export class DiagnosticsFeature {
   private scanGeneration = 0;
   private roots: string[] = [];
   private readonly listeners: Array<(uri: string) => void> = [];
+  /** What each open `.wasm` text view lists, as published (its fixes are offered as CodeLenses). */
+  private readonly shownInViews = new Map<string, Diagnostic[]>();
 
   constructor(
     private readonly connection: Connection,
@@ -215,8 +217,14 @@ export class DiagnosticsFeature {
       .filter((uri) => fileUriOfView(uri) === fileUri);
   }
 
+  /** The diagnostics last published on an open `.wasm` text view. */
+  diagnosticsOfView(viewUri: string): Diagnostic[] {
+    return this.shownInViews.get(viewUri) ?? [];
+  }
+
   /** A view closed: its findings go back to the `.wasm` file, so nothing stays listed under the view. */
   private async viewClosed(viewUri: string): Promise<void> {
+    this.shownInViews.delete(viewUri);
     await this.connection.sendDiagnostics({ uri: viewUri, diagnostics: [] });
     const fileUri = fileUriOfView(viewUri);
     if (!fileUri || this.openViewsOf(fileUri).length) return;
@@ -243,7 +251,9 @@ export class DiagnosticsFeature {
       const indent = text.length - text.trimStart().length;
       return { start: { line, character: indent }, end: { line, character: text.length } };
     };
-    await this.connection.sendDiagnostics({ uri: viewUri, diagnostics: diagnosticsOf(result, place) });
+    const diagnostics = diagnosticsOf(result, place);
+    this.shownInViews.set(viewUri, diagnostics);
+    await this.connection.sendDiagnostics({ uri: viewUri, diagnostics });
     // The `.wasm` file's own entry would list each finding a second time.
     await this.connection.sendDiagnostics({ uri: fileUri, diagnostics: [] });
   }

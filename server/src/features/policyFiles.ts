@@ -109,7 +109,7 @@ export class PolicyFilesFeature {
   }
 
   /** A wasm-policy.json, or a file some policy extends (any name). */
-  private isPolicy(uri: string): boolean {
+  isPolicy(uri: string): boolean {
     const file = uriToPath(uri);
     return !!file && (isPolicyDocument(uri) || this.resolver.isKnownPolicy(file));
   }

@@ -67,6 +67,14 @@ describe('policy files', function () {
       [start.line, start.character],
     );
     assert.equal(problem.range.end.character, start.character + '"wasi_snapshot_preview1.fd_wrte"'.length);
+    const fixes = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      policyUri,
+      problem.range,
+    );
+    const rename = fixes.find((f) => f.title === 'Change "fd_wrte" to "fd_write"');
+    assert.ok(rename?.edit, fixes.map((f) => f.title).join(', '));
+    assert.equal(rename.kind?.value, vscode.CodeActionKind.QuickFix.value);
 
     const clockAt = policy.document.positionAt(policy.document.getText().indexOf('clock_time_get'));
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
