@@ -117,4 +117,60 @@ describe('policy files', function () {
     );
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
+
+  it('merges into an existing policy: extends, deny, rules and comments kept, dangerous grants marked', async () => {
+    const write = (file: string, text: string) =>
+      vscode.workspace.fs.writeFile(workspaceFile(file), new TextEncoder().encode(text));
+    const existing = [
+      '{',
+      '  // Reviewed by security: no sockets.',
+      '  "extends": "../wasm-policy.json",',
+      '  "imports": {',
+      '    "allow": ["wasi_snapshot_preview1.fd_write"],',
+      '    "deny": ["wasi_snapshot_preview1.sock_*"]',
+      '  },',
+      '  "rules": { "debug-info": "off" }',
+      '}',
+      '',
+    ].join('\n');
+    await write('policy-merge/wasm-policy.json', existing);
+    await write(
+      'policy-merge/net.wat',
+      [
+        '(module',
+        '  (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32)))',
+        '  (import "wasi_snapshot_preview1" "path_open" (func (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))',
+        '  (import "wasi_snapshot_preview1" "sock_send" (func (param i32 i32 i32 i32 i32) (result i32))))',
+        '',
+      ].join('\n'),
+    );
+    const module = await openFixture('policy-merge/net.wat');
+    await waitFor('path_open and sock_send denied', () =>
+      ours(module.document.uri, 'disallowed-import').length === 2 ? true : undefined,
+    );
+
+    const written = await vscode.commands.executeCommand<vscode.Uri | undefined>(
+      'wasmWarden.createPolicy',
+      module.document.uri,
+    );
+    const policy = await vscode.workspace.openTextDocument(written!);
+    assert.ok(policy.isDirty, 'the merge is an unsaved edit to review');
+    const text = policy.getText();
+    for (const kept of [
+      '// Reviewed by security: no sockets.',
+      '"extends": "../wasm-policy.json"',
+      '"deny": ["wasi_snapshot_preview1.sock_*"]',
+      '"rules": { "debug-info": "off" }',
+    ])
+      assert.ok(text.includes(kept), `kept ${kept}:\n${text}`);
+    assert.match(text, /"wasi_snapshot_preview1\.path_open" \/\* DANGEROUS \(grants filesystem access\)/);
+    assert.ok(!text.includes('sock_send'), 'a denied import is not granted');
+    const [left] = await waitFor('only sock_send denied under the merged policy', () => {
+      const found = ours(module.document.uri, 'disallowed-import');
+      return found.length === 1 ? found : undefined;
+    });
+    assert.match(left.message, /sock_send/);
+    await policy.save();
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
 });
