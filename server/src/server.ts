@@ -112,7 +112,12 @@ connection.onHover((params) => {
   const policyHover = policyFiles.provideHover(params);
   if (policyHover) return policyHover;
   const result = resultFor(params.textDocument.uri);
-  const markdown = result && moduleHover(result, params.textDocument.uri, params.position, wasmView);
+  const line = params.position.line;
+  const lineText = documents
+    .get(params.textDocument.uri)
+    ?.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } });
+  const markdown =
+    result && moduleHover(result, params.textDocument.uri, params.position, wasmView, lineText);
   return markdown ? { contents: { kind: 'markdown', value: markdown } } : null;
 });
 
