@@ -102,6 +102,9 @@ describe('editor experience', function () {
     const allow = lenses.find((l) => l.command?.title.includes('Allow wasi_snapshot_preview1.path_open'))!;
     assert.equal(allow.range.start.line, inView[0].range.start.line);
     assert.ok(lenses.some((l) => /Turn off disallowed-import for plugin\.wasm/.test(l.command?.title ?? '')));
+    // The fix edits the policy, which VS Code saves (files.refactoring.autoSave): restore it after.
+    const policyUri = workspaceFile('editor/wasm-policy.json');
+    const original = await vscode.workspace.fs.readFile(policyUri);
     assert.equal(
       await vscode.commands.executeCommand(allow.command!.command, ...allow.command!.arguments!),
       true,
@@ -110,6 +113,11 @@ describe('editor experience', function () {
       findings(view.uri, 'disallowed-import').length === 0 && findings(file, 'disallowed-import').length === 0
         ? true
         : undefined,
+    );
+    await revertAndCloseAll();
+    await vscode.workspace.fs.writeFile(policyUri, original);
+    await waitFor('the finding back under the restored policy', () =>
+      findings(file, 'disallowed-import').length === 1 ? true : undefined,
     );
   });
 

@@ -5,7 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { openFixture, waitFor, workspaceFile } from '../helpers';
+import { waitFor, workspaceFile } from '../helpers';
 
 interface RunResult {
   report: {
@@ -88,10 +88,16 @@ describe('sandbox', function () {
     assert.ok(tab, 'the report panel has a tab');
     const column = tab.group.viewColumn;
     const loads = panel.loads;
-    const other = await openFixture('sandbox/add.wat');
-    await vscode.window.showTextDocument(other.document, { viewColumn: column, preview: false });
+    const other = await vscode.workspace.openTextDocument(workspaceFile('sandbox/add.wat'));
+    await vscode.window.showTextDocument(other, { viewColumn: column, preview: false });
     await waitFor('the panel to be hidden', () => (panelTab()?.isActive ? undefined : true));
-    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    const cover = vscode.window.tabGroups.all
+      .find((group) => group.viewColumn === column)
+      ?.tabs.find(
+        (t) => t.input instanceof vscode.TabInputText && t.input.uri.path.endsWith('sandbox/add.wat'),
+      );
+    assert.ok(cover, 'add.wat covers the panel in its group');
+    await vscode.window.tabGroups.close(cover);
     await waitFor('the panel to be shown again', () => (panelTab()?.isActive ? true : undefined));
     await waitFor('the page to load again', () => (panel.loads > loads ? true : undefined));
     const after = await waitFor('the page to draw the finished run again', finished);
