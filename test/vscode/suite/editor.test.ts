@@ -225,4 +225,13 @@ describe('editor experience', function () {
       findings(uri, 'disallowed-import').length === 2 ? true : undefined,
     );
   });
+
+  it('outdents the line after one that closes the enclosing form', async () => {
+    const editor = await openFixture('editor/indent.wat');
+    const end = editor.document.lineAt(4).range.end; // "    i32.add)"
+    editor.selection = new vscode.Selection(end, end);
+    await vscode.commands.executeCommand('type', { text: '\n' });
+    await waitFor('the new line', () => (editor.document.lineCount === 7 ? true : undefined));
+    assert.equal(editor.document.lineAt(5).text, '  ', 'back at the level of (func');
+  });
 });
