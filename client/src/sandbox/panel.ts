@@ -14,7 +14,7 @@ import type { SandboxProgress } from '../../../server/src/protocol/sandbox';
 import { PANEL_SCRIPT } from './panelScript';
 
 type PanelMessage =
-  | { type: 'start'; title: string }
+  | { type: 'start'; title: string; run: number }
   | { type: 'progress'; progress: SandboxProgress }
   | { type: 'report'; report: SandboxReport; outcome: string }
   | { type: 'failed'; message: string }
@@ -22,6 +22,8 @@ type PanelMessage =
 
 /** Everything the page shows about the current run: sent whole when the page loads again. */
 interface RunState {
+  /** Which run: a page's late report about an earlier run is told apart. */
+  run: number;
   title: string;
   stdout: string;
   stderr: string;
@@ -34,6 +36,7 @@ interface RunState {
 
 /** What the page reports it rendered, each time it renders a finished run (for the in-editor tests). */
 export interface RenderedPanel {
+  run: number;
   status: string;
   statusClass: string;
   stopVisible: boolean;
@@ -107,7 +110,7 @@ export class SandboxPanel {
         this.loaded = true;
         if (this.state) void this.panel.webview.postMessage({ type: 'restore', state: this.state });
       } else if (m.type === 'stop') this.onStop?.();
-      else if (m.type === 'rendered') this.shown.rendered = m.rendered;
+      else if (m.type === 'rendered' && m.rendered?.run === this.state?.run) this.shown.rendered = m.rendered;
     });
     this.panel.onDidDispose(() => {
       this.onStop?.();
@@ -146,7 +149,14 @@ export class SandboxPanel {
   start(title: string, onStop: () => void): void {
     this.onStop = onStop;
     this.panel.title = `Sandbox: ${title}`;
-    this.state = { title, stdout: '', stderr: '', samples: [], violations: [] };
+    this.state = {
+      run: (this.state?.run ?? 0) + 1,
+      title,
+      stdout: '',
+      stderr: '',
+      samples: [],
+      violations: [],
+    };
     Object.assign(this.shown, {
       title,
       stdout: '',
@@ -155,7 +165,7 @@ export class SandboxPanel {
       hostCalls: undefined,
       rendered: undefined,
     });
-    this.post({ type: 'start', title });
+    this.post({ type: 'start', title, run: this.state.run });
   }
 
   progress(progress: SandboxProgress): void {

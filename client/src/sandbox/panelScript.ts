@@ -88,7 +88,9 @@ export const PANEL_SCRIPT = String.raw`
 
   $('stop').addEventListener('click', () => vscode.postMessage({ type: 'stop' }));
 
-  function startRun(title) {
+  let run = 0;
+  function startRun(title, runId) {
+    run = runId;
     samples = []; output = { stdout: '', stderr: '' }; violations = [];
     $('title').textContent = title;
     $('status').textContent = 'Running…';
@@ -136,6 +138,7 @@ export const PANEL_SCRIPT = String.raw`
   function reportRendered() {
     const none = document.querySelector('#violations li');
     vscode.postMessage({ type: 'rendered', rendered: {
+      run: run,
       status: $('status').textContent,
       statusClass: $('status').className,
       stopVisible: !$('stop').hidden && getComputedStyle($('stop')).display !== 'none',
@@ -149,7 +152,7 @@ export const PANEL_SCRIPT = String.raw`
 
   window.addEventListener('message', (event) => {
     const m = event.data;
-    if (m.type === 'start') startRun(m.title);
+    if (m.type === 'start') startRun(m.title, m.run);
     else if (m.type === 'progress') {
       const p = m.progress;
       if (p.kind === 'output' && output[p.stream].length < MAX_TEXT) { output[p.stream] += p.text; setOutput(); }
@@ -164,7 +167,7 @@ export const PANEL_SCRIPT = String.raw`
     else if (m.type === 'failed') endRun('could not run: ' + m.message, 'error');
     else if (m.type === 'restore') {
       const st = m.state;
-      startRun(st.title);
+      startRun(st.title, st.run);
       if (st.report) showReport(st.report, st.outcome);
       else {
         samples = st.samples; violations = st.violations;

@@ -116,8 +116,11 @@ describe('editor experience', function () {
     );
     await revertAndCloseAll();
     await vscode.workspace.fs.writeFile(policyUri, original);
+    // VS Code keeps a closed tab's document a while: the finding is under the file or the view.
     await waitFor('the finding back under the restored policy', () =>
-      findings(file, 'disallowed-import').length === 1 ? true : undefined,
+      findings(file, 'disallowed-import').length + findings(view.uri, 'disallowed-import').length === 1
+        ? true
+        : undefined,
     );
   });
 
@@ -230,8 +233,9 @@ describe('editor experience', function () {
     const editor = await openFixture('editor/indent.wat');
     const end = editor.document.lineAt(4).range.end; // "    i32.add)"
     editor.selection = new vscode.Selection(end, end);
+    const lines = editor.document.lineCount;
     await vscode.commands.executeCommand('type', { text: '\n' });
-    await waitFor('the new line', () => (editor.document.lineCount === 7 ? true : undefined));
+    await waitFor('the new line', () => (editor.document.lineCount === lines + 1 ? true : undefined));
     assert.equal(editor.document.lineAt(5).text, '  ', 'back at the level of (func');
   });
 });
