@@ -5,6 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import type { RenderedPanel } from '../../../client/src/sandbox/panel';
 import { waitFor, workspaceFile } from '../helpers';
 
 interface RunResult {
@@ -21,15 +22,7 @@ interface RunResult {
     outcome?: string;
     hostCalls?: Record<string, number>;
     loads: number;
-    rendered?: {
-      status: string;
-      stopVisible: boolean;
-      violations: string;
-      violationsColour: string;
-      errorColour: string;
-      summary: string[];
-      axes: string[];
-    };
+    rendered?: RenderedPanel;
   };
 }
 
