@@ -13,6 +13,8 @@ import {
 import { registerSandboxCommand } from './sandbox/command';
 import { registerSigningCommands } from './commands/signing';
 import { registerPolicyCommands } from './commands/policy';
+import { registerApplyFixCommand } from './commands/applyFix';
+import { registerTrustKeyCommand } from './commands/trustKey';
 import { registerWasmView } from './wasmView';
 import { registerStatusBar, type ModuleStatusBar } from './statusBar';
 
@@ -75,6 +77,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Warden
   registerSandboxCommand(context, client, output);
   registerSigningCommands(context, client, output);
   registerPolicyCommands(context, client, output);
+  registerApplyFixCommand(context, client);
+  registerTrustKeyCommand(context);
   registerWasmView(context, client);
   statusBar = registerStatusBar(context, client);
   return { statusBar: () => statusBar?.current };

@@ -67,16 +67,17 @@ export class ModuleStatusBar implements vscode.Disposable {
       return;
     }
     this.current = { uri: uri.toString(), summary };
-    const icon = summary.errors > 0 ? '$(shield-x)' : summary.warnings > 0 ? '$(shield)' : '$(shield-check)';
+    // Codicons that exist (test/unit/codicons.test.ts checks every name).
+    const icon = summary.errors > 0 ? '$(error)' : summary.warnings > 0 ? '$(warning)' : '$(pass)';
     this.item.text = `${icon} ${summary.text}`;
     this.item.tooltip = new vscode.MarkdownString(
       [
         '**Wasm Warden**',
         '',
         `- Capabilities: ${summary.capabilities.join(', ') || 'none'}`,
-        `- Signature: ${summary.signature.status}`,
+        `- Signature: ${signatureWords(summary.signature.status)}`,
         `- Policy: ${summary.policy.path ?? (summary.policy.kind === 'default' ? 'none (built-in default)' : summary.policy.kind)}`,
-        `- ${summary.errors} errors, ${summary.warnings} warnings`,
+        `- ${count(summary.errors, 'error')}, ${count(summary.warnings, 'warning')}`,
         '',
         summary.policy.path ? 'Click to open the policy.' : 'Click to create a policy from this module.',
       ].join('\n'),
@@ -114,4 +115,14 @@ export function registerStatusBar(context: vscode.ExtensionContext, client: Lang
   const bar = new ModuleStatusBar(client);
   context.subscriptions.push(bar, vscode.commands.registerCommand(OPEN_POLICY_COMMAND, openPolicy));
   return bar;
+}
+
+/** "1 error", "2 errors". */
+export function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** A signature status as a user reads it. */
+function signatureWords(status: string): string {
+  return status === 'not-applicable' ? 'none (text source: sign the compiled .wasm)' : status;
 }

@@ -35,6 +35,9 @@ import { registerSigningFeature } from './features/signing';
 import { NAVIGATION_CAPABILITIES, registerNavigationFeature } from './features/navigation';
 import { WasmViewFeature } from './features/wasmView';
 import { DisassemblyThread } from './features/disasm/thread';
+import { policyQuickFixes } from './features/policyQuickFixes';
+import { viewFixLenses } from './features/viewFixLenses';
+import { isViewUri } from './features/viewUris';
 import { VERSION } from './version';
 
 if (process.argv.includes('--version')) {
@@ -116,8 +119,12 @@ connection.onHover((params) => {
   if (policyHover) return policyHover;
   const result = resultFor(params.textDocument.uri);
   const uri = params.textDocument.uri;
+  const line = params.position.line;
+  const lineText = documents
+    .get(uri)
+    ?.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } });
   const markdown =
-    result && moduleHover(result, uri, params.position, wasmView, committedChanges.hoverNote(uri));
+    result && moduleHover(result, uri, params.position, wasmView, lineText, committedChanges.hoverNote(uri));
   return markdown ? { contents: { kind: 'markdown', value: markdown } } : null;
 });
 
@@ -129,11 +136,23 @@ connection.onFoldingRanges((params) => {
 const codeActions = new CodeActionsFeature(documents, resultFor);
 // What a .wasm gained or lost since git HEAD: a lens on its text view and a line in its hover.
 const committedChanges = new CommittedChanges(() => refreshLenses());
-connection.onCodeAction((params) => codeActions.provide(params));
-connection.onCodeLens((params) => [
-  ...provideCodeLenses(analyzer, params),
-  ...committedChanges.provideCodeLenses(params),
-]);
+connection.onCodeAction((params) => {
+  const policy = documents.get(params.textDocument.uri);
+  if (policy && policyFiles.isPolicy(policy.uri)) return policyQuickFixes(policy, params);
+  return codeActions.provide(params);
+});
+connection.onCodeLens((params) => {
+  const uri = params.textDocument.uri;
+  if (!isViewUri(uri)) return provideCodeLenses(analyzer, params);
+  const fixes = viewFixLenses(uri, diagnostics.diagnosticsOfView(uri), (view, diagnostic) =>
+    codeActions.provide({
+      textDocument: { uri: view },
+      range: diagnostic.range,
+      context: { diagnostics: [diagnostic] },
+    }),
+  );
+  return [...fixes, ...committedChanges.provideCodeLenses(params)];
+});
 connection.onRequest(ModuleSummaryRequest.type, (params: ModuleSummaryParams) => {
   const result = resultFor(params.uri);
   return result ? summarize(result) : null;

@@ -219,6 +219,8 @@ describe('wasm-warden check', function () {
     const missing = cli(['does-not-exist.wasm'], root);
     assert.equal(missing.code, 2);
     assert.match(missing.stdout, /does-not-exist\.wasm: no such file or folder/);
+    assert.match(missing.stdout, /^✖ nothing was checked: 1 path could not be read$/m);
+    assert.doesNotMatch(missing.stdout, /✔/);
     assert.doesNotMatch(missing.stdout + missing.stderr, /\n\s+at /);
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-empty-'));
     try {

@@ -304,4 +304,76 @@ describe('module analysis over LSP', function () {
       (d) => !d.diagnostics.some((x) => x.code === 'disallowed-import'),
     );
   });
+
+  it('lists each .wasm finding once: under the open text view, and back under the file when it closes', async () => {
+    const wasmUri = pathToFileURL(path.join(root, 'build', 'plugin.wasm')).href;
+    const viewUri = `wasm-warden:${new URL(wasmUri).pathname}.wat`;
+    const denied = (d: { diagnostics: Diagnostic[] }) =>
+      d.diagnostics.filter((x) => x.code === 'disallowed-import').length;
+    await client.waitForDiagnostics(wasmUri, (d) => denied(d) === 1);
+    const { text } = await client.connection.sendRequest<{ text: string }>('wasmWarden/wasmText', {
+      uri: wasmUri,
+    });
+    await client.open(viewUri, text);
+    const inView = await client.waitForDiagnostics(viewUri, (d) => denied(d) === 1);
+    assert.match(inView.diagnostics.find((x) => x.code === 'disallowed-import')!.message, /path_open/);
+    await client.waitForDiagnostics(wasmUri, (d) => d.diagnostics.length === 0);
+
+    // A policy change while the view is open reaches the view, and the file stays empty.
+    fs.writeFileSync(
+      path.join(root, 'wasm-policy.json'),
+      POLICY.replace('"otherwise": "deny"', '"otherwise": "allow"'),
+    );
+    await client.connection.sendNotification('workspace/didChangeWatchedFiles', {
+      changes: [{ uri: policyUri, type: 2 }],
+    });
+    await client.waitForDiagnostics(viewUri, (d) => denied(d) === 0);
+    assert.equal(client.published.get(wasmUri)?.diagnostics.length, 0);
+
+    // Closed: nothing stays under the view; the findings are listed under the file again.
+    fs.writeFileSync(path.join(root, 'wasm-policy.json'), POLICY);
+    await client.close(viewUri);
+    await client.waitForDiagnostics(viewUri, (d) => d.diagnostics.length === 0);
+    await client.connection.sendNotification('workspace/didChangeWatchedFiles', {
+      changes: [{ uri: policyUri, type: 2 }],
+    });
+    await client.waitForDiagnostics(wasmUri, (d) => denied(d) === 1);
+    assert.equal(client.published.get(viewUri)?.diagnostics.length, 0);
+  });
+
+  it('hovers precisely: nothing over comments, type lines and data; the callee over a call', async () => {
+    const text = [
+      '(module',
+      '  ;; a comment about the module',
+      '  (type $t (func))',
+      '  (import "wasi_snapshot_preview1" "path_open" (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))',
+      '  (memory 1 1)',
+      '  (data (i32.const 0) "some data string")',
+      '  (func $helper (result i32) i32.const 7)',
+      '  (func $main (export "_start")',
+      '    (drop (call $helper))))',
+      '',
+    ].join('\n');
+    const uri = pathToFileURL(path.join(root, 'precise.wat')).href;
+    await client.open(uri, text);
+    await client.waitForDiagnostics(uri, (d) => d.diagnostics.some((x) => x.code === 'disallowed-import'));
+    const hover = async (line: number, needle: string) => {
+      const character = text.split('\n')[line].indexOf(needle) + 1;
+      const answer = await client.connection.sendRequest<{ contents: { value: string } } | null>(
+        'textDocument/hover',
+        { textDocument: { uri }, position: { line, character } },
+      );
+      return answer?.contents.value;
+    };
+    assert.equal(await hover(1, 'comment'), undefined);
+    assert.equal(await hover(2, 'type'), undefined);
+    assert.equal(await hover(5, 'data string'), undefined);
+    assert.match((await hover(0, 'module')) ?? '', /Capabilities used/);
+    const callee = (await hover(8, '$helper')) ?? '';
+    assert.match(callee, /^`func \$helper \(result i32\)`/);
+    const denied = (await hover(3, 'path_open')) ?? '';
+    assert.match(denied, /Policy: ⛔ denied: matched by no pattern or capability/);
+    assert.equal(denied.match(/wasm-policy\.json:\d+/g)?.length, 1, denied);
+    assert.doesNotMatch(denied, /denied — denied/);
+  });
 });

@@ -44,6 +44,28 @@ describe('policy files over LSP', function () {
     assert.match(key.message, /Unknown key "memroy" in a policy\. Did you mean "memory"\?/);
     assert.deepEqual(key.range, { start: { line: 2, character: 2 }, end: { line: 2, character: 10 } });
 
+    // Each "Did you mean" has its quick fix, replacing just the misspelt word.
+    type Fix = {
+      title: string;
+      edit: { changes: Record<string, Array<{ range: unknown; newText: string }>> };
+    };
+    const fixesFor = (diagnostic: (typeof broken.diagnostics)[number]) =>
+      client.connection.sendRequest<Fix[]>('textDocument/codeAction', {
+        textDocument: { uri },
+        range: diagnostic.range,
+        context: { diagnostics: [diagnostic] },
+      });
+    const [fnFix] = await fixesFor(fn);
+    assert.equal(fnFix.title, 'Change "fd_wrte" to "fd_write"');
+    assert.deepEqual(fnFix.edit.changes[uri], [
+      { range: { start: { line: 1, character: 49 }, end: { line: 1, character: 56 } }, newText: 'fd_write' },
+    ]);
+    const [keyFix] = await fixesFor(key);
+    assert.equal(keyFix.title, 'Change "memroy" to "memory"');
+    assert.deepEqual(keyFix.edit.changes[uri], [
+      { range: { start: { line: 2, character: 3 }, end: { line: 2, character: 9 } }, newText: 'memory' },
+    ]);
+
     await client.change(
       uri,
       2,

@@ -200,17 +200,29 @@ describe('WAT TextMate grammar', () => {
       expectAll('br_on_cast 0', ['br_on_cast', 'br_on_null'], 'keyword.control.wat');
     });
 
+    it('gives instructions scopes default themes colour (Dark+ paints keyword.operator as plain text)', () => {
+      for (const [line, text] of [
+        ['local.get $x', 'local.get'],
+        ['i32.const 1_000_000', 'i32.const'],
+        ['unreachable nop', 'drop'],
+      ]) {
+        const leaf = token(line, text, 0).scopes.at(-1) ?? '';
+        assert.match(leaf, /^keyword\./, `${text}: ${leaf}`);
+        assert.doesNotMatch(leaf, /^keyword\.operator\./, `${text}: ${leaf}`);
+      }
+    });
+
     it('parametric, variable and table', () => {
-      expectAll('unreachable nop', ['drop', 'select'], 'keyword.operator.parametric.wat');
+      expectAll('unreachable nop', ['drop', 'select'], 'keyword.other.parametric.wat');
       expectAll(
         'local.get $x',
         ['local.get', 'local.set', 'local.tee', 'global.get', 'global.set'],
-        'keyword.operator.variable.wat',
+        'keyword.other.variable.wat',
       );
       expectAll(
         'table.get $tab',
         ['table.get', 'table.size', 'table.grow', 'elem.drop'],
-        'keyword.operator.table.wat',
+        'keyword.other.table.wat',
       );
     });
 
@@ -218,7 +230,7 @@ describe('WAT TextMate grammar', () => {
       expectAll(
         'i32.load offset=16',
         ['i32.load', 'i64.store8', 'i32.load8_u', 'memory.size', 'memory.grow', 'memory.copy', 'data.drop'],
-        'keyword.operator.memory.wat',
+        'keyword.other.memory.wat',
       );
       expectScope('i32.load offset=16', 'offset', 'variable.parameter.memarg.wat');
       expectScope('i32.load offset=16', 'align', 'variable.parameter.memarg.wat');
@@ -231,7 +243,7 @@ describe('WAT TextMate grammar', () => {
       expectAll(
         'i32.add i64.div_u',
         ['i32.add', 'i64.div_u', 'f32.sqrt', 'f64.copysign', 'i32.extend8_s', 'i64.extend32_s', 'i32.eqz'],
-        'keyword.operator.numeric.wat',
+        'keyword.other.numeric.wat',
       );
       expectAll(
         'i32.wrap_i64',
@@ -243,20 +255,20 @@ describe('WAT TextMate grammar', () => {
           'f32.demote_f64',
           'i64.reinterpret_f64',
         ],
-        'keyword.operator.conversion.wat',
+        'keyword.other.conversion.wat',
       );
-      expectAll('i32.const 1_000_000', ['i32.const', 'i64.const'], 'keyword.operator.constant.wat');
-      expectAll('f64.const 1.5e-3', ['f64.const'], 'keyword.operator.constant.wat');
+      expectAll('i32.const 1_000_000', ['i32.const', 'i64.const'], 'keyword.other.constant.wat');
+      expectAll('f64.const 1.5e-3', ['f64.const'], 'keyword.other.constant.wat');
     });
 
     it('SIMD, including shuffles, lanes and relaxed SIMD', () => {
       expectAll(
         'v128.and i8x16.shuffle',
         ['v128.and', 'i8x16.shuffle', 'i32x4.extract_lane', 'f32x4.relaxed_madd'],
-        'keyword.operator.vector.wat',
+        'keyword.other.vector.wat',
       );
-      expectScope('v128.and i8x16.shuffle', 'v128.load32_zero', 'keyword.operator.memory.wat');
-      expectScope('(global $g (mut v128)', 'v128.const', 'keyword.operator.constant.wat');
+      expectScope('v128.and i8x16.shuffle', 'v128.load32_zero', 'keyword.other.memory.wat');
+      expectScope('(global $g (mut v128)', 'v128.const', 'keyword.other.constant.wat');
     });
 
     it('atomics: wait, notify, fence, rmw and cmpxchg', () => {
@@ -270,7 +282,7 @@ describe('WAT TextMate grammar', () => {
           'i64.atomic.rmw16.add_u',
           'i32.atomic.load',
         ],
-        'keyword.operator.atomic.wat',
+        'keyword.other.atomic.wat',
       );
     });
 
@@ -288,7 +300,7 @@ describe('WAT TextMate grammar', () => {
           'ref.i31',
           'i31.get_s',
         ],
-        'keyword.operator.reference.wat',
+        'keyword.other.reference.wat',
       );
       expectAll(
         'struct.new $node',
@@ -300,7 +312,7 @@ describe('WAT TextMate grammar', () => {
           'any.convert_extern',
           'extern.convert_any',
         ],
-        'keyword.operator.gc.wat',
+        'keyword.other.gc.wat',
       );
     });
   });

@@ -34,7 +34,10 @@ describe('policy generation', () => {
     assert.equal(policy.checkImport('wasi_snapshot_preview1', 'fd_read').decision, 'deny');
     assert.equal(policy.checkImport('env', 'other').decision, 'deny');
     assert.match(text, /"wasi_snapshot_preview1\.fd_write", \/\/ io: Writes to a file descriptor/);
-    assert.match(text, /"wasi_snapshot_preview1\.path_open", \/\/ filesystem: Opens or creates a file/);
+    assert.match(
+      text,
+      /"wasi_snapshot_preview1\.path_open", \/\/ DANGEROUS \(grants filesystem access\), review: filesystem: Opens or creates a file/,
+    );
     assert.match(text, /"wasi_snapshot_preview1\.random_get", \/\/ random: /);
     assert.match(text, /"env\.log" \/\/ no capability group: a function the host provides as "env"/);
     // Capability order: io before filesystem before random, host functions last.

@@ -56,6 +56,16 @@ describe('WAT compilation with wabt', function () {
     assert.match(result.findings[0].message, /unexpected token "i32.bogus"/);
   });
 
+  it('names a misspelt instruction and suggests the nearest one', async () => {
+    const folded = await compileWat('(module\n  (func (result i32) (i32.cnst 1)))', 'x.wat');
+    assert.equal(
+      folded.findings[0].message,
+      'Unknown instruction "i32.cnst". Did you mean "i32.const"? (wabt: unexpected token "i32.cnst", expected an instr.)',
+    );
+    const flat = await compileWat('(module\n  (func (param i32) (result i32) local.gte 0))', 'x.wat');
+    assert.match(flat.findings[0].message, /^Unknown instruction "local\.gte"\. Did you mean "local\.get"\?/);
+  });
+
   it('reports a validation error as invalid-module at its place', async () => {
     const text = '(module\n  (func (result i32)\n    i64.const 1))';
     const findings = await validateWat(text);

@@ -33,12 +33,12 @@ export function errorsFrom(uri: vscode.Uri): vscode.Diagnostic[] {
  */
 export async function waitFor<T>(
   what: string,
-  probe: () => T | undefined,
+  probe: () => T | undefined | Promise<T | undefined>,
   limitMs = WAIT_LIMIT_MS,
 ): Promise<T> {
   const deadline = Date.now() + limitMs;
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`Timed out after ${limitMs} ms waiting for ${what}.`);
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -1,12 +1,18 @@
 /**
  * `Wasm Warden: Create Policy from Module`: asks the language server for the least-privilege
  * policy of the chosen modules (explorer selection, the argument, or the active editor) and writes
- * wasm-policy.json in their folder, asking before it replaces one. Returns the policy's URI (for
- * scripts and tests), or undefined when nothing was written.
+ * wasm-policy.json in their folder. A policy already there is never replaced: the imports it does not
+ * yet allow are merged into it as an undoable, unsaved edit (extends, deny, rules and comments kept;
+ * dangerous grants marked), for the user to review and save. Returns the policy's URI (for scripts
+ * and tests), or undefined when nothing was written.
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { CreatePolicyRequest, type CreatePolicyParams } from '../../../server/src/protocol/policy';
+import {
+  CreatePolicyRequest,
+  type CreatePolicyParams,
+  type CreatePolicyResult,
+} from '../../../server/src/protocol/policy';
 
 export const CREATE_POLICY = 'wasmWarden.createPolicy';
 
@@ -66,18 +72,41 @@ async function createPolicy(
     return undefined;
   }
   const policyUri = vscode.Uri.parse(result.policyUri);
-  if (result.exists) {
-    const replace = 'Replace';
-    const answer = await vscode.window.showWarningMessage(
-      `${vscode.workspace.asRelativePath(policyUri)} already exists. Replace it with the least-privilege policy for ${modules.length === 1 ? 'this module' : `these ${modules.length} modules`}?`,
-      { modal: true },
-      replace,
-    );
-    if (answer !== replace) return undefined;
-  }
+  if (result.exists && result.merged) return mergeIntoExisting(policyUri, result.merged, output);
   await vscode.workspace.fs.writeFile(policyUri, new TextEncoder().encode(result.text));
   output.info(`Wrote ${policyUri.fsPath}`);
   await vscode.window.showTextDocument(policyUri);
+  return policyUri;
+}
+
+type Merge = NonNullable<Extract<CreatePolicyResult, { exists: boolean }>['merged']>;
+
+/** Applies the merge as one edit the user can review, undo or save, and says what it granted. */
+async function mergeIntoExisting(policyUri: vscode.Uri, merged: Merge, output: vscode.LogOutputChannel) {
+  const name = vscode.workspace.asRelativePath(policyUri);
+  const document = await vscode.workspace.openTextDocument(policyUri);
+  const denied = merged.keptDenied.map((d) => `${d.pattern} (${d.reason})`);
+  if (merged.added.length === 0) {
+    await vscode.window.showTextDocument(document);
+    void vscode.window.showInformationMessage(
+      `Wasm Warden: ${name} already allows every import this needs.${denied.length ? ` Still denied, as the policy says: ${denied.join(', ')}.` : ''}`,
+    );
+    return policyUri;
+  }
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(policyUri, new vscode.Range(0, 0, document.lineCount, 0), merged.text);
+  if (!(await vscode.workspace.applyEdit(edit))) return undefined;
+  await vscode.window.showTextDocument(document);
+  output.info(`Merged into ${policyUri.fsPath} (unsaved): ${merged.added.join(', ')}`);
+  const parts = [
+    `Added ${merged.added.length} import${merged.added.length === 1 ? '' : 's'} to ${name}, unsaved: review, then save or undo.`,
+  ];
+  if (merged.dangerous.length) parts.push(`⚠ Dangerous, marked in comments: ${merged.dangerous.join(', ')}.`);
+  if (denied.length) parts.push(`Still denied, as the policy says: ${denied.join(', ')}.`);
+  const show = merged.dangerous.length
+    ? vscode.window.showWarningMessage
+    : vscode.window.showInformationMessage;
+  void show(`Wasm Warden: ${parts.join(' ')}`);
   return policyUri;
 }
 

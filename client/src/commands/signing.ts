@@ -4,6 +4,7 @@
  * only ever handles key *paths* and a passphrase the user typed, passed straight to the server.
  * Each command also takes an options object so scripts and tests can skip the prompts.
  */
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Trace, type LanguageClient, type RequestParam, type RequestType } from 'vscode-languageclient/node';
@@ -20,6 +21,7 @@ import {
   type VerifySignatureResult,
 } from '../../../server/src/protocol/signing';
 import { fileUriFor, WASM_VIEW_SCHEME } from '../wasmView/uris';
+import { trustKey } from './trustKey';
 
 export const SIGN_MODULE = 'wasmWarden.signModule';
 export const VERIFY_SIGNATURE = 'wasmWarden.verifySignature';
@@ -112,8 +114,21 @@ function resolveSettingPath(uri: vscode.Uri, value: string): string {
   return path.resolve(folder ? folder.uri.fsPath : path.dirname(uri.fsPath), value);
 }
 
-async function pickKeyFile(title: string, many: boolean): Promise<string[] | undefined> {
-  const picked = await vscode.window.showOpenDialog({ title, canSelectMany: many, openLabel: 'Use Key' });
+/**
+ * Where secret keys go by default: outside every workspace, so git never lists them
+ * (~/.wasm-warden/keys).
+ */
+export function defaultKeyFolder(): vscode.Uri {
+  return vscode.Uri.file(path.join(os.homedir(), '.wasm-warden', 'keys'));
+}
+
+async function pickKeyFile(title: string, many: boolean, near?: vscode.Uri): Promise<string[] | undefined> {
+  const picked = await vscode.window.showOpenDialog({
+    title,
+    canSelectMany: many,
+    openLabel: 'Use Key',
+    ...(near ? { defaultUri: near } : {}),
+  });
   return picked?.map((u) => u.fsPath);
 }
 
@@ -144,7 +159,13 @@ export async function signModule(
   let secretKeyPath = options.secretKeyPath;
   const configuredKey = settings.get<string>('secretKey');
   if (!secretKeyPath && configuredKey) secretKeyPath = resolveSettingPath(uri, configuredKey);
-  if (!secretKeyPath) secretKeyPath = (await pickKeyFile('Sign Module: choose the secret key', false))?.[0];
+  if (!secretKeyPath) {
+    // Start where keys are kept by default, else beside the module; the title names the module.
+    const keys = defaultKeyFolder();
+    const near = (await exists(keys)) ? keys : vscode.Uri.file(path.dirname(uri.fsPath));
+    const title = `Sign ${path.basename(uri.fsPath)}: choose the secret key`;
+    secretKeyPath = (await pickKeyFile(title, false, near))?.[0];
+  }
   if (!secretKeyPath) return undefined;
 
   let mode = options.mode;
@@ -289,12 +310,12 @@ export async function generateKeyPair(
   }
   let secretKeyPath = options.secretKeyPath;
   if (!secretKeyPath) {
-    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    // Outside the workspace by default: a secret key inside it is one `git add -A` from a leak.
+    const folder = defaultKeyFolder();
+    await vscode.workspace.fs.createDirectory(folder).then(undefined, () => undefined);
     const target = await vscode.window.showSaveDialog({
       title: 'Generate Signing Key Pair: where to save the SECRET key (keep it out of version control)',
-      defaultUri: folder
-        ? vscode.Uri.joinPath(folder, format === 'pem' ? 'signing.key.pem' : 'signing.sk')
-        : undefined,
+      defaultUri: vscode.Uri.joinPath(folder, format === 'pem' ? 'signing.key.pem' : 'signing.sk'),
       saveLabel: 'Save Secret Key',
     });
     if (!target) return undefined;
@@ -337,11 +358,20 @@ export async function generateKeyPair(
   }
   const message = `Generated an Ed25519 key pair (fingerprint ${result.fingerprint}): secret key ${secretKeyPath}, public key ${publicKeyPath}.`;
   output.info(message);
-  if (!options.secretKeyPath)
-    void vscode.window.showInformationMessage(
-      `Wasm Warden: ${message} Add the public key to "signature.trustedKeys" in wasm-policy.json to trust it.`,
-    );
+  if (!options.secretKeyPath) {
+    const trust = 'Trust This Key in the Policy';
+    void vscode.window
+      .showInformationMessage(`Wasm Warden: ${message}`, trust)
+      .then((answer) => (answer === trust ? trustKey({ publicKeyPath }) : undefined));
+  }
   return result;
+}
+
+async function exists(uri: vscode.Uri): Promise<boolean> {
+  return vscode.workspace.fs.stat(uri).then(
+    () => true,
+    () => false,
+  );
 }
 
 function defaultPublicKeyPath(secretKeyPath: string, format: 'compact' | 'pem'): string {

@@ -176,7 +176,13 @@ export function registerSandboxCommand(
         output.info(`Running ${uri.fsPath} in the sandbox${what.invoke ? ` (${what.invoke.name})` : ''}.`);
         try {
           const params: SandboxRunParams = { uri: uri.toString(), runId, ...what };
-          const report = await client.sendRequest(SandboxRunRequest.type, params);
+          let report: SandboxReport;
+          try {
+            report = await client.sendRequest(SandboxRunRequest.type, params);
+          } catch (error) {
+            panel.fail(error instanceof Error ? error.message : String(error));
+            throw error;
+          }
           panel.finish(report);
           output.info(formatReportText(report).trimEnd());
           return { report, panel: panel.shown };

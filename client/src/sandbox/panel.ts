@@ -1,7 +1,11 @@
 /**
  * The "Sandbox Run" webview: a strict Content Security Policy (no remote content; one inline
  * script and style, allowed by a fresh nonce), VS Code theme colours, live output, charts of
- * memory and host calls over time, violations, and a Stop button.
+ * memory and host calls over time, violations, and a Stop button while the run lasts.
+ *
+ * VS Code destroys a hidden webview's page (and drops messages posted meanwhile); shown again, the
+ * page loads anew and says `ready`. The panel keeps the run's state here and sends it whole then,
+ * so the report survives hiding, moving and maximising.
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
@@ -10,9 +14,43 @@ import type { SandboxProgress } from '../../../server/src/protocol/sandbox';
 import { PANEL_SCRIPT } from './panelScript';
 
 type PanelMessage =
-  | { type: 'start'; title: string }
+  | { type: 'start'; title: string; run: number }
   | { type: 'progress'; progress: SandboxProgress }
-  | { type: 'report'; report: SandboxReport; outcome: string };
+  | { type: 'report'; report: SandboxReport; outcome: string }
+  | { type: 'failed'; message: string }
+  | { type: 'restore'; state: RunState };
+
+/** Everything the page shows about the current run: sent whole when the page loads again. */
+interface RunState {
+  /** Which run: a page's late report about an earlier run is told apart. */
+  run: number;
+  title: string;
+  stdout: string;
+  stderr: string;
+  samples: Array<Extract<SandboxProgress, { kind: 'sample' }>['sample']>;
+  violations: Array<Extract<SandboxProgress, { kind: 'violation' }>['violation']>;
+  report?: SandboxReport;
+  outcome?: string;
+  failed?: string;
+}
+
+/** What the page reports it rendered, each time it renders a finished run (for the in-editor tests). */
+export interface RenderedPanel {
+  run: number;
+  status: string;
+  statusClass: string;
+  stopVisible: boolean;
+  violations: string;
+  violationsColour: string;
+  /** The theme's error colour, computed in the page, to compare with. */
+  errorColour: string;
+  summary: string[];
+  axes: string[];
+}
+
+/** Bounds on the state kept for a run, as the page itself bounds what it shows. */
+const MAX_TEXT = 200_000;
+const MAX_SAMPLES = 1000;
 
 const STYLE = `
   body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground); background: var(--vscode-editor-background); padding: 0 1em 1em; }
@@ -25,15 +63,17 @@ const STYLE = `
   pre { background: var(--vscode-textCodeBlock-background); padding: 0.5em; max-height: 20em; overflow: auto; white-space: pre-wrap; font-family: var(--vscode-editor-font-family); }
   table { border-collapse: collapse; } th { text-align: left; padding-right: 1.5em; font-weight: normal; color: var(--vscode-descriptionForeground); }
   .charts { display: flex; gap: 2em; flex-wrap: wrap; } .charts > div { width: 320px; }
-  svg { width: 320px; height: 90px; } .axis { stroke: var(--vscode-editorWidget-border, var(--vscode-foreground)); stroke-width: 1; }
+  svg { width: 320px; height: 120px; } .axis { stroke: var(--vscode-descriptionForeground); stroke-width: 1; }
+  .tick { fill: var(--vscode-descriptionForeground); font-size: 10px; font-family: var(--vscode-font-family); }
   .line { fill: none; stroke: var(--vscode-charts-blue); stroke-width: 2; } .caption { color: var(--vscode-descriptionForeground); }
-  #violations li, #alerts li { color: var(--vscode-errorForeground); }
+  #violations li, #alerts li { color: var(--vscode-errorForeground); } #violations li.none { color: var(--vscode-descriptionForeground); }
+  [hidden] { display: none !important; }
 `;
 
 export class SandboxPanel {
   private static current: SandboxPanel | undefined;
   private readonly panel: vscode.WebviewPanel;
-  private ready: Promise<void>;
+  private loaded = false;
   /** What the panel was last told, for tests and the command's return value. */
   readonly shown: {
     title: string;
@@ -41,8 +81,12 @@ export class SandboxPanel {
     stderr: string;
     outcome?: string;
     hostCalls?: Record<string, number>;
-  } = { title: '', stdout: '', stderr: '' };
+    /** How many times the page has loaded (again after each hide). */
+    loads: number;
+    rendered?: RenderedPanel;
+  } = { title: '', stdout: '', stderr: '', loads: 0 };
   private onStop: (() => void) | undefined;
+  private state: RunState | undefined;
 
   /** One panel, reused for each run. */
   static show(): SandboxPanel {
@@ -58,11 +102,15 @@ export class SandboxPanel {
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
       { enableScripts: true, localResourceRoots: [] },
     );
-    let markReady: () => void = () => undefined;
-    this.ready = new Promise((resolve) => (markReady = resolve));
-    this.panel.webview.onDidReceiveMessage((m: { type: string }) => {
-      if (m.type === 'ready') markReady();
-      else if (m.type === 'stop') this.onStop?.();
+    this.panel.webview.onDidReceiveMessage((m: { type: string; rendered?: RenderedPanel }) => {
+      if (m.type === 'ready') {
+        this.shown.loads++;
+        this.shown.rendered = undefined;
+        // A page loaded again after being hidden starts blank: give it the whole run.
+        this.loaded = true;
+        if (this.state) void this.panel.webview.postMessage({ type: 'restore', state: this.state });
+      } else if (m.type === 'stop') this.onStop?.();
+      else if (m.type === 'rendered' && m.rendered?.run === this.state?.run) this.shown.rendered = m.rendered;
     });
     this.panel.onDidDispose(() => {
       this.onStop?.();
@@ -81,7 +129,7 @@ export class SandboxPanel {
 <style nonce="${nonce}">${STYLE}</style><title>Sandbox Run</title></head>
 <body>
 <h1 id="title">Sandbox Run</h1>
-<div class="bar"><span id="status" class="status">Waiting…</span><button id="stop" disabled>Stop</button></div>
+<div class="bar"><span id="status" class="status">Waiting…</span><button id="stop" hidden>Stop</button></div>
 <table id="summary"></table>
 <ul id="alerts"></ul>
 <h2>Memory and host calls over time</h2>
@@ -93,32 +141,62 @@ export class SandboxPanel {
 </body></html>`;
   }
 
-  private async post(message: PanelMessage): Promise<void> {
-    await this.ready;
-    await this.panel.webview.postMessage(message);
+  /** Live updates go to a loaded page; one that loads later gets the whole state on `ready`. */
+  private post(message: PanelMessage): void {
+    if (this.loaded) void this.panel.webview.postMessage(message);
   }
 
   start(title: string, onStop: () => void): void {
     this.onStop = onStop;
     this.panel.title = `Sandbox: ${title}`;
-    Object.assign(this.shown, { title, stdout: '', stderr: '', outcome: undefined, hostCalls: undefined });
-    void this.post({ type: 'start', title });
+    this.state = {
+      run: (this.state?.run ?? 0) + 1,
+      title,
+      stdout: '',
+      stderr: '',
+      samples: [],
+      violations: [],
+    };
+    Object.assign(this.shown, {
+      title,
+      stdout: '',
+      stderr: '',
+      outcome: undefined,
+      hostCalls: undefined,
+      rendered: undefined,
+    });
+    this.post({ type: 'start', title, run: this.state.run });
   }
 
   progress(progress: SandboxProgress): void {
     if (progress.kind === 'output') this.shown[progress.stream] += progress.text;
-    void this.post({ type: 'progress', progress });
+    const state = this.state;
+    if (state && progress.kind === 'output' && state[progress.stream].length < MAX_TEXT)
+      state[progress.stream] += progress.text;
+    else if (state && progress.kind === 'sample') {
+      if (state.samples.length >= MAX_SAMPLES) state.samples = state.samples.filter((_, i) => i % 2 === 0);
+      state.samples.push(progress.sample);
+    } else if (state && progress.kind === 'violation') state.violations.push(progress.violation);
+    this.post({ type: 'progress', progress });
+  }
+
+  /** The run ended without a report (the server failed): say so, and take the Stop button away. */
+  fail(message: string): void {
+    this.onStop = undefined;
+    if (this.state) this.state.failed = message;
+    this.post({ type: 'failed', message });
   }
 
   finish(report: SandboxReport): void {
     this.onStop = undefined;
     const outcome = describeOutcome(report.outcome);
+    if (this.state) Object.assign(this.state, { report, outcome });
     Object.assign(this.shown, {
       stdout: report.stdout.text,
       stderr: report.stderr.text,
       outcome,
       hostCalls: report.hostCalls,
     });
-    void this.post({ type: 'report', report, outcome });
+    this.post({ type: 'report', report, outcome });
   }
 }

@@ -1,7 +1,9 @@
 /**
  * The report panel's script, run inside the webview (inline, allowed by its nonce). It builds the
  * page with DOM calls and `textContent` only, so module output can never become markup. Messages:
- * `start` (a new run), `progress` (output, sample, violation), `report` (the final report).
+ * `start` (a new run), `progress` (output, sample, violation), `report` (the final report),
+ * `failed` (no report came), `restore` (the whole run, after VS Code reloaded a hidden page).
+ * After drawing a finished run it posts `rendered`, what the page shows, for the in-editor tests.
  */
 export const PANEL_SCRIPT = String.raw`
 (function () {
@@ -28,27 +30,32 @@ export const PANEL_SCRIPT = String.raw`
     $('stdout').textContent = output.stdout || '(nothing)';
     $('stderr').textContent = output.stderr || '(nothing)';
   }
+  function svgEl(tag, attrs, text) {
+    const e = document.createElementNS(SVG, tag);
+    for (const k in attrs) e.setAttribute(k, attrs[k]);
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+  // A line chart with a y axis (0 and the maximum, in the chart's unit) and a time axis (0 and the
+  // run's length in ms), so the reader can tell what the line measures.
   function chart(target, points, value, label, format) {
-    const w = 320, h = 90, pad = 4;
+    const w = 320, h = 120, left = 52, right = 8, top = 8, bottom = 20;
     target.textContent = '';
-    const svg = document.createElementNS(SVG, 'svg');
-    svg.setAttribute('viewBox', '0 0 ' + w + ' ' + h);
-    svg.setAttribute('role', 'img');
+    const svg = svgEl('svg', { viewBox: '0 0 ' + w + ' ' + h, role: 'img' });
     const last = points.length ? value(points[points.length - 1]) : 0;
     const max = Math.max(1, ...points.map(value));
     const tmax = Math.max(1, ...points.map((p) => p.atMs));
     svg.setAttribute('aria-label', label + ': ' + format(last) + ' at the end, ' + format(max) + ' at most');
-    const axis = document.createElementNS(SVG, 'line');
-    axis.setAttribute('x1', pad); axis.setAttribute('x2', w - pad);
-    axis.setAttribute('y1', h - pad); axis.setAttribute('y2', h - pad);
-    axis.setAttribute('class', 'axis');
-    svg.appendChild(axis);
+    const x0 = left, x1 = w - right, y0 = h - bottom, y1 = top;
+    svg.appendChild(svgEl('line', { x1: x0, x2: x1, y1: y0, y2: y0, class: 'axis' }));
+    svg.appendChild(svgEl('line', { x1: x0, x2: x0, y1: y0, y2: y1, class: 'axis' }));
+    svg.appendChild(svgEl('text', { x: x0 - 4, y: y1 + 8, 'text-anchor': 'end', class: 'tick y-max' }, format(max)));
+    svg.appendChild(svgEl('text', { x: x0 - 4, y: y0, 'text-anchor': 'end', class: 'tick y-min' }, format(0)));
+    svg.appendChild(svgEl('text', { x: x0, y: h - 4, 'text-anchor': 'start', class: 'tick x-min' }, '0 ms'));
+    svg.appendChild(svgEl('text', { x: x1, y: h - 4, 'text-anchor': 'end', class: 'tick x-max' }, tmax.toFixed(0) + ' ms'));
     if (points.length) {
-      const d = points.map((p, i) => (i ? 'L' : 'M') + (pad + (p.atMs / tmax) * (w - 2 * pad)).toFixed(1) + ' ' + (h - pad - (value(p) / max) * (h - 2 * pad)).toFixed(1)).join(' ');
-      const path = document.createElementNS(SVG, 'path');
-      path.setAttribute('d', d);
-      path.setAttribute('class', 'line');
-      svg.appendChild(path);
+      const d = points.map((p, i) => (i ? 'L' : 'M') + (x0 + (p.atMs / tmax) * (x1 - x0)).toFixed(1) + ' ' + (y0 - (value(p) / max) * (y0 - y1)).toFixed(1)).join(' ');
+      svg.appendChild(svgEl('path', { d: d, class: 'line' }));
     }
     target.appendChild(svg);
     target.appendChild(el('div', label + ': ' + format(last) + ' (max ' + format(max) + ', over ' + tmax.toFixed(0) + ' ms)', 'caption'));
@@ -60,7 +67,7 @@ export const PANEL_SCRIPT = String.raw`
   function drawViolations() {
     const list = $('violations');
     list.textContent = '';
-    if (!violations.length) list.appendChild(el('li', 'none'));
+    if (!violations.length) list.appendChild(el('li', 'none', 'none'));
     for (const v of violations) {
       const args = Object.entries(v.args).map(([k, x]) => k + '=' + JSON.stringify(x)).join(' ');
       const li = el('li');
@@ -81,19 +88,72 @@ export const PANEL_SCRIPT = String.raw`
 
   $('stop').addEventListener('click', () => vscode.postMessage({ type: 'stop' }));
 
+  let run = 0;
+  function startRun(title, runId) {
+    run = runId;
+    samples = []; output = { stdout: '', stderr: '' }; violations = [];
+    $('title').textContent = title;
+    $('status').textContent = 'Running…';
+    $('status').className = 'status running';
+    $('stop').hidden = false;
+    table($('summary'), []);
+    table($('calls'), []);
+    $('alerts').textContent = '';
+    setOutput(); drawCharts(); drawViolations();
+  }
+  function endRun(text, kind) {
+    $('stop').hidden = true;
+    $('status').textContent = text;
+    $('status').className = 'status ' + kind;
+  }
+  function showReport(r, outcome) {
+    endRun(outcome, r.outcome.kind);
+    samples = r.samples; violations = r.violations;
+    output = { stdout: r.stdout.text, stderr: r.stderr.text };
+    if (r.stdout.truncated) output.stdout += '\n[truncated: ' + bytes(r.stdout.totalBytes) + ' written]';
+    if (r.stderr.truncated) output.stderr += '\n[truncated: ' + bytes(r.stderr.totalBytes) + ' written]';
+    setOutput(); drawCharts(); drawViolations();
+    // The outcome is the status line above; the table adds what it does not say.
+    table($('summary'), [
+      ['Time', r.durationMs.toFixed(0) + ' ms'],
+      ['Peak memory', bytes(r.peakMemoryBytes) + ' of ' + bytes(r.memoryLimitBytes)],
+      ['Host calls', String(Object.values(r.hostCalls).reduce((a, b) => a + b, 0))],
+      ['Violations', String(r.violations.length)],
+    ].concat(r.missingImports.map((i) => ['Missing import', i + ' (traps if called)'])).concat(r.notes.map((n) => ['Note', n])));
+    table($('calls'), Object.entries(r.hostCalls).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, String(v)]));
+    const alerts = $('alerts');
+    alerts.textContent = '';
+    for (const a of r.alerts) alerts.appendChild(el('li', a.kind + ': ' + a.message));
+    if (r.outcome.kind === 'trap' && r.outcome.stack) $('stderr').textContent += '\n' + r.outcome.stack;
+    reportRendered();
+  }
+  function errorColour() {
+    const probe = el('span');
+    probe.style.color = 'var(--vscode-errorForeground)';
+    document.body.appendChild(probe);
+    const colour = getComputedStyle(probe).color;
+    probe.remove();
+    return colour;
+  }
+  function reportRendered() {
+    const none = document.querySelector('#violations li');
+    vscode.postMessage({ type: 'rendered', rendered: {
+      run: run,
+      status: $('status').textContent,
+      statusClass: $('status').className,
+      stopVisible: !$('stop').hidden && getComputedStyle($('stop')).display !== 'none',
+      violations: $('violations').textContent,
+      violationsColour: none ? getComputedStyle(none).color : '',
+      errorColour: errorColour(),
+      summary: Array.from(document.querySelectorAll('#summary tr')).map((tr) => tr.textContent),
+      axes: Array.from(document.querySelectorAll('.tick')).map((t) => t.textContent),
+    } });
+  }
+
   window.addEventListener('message', (event) => {
     const m = event.data;
-    if (m.type === 'start') {
-      samples = []; output = { stdout: '', stderr: '' }; violations = [];
-      $('title').textContent = m.title;
-      $('status').textContent = 'Running…';
-      $('status').className = 'status running';
-      $('stop').disabled = false;
-      table($('summary'), []);
-      table($('calls'), []);
-      $('alerts').textContent = '';
-      setOutput(); drawCharts(); drawViolations();
-    } else if (m.type === 'progress') {
+    if (m.type === 'start') startRun(m.title, m.run);
+    else if (m.type === 'progress') {
       const p = m.progress;
       if (p.kind === 'output' && output[p.stream].length < MAX_TEXT) { output[p.stream] += p.text; setOutput(); }
       else if (p.kind === 'sample') {
@@ -103,28 +163,18 @@ export const PANEL_SCRIPT = String.raw`
         drawCharts();
       }
       else if (p.kind === 'violation') { violations.push(p.violation); drawViolations(); }
-    } else if (m.type === 'report') {
-      const r = m.report;
-      $('stop').disabled = true;
-      $('status').textContent = m.outcome;
-      $('status').className = 'status ' + r.outcome.kind;
-      samples = r.samples; violations = r.violations;
-      output = { stdout: r.stdout.text, stderr: r.stderr.text };
-      if (r.stdout.truncated) output.stdout += '\n[truncated: ' + bytes(r.stdout.totalBytes) + ' written]';
-      if (r.stderr.truncated) output.stderr += '\n[truncated: ' + bytes(r.stderr.totalBytes) + ' written]';
-      setOutput(); drawCharts(); drawViolations();
-      table($('summary'), [
-        ['Result', m.outcome],
-        ['Time', r.durationMs.toFixed(0) + ' ms'],
-        ['Peak memory', bytes(r.peakMemoryBytes) + ' of ' + bytes(r.memoryLimitBytes)],
-        ['Host calls', String(Object.values(r.hostCalls).reduce((a, b) => a + b, 0))],
-        ['Violations', String(r.violations.length)],
-      ].concat(r.missingImports.map((i) => ['Missing import', i + ' (traps if called)'])).concat(r.notes.map((n) => ['Note', n])));
-      table($('calls'), Object.entries(r.hostCalls).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, String(v)]));
-      const alerts = $('alerts');
-      alerts.textContent = '';
-      for (const a of r.alerts) alerts.appendChild(el('li', a.kind + ': ' + a.message));
-      if (r.outcome.kind === 'trap' && r.outcome.stack) $('stderr').textContent += '\n' + r.outcome.stack;
+    } else if (m.type === 'report') showReport(m.report, m.outcome);
+    else if (m.type === 'failed') endRun('could not run: ' + m.message, 'error');
+    else if (m.type === 'restore') {
+      const st = m.state;
+      startRun(st.title, st.run);
+      if (st.report) showReport(st.report, st.outcome);
+      else {
+        samples = st.samples; violations = st.violations;
+        output = { stdout: st.stdout, stderr: st.stderr };
+        setOutput(); drawCharts(); drawViolations();
+        if (st.failed) endRun('could not run: ' + st.failed, 'error');
+      }
     }
   });
   vscode.postMessage({ type: 'ready' });

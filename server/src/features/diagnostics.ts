@@ -96,6 +96,8 @@ export class DiagnosticsFeature {
   private scanGeneration = 0;
   private roots: string[] = [];
   private readonly listeners: Array<(uri: string) => void> = [];
+  /** What each open `.wasm` text view lists, as published (its fixes are offered as CodeLenses). */
+  private readonly shownInViews = new Map<string, Diagnostic[]>();
 
   constructor(
     private readonly connection: Connection,
@@ -109,6 +111,7 @@ export class DiagnosticsFeature {
     // A view's text changes when its .wasm changed on disk: place the findings anew.
     documents.onDidChangeContent((e) => void this.publishView(e.document.uri));
     documents.onDidClose((e) => {
+      if (isViewUri(e.document.uri)) return void this.viewClosed(e.document.uri);
       if (!isTextModuleDocument(e.document)) return;
       this.cancel(e.document.uri);
       this.analyzer.cancelCompiles(e.document.uri);
@@ -201,10 +204,35 @@ export class DiagnosticsFeature {
       this.connection.console.error(`Analysis of ${uri} failed: ${(error as Error)?.stack ?? String(error)}`);
       diagnostics = [internalError(error)];
     }
-    await this.connection.sendDiagnostics({ uri, diagnostics });
+    const views = this.openViewsOf(uri);
+    // One list per finding: while a text view shows the module, its findings live there, on their lines.
+    await this.connection.sendDiagnostics({ uri, diagnostics: views.length ? [] : diagnostics });
     for (const listener of this.listeners) listener(uri);
-    for (const view of this.documents.all())
-      if (fileUriOfView(view.uri) === uri) await this.publishView(view.uri);
+    for (const view of views) await this.publishView(view);
+  }
+
+  /** The open text views of the `.wasm` at `fileUri`. */
+  private openViewsOf(fileUri: string): string[] {
+    return this.documents
+      .all()
+      .map((d) => d.uri)
+      .filter((uri) => fileUriOfView(uri) === fileUri);
+  }
+
+  /** The diagnostics last published on an open `.wasm` text view. */
+  diagnosticsOfView(viewUri: string): Diagnostic[] {
+    return this.shownInViews.get(viewUri) ?? [];
+  }
+
+  /** A view closed: its findings go back to the `.wasm` file, so nothing stays listed under the view. */
+  private async viewClosed(viewUri: string): Promise<void> {
+    this.shownInViews.delete(viewUri);
+    await this.connection.sendDiagnostics({ uri: viewUri, diagnostics: [] });
+    const fileUri = fileUriOfView(viewUri);
+    if (!fileUri || this.openViewsOf(fileUri).length) return;
+    const current = this.analyzer.get(fileUri);
+    if (current) await this.connection.sendDiagnostics({ uri: fileUri, diagnostics: diagnosticsOf(current) });
+    else await this.wasmChanged(fileUri);
   }
 
   /** Shows a `.wasm`'s findings in its open text view, each on the line printed from its bytes. */
@@ -217,7 +245,7 @@ export class DiagnosticsFeature {
       (current && !current.slim ? current : undefined) ??
       (await this.analyzer.analyzeFile(fileUri, await this.settings.get(fileUri)));
     const view = this.views.viewFor(fileUri);
-    if (!result) return;
+    if (!result || !this.documents.get(viewUri)) return;
     const place = (offset: number) => {
       if (!view) return undefined;
       const line = lineForOffset(view, offset);
@@ -225,7 +253,11 @@ export class DiagnosticsFeature {
       const indent = text.length - text.trimStart().length;
       return { start: { line, character: indent }, end: { line, character: text.length } };
     };
-    await this.connection.sendDiagnostics({ uri: viewUri, diagnostics: diagnosticsOf(result, place) });
+    const diagnostics = diagnosticsOf(result, place);
+    this.shownInViews.set(viewUri, diagnostics);
+    await this.connection.sendDiagnostics({ uri: viewUri, diagnostics });
+    // The `.wasm` file's own entry would list each finding a second time.
+    await this.connection.sendDiagnostics({ uri: fileUri, diagnostics: [] });
   }
 
   private cancel(uri: string): void {

@@ -73,8 +73,49 @@ export function itemAt(result: ModuleResult, target: HoverTarget): Item | undefi
     }
   }
   if (best) return best.item;
-  const onModule = result.facts.find((f) => containment(f.location, target) !== undefined);
+  // The summary belongs to the `(module` keyword, not to every comment, string or type line inside.
+  const onModule = result.facts.find((f) => onModuleKeyword(f.location, target));
   return onModule ? { kind: 'module', facts: onModule } : undefined;
+}
+
+function onModuleKeyword(location: SourceLocation, target: HoverTarget): boolean {
+  if (location.kind === 'text' && target.kind === 'text') {
+    const { line, character } = target.position;
+    return (
+      line === location.start.line &&
+      character >= location.start.character &&
+      character <= location.start.character + '(module'.length
+    );
+  }
+  return location.kind === 'binary' && target.kind === 'binary' && target.offset === location.offset;
+}
+
+/** Instructions whose operand names a function. */
+const FUNCTION_REFERENCES = new Set(['call', 'return_call', 'ref.func']);
+
+/**
+ * The function a `$name` or index names when it follows `call`, `return_call` or `ref.func` on the
+ * hovered line (the callee, not the function the call sits in).
+ */
+function referencedFunction(
+  result: ModuleResult,
+  lineText: string,
+  character: number,
+): { fact: FunctionFact; facts: ModuleFacts } | undefined {
+  const tokens = [...lineText.matchAll(/[^\s()]+/g)];
+  const at = tokens.findIndex((t) => t.index <= character && character <= t.index + t[0].length);
+  if (at < 1 || !FUNCTION_REFERENCES.has(tokens[at - 1][0])) return undefined;
+  const word = tokens[at][0];
+  for (const facts of [...result.facts, ...result.facts.flatMap((f) => f.modules ?? [])]) {
+    const fact = /^\d+$/.test(word)
+      ? facts.functions.find((f) => f.index === Number(word))
+      : facts.functions.find((f) => {
+          const name = f.name ?? facts.functionNames[f.index];
+          return name !== undefined && name.replace(/^\$/, '') === word.replace(/^\$/, '');
+        });
+    if (fact) return { fact, facts };
+  }
+  return undefined;
 }
 
 export function pointerLink(pointer: PolicyPointer): string {
@@ -84,7 +125,7 @@ export function pointerLink(pointer: PolicyPointer): string {
   return `[${label}](${pathToFileURL(pointer.file).href}${line ? `#L${line}` : ''})`;
 }
 
-const VERDICT_ICON = { allow: '✅ allowed', warn: '⚠️ allowed with a warning', deny: '⛔ denied' } as const;
+const VERDICT_ICON = { allow: '✅', warn: '⚠️', deny: '⛔' } as const;
 
 function importMarkdown(fact: ImportFact, policy: EffectivePolicy): string {
   const lines = [`**import** \`${fact.module}\` \`${fact.name}\` (${fact.kind})`];
@@ -100,10 +141,9 @@ function importMarkdown(fact: ImportFact, policy: EffectivePolicy): string {
   if (verdict.capability) lines.push('', `Capability: \`${verdict.capability}\``);
   else if (!wasi && !iface && !abi)
     lines.push('', `Not a WASI import: the host's \`${fact.module}\` module decides what it does.`);
-  lines.push(
-    '',
-    `Policy: ${VERDICT_ICON[verdict.decision]} — ${verdict.reason} (${pointerLink(verdict.decidedBy)})`,
-  );
+  // The reason already starts with the verdict and ends with its place, which the link gives.
+  const reason = verdict.reason.replace(/ \([^()]*\)$/, '');
+  lines.push('', `Policy: ${VERDICT_ICON[verdict.decision]} ${reason} (${pointerLink(verdict.decidedBy)})`);
   return lines.join('\n');
 }
 
@@ -195,9 +235,19 @@ export function moduleHover(
   uri: string,
   position: Position,
   views: WasmViews,
+  /** The hovered line's text, to tell a callee from the function the call sits in. */
+  lineText?: string,
   /** Appended to the module's own hover (what it gained since git HEAD). */
   moduleNote?: string,
 ): string | undefined {
+  const callee =
+    lineText === undefined ? undefined : referencedFunction(result, lineText, position.character);
+  if (callee) {
+    const imported = callee.fact.imported
+      ? callee.facts.imports.find((i) => i.kind === 'func' && i.index === callee.fact.index)
+      : undefined;
+    return imported ? importMarkdown(imported, result.policy) : functionMarkdown(callee.fact, callee.facts);
+  }
   if (!isViewUri(uri))
     return result.source === 'text' ? hoverMarkdown(result, { kind: 'text', position }) : undefined;
   const line = views.viewFor(result.uri)?.lines[position.line];

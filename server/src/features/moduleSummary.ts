@@ -169,6 +169,7 @@ export function summaryMarkdown(result: ModuleResult, summary: ModuleSummary = s
     lines.push(
       `- ${facts.functionCount} functions, ${facts.imports.length} imports, ${facts.exports.length} exports, ${facts.memories.length} memories`,
     );
-  lines.push(`- Findings: ${summary.errors} errors, ${summary.warnings} warnings`);
+  const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+  lines.push(`- Findings: ${count(summary.errors, 'error')}, ${count(summary.warnings, 'warning')}`);
   return lines.join('\n');
 }

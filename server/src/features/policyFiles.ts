@@ -18,7 +18,9 @@ import type { Connection, Diagnostic, Hover, HoverParams, TextDocuments } from '
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { readPolicyDocument } from '../core/policy/document';
 import { nodeFileSystem, type PolicyFileSystem } from '../core/policy/fileSystem';
-import { generatePolicyForFiles } from '../core/policy/moduleInputs';
+import { generatePolicy } from '../core/policy/generate';
+import { mergeIntoPolicy } from '../core/policy/merge';
+import { readPolicyInputs } from '../core/policy/moduleInputs';
 import { POLICY_FILE_NAME, PolicyResolver } from '../core/policy/resolver';
 import { ruleIds } from '../core/rules/registry';
 import { describeCapability, describeImportPattern } from '../core/policy/describe';
@@ -108,7 +110,7 @@ export class PolicyFilesFeature {
   }
 
   /** A wasm-policy.json, or a file some policy extends (any name). */
-  private isPolicy(uri: string): boolean {
+  isPolicy(uri: string): boolean {
     const file = uriToPath(uri);
     return !!file && (isPolicyDocument(uri) || this.resolver.isKnownPolicy(file));
   }
@@ -188,12 +190,18 @@ export class PolicyFilesFeature {
     const files = (params?.uris ?? []).map((uri) => uriToPath(uri));
     if (files.length === 0 || files.some((f) => f === undefined))
       return { error: 'Choose one or more .wasm or .wat files on disk.' };
-    const generated = await generatePolicyForFiles(files as string[]);
-    if ('error' in generated) return generated;
-    return {
-      policyUri: pathToFileURL(generated.policyPath).href,
-      text: generated.text,
-      exists: nodeFileSystem.stat(generated.policyPath) !== undefined,
-    };
+    const read = await readPolicyInputs(files as string[]);
+    if ('error' in read) return read;
+    const policyUri = pathToFileURL(read.policyPath).href;
+    const text = generatePolicy(read.inputs);
+    // Unsaved edits count: merge into what the user sees.
+    const existing = this.documents.get(policyUri)?.getText() ?? nodeFileSystem.readFile(read.policyPath);
+    if (existing === undefined) return { policyUri, text, exists: false };
+    try {
+      const checkImport = this.resolver.resolve(files[0] as string).checkImport;
+      return { policyUri, text, exists: true, merged: mergeIntoPolicy(existing, read.inputs, checkImport) };
+    } catch (error) {
+      return { error: `${read.policyPath}: ${(error as Error).message}` };
+    }
   }
 }

@@ -14,8 +14,15 @@ export type CreatePolicyResult =
       policyUri: string;
       /** JSONC text to write. */
       text: string;
-      /** A policy file is already there (the client asks before replacing it). */
+      /** A policy file is already there. */
       exists: boolean;
+      /** When one is: the least-privilege additions merged into it (the client offers this, not a replacement). */
+      merged?: {
+        text: string;
+        added: string[];
+        dangerous: string[];
+        keptDenied: Array<{ pattern: string; reason: string }>;
+      };
     }
   | { error: string };
 

@@ -22,6 +22,22 @@ const IMPORTS = `(module
 )`;
 
 describe('rules: disallowed-import', () => {
+  it('reports a minified namespace (a.a, a.b, …) once, listing its imports; a few imports stay one each', async () => {
+    const names = 'abcdefgh'.split('');
+    const minified = `(module\n${names.map((n) => `  (import "a" "${n}" (func))`).join('\n')}\n  (import "env" "log" (func (param i32))))`;
+    const analysis = await checkWat(minified, { policy: policyFrom({ imports: { allow: [] } }) });
+    const findings = ofRule(analysis, 'disallowed-import');
+    assert.equal(findings.length, 2);
+    const [group, single] = findings;
+    assert.equal(
+      group.message,
+      '8 imports from "a" are not allowed: denied: matched by no pattern or capability, so "otherwise": "deny" (the default when a policy does not set imports.otherwise) decides (wasm-policy.json). They are: a.a, a.b, a.c, a.d, a.e, a.f, a.g, a.h.',
+    );
+    assert.deepEqual(where(group), where(analysis.facts[0].imports[0]));
+    assert.equal((group.data as { name: string }).name, '*');
+    assert.match(single.message, /^Import "env\.log"/);
+  });
+
   it('reports denied (error) and unmatched-under-warn (warning) imports in a binary, with the deciding line', async () => {
     const analysis = await checkWat(IMPORTS, { policy: policyFrom(POLICY) });
     const findings = ofRule(analysis, 'disallowed-import');

@@ -67,6 +67,14 @@ describe('policy files', function () {
       [start.line, start.character],
     );
     assert.equal(problem.range.end.character, start.character + '"wasi_snapshot_preview1.fd_wrte"'.length);
+    const fixes = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      policyUri,
+      problem.range,
+    );
+    const rename = fixes.find((f) => f.title === 'Change "fd_wrte" to "fd_write"');
+    assert.ok(rename?.edit, fixes.map((f) => f.title).join(', '));
+    assert.equal(rename.kind?.value, vscode.CodeActionKind.QuickFix.value);
 
     const clockAt = policy.document.positionAt(policy.document.getText().indexOf('clock_time_get'));
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
@@ -82,5 +90,87 @@ describe('policy files', function () {
     await vscode.commands.executeCommand('undo');
     await waitFor('the problem to go after undo', () => (ours(policyUri).length === 0 ? true : undefined));
     await policy.document.save();
+  });
+
+  it('opens wasm-policy.json as JSON with comments: no "Comments are not permitted"', async () => {
+    const policyUri = workspaceFile('policy-jsonc/wasm-policy.json');
+    const text = [
+      '{',
+      '  // Comments explain a policy; VS Code must not flag them.',
+      '  "imports": { "allow": [], "otherwise": "deny" }, /* trailing comma next */',
+      '  "memroy": { "maxPages": 4 },',
+      '}',
+      '',
+    ].join('\n');
+    await vscode.workspace.fs.writeFile(policyUri, new TextEncoder().encode(text));
+    const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(policyUri));
+    assert.equal(editor.document.languageId, 'jsonc');
+    // VS Code's JSON service publishes all its problems at once: once the schema's complaint about
+    // "memroy" is there, a complaint about the comments would be too.
+    const fromJson = await waitFor('the JSON schema problem on "memroy"', () => {
+      const found = vscode.languages.getDiagnostics(policyUri).filter((d) => d.source !== 'wasm-warden');
+      return found.some((d) => /memroy/.test(d.message)) ? found : undefined;
+    });
+    assert.deepEqual(
+      fromJson.filter((d) => /[Cc]omments|[Tt]railing comma/.test(d.message)).map((d) => d.message),
+      [],
+    );
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  it('merges into an existing policy: extends, deny, rules and comments kept, dangerous grants marked', async () => {
+    const write = (file: string, text: string) =>
+      vscode.workspace.fs.writeFile(workspaceFile(file), new TextEncoder().encode(text));
+    const existing = [
+      '{',
+      '  // Reviewed by security: no sockets.',
+      '  "extends": "../wasm-policy.json",',
+      '  "imports": {',
+      '    "allow": ["wasi_snapshot_preview1.fd_write"],',
+      '    "deny": ["wasi_snapshot_preview1.sock_*"]',
+      '  },',
+      '  "rules": { "debug-info": "off" }',
+      '}',
+      '',
+    ].join('\n');
+    await write('policy-merge/wasm-policy.json', existing);
+    await write(
+      'policy-merge/net.wat',
+      [
+        '(module',
+        '  (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32)))',
+        '  (import "wasi_snapshot_preview1" "path_open" (func (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))',
+        '  (import "wasi_snapshot_preview1" "sock_send" (func (param i32 i32 i32 i32 i32) (result i32))))',
+        '',
+      ].join('\n'),
+    );
+    const module = await openFixture('policy-merge/net.wat');
+    await waitFor('path_open and sock_send denied', () =>
+      ours(module.document.uri, 'disallowed-import').length === 2 ? true : undefined,
+    );
+
+    const written = await vscode.commands.executeCommand<vscode.Uri | undefined>(
+      'wasmWarden.createPolicy',
+      module.document.uri,
+    );
+    const policy = await vscode.workspace.openTextDocument(written!);
+    assert.ok(policy.isDirty, 'the merge is an unsaved edit to review');
+    const text = policy.getText();
+    for (const kept of [
+      '// Reviewed by security: no sockets.',
+      '"extends": "../wasm-policy.json"',
+      '"deny": ["wasi_snapshot_preview1.sock_*"]',
+      '"rules": { "debug-info": "off" }',
+    ])
+      assert.ok(text.includes(kept), `kept ${kept}:\n${text}`);
+    assert.match(text, /"wasi_snapshot_preview1\.path_open" \/\* DANGEROUS \(grants filesystem access\)/);
+    assert.ok(!text.includes('sock_send'), 'a denied import is not granted');
+    const [left] = await waitFor('only sock_send denied under the merged policy', () => {
+      const found = ours(module.document.uri, 'disallowed-import');
+      return found.length === 1 ? found : undefined;
+    });
+    assert.match(left.message, /sock_send/);
+    await policy.save();
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 });

@@ -5,7 +5,8 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { workspaceFile } from '../helpers';
+import type { RenderedPanel } from '../../../client/src/sandbox/panel';
+import { waitFor, workspaceFile } from '../helpers';
 
 interface RunResult {
   report: {
@@ -15,7 +16,24 @@ interface RunResult {
     violations: unknown[];
     missingImports: string[];
   };
-  panel: { title: string; stdout: string; outcome?: string; hostCalls?: Record<string, number> };
+  panel: {
+    title: string;
+    stdout: string;
+    outcome?: string;
+    hostCalls?: Record<string, number>;
+    loads: number;
+    rendered?: RenderedPanel;
+  };
+}
+
+/** The report panel's tab and the group it is in. */
+function panelTab(): vscode.Tab | undefined {
+  return vscode.window.tabGroups.all
+    .flatMap((group) => group.tabs)
+    .find(
+      (tab) =>
+        tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith('wasmWarden.sandboxRun'),
+    );
 }
 
 describe('sandbox', function () {
@@ -38,6 +56,45 @@ describe('sandbox', function () {
     assert.equal(result.panel.stdout, 'hello, sandbox\n');
     assert.equal(result.panel.outcome, 'exited with code 0');
     assert.deepEqual(result.panel.hostCalls, { 'wasi_snapshot_preview1.fd_write': 1 });
+  });
+
+  it('keeps the finished report when its tab is hidden and shown again', async () => {
+    const result = await vscode.commands.executeCommand<RunResult>(
+      'wasmWarden.runInSandbox',
+      workspaceFile('sandbox/hello.wat'),
+      { args: [] },
+    );
+    const panel = result.panel; // live: the panel updates it as its page reports back
+    const finished = () => {
+      const r = panel.rendered;
+      return r && r.status === 'exited with code 0' ? r : undefined;
+    };
+    const before = await waitFor('the page to draw the finished run', finished);
+    assert.equal(before.stopVisible, false, 'no Stop button once the run is over');
+    assert.equal(before.violations, 'none');
+    assert.notEqual(before.violationsColour, before.errorColour, '"none" is not shown as an error');
+    assert.ok(!before.summary.some((row) => /exited with code/.test(row)), 'the outcome is said once');
+    assert.ok(before.axes.includes('0 ms') && before.axes.some((t) => /^\d+ ms$/.test(t) && t !== '0 ms'));
+
+    // Hide the panel behind an editor in its own group, then show it again.
+    const tab = panelTab();
+    assert.ok(tab, 'the report panel has a tab');
+    const column = tab.group.viewColumn;
+    const loads = panel.loads;
+    const other = await vscode.workspace.openTextDocument(workspaceFile('sandbox/add.wat'));
+    await vscode.window.showTextDocument(other, { viewColumn: column, preview: false });
+    await waitFor('the panel to be hidden', () => (panelTab()?.isActive ? undefined : true));
+    const cover = vscode.window.tabGroups.all
+      .find((group) => group.viewColumn === column)
+      ?.tabs.find(
+        (t) => t.input instanceof vscode.TabInputText && t.input.uri.path.endsWith('sandbox/add.wat'),
+      );
+    assert.ok(cover, 'add.wat covers the panel in its group');
+    await vscode.window.tabGroups.close(cover);
+    await waitFor('the panel to be shown again', () => (panelTab()?.isActive ? true : undefined));
+    await waitFor('the page to load again', () => (panel.loads > loads ? true : undefined));
+    const after = await waitFor('the page to draw the finished run again', finished);
+    assert.deepEqual(after, before);
   });
 
   it('gives the module the preopen from the policy next to it', async () => {

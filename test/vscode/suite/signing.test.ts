@@ -4,6 +4,8 @@
  * signature diagnostics of the module follow (the folder's policy requires a signature).
  */
 import * as assert from 'node:assert/strict';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { waitFor, workspaceFile } from '../helpers';
 
@@ -113,6 +115,25 @@ describe('signing', function () {
     });
     // detached.wasm.sig (by the test key) exists too; the embedded signature must still be found.
     assert.equal(verified?.report?.valid, true, verified?.report?.status);
+
+    // Trust it in a policy: the public key is copied beside the policy and listed, comments kept.
+    const policy = workspaceFile('trust/wasm-policy.json');
+    await vscode.workspace.fs.writeFile(
+      policy,
+      new TextEncoder().encode('{\n  // team policy\n  "signature": { "required": true }\n}\n'),
+    );
+    const outside = vscode.Uri.file(path.join(os.tmpdir(), `warden-trust-${process.pid}.pk`));
+    await vscode.workspace.fs.copy(vscode.Uri.file(publicKeyPath), outside, { overwrite: true });
+    const edited = await vscode.commands.executeCommand<vscode.Uri | undefined>('wasmWarden.trustKey', {
+      publicKeyPath: outside.fsPath,
+      policy,
+    });
+    assert.equal(edited?.toString(), policy.toString());
+    const text = (await vscode.workspace.openTextDocument(policy)).getText();
+    assert.match(text, /\/\/ team policy/);
+    assert.match(text, new RegExp(`"trustedKeys": \\[\\s*"keys/warden-trust-${process.pid}\\.pk"\\s*\\]`));
+    await vscode.workspace.fs.stat(workspaceFile(`trust/keys/warden-trust-${process.pid}.pk`));
+    await vscode.workspace.fs.delete(outside);
   });
 
   it('Sign Module from the .wasm text view signs the .wasm file it shows', async () => {

@@ -56,14 +56,16 @@ export function formatText(report: CheckReport, options: { colour: boolean }): s
   const counts = countFindings(report);
   const total = counts.errors + counts.warnings + counts.infos;
   const checked = report.files.length - counts.unreadable;
+  const unread = counts.unreadable + report.problems.length;
+  // A check mark only when something was checked and nothing failed to read.
   const summary =
-    total === 0
+    total === 0 && unread === 0
       ? `✔ no problems in ${plural(checked, 'module')}`
-      : `✖ ${plural(total, 'problem')} (${plural(counts.errors, 'error')}, ${plural(counts.warnings, 'warning')}, ${counts.infos} info) in ${counts.filesWithFindings} of ${plural(checked, 'module')}`;
-  const extra =
-    counts.unreadable + report.problems.length > 0
-      ? `; ${counts.unreadable + report.problems.length} could not be read`
-      : '';
-  out.push(paint('bold', summary + extra));
+      : total === 0 && checked === 0
+        ? `✖ nothing was checked: ${plural(unread, 'path')} could not be read`
+        : total === 0
+          ? `✖ no problems in ${plural(checked, 'module')}, but ${unread} could not be read`
+          : `✖ ${plural(total, 'problem')} (${plural(counts.errors, 'error')}, ${plural(counts.warnings, 'warning')}, ${counts.infos} info) in ${counts.filesWithFindings} of ${plural(checked, 'module')}${unread ? `; ${unread} could not be read` : ''}`;
+  out.push(paint('bold', summary));
   return out.join('\n') + '\n';
 }

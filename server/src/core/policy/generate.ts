@@ -8,6 +8,7 @@
 import type { ModuleFacts } from '../module/model';
 import { CAPABILITY_NAMES, capabilityInfo } from '../wasi/capabilities';
 import { capabilityOfImport, findWasiFunction, findWasiInterface } from '../wasi/catalogue';
+import { findBridge } from '../rules/dangerousImport';
 import { WASM_PAGE_SIZE, formatBytes } from './sizes';
 
 export interface GenerationInput {
@@ -18,12 +19,28 @@ export interface GenerationInput {
   neverCalled?: string[];
 }
 
-interface UsedImport {
+export interface UsedImport {
+  module: string;
+  name: string;
   pattern: string;
   capability?: string;
+  /** Why granting it deserves a second look, when it does. */
+  danger?: string;
   comment: string;
   /** No module that declares it calls it: written commented out, not granted. */
   neverCalled?: boolean;
+}
+
+/** Capability groups that reach outside the module's own streams: granting them is never routine. */
+const DANGEROUS_CAPABILITIES = new Set(['filesystem', 'network', 'process']);
+
+/** Why an import is dangerous to grant (code execution on the host, files, sockets), or undefined. */
+export function dangerOfImport(module: string, name: string): string | undefined {
+  const bridge = findBridge(name);
+  if (bridge) return bridge.what;
+  const capability = capabilityOfImport(module, name);
+  if (capability && DANGEROUS_CAPABILITIES.has(capability)) return `grants ${capability} access`;
+  return undefined;
 }
 
 /** The imports a module asks its host for: core imports, or a component's own imports. */
@@ -41,13 +58,25 @@ export function hostImportsOf(facts: ModuleFacts): Array<{ module: string; name:
 function describeImport(module: string, name: string, kind: string): UsedImport {
   const pattern = name === '' ? module : `${module}.${name}`;
   const capability = capabilityOfImport(module, name);
+  const danger = dangerOfImport(module, name);
   const wasi = findWasiFunction(module, name)?.description ?? findWasiInterface(module)?.description;
-  if (capability)
-    return { pattern, capability, comment: `${capability}: ${wasi ?? capabilityInfo(capability)?.grants}` };
-  return { pattern, comment: `no capability group: a ${kind} the host provides as "${module}"` };
+  const what = capability
+    ? `${capability}: ${wasi ?? capabilityInfo(capability)?.grants}`
+    : `no capability group: a ${kind} the host provides as "${module}"`;
+  // A dangerous grant says so where it is written, so a reviewer cannot miss it.
+  const comment = danger ? `DANGEROUS (${danger}), review: ${what}` : what;
+  return {
+    module,
+    name,
+    pattern,
+    ...(capability ? { capability } : {}),
+    ...(danger ? { danger } : {}),
+    comment,
+  };
 }
 
-function collectImports(inputs: GenerationInput[]): UsedImport[] {
+/** Every import the modules use, once, in capability order, each with its comment. */
+export function collectImports(inputs: GenerationInput[]): UsedImport[] {
   const byPattern = new Map<string, UsedImport>();
   for (const input of inputs) {
     const idle = new Set(input.neverCalled ?? []);

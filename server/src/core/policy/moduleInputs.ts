@@ -40,8 +40,10 @@ export interface GeneratedPolicy {
   text: string;
 }
 
-/** Reads the modules and writes their least-privilege policy text; an unreadable module is an error value. */
-export async function generatePolicyForFiles(files: string[]): Promise<GeneratedPolicy | { error: string }> {
+/** The modules read for a policy, and where their policy belongs; an unreadable module is an error value. */
+export async function readPolicyInputs(
+  files: string[],
+): Promise<{ policyPath: string; inputs: GenerationInput[] } | { error: string }> {
   if (files.length === 0) return { error: 'no modules given' };
   const reads = await Promise.all(files.map((f) => readModuleForPolicy(path.resolve(f))));
   const failed = reads.filter((r): r is { file: string; error: string } => 'error' in r);
@@ -51,5 +53,12 @@ export async function generatePolicyForFiles(files: string[]): Promise<Generated
     const { facts, neverCalled } = r as { facts: ModuleFacts; neverCalled?: string[] };
     return { name: path.relative(folder, r.file).split(path.sep).join('/'), facts, neverCalled };
   });
-  return { policyPath: path.join(folder, POLICY_FILE_NAME), text: generatePolicy(inputs) };
+  return { policyPath: path.join(folder, POLICY_FILE_NAME), inputs };
+}
+
+/** Reads the modules and writes their least-privilege policy text; an unreadable module is an error value. */
+export async function generatePolicyForFiles(files: string[]): Promise<GeneratedPolicy | { error: string }> {
+  const read = await readPolicyInputs(files);
+  if ('error' in read) return read;
+  return { policyPath: read.policyPath, text: generatePolicy(read.inputs) };
 }

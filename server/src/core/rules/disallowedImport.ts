@@ -1,8 +1,24 @@
 /** `disallowed-import`: an import the policy does not allow, with the policy line that decided. */
 import type { Finding, Severity } from '../findings';
+import type { ImportFact } from '../module/model';
+import type { ImportVerdict } from '../policy/types';
 import type { ImportFixData } from './fixData';
 import { createRule } from './rule';
 import { importReach, type ImportReach } from './support/importReach';
+
+/**
+ * From this many imports of one namespace decided alike (minified Emscripten output imports
+ * `a.a`, `a.b`, … by the dozen), one finding lists them all instead of one finding each.
+ */
+const GROUP_FROM = 6;
+/** Names listed in a grouped message; the rest are counted. */
+const GROUP_LISTED = 60;
+
+/** Imports decided by the same policy line for the same namespace, outside any capability group. */
+function groupKey(imp: ImportFact, verdict: ImportVerdict): string | undefined {
+  if (verdict.capability) return undefined;
+  return [imp.module, verdict.decision, verdict.decidedBy.file, verdict.decidedBy.text].join('\u0000');
+}
 
 export const disallowedImport = createRule({
   meta: {
@@ -21,6 +37,9 @@ export const disallowedImport = createRule({
       coreWarned: 'Import "{{module}}.{{name}}" ({{kind}}{{capability}}) needs review: {{reason}}.{{reach}}',
       componentDenied: 'Component import "{{name}}"{{capability}} is not allowed: {{reason}}.',
       componentWarned: 'Component import "{{name}}"{{capability}} needs review: {{reason}}.',
+      coreGroupDenied:
+        '{{count}} imports from "{{module}}" are not allowed: {{reason}}. They are: {{names}}.',
+      coreGroupWarned: '{{count}} imports from "{{module}}" need review: {{reason}}. They are: {{names}}.',
     },
   },
   check(context) {
@@ -29,9 +48,46 @@ export const disallowedImport = createRule({
     // A nested core module's imports are wired inside its component; the component's own
     // imports are the boundary the policy speaks about.
     if (!context.nested) {
-      for (const imp of facts.imports) {
-        const verdict = policy.checkImport(imp.module, imp.name);
-        if (verdict.decision === 'allow') continue;
+      const refused = facts.imports
+        .map((imp) => ({ imp, verdict: policy.checkImport(imp.module, imp.name) }))
+        .filter(({ verdict }) => verdict.decision !== 'allow');
+      const groups = new Map<string, typeof refused>();
+      for (const entry of refused) {
+        const key = groupKey(entry.imp, entry.verdict);
+        if (key !== undefined) groups.set(key, [...(groups.get(key) ?? []), entry]);
+      }
+      const grouped = new Set<ImportFact>();
+      for (const members of groups.values()) {
+        if (members.length < GROUP_FROM) continue;
+        const [{ imp, verdict }] = members;
+        for (const m of members) grouped.add(m.imp);
+        const names = members.slice(0, GROUP_LISTED).map((m) => `${m.imp.module}.${m.imp.name}`);
+        if (members.length > GROUP_LISTED) names.push(`and ${members.length - GROUP_LISTED} more`);
+        findings.push(
+          context.report({
+            messageId: verdict.decision === 'deny' ? 'coreGroupDenied' : 'coreGroupWarned',
+            severity: verdict.decision === 'deny' ? 'error' : 'warning',
+            location: imp.location,
+            data: {
+              count: String(members.length),
+              module: imp.module,
+              reason: verdict.reason,
+              names: names.join(', '),
+            },
+            decidedBy: verdict.decidedBy,
+            // The fix allows the namespace: `module.*`.
+            fix: {
+              module: imp.module,
+              name: '*',
+              kind: imp.kind,
+              capability: null,
+              decision: verdict.decision,
+            } satisfies ImportFixData,
+          }),
+        );
+      }
+      for (const { imp, verdict } of refused) {
+        if (grouped.has(imp)) continue;
         const natural: Severity = verdict.decision === 'deny' ? 'error' : 'warning';
         const reach: ImportReach =
           imp.kind === 'func'

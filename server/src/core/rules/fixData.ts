@@ -14,7 +14,7 @@ export interface ImportFixData {
   name: string;
   kind: string;
   capability?: string | null;
-  decision?: 'deny' | 'warn';
+  decision?: 'deny' | 'warn' | 'allow';
   /** What reaches the import (the call graph's entry points and one path), or that nothing calls it. */
   reach?: ImportReachData;
 }

@@ -5,6 +5,8 @@
  * `compileWat` to turn a .wat into bytes. Never throws.
  */
 import type wabtFactory from 'wabt';
+import { OperatorCodeNames } from 'wasmparser';
+import { closestMatch } from '../policy/suggest';
 import type { Finding } from '../findings';
 import { LineIndex, textSpan } from '../location';
 import { readBinaryModule } from '../module/binary';
@@ -183,7 +185,7 @@ export function wabtFindings(error: unknown, text: string, ruleId: string): Find
     findings.push({
       ruleId,
       severity: m[3] === 'warning' ? 'warning' : 'error',
-      message: m[4],
+      message: explainMessage(m[4]),
       location: lines.span(start, Math.max(end, start)),
     });
   }
@@ -192,6 +194,30 @@ export function wabtFindings(error: unknown, text: string, ruleId: string): Find
     findings.push(errorAtStart(first, ruleId));
   }
   return findings;
+}
+
+/** Every instruction name (wasmparser's opcode table), for "did you mean" on a misspelt one. */
+let instructionNames: Set<string> | undefined;
+function instructions(): Set<string> {
+  instructionNames ??= new Set(
+    OperatorCodeNames.filter((n): n is string => typeof n === 'string' && n !== ''),
+  );
+  return instructionNames;
+}
+
+/**
+ * wabt's "unexpected token "i32.cnst", expected an instr." names neither the problem nor the fix:
+ * say the word is not an instruction and suggest the nearest one. Other messages pass unchanged.
+ */
+export function explainMessage(message: string): string {
+  const m = /^unexpected token "?([a-z][a-z0-9_.]*)"?, expected (?:an instr\.|\)\.)$/.exec(message);
+  if (!m) return message;
+  const word = m[1];
+  const known = instructions();
+  // `expected ).` also follows a stray keyword that is no instruction-looking word: leave it.
+  if (known.has(word) || (!message.includes('an instr.') && !word.includes('.'))) return message;
+  const near = closestMatch(word, known);
+  return `Unknown instruction "${word}".${near ? ` Did you mean "${near}"?` : ''} (wabt: ${message})`;
 }
 
 /** wabt counts columns in UTF-8 bytes; LSP positions count UTF-16 code units. */
