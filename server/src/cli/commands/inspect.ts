@@ -14,7 +14,22 @@ import type { FuncSignature, ImportFact, ModuleFacts } from '../../core/module/m
 import { validateBinary } from '../../core/module/validate';
 import { allProposals } from '../../core/module/code';
 import { validateWat } from '../../core/wat/compile';
+import { WatCompileThread } from '../../features/watCompile/thread';
 import { readWatModules } from '../../core/wat/reader';
+
+/**
+ * wabt on a bounded worker where the bundle has one (dist/wat-compile-worker.js): wabt spins on
+ * some large prints (sql.js's 14 MB `.wat`), which then end as a "not validated" warning.
+ */
+async function boundedValidate(text: string, file: string) {
+  const thread = WatCompileThread.create();
+  if (!thread) return validateWat(text, file);
+  try {
+    return (await thread.compile(text, file)).findings;
+  } finally {
+    thread.dispose();
+  }
+}
 
 function allNested(facts: ModuleFacts): ModuleFacts[] {
   return (facts.modules ?? []).flatMap((m) => [m, ...allNested(m)]);
@@ -202,7 +217,7 @@ async function inspectText(
   const read = readWatModules(text);
   const problems = [...read.findings];
   if (validate && !problems.some((p) => p.severity === 'error'))
-    problems.push(...(await validateWat(text, file)));
+    problems.push(...(await boundedValidate(text, file)));
   const failed = problems.some((p) => p.severity === 'error');
   const [only] = read.modules;
   if (json) {

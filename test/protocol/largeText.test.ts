@@ -1,0 +1,47 @@
+import * as assert from 'node:assert/strict';
+import { LspTestClient } from '../support/lspClient';
+
+/** A large valid module: `functions` small functions (about 60 bytes of text each). */
+function largeModule(functions: number): string {
+  const body = (i: number) =>
+    `  (func $f${i} (param i32) (result i32) (i32.add (local.get 0) (i32.const ${i})))\n`;
+  return `(module\n${Array.from({ length: functions }, (_, i) => body(i)).join('')})\n`;
+}
+
+describe('a large .wat never holds up other files', function () {
+  this.timeout(120_000);
+  let client: LspTestClient;
+
+  beforeEach(() => {
+    client = new LspTestClient();
+  });
+  afterEach(() => client.kill());
+
+  it('a small file opened after a large one gets its diagnostics; closing the large one clears it', async () => {
+    let progressCreated = 0;
+    // The client says it shows progress, so the server may ask for it on the large file.
+    await client.initialize(undefined, { window: { workDoneProgress: true } });
+    client.connection.onRequest('window/workDoneProgress/create', () => {
+      progressCreated++;
+      return null;
+    });
+    const large = 'file:///tmp/large.wat';
+    await client.open(large, largeModule(60_000)); // ~4.5 MB
+    const small = 'file:///tmp/small.wat';
+    await client.open(small, '(module (func (result i32) (i64.const 1)))');
+    const smallDiagnostics = await client.waitForDiagnostics(small, (d) => d.diagnostics.length > 0);
+    assert.equal(smallDiagnostics.diagnostics[0].code, 'invalid-module');
+    // the large one is valid, so once its analysis completes it publishes no findings
+    await client.waitForDiagnostics(large, (d) => d.version === 1 && d.diagnostics.length === 0);
+    assert.ok(progressCreated >= 1, 'progress was shown for the large file');
+
+    // edit the large file to an invalid version and close it right away: its work is dropped
+    await client.change(large, 2, largeModule(60_000).replace('(i32.const 5)', '(i64.const 5)'));
+    await client.close(large);
+    await client.waitForDiagnostics(large, (d) => d.diagnostics.length === 0 && d.version === undefined);
+    // and the server keeps serving the small file
+    await client.change(small, 2, '(module (func (result i32) (i32.const 1)))');
+    const fixed = await client.waitForDiagnostics(small, (d) => d.version === 2);
+    assert.deepEqual(fixed.diagnostics, []);
+  });
+});
