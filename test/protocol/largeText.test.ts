@@ -1,4 +1,15 @@
 import * as assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import wabtFactory from 'wabt';
+import {
+  WasmTextProgressNotification,
+  WasmTextRequest,
+  type WasmTextProgressParams,
+  type WasmTextResult,
+} from '../../server/src/protocol/wasmView';
 import { LspTestClient } from '../support/lspClient';
 
 /** A large valid module: `functions` small functions (about 60 bytes of text each). */
@@ -43,5 +54,55 @@ describe('a large .wat never holds up other files', function () {
     await client.change(small, 2, '(module (func (result i32) (i32.const 1)))');
     const fixed = await client.waitForDiagnostics(small, (d) => d.version === 2);
     assert.deepEqual(fixed.diagnostics, []);
+  });
+});
+
+describe('the .wasm text view over stdio', function () {
+  this.timeout(120_000);
+  let client: LspTestClient;
+  let dir: string;
+
+  beforeEach(() => {
+    client = new LspTestClient();
+    dir = mkdtempSync(path.join(tmpdir(), 'warden-view-'));
+  });
+  afterEach(() => {
+    client.kill();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('sends the first lines of a large module before the whole text, which starts with them', async () => {
+    await client.initialize();
+    const firstLines: WasmTextProgressParams[] = [];
+    client.connection.onNotification(WasmTextProgressNotification.method, (p: WasmTextProgressParams) => {
+      firstLines.push(p);
+    });
+    const file = path.join(dir, 'large.wasm');
+    const wabt = await wabtFactory();
+    const parsed = wabt.parseWat('large.wat', largeModule(20_000));
+    writeFileSync(file, parsed.toBinary({}).buffer);
+    parsed.destroy();
+    const uri = pathToFileURL(file).href;
+    const whole = await client.connection.sendRequest<WasmTextResult>(WasmTextRequest.method, { uri });
+    assert.equal(whole.kind, 'module');
+    assert.equal(firstLines.length, 1);
+    assert.equal(firstLines[0].uri, uri);
+    assert.equal(firstLines[0].firstLines.split('\n').length, 1_001);
+    assert.ok(whole.text.startsWith(firstLines[0].firstLines));
+  });
+
+  it('a hostile 15-byte module gives a located note, and the server keeps answering', async () => {
+    await client.initialize();
+    const file = path.join(dir, 'hostile.wasm');
+    writeFileSync(
+      file,
+      Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 3, 5, 0xff, 0xff, 0xff, 0xff, 0x0f]),
+    );
+    const uri = pathToFileURL(file).href;
+    const view = await client.connection.sendRequest<WasmTextResult>(WasmTextRequest.method, { uri });
+    assert.equal(view.error, 'count 4294967295 is larger than the remaining 0 bytes allow (at byte 0xa)');
+    await client.open('file:///tmp/after.wat', '(module (func (result i32) (i64.const 1)))');
+    const after = await client.waitForDiagnostics('file:///tmp/after.wat', (d) => d.diagnostics.length > 0);
+    assert.equal(after.diagnostics[0].code, 'invalid-module');
   });
 });

@@ -2,7 +2,7 @@
  * `wasmWarden/wasmText`: the read-only text form of a `.wasm` file, which the client shows when a
  * binary is opened. Declared once, used by both sides.
  */
-import { RequestType } from 'vscode-languageserver-protocol';
+import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 
 export interface WasmTextParams {
   /** `file:` URI of the `.wasm` file. */
@@ -22,3 +22,18 @@ export interface WasmTextResult {
 
 /** Used by its `method` on both sides (each bundles its own copy of the protocol types). */
 export const WasmTextRequest = new RequestType<WasmTextParams, WasmTextResult, void>('wasmWarden/wasmText');
+
+/**
+ * `wasmWarden/wasmTextProgress`: sent while a `.wasm` is disassembled, so the view can show its
+ * first lines (and a "disassembling…" state) long before the whole text is ready.
+ */
+export interface WasmTextProgressParams {
+  /** `file:` URI of the `.wasm` file. */
+  uri: string;
+  /** The first lines of the view, ending with a newline: the same lines the whole text starts with. */
+  firstLines: string;
+}
+
+export const WasmTextProgressNotification = new NotificationType<WasmTextProgressParams>(
+  'wasmWarden/wasmTextProgress',
+);
