@@ -106,3 +106,50 @@ describe('the .wasm text view over stdio', function () {
     assert.equal(after.diagnostics[0].code, 'invalid-module');
   });
 });
+
+describe('rapid edits across many .wat documents', function () {
+  this.timeout(180_000);
+  let client: LspTestClient;
+  afterEach(() => client.kill());
+
+  it('every document gets diagnostics for its last version and every hover is answered', async () => {
+    client = new LspTestClient();
+    await client.initialize();
+    const DOCUMENTS = 20;
+    const EDITS = 300;
+    let seed = 5;
+    const next = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff), seed % n);
+    const base = '(module\n  (memory 1)\n  (func $f (export "f") (result i32) (i32.const 1)))\n';
+    const mutate = (text: string) => {
+      const at = next(text.length);
+      const insert = ['(', ')', '$', ' ', '1', 'i', '(block '][next(7)];
+      return next(3) === 0
+        ? text.slice(0, at) + text.slice(at + 1)
+        : text.slice(0, at) + insert + text.slice(at);
+    };
+    const texts: string[] = [];
+    const versions: number[] = [];
+    const uri = (d: number) => `file:///tmp/edits/doc${d}.wat`;
+    for (let d = 0; d < DOCUMENTS; d++) {
+      texts.push(mutate(base));
+      versions.push(1);
+      await client.open(uri(d), texts[d]);
+    }
+    const hovers: Array<Promise<unknown>> = [];
+    for (let i = 0; i < EDITS; i++) {
+      const d = next(DOCUMENTS);
+      texts[d] = mutate(texts[d]);
+      void client.change(uri(d), ++versions[d], texts[d]);
+      if (i % 10 === 0)
+        hovers.push(
+          client.connection.sendRequest('textDocument/hover', {
+            textDocument: { uri: uri(d) },
+            position: { line: 1, character: 4 },
+          }),
+        );
+    }
+    await Promise.all(hovers); // each answered (null or a hover), none left hanging
+    for (let d = 0; d < DOCUMENTS; d++)
+      await client.waitForDiagnostics(uri(d), (p) => p.version === versions[d], 120_000);
+  });
+});

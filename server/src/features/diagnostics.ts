@@ -27,6 +27,8 @@ const DEBOUNCE_MS = 5;
  * publish would only make wabt's and the body rules' findings blink out and back in.
  */
 const EARLY_PUBLISH_MIN_CHARS = 256 * 1024;
+/** After an edit, an older version's compile still running after this long is stopped. */
+const STALE_COMPILE_MS = 1_000;
 /** An analysis still running after this long shows progress. */
 const PROGRESS_AFTER_MS = 500;
 /** A file full of errors (say, binary garbage) would flood the Problems panel; past this we summarise. */
@@ -267,7 +269,7 @@ export class DiagnosticsFeature {
     if (!isTextModuleDocument(document)) return;
     this.cancel(document.uri);
     // The compiles of an older version are not wanted any more: stop them (their workers too).
-    this.analyzer.cancelCompiles(document.uri);
+    this.analyzer.cancelCompiles(document.uri, STALE_COMPILE_MS);
     this.timers.set(
       document.uri,
       setTimeout(() => {
