@@ -66,7 +66,7 @@ const entries = [
   { entryPoints: ['server/src/core/sandbox/child.ts'], outfile: 'dist/sandbox-runner.js' },
   { entryPoints: ['server/src/features/scan/worker.ts'], outfile: 'dist/scan-worker.js' },
   // wabt validation of open .wat documents, beside the server's reading (features/watCompile).
-  { entryPoints: ['server/src/features/watCompile/worker.ts'], outfile: 'dist/wat-compile-worker.js' },
+  { entryPoints: ['server/src/workers/watCompile/worker.ts'], outfile: 'dist/wat-compile-worker.js' },
   // The .wasm text view's disassembler, bounded in time and memory (features/disasm).
   { entryPoints: ['server/src/features/disasm/worker.ts'], outfile: 'dist/disasm-worker.js' },
 ];

@@ -27,7 +27,7 @@ import { ModuleSummaryRequest, type ModuleSummaryParams } from './protocol/modul
 import { isWasmUri, uriToPath } from './features/fileUris';
 import { ModuleAnalyzer } from './features/moduleAnalysis';
 import { ScanPool } from './features/scan/pool';
-import { WatCompileThread } from './features/watCompile/thread';
+import { WatCompileThread } from './workers/watCompile/thread';
 import { SettingsStore } from './features/settings';
 import { registerSandboxFeature } from './features/sandbox';
 import { PolicyFilesFeature } from './features/policyFiles';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { disassemble, type WasmTextView } from '../../server/src/core/disasm/disassemble';
 import { nameSectionFits } from '../../server/src/core/disasm/saneInput';
-import { BoundedWorkers } from '../../server/src/features/boundedWorkers';
+import { BoundedWorkers } from '../../server/src/workers/boundedWorkers';
 import { DisassemblyThread } from '../../server/src/features/disasm/thread';
 
 const repo = path.resolve(__dirname, '..', '..', '..');

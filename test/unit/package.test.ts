@@ -21,6 +21,7 @@ const SHIPPED = [
   'README.md',
   'dist/cli.js',
   'dist/client.js',
+  'dist/disasm-worker.js',
   'dist/sandbox-runner.js',
   'dist/scan-worker.js',
   'dist/server.js',

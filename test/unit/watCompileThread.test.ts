@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { analyzeModule, analyzeWatInSteps, type ModuleInput } from '../../server/src/core/analyze';
 import { compileWat } from '../../server/src/core/wat/compile';
-import { WatCompileThread } from '../../server/src/features/watCompile/thread';
+import { WatCompileThread } from '../../server/src/workers/watCompile/thread';
 import { defaultPolicy, MODULE_PATH } from './rules/helpers';
 
 const repo = path.resolve(__dirname, '..', '..', '..');

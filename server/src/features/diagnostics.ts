@@ -28,6 +28,10 @@ const DEBOUNCE_MS = 5;
  * publish would only make wabt's and the body rules' findings blink out and back in.
  */
 const EARLY_PUBLISH_MIN_CHARS = 256 * 1024;
+/** After an edit, an older version's compile still running after this long is stopped. */
+const STALE_COMPILE_MS = 1_000;
+/** An analysis still running after this long shows progress. */
+const PROGRESS_AFTER_MS = 500;
 /** A file full of errors (say, binary garbage) would flood the Problems panel; past this we summarise. */
 const MAX_DIAGNOSTICS = 200;
 
@@ -260,6 +264,34 @@ export class DiagnosticsFeature {
     await this.connection.sendDiagnostics({ uri: fileUri, diagnostics: [] });
   }
 
+  /**
+   * A progress indicator (LSP work-done progress) for an analysis still running after a moment,
+   * so a large file says it is being checked instead of sitting without diagnostics.
+   */
+  private progressAfterAMoment(uri: string): { done(): void } {
+    let finished = false;
+    let shown: { done(): void } | undefined;
+    const timer = setTimeout(async () => {
+      const progress = await this.connection.window.createWorkDoneProgress().catch(() => undefined);
+      if (!progress) return;
+      if (finished) return progress.done();
+      progress.begin(
+        `Wasm Warden: checking ${uri.slice(uri.lastIndexOf('/') + 1)}`,
+        undefined,
+        undefined,
+        false,
+      );
+      shown = progress;
+    }, PROGRESS_AFTER_MS);
+    return {
+      done: () => {
+        finished = true;
+        clearTimeout(timer);
+        shown?.done();
+      },
+    };
+  }
+
   private cancel(uri: string): void {
     const timer = this.timers.get(uri);
     if (timer) clearTimeout(timer);
@@ -270,7 +302,7 @@ export class DiagnosticsFeature {
     if (!isTextModuleDocument(document)) return;
     this.cancel(document.uri);
     // The compiles of an older version are not wanted any more: stop them (their workers too).
-    this.analyzer.cancelCompiles(document.uri);
+    this.analyzer.cancelCompiles(document.uri, STALE_COMPILE_MS);
     this.timers.set(
       document.uri,
       setTimeout(() => {
@@ -296,6 +328,7 @@ export class DiagnosticsFeature {
       return isCurrent();
     };
     let diagnostics: Diagnostic[];
+    const progress = this.progressAfterAMoment(uri);
     try {
       const settings = await this.settings.get(uri);
       if (!settings.enable) diagnostics = [];
@@ -307,6 +340,8 @@ export class DiagnosticsFeature {
     } catch (error) {
       this.connection.console.error(`Analysis of ${uri} failed: ${(error as Error)?.stack ?? String(error)}`);
       diagnostics = [internalError(error)];
+    } finally {
+      progress.done();
     }
     if (!isCurrent()) return;
     await this.connection.sendDiagnostics({ uri, version, diagnostics });

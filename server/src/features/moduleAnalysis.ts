@@ -19,7 +19,7 @@ import {
   type SlimResult,
 } from './analysisCache';
 import type { ScanPool } from './scan/pool';
-import type { WatCompileThread } from './watCompile/thread';
+import type { WatCompileThread } from '../workers/watCompile/thread';
 import type { WardenSettings } from './settings';
 
 export interface ModuleResult {
@@ -71,9 +71,9 @@ export class ModuleAnalyzer {
     this.results.delete(uri);
   }
 
-  /** Stops the compiles of a text document (closed, or edited since they started). */
-  cancelCompiles(uri: string): void {
-    this.compiler?.cancel(uri);
+  /** Stops the compiles of a text document (closed, or edited since they started: see WatCompileThread). */
+  cancelCompiles(uri: string, runningForMs = 0): void {
+    this.compiler?.cancel(uri, runningForMs);
   }
 
   /** URIs with a remembered result (open `.wat` documents and workspace `.wasm` files). */

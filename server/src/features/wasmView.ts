@@ -7,7 +7,14 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { CancellationToken, Connection } from 'vscode-languageserver';
 import { disassembleAsync, type WasmTextView } from '../core/disasm/disassemble';
-import { WasmTextRequest, type WasmTextParams, type WasmTextResult } from '../protocol/wasmView';
+import {
+  WasmTextProgressNotification,
+  WasmTextRequest,
+  type WasmTextParams,
+  type WasmTextProgressParams,
+  type WasmTextResult,
+} from '../protocol/wasmView';
+import type { DisassemblyProgress } from './disasm/protocol';
 import type { DisassemblyThread } from './disasm/thread';
 import { uriToPath } from './fileUris';
 import type { SettingsStore } from './settings';
@@ -31,7 +38,7 @@ export class WasmViewFeature {
   private requests = 0;
 
   constructor(
-    connection: Connection,
+    private readonly connection: Connection,
     private readonly settings: SettingsStore,
     /** Where the disassembler runs; on this thread (a chunk at a time) only in unbundled tests. */
     private readonly thread?: DisassemblyThread,
@@ -93,8 +100,13 @@ export class WasmViewFeature {
     const thread = this.thread;
     const key = `${uri}#${++this.requests}`;
     const listener = token?.onCancellationRequested(() => thread.cancel(key));
+    const sendFirstLines = (progress: DisassemblyProgress) => {
+      if (!progress.firstLines) return;
+      const params: WasmTextProgressParams = { uri, firstLines: progress.firstLines };
+      void this.connection.sendNotification(WasmTextProgressNotification.type, params);
+    };
     try {
-      return await thread.disassemble(bytes, key);
+      return await thread.disassemble(bytes, key, sendFirstLines);
     } finally {
       listener?.dispose();
     }

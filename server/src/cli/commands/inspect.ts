@@ -16,7 +16,22 @@ import { validateBinary } from '../../core/module/validate';
 import { allProposals } from '../../core/module/code';
 import { compileWat, type CompileResult } from '../../core/wat/compile';
 import { reachabilityOf, summariseReachability, type ReachabilitySummary } from '../../core/reach/summary';
+import { WatCompileThread } from '../../workers/watCompile/thread';
 import { readWatModules } from '../../core/wat/reader';
+
+/**
+ * wabt on a bounded worker where the bundle has one (dist/wat-compile-worker.js): wabt spins on
+ * some large prints (sql.js's 14 MB `.wat`), which then end as a "not validated" warning.
+ */
+async function boundedCompile(text: string, file: string): Promise<CompileResult> {
+  const thread = WatCompileThread.create();
+  if (!thread) return compileWat(text, file);
+  try {
+    return await thread.compile(text, file);
+  } finally {
+    thread.dispose();
+  }
+}
 
 function allNested(facts: ModuleFacts): ModuleFacts[] {
   return (facts.modules ?? []).flatMap((m) => [m, ...allNested(m)]);
@@ -218,7 +233,7 @@ async function inspectText(
   const problems = [...read.findings];
   let compiled: CompileResult | undefined;
   if (validate && !problems.some((p) => p.severity === 'error')) {
-    compiled = await compileWat(text, file);
+    compiled = await boundedCompile(text, file);
     problems.push(...compiled.findings);
   }
   const failed = problems.some((p) => p.severity === 'error');

@@ -8,7 +8,7 @@
 import type { ModuleFacts } from '../module/model';
 import { CAPABILITY_NAMES, capabilityInfo } from '../wasi/capabilities';
 import { capabilityOfImport, findWasiFunction, findWasiInterface } from '../wasi/catalogue';
-import { findBridge } from '../rules/dangerousImport';
+import { findBridge } from '../wasi/codeBridges';
 import { WASM_PAGE_SIZE, formatBytes } from './sizes';
 
 export interface GenerationInput {

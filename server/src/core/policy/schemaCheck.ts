@@ -9,7 +9,7 @@ import type { Finding } from '../findings';
 import schemaJson from '../../../../schemas/wasm-policy.schema.json';
 import { policyProblem, type PolicyDocument } from './document';
 import { parseSize } from './sizes';
-import { didYouMean } from './suggest';
+import { didYouMean } from '../suggest';
 
 interface SchemaNode {
   $ref?: string;

@@ -18,7 +18,7 @@ import type { PolicyFileSystem } from './fileSystem';
 import { propertyNode } from './layer';
 import { MAX_GLOB_LENGTH } from './globMatcher';
 import { MAX_PATTERN_LENGTH, matchesText } from './patterns';
-import { closestMatch, didYouMean, editDistance } from './suggest';
+import { closestMatch, didYouMean, editDistance } from '../suggest';
 
 export interface SemanticOptions {
   fs: PolicyFileSystem;

@@ -6,7 +6,7 @@
  */
 import type wabtFactory from 'wabt';
 import { OperatorCodeNames } from 'wasmparser';
-import { closestMatch } from '../policy/suggest';
+import { closestMatch } from '../suggest';
 import type { Finding } from '../findings';
 import { LineIndex, textSpan } from '../location';
 import { readBinaryModule } from '../module/binary';

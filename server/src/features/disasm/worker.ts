@@ -5,7 +5,7 @@
  * show them while the rest is printed.
  */
 import { DEFAULT_VIEW_LIMITS, disassemblySteps, ViewBuilder } from '../../core/disasm/disassemble';
-import { serveJobs } from '../boundedWorkers';
+import { serveJobs } from '../../workers/boundedWorkers';
 import { packView, type DisassemblyJob, type DisassemblyProgress, type DisassemblyReply } from './protocol';
 
 /** Lines sent ahead: more than a screen, little enough to go at once. */

@@ -48,9 +48,13 @@ export class WatCompileThread {
     };
   }
 
-  /** Stops the compiles of one document (closed, or edited since). */
-  cancel(key: string): void {
-    this.workers.cancel(key);
+  /**
+   * Stops the compiles of one document: all of them when it is closed; after an edit, the queued
+   * ones and those running for `runningForMs` already (a small file's compile ends sooner than a
+   * fresh worker starts).
+   */
+  cancel(key: string, runningForMs = 0): void {
+    this.workers.cancel(key, runningForMs);
   }
 
   /** Compiles queued or running. */

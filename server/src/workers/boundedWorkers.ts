@@ -41,6 +41,8 @@ interface Pending<J, R> {
   options: JobOptions;
   resolve: (outcome: JobOutcome<R>) => void;
   lastProgress?: unknown;
+  /** When a worker took the job (Date.now()). */
+  startedAt?: number;
 }
 
 interface Slot<J, R> {
@@ -72,16 +74,21 @@ export class BoundedWorkers<J, R> {
     });
   }
 
-  /** Drops the queued jobs with this key and stops the workers running one. */
-  cancel(key: string): void {
+  /**
+   * Drops the queued jobs with this key and stops the workers running one for at least
+   * `runningForMs` (a job about to finish is cheaper to let finish than a worker to restart).
+   */
+  cancel(key: string, runningForMs = 0): void {
     for (let i = this.queue.length - 1; i >= 0; i--) {
       const pending = this.queue[i];
       if (pending.options.key !== key) continue;
       this.queue.splice(i, 1);
       pending.resolve({ ok: false, reason: 'cancelled', message: 'cancelled' });
     }
+    const now = Date.now();
     for (const slot of [...this.slots])
-      if (slot.busy?.options.key === key) this.stop(slot, 'cancelled', 'cancelled');
+      if (slot.busy?.options.key === key && now - slot.busy.startedAt! >= runningForMs)
+        this.stop(slot, 'cancelled', 'cancelled');
     this.pump();
   }
 
@@ -110,6 +117,7 @@ export class BoundedWorkers<J, R> {
       if (!slot) break;
       const pending = this.queue.shift()!;
       slot.busy = pending;
+      pending.startedAt = Date.now();
       slot.timer = setTimeout(
         () =>
           this.stop(
