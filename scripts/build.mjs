@@ -1,7 +1,7 @@
 // Bundles the extension client, the language server, the CLI and the sandbox runner with esbuild.
 // `--production` minifies (what the .vsix ships); `--watch` rebuilds on change.
 import * as esbuild from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -33,7 +33,20 @@ const entries = [
   { entryPoints: ['server/src/features/scan/worker.ts'], outfile: 'dist/scan-worker.js' },
   // wabt validation of open .wat documents, beside the server's reading (features/watCompile).
   { entryPoints: ['server/src/features/watCompile/worker.ts'], outfile: 'dist/wat-compile-worker.js' },
+  // Component transpiler (jco bindgen; ES module because bindgen finds its .wasm next to itself).
+  {
+    entryPoints: ['server/src/core/sandbox/component/transpileWorker.ts'],
+    outfile: 'dist/component-transpiler.mjs',
+    format: 'esm',
+    // Bindgen needs no host I/O; preview2-shim's browser build keeps it in memory (no worker file to ship).
+    alias: { '@bytecodealliance/preview2-shim': './node_modules/@bytecodealliance/preview2-shim/dist/browser' },
+  },
 ];
+
+// jco's bindgen is itself a WebAssembly component: its core modules sit beside the transpiler.
+mkdirSync('dist', { recursive: true });
+for (const name of ['js-component-bindgen-component.core.wasm', 'js-component-bindgen-component.core2.wasm'])
+  copyFileSync(`node_modules/@bytecodealliance/jco-transpile/vendor/${name}`, `dist/${name}`);
 
 const contexts = await Promise.all(entries.map((e) => esbuild.context({ ...common, ...e })));
 if (watch) {

@@ -3,6 +3,7 @@
  * discovery, `extends` and `overrides`). The policy reader in this folder produces it; rules and
  * hovers consume it. Every decision can name the policy line that made it (`PolicyPointer`).
  */
+import type { HttpMockResponse, HttpRequestSpec } from '../sandbox/component/httpTypes';
 import type { Finding, PolicyPointer, Severity } from '../findings';
 import type { Setting } from './layer';
 
@@ -58,6 +59,8 @@ export interface SandboxPolicy {
   env: Record<string, string>;
   args: string[];
   network: { allow: string[] };
+  /** Components with `wasi:http/proxy`: requests to send them and canned answers to their outgoing requests. */
+  http?: { requests: HttpRequestSpec[]; mock: Record<string, HttpMockResponse> };
   alerts: { memoryPercent: number; slowMs: number };
   /** WASI clock / random: real values, or fixed/deterministic ones. */
   clock: 'real' | 'fixed';

@@ -3,6 +3,16 @@
  * editor shows in its report panel. Plain data only, so it crosses process and LSP boundaries.
  */
 
+/** What the report says about a component run. */
+export interface ComponentRunSummary {
+  /** SHA-256 of the component's bytes (the transpile cache key). */
+  digest: string;
+  world: 'command' | 'http-proxy' | 'other';
+  /** The transpile of this run, or 0 when the cache answered. */
+  transpileMs: number;
+  cached: boolean;
+}
+
 /** How the run ended. */
 export type SandboxOutcome =
   /** A WASI module called `proc_exit` or returned from `_start` (code 0). */
@@ -57,10 +67,16 @@ export interface CapturedStream {
   truncated: boolean;
 }
 
+import type { HttpExchange } from './component/httpTypes';
+
 export interface SandboxReport {
   /** The module file that ran (absolute path). */
   file: string;
-  mode: 'wasi' | 'invoke';
+  mode: 'wasi' | 'invoke' | 'component';
+  /** Components: how it ran (world, digest, transpile). */
+  component?: ComponentRunSummary;
+  /** Components: HTTP requests sent to the handler and made by it, in order. */
+  http?: HttpExchange[];
   /** The export called in invoke mode, with its arguments. */
   invoked?: { name: string; args: string[] };
   outcome: SandboxOutcome;

@@ -13,6 +13,8 @@ import { entryPoints } from './entryPoints';
 import { childLaunch, defaultRunnerScript } from './isolation';
 import type { ChildMessage, StartMessage } from './messages';
 import { readModuleBytes } from './moduleBytes';
+import { componentStart, isComponentBytes } from './component/prepare';
+import type { HttpRequestSpec } from './component/httpTypes';
 import {
   emptyReport,
   type SandboxAlert,
@@ -48,6 +50,14 @@ export interface SandboxRunOptions {
   /** For tests and the benchmark: another runner script or Node binary. */
   runnerScript?: string;
   execPath?: string;
+  /** Components: requests for a `wasi:http/proxy` handler (instead of the policy's `sandbox.http.requests`). */
+  httpRequests?: HttpRequestSpec[];
+  /** Components: outgoing requests to endpoints the policy allows may go to the network (the user confirmed). */
+  networkConfirmed?: boolean;
+  /** Components: where transpiled components are cached (default ~/.cache/wasm-warden/components). */
+  componentCacheDir?: string;
+  /** Components: progress of the first run's transpile. */
+  onProgress?(message: string): void;
 }
 
 export interface SandboxRun {
@@ -103,6 +113,16 @@ export function startSandboxRun(options: SandboxRunOptions): SandboxRun {
       return finish(report, began, policy, outputLimit);
     }
     const bytes: Uint8Array = loaded;
+    const prepared = isComponentBytes(bytes) ? await componentStart(bytes, policy, options) : undefined;
+    if (prepared && 'error' in prepared) {
+      report.outcome = { kind: 'error', message: prepared.error };
+      return finish(report, began, policy, outputLimit);
+    }
+    const component = prepared;
+    if (component) {
+      report.mode = 'component';
+      report.component = component.summary;
+    }
     const runnerScript = options.runnerScript ?? defaultRunnerScript();
     let attempt = await runChild(true);
     if (attempt === 'permission-flag-rejected') {
@@ -116,6 +136,7 @@ export function startSandboxRun(options: SandboxRunOptions): SandboxRun {
         writeBack: !!options.writeBack,
         usePermissions,
         execPath: options.execPath,
+        allowWorker: !!component?.start.networkConfirmed,
       });
       const stdout = new Capture(outputLimit);
       const stderr = new Capture(outputLimit);
@@ -191,6 +212,7 @@ export function startSandboxRun(options: SandboxRunOptions): SandboxRun {
           invoke: options.invoke && { ...options.invoke, signature: signatureOf(bytes, options.invoke.name) },
           writeBack: !!options.writeBack,
           outputLimit,
+          component: component?.start,
         } satisfies StartMessage);
         proc.on('error', (error) => diagnostics.add(Buffer.from(`\n${error.message}`)));
         proc.on('exit', (code, signal) => {
@@ -219,6 +241,7 @@ export function startSandboxRun(options: SandboxRunOptions): SandboxRun {
             report.missingImports = finished.missingImports;
             report.writtenFiles = finished.writtenFiles;
             report.notes.push(...finished.notes);
+            if (finished.http) report.http = finished.http;
             for (const stream of ['stdout', 'stderr'] as const) {
               report[stream].totalBytes = finished.outputTotals[stream];
               report[stream].truncated = finished.outputTotals[stream] > outputLimit;
