@@ -65,7 +65,7 @@ export class FilesystemHost {
       private get dir(): ShimDirectory {
         return this.inode instanceof shim.Directory ? this.inode : fail('not-directory');
       }
-      private writable(call: string): void {
+      private _writable(call: string): void {
         host.checkWrite(call, this.preopen, this.relative);
         if (!this.flags.write) fail('bad-descriptor');
       }
@@ -82,7 +82,7 @@ export class FilesystemHost {
         });
       }
       writeViaStream(offset: bigint): OutputStream {
-        this.writable('write-via-stream');
+        this._writable('write-via-stream');
         let at = Number(offset);
         const file = this.file;
         return new OutputStream({
@@ -94,7 +94,7 @@ export class FilesystemHost {
         });
       }
       appendViaStream(): OutputStream {
-        this.writable('append-via-stream');
+        this._writable('append-via-stream');
         const file = this.file;
         return new OutputStream({
           write(bytes) {
@@ -113,14 +113,14 @@ export class FilesystemHost {
         return typeOf(this.inode);
       }
       setSize(size: bigint): void {
-        this.writable('set-size');
+        this._writable('set-size');
         const file = this.file;
         const data = new Uint8Array(Number(size));
         data.set(file.data.subarray(0, data.byteLength));
         file.data = data;
       }
       setTimes(): void {
-        this.writable('set-times');
+        this._writable('set-times');
       }
       read(length: bigint, offset: bigint): [Uint8Array, boolean] {
         const data = this.file.data;
@@ -129,7 +129,7 @@ export class FilesystemHost {
         return [part, start + part.byteLength >= data.byteLength];
       }
       write(buffer: Uint8Array, offset: bigint): bigint {
-        this.writable('write');
+        this._writable('write');
         writeInto(this.file, buffer, Number(offset));
         return BigInt(buffer.byteLength);
       }

@@ -1,0 +1,44 @@
+// Builds the WASI 0.2 component fixtures in test/fixtures/components/ from the C sources there:
+// Debian clang --target=wasm32-wasi with wasi-libc makes a preview1 core module, and jco's
+// component-new (from @bytecodealliance/jco-transpile) wraps it with the WASI preview1 command
+// adapter into a component. The adapter ships in the @bytecodealliance/jco npm package; it is
+// fetched with `npm pack` into a temporary folder (nothing is installed). Run once after changing
+// a source: `node scripts/build-component-fixtures.mjs`; the outputs are committed.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { componentNew } from '@bytecodealliance/jco-transpile/wasm-tools';
+
+const JCO_VERSION = '1.35.0';
+const dir = 'test/fixtures/components';
+const temp = mkdtempSync(join(tmpdir(), 'component-fixtures-'));
+try {
+  execFileSync('npm', ['pack', `@bytecodealliance/jco@${JCO_VERSION}`, '--silent'], { cwd: temp });
+  execFileSync('tar', ['xzf', `bytecodealliance-jco-${JCO_VERSION}.tgz`, 'package/lib/wasi_snapshot_preview1.command.wasm'], {
+    cwd: temp,
+  });
+  const adapter = readFileSync(join(temp, 'package/lib/wasi_snapshot_preview1.command.wasm'));
+  for (const source of readdirSync(join(dir, 'src')).filter((f) => f.endsWith('.c'))) {
+    const name = basename(source, '.c');
+    const core = join(temp, `${name}.wasm`);
+    // No compiler-rt for wasm32 in Debian: link crt1 and libc by hand (the programs need no builtins).
+    execFileSync('clang', [
+      '--target=wasm32-wasi',
+      '--sysroot=/usr',
+      '-O2',
+      '-nostdlib',
+      '/usr/lib/wasm32-wasi/crt1-command.o',
+      join(dir, 'src', source),
+      '-L/usr/lib/wasm32-wasi',
+      '-lc',
+      '-o',
+      core,
+    ]);
+    const component = await componentNew(readFileSync(core), [['wasi_snapshot_preview1', adapter]]);
+    writeFileSync(join(dir, `${name}.component.wasm`), component);
+    console.log(`${name}.component.wasm: ${component.byteLength} bytes`);
+  }
+} finally {
+  rmSync(temp, { recursive: true, force: true });
+}
