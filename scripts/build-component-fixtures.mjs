@@ -4,11 +4,13 @@
 // adapter into a component. The adapter ships in the @bytecodealliance/jco npm package; it is
 // fetched with `npm pack` into a temporary folder (nothing is installed). Run once after changing
 // a source: `node scripts/build-component-fixtures.mjs`; the outputs are committed.
+// HTTP handlers (src-http/*.c) call wasi:http through hand-written canonical-ABI imports; their
+// WIT (wit/handler.wit) is embedded with component-embed, and they need no adapter.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { componentNew } from '@bytecodealliance/jco-transpile/wasm-tools';
+import { componentEmbed, componentNew } from '@bytecodealliance/jco-transpile/wasm-tools';
 
 const JCO_VERSION = '1.35.0';
 const dir = 'test/fixtures/components';
@@ -36,6 +38,27 @@ try {
       core,
     ]);
     const component = await componentNew(readFileSync(core), [['wasi_snapshot_preview1', adapter]]);
+    writeFileSync(join(dir, `${name}.component.wasm`), component);
+    console.log(`${name}.component.wasm: ${component.byteLength} bytes`);
+  }
+  const wit = readFileSync(join(dir, 'wit/handler.wit'), 'utf8');
+  for (const source of readdirSync(join(dir, 'src-http')).filter((f) => f.endsWith('.c'))) {
+    const name = basename(source, '.c');
+    const core = join(temp, `${name}.wasm`);
+    execFileSync('clang', [
+      '--target=wasm32-wasi',
+      '--sysroot=/usr',
+      '-O2',
+      '-nostdlib',
+      '-Wl,--no-entry',
+      join(dir, 'src-http', source),
+      '-L/usr/lib/wasm32-wasi',
+      '-lc',
+      '-o',
+      core,
+    ]);
+    const embedded = await componentEmbed({ binary: readFileSync(core), witSource: wit, world: 'handler' });
+    const component = await componentNew(embedded);
     writeFileSync(join(dir, `${name}.component.wasm`), component);
     console.log(`${name}.component.wasm: ${component.byteLength} bytes`);
   }

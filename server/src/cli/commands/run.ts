@@ -130,6 +130,9 @@ export const runCommand: CliCommand = {
       invoke: args.invoke,
       timeoutMs: args.timeoutMs,
       writeBack: args.writeBack,
+      // Components: on the command line the policy's sandbox.network.allow is the consent.
+      networkConfirmed: true,
+      onProgress: (message) => io.stderr(`wasm-warden run: ${message}\n`),
       onOutput: args.json
         ? undefined
         : (stream, data) => io[stream](decoder[stream].decode(data, { stream: true })),

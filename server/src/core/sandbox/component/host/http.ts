@@ -28,6 +28,10 @@ export class Fields {
   private list: [string, Uint8Array][] = [];
   immutable = false;
   static fromList(entries: [string, Uint8Array][]): Fields {
+    return Fields._of(entries);
+  }
+  /** The host's own constructor (not counted as the component's call). */
+  static _of(entries: [string, Uint8Array][]): Fields {
     const f = new Fields();
     for (const [k, v] of entries) {
       if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(k)) throw new WitError({ tag: 'invalid-syntax' });
@@ -35,7 +39,7 @@ export class Fields {
     }
     return f;
   }
-  private mutable(): void {
+  private _mutable(): void {
     if (this.immutable) throw new WitError({ tag: 'immutable' });
   }
   get(name: string): Uint8Array[] {
@@ -45,16 +49,16 @@ export class Fields {
     return this.list.some(([k]) => k === name.toLowerCase());
   }
   set(name: string, values: Uint8Array[]): void {
-    this.mutable();
+    this._mutable();
     this.delete(name);
     for (const v of values) this.list.push([name.toLowerCase(), v]);
   }
   delete(name: string): void {
-    this.mutable();
+    this._mutable();
     this.list = this.list.filter(([k]) => k !== name.toLowerCase());
   }
   append(name: string, value: Uint8Array): void {
-    this.mutable();
+    this._mutable();
     this.list.push([name.toLowerCase(), value]);
   }
   entries(): [string, Uint8Array][] {
@@ -310,7 +314,7 @@ export function httpInterfaces(ctx: HostContext, mock: Record<string, HttpMockRe
       const bytes = encoder.encode(canned.body);
       const headers = Object.entries(canned.headers);
       exchange.response = { status: canned.status, ...message(headers, bytes) };
-      const fields = Fields.fromList(headers.map(([k, v]) => [k, encoder.encode(v)]));
+      const fields = Fields._of(headers.map(([k, v]) => [k, encoder.encode(v)]));
       return done({ response: new IncomingResponse(canned.status, fields, bytes) });
     }
     let parsed: URL;
@@ -344,7 +348,7 @@ export function httpInterfaces(ctx: HostContext, mock: Record<string, HttpMockRe
     const bytes = result.body ?? new Uint8Array(0);
     const headers = result.headers ?? [];
     exchange.response = { status: result.status, ...message(headers, bytes) };
-    const fields = Fields.fromList(headers.map(([k, v]) => [k, encoder.encode(v)]));
+    const fields = Fields._of(headers.map(([k, v]) => [k, encoder.encode(v)]));
     return done({ response: new IncomingResponse(result.status, fields, bytes) });
   };
 
@@ -377,7 +381,7 @@ export function sendIncoming(
 ): void {
   const began = performance.now();
   const headers = Object.entries(spec.headers);
-  const fields = Fields.fromList(headers.map(([k, v]) => [k, encoder.encode(v)]));
+  const fields = Fields._of(headers.map(([k, v]) => [k, encoder.encode(v)]));
   fields.immutable = true;
   const out = new ResponseOutparam();
   const exchange: HttpExchange = {

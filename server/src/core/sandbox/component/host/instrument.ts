@@ -58,7 +58,8 @@ export function instrument(
       }
       for (const method of Object.getOwnPropertyNames(cls)) {
         const original = (cls as unknown as Record<string, unknown>)[method];
-        if (typeof original !== 'function' || ['length', 'name', 'prototype'].includes(method)) continue;
+        if (typeof original !== 'function' || method.startsWith('_') || ['length', 'name', 'prototype'].includes(method))
+          continue;
         const counted = `${iface}#[static]${resource}.${kebab(method)}`;
         (cls as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
           onCall(counted);
