@@ -45,7 +45,12 @@ const entries = [
 
 // jco's bindgen is itself a WebAssembly component: its core modules sit beside the transpiler.
 mkdirSync('dist', { recursive: true });
-for (const name of ['js-component-bindgen-component.core.wasm', 'js-component-bindgen-component.core2.wasm'])
+for (const name of [
+  'js-component-bindgen-component.core.wasm',
+  'js-component-bindgen-component.core2.wasm',
+  'wasm-tools.core.wasm',
+  'wasm-tools.core2.wasm',
+])
   copyFileSync(`node_modules/@bytecodealliance/jco-transpile/vendor/${name}`, `dist/${name}`);
 
 const contexts = await Promise.all(entries.map((e) => esbuild.context({ ...common, ...e })));

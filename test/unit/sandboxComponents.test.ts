@@ -109,6 +109,12 @@ describe('sandbox: components', function () {
     assert.equal(exitCodeFor(report.outcome), 1);
   });
 
+  it('runs component text (.wat) through wasm-tools, and run returning err is exit code 1', async () => {
+    const report = await run({ file: path.join(fixtures, 'run-err.wat'), policy: policy() });
+    assert.deepEqual(report.outcome, { kind: 'exit', code: 1 });
+    assert.equal(report.component?.world, 'command');
+  });
+
   const preopens = (): { input: string; output: string; policy: SandboxPolicy } => {
     const input = fs.mkdtempSync(path.join(scratch, 'in-'));
     const output = fs.mkdtempSync(path.join(scratch, 'out-'));

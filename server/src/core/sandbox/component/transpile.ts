@@ -60,8 +60,13 @@ export async function transpileComponent(
 
   options.onProgress?.(`transpiling the component (${digest.slice(0, 12)}) with jco; the result is cached`);
   const began = performance.now();
-  const reply = await runTranspiler(bytes, options.script ?? defaultTranspilerScript(), options.execPath);
-  if (reply.type === 'error') return { error: `cannot transpile the component: ${reply.message}` };
+  const reply = await runTranspiler(
+    { type: 'transpile', bytes },
+    options.script ?? defaultTranspilerScript(),
+    options.execPath,
+  );
+  if (reply.type !== 'done')
+    return { error: `cannot transpile the component: ${reply.type === 'error' ? reply.message : reply.type}` };
   const transpileMs = performance.now() - began;
   options.onProgress?.(`transpiled in ${(transpileMs / 1000).toFixed(1)} s`);
   const files = new Map(reply.files);
@@ -132,7 +137,19 @@ function writeCache(dir: string, result: TranspiledComponent): void {
   }
 }
 
-function runTranspiler(bytes: Uint8Array, script: string, execPath?: string): Promise<TranspileReply> {
+/** Whether `.wat` text is a component (`(component ...)` after comments), which wabt cannot compile. */
+export function isComponentText(text: string): boolean {
+  return /^(?:\s|;;[^\n]*\n|\(;[\s\S]*?;\))*\(component\b/.test(text);
+}
+
+/** Component text to binary with wasm-tools (in the transpiler process). */
+export async function parseComponentText(text: string, filename: string): Promise<Uint8Array | { error: string }> {
+  const reply = await runTranspiler({ type: 'parse', text }, defaultTranspilerScript());
+  if (reply.type === 'parsed') return reply.bytes;
+  return { error: `cannot compile ${filename}: ${reply.type === 'error' ? reply.message : reply.type}` };
+}
+
+function runTranspiler(request: TranspileRequest, script: string, execPath?: string): Promise<TranspileReply> {
   return new Promise((resolve) => {
     let settled = false;
     const settle = (reply: TranspileReply): void => {
@@ -159,6 +176,6 @@ function runTranspiler(bytes: Uint8Array, script: string, execPath?: string): Pr
     proc.on('exit', (code, signal) =>
       settle({ type: 'error', message: `the transpiler exited (${signal ?? code}) ${stderr.trim()}`.trim() }),
     );
-    proc.send({ type: 'transpile', bytes } satisfies TranspileRequest);
+    proc.send(request);
   });
 }

@@ -1,9 +1,9 @@
 /** Messages to and from the component transpiler process (`transpileWorker.ts`). */
 
-export interface TranspileRequest {
-  type: 'transpile';
-  bytes: Uint8Array;
-}
+export type TranspileRequest =
+  | { type: 'transpile'; bytes: Uint8Array }
+  /** Component text (`(component ...)`) to binary, with wasm-tools' parser. */
+  | { type: 'parse'; text: string };
 
 export type TranspileReply =
   | {
@@ -14,4 +14,5 @@ export type TranspileReply =
       imports: string[];
       exports: [string, string][];
     }
+  | { type: 'parsed'; bytes: Uint8Array }
   | { type: 'error'; message: string };

@@ -7,6 +7,15 @@
 import type { TranspileReply, TranspileRequest } from './transpileMessages';
 
 async function transpile(request: TranspileRequest): Promise<TranspileReply> {
+  if (request.type === 'parse') {
+    const tools = await import('@bytecodealliance/jco-transpile/wasm-tools');
+    try {
+      return { type: 'parsed', bytes: await tools.parse(request.text) };
+    } catch (error) {
+      const payload = (error as { payload?: unknown })?.payload ?? error;
+      return { type: 'error', message: String((payload as Error)?.message ?? payload) };
+    }
+  }
   const bindgen = await import('@bytecodealliance/jco-transpile/component');
   await bindgen.$init;
   try {
