@@ -17,9 +17,13 @@ const dir = 'test/fixtures/components';
 const temp = mkdtempSync(join(tmpdir(), 'component-fixtures-'));
 try {
   execFileSync('npm', ['pack', `@bytecodealliance/jco@${JCO_VERSION}`, '--silent'], { cwd: temp });
-  execFileSync('tar', ['xzf', `bytecodealliance-jco-${JCO_VERSION}.tgz`, 'package/lib/wasi_snapshot_preview1.command.wasm'], {
-    cwd: temp,
-  });
+  execFileSync(
+    'tar',
+    ['xzf', `bytecodealliance-jco-${JCO_VERSION}.tgz`, 'package/lib/wasi_snapshot_preview1.command.wasm'],
+    {
+      cwd: temp,
+    },
+  );
   const adapter = readFileSync(join(temp, 'package/lib/wasi_snapshot_preview1.command.wasm'));
   for (const source of readdirSync(join(dir, 'src')).filter((f) => f.endsWith('.c'))) {
     const name = basename(source, '.c');

@@ -39,7 +39,9 @@ const entries = [
     outfile: 'dist/component-transpiler.mjs',
     format: 'esm',
     // Bindgen needs no host I/O; preview2-shim's browser build keeps it in memory (no worker file to ship).
-    alias: { '@bytecodealliance/preview2-shim': './node_modules/@bytecodealliance/preview2-shim/dist/browser' },
+    alias: {
+      '@bytecodealliance/preview2-shim': './node_modules/@bytecodealliance/preview2-shim/dist/browser',
+    },
   },
 ];
 

@@ -32,7 +32,10 @@ function processGone(pid: number | undefined): boolean {
     return (error as NodeJS.ErrnoException).code === 'ESRCH';
   }
   try {
-    return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').startsWith('Z');
+    return fs
+      .readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /s, '')
+      .startsWith('Z');
   } catch {
     return false;
   }
@@ -133,7 +136,11 @@ describe('sandbox: components', function () {
 
   it('copies a file between preopens, in memory unless write-back was confirmed', async () => {
     const { output, policy: p } = preopens();
-    const report = await run({ file: component('files'), policy: p, args: ['copy', '/in/source.txt', '/out/copy.txt'] });
+    const report = await run({
+      file: component('files'),
+      policy: p,
+      args: ['copy', '/in/source.txt', '/out/copy.txt'],
+    });
     assert.deepEqual(report.outcome, { kind: 'exit', code: 0 });
     assert.equal(report.stdout.text, 'copied 10 bytes\n');
     assert.deepEqual(report.writtenFiles, [
@@ -158,7 +165,13 @@ describe('sandbox: components', function () {
     assert.equal(report.stdout.text, 'create /in/new.txt: Read-only file system\n');
     assert.deepEqual(
       report.violations.map((v) => [v.call, v.args.path, v.reason]),
-      [['wasi:filesystem/types#[method]descriptor.open-at', 'new.txt', 'the preopened directory /in is read-only']],
+      [
+        [
+          'wasi:filesystem/types#[method]descriptor.open-at',
+          'new.txt',
+          'the preopened directory /in is read-only',
+        ],
+      ],
     );
     assert.deepEqual(snapshot(input), before);
   });
@@ -226,7 +239,10 @@ describe('sandbox: components', function () {
 
     it('sends the policy default GET / when no request is given', async () => {
       const report = await run({ file: component('handler'), policy: policy() });
-      assert.deepEqual(report.http?.map((x) => [x.url, x.response?.status]), [['/', 200]]);
+      assert.deepEqual(
+        report.http?.map((x) => [x.url, x.response?.status]),
+        [['/', 200]],
+      );
     });
 
     it('fetches an allowed URL, denies another with HTTP-request-denied, and answers mocked ones', async () => {
@@ -234,7 +250,10 @@ describe('sandbox: components', function () {
         file: component('handler'),
         policy: policy({
           network: { allow: [`127.0.0.1:${port}`] },
-          http: { requests: [], mock: { 'http://api.example:80/items': { status: 201, headers: {}, body: 'canned' } } },
+          http: {
+            requests: [],
+            mock: { 'http://api.example:80/items': { status: 201, headers: {}, body: 'canned' } },
+          },
         }),
         networkConfirmed: true,
         httpRequests: [
@@ -350,7 +369,8 @@ describe('sandbox: the WASI 0.2 host', () => {
     );
     assert.deepEqual(result.outcome, {
       kind: 'error',
-      message: 'the component imports wasi:keyvalue/store, which the sandbox does not provide; it was not run',
+      message:
+        'the component imports wasi:keyvalue/store, which the sandbox does not provide; it was not run',
     });
     assert.deepEqual(result.missingImports, ['wasi:keyvalue/store']);
   });

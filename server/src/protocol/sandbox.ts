@@ -9,6 +9,7 @@
  * are not used because the client and the server each bundle their own copy of
  * vscode-languageserver-protocol, whose classes TypeScript treats as different types.)
  */
+import type { HttpRequestSpec } from '../core/sandbox/component/httpTypes';
 import type { EntryPoints } from '../core/sandbox/entryPoints';
 import type { SandboxReport, SandboxSample, SandboxViolation } from '../core/sandbox/report';
 
@@ -23,6 +24,10 @@ export interface SandboxRunParams {
   timeoutMs?: number;
   /** The user confirmed copying rw preopen writes back to disk. */
   writeBack?: boolean;
+  /** Components: requests for a wasi:http handler (instead of the policy's sandbox.http.requests). */
+  httpRequests?: HttpRequestSpec[];
+  /** Components: the user confirmed outgoing requests to the policy's sandbox.network.allow. */
+  networkConfirmed?: boolean;
 }
 
 export type SandboxProgress =
@@ -42,6 +47,8 @@ export interface SandboxEntryPointsParams {
 export interface SandboxEntryPointsResult extends EntryPoints {
   /** Host folders the policy preopens read-write: the client asks before writing changes back. */
   rwPreopens: string[];
+  /** The policy's sandbox.network.allow: for a component the client asks before allowing the network. */
+  networkAllow?: string[];
 }
 
 /** Server → client while a run goes on. */

@@ -63,7 +63,10 @@ async function run(start: StartMessage): Promise<void> {
       send({ type: 'violation', violation: { ...v, atMs: performance.now() - t0 } });
   };
   const finishRun = async (
-    parts: Pick<Extract<ChildMessage, { type: 'done' }>, 'outcome' | 'missingImports' | 'writtenFiles' | 'notes' | 'http'>,
+    parts: Pick<
+      Extract<ChildMessage, { type: 'done' }>,
+      'outcome' | 'missingImports' | 'writtenFiles' | 'notes' | 'http'
+    >,
   ): Promise<void> => {
     clearInterval(idle);
     sample(true);
@@ -76,7 +79,10 @@ async function run(start: StartMessage): Promise<void> {
       ...parts,
       notes:
         violationCount > REPORT_LIMITS.violations
-          ? [...parts.notes, `${violationCount} violations in all; the first ${REPORT_LIMITS.violations} are listed`]
+          ? [
+              ...parts.notes,
+              `${violationCount} violations in all; the first ${REPORT_LIMITS.violations} are listed`,
+            ]
           : parts.notes,
     };
     // Wait until the report is on its way before closing the channel.

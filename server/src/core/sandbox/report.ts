@@ -209,9 +209,13 @@ export function formatReportText(report: SandboxReport): string {
       `  component: ${report.component.world}, ${report.component.cached ? 'transpiled earlier (cached)' : `transpiled in ${report.component.transpileMs.toFixed(0)} ms`}`,
     );
   for (const x of report.http ?? []) {
-    const answer = x.response ? `${x.response.status} (${formatBytes(x.response.bodyBytes)})` : `no response: ${x.error}`;
+    const answer = x.response
+      ? `${x.response.status} (${formatBytes(x.response.bodyBytes)})`
+      : `no response: ${x.error}`;
     const by = x.answeredBy ? ` [${x.answeredBy}]` : '';
-    lines.push(`  http ${x.direction === 'incoming' ? '→' : '←'} ${x.method} ${x.url}: ${answer}${by}, ${x.ms.toFixed(0)} ms`);
+    lines.push(
+      `  http ${x.direction === 'incoming' ? '→' : '←'} ${x.method} ${x.url}: ${answer}${by}, ${x.ms.toFixed(0)} ms`,
+    );
   }
   for (const m of report.missingImports) lines.push(`  missing import: ${m} (traps if called)`);
   for (const v of report.violations) {

@@ -53,12 +53,17 @@ export async function runComponent(
 
   let instantiate: Instantiate;
   try {
-    const glue = (await import(`data:text/javascript;base64,${Buffer.from(start.js).toString('base64')}`)) as {
+    const glue = (await import(
+      `data:text/javascript;base64,${Buffer.from(start.js).toString('base64')}`
+    )) as {
       instantiate: Instantiate;
     };
     instantiate = glue.instantiate;
   } catch (error) {
-    return result({ kind: 'error', message: `cannot load the transpiled component: ${(error as Error).message}` });
+    return result({
+      kind: 'error',
+      message: `cannot load the transpiled component: ${(error as Error).message}`,
+    });
   }
 
   let exports: Record<string, unknown>;
@@ -83,8 +88,7 @@ export async function runComponent(
 
   try {
     const handler = exportOf(exports, 'wasi:http/incoming-handler') as
-      | { handle(request: IncomingRequest, out: ResponseOutparam): void }
-      | undefined;
+      { handle(request: IncomingRequest, out: ResponseOutparam): void } | undefined;
     if (handler && typeof handler.handle === 'function') {
       for (const spec of start.requests.length ? start.requests : DEFAULT_HTTP_REQUESTS) {
         sendIncoming(handler, spec, ctx.exchanges);
@@ -120,7 +124,8 @@ function failure(error: unknown): SandboxOutcome {
   if (error instanceof ComponentExit) return { kind: 'exit', code: error.ok ? 0 : 1 };
   if (error instanceof SandboxStop) return { kind: 'stopped', reason: error.message };
   if (error instanceof Error && error.constructor.name === 'ComponentError') return { kind: 'exit', code: 1 };
-  if (error instanceof wasm.LinkError) return { kind: 'error', message: `cannot link the component: ${error.message}` };
+  if (error instanceof wasm.LinkError)
+    return { kind: 'error', message: `cannot link the component: ${error.message}` };
   if (error instanceof RangeError && /memory/i.test(error.message))
     return { kind: 'stopped', reason: `memory limit: ${error.message}` };
   const e = error instanceof Error ? error : new Error(String(error));

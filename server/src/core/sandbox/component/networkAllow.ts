@@ -18,7 +18,9 @@ export function endpointAllowed(patterns: string[], host: string, port: number):
     if (at <= 0) return false;
     const hostPattern = pattern.slice(0, at).replace(/^\[(.*)\]$/, '$1');
     const portPattern = pattern.slice(at + 1);
-    return globToRegExp(hostPattern, '[^.]*').test(bare) && globToRegExp(portPattern, '\\d*').test(String(port));
+    return (
+      globToRegExp(hostPattern, '[^.]*').test(bare) && globToRegExp(portPattern, '\\d*').test(String(port))
+    );
   });
 }
 

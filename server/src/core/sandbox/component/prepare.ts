@@ -51,6 +51,11 @@ export async function componentStart(
       mock: policy.http?.mock ?? {},
       networkConfirmed: !!options.networkConfirmed && policy.network.allow.length > 0,
     },
-    summary: { digest: transpiled.digest, world, transpileMs: transpiled.transpileMs, cached: transpiled.cached },
+    summary: {
+      digest: transpiled.digest,
+      world,
+      transpileMs: transpiled.transpileMs,
+      cached: transpiled.cached,
+    },
   };
 }

@@ -66,7 +66,9 @@ export async function transpileComponent(
     options.execPath,
   );
   if (reply.type !== 'done')
-    return { error: `cannot transpile the component: ${reply.type === 'error' ? reply.message : reply.type}` };
+    return {
+      error: `cannot transpile the component: ${reply.type === 'error' ? reply.message : reply.type}`,
+    };
   const transpileMs = performance.now() - began;
   options.onProgress?.(`transpiled in ${(transpileMs / 1000).toFixed(1)} s`);
   const files = new Map(reply.files);
@@ -118,7 +120,8 @@ function writeCache(dir: string, result: TranspiledComponent): void {
     fs.mkdirSync(path.dirname(dir), { recursive: true });
     const temp = fs.mkdtempSync(`${dir}.tmp-`);
     fs.writeFileSync(path.join(temp, 'component.js'), result.js);
-    for (const [name, data] of Object.entries(result.coreModules)) fs.writeFileSync(path.join(temp, name), data);
+    for (const [name, data] of Object.entries(result.coreModules))
+      fs.writeFileSync(path.join(temp, name), data);
     const manifest: Manifest = {
       bindgen: BINDGEN_VERSION,
       imports: result.imports,
@@ -143,13 +146,20 @@ export function isComponentText(text: string): boolean {
 }
 
 /** Component text to binary with wasm-tools (in the transpiler process). */
-export async function parseComponentText(text: string, filename: string): Promise<Uint8Array | { error: string }> {
+export async function parseComponentText(
+  text: string,
+  filename: string,
+): Promise<Uint8Array | { error: string }> {
   const reply = await runTranspiler({ type: 'parse', text }, defaultTranspilerScript());
   if (reply.type === 'parsed') return reply.bytes;
   return { error: `cannot compile ${filename}: ${reply.type === 'error' ? reply.message : reply.type}` };
 }
 
-function runTranspiler(request: TranspileRequest, script: string, execPath?: string): Promise<TranspileReply> {
+function runTranspiler(
+  request: TranspileRequest,
+  script: string,
+  execPath?: string,
+): Promise<TranspileReply> {
   return new Promise((resolve) => {
     let settled = false;
     const settle = (reply: TranspileReply): void => {

@@ -43,8 +43,11 @@ process.once('message', (request: TranspileRequest) => {
   void transpile(request).then(
     (reply) => process.send?.(reply, undefined, undefined, () => process.disconnect?.()),
     (error: unknown) =>
-      process.send?.({ type: 'error', message: String(error) } satisfies TranspileReply, undefined, undefined, () =>
-        process.disconnect?.(),
+      process.send?.(
+        { type: 'error', message: String(error) } satisfies TranspileReply,
+        undefined,
+        undefined,
+        () => process.disconnect?.(),
       ),
   );
 });

@@ -44,7 +44,8 @@ export function cliInterfaces(ctx: HostContext): HostInterfaces {
     }
     return out;
   };
-  const u64 = (bytes: Uint8Array): bigint => new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
+  const u64 = (bytes: Uint8Array): bigint =>
+    new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
 
   return {
     'wasi:cli/environment': {
@@ -77,7 +78,8 @@ export function cliInterfaces(ctx: HostContext): HostInterfaces {
       functions: {
         now: monotonicNow,
         resolution: () => 1000n,
-        subscribeInstant: (when: bigint) => new Pollable(Number(when - monotonicNow()) / 1e6 + performance.now()),
+        subscribeInstant: (when: bigint) =>
+          new Pollable(Number(when - monotonicNow()) / 1e6 + performance.now()),
         subscribeDuration: (ns: bigint) => new Pollable(performance.now() + Number(ns) / 1e6),
       },
     },

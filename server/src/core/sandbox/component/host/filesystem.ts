@@ -145,7 +145,7 @@ export class FilesystemHost {
         return statOf(host.lookup('stat-at', this, path, false).inode ?? fail('no-entry'));
       }
       setTimesAt(_pathFlags: unknown, path: string): void {
-        host.lookup('set-times-at', this, path, true).inode ?? fail('no-entry');
+        if (!host.lookup('set-times-at', this, path, true).inode) fail('no-entry');
       }
       linkAt(_flags: unknown, oldPath: string): void {
         host.lookup('link-at', this, oldPath, true);
@@ -222,23 +222,22 @@ export class FilesystemHost {
       if (id === undefined) ids.set(inode, (id = nextId++));
       return { lower: id, upper: 0n };
     };
-    const typeOf = (inode: ShimInode): string => (inode instanceof shim.Directory ? 'directory' : 'regular-file');
+    const typeOf = (inode: ShimInode): string =>
+      inode instanceof shim.Directory ? 'directory' : 'regular-file';
     const statOf = (inode: ShimInode): object => ({
       type: typeOf(inode),
       linkCount: 1n,
       size: BigInt(inode instanceof shim.File ? inode.data.byteLength : 0),
     });
 
-    const descriptors = this.preopened.map(
-      (p, i): [Descriptor, string] => [
-        new Descriptor(i, '', p.root, {
-          read: true,
-          write: p.loaded.preopen.mode === 'rw',
-          mutateDirectory: p.loaded.preopen.mode === 'rw',
-        }),
-        p.loaded.preopen.guest,
-      ],
-    );
+    const descriptors = this.preopened.map((p, i): [Descriptor, string] => [
+      new Descriptor(i, '', p.root, {
+        read: true,
+        write: p.loaded.preopen.mode === 'rw',
+        mutateDirectory: p.loaded.preopen.mode === 'rw',
+      }),
+      p.loaded.preopen.guest,
+    ]);
 
     this.interfaces = {
       'wasi:filesystem/preopens': { functions: { getDirectories: () => [...descriptors] } },
@@ -256,7 +255,11 @@ export class FilesystemHost {
 
   violation(call: string, preopen: number, path: string, reason: string): void {
     const guest = this.preopened[preopen]?.loaded.preopen.guest ?? '?';
-    this.ctx.violation({ call: `wasi:filesystem/types#[method]descriptor.${call}`, args: { preopen: guest, path }, reason });
+    this.ctx.violation({
+      call: `wasi:filesystem/types#[method]descriptor.${call}`,
+      args: { preopen: guest, path },
+      reason,
+    });
   }
 
   checkWrite(call: string, preopen: number, relative: string): void {

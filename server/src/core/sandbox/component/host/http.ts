@@ -6,7 +6,13 @@
  */
 import { performance } from 'node:perf_hooks';
 import { endpointAllowed } from '../networkAllow';
-import { HTTP_BODY_LIMIT, type HttpExchange, type HttpMessage, type HttpMockResponse, type HttpRequestSpec } from '../httpTypes';
+import {
+  HTTP_BODY_LIMIT,
+  type HttpExchange,
+  type HttpMessage,
+  type HttpMockResponse,
+  type HttpRequestSpec,
+} from '../httpTypes';
 import { WitError, type HostContext } from './context';
 import type { HostInterfaces } from './instrument';
 import { bytesSource, InputStream, OutputStream, Pollable } from './io';
@@ -176,7 +182,9 @@ export class ResponseOutparam {
   result?: { response?: OutgoingResponse; error?: Variant };
   static set(param: ResponseOutparam, response: { tag: 'ok' | 'err'; val: unknown }): void {
     param.result =
-      response.tag === 'ok' ? { response: response.val as OutgoingResponse } : { error: response.val as Variant };
+      response.tag === 'ok'
+        ? { response: response.val as OutgoingResponse }
+        : { error: response.val as Variant };
   }
 }
 
@@ -398,7 +406,10 @@ export function sendIncoming(
     exchange.ms = performance.now() - began;
     const response = out.result?.response;
     if (response)
-      exchange.response = { status: response.status, ...message(response.fields._text(), response.outBody._bytes()) };
+      exchange.response = {
+        status: response.status,
+        ...message(response.fields._text(), response.outBody._bytes()),
+      };
     else
       exchange.error = out.result?.error
         ? `the handler answered with an error: ${JSON.stringify(out.result.error, (_, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}`

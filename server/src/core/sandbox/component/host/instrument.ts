@@ -15,7 +15,8 @@ export interface HostInterface {
 }
 export type HostInterfaces = Record<string, HostInterface>;
 
-const kebab = (name: string): string => name.replace(/[A-Z]/g, (c, i: number) => (i ? '-' : '') + c.toLowerCase());
+const kebab = (name: string): string =>
+  name.replace(/[A-Z]/g, (c, i: number) => (i ? '-' : '') + c.toLowerCase());
 
 export interface Instrumented {
   imports: Record<string, Record<string, unknown>>;
@@ -58,7 +59,11 @@ export function instrument(
       }
       for (const method of Object.getOwnPropertyNames(cls)) {
         const original = (cls as unknown as Record<string, unknown>)[method];
-        if (typeof original !== 'function' || method.startsWith('_') || ['length', 'name', 'prototype'].includes(method))
+        if (
+          typeof original !== 'function' ||
+          method.startsWith('_') ||
+          ['length', 'name', 'prototype'].includes(method)
+        )
           continue;
         const counted = `${iface}#[static]${resource}.${kebab(method)}`;
         (cls as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {

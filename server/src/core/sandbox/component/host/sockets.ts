@@ -30,12 +30,20 @@ export function socketInterfaces(ctx: HostContext): HostInterfaces {
     const { host, port } = formatAddress(remote);
     const endpoint = `${host}:${port}`;
     if (!endpointAllowed(ctx.policy.network.allow, host, port))
-      refuse(`${iface}#[method]${kind}.start-connect`, endpoint, `${endpoint} is not in sandbox.network.allow`);
+      refuse(
+        `${iface}#[method]${kind}.start-connect`,
+        endpoint,
+        `${endpoint} is not in sandbox.network.allow`,
+      );
     return unsupported(endpoint);
   };
   const bind = (iface: string, kind: string) => (_network: unknown, local: IpSocketAddress) => {
     const { host, port } = formatAddress(local);
-    return refuse(`${iface}#[method]${kind}.start-bind`, `${host}:${port}`, 'listening for connections is not allowed in the sandbox');
+    return refuse(
+      `${iface}#[method]${kind}.start-bind`,
+      `${host}:${port}`,
+      'listening for connections is not allowed in the sandbox',
+    );
   };
 
   const tcpBind = bind('wasi:sockets/tcp', 'tcp-socket');
@@ -77,7 +85,11 @@ export function socketInterfaces(ctx: HostContext): HostInterfaces {
         const { host, port } = formatAddress(_remote);
         const endpoint = `${host}:${port}`;
         if (!endpointAllowed(ctx.policy.network.allow, host, port))
-          refuse('wasi:sockets/udp#[method]udp-socket.stream', endpoint, `${endpoint} is not in sandbox.network.allow`);
+          refuse(
+            'wasi:sockets/udp#[method]udp-socket.stream',
+            endpoint,
+            `${endpoint} is not in sandbox.network.allow`,
+          );
         return unsupported(endpoint);
       }
       throw new WitError('invalid-state');
@@ -101,9 +113,13 @@ export function socketInterfaces(ctx: HostContext): HostInterfaces {
   return {
     'wasi:sockets/network': { functions: { networkErrorCode: () => undefined }, resources: { Network } },
     'wasi:sockets/instance-network': { functions: { instanceNetwork: () => network } },
-    'wasi:sockets/tcp-create-socket': { functions: { createTcpSocket: (family: string) => new TcpSocket(family) } },
+    'wasi:sockets/tcp-create-socket': {
+      functions: { createTcpSocket: (family: string) => new TcpSocket(family) },
+    },
     'wasi:sockets/tcp': { resources: { TcpSocket } },
-    'wasi:sockets/udp-create-socket': { functions: { createUdpSocket: (family: string) => new UdpSocket(family) } },
+    'wasi:sockets/udp-create-socket': {
+      functions: { createUdpSocket: (family: string) => new UdpSocket(family) },
+    },
     'wasi:sockets/udp': { resources: { UdpSocket } },
     'wasi:sockets/ip-name-lookup': {
       functions: {
