@@ -5,12 +5,12 @@
 //    (that module + the preview1 command adapter). Both through the sandbox runner as the language
 //    server calls it, alternating; time to the first output chunk and to the report.
 // Needs `npm run build` (dist/) and `npx tsc -p .` (out/). Usage: node bench/components.mjs [RUNS]
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { compileWasiC } from '../scripts/wasi-clang.mjs';
 import { args, repo } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
@@ -32,7 +32,6 @@ try {
   console.log('First run: transpile (bindgen process, uncached)');
   for (const name of ['hello', 'files', 'handler']) {
     const file = path.join(fixtures, `${name}.component.wasm`);
-    const { readFileSync } = await import('node:fs');
     const t0 = performance.now();
     const result = await transpileComponent(readFileSync(file), { cacheDir });
     if ('error' in result) throw new Error(result.error);
@@ -42,18 +41,7 @@ try {
   }
 
   const core = path.join(temp, 'hello.wasm');
-  execFileSync('clang', [
-    '--target=wasm32-wasi',
-    '--sysroot=/usr',
-    '-O2',
-    '-nostdlib',
-    '/usr/lib/wasm32-wasi/crt1-command.o',
-    path.join(fixtures, 'src/hello.c'),
-    '-L/usr/lib/wasm32-wasi',
-    '-lc',
-    '-o',
-    core,
-  ]);
+  compileWasiC(path.join(fixtures, 'src/hello.c'), core);
   const component = path.join(fixtures, 'hello.component.wasm');
 
   const once = async (file) => {

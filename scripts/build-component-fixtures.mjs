@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { componentEmbed, componentNew } from '@bytecodealliance/jco-transpile/wasm-tools';
+import { compileWasiC } from './wasi-clang.mjs';
 
 const JCO_VERSION = '1.35.0';
 const dir = 'test/fixtures/components';
@@ -28,19 +29,7 @@ try {
   for (const source of readdirSync(join(dir, 'src')).filter((f) => f.endsWith('.c'))) {
     const name = basename(source, '.c');
     const core = join(temp, `${name}.wasm`);
-    // No compiler-rt for wasm32 in Debian: link crt1 and libc by hand (the programs need no builtins).
-    execFileSync('clang', [
-      '--target=wasm32-wasi',
-      '--sysroot=/usr',
-      '-O2',
-      '-nostdlib',
-      '/usr/lib/wasm32-wasi/crt1-command.o',
-      join(dir, 'src', source),
-      '-L/usr/lib/wasm32-wasi',
-      '-lc',
-      '-o',
-      core,
-    ]);
+    compileWasiC(join(dir, 'src', source), core);
     const component = await componentNew(readFileSync(core), [['wasi_snapshot_preview1', adapter]]);
     writeFileSync(join(dir, `${name}.component.wasm`), component);
     console.log(`${name}.component.wasm: ${component.byteLength} bytes`);
@@ -49,18 +38,7 @@ try {
   for (const source of readdirSync(join(dir, 'src-http')).filter((f) => f.endsWith('.c'))) {
     const name = basename(source, '.c');
     const core = join(temp, `${name}.wasm`);
-    execFileSync('clang', [
-      '--target=wasm32-wasi',
-      '--sysroot=/usr',
-      '-O2',
-      '-nostdlib',
-      '-Wl,--no-entry',
-      join(dir, 'src-http', source),
-      '-L/usr/lib/wasm32-wasi',
-      '-lc',
-      '-o',
-      core,
-    ]);
+    compileWasiC(join(dir, 'src-http', source), core, 'library');
     const embedded = await componentEmbed({ binary: readFileSync(core), witSource: wit, world: 'handler' });
     const component = await componentNew(embedded);
     writeFileSync(join(dir, `${name}.component.wasm`), component);

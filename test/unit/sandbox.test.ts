@@ -10,29 +10,11 @@ import type { SandboxPolicy } from '../../server/src/core/policy/types';
 import { DEFAULT_SANDBOX_POLICY } from '../../server/src/core/sandbox/defaults';
 import { exitCodeFor, type SandboxReport } from '../../server/src/core/sandbox/report';
 import { startSandboxRun, type SandboxRunOptions } from '../../server/src/core/sandbox/runner';
+import { processGone } from '../support/processGone';
 
 const fixtures = path.resolve(__dirname, '../../../test/fixtures');
 const hostile = (name: string): string => path.join(fixtures, 'hostile', `${name}.wat`);
 const wellBehaved = (name: string): string => path.join(fixtures, 'sandbox', `${name}.wat`);
-
-function processGone(pid: number | undefined): boolean {
-  assert.ok(pid, 'the sandbox process started');
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-  // Still in the process table: gone all the same if it is a zombie (dead, waiting to be reaped by
-  // whichever process adopted it — an orphan's new parent may be slow to reap it).
-  try {
-    return fs
-      .readFileSync(`/proc/${pid}/stat`, 'utf8')
-      .replace(/^.*\) /s, '')
-      .startsWith('Z');
-  } catch {
-    return false;
-  }
-}
 
 /** Runs a module and checks the sandbox process no longer exists afterwards. */
 async function run(options: SandboxRunOptions): Promise<SandboxReport> {

@@ -18,28 +18,12 @@ import { BINDGEN_VERSION } from '../../server/src/core/sandbox/component/transpi
 import { DEFAULT_SANDBOX_POLICY } from '../../server/src/core/sandbox/defaults';
 import { exitCodeFor, type SandboxReport } from '../../server/src/core/sandbox/report';
 import { startSandboxRun, type SandboxRunOptions } from '../../server/src/core/sandbox/runner';
+import { processGone } from '../support/processGone';
 import { loadShim } from '../../server/src/core/sandbox/shim';
 
 const root = path.resolve(__dirname, '../../..');
 const fixtures = path.join(root, 'test/fixtures/components');
 const component = (name: string): string => path.join(fixtures, `${name}.component.wasm`);
-
-function processGone(pid: number | undefined): boolean {
-  assert.ok(pid, 'the sandbox process started');
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-  try {
-    return fs
-      .readFileSync(`/proc/${pid}/stat`, 'utf8')
-      .replace(/^.*\) /s, '')
-      .startsWith('Z');
-  } catch {
-    return false;
-  }
-}
 
 function policy(overrides: Partial<SandboxPolicy> = {}): SandboxPolicy {
   return { ...DEFAULT_SANDBOX_POLICY, timeoutMs: 20_000, ...overrides };
