@@ -1,7 +1,7 @@
 // Bundles the extension client, the language server, the CLI and the sandbox runner with esbuild.
 // `--production` minifies (what the .vsix ships); `--watch` rebuilds on change.
 import * as esbuild from 'esbuild';
-import { readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 const production = process.argv.includes('--production');
@@ -69,9 +69,29 @@ const entries = [
   { entryPoints: ['server/src/workers/watCompile/worker.ts'], outfile: 'dist/wat-compile-worker.js' },
   // The .wasm text view's disassembler, bounded in time and memory (features/disasm).
   { entryPoints: ['server/src/features/disasm/worker.ts'], outfile: 'dist/disasm-worker.js' },
+  // Component transpiler (jco bindgen; ES module because bindgen finds its .wasm next to itself).
+  {
+    entryPoints: ['server/src/core/jco/worker.ts'],
+    outfile: 'dist/component-transpiler.mjs',
+    format: 'esm',
+    // Bindgen needs no host I/O; preview2-shim's browser build keeps it in memory (no worker file to ship).
+    alias: {
+      '@bytecodealliance/preview2-shim': './node_modules/@bytecodealliance/preview2-shim/dist/browser',
+    },
+  },
 ];
 
 entries.push({ entryPoints: ['node_modules/wabt/index.js'], outfile: 'dist/wabt.js' });
+
+// jco's bindgen is itself a WebAssembly component: its core modules sit beside the transpiler.
+mkdirSync('dist', { recursive: true });
+for (const name of [
+  'js-component-bindgen-component.core.wasm',
+  'js-component-bindgen-component.core2.wasm',
+  'wasm-tools.core.wasm',
+  'wasm-tools.core2.wasm',
+])
+  copyFileSync(`node_modules/@bytecodealliance/jco-transpile/vendor/${name}`, `dist/${name}`);
 
 const contexts = await Promise.all(
   entries.map((e) =>

@@ -26,6 +26,9 @@ export interface RunInSandboxOptions {
   args?: string[];
   timeoutMs?: number;
   writeBack?: boolean;
+  /** Components: requests for a wasi:http handler; outgoing requests to allowed endpoints may go out. */
+  httpRequests?: { method: string; path: string; headers: Record<string, string>; body: string }[];
+  networkConfirmed?: boolean;
 }
 
 export interface RunInSandboxResult {
@@ -99,6 +102,36 @@ async function askWhatToRun(entries: SandboxEntryPointsResult): Promise<RunInSan
   return text === undefined ? undefined : { invoke: { name: fn.name, args: splitArgs(text) } };
 }
 
+/**
+ * A component: the HTTP request for a handler (blank keeps the policy's sandbox.http.requests, or
+ * GET /), and whether outgoing requests may reach the endpoints the policy allows.
+ */
+async function askComponentRun(allow: string[]): Promise<RunInSandboxOptions | undefined> {
+  const text = await vscode.window.showInputBox({
+    title: 'Run in Sandbox: HTTP request (wasi:http handlers only)',
+    prompt: 'METHOD /path [body] — leave empty for the policy’s sandbox.http.requests (or GET /)',
+    value: '',
+  });
+  if (text === undefined) return undefined;
+  const options: RunInSandboxOptions = {};
+  const match = /^\s*([A-Za-z]+)\s+(\S+)(?:\s+([\s\S]*))?$/.exec(text);
+  if (match)
+    options.httpRequests = [
+      { method: match[1].toUpperCase(), path: match[2], headers: {}, body: match[3] ?? '' },
+    ];
+  if (allow.length) {
+    const deny = { label: 'No network', description: 'default: mocked URLs only', allow: false };
+    const go = { label: 'Allow outgoing requests', description: allow.join(', '), allow: true };
+    const picked = await vscode.window.showQuickPick([deny, go], {
+      title: 'Run in Sandbox: the policy allows network endpoints',
+      placeHolder: 'Requests the component makes to these endpoints reach the network only if you allow it',
+    });
+    if (!picked) return undefined;
+    options.networkConfirmed = picked.allow;
+  }
+  return options;
+}
+
 /** rw preopens: writes stay in the sandbox's copy unless the user says to write them to disk. */
 async function askWriteBack(folders: string[]): Promise<boolean | undefined> {
   const keep = { label: 'Keep changes in the sandbox', description: 'default', writeBack: false };
@@ -162,6 +195,11 @@ export function registerSandboxCommand(
           }
           what = await askWhatToRun(entries);
           if (!what) return undefined;
+          if (entries.component) {
+            const component = await askComponentRun(entries.networkAllow ?? []);
+            if (!component) return undefined;
+            Object.assign(what, component);
+          }
           if (entries.rwPreopens.length) {
             const writeBack = await askWriteBack(entries.rwPreopens);
             if (writeBack === undefined) return undefined;

@@ -68,6 +68,7 @@ const STYLE = `
   .line { fill: none; stroke: var(--vscode-charts-blue); stroke-width: 2; } .caption { color: var(--vscode-descriptionForeground); }
   #violations li, #alerts li { color: var(--vscode-errorForeground); } #violations li.none { color: var(--vscode-descriptionForeground); }
   [hidden] { display: none !important; }
+  .exchange { margin: 0.3em 0; } .exchange.outgoing summary { opacity: 0.85; } .exchange .error { color: var(--vscode-errorForeground); }
 `;
 
 export class SandboxPanel {
@@ -134,6 +135,7 @@ export class SandboxPanel {
 <ul id="alerts"></ul>
 <h2>Memory and host calls over time</h2>
 <div class="charts"><div id="memChart"></div><div id="callChart"></div></div>
+<div id="httpSection" hidden><h2>HTTP</h2><div id="http"></div></div>
 <h2>Output</h2><h3>stdout</h3><pre id="stdout"></pre><h3>stderr</h3><pre id="stderr"></pre>
 <h2>Host calls</h2><table id="calls"></table>
 <h2>Violations</h2><ul id="violations"></ul>

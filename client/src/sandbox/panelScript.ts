@@ -86,6 +86,34 @@ export const PANEL_SCRIPT = String.raw`
     }
   }
 
+  // Components with wasi:http: each request sent to the handler and each one it made, with the answer.
+  function drawHttp(exchanges) {
+    const target = $('http');
+    target.textContent = '';
+    $('httpSection').hidden = !exchanges || !exchanges.length;
+    for (const x of exchanges || []) {
+      const box = el('details', undefined, 'exchange ' + x.direction);
+      box.open = x.direction === 'incoming';
+      const answer = x.response ? String(x.response.status) : 'no response: ' + x.error;
+      const by = x.answeredBy ? ' [' + x.answeredBy + ']' : '';
+      box.appendChild(el('summary', (x.direction === 'incoming' ? '→ ' : '← ') + x.method + ' ' + x.url + ' — ' + answer + by + ', ' + x.ms.toFixed(0) + ' ms'));
+      const message = (title, m, status) => {
+        box.appendChild(el('h4', title));
+        const head = (status !== undefined ? 'HTTP ' + status + '
+' : '') + m.headers.map(([k, v]) => k + ': ' + v).join('
+');
+        box.appendChild(el('pre', (head ? head + '
+
+' : '') + (m.body || '(empty body)') + (m.bodyBytes > m.body.length ? '
+[' + bytes(m.bodyBytes) + ' in all]' : '')));
+      };
+      message('Request', x.request);
+      if (x.response) message('Response', x.response, x.response.status);
+      else if (x.error) box.appendChild(el('p', x.error, 'error'));
+      target.appendChild(box);
+    }
+  }
+
   $('stop').addEventListener('click', () => vscode.postMessage({ type: 'stop' }));
 
   let run = 0;
@@ -99,6 +127,7 @@ export const PANEL_SCRIPT = String.raw`
     table($('summary'), []);
     table($('calls'), []);
     $('alerts').textContent = '';
+    drawHttp([]);
     setOutput(); drawCharts(); drawViolations();
   }
   function endRun(text, kind) {
@@ -112,14 +141,14 @@ export const PANEL_SCRIPT = String.raw`
     output = { stdout: r.stdout.text, stderr: r.stderr.text };
     if (r.stdout.truncated) output.stdout += '\n[truncated: ' + bytes(r.stdout.totalBytes) + ' written]';
     if (r.stderr.truncated) output.stderr += '\n[truncated: ' + bytes(r.stderr.totalBytes) + ' written]';
-    setOutput(); drawCharts(); drawViolations();
+    setOutput(); drawCharts(); drawViolations(); drawHttp(r.http);
     // The outcome is the status line above; the table adds what it does not say.
     table($('summary'), [
       ['Time', r.durationMs.toFixed(0) + ' ms'],
       ['Peak memory', bytes(r.peakMemoryBytes) + ' of ' + bytes(r.memoryLimitBytes)],
       ['Host calls', String(Object.values(r.hostCalls).reduce((a, b) => a + b, 0))],
       ['Violations', String(r.violations.length)],
-    ].concat(r.missingImports.map((i) => ['Missing import', i + ' (traps if called)'])).concat(r.notes.map((n) => ['Note', n])));
+    ].concat(r.component ? [['Component', r.component.world + (r.component.cached ? ' (transpiled earlier)' : ', transpiled in ' + r.component.transpileMs.toFixed(0) + ' ms')]] : []).concat(r.missingImports.map((i) => ['Missing import', i + ' (traps if called)'])).concat(r.notes.map((n) => ['Note', n])));
     table($('calls'), Object.entries(r.hostCalls).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, String(v)]));
     const alerts = $('alerts');
     alerts.textContent = '';

@@ -63,14 +63,12 @@ export function registerSandboxFeature(
           rwPreopens: [],
           problem: 'only files on disk can run in the sandbox',
         };
-      const rwPreopens = resolver
-        .resolve(file)
-        .sandbox.preopens.filter((p) => p.mode === 'rw')
-        .map((p) => p.host);
+      const sandbox = resolver.resolve(file).sandbox;
+      const rwPreopens = sandbox.preopens.filter((p) => p.mode === 'rw').map((p) => p.host);
       const bytes = await moduleBytes(documents, uri, file);
       if (!(bytes instanceof Uint8Array))
         return { wasiStart: false, functions: [], rwPreopens, problem: bytes.error };
-      return { ...entryPoints(bytes), rwPreopens };
+      return { ...entryPoints(bytes), rwPreopens, networkAllow: sandbox.network.allow };
     },
   );
 
@@ -97,6 +95,15 @@ export function registerSandboxFeature(
         invoke: params.invoke,
         timeoutMs: params.timeoutMs,
         writeBack: params.writeBack,
+        httpRequests: params.httpRequests,
+        networkConfirmed: params.networkConfirmed,
+        onProgress: (text) =>
+          progress({
+            runId: params.runId,
+            kind: 'output',
+            stream: 'stderr',
+            text: `[wasm-warden] ${text}\n`,
+          }),
         onOutput: (stream, data) =>
           progress({
             runId: params.runId,

@@ -9,6 +9,7 @@
  * the `type`, so a wrong parameter or result type is a compile error at the call site.
  */
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+import type { HttpRequestSpec } from '../core/policy/httpSpec';
 import type { EntryPoints } from '../core/sandbox/entryPoints';
 import type { SandboxReport, SandboxSample, SandboxViolation } from '../core/sandbox/report';
 
@@ -23,6 +24,10 @@ export interface SandboxRunParams {
   timeoutMs?: number;
   /** The user confirmed copying rw preopen writes back to disk. */
   writeBack?: boolean;
+  /** Components: requests for a wasi:http handler (instead of the policy's sandbox.http.requests). */
+  httpRequests?: HttpRequestSpec[];
+  /** Components: the user confirmed outgoing requests to the policy's sandbox.network.allow. */
+  networkConfirmed?: boolean;
 }
 
 export type SandboxProgress =
@@ -44,6 +49,8 @@ export interface SandboxEntryPointsParams {
 export interface SandboxEntryPointsResult extends EntryPoints {
   /** Host folders the policy preopens read-write: the client asks before writing changes back. */
   rwPreopens: string[];
+  /** The policy's sandbox.network.allow: for a component the client asks before allowing the network. */
+  networkAllow?: string[];
 }
 export namespace SandboxEntryPointsRequest {
   export const method = 'wasmWarden/sandbox/entryPoints';

@@ -147,6 +147,9 @@ export const runCommand: CliCommand = {
       fuel: args.fuel,
       profile: args.profile,
       writeBack: args.writeBack,
+      // Components: on the command line the policy's sandbox.network.allow is the consent.
+      networkConfirmed: true,
+      onProgress: (message) => io.stderr(`wasm-warden run: ${message}\n`),
       onOutput: args.json
         ? undefined
         : (stream, data) => io[stream](decoder[stream].decode(data, { stream: true })),

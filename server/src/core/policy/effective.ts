@@ -9,6 +9,7 @@ import { capabilitiesCoveringImport, capabilityOfImport } from '../wasi/catalogu
 import { ACCUMULATING_PATHS, type PolicyLayer, type Setting } from './layer';
 import { importSubjects, normaliseImport, compilePattern } from './patterns';
 import { WASM_PAGE_SIZE } from './sizes';
+import type { HttpMockResponse, HttpRequestSpec } from './httpSpec';
 import type {
   EffectivePolicy,
   ImportDecision,
@@ -111,6 +112,10 @@ function sandboxPolicy(merged: MergedSettings): SandboxPolicy {
     env: Object.fromEntries(merged.map('sandbox.env').map((s) => [s.key as string, s.value as string])),
     args: merged.value<string[]>('sandbox.args', []),
     network: { allow: merged.value<string[]>('sandbox.network.allow', []) },
+    http: {
+      requests: merged.value<HttpRequestSpec[]>('sandbox.http.requests', []),
+      mock: merged.value<Record<string, HttpMockResponse>>('sandbox.http.mock', {}),
+    },
     alerts: {
       memoryPercent: merged.value('sandbox.alerts.memoryPercent', 90),
       slowMs: merged.value('sandbox.alerts.slowMs', 1000),

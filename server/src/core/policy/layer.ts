@@ -8,6 +8,7 @@ import { getNodeValue, type Node } from 'jsonc-parser';
 import type { PolicyPointer } from '../findings';
 import { nodeSpan, type PolicyDocument } from './document';
 import { parseSize } from './sizes';
+import type { HttpMockResponse, HttpRequestSpec } from './httpSpec';
 
 export interface Setting {
   /** Dotted field path: `imports.allow`, `memory.maxPages`, `sandbox.env`, `rules`. */
@@ -95,6 +96,8 @@ const FIELDS: FieldReader[] = [
   { path: 'sandbox.env', kind: 'map', convert: isString },
   { path: 'sandbox.args', kind: 'scalar', convert: stringList },
   { path: 'sandbox.network.allow', kind: 'scalar', convert: stringList },
+  { path: 'sandbox.http.requests', kind: 'scalar', convert: httpRequests },
+  { path: 'sandbox.http.mock', kind: 'scalar', convert: httpMock },
   { path: 'sandbox.alerts.memoryPercent', kind: 'scalar', convert: isNumber },
   { path: 'sandbox.alerts.slowMs', kind: 'scalar', convert: isCount },
   { path: 'sandbox.clock', kind: 'scalar', convert: oneOf('real', 'fixed') },
@@ -169,4 +172,38 @@ export function readOverrides(doc: PolicyDocument, builtIn = false): OverrideLay
     const files = stringList(getNodeValue(propertyNode(entry, 'files')?.children?.[1] ?? entry));
     return files && entry.type === 'object' ? [{ files, ...readLayer(doc, entry, builtIn) }] : [];
   });
+}
+
+/** `sandbox.http.requests`: `[{ method, path, headers, body }]`, each field optional (GET / by default). */
+function httpRequests(v: unknown): HttpRequestSpec[] | undefined {
+  if (!Array.isArray(v)) return undefined;
+  return v
+    .filter((r): r is Record<string, unknown> => !!r && typeof r === 'object' && !Array.isArray(r))
+    .map((r) => ({
+      method: typeof r.method === 'string' ? r.method : 'GET',
+      path: typeof r.path === 'string' ? r.path : '/',
+      headers: stringMap(r.headers),
+      body: typeof r.body === 'string' ? r.body : '',
+    }));
+}
+
+/** `sandbox.http.mock`: URL (or `METHOD URL`) → `{ status, headers, body }`. */
+function httpMock(v: unknown): Record<string, HttpMockResponse> | undefined {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
+  const mock: Record<string, HttpMockResponse> = {};
+  for (const [key, r] of Object.entries(v as Record<string, unknown>)) {
+    if (!r || typeof r !== 'object' || Array.isArray(r)) continue;
+    const answer = r as Record<string, unknown>;
+    mock[key] = {
+      status: typeof answer.status === 'number' ? answer.status : 200,
+      headers: stringMap(answer.headers),
+      body: typeof answer.body === 'string' ? answer.body : '',
+    };
+  }
+  return mock;
+}
+
+function stringMap(v: unknown): Record<string, string> {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return {};
+  return Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string'));
 }

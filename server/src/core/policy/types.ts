@@ -5,6 +5,7 @@
  */
 import type { Finding, PolicyPointer, Severity } from '../findings';
 import type { Setting } from './layer';
+import type { HttpMockResponse, HttpRequestSpec } from './httpSpec';
 
 export type ImportDecision = 'allow' | 'warn' | 'deny';
 
@@ -60,6 +61,8 @@ export interface SandboxPolicy {
   env: Record<string, string>;
   args: string[];
   network: { allow: string[] };
+  /** Components with `wasi:http/proxy`: requests to send them and canned answers to their outgoing requests. */
+  http?: { requests: HttpRequestSpec[]; mock: Record<string, HttpMockResponse> };
   alerts: { memoryPercent: number; slowMs: number };
   /** WASI clock / random: real values, or fixed/deterministic ones. */
   clock: 'real' | 'fixed';

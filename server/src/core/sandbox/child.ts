@@ -5,13 +5,14 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { ChildMessage, StartMessage } from './messages';
-import type { SandboxOutcome, SandboxSample } from './report';
+import type { SandboxOutcome, SandboxSample, SandboxViolation } from './report';
 import { REPORT_LIMITS } from './defaults';
 import { loadShim } from './shim';
 import { HostTrap, PolicyWasiHost, SandboxStop, WASI_MODULE } from './wasiHost';
 import { formatWasmResults, parseWasmArgs } from './invokeArgs';
 import { isMemory, wasm, type WasmInstance, type WasmMemory } from './wasmApi';
 import { createFuelMeter, METER_MODULE, type FuelMeter } from './fuel';
+import { runComponent } from './component/childRun';
 
 /** Samples are sent at most this often (ms), from host calls and from an idle timer. */
 const SAMPLE_INTERVAL_MS = 10;
@@ -61,16 +62,65 @@ async function run(start: StartMessage): Promise<void> {
     sample();
   };
 
+  const violation = (v: Omit<SandboxViolation, 'atMs'>): void => {
+    // Past the cap violations are only counted, so a module cannot flood the IPC channel with them.
+    if (++violationCount <= REPORT_LIMITS.violations)
+      send({ type: 'violation', violation: { ...v, atMs: performance.now() - t0 } });
+  };
+  const finishRun = async (
+    parts: Pick<
+      Extract<ChildMessage, { type: 'done' }>,
+      'outcome' | 'missingImports' | 'writtenFiles' | 'notes' | 'http' | 'fuel' | 'profile'
+    >,
+  ): Promise<void> => {
+    clearInterval(idle);
+    sample(true);
+    const done: ChildMessage = {
+      type: 'done',
+      moduleMs: performance.now() - t0,
+      peakMemoryBytes: Math.max(peak, memoryBytes()),
+      hostCalls,
+      outputTotals: totals,
+      ...parts,
+      notes:
+        violationCount > REPORT_LIMITS.violations
+          ? [
+              ...parts.notes,
+              `${violationCount} violations in all; the first ${REPORT_LIMITS.violations} are listed`,
+            ]
+          : parts.notes,
+    };
+    // Wait until the report is on its way before closing the channel.
+    await new Promise<void>((resolve) => send(done, resolve));
+  };
+
+  if (start.component) {
+    // A component: the WASI 0.2 host (component/) instead of preview1, same limits and report.
+    const notes: string[] = [];
+    const result = await runComponent(
+      start.component,
+      shim,
+      {
+        policy: start.policy,
+        args: [start.programName, ...start.policy.args, ...start.args],
+        stdout: writer('stdout'),
+        stderr: writer('stderr'),
+        violation,
+        networkConfirmed: start.component.networkConfirmed,
+        exchanges: [],
+        notes,
+      },
+      { onCall: count, memories, writeBack: start.writeBack },
+    );
+    return finishRun({ ...result, notes });
+  }
+
   const host = new PolicyWasiHost(shim, {
     policy: start.policy,
     args: [start.programName, ...start.policy.args, ...start.args],
     stdout: writer('stdout'),
     stderr: writer('stderr'),
-    onViolation: (v) => {
-      // Past the cap violations are only counted, so a module cannot flood the IPC channel with them.
-      if (++violationCount <= REPORT_LIMITS.violations)
-        send({ type: 'violation', violation: { ...v, atMs: performance.now() - t0 } });
-    },
+    onViolation: violation,
     onCall: count,
   });
 
@@ -190,13 +240,8 @@ async function run(start: StartMessage): Promise<void> {
     return { kind: 'returned', values: formatWasmResults(result, type.results.length) };
   }
 
-  clearInterval(idle);
-  sample(true);
-  const done: ChildMessage = {
-    type: 'done',
+  await finishRun({
     outcome,
-    moduleMs: performance.now() - t0,
-    peakMemoryBytes: Math.max(peak, memoryBytes()),
     ...(meter && {
       fuel: {
         consumed: meter.consumed(),
@@ -204,21 +249,10 @@ async function run(start: StartMessage): Promise<void> {
       },
       profile: meter.profile(instanceExports),
     }),
-    hostCalls,
     missingImports,
-    outputTotals: totals,
     writtenFiles: host.writes(start.writeBack),
-    notes:
-      violationCount > REPORT_LIMITS.violations
-        ? [
-            ...meterNotes,
-            ...host.notes,
-            `${violationCount} violations in all; the first ${REPORT_LIMITS.violations} are listed`,
-          ]
-        : [...meterNotes, ...host.notes],
-  };
-  // Wait until the report is on its way before closing the channel.
-  await new Promise<void>((resolve) => send(done, resolve));
+    notes: [...meterNotes, ...host.notes],
+  });
 }
 
 /** What an exception thrown out of the module means for the report. */

@@ -16,16 +16,14 @@ export interface EntryPoints {
   functions: RunnableFunction[];
   /** Set when the bytes are not a core module the sandbox can run. */
   problem?: string;
+  /** A component: run through the WASI 0.2 host (`wasi:cli/run` or `wasi:http/incoming-handler`). */
+  component?: boolean;
 }
 
 export function entryPoints(bytes: Uint8Array): EntryPoints {
   const facts = readBinaryModule(bytes);
-  if (facts.kind !== 'module')
-    return {
-      wasiStart: false,
-      functions: [],
-      problem: 'components cannot run in the sandbox preview yet; only core modules',
-    };
+  // A component runs its `wasi:cli/run` or handles HTTP requests: like a WASI command, it takes arguments.
+  if (facts.kind !== 'module') return { wasiStart: true, functions: [], component: true };
   const functions: RunnableFunction[] = [];
   for (const fn of facts.functions) {
     for (const name of fn.exportedAs)

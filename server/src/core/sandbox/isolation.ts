@@ -44,7 +44,7 @@ export interface ChildLaunch {
 export function childLaunch(
   runnerScript: string,
   policy: SandboxPolicy,
-  options: { writeBack: boolean; usePermissions: boolean; execPath?: string },
+  options: { writeBack: boolean; usePermissions: boolean; execPath?: string; allowWorker?: boolean },
 ): ChildLaunch {
   const notes: string[] = [];
   const execArgv = [
@@ -58,6 +58,8 @@ export function childLaunch(
     if (options.writeBack)
       for (const p of policy.preopens.filter((x) => x.mode === 'rw'))
         execArgv.push(`--allow-fs-write=${path.resolve(p.host)}`);
+    // A component's outgoing HTTP waits on a worker thread (only when the policy allows endpoints).
+    if (options.allowWorker) execArgv.push('--allow-worker');
   } else {
     notes.push(
       "Node's permission model is not available in this runtime: the sandbox process can read files (the WASI host still only exposes the preopens)",

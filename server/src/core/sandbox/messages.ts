@@ -4,6 +4,8 @@
  * happen (so a run that is killed still has them) and ends with `done`.
  */
 import type { SandboxPolicy } from '../policy/types';
+import type { ComponentStart } from './component/messages';
+import type { HttpExchange } from './component/httpTypes';
 import type { FuelProfile, FuelReport, SandboxOutcome, SandboxSample, SandboxViolation } from './report';
 
 export interface StartMessage {
@@ -23,6 +25,8 @@ export interface StartMessage {
   outputLimit: number;
   /** Count fuel per function and loop (the report's `profile`). */
   profile?: boolean;
+  /** Set when the bytes are a component: its transpiled form (the parent transpiles, cached). */
+  component?: ComponentStart;
 }
 
 export type ChildMessage =
@@ -42,4 +46,6 @@ export type ChildMessage =
       outputTotals: { stdout: number; stderr: number };
       writtenFiles: { host: string; bytes: number; writtenBack: boolean }[];
       notes: string[];
+      /** HTTP exchanges of a component run. */
+      http?: HttpExchange[];
     };

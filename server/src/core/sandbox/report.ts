@@ -3,6 +3,16 @@
  * editor shows in its report panel. Plain data only, so it crosses process and LSP boundaries.
  */
 
+/** What the report says about a component run. */
+export interface ComponentRunSummary {
+  /** SHA-256 of the component's bytes (the transpile cache key). */
+  digest: string;
+  world: 'command' | 'http-proxy' | 'other';
+  /** The transpile of this run, or 0 when the cache answered. */
+  transpileMs: number;
+  cached: boolean;
+}
+
 /** How the run ended. */
 export type SandboxOutcome =
   /** A WASI module called `proc_exit` or returned from `_start` (code 0). */
@@ -84,10 +94,16 @@ export interface CapturedStream {
   truncated: boolean;
 }
 
+import type { HttpExchange } from './component/httpTypes';
+
 export interface SandboxReport {
   /** The module file that ran (absolute path). */
   file: string;
-  mode: 'wasi' | 'invoke';
+  mode: 'wasi' | 'invoke' | 'component';
+  /** Components: how it ran (world, digest, transpile). */
+  component?: ComponentRunSummary;
+  /** Components: HTTP requests sent to the handler and made by it, in order. */
+  http?: HttpExchange[];
   /** The export called in invoke mode, with its arguments. */
   invoked?: { name: string; args: string[] };
   outcome: SandboxOutcome;
@@ -238,6 +254,19 @@ export function formatReportText(report: SandboxReport): string {
       lines.push(
         `  ${stream}:   truncated: ${formatBytes(s.totalBytes)} written, first ${formatBytes(Buffer.byteLength(s.text))} kept`,
       );
+  }
+  if (report.component)
+    lines.push(
+      `  component: ${report.component.world}, ${report.component.cached ? 'transpiled earlier (cached)' : `transpiled in ${report.component.transpileMs.toFixed(0)} ms`}`,
+    );
+  for (const x of report.http ?? []) {
+    const answer = x.response
+      ? `${x.response.status} (${formatBytes(x.response.bodyBytes)})`
+      : `no response: ${x.error}`;
+    const by = x.answeredBy ? ` [${x.answeredBy}]` : '';
+    lines.push(
+      `  http ${x.direction === 'incoming' ? '→' : '←'} ${x.method} ${x.url}: ${answer}${by}, ${x.ms.toFixed(0)} ms`,
+    );
   }
   for (const m of report.missingImports) lines.push(`  missing import: ${m} (traps if called)`);
   for (const v of report.violations) {

@@ -13,7 +13,8 @@ import { entryPoints } from './entryPoints';
 import { childLaunch, defaultRunnerScript } from './isolation';
 import type { ChildMessage, StartMessage } from './messages';
 import { readModuleBytes } from '../wat/moduleBytes';
-import { hasComponentPreamble } from '../module/component';
+import { componentStart, isComponentBytes } from './component/prepare';
+import type { HttpRequestSpec } from '../policy/httpSpec';
 import {
   emptyReport,
   runTimeMs,
@@ -56,6 +57,14 @@ export interface SandboxRunOptions {
   /** For tests and the benchmark: another runner script or Node binary. */
   runnerScript?: string;
   execPath?: string;
+  /** Components: requests for a `wasi:http/proxy` handler (instead of the policy's `sandbox.http.requests`). */
+  httpRequests?: HttpRequestSpec[];
+  /** Components: outgoing requests to endpoints the policy allows may go to the network (the user confirmed). */
+  networkConfirmed?: boolean;
+  /** Components: where transpiled components are cached (default ~/.cache/wasm-warden/components). */
+  componentCacheDir?: string;
+  /** Components: progress of the first run's transpile. */
+  onProgress?(message: string): void;
 }
 
 export interface SandboxRun {
@@ -114,14 +123,15 @@ export function startSandboxRun(options: SandboxRunOptions): SandboxRun {
       return finish(report, began, policy, outputLimit, firstMemoryAlertMs);
     }
     const bytes: Uint8Array = loaded;
-    if (hasComponentPreamble(bytes)) {
-      // V8 would only say "expected version"; say what the file is.
-      report.outcome = {
-        kind: 'error',
-        message:
-          'this is a WebAssembly component, not a core module: components cannot run in the sandbox preview yet',
-      };
+    const prepared = isComponentBytes(bytes) ? await componentStart(bytes, policy, options) : undefined;
+    if (prepared && 'error' in prepared) {
+      report.outcome = { kind: 'error', message: prepared.error };
       return finish(report, began, policy, outputLimit, firstMemoryAlertMs);
+    }
+    const component = prepared;
+    if (component) {
+      report.mode = 'component';
+      report.component = component.summary;
     }
     const runnerScript = options.runnerScript ?? defaultRunnerScript();
     let attempt = await runChild(true);
@@ -136,6 +146,7 @@ export function startSandboxRun(options: SandboxRunOptions): SandboxRun {
         writeBack: !!options.writeBack,
         usePermissions,
         execPath: options.execPath,
+        allowWorker: !!component?.start.networkConfirmed,
       });
       const stdout = new Capture(outputLimit);
       const stderr = new Capture(outputLimit);
@@ -217,6 +228,7 @@ export function startSandboxRun(options: SandboxRunOptions): SandboxRun {
           writeBack: !!options.writeBack,
           outputLimit,
           profile: !!options.profile,
+          component: component?.start,
         } satisfies StartMessage);
         proc.on('error', (error) => diagnostics.add(Buffer.from(`\n${error.message}`)));
         proc.on('exit', (code, signal) => {
@@ -247,6 +259,7 @@ export function startSandboxRun(options: SandboxRunOptions): SandboxRun {
             report.missingImports = finished.missingImports;
             report.writtenFiles = finished.writtenFiles;
             report.notes.push(...finished.notes);
+            if (finished.http) report.http = finished.http;
             for (const stream of ['stdout', 'stderr'] as const) {
               report[stream].totalBytes = finished.outputTotals[stream];
               report[stream].truncated = finished.outputTotals[stream] > outputLimit;

@@ -5,11 +5,14 @@
  */
 import { promises as fsp } from 'node:fs';
 import { compileWat } from './compile';
+import { isComponentText, parseComponentText } from '../jco/componentTools';
 
 export async function compileWatForSandbox(
   text: string,
   filename: string,
 ): Promise<Uint8Array | { error: string }> {
+  // wabt knows core modules only: component text goes through wasm-tools.
+  if (isComponentText(text)) return parseComponentText(text, filename);
   const compiled = await compileWat(text, filename);
   if (compiled.bytes) return compiled.bytes;
   const first = compiled.findings.find((f) => f.severity === 'error') ?? compiled.findings[0];

@@ -1,0 +1,133 @@
+/**
+ * Runs a transpiled component inside the sandbox process (called by `child.ts`): builds the
+ * policy's WASI 0.2 host, refuses before running when the component imports an interface the host
+ * lacks, instantiates jco's glue with that host, then calls `wasi:cli/run` or sends the policy's
+ * requests to `wasi:http/incoming-handler`.
+ */
+import type { SandboxOutcome } from '../report';
+import type { Shim } from '../shim';
+import { isMemory, wasm, type WasmInstance, type WasmMemory } from '../wasmApi';
+import { ComponentExit, type HostContext } from './host/context';
+import { sendIncoming, type IncomingRequest, type ResponseOutparam } from './host/http';
+import { componentHost } from './host/index';
+import { stopFetchWorker } from './host/syncFetch';
+import { DEFAULT_HTTP_REQUESTS, type HttpExchange } from './httpTypes';
+import type { ComponentStart } from './messages';
+import { HostTrap, SandboxStop } from '../wasiHost';
+
+export interface ComponentResult {
+  outcome: SandboxOutcome;
+  missingImports: string[];
+  http: HttpExchange[];
+  writtenFiles: { host: string; bytes: number; writtenBack: boolean }[];
+}
+
+type Instantiate = (
+  getCoreModule: (name: string) => object,
+  imports: Record<string, unknown>,
+  instantiateCore: (module: object, imports?: Record<string, Record<string, unknown>>) => WasmInstance,
+) => Record<string, unknown>;
+
+export async function runComponent(
+  start: ComponentStart,
+  shim: Shim,
+  ctx: HostContext,
+  hooks: { onCall(name: string): void; memories: WasmMemory[]; writeBack: boolean },
+): Promise<ComponentResult> {
+  const host = componentHost(shim, ctx, start.mock, hooks.onCall, (name) => {
+    throw new HostTrap(`${name} is not provided by the sandbox's WASI 0.2 host`);
+  });
+  const result = (outcome: SandboxOutcome): ComponentResult => ({
+    outcome,
+    missingImports: [...new Set([...start.imports.filter((i) => !host.provided.has(i)), ...host.missing])],
+    http: ctx.exchanges,
+    writtenFiles: host.filesystem.writes(hooks.writeBack),
+  });
+
+  const unprovided = start.imports.filter((i) => !host.provided.has(i));
+  if (unprovided.length)
+    return result({
+      kind: 'error',
+      message: `the component imports ${unprovided.join(', ')}, which the sandbox does not provide; it was not run`,
+    });
+
+  let instantiate: Instantiate;
+  try {
+    const glue = (await import(
+      `data:text/javascript;base64,${Buffer.from(start.js).toString('base64')}`
+    )) as {
+      instantiate: Instantiate;
+    };
+    instantiate = glue.instantiate;
+  } catch (error) {
+    return result({
+      kind: 'error',
+      message: `cannot load the transpiled component: ${(error as Error).message}`,
+    });
+  }
+
+  let exports: Record<string, unknown>;
+  try {
+    exports = instantiate(
+      (name) => {
+        const bytes = start.coreModules[name];
+        if (!bytes) throw new Error(`core module ${name} is missing from the transpiled component`);
+        return new wasm.Module(bytes);
+      },
+      host.imports as Record<string, unknown>,
+      (module, imports) => {
+        const instance = new wasm.Instance(module, imports ?? {});
+        for (const value of Object.values(instance.exports))
+          if (isMemory(value) && !hooks.memories.includes(value)) hooks.memories.push(value);
+        return instance;
+      },
+    );
+  } catch (error) {
+    return result(failure(error));
+  }
+
+  try {
+    const handler = exportOf(exports, 'wasi:http/incoming-handler') as
+      { handle(request: IncomingRequest, out: ResponseOutparam): void } | undefined;
+    if (handler && typeof handler.handle === 'function') {
+      for (const spec of start.requests.length ? start.requests : DEFAULT_HTTP_REQUESTS) {
+        sendIncoming(handler, spec, ctx.exchanges);
+      }
+      return result({ kind: 'exit', code: 0 });
+    }
+    const run = exportOf(exports, 'wasi:cli/run') as { run(): void } | undefined;
+    if (run && typeof run.run === 'function') {
+      run.run();
+      return result({ kind: 'exit', code: 0 });
+    }
+    return result({
+      kind: 'error',
+      message: `the component exports neither wasi:cli/run nor wasi:http/incoming-handler (it exports ${start.exports.join(', ') || 'nothing'})`,
+    });
+  } catch (error) {
+    return result(failure(error));
+  } finally {
+    stopFetchWorker();
+  }
+}
+
+function exportOf(exports: Record<string, unknown>, iface: string): unknown {
+  const key = Object.keys(exports).find((k) => k === iface || k.startsWith(`${iface}@`));
+  return key === undefined ? undefined : exports[key];
+}
+
+/**
+ * What an exception out of the component means. WASI 0.2's exit carries only ok or err, so
+ * the exit code is 0 or 1; `run` returning err is exit code 1 too.
+ */
+function failure(error: unknown): SandboxOutcome {
+  if (error instanceof ComponentExit) return { kind: 'exit', code: error.ok ? 0 : 1 };
+  if (error instanceof SandboxStop) return { kind: 'stopped', reason: error.message };
+  if (error instanceof Error && error.constructor.name === 'ComponentError') return { kind: 'exit', code: 1 };
+  if (error instanceof wasm.LinkError)
+    return { kind: 'error', message: `cannot link the component: ${error.message}` };
+  if (error instanceof RangeError && /memory/i.test(error.message))
+    return { kind: 'stopped', reason: `memory limit: ${error.message}` };
+  const e = error instanceof Error ? error : new Error(String(error));
+  return { kind: 'trap', message: e.message, stack: e.stack };
+}

@@ -1,0 +1,33 @@
+/**
+ * `sandbox.network.allow`: `host:port` patterns (`*` matches any run of characters except a dot in
+ * the host, any port in the port). Pure, for the host and the tests.
+ */
+
+function globToRegExp(glob: string, any: string): RegExp {
+  const body = glob
+    .split('*')
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join(any);
+  return new RegExp(`^${body}$`, 'i');
+}
+
+export function endpointAllowed(patterns: string[], host: string, port: number): boolean {
+  const bare = host.replace(/^\[(.*)\]$/, '$1');
+  return patterns.some((pattern) => {
+    const at = pattern.lastIndexOf(':');
+    if (at <= 0) return false;
+    const hostPattern = pattern.slice(0, at).replace(/^\[(.*)\]$/, '$1');
+    const portPattern = pattern.slice(at + 1);
+    return (
+      globToRegExp(hostPattern, '[^.]*').test(bare) && globToRegExp(portPattern, '\\d*').test(String(port))
+    );
+  });
+}
+
+/** Whether any pattern could allow `host` on some port (DNS lookups are allowed for these names only). */
+export function hostAllowed(patterns: string[], host: string): boolean {
+  return patterns.some((pattern) => {
+    const at = pattern.lastIndexOf(':');
+    return at > 0 && globToRegExp(pattern.slice(0, at).replace(/^\[(.*)\]$/, '$1'), '[^.]*').test(host);
+  });
+}
