@@ -209,6 +209,7 @@ export function buildEffectivePolicy(
     rulesDecidedBy[setting.key as string] = setting.pointer;
   }
   const runtime = merged.get('runtime')?.value as EffectivePolicy['runtime'] | undefined;
+  const world = merged.get('imports.world')?.value as EffectivePolicy['world'] | undefined;
   const imports = importRules(merged, otherwiseFallback);
   return {
     source,
@@ -220,6 +221,7 @@ export function buildEffectivePolicy(
     rules,
     rulesDecidedBy,
     ...(runtime ? { runtime } : {}),
+    ...(world ? { world } : {}),
     problems: [],
   };
 }
