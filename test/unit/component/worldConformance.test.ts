@@ -6,6 +6,7 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import {
   interfaceMatches,
   parseWitWorld,
@@ -13,6 +14,8 @@ import {
 } from '../../../server/src/core/component/standardWorlds';
 import { checkBytes, policyFrom } from '../rules/helpers';
 import { wasmTools } from '../../support/wasmTools';
+import { readBinaryModule } from '../../../server/src/core/module/binary';
+import { generatePolicy } from '../../../server/src/core/policy/generate';
 
 /** A component importing these interfaces (empty instances) and exporting these. */
 async function component(imports: string[], exports: string[]): Promise<Uint8Array> {
@@ -173,5 +176,45 @@ describe('iface#function patterns on components', function () {
     assert.deepEqual(await importFindings({ allow: ['wasi:io/error', 'log'] }), [
       'Component import "example:kv/store@1.0.0"',
     ]);
+  });
+});
+
+describe('least-privilege policy for a component', function () {
+  this.timeout(120_000);
+
+  it('writes function patterns for file-system interfaces, whole interfaces elsewhere, and governs the component cleanly', async () => {
+    const script = pathToFileURL(
+      resolve(__dirname, '..', '..', '..', '..', 'scripts', 'fetch-real-world.mjs'),
+    ).href;
+    const { REAL_WORLD_MODULES, fetchOne } = (await import(script)) as {
+      REAL_WORLD_MODULES: Array<{ id: string }>;
+      fetchOne: (entry: { id: string }) => string;
+    };
+    const bytes = readFileSync(fetchOne(REAL_WORLD_MODULES.find((m) => m.id === 'wasm-tools-component')!));
+    const facts = readBinaryModule(bytes);
+    const text = generatePolicy([{ name: 'wasm-tools.wasm', facts }]);
+    assert.match(
+      text,
+      /"wasi:filesystem\/types@0\.2\.0-rc-2023-11-10#\[method\]descriptor\.open-at", \/\/ filesystem: one function/,
+    );
+    assert.doesNotMatch(text, /"wasi:filesystem\/types@0\.2\.0-rc-2023-11-10",/);
+    assert.match(text, /"wasi:cli\/environment@0\.2\.0-rc-2023-12-05", \/\/ environment:/);
+    const result = await checkBytes(bytes, { policy: policyFrom(text) });
+    assert.deepEqual(
+      result.findings.filter((f) => f.ruleId === 'disallowed-import'),
+      [],
+    );
+    // A function the policy does not list is refused: the grant is narrower than the interface.
+    const narrowed = text.replace(
+      /\s*"wasi:filesystem\/types@[^"]*#\[method\]descriptor\.open-at",[^\n]*/,
+      '',
+    );
+    const refused = (await checkBytes(bytes, { policy: policyFrom(narrowed) })).findings.filter(
+      (f) => f.ruleId === 'disallowed-import',
+    );
+    assert.deepEqual(
+      refused.map((f) => f.message.split(' is not')[0]),
+      ['Component import "wasi:filesystem/types@0.2.0-rc-2023-11-10#[method]descriptor.open-at" (capability "filesystem")'],
+    );
   });
 });

@@ -51,8 +51,10 @@ export const disallowedImport = createRule({
         );
       }
     }
-    const world = facts.components?.world;
-    for (const [n, imp] of (facts.components?.imports ?? []).entries()) {
+    // A nested component's imports are satisfied by the component around it, not by the host.
+    const world = context.nested ? undefined : facts.components?.world;
+    const componentImports = context.nested ? [] : (facts.components?.imports ?? []);
+    for (const [n, imp] of componentImports.entries()) {
       // A component imports whole interfaces (`wasi:sockets/tcp@0.2.0`): the interface is the
       // "module" and there is no item name; `iface#function` patterns decide its functions one by one.
       const verdict = policy.checkImport(imp.name, '');
