@@ -214,7 +214,42 @@ describe('least-privilege policy for a component', function () {
     );
     assert.deepEqual(
       refused.map((f) => f.message.split(' is not')[0]),
-      ['Component import "wasi:filesystem/types@0.2.0-rc-2023-11-10#[method]descriptor.open-at" (capability "filesystem")'],
+      [
+        'Component import "wasi:filesystem/types@0.2.0-rc-2023-11-10#[method]descriptor.open-at" (capability "filesystem")',
+      ],
+    );
+  });
+});
+
+describe('unsupported-feature on components', function () {
+  this.timeout(120_000);
+
+  it('a hand-built async function type is reported as component-async at its byte', async () => {
+    // type section: 1 type, 0x43 (async func), 0 params, result list 0x01 0x00 (none).
+    const bytes = Uint8Array.from([
+      0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00, 0x07, 0x05, 0x01, 0x43, 0x00, 0x01, 0x00,
+    ]);
+    const facts = readBinaryModule(bytes);
+    assert.deepEqual(facts.problems, []);
+    assert.deepEqual(facts.components!.features, [
+      { feature: 'component-async', location: { kind: 'binary', offset: 11, length: 1 } },
+    ]);
+    const plain = await checkBytes(bytes, { policy: policyFrom({ runtime: { features: ['bulk-memory'] } }) });
+    assert.deepEqual(
+      plain.findings.filter((f) => f.ruleId === 'unsupported-feature').map((f) => [f.severity, f.message]),
+      [
+        [
+          'error',
+          'The component uses the component-model feature component-async, which the target runtime does not list in its features; runtimes on WASI 0.2 lack it.',
+        ],
+      ],
+    );
+    const ready = await checkBytes(bytes, {
+      policy: policyFrom({ runtime: { features: ['component-async'] } }),
+    });
+    assert.deepEqual(
+      ready.findings.filter((f) => f.ruleId === 'unsupported-feature'),
+      [],
     );
   });
 });

@@ -154,11 +154,14 @@ function readComponentSpaces(
   return { facts, spaces };
 }
 
-/** The first use of each component-model feature, located. */
+/** The first use of each component-model feature, located (`component-async`, … as `runtime.features` names them). */
 function firstUses(uses: ComponentSpaces['features']): NonNullable<ComponentFacts['features']> {
   const seen = new Map<string, number>();
   for (const u of uses) if (!seen.has(u.feature)) seen.set(u.feature, u.offset);
-  return [...seen].map(([feature, offset]) => ({ feature, location: byteSpan(offset, 1) }));
+  return [...seen].map(([feature, offset]) => ({
+    feature: `component-${feature}`,
+    location: byteSpan(offset, 1),
+  }));
 }
 
 /** An `externdesc`: what is imported (or the ascribed type of an export). */
