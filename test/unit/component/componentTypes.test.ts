@@ -6,12 +6,12 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { readBinaryModule } from '../../../server/src/core/module/binary';
 import type { ModuleFacts } from '../../../server/src/core/module/model';
 import { encodeVarUint32 } from '../../../server/src/core/signing/leb128';
 import { seededRandom } from '../../support/seededRandom';
 import { wasmTools } from '../../support/wasmTools';
+import { realWorldPaths } from '../../support/realWorldFiles';
 
 const ROOT = resolve(__dirname, '..', '..', '..', '..');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'components');
@@ -228,14 +228,7 @@ describe('component types', function () {
   describe('the jco 0.14.2 components', () => {
     let paths: Record<string, string>;
     before(async () => {
-      const script = pathToFileURL(join(ROOT, 'scripts', 'fetch-real-world.mjs')).href;
-      const { REAL_WORLD_MODULES, fetchOne } = (await import(script)) as {
-        REAL_WORLD_MODULES: Array<{ id: string }>;
-        fetchOne: (entry: { id: string }) => string;
-      };
-      paths = Object.fromEntries(
-        REAL_WORLD_MODULES.filter((m) => m.id.endsWith('-component')).map((m) => [m.id, fetchOne(m)]),
-      );
+      paths = await realWorldPaths((id) => id.endsWith('-component'));
     });
 
     for (const id of ['jco-bindgen-component', 'wasm-tools-component']) {

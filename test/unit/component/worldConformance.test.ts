@@ -6,7 +6,6 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import {
   interfaceMatches,
   parseWitWorld,
@@ -14,6 +13,7 @@ import {
 } from '../../../server/src/core/component/standardWorlds';
 import { checkBytes, policyFrom } from '../rules/helpers';
 import { wasmTools } from '../../support/wasmTools';
+import { realWorldPaths } from '../../support/realWorldFiles';
 import { readBinaryModule } from '../../../server/src/core/module/binary';
 import { generatePolicy } from '../../../server/src/core/policy/generate';
 
@@ -183,14 +183,8 @@ describe('least-privilege policy for a component', function () {
   this.timeout(120_000);
 
   it('writes function patterns for file-system interfaces, whole interfaces elsewhere, and governs the component cleanly', async () => {
-    const script = pathToFileURL(
-      resolve(__dirname, '..', '..', '..', '..', 'scripts', 'fetch-real-world.mjs'),
-    ).href;
-    const { REAL_WORLD_MODULES, fetchOne } = (await import(script)) as {
-      REAL_WORLD_MODULES: Array<{ id: string }>;
-      fetchOne: (entry: { id: string }) => string;
-    };
-    const bytes = readFileSync(fetchOne(REAL_WORLD_MODULES.find((m) => m.id === 'wasm-tools-component')!));
+    const paths = await realWorldPaths((id) => id === 'wasm-tools-component');
+    const bytes = readFileSync(paths['wasm-tools-component']);
     const facts = readBinaryModule(bytes);
     const text = generatePolicy([{ name: 'wasm-tools.wasm', facts }]);
     assert.match(
