@@ -77,8 +77,41 @@ describe('wasm-warden inspect', () => {
     assert.equal(code, 0);
     const json = JSON.parse(stdout);
     assert.equal(json.kind, 'component');
-    assert.deepEqual(json.components, { imports: [], exports: [] });
+    assert.deepEqual(json.components, { imports: [], exports: [], coreImports: [], features: [] });
+    assert.deepEqual(json.world, { imports: [], exports: [] });
     assert.deepEqual(json.modules, []);
+  });
+
+  it('components: the world with typed functions in JSON, and as WIT in text', async () => {
+    const file = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'components', 'resources.wasm');
+    const { code, stdout } = await inspect(file, '--json');
+    assert.equal(code, 0);
+    const json = JSON.parse(stdout);
+    assert.deepEqual(
+      json.world.imports.map((i: { name: string; kind: string }) => [i.name, i.kind]),
+      [
+        ['wasi:io/error@0.2.3', 'instance'],
+        ['example:kv/store@1.0.0', 'instance'],
+        ['log', 'func'],
+      ],
+    );
+    assert.deepEqual(json.world.imports[1].functions[1], {
+      name: '[method]bucket.get',
+      params: [
+        { name: 'self', type: 'borrow<bucket>' },
+        { name: 'key', type: 'string' },
+      ],
+      results: ['option<entry>'],
+    });
+    assert.match(json.wit, /^package root:component;\n\nworld root \{\n {2}import wasi:io\/error@0\.2\.3;/);
+    assert.equal(json.components.wit, undefined, 'the WIT is printed once, at the top');
+    const text = await inspect(file);
+    assert.equal(text.code, 0);
+    assert.match(
+      text.stdout,
+      /world \(WIT\):\n {2}package root:component;\n\n {2}world root \{\n {4}import wasi:io\/error@0\.2\.3;/,
+    );
+    assert.match(text.stdout, /\n {8}get: func\(key: string\) -> option<entry>;\n/);
   });
 
   it('exits 1 with a located problem for a malformed module', async () => {

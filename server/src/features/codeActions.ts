@@ -112,7 +112,8 @@ export class CodeActionsFeature {
     name: string,
     diagnostic: Diagnostic,
   ): CodeAction | undefined {
-    const pattern = name === '' ? module : `${module}.${name}`;
+    // A function of a component interface is named `iface#function`.
+    const pattern = name === '' ? module : `${module}${module.includes(':') ? '#' : '.'}${name}`;
     const verdict = result.policy.checkImport(module, name);
     // A deny pattern beats any allow: the fix is to remove it, if it lives in this file.
     const decided = verdict.decidedBy;

@@ -48,7 +48,9 @@ validation errors).
            (every module meant to be valid is printed)
   --json   print the facts as JSON (kind, imports[], exports[], memories[], tables[], start,
            customSections[], components.imports/exports and modules[] for components, problems[];
-           for core modules reachability.exports[{ name, imports[] }] and reachability.neverCalled[])
+           for core modules reachability.exports[{ name, imports[] }] and reachability.neverCalled[];
+           a component adds world (imports[]/exports[] with their functions' WIT signatures)
+           and wit (the world and the interfaces it names, as WIT text))
 
 Exit codes: 0 the module is valid, 1 the module has errors, 2 usage or I/O errors.
 `;
@@ -187,6 +189,10 @@ function describe(f: ModuleFacts, indent = ''): string[] {
   for (const i of c.imports) line(`  ${i.name}${i.kind ? `  ${i.kind}` : ''}`);
   line(`exports (${c.exports.length}):`);
   for (const e of c.exports) line(`  ${e.name}${e.kind ? `  ${e.kind}` : ''}`);
+  if (c.wit) {
+    line('world (WIT):');
+    for (const witLine of c.wit.trimEnd().split('\n')) line(witLine ? `  ${witLine}` : '');
+  }
   describeCustom(f, indent).forEach((l) => out.push(l));
   (f.modules ?? []).forEach((nested, n) => {
     const at = nested.location.kind === 'binary' ? ` at byte ${nested.location.offset}` : '';
@@ -297,8 +303,11 @@ export const inspectCommand: CliCommand = {
     const reach = reachabilityOf(facts, bytes);
     const reachability = reach && summariseReachability(facts, reach);
     if (json) {
+      // A component's world and WIT go at the top, once.
+      const { world, wit, ...components } = facts.components ?? { imports: [], exports: [] };
+      const typed = facts.components ? { components, world, wit } : {};
       io.stdout(
-        `${JSON.stringify({ file, size: bytes.length, ...facts, ...(reachability ? { reachability } : {}), problems }, null, 2)}\n`,
+        `${JSON.stringify({ file, size: bytes.length, ...facts, ...typed, ...(reachability ? { reachability } : {}), problems }, null, 2)}\n`,
       );
     } else {
       const lines = [`${file}: ${bytesText(bytes.length)}`, ...describe(facts)];

@@ -1,8 +1,12 @@
 /**
  * Components (the component model's binary layer): their imports and exports by name, and the core
- * modules and components nested inside, each read into its own facts. Only the section structure
- * and the import/export sections are decoded; everything else is skipped by size.
+ * modules and components nested inside, each read into its own facts. The type, alias, canon and
+ * instance sections feed the component's index spaces (component/spaces.ts), from which come its
+ * typed world, its WIT and what satisfies each import of a nested core module.
  */
+import { ComponentSpaces } from '../component/spaces';
+import type { TypeScope } from '../component/typeReader';
+import { buildWorld } from '../component/world';
 import { ByteReader, MalformedError } from './byteReader';
 import {
   emptyFacts,
@@ -14,6 +18,7 @@ import {
 } from './coreModule';
 import type { ComponentExternKind, ComponentFacts, ModuleFacts } from './model';
 import { byteSpan } from '../location';
+import { readExternName } from '../component/names';
 
 /** Version and layer bytes of a component: `0d 00 01 00`. */
 export const COMPONENT_VERSION = [0x0d, 0x00, 0x01, 0x00];
@@ -47,11 +52,25 @@ export function hasComponentPreamble(bytes: Uint8Array, start = 0): boolean {
 }
 
 /** Reads the component in bytes[start, end); offsets in the result are absolute. */
-export function readComponent(bytes: Uint8Array, start = 0, end = bytes.length, depth = 0): ModuleFacts {
+export function readComponent(bytes: Uint8Array, start = 0, end = bytes.length): ModuleFacts {
+  return readComponentSpaces(bytes, start, end, 0, null).facts;
+}
+
+function readComponentSpaces(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  depth: number,
+  parentScope: TypeScope | null,
+): { facts: ModuleFacts; spaces: ComponentSpaces } {
   const facts = emptyFacts('component', start, end);
   const component: ComponentFacts = { imports: [], exports: [] };
   facts.components = component;
   facts.modules = [];
+  const spaces = new ComponentSpaces(parentScope);
+  // After the first problem in a typed section the index spaces are incomplete: later sections
+  // would only repeat it, so typed decoding stops there (names and nested modules still read).
+  let typesBroken = false;
   const r = new ByteReader(bytes, start + 8, end);
   const report = (error: unknown): void => {
     if (error instanceof MalformedError) facts.problems.push(invalidModule(error.message, error.offset, end));
@@ -96,11 +115,15 @@ export function readComponent(bytes: Uint8Array, start = 0, end = bytes.length, 
       } else if (id === 1 || id === 4) {
         if (depth >= MAX_NESTING)
           section.fail(`components nested more than ${MAX_NESTING} deep`, sectionStart);
-        const nested =
-          id === 1
-            ? readCoreModule(bytes, payloadStart, payloadEnd)
-            : readComponent(bytes, payloadStart, payloadEnd, depth + 1);
-        facts.modules.push(nested);
+        if (id === 1) {
+          const nested = readCoreModule(bytes, payloadStart, payloadEnd);
+          spaces.nested(facts.modules.push(nested) - 1, false, nested.imports);
+        } else {
+          const inner = readComponentSpaces(bytes, payloadStart, payloadEnd, depth + 1, spaces.scope);
+          const ordinal = facts.modules.push(inner.facts) - 1;
+          spaces.nested(ordinal, true, []);
+          spaces.nestedExports.set(ordinal, inner.spaces.exports);
+        }
       } else if (id === 10) {
         readExterns(section, component.imports, 'import');
       } else if (id === 11) {
@@ -109,45 +132,36 @@ export function readComponent(bytes: Uint8Array, start = 0, end = bytes.length, 
     } catch (error) {
       report(error);
     }
+    if (!typesBroken && id >= 2 && id <= 11 && id !== 4) {
+      try {
+        spaces.section(id, new ByteReader(bytes, payloadStart, payloadEnd));
+      } catch (error) {
+        typesBroken = true;
+        report(error);
+      }
+    }
     r.pos = payloadEnd;
   }
+  const { world, wit } = buildWorld(spaces.imports, spaces.exports);
+  component.world = world;
+  component.wit = wit;
+  spaces.resolveShims(facts.modules);
+  component.coreImports = spaces.links;
+  component.features = firstUses(spaces.features);
   // A component's own problems come first; nested modules' problems are already absolute.
   for (const nested of facts.modules) facts.problems.push(...nested.problems);
   facts.proposals = sortProposals(facts.modules.flatMap((m) => m.proposals));
-  return facts;
+  return { facts, spaces };
 }
 
-/**
- * An `importname'`/`exportname'`: a discriminant byte, then the name. 0x02 adds attributes. 0x01
- * is a name with a version suffix in the current spec, but a plain interface name in 2023-era
- * binaries (jco 0.14); the suffix is taken only when it looks like one (`len` semver characters).
- */
-function readExternName(r: ByteReader): string {
-  const at = r.pos;
-  const discriminant = r.u8();
-  if (discriminant > 0x02)
-    r.fail(`malformed import/export name discriminant 0x${discriminant.toString(16)}`, at);
-  const name = r.name();
-  if (discriminant === 0x01) skipVersionSuffix(r);
-  if (discriminant === 0x02) {
-    const attributes = r.count(1);
-    for (let i = 0; i < attributes; i++) {
-      const kind = r.u8();
-      if (kind > 0x02) r.fail(`malformed name attribute 0x${kind.toString(16)}`, r.pos - 1);
-      r.name();
-    }
-  }
-  return name;
-}
-
-const SEMVER_SUFFIX = /^[0-9A-Za-z.+-]+$/;
-
-function skipVersionSuffix(r: ByteReader): void {
-  const start = r.pos;
-  const length = r.bytes[start];
-  if (length === undefined || length === 0 || length >= 0x80 || start + 1 + length > r.end) return;
-  const suffix = Buffer.from(r.bytes.subarray(start + 1, start + 1 + length)).toString('latin1');
-  if (SEMVER_SUFFIX.test(suffix)) r.pos = start + 1 + length;
+/** The first use of each component-model feature, located (`component-async`, … as `runtime.features` names them). */
+function firstUses(uses: ComponentSpaces['features']): NonNullable<ComponentFacts['features']> {
+  const seen = new Map<string, number>();
+  for (const u of uses) if (!seen.has(u.feature)) seen.set(u.feature, u.offset);
+  return [...seen].map(([feature, offset]) => ({
+    feature: `component-${feature}`,
+    location: byteSpan(offset, 1),
+  }));
 }
 
 /** An `externdesc`: what is imported (or the ascribed type of an export). */

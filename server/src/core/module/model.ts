@@ -181,6 +181,49 @@ export type ComponentExternKind = 'module' | 'func' | 'value' | 'type' | 'compon
 export interface ComponentFacts {
   imports: Array<{ name: string; location: SourceLocation; kind?: ComponentExternKind }>;
   exports: Array<{ name: string; location: SourceLocation; kind?: ComponentExternKind }>;
+  /** The world the component targets: its typed imports and exports (binary only). */
+  world?: WorldFacts;
+  /** The world and the interfaces it names, as WIT text. */
+  wit?: string;
+  /** For every function import of a nested core module: what satisfies it. */
+  coreImports?: CoreImportLinkFact[];
+  /** Component-model features a runtime may lack (async, error-context, fixed-size lists…), where first used. */
+  features?: Array<{ feature: string; location: SourceLocation }>;
+}
+
+/** A function of a world item, as WIT writes it (`[method]descriptor.read`, types as WIT text). */
+export interface WorldFunctionFact {
+  name: string;
+  params: Array<{ name: string; type: string }>;
+  results: string[];
+  async?: boolean;
+}
+
+export interface WorldItemFact {
+  /** `ns:pkg/iface@version` for interfaces, else the plain name. */
+  name: string;
+  kind: ComponentExternKind;
+  functions: WorldFunctionFact[];
+  /** Names of the types the item declares. */
+  types?: string[];
+}
+
+export interface WorldFacts {
+  imports: WorldItemFact[];
+  exports: WorldItemFact[];
+}
+
+/** What satisfies one import of a nested core module. */
+export interface CoreImportLinkFact {
+  /** Index of the core module in the component's `modules`. */
+  module: number;
+  importModule: string;
+  importName: string;
+  source:
+    | { kind: 'lowered'; import?: string; function: string }
+    | { kind: 'builtin'; builtin: string; resource?: string }
+    | { kind: 'core-export'; module: number; name: string }
+    | { kind: 'unknown' };
 }
 
 /** One section of a binary, in file order (binary only). */

@@ -219,6 +219,7 @@ export function buildEffectivePolicy(
     rulesDecidedBy[setting.key as string] = setting.pointer;
   }
   const runtime = merged.get('runtime')?.value as EffectivePolicy['runtime'] | undefined;
+  const world = merged.get('imports.world')?.value as EffectivePolicy['world'] | undefined;
   const imports = importRules(merged, otherwiseFallback);
   return {
     source,
@@ -230,6 +231,7 @@ export function buildEffectivePolicy(
     rules,
     rulesDecidedBy,
     ...(runtime ? { runtime } : {}),
+    ...(world ? { world } : {}),
     problems: [],
   };
 }

@@ -75,17 +75,42 @@ function describeImport(module: string, name: string, kind: string): UsedImport 
   };
 }
 
+/** Groups where granting single functions narrows what a component gets (files, sockets, HTTP). */
+const NARROWED_BY_FUNCTION = new Set(['filesystem', 'network']);
+
+/**
+ * A component's interface import, as patterns: the whole interface, or — for the file-system and
+ * network groups, where the component's types list the functions it uses — `iface#function` for
+ * each, so the grant is only what it calls (wit-component keeps only the functions used).
+ */
+function componentImportPatterns(facts: ModuleFacts, n: number, used: UsedImport): UsedImport[] {
+  const item = facts.components?.world?.imports[n];
+  if (!item || item.kind !== 'instance' || !used.capability || !NARROWED_BY_FUNCTION.has(used.capability))
+    return [used];
+  if (item.functions.length === 0) return [used];
+  return item.functions.map((f) => ({
+    ...used,
+    name: f.name,
+    pattern: `${item.name}#${f.name}`,
+    comment: `${used.capability}: one function of ${item.name}`,
+  }));
+}
+
 /** Every import the modules use, once, in capability order, each with its comment. */
 export function collectImports(inputs: GenerationInput[]): UsedImport[] {
   const byPattern = new Map<string, UsedImport>();
   for (const input of inputs) {
     const idle = new Set(input.neverCalled ?? []);
-    for (const { module, name, kind } of hostImportsOf(input.facts)) {
-      const used = describeImport(module, name, kind);
-      const calledHere = !idle.has(used.pattern);
-      const known = byPattern.get(used.pattern);
-      if (!known) byPattern.set(used.pattern, { ...used, neverCalled: !calledHere });
-      else if (calledHere) known.neverCalled = false;
+    for (const [n, { module, name, kind }] of hostImportsOf(input.facts).entries()) {
+      const described = describeImport(module, name, kind);
+      const patterns =
+        input.facts.kind === 'component' ? componentImportPatterns(input.facts, n, described) : [described];
+      for (const used of patterns) {
+        const calledHere = !idle.has(used.pattern);
+        const known = byPattern.get(used.pattern);
+        if (!known) byPattern.set(used.pattern, { ...used, neverCalled: !calledHere });
+        else if (calledHere) known.neverCalled = false;
+      }
     }
   }
   const order = (u: UsedImport) =>

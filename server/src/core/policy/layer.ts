@@ -4,6 +4,7 @@
  * Each setting remembers the JSON text that set it, so any decision can point back at its line.
  */
 import * as path from 'node:path';
+import { resolveRequiredWorld } from './requiredWorld';
 import { getNodeValue, type Node } from 'jsonc-parser';
 import type { PolicyPointer } from '../findings';
 import { nodeSpan, type PolicyDocument } from './document';
@@ -60,6 +61,11 @@ const FIELDS: FieldReader[] = [
   { path: 'imports.capabilities', kind: 'each', convert: isString },
   { path: 'imports.otherwise', kind: 'scalar', convert: oneOf('allow', 'warn', 'deny') },
   { path: 'imports.neverCalled', kind: 'scalar', convert: oneOf('lower', 'keep') },
+  {
+    path: 'imports.world',
+    kind: 'scalar',
+    convert: (v, dir) => (typeof v === 'string' ? resolveRequiredWorld(v, dir) : undefined),
+  },
   { path: 'memory.maxPages', kind: 'scalar', convert: isCount },
   { path: 'memory.maxBytes', kind: 'scalar', convert: sizeInBytes },
   { path: 'memory.requireMaximum', kind: 'scalar', convert: isBoolean },

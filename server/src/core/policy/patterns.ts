@@ -2,6 +2,8 @@
  * Import patterns: `module.name` with `*` wildcards (`env.*`, `wasi_snapshot_preview1.fd_*`). A WASI
  * 0.2 interface may be named with or without its version and without a function, so
  * `wasi:filesystem/types` covers `wasi:filesystem/types@0.2.0` and every function imported from it.
+ * One function of a component interface is `iface#function`, as WIT names it:
+ * `wasi:filesystem/types@0.2.*#[method]descriptor.write`.
  */
 import { splitInterfaceVersion } from '../wasi/catalogue';
 
@@ -60,7 +62,7 @@ export function importSubjects(module: string, name: string): string[] {
   const subjects = [name === '' ? module : `${module}.${name}`];
   if (module.includes(':')) {
     const unversioned = splitInterfaceVersion(module).name;
-    if (name !== '') subjects.push(`${unversioned}.${name}`);
+    if (name !== '') subjects.push(`${module}#${name}`, `${unversioned}#${name}`, `${unversioned}.${name}`);
     subjects.push(module, unversioned);
   }
   return [...new Set(subjects)];

@@ -70,7 +70,8 @@ export function checkImportPattern(
       severity: 'warning',
     };
   }
-  if (pattern.startsWith('wasi:')) return checkInterfacePattern(pattern);
+  // `iface#function`: the interface part is checked like a whole-interface pattern.
+  if (pattern.startsWith('wasi:')) return checkInterfacePattern(pattern.split('#')[0]);
   const dot = pattern.indexOf('.');
   const module = dot < 0 ? pattern : pattern.slice(0, dot);
   const name = dot < 0 ? '' : pattern.slice(dot + 1);

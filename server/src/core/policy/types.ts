@@ -100,6 +100,8 @@ export interface EffectivePolicy {
   rulesDecidedBy: Record<string, PolicyPointer>;
   /** Target runtime feature set for `unsupported-feature` (proposal names), if the policy names one. */
   runtime?: { name?: string; features?: string[] };
+  /** The world components must fit (`imports.world`), resolved, or why it cannot be used. */
+  world?: import('./requiredWorld').PolicyWorld;
   /** Problems with the policy itself (shown in the policy file; a broken policy also adds one to each module). */
   problems: Finding[];
 }

@@ -119,31 +119,46 @@ export const disallowedImport = createRule({
         );
       }
     }
-    for (const imp of facts.components?.imports ?? []) {
+    // A nested component's imports are satisfied by the component around it, not by the host.
+    const world = context.nested ? undefined : facts.components?.world;
+    const componentImports = context.nested ? [] : (facts.components?.imports ?? []);
+    for (const [n, imp] of componentImports.entries()) {
       // A component imports whole interfaces (`wasi:sockets/tcp@0.2.0`): the interface is the
-      // "module" and there is no item name.
+      // "module" and there is no item name; `iface#function` patterns decide its functions one by one.
       const verdict = policy.checkImport(imp.name, '');
-      if (verdict.decision === 'allow') continue;
-      findings.push(
-        context.report({
-          messageId: verdict.decision === 'deny' ? 'componentDenied' : 'componentWarned',
-          severity: verdict.decision === 'deny' ? 'error' : 'warning',
-          location: imp.location,
-          data: {
-            name: imp.name,
-            capability: verdict.capability ? ` (capability "${verdict.capability}")` : '',
-            reason: verdict.reason,
-          },
-          decidedBy: verdict.decidedBy,
-          fix: {
-            module: imp.name,
-            name: '',
-            kind: 'instance',
-            capability: verdict.capability ?? null,
-            decision: verdict.decision,
-          } satisfies ImportFixData,
-        }),
-      );
+      const item = world?.imports[n];
+      const functions = item?.kind === 'instance' && item.name === imp.name ? item.functions : [];
+      const perFunction = functions.map((f) => ({
+        name: f.name,
+        verdict: policy.checkImport(imp.name, f.name),
+      }));
+      const refused = perFunction.filter((f) => f.verdict.decision !== 'allow');
+      // The whole interface is refused when every function is (or it brings none): one finding.
+      const whole = verdict.decision !== 'allow' && refused.length === perFunction.length;
+      const subjects = whole
+        ? [{ name: imp.name, verdict }]
+        : refused.map((f) => ({ name: `${imp.name}#${f.name}`, verdict: f.verdict }));
+      for (const { name, verdict } of subjects)
+        findings.push(
+          context.report({
+            messageId: verdict.decision === 'deny' ? 'componentDenied' : 'componentWarned',
+            severity: verdict.decision === 'deny' ? 'error' : 'warning',
+            location: imp.location,
+            data: {
+              name,
+              capability: verdict.capability ? ` (capability "${verdict.capability}")` : '',
+              reason: verdict.reason,
+            },
+            decidedBy: verdict.decidedBy,
+            fix: {
+              module: imp.name,
+              name: name === imp.name ? '' : name.slice(imp.name.length + 1),
+              kind: 'instance',
+              capability: verdict.capability ?? null,
+              decision: verdict.decision,
+            } satisfies ImportFixData,
+          }),
+        );
     }
     return findings;
   },

@@ -14,9 +14,11 @@ import { suspiciousData } from './suspiciousData';
 import { tableExposure } from './tableExposure';
 import { unsupportedFeature } from './unsupportedFeature';
 import { untrustedSignature } from './untrustedSignature';
+import { worldConformance } from './worldConformance';
 
 export const RULES: readonly Rule[] = [
   disallowedImport,
+  worldConformance,
   memoryLimit,
   missingSignature,
   invalidSignature,

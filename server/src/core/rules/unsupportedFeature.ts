@@ -20,6 +20,8 @@ export const unsupportedFeature = createRule({
         'The module uses the {{proposal}} proposal, which the target runtime{{runtime}} does not list in its features.',
       sandbox:
         'The module uses the {{proposal}} proposal, which the sandbox engine ({{engine}}) cannot run: "Run in Sandbox" will fail.',
+      component:
+        'The component uses the component-model feature {{feature}}, which the target runtime{{runtime}} does not list in its features; runtimes on WASI 0.2 lack it.',
     },
   },
   check(context) {
@@ -54,6 +56,19 @@ export const unsupportedFeature = createRule({
           }),
         );
       }
+    }
+    // Component-model features beyond WASI 0.2 (async, error-context, fixed-size lists…), where
+    // first used; a runtime that lists them in `runtime.features` accepts them.
+    for (const { feature, location } of facts.components?.features ?? []) {
+      if (target?.has(feature as Proposal)) continue;
+      findings.push(
+        context.report({
+          messageId: 'component',
+          severity: target ? 'error' : 'warning',
+          location,
+          data: { feature, runtime },
+        }),
+      );
     }
     return findings;
   },
