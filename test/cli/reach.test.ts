@@ -47,7 +47,10 @@ describe('wasm-warden and reachability', function () {
   it('policy init grants what is called and comments out what nothing calls', () => {
     const r = run(dir, 'policy', 'init', '-o', '-', 'reach.wasm');
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^ {6}"wasi_snapshot_preview1\.sock_send", \/\/ network:/m);
+    assert.match(
+      r.stdout,
+      /^ {6}"wasi_snapshot_preview1\.sock_send", \/\/ DANGEROUS \(grants network access\), review: network:/m,
+    );
     assert.match(r.stdout, /^ {6}\/\/ "env\.never_used", \/\/ declared but never called: not granted/m);
     assert.doesNotMatch(r.stdout, /^ {6}"env\.never_used"/m);
   });

@@ -44,9 +44,14 @@ describe('wasm-warden start-up', () => {
     assert.deepEqual(loadedBundles(['--help']), ['cli.js']);
   });
 
-  it('loads only the inspect bundle for a binary, and wabt only for text', () => {
+  it('loads only the inspect bundle for a binary, and wabt only for text (on its bounded worker)', () => {
     assert.deepEqual(loadedBundles(['inspect', 'examples/hello.wasm']), ['cli.js', 'cli-inspect.js']);
-    assert.deepEqual(loadedBundles(['inspect', 'examples/add.wat']), ['cli.js', 'cli-inspect.js', 'wabt.js']);
+    assert.deepEqual(loadedBundles(['inspect', 'examples/add.wat']), [
+      'cli.js',
+      'cli-inspect.js',
+      'wat-compile-worker.js',
+      'wabt.js',
+    ]);
   });
 
   it('lists each command with the summary it declares', () => {

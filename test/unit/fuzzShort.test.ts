@@ -3,8 +3,8 @@
  * docs/FUZZING.md): mutated modules, texts, signed modules and policies through the facts reader
  * (against V8), the rules, the WAT reader, signature verification and policy resolution, each
  * input in a worker with a time budget; then one batch through dist/cli.js. The disassembler and
- * the WAT compiler are fuzzed in the long run only until the reproducers in test/fixtures/fuzz/
- * pass there (they hang the disassembler today).
+ * the WAT compiler are in it too, and every reproducer in test/fixtures/fuzz/ goes through the
+ * disassembler as well as the reader and the rules.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -20,7 +20,7 @@ describe('fuzzing (short seeded run)', function () {
     const summary = await runFuzz({
       seed: 14,
       runs: 100,
-      targets: ['facts', 'rules', 'wat-reader', 'signature', 'policy'],
+      targets: ['facts', 'rules', 'wat-reader', 'wat-compile', 'disassembler', 'signature', 'policy'],
       // A hang is an input that never ends; the budget is generous for a loaded machine.
       budgetMs: 30_000,
       cli: true,
@@ -36,6 +36,7 @@ describe('fuzzing (short seeded run)', function () {
       const bytes = new Uint8Array(fs.readFileSync(path.join(reproducers, file)));
       await runTarget('facts', bytes);
       await runTarget('rules', bytes);
+      await runTarget('disassembler', bytes);
     });
   }
 });

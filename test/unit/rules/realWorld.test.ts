@@ -36,10 +36,10 @@ const DEFAULT_COUNTS: Record<string, Counts> = {
 /** Errors per rule under the strict policy below (imports denied, 16 MiB, signature required). */
 const STRICT_ERRORS: Record<string, Counts> = {
   'sql.js': { 'disallowed-import': 1, 'memory-limit': 2, 'missing-signature': 1 },
-  'esbuild-wasm': { 'disallowed-import': 1, 'memory-limit': 1, 'missing-signature': 1 },
-  'brotli-wasm': { 'disallowed-import': 1, 'memory-limit': 1, 'missing-signature': 1 },
+  'esbuild-wasm': { 'disallowed-import': 9, 'memory-limit': 1, 'missing-signature': 1 },
+  'brotli-wasm': { 'disallowed-import': 2, 'memory-limit': 1, 'missing-signature': 1 },
   'zstd-wasm': { 'disallowed-import': 5, 'memory-limit': 2, 'missing-signature': 1 },
-  'web-tree-sitter': { 'disallowed-import': 7, 'memory-limit': 3, 'missing-signature': 1 },
+  'web-tree-sitter': { 'disallowed-import': 8, 'memory-limit': 3, 'missing-signature': 1 },
   'wasi-adapter': { 'disallowed-import': 64, 'memory-limit': 2, 'missing-signature': 1 },
   'jco-bindgen-component': { 'disallowed-import': 24, 'memory-limit': 3, 'missing-signature': 1 },
   // 16 host imports; the nested component's 12 imports are satisfied inside the component, not by the host.
