@@ -99,13 +99,8 @@ export const PANEL_SCRIPT = String.raw`
       box.appendChild(el('summary', (x.direction === 'incoming' ? '→ ' : '← ') + x.method + ' ' + x.url + ' — ' + answer + by + ', ' + x.ms.toFixed(0) + ' ms'));
       const message = (title, m, status) => {
         box.appendChild(el('h4', title));
-        const head = (status !== undefined ? 'HTTP ' + status + '
-' : '') + m.headers.map(([k, v]) => k + ': ' + v).join('
-');
-        box.appendChild(el('pre', (head ? head + '
-
-' : '') + (m.body || '(empty body)') + (m.bodyBytes > m.body.length ? '
-[' + bytes(m.bodyBytes) + ' in all]' : '')));
+        const head = (status !== undefined ? 'HTTP ' + status + '\n' : '') + m.headers.map(([k, v]) => k + ': ' + v).join('\n');
+        box.appendChild(el('pre', (head ? head + '\n\n' : '') + (m.body || '(empty body)') + (m.bodyBytes > m.body.length ? '\n[' + bytes(m.bodyBytes) + ' in all]' : '')));
       };
       message('Request', x.request);
       if (x.response) message('Response', x.response, x.response.status);

@@ -5,6 +5,6 @@
     (call $fd_write (local.get $n) (i32.const 0) (i32.const 1) (i32.const 8)))
   (func $parse (param i32) (result i32)
     (call $log (local.get 0)))
-  (func (export "handle") (param i32) (result i32)
+  (func $handle (export "handle") (param i32) (result i32)
     (call $parse (local.get 0)))
 )
