@@ -34,6 +34,16 @@ export function sectionSpans(bytes: Uint8Array): Array<{ start: number; end: num
   return spans;
 }
 
+/**
+ * Inserts `items` into `out` at `at`. Not `splice(at, 0, ...items)`: a section of a large module
+ * (ffmpeg's code section) passed as arguments overflows the call stack.
+ */
+function insertAt(out: number[], at: number, items: ArrayLike<number>): void {
+  const tail = out.splice(at);
+  for (let i = 0; i < items.length; i++) out.push(items[i]);
+  for (const byte of tail) out.push(byte);
+}
+
 /** One mutation of module bytes; `other` is another module to splice from. */
 export function mutateBytes(random: Random, bytes: Uint8Array, other: Uint8Array): Uint8Array {
   const out = Array.from(bytes);
@@ -65,7 +75,7 @@ export function mutateBytes(random: Random, bytes: Uint8Array, other: Uint8Array
       if (spans.length === 0) break;
       const { start, end } = pick(random, spans);
       const where = mine.length ? pick(random, mine).start : Math.min(8, out.length);
-      out.splice(where, 0, ...other.subarray(start, end));
+      insertAt(out, where, other.subarray(start, end));
       break;
     }
     case 5:
@@ -77,7 +87,7 @@ export function mutateBytes(random: Random, bytes: Uint8Array, other: Uint8Array
       if (mine.length === 0) break;
       const { start, end } = pick(random, mine);
       if (random(2)) out.splice(start, end - start);
-      else out.splice(end, 0, ...bytes.subarray(start, end));
+      else insertAt(out, end, bytes.subarray(start, end));
     }
   }
   return Uint8Array.from(out);

@@ -10,7 +10,10 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runFuzz } from '../fuzz/harness';
+import { mutateBytes } from '../fuzz/mutate';
 import { runTarget } from '../fuzz/targets';
+import { encodeVarUint32 } from '../../server/src/core/signing/leb128';
+import { seededRandom } from '../support/seededRandom';
 import { REPO_ROOT } from '../support/lspClient';
 
 describe('fuzzing (short seeded run)', function () {
@@ -39,4 +42,20 @@ describe('fuzzing (short seeded run)', function () {
       await runTarget('disassembler', bytes);
     });
   }
+});
+
+describe('fuzzing mutations of a large module', () => {
+  it('duplicate and splice a 1 MB section without overflowing the stack', () => {
+    // A module whose only section is a 1 MB custom section: dropping, duplicating and splicing it
+    // once passed its bytes as call arguments, which overflowed the stack on ffmpeg's code section.
+    const payload = 1024 * 1024;
+    const name = [1, 0x78];
+    const size = encodeVarUint32(name.length + payload);
+    const module = new Uint8Array(8 + 1 + size.length + name.length + payload);
+    module.set([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x00]);
+    module.set(size, 9);
+    module.set(name, 9 + size.length);
+    const random = seededRandom(7);
+    for (let i = 0; i < 12; i++) assert.ok(mutateBytes(random, module, module).length >= 0);
+  });
 });
