@@ -375,6 +375,13 @@ async function serverRun(
     const probe = pathToFileURL(path.join(dir, 'probe.wat')).href;
     await client.open(probe, '(module (import "env" "f" (func)))');
     try {
+      // Hover answers from the document's analysis, which queues behind the session's documents:
+      // the probe's diagnostics first (bounded), then the hover that must say something.
+      await within(
+        client.waitForDiagnostics(probe, () => true, 60_000),
+        60_000,
+        'diagnostics of the probe',
+      );
       const hover = await within(
         client.connection.sendRequest('textDocument/hover', {
           textDocument: { uri: probe },
