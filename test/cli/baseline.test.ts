@@ -1,29 +1,14 @@
 /** `wasm-warden diff` and the rollout gate `check --baseline / --baseline-git`, run from dist/cli.js. */
+import { runCliProcess, wasmOf } from '../support/cli';
 import * as assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { compileWat } from '../../server/src/core/wat/compile';
-import { REPO_ROOT } from '../support/lspClient';
 import { sharedTestdata } from '../support/sharedTestdata';
 
-const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
-
-function cli(args: string[], cwd: string): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-async function wasm(text: string): Promise<Uint8Array> {
-  const { bytes, findings } = await compileWat(text);
-  assert.ok(bytes, JSON.stringify(findings));
-  return bytes;
-}
+const cli = runCliProcess;
+const wasm = wasmOf;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON output read loosely
 type Json = any;

@@ -1,38 +1,21 @@
+import { runCliProcess, wasmOf, type CliRun } from '../support/cli';
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Ajv from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import { checkFile } from '../../server/src/cli/check/checkFile';
-import { compileWat } from '../../server/src/core/wat/compile';
-import { REPO_ROOT } from '../support/lspClient';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- SARIF logs are read as loose JSON here
 type SarifLog = any;
 
-const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
-
 /** Runs `wasm-warden check ARGS` (or, with `raw`, `wasm-warden ARGS`). */
-function cli(
-  args: string[],
-  cwd: string,
-  raw = false,
-): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...(raw ? [] : ['check']), ...args], {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+function cli(args: string[], cwd: string, raw = false): CliRun {
+  return runCliProcess([...(raw ? [] : ['check']), ...args], cwd);
 }
 
-async function wasm(text: string): Promise<Uint8Array> {
-  const { bytes, findings } = await compileWat(text);
-  assert.ok(bytes, JSON.stringify(findings));
-  return bytes;
-}
+const wasm = wasmOf;
 
 const POLICY = `{
   // the fixtures' policy
