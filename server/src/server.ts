@@ -188,7 +188,7 @@ connection.onDidChangeWatchedFiles((params) => {
   for (const change of params.changes) {
     const file = uriToPath(change.uri);
     if (!file) continue;
-    if (/wasm-policy\.json$/i.test(file) || /\.(pub|pem|der|pk)$/i.test(file)) policyFiles.fileChanged(file);
+    if (/wasm-policy\.json$/i.test(file) || /\.(pub|pem|der|pk)$/i.test(file)) policyFiles.diskChanged(file);
     else if (isWasmUri(change.uri)) {
       if (change.type === FileChangeType.Deleted) committedChanges.fileDeleted(file);
       else committedChanges.fileChanged(file);

@@ -145,6 +145,28 @@ describe('policy files over LSP', function () {
     );
   });
 
+  it('reads a policy written in two steps again, though the watcher reported only the first', async () => {
+    const policyFile = path.join(dir, 'wasm-policy.json');
+    const policy = '{ "imports": { "allow": ["env.*"] } }\n';
+    fs.writeFileSync(policyFile, policy);
+    const moduleText = '(module (import "env" "log" (func (param i32))))\n';
+    const moduleUri = pathToFileURL(path.join(dir, 'm.wat')).href;
+    fs.writeFileSync(path.join(dir, 'm.wat'), moduleText);
+    await client.initialize(dir);
+    await client.open(moduleUri, moduleText);
+    await client.waitForDiagnostics(moduleUri, (d) => d.diagnostics.length === 0);
+
+    // Half written, reported: the module fails closed.
+    fs.writeFileSync(policyFile, policy.slice(0, 20));
+    await client.connection.sendNotification('workspace/didChangeWatchedFiles', {
+      changes: [{ uri: pathToFileURL(policyFile).href, type: 2 }],
+    });
+    await client.waitForDiagnostics(moduleUri, (d) => d.diagnostics.some((x) => x.code === 'policy-error'));
+    // The rest arrives with no event of its own: the server looks again and recovers.
+    fs.writeFileSync(policyFile, policy);
+    await client.waitForDiagnostics(moduleUri, (d) => d.diagnostics.length === 0);
+  });
+
   for (const [kind, make] of [
     ['a FIFO', (file: string) => execFileSync('mkfifo', [file])],
     ['a folder', (file: string) => fs.mkdirSync(file)],

@@ -30,6 +30,8 @@ import { uriToPath } from './fileUris';
 
 /** Quiet time after an edit before the policy is checked again. */
 const DEBOUNCE_MS = 50;
+/** When to look again at a policy changed on disk, in case it was still being written (see diskChanged). */
+const SETTLE_CHECKS_MS = [250, 500, 1000, 2000];
 const POLICY_DOCS_URL = 'https://github.com/wasm-warden/wasm-warden/blob/main/docs/policy.md';
 
 export function isPolicyDocument(uri: string): boolean {
@@ -40,6 +42,7 @@ export class PolicyFilesFeature {
   readonly resolver: PolicyResolver;
   private readonly listeners: Array<(policyPath: string) => void> = [];
   private timer: NodeJS.Timeout | undefined;
+  private readonly settling = new Map<string, NodeJS.Timeout>();
   private configured: Promise<void> | undefined;
 
   constructor(
@@ -92,7 +95,35 @@ export class PolicyFilesFeature {
     this.listeners.push(listener);
   }
 
-  /** A file changed on disk (created, changed, deleted): forget it and re-check. */
+  /**
+   * A policy changed on disk. Tools write files in steps and a watcher may report only the first:
+   * a read in between fails closed (strict fallback) and nothing would read the file again. So
+   * look again a few times over the next two seconds and re-check if the text moved meanwhile.
+   */
+  diskChanged(file: string): void {
+    this.fileChanged(file);
+    clearTimeout(this.settling.get(file));
+    let seen = nodeFileSystem.readFile(file);
+    const check = (step: number) => {
+      const timer = setTimeout(
+        () => {
+          const now = nodeFileSystem.readFile(file);
+          if (now !== seen) {
+            seen = now;
+            this.fileChanged(file);
+          }
+          if (step + 1 < SETTLE_CHECKS_MS.length) check(step + 1);
+          else this.settling.delete(file);
+        },
+        SETTLE_CHECKS_MS[step] - (SETTLE_CHECKS_MS[step - 1] ?? 0),
+      );
+      timer.unref();
+      this.settling.set(file, timer);
+    };
+    check(0);
+  }
+
+  /** A file changed on disk or in an editor (created, changed, deleted): forget it and re-check. */
   fileChanged(file: string): void {
     this.resolver.invalidate(file);
     this.schedule();
