@@ -195,7 +195,7 @@ describe('editor experience', function () {
     await openFixture('editor/plugin.wat');
     const shown = await waitFor('the status bar summary of plugin.wat', () => {
       const text = api.statusBar()?.summary.text;
-      return text?.includes('filesystem') ? text : undefined;
+      return text?.includes('filesystem') && text.includes('wasm-policy.json') ? text : undefined;
     });
     assert.equal(shown, 'io, filesystem · text source · editor/wasm-policy.json');
   });
