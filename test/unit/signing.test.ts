@@ -173,6 +173,30 @@ describe('signing: verification against expected_results.json', () => {
     });
   });
 
+  it('06 cut back to the two parts key1 signed: valid for key1, truncated for key2', () => {
+    // Every rolling hash is signed, so the prefix is exactly the module key1 signed (the spec's
+    // extension scenario, and wasmsign2's verify accepts it). key2 signed three parts: the
+    // reference tool accepts the cut module for key2 too; we say which signed part is missing.
+    const whole = moduleBytes('06_extended_key1_partial_key2_full.wasm');
+    const before = verifyModuleSignatures(whole, { publicKeys: [publicKey(1)] });
+    const cut = whole.subarray(0, before.signatures[0].coverage!.end);
+    const byKey1 = verifyModuleSignatures(cut, { publicKeys: [publicKey(1)] });
+    assert.equal(byKey1.status, 'valid');
+    const byKey2 = verifyModuleSignatures(cut, { publicKeys: [publicKey(2)] });
+    assert.equal(byKey2.status, 'invalid');
+    const truncated = byKey2.signatures.find((s) => s.verifiedBy)!;
+    assert.equal(truncated.problems[0].code, 'truncated-content');
+    assert.equal(
+      truncated.problems[0].message,
+      'The module is the signed content cut after part 2 of 3: the signed part(s) after it were removed.',
+    );
+    // Cut inside a part: plain tampering.
+    const inside = verifyModuleSignatures(whole.subarray(0, whole.length - 1), {
+      publicKeys: [publicKey(2)],
+    });
+    assert.equal(inside.status, 'malformed');
+  });
+
   it('07: custom key ids are shown as text', () => {
     const report = verifyModuleSignatures(moduleBytes('07_three_parts_keyid_first_key1_second_key2.wasm'), {
       publicKeys: [publicKey(1)],

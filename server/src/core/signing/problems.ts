@@ -11,6 +11,7 @@ export type SigningProblemCode =
   | 'unsupported-hash-function'
   | 'unsupported-algorithm'
   | 'hash-mismatch'
+  | 'truncated-content'
   | 'bad-signature'
   | 'partial-coverage'
   | 'preamble-mismatch'

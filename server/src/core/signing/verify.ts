@@ -178,6 +178,8 @@ export function verifyModuleSignatures(bytes: Uint8Array, options: VerifyOptions
   for (const { data, inDetached } of sources) {
     for (const set of data.sets) {
       const coverage = coverageOf(set, boundaries, layout.contentStart, bytes.length);
+      const kept = coverage ? undefined : truncatedAfter(set, boundaries, bytes.length);
+      const cut = kept === undefined ? undefined : { kept, signed: set.hashes.length };
       const message = signedMessage(set.hashes);
       set.signatures.forEach((entry, index) => {
         report.signatures.push(
@@ -186,6 +188,7 @@ export function verifyModuleSignatures(bytes: Uint8Array, options: VerifyOptions
             setIndex,
             index,
             coverage,
+            cut,
             message,
             options.publicKeys,
             inDetached,
@@ -225,11 +228,25 @@ function coverageOf(
   };
 }
 
+/**
+ * When the module is a set's signed content with its last parts removed: the number of parts
+ * kept. The reference tool's simple verify accepts such a module (every rolling hash of the set is
+ * "valid"); a reviewer should hear that signed parts are missing instead.
+ */
+function truncatedAfter(set: SignedHashSet, boundaries: PartBoundary[], fileEnd: number): number | undefined {
+  const k = boundaries.length;
+  if (k === 0 || set.hashes.length <= k || boundaries[k - 1].end !== fileEnd) return undefined;
+  for (let i = 0; i < k; i++) if (!equalBytes(set.hashes[i], boundaries[i].hash)) return undefined;
+  return k;
+}
+
 function judge(
   entry: SignatureEntry,
   set: number,
   index: number,
   coverage: Coverage | null,
+  /** When `coverage` is null because the module is the signed content with its last parts cut off. */
+  cut: { kept: number; signed: number } | undefined,
   message: Uint8Array,
   keys: PublicKeyInfo[],
   inDetached: boolean,
@@ -276,11 +293,20 @@ function judge(
   }
   if (coverage === null) {
     verdict.status = 'invalid';
-    verdict.problems.push({
-      code: 'hash-mismatch',
-      message: 'The module changed after it was signed: its content no longer matches the signed hashes.',
-      location: span(contentStart, fileEnd),
-    });
+    verdict.problems.push(
+      cut === undefined
+        ? {
+            code: 'hash-mismatch',
+            message:
+              'The module changed after it was signed: its content no longer matches the signed hashes.',
+            location: span(contentStart, fileEnd),
+          }
+        : {
+            code: 'truncated-content',
+            message: `The module is the signed content cut after part ${cut.kept} of ${cut.signed}: the signed part(s) after it were removed.`,
+            location: span(contentStart, fileEnd),
+          },
+    );
     return verdict;
   }
   if (verdict.verifiedBy) {
