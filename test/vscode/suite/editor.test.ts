@@ -239,7 +239,9 @@ describe('editor experience', function () {
       findings(uri, 'disallowed-import').length === 0 ? true : undefined,
     );
 
-    await policy.save();
+    // VS Code may dispose a document object and make a new one for the same file meanwhile (seen
+    // under load: "Document has been closed"): save the one that is open now.
+    await (await vscode.workspace.openTextDocument(policyUri)).save();
     const remove = new vscode.WorkspaceEdit();
     remove.deleteFile(policyUri);
     assert.ok(await vscode.workspace.applyEdit(remove));
