@@ -328,11 +328,65 @@ describe('sandbox: the WASI 0.2 host', () => {
       'wasi:sockets/tcp#[method]tcp-socket.start-connect {"endpoint":"192.168.1.1:22"}: 192.168.1.1:22 is not in sandbox.network.allow',
       'wasi:sockets/ip-name-lookup#resolve-addresses {"endpoint":"evil.example"}: DNS lookups are allowed only for names in sandbox.network.allow; evil.example is not',
     ]);
-    // An allowed endpoint is not a violation (the preview does not open raw sockets: not-supported).
-    assert.throws(
-      () => socket.startConnect({}, { tag: 'ipv4', val: { port: 5432, address: [10, 0, 0, 1] } }),
-      (e: unknown) => e instanceof WitError && e.payload === 'not-supported',
+  });
+
+  it('keeps an allowed endpoint off the network until the run is confirmed, and checks arguments first', () => {
+    const ctx = { ...context(['10.0.0.1:5432', 'db.internal:5432']), networkConfirmed: false };
+    const sockets = socketInterfaces(ctx);
+    const create = sockets['wasi:sockets/tcp-create-socket'].functions!.createTcpSocket;
+    const code = (f: () => unknown): unknown => {
+      try {
+        f();
+      } catch (e) {
+        return e instanceof WitError ? e.payload : e;
+      }
+      return 'ok';
+    };
+    const socket = create('ipv4') as {
+      startConnect(n: unknown, a: unknown): unknown;
+      finishConnect(): unknown;
+    };
+    assert.equal(
+      code(() => socket.startConnect({}, { tag: 'ipv4', val: { port: 5432, address: [10, 0, 0, 1] } })),
+      'access-denied',
     );
+    const resolve = sockets['wasi:sockets/ip-name-lookup'].functions!.resolveAddresses;
+    assert.equal(
+      code(() => resolve({}, 'db.internal')),
+      'access-denied',
+    );
+    assert.deepEqual(ctx.seen, [
+      'wasi:sockets/tcp#[method]tcp-socket.start-connect {"endpoint":"10.0.0.1:5432"}: 10.0.0.1:5432 is allowed by sandbox.network.allow, but the run was not confirmed for network access',
+      'wasi:sockets/ip-name-lookup#resolve-addresses {"endpoint":"db.internal"}: looking up db.internal is allowed by sandbox.network.allow, but the run was not confirmed for network access',
+    ]);
+    // The spec's argument errors come before the policy: no violation for these.
+    const v6 = create('ipv6') as typeof socket;
+    assert.equal(
+      code(() => v6.startConnect({}, { tag: 'ipv4', val: { port: 5432, address: [10, 0, 0, 1] } })),
+      'invalid-argument',
+    );
+    assert.equal(
+      code(
+        () =>
+          create('ipv4') &&
+          (create('ipv4') as typeof socket).startConnect(
+            {},
+            { tag: 'ipv4', val: { port: 0, address: [10, 0, 0, 1] } },
+          ),
+      ),
+      'invalid-argument',
+    );
+    assert.equal(
+      code(() => socket.finishConnect()),
+      'not-in-progress',
+    );
+    // An address needs no lookup (and so no permission): it is handed back as it is.
+    const stream = resolve({}, '::ffff:10.0.0.1') as { resolveNextAddress(): unknown };
+    assert.deepEqual(stream.resolveNextAddress(), {
+      tag: 'ipv6',
+      val: [0, 0, 0, 0, 0, 0xffff, 0x0a00, 0x0001],
+    });
+    assert.equal(stream.resolveNextAddress(), undefined);
     assert.equal(ctx.seen.length, 2);
   });
 

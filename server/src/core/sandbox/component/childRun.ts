@@ -10,7 +10,7 @@ import { isMemory, wasm, type WasmInstance, type WasmMemory } from '../wasmApi';
 import { ComponentExit, type HostContext } from './host/context';
 import { sendIncoming, type IncomingRequest, type ResponseOutparam } from './host/http';
 import { componentHost } from './host/index';
-import { stopFetchWorker } from './host/syncFetch';
+import { stopNetWorker } from './host/netWorker';
 import { DEFAULT_HTTP_REQUESTS, type HttpExchange } from './httpTypes';
 import type { ComponentStart } from './messages';
 import { HostTrap, SandboxStop } from '../wasiHost';
@@ -107,7 +107,7 @@ export async function runComponent(
   } catch (error) {
     return result(failure(error));
   } finally {
-    stopFetchWorker();
+    stopNetWorker();
   }
 }
 

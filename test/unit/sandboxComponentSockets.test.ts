@@ -1,0 +1,212 @@
+/**
+ * Raw sockets from a component: a TCP client written in C against wasi:sockets (built here, offline)
+ * runs in a real sandbox process and talks to servers on 127.0.0.1, under sandbox.network.allow.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { SandboxPolicy } from '../../server/src/core/policy/types';
+import { formatIp, parseIp } from '../../server/src/core/sandbox/component/ipAddress';
+import { endpointAllowed, hostAllowed } from '../../server/src/core/sandbox/component/networkAllow';
+import { socketErrorCode } from '../../server/src/core/sandbox/component/host/sockets';
+import { DEFAULT_SANDBOX_POLICY } from '../../server/src/core/sandbox/defaults';
+import type { SandboxReport } from '../../server/src/core/sandbox/report';
+import { startSandboxRun, type SandboxRunOptions } from '../../server/src/core/sandbox/runner';
+import { buildCComponent } from '../support/componentBuild';
+import { processGone } from '../support/processes';
+
+const root = path.resolve(__dirname, '../../..');
+const fixtures = path.join(root, 'test/fixtures/components');
+
+describe('sandbox: component sockets, addresses', () => {
+  it('reads and writes IP addresses as wasi:sockets has them, IPv6 canonical', () => {
+    assert.deepEqual(parseIp('127.0.0.1'), { tag: 'ipv4', val: [127, 0, 0, 1] });
+    assert.deepEqual(parseIp('[::1]'), { tag: 'ipv6', val: [0, 0, 0, 0, 0, 0, 0, 1] });
+    assert.deepEqual(parseIp('2001:db8::8:800:200c:417a'), {
+      tag: 'ipv6',
+      val: [0x2001, 0xdb8, 0, 0, 0x8, 0x800, 0x200c, 0x417a],
+    });
+    assert.deepEqual(parseIp('fe80::1:2'), { tag: 'ipv6', val: [0xfe80, 0, 0, 0, 0, 0, 1, 2] });
+    assert.equal(parseIp('localhost'), undefined);
+    assert.equal(parseIp('1.2.3'), undefined);
+    assert.equal(formatIp({ tag: 'ipv6', val: [0, 0, 0, 0, 0, 0, 0, 1] }), '[::1]');
+    assert.equal(formatIp({ tag: 'ipv6', val: [0x2001, 0xdb8, 0, 0, 0, 0, 0, 1] }), '[2001:db8::1]');
+    assert.equal(formatIp({ tag: 'ipv4', val: [10, 0, 0, 1] }), '10.0.0.1');
+  });
+
+  it('matches IPv6 endpoints whatever their spelling', () => {
+    assert.ok(endpointAllowed(['[::1]:8080'], '[0:0:0:0:0:0:0:1]', 8080));
+    assert.ok(endpointAllowed(['[0::1]:8080'], '[::1]', 8080));
+    assert.ok(!endpointAllowed(['[::1]:8080'], '[::2]', 8080));
+    assert.ok(hostAllowed(['[::1]:*'], '0:0::1'));
+  });
+
+  it("names Node's socket errors with the spec's error-codes", () => {
+    assert.equal(socketErrorCode('ECONNREFUSED'), 'connection-refused');
+    assert.equal(socketErrorCode('ECONNRESET'), 'connection-reset');
+    assert.equal(socketErrorCode('ETIMEDOUT'), 'timeout');
+    assert.equal(socketErrorCode('EHOSTUNREACH'), 'remote-unreachable');
+    assert.equal(socketErrorCode('ENOTFOUND'), 'name-unresolvable');
+    assert.equal(socketErrorCode('EAI_AGAIN'), 'temporary-resolver-failure');
+    assert.equal(socketErrorCode('EWHATEVER'), 'unknown');
+    assert.equal(socketErrorCode(undefined), 'unknown');
+  });
+});
+
+describe('sandbox: component sockets, end to end', function () {
+  // Building the client and its first run (transpile) take seconds on a loaded machine.
+  this.timeout(180_000);
+  let work: string;
+  let client: string;
+  /** An echo server: answers "echo:" and the upper-cased message once the client has sent it all. */
+  let echo: net.Server;
+  let echoPort: number;
+  /** A server the policy never allows: nothing may ever connect to it. */
+  let bystander: net.Server;
+  let bystanderPort: number;
+  let bystanderConnections = 0;
+  let echoConnections = 0;
+
+  const listen = async (server: net.Server): Promise<number> => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return (server.address() as net.AddressInfo).port;
+  };
+  const policy = (allow: string[]): SandboxPolicy => ({
+    ...DEFAULT_SANDBOX_POLICY,
+    timeoutMs: 20_000,
+    network: { allow },
+  });
+  const run = async (
+    options: Omit<SandboxRunOptions, 'componentCacheDir' | 'file'>,
+  ): Promise<SandboxReport> => {
+    const handle = startSandboxRun({ ...options, file: client, componentCacheDir: path.join(work, 'cache') });
+    const report = await handle.done;
+    assert.ok(handle.pid !== undefined && processGone(handle.pid), `sandbox process ${handle.pid} is gone`);
+    return report;
+  };
+
+  before(async () => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'ww-sockets-'));
+    client = await buildCComponent({
+      source: path.join(fixtures, 'src-sockets/client.c'),
+      wit: path.join(fixtures, 'wit/client.wit'),
+      world: 'client',
+      outDir: work,
+    });
+    echo = net.createServer((socket) => {
+      echoConnections++;
+      let text = '';
+      socket.on('data', (d) => (text += d.toString()));
+      socket.on('end', () => socket.end(`echo:${text.toUpperCase()}`));
+    });
+    bystander = net.createServer((socket) => {
+      bystanderConnections++;
+      socket.end('you should not be here');
+    });
+    echoPort = await listen(echo);
+    bystanderPort = await listen(bystander);
+  });
+  after(async () => {
+    await new Promise((resolve) => (echo ? echo.close(resolve) : resolve(undefined)));
+    await new Promise((resolve) => (bystander ? bystander.close(resolve) : resolve(undefined)));
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  it('connects to an allowed endpoint, sends and reads until the peer closes', async () => {
+    const before = echoConnections;
+    const report = await run({
+      policy: policy([`127.0.0.1:${echoPort}`]),
+      networkConfirmed: true,
+      args: ['127.0.0.1', String(echoPort), 'hello socket'],
+    });
+    assert.deepEqual(report.outcome, { kind: 'exit', code: 0 }, report.stdout.text);
+    assert.equal(
+      report.stdout.text,
+      `connect 127.0.0.1:${echoPort}: connected\nreceived: echo:HELLO SOCKET\n`,
+    );
+    assert.deepEqual(report.violations, []);
+    assert.equal(echoConnections, before + 1);
+    assert.equal(report.hostCalls['wasi:sockets/tcp#[method]tcp-socket.start-connect'], 1);
+    assert.equal(report.hostCalls['wasi:sockets/tcp#[method]tcp-socket.shutdown'], 1);
+    assert.ok(report.hostCalls['wasi:io/streams#[method]input-stream.read'] >= 2);
+  });
+
+  it('looks up a name the policy allows and connects to what it resolved to', async () => {
+    const report = await run({
+      policy: policy([`localhost:${echoPort}`]),
+      networkConfirmed: true,
+      args: ['localhost', String(echoPort), 'by name'],
+    });
+    assert.deepEqual(report.outcome, { kind: 'exit', code: 0 }, report.stdout.text);
+    // localhost may resolve to ::1 first, where nothing listens: refused, then 127.0.0.1.
+    assert.match(
+      report.stdout.text,
+      new RegExp(`(^|\\n)connect 127\\.0\\.0\\.1:${echoPort}: connected\\nreceived: echo:BY NAME\\n$`),
+    );
+    assert.deepEqual(report.violations, []);
+    assert.equal(report.hostCalls['wasi:sockets/ip-name-lookup#resolve-addresses'], 1);
+  });
+
+  it('denies an address outside the allow list with access-denied and a violation naming it', async () => {
+    const before = bystanderConnections;
+    const report = await run({
+      policy: policy([`127.0.0.1:${echoPort}`]),
+      networkConfirmed: true,
+      args: ['127.0.0.1', String(bystanderPort), 'let me in'],
+    });
+    assert.deepEqual(report.outcome, { kind: 'exit', code: 1 });
+    assert.equal(report.stdout.text, `connect 127.0.0.1:${bystanderPort}: error access-denied\n`);
+    assert.deepEqual(
+      report.violations.map((v) => [v.call, v.args.endpoint, v.reason]),
+      [
+        [
+          'wasi:sockets/tcp#[method]tcp-socket.start-connect',
+          `127.0.0.1:${bystanderPort}`,
+          `127.0.0.1:${bystanderPort} is not in sandbox.network.allow`,
+        ],
+      ],
+    );
+    assert.equal(bystanderConnections, before, 'no connection reached the denied server');
+  });
+
+  it('looks up no name outside the allow list', async () => {
+    const report = await run({
+      policy: policy([`127.0.0.1:${echoPort}`]),
+      networkConfirmed: true,
+      args: ['localhost', String(bystanderPort), 'x'],
+    });
+    assert.deepEqual(report.outcome, { kind: 'exit', code: 1 });
+    assert.equal(report.stdout.text, 'lookup localhost: error access-denied\n');
+    assert.deepEqual(
+      report.violations.map((v) => [v.call, v.args.endpoint]),
+      [['wasi:sockets/ip-name-lookup#resolve-addresses', 'localhost']],
+    );
+  });
+
+  it('connects nowhere until the run is confirmed, even to an allowed endpoint', async () => {
+    const before = echoConnections;
+    const report = await run({
+      policy: policy([`127.0.0.1:${echoPort}`]),
+      args: ['127.0.0.1', String(echoPort), 'x'],
+    });
+    assert.equal(report.stdout.text, `connect 127.0.0.1:${echoPort}: error access-denied\n`);
+    assert.match(report.violations[0]?.reason ?? '', /not confirmed/);
+    assert.equal(echoConnections, before);
+  });
+
+  it("passes a refused connection on as the spec's connection-refused", async () => {
+    const closed = net.createServer();
+    const port = await listen(closed);
+    await new Promise((resolve) => closed.close(resolve));
+    const report = await run({
+      policy: policy([`127.0.0.1:${port}`]),
+      networkConfirmed: true,
+      args: ['127.0.0.1', String(port), 'x'],
+    });
+    assert.deepEqual(report.outcome, { kind: 'exit', code: 1 });
+    assert.equal(report.stdout.text, `connect 127.0.0.1:${port}: error connection-refused\n`);
+    assert.deepEqual(report.violations, []);
+  });
+});
