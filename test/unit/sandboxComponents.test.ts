@@ -106,6 +106,7 @@ describe('sandbox: components', function () {
     const input = fs.mkdtempSync(path.join(scratch, 'in-'));
     const output = fs.mkdtempSync(path.join(scratch, 'out-'));
     fs.writeFileSync(path.join(input, 'source.txt'), 'some text\n');
+    fs.mkdirSync(path.join(input, 'sub'));
     return {
       input,
       output,
@@ -171,6 +172,24 @@ describe('sandbox: components', function () {
     assert.equal(escape.violations.length, 1);
     assert.equal(escape.violations[0].args.path, '../../etc/passwd');
     assert.match(escape.violations[0].reason, /climbs out/);
+    const deeper = await run({ file: component('files'), policy: p, args: ['read', '/in/sub/../../x'] });
+    assert.deepEqual(deeper.outcome, { kind: 'exit', code: 1 });
+    assert.equal(deeper.violations[0]?.args.path, 'sub/../../x');
+  });
+
+  it('follows ".." that stays inside the preopen, through directories that exist', async () => {
+    const { policy: p } = preopens();
+    const read = (file: string) => run({ file: component('files'), policy: p, args: ['read', file] });
+    const inside = await read('/in/sub/../source.txt');
+    assert.deepEqual(inside.outcome, { kind: 'exit', code: 0 });
+    assert.equal(inside.stdout.text, 'read: some text\n\n');
+    assert.deepEqual(inside.violations, []);
+    // As on disk: `missing/..` and `file/..` do not resolve (and are no violation).
+    const missing = await read('/in/missing/../source.txt');
+    assert.equal(missing.stdout.text, 'open /in/missing/../source.txt: No such file or directory\n');
+    const throughFile = await read('/in/source.txt/../source.txt');
+    assert.equal(throughFile.stdout.text, 'open /in/source.txt/../source.txt: Not a directory\n');
+    assert.deepEqual([...missing.violations, ...throughFile.violations], []);
   });
 
   it('kills an infinite loop at the time limit', async () => {
@@ -219,6 +238,9 @@ describe('sandbox: components', function () {
       );
       assert.deepEqual(report.http?.[0].response?.headers, [['content-type', 'text/plain']]);
       assert.equal(report.hostCalls['wasi:http/types#[static]response-outparam.set'], 3);
+      // Constructors the component calls are counted; the host's own are not.
+      assert.equal(report.hostCalls['wasi:http/types#[constructor]fields'], 3);
+      assert.equal(report.hostCalls['wasi:http/types#[constructor]outgoing-response'], 3);
     });
 
     it('sends the policy default GET / when no request is given', async () => {
