@@ -21,6 +21,8 @@ type IpSocketAddress =
 const CONNECT_LIMIT_MS = 30_000;
 /** The most bytes one socket read hands the component. */
 const READ_CHUNK = 64 * 1024;
+/** Open connections a run may hold at once (more: `new-socket-limit`). */
+export const MAX_OPEN_SOCKETS = 64;
 
 /** Node's error codes as `wasi:sockets/network` error-codes. */
 export function socketErrorCode(nodeCode: string | undefined): string {
@@ -121,6 +123,7 @@ function socketStreams(id: number, shut: { send: boolean }): [InputStream, Outpu
 export function socketInterfaces(ctx: HostContext): HostInterfaces {
   /** Addresses an allowed name resolved to, with the names: connecting to them is judged by the name. */
   const resolved = new Map<string, Set<string>>();
+  let openSockets = 0;
   const refuse = (call: string, endpoint: string, reason: string): never => {
     ctx.violation({ call, args: { endpoint }, reason });
     return fail('access-denied');
@@ -169,12 +172,14 @@ export function socketInterfaces(ctx: HostContext): HostInterfaces {
       const call = 'wasi:sockets/tcp#[method]tcp-socket.start-connect';
       if (!allowedEndpoint(host, port)) refuse(call, endpoint, `${endpoint} is not in sandbox.network.allow`);
       if (!ctx.networkConfirmed) refuse(call, endpoint, unconfirmed(endpoint));
+      if (openSockets >= MAX_OPEN_SOCKETS) fail('new-socket-limit');
       const { head } = netCall('connect', {
         host: host.replace(/^\[(.*)\]$/, '$1'),
         port,
         timeoutMs: CONNECT_LIMIT_MS,
       });
       const localIp = typeof head.localAddress === 'string' ? parseIp(head.localAddress) : undefined;
+      if (head.error === undefined) openSockets++;
       this.pending =
         head.error !== undefined
           ? { error: head.error }
@@ -281,8 +286,13 @@ export function socketInterfaces(ctx: HostContext): HostInterfaces {
       netCall('shutdown', { id: this.id, send, receive: type !== 'send' });
     }
     [Symbol.dispose](): void {
-      if (this.id !== undefined) netCall('close', { id: this.id });
+      const id = this.id ?? this.pending?.id;
+      if (id !== undefined) {
+        netCall('close', { id });
+        openSockets--;
+      }
       this.id = undefined;
+      this.pending = undefined;
       this.state = 'closed';
     }
   }
