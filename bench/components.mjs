@@ -98,7 +98,9 @@ try {
     loads.script.push(loadGlue('script'));
     loads.module.push(loadGlue('module'));
   }
-  console.log(`\nLoading the cached glue (${glue.js.length} chars), median of ${runs} alternating fresh processes`);
+  console.log(
+    `\nLoading the cached glue (${glue.js.length} chars), median of ${runs} alternating fresh processes`,
+  );
   console.log(`  as a script (vm.Script):         ${median(loads.script).toFixed(1)} ms`);
   console.log(`  as an ES module (data: import):  ${median(loads.module).toFixed(1)} ms`);
 } finally {

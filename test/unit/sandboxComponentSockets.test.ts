@@ -209,4 +209,26 @@ describe('sandbox: component sockets, end to end', function () {
     assert.equal(report.stdout.text, `connect 127.0.0.1:${port}: error connection-refused\n`);
     assert.deepEqual(report.violations, []);
   });
+
+  it('ends a component waiting on a peer that never answers at the time limit, leaving no process', async () => {
+    const held: net.Socket[] = [];
+    const silent = net.createServer((socket) => held.push(socket));
+    const port = await listen(silent);
+    try {
+      const report = await run({
+        policy: { ...policy([`127.0.0.1:${port}`]), timeoutMs: 1500 },
+        networkConfirmed: true,
+        args: ['127.0.0.1', String(port), 'anyone there?'],
+      });
+      assert.equal(report.outcome.kind, 'timeout');
+      assert.match(
+        report.stdout.text,
+        new RegExp(`^connect 127\\.0\\.0\\.1:${port}: connected\\nreceived: `),
+      );
+      assert.ok(report.hostCalls['wasi:io/poll#[method]pollable.block'] >= 1, 'it was blocked waiting');
+    } finally {
+      for (const socket of held) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
 });
