@@ -3,6 +3,7 @@
  * runs in a real sandbox process and talks to servers on 127.0.0.1, under sandbox.network.allow.
  */
 import * as assert from 'node:assert/strict';
+import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -10,7 +11,8 @@ import * as path from 'node:path';
 import type { SandboxPolicy } from '../../server/src/core/policy/types';
 import { formatIp, parseIp } from '../../server/src/core/sandbox/component/ipAddress';
 import { endpointAllowed, hostAllowed } from '../../server/src/core/sandbox/component/networkAllow';
-import { socketErrorCode } from '../../server/src/core/sandbox/component/host/sockets';
+import { WitError, type HostContext } from '../../server/src/core/sandbox/component/host/context';
+import { socketErrorCode, socketInterfaces } from '../../server/src/core/sandbox/component/host/sockets';
 import { DEFAULT_SANDBOX_POLICY } from '../../server/src/core/sandbox/defaults';
 import type { SandboxReport } from '../../server/src/core/sandbox/report';
 import { startSandboxRun, type SandboxRunOptions } from '../../server/src/core/sandbox/runner';
@@ -52,6 +54,85 @@ describe('sandbox: component sockets, addresses', () => {
     assert.equal(socketErrorCode('EAI_AGAIN'), 'temporary-resolver-failure');
     assert.equal(socketErrorCode('EWHATEVER'), 'unknown');
     assert.equal(socketErrorCode(undefined), 'unknown');
+  });
+});
+
+describe('sandbox: component UDP, without the network', () => {
+  const errorOf = (f: () => unknown): unknown => {
+    try {
+      f();
+    } catch (e) {
+      return e instanceof WitError ? e.payload : e;
+    }
+    return 'ok';
+  };
+  const udpSocket = (allow: string[], seen: string[]) => {
+    const ctx: HostContext = {
+      policy: { ...DEFAULT_SANDBOX_POLICY, network: { allow } },
+      args: ['x'],
+      stdout: () => undefined,
+      stderr: () => undefined,
+      violation: (v) => seen.push(`${v.call} ${String(v.args.endpoint)}: ${v.reason}`),
+      networkConfirmed: false,
+      exchanges: [],
+      notes: [],
+    };
+    const create = socketInterfaces(ctx)['wasi:sockets/udp-create-socket'].functions!.createUdpSocket;
+    return create('ipv4') as {
+      startBind(n: unknown, a: unknown): void;
+      finishBind(): void;
+      stream(remote?: unknown): [unknown, { send(d: unknown[]): bigint }];
+    };
+  };
+  const address = (port: number, address = [127, 0, 0, 1]) => ({ tag: 'ipv4', val: { port, address } });
+
+  it('lets a client bind port 0 but no fixed port (the sandbox serves nothing)', () => {
+    const seen: string[] = [];
+    assert.equal(
+      errorOf(() => udpSocket([], seen).startBind({}, address(5353, [0, 0, 0, 0]))),
+      'access-denied',
+    );
+    assert.equal(
+      errorOf(() => udpSocket([], seen).startBind({}, address(0, [10, 1, 2, 3]))),
+      'access-denied',
+    );
+    const client = udpSocket([], seen);
+    assert.equal(
+      errorOf(() => client.stream()),
+      'invalid-state',
+      'stream needs a bound socket',
+    );
+    client.startBind({}, address(0, [0, 0, 0, 0]));
+    client.finishBind();
+    assert.deepEqual(seen, [
+      'wasi:sockets/udp#[method]udp-socket.start-bind 0.0.0.0:5353: binding a local address is not allowed in the sandbox',
+      'wasi:sockets/udp#[method]udp-socket.start-bind 10.1.2.3:0: binding a local address is not allowed in the sandbox',
+    ]);
+  });
+
+  it('checks each datagram of an unconnected stream, and sends nothing unconfirmed', () => {
+    const seen: string[] = [];
+    const client = udpSocket(['127.0.0.1:5300'], seen);
+    client.startBind({}, address(0, [0, 0, 0, 0]));
+    client.finishBind();
+    const [, outgoing] = client.stream();
+    const datagram = (port: number) => ({ data: new Uint8Array([1]), remoteAddress: address(port) });
+    assert.equal(
+      errorOf(() => outgoing.send([datagram(5301)])),
+      'access-denied',
+    );
+    assert.equal(
+      errorOf(() => outgoing.send([datagram(5300)])),
+      'access-denied',
+    );
+    assert.equal(
+      errorOf(() => outgoing.send([{ data: new Uint8Array([1]) }])),
+      'invalid-argument',
+    );
+    assert.deepEqual(seen, [
+      'wasi:sockets/udp#[method]outgoing-datagram-stream.send 127.0.0.1:5301: 127.0.0.1:5301 is not in sandbox.network.allow',
+      'wasi:sockets/udp#[method]outgoing-datagram-stream.send 127.0.0.1:5300: 127.0.0.1:5300 is allowed by sandbox.network.allow, but the run was not confirmed for network access',
+    ]);
   });
 });
 
@@ -230,5 +311,51 @@ describe('sandbox: component sockets, end to end', function () {
       for (const socket of held) socket.destroy();
       await new Promise((resolve) => silent.close(resolve));
     }
+  });
+
+  describe('UDP', () => {
+    let udp: dgram.Socket;
+    let udpPort: number;
+    let heard: string[];
+    before(async () => {
+      heard = [];
+      udp = dgram.createSocket('udp4');
+      udp.on('message', (message, from) => {
+        heard.push(message.toString());
+        udp.send(`echo:${message.toString().toUpperCase()}`, from.port, from.address);
+      });
+      await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
+      udpPort = udp.address().port;
+    });
+    after(() => udp.close());
+
+    it('sends a datagram to an allowed endpoint and reads the answer', async () => {
+      const report = await run({
+        policy: policy([`127.0.0.1:${udpPort}`]),
+        networkConfirmed: true,
+        args: ['127.0.0.1', String(udpPort), 'over udp', 'udp'],
+      });
+      assert.deepEqual(report.outcome, { kind: 'exit', code: 0 }, report.stdout.text);
+      assert.equal(report.stdout.text, `received: echo:OVER UDP from 127.0.0.1:${udpPort}\n`);
+      assert.deepEqual(report.violations, []);
+      assert.deepEqual(heard, ['over udp']);
+      assert.equal(report.hostCalls['wasi:sockets/udp#[method]outgoing-datagram-stream.send'], 1);
+    });
+
+    it('denies a stream to an endpoint outside the allow list, sending nothing', async () => {
+      const before = heard.length;
+      const report = await run({
+        policy: policy([`127.0.0.1:${udpPort + 1}`]),
+        networkConfirmed: true,
+        args: ['127.0.0.1', String(udpPort), 'let me in', 'udp'],
+      });
+      assert.deepEqual(report.outcome, { kind: 'exit', code: 1 });
+      assert.equal(report.stdout.text, 'stream 127.0.0.1: error access-denied\n');
+      assert.deepEqual(
+        report.violations.map((v) => [v.call, v.args.endpoint]),
+        [['wasi:sockets/udp#[method]udp-socket.stream', `127.0.0.1:${udpPort}`]],
+      );
+      assert.equal(heard.length, before, 'no datagram reached the server');
+    });
   });
 });

@@ -1,6 +1,6 @@
 /**
- * The sandbox's one way to the network: a worker thread that does the I/O (fetch, TCP sockets,
- * DNS lookups) while the sandbox thread, whose WASI 0.2 calls are synchronous, waits on a shared
+ * The sandbox's one way to the network: a worker thread that does the I/O (fetch, TCP and UDP
+ * sockets, DNS lookups) while the sandbox thread, whose WASI 0.2 calls are synchronous, waits on a shared
  * buffer. Only the host's policy checks decide what is asked of it. The worker is started only for
  * runs whose policy allows endpoints and that were confirmed (the sandbox process then gets
  * `--allow-worker`), and ends with the run, closing every socket.
@@ -22,6 +22,7 @@ const WORKER_CODE = `
 const { parentPort } = require('node:worker_threads');
 const net = require('node:net');
 const dns = require('node:dns');
+const dgram = require('node:dgram');
 const HEAD = ${HEAD_BYTES};
 const HIGH_WATER = 1 << 20;
 const sockets = new Map();
@@ -29,7 +30,10 @@ const waiters = new Set();
 let nextId = 1;
 const empty = new Uint8Array(0);
 const codeOf = (e) => (e && (e.code || (e.cause && (e.cause.code || e.cause.message)) || e.message)) || String(e);
-const readable = (id) => { const s = sockets.get(id); return !s || s.size > 0 || s.ended || s.error !== undefined; };
+const readable = (id) => {
+  const s = sockets.get(id);
+  return !s || (s.queue ? s.queue.length > 0 : s.size > 0) || s.ended || s.error !== undefined;
+};
 const wake = () => { for (const w of [...waiters]) w(); };
 function take(s, max) {
   const parts = [];
@@ -128,9 +132,58 @@ const ops = {
     if (receive) { s.discard = true; s.chunks = []; s.size = 0; s.ended = true; s.sock.resume(); }
     return { head: {} };
   },
+  udpOpen({ family, address, port, remoteHost, remotePort }) {
+    return new Promise((resolve) => {
+      const sock = dgram.createSocket(family === 'ipv6' ? 'udp6' : 'udp4');
+      const s = { sock, queue: [], bytes: 0, error: undefined };
+      let id;
+      const fail = (e) => {
+        if (id === undefined) { sock.close(); resolve({ head: { error: codeOf(e) } }); }
+        else { s.error = codeOf(e); wake(); }
+      };
+      sock.on('error', fail);
+      sock.on('message', (data, from) => {
+        // Datagrams past the bound are dropped, as a full receive buffer would.
+        if (s.queue.length >= 1024 || s.bytes + data.length > HIGH_WATER) return;
+        s.queue.push({ data, address: from.address, port: from.port });
+        s.bytes += data.length;
+        wake();
+      });
+      sock.bind({ address, port }, () => {
+        const opened = () => {
+          id = nextId++;
+          sockets.set(id, s);
+          const local = sock.address();
+          resolve({ head: { id, localAddress: local.address, localPort: local.port } });
+        };
+        if (remoteHost === undefined) opened();
+        else sock.connect(remotePort, remoteHost, (e) => (e ? fail(e) : opened()));
+      });
+    });
+  },
+  udpSend({ id, host, port }, bytes) {
+    const s = sockets.get(id);
+    if (!s) return { head: { error: 'EBADF' } };
+    return new Promise((resolve) => {
+      const done = (e) => resolve({ head: e ? { error: codeOf(e) } : {} });
+      if (host === undefined) s.sock.send(bytes, done);
+      else s.sock.send(bytes, port, host, done);
+    });
+  },
+  udpReceive({ id, max }) {
+    const s = sockets.get(id);
+    if (!s) return { head: { datagrams: [] } };
+    if (!s.queue.length && s.error !== undefined) return { head: { error: s.error } };
+    const taken = s.queue.splice(0, max);
+    for (const d of taken) s.bytes -= d.data.length;
+    return {
+      head: { datagrams: taken.map((d) => ({ address: d.address, port: d.port, length: d.data.length })) },
+      body: Buffer.concat(taken.map((d) => d.data)),
+    };
+  },
   close({ id }) {
     const s = sockets.get(id);
-    if (s) s.sock.destroy();
+    if (s) s.queue ? s.sock.close() : s.sock.destroy();
     sockets.delete(id);
     return { head: {} };
   },
@@ -166,7 +219,19 @@ let worker: Worker | undefined;
  * the answer may carry (larger bodies are cut).
  */
 export function netCall(
-  op: 'fetch' | 'connect' | 'read' | 'ready' | 'wait' | 'write' | 'shutdown' | 'close' | 'lookup',
+  op:
+    | 'fetch'
+    | 'connect'
+    | 'read'
+    | 'ready'
+    | 'wait'
+    | 'write'
+    | 'shutdown'
+    | 'close'
+    | 'lookup'
+    | 'udpOpen'
+    | 'udpSend'
+    | 'udpReceive',
   args: Record<string, unknown>,
   options: { bytes?: Uint8Array; maxBody?: number } = {},
 ): NetReply {

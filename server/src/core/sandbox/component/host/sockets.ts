@@ -3,8 +3,9 @@
  * out by the network worker once the run is confirmed. An endpoint or name outside the list, an
  * unconfirmed run, or a bind (the sandbox serves nothing) is a violation naming the endpoint, and
  * the component gets `access-denied`. A name the policy allows may be looked up, and the addresses
- * it resolved to are then allowed on the ports its pattern allows. UDP is not carried out
- * (`not-supported`, with a note).
+ * it resolved to are then allowed on the ports its pattern allows. UDP works the same way: a client
+ * bind (port 0) is allowed, each destination is checked, and a socket without a fixed remote
+ * hears only from allowed endpoints.
  */
 import { formatIp, parseIp, type IpAddress } from '../ipAddress';
 import { endpointAllowed, hostAllowed } from '../networkAllow';
@@ -61,8 +62,12 @@ const fail = (code: string): never => {
   throw new WitError(code);
 };
 
+function asIp(a: IpSocketAddress): IpAddress {
+  return { tag: a.tag, val: a.val.address } as IpAddress;
+}
+
 function endpointOf(a: IpSocketAddress): { host: string; port: number } {
-  return { host: formatIp({ tag: a.tag, val: a.val.address } as IpAddress), port: a.val.port };
+  return { host: formatIp(asIp(a)), port: a.val.port };
 }
 
 function socketAddress(ip: IpAddress, port: number): IpSocketAddress {
@@ -297,30 +302,177 @@ export function socketInterfaces(ctx: HostContext): HostInterfaces {
     }
   }
 
+  /** The largest UDP payload (IPv4); larger datagrams get `datagram-too-large`. */
+  const MAX_DATAGRAM = 65_507;
+  const isLoopback = (a: IpSocketAddress): boolean =>
+    a.tag === 'ipv4' ? a.val.address[0] === 127 : a.val.address.every((n, i) => n === (i === 7 ? 1 : 0));
+  const isUnspecified = (a: IpSocketAddress): boolean => a.val.address.every((n) => n === 0);
+  const checkRemote = (call: string, family: string, remote: IpSocketAddress): string => {
+    if (remote.tag !== family || remote.val.port === 0 || isUnspecified(remote)) fail('invalid-argument');
+    const { host, port } = endpointOf(remote);
+    const endpoint = `${host}:${port}`;
+    if (!allowedEndpoint(host, port)) refuse(call, endpoint, `${endpoint} is not in sandbox.network.allow`);
+    if (!ctx.networkConfirmed) refuse(call, endpoint, unconfirmed(endpoint));
+    return host.replace(/^\[(.*)\]$/, '$1');
+  };
+
   class UdpSocket {
-    constructor(private readonly family: string) {}
-    startBind(_network: Network, local: IpSocketAddress): never {
-      return noBind('wasi:sockets/udp#[method]udp-socket.start-bind', local);
+    private state: 'unbound' | 'binding' | 'bound' = 'unbound';
+    private requested?: IpSocketAddress;
+    /** The worker's socket, opened by `stream` once the run may use the network. */
+    _id?: number;
+    _local?: IpSocketAddress;
+    _remote?: IpSocketAddress;
+    private hopLimit = 64;
+    private receiveBuffer = 65_536n;
+    private sendBuffer = 65_536n;
+    constructor(readonly _family: 'ipv4' | 'ipv6') {}
+    startBind(_network: Network, local: IpSocketAddress): void {
+      if (this.state !== 'unbound') fail('invalid-state');
+      if (local.tag !== this._family) fail('invalid-argument');
+      // A client's bind (any or loopback address, a port the system picks) is allowed; a fixed
+      // port would make the component a server, which the sandbox does not allow.
+      if (local.val.port !== 0 || !(isUnspecified(local) || isLoopback(local)))
+        noBind('wasi:sockets/udp#[method]udp-socket.start-bind', local);
+      this.requested = local;
+      this.state = 'binding';
     }
-    finishBind(): never {
-      return fail('not-in-progress');
+    finishBind(): void {
+      if (this.state !== 'binding') fail('not-in-progress');
+      this.state = 'bound';
     }
-    stream(remote?: IpSocketAddress): never {
-      if (!remote) return fail('invalid-state');
-      const { host, port } = endpointOf(remote);
-      const endpoint = `${host}:${port}`;
-      if (!allowedEndpoint(host, port))
-        refuse(
-          'wasi:sockets/udp#[method]udp-socket.stream',
-          endpoint,
-          `${endpoint} is not in sandbox.network.allow`,
-        );
-      const note = `UDP (to ${endpoint}) is allowed by the policy but not carried out by the preview`;
-      if (!ctx.notes.includes(note)) ctx.notes.push(note);
-      return fail('not-supported');
+    stream(remote?: IpSocketAddress): [IncomingDatagramStream, OutgoingDatagramStream] {
+      if (this.state !== 'bound' || !this.requested) return fail('invalid-state');
+      const remoteHost =
+        remote && checkRemote('wasi:sockets/udp#[method]udp-socket.stream', this._family, remote);
+      if (this._id !== undefined) this._close();
+      this._remote = remote;
+      if (ctx.networkConfirmed) {
+        if (openSockets >= MAX_OPEN_SOCKETS) fail('new-socket-limit');
+        const { head } = netCall('udpOpen', {
+          family: this._family,
+          address: endpointOf(this.requested).host.replace(/^\[(.*)\]$/, '$1'),
+          port: 0,
+          remoteHost,
+          remotePort: remote?.val.port,
+        });
+        if (head.error !== undefined) fail(socketErrorCode(head.error));
+        openSockets++;
+        this._id = head.id as number;
+        const localIp = typeof head.localAddress === 'string' ? parseIp(head.localAddress) : undefined;
+        this._local = localIp && socketAddress(localIp, Number(head.localPort));
+      }
+      return [new IncomingDatagramStream(this), new OutgoingDatagramStream(this)];
+    }
+    _close(): void {
+      if (this._id === undefined) return;
+      netCall('close', { id: this._id });
+      openSockets--;
+      this._id = undefined;
+    }
+    localAddress(): IpSocketAddress {
+      return this._local ?? this.requested ?? fail('invalid-state');
+    }
+    remoteAddress(): IpSocketAddress {
+      return this._remote ?? fail('invalid-state');
     }
     addressFamily(): string {
-      return this.family;
+      return this._family;
+    }
+    unicastHopLimit(): number {
+      return this.hopLimit;
+    }
+    setUnicastHopLimit(value: number): void {
+      if (value <= 0) fail('invalid-argument');
+      this.hopLimit = value;
+    }
+    receiveBufferSize(): bigint {
+      return this.receiveBuffer;
+    }
+    setReceiveBufferSize(value: bigint): void {
+      if (value <= 0n) fail('invalid-argument');
+      this.receiveBuffer = value;
+    }
+    sendBufferSize(): bigint {
+      return this.sendBuffer;
+    }
+    setSendBufferSize(value: bigint): void {
+      if (value <= 0n) fail('invalid-argument');
+      this.sendBuffer = value;
+    }
+    subscribe(): Pollable {
+      return new Pollable();
+    }
+    [Symbol.dispose](): void {
+      this._close();
+    }
+  }
+
+  class IncomingDatagramStream {
+    constructor(private readonly socket: UdpSocket) {}
+    receive(maxResults: bigint): { data: Uint8Array; remoteAddress: IpSocketAddress }[] {
+      const id = this.socket._id;
+      if (id === undefined || maxResults === 0n) return [];
+      const max = Number(maxResults > 64n ? 64n : maxResults);
+      const { head, body } = netCall('udpReceive', { id, max }, { maxBody: max * MAX_DATAGRAM });
+      if (head.error !== undefined) return fail(socketErrorCode(head.error));
+      let at = 0;
+      const datagrams = (head.datagrams as { address: string; port: number; length: number }[]).map((d) => {
+        const data = body.slice(at, (at += d.length));
+        const ip = parseIp(d.address);
+        return { data, ip, port: d.port };
+      });
+      // A socket without a remote hears from anyone: only datagrams from allowed endpoints get through.
+      return datagrams.flatMap(({ data, ip, port }) =>
+        ip && allowedEndpoint(formatIp(ip), port) ? [{ data, remoteAddress: socketAddress(ip, port) }] : [],
+      );
+    }
+    subscribe(): Pollable {
+      return this.socket._id === undefined ? new Pollable(Infinity) : new SocketPollable(this.socket._id);
+    }
+  }
+
+  class OutgoingDatagramStream {
+    constructor(private readonly socket: UdpSocket) {}
+    checkSend(): bigint {
+      return 64n;
+    }
+    send(datagrams: { data: Uint8Array; remoteAddress?: IpSocketAddress }[]): bigint {
+      let sent = 0n;
+      for (const datagram of datagrams) {
+        try {
+          this._sendOne(datagram);
+        } catch (error) {
+          // The spec: an error on the first datagram is the call's error; later, the count so far.
+          if (sent === 0n) throw error;
+          return sent;
+        }
+        sent++;
+      }
+      return sent;
+    }
+    _sendOne({ data, remoteAddress }: { data: Uint8Array; remoteAddress?: IpSocketAddress }): void {
+      const connected = this.socket._remote;
+      if (
+        connected &&
+        remoteAddress &&
+        formatIp(asIp(remoteAddress)) + remoteAddress.val.port !==
+          formatIp(asIp(connected)) + connected.val.port
+      )
+        fail('invalid-argument');
+      const target = remoteAddress ?? connected ?? fail('invalid-argument');
+      if (data.byteLength > MAX_DATAGRAM) fail('datagram-too-large');
+      const host = connected
+        ? undefined
+        : checkRemote('wasi:sockets/udp#[method]outgoing-datagram-stream.send', this.socket._family, target);
+      const id = this.socket._id ?? fail('invalid-state');
+      const { head } = netCall(
+        'udpSend',
+        { id, host, port: connected ? undefined : target.val.port },
+        { bytes: data },
+      );
+      if (head.error !== undefined)
+        fail(head.error === 'EMSGSIZE' ? 'datagram-too-large' : socketErrorCode(head.error));
     }
     subscribe(): Pollable {
       return new Pollable();
@@ -379,9 +531,9 @@ export function socketInterfaces(ctx: HostContext): HostInterfaces {
     },
     'wasi:sockets/tcp': { resources: { TcpSocket } },
     'wasi:sockets/udp-create-socket': {
-      functions: { createUdpSocket: (family: string) => new UdpSocket(family) },
+      functions: { createUdpSocket: (family: 'ipv4' | 'ipv6') => new UdpSocket(family) },
     },
-    'wasi:sockets/udp': { resources: { UdpSocket } },
+    'wasi:sockets/udp': { resources: { UdpSocket, IncomingDatagramStream, OutgoingDatagramStream } },
     'wasi:sockets/ip-name-lookup': {
       functions: { resolveAddresses },
       resources: { ResolveAddressStream },
