@@ -11,13 +11,14 @@ import * as path from 'node:path';
 import type { SandboxPolicy } from '../../server/src/core/policy/types';
 import { formatIp, parseIp } from '../../server/src/core/sandbox/component/ipAddress';
 import { endpointAllowed, hostAllowed } from '../../server/src/core/sandbox/component/networkAllow';
-import { WitError, type HostContext } from '../../server/src/core/sandbox/component/host/context';
+import type { HostContext } from '../../server/src/core/sandbox/component/host/context';
 import { socketErrorCode, socketInterfaces } from '../../server/src/core/sandbox/component/host/sockets';
 import { DEFAULT_SANDBOX_POLICY } from '../../server/src/core/sandbox/defaults';
 import type { SandboxReport } from '../../server/src/core/sandbox/report';
 import { startSandboxRun, type SandboxRunOptions } from '../../server/src/core/sandbox/runner';
 import { buildCComponent } from '../support/componentBuild';
 import { processGone } from '../support/processes';
+import { witErrorOf } from '../support/witError';
 
 const root = path.resolve(__dirname, '../../..');
 const fixtures = path.join(root, 'test/fixtures/components');
@@ -58,14 +59,6 @@ describe('sandbox: component sockets, addresses', () => {
 });
 
 describe('sandbox: component UDP, without the network', () => {
-  const errorOf = (f: () => unknown): unknown => {
-    try {
-      f();
-    } catch (e) {
-      return e instanceof WitError ? e.payload : e;
-    }
-    return 'ok';
-  };
   const udpSocket = (allow: string[], seen: string[]) => {
     const ctx: HostContext = {
       policy: { ...DEFAULT_SANDBOX_POLICY, network: { allow } },
@@ -89,16 +82,16 @@ describe('sandbox: component UDP, without the network', () => {
   it('lets a client bind port 0 but no fixed port (the sandbox serves nothing)', () => {
     const seen: string[] = [];
     assert.equal(
-      errorOf(() => udpSocket([], seen).startBind({}, address(5353, [0, 0, 0, 0]))),
+      witErrorOf(() => udpSocket([], seen).startBind({}, address(5353, [0, 0, 0, 0]))),
       'access-denied',
     );
     assert.equal(
-      errorOf(() => udpSocket([], seen).startBind({}, address(0, [10, 1, 2, 3]))),
+      witErrorOf(() => udpSocket([], seen).startBind({}, address(0, [10, 1, 2, 3]))),
       'access-denied',
     );
     const client = udpSocket([], seen);
     assert.equal(
-      errorOf(() => client.stream()),
+      witErrorOf(() => client.stream()),
       'invalid-state',
       'stream needs a bound socket',
     );
@@ -118,15 +111,15 @@ describe('sandbox: component UDP, without the network', () => {
     const [, outgoing] = client.stream();
     const datagram = (port: number) => ({ data: new Uint8Array([1]), remoteAddress: address(port) });
     assert.equal(
-      errorOf(() => outgoing.send([datagram(5301)])),
+      witErrorOf(() => outgoing.send([datagram(5301)])),
       'access-denied',
     );
     assert.equal(
-      errorOf(() => outgoing.send([datagram(5300)])),
+      witErrorOf(() => outgoing.send([datagram(5300)])),
       'access-denied',
     );
     assert.equal(
-      errorOf(() => outgoing.send([{ data: new Uint8Array([1]) }])),
+      witErrorOf(() => outgoing.send([{ data: new Uint8Array([1]) }])),
       'invalid-argument',
     );
     assert.deepEqual(seen, [

@@ -19,6 +19,7 @@ import { DEFAULT_SANDBOX_POLICY } from '../../server/src/core/sandbox/defaults';
 import { exitCodeFor, type SandboxReport } from '../../server/src/core/sandbox/report';
 import { startSandboxRun, type SandboxRunOptions } from '../../server/src/core/sandbox/runner';
 import { processGone } from '../support/processes';
+import { witErrorOf } from '../support/witError';
 import { loadShim } from '../../server/src/core/sandbox/shim';
 
 const root = path.resolve(__dirname, '../../..');
@@ -356,25 +357,17 @@ describe('sandbox: the WASI 0.2 host', () => {
     const ctx = { ...context(['10.0.0.1:5432', 'db.internal:5432']), networkConfirmed: false };
     const sockets = socketInterfaces(ctx);
     const create = sockets['wasi:sockets/tcp-create-socket'].functions!.createTcpSocket;
-    const code = (f: () => unknown): unknown => {
-      try {
-        f();
-      } catch (e) {
-        return e instanceof WitError ? e.payload : e;
-      }
-      return 'ok';
-    };
     const socket = create('ipv4') as {
       startConnect(n: unknown, a: unknown): unknown;
       finishConnect(): unknown;
     };
     assert.equal(
-      code(() => socket.startConnect({}, { tag: 'ipv4', val: { port: 5432, address: [10, 0, 0, 1] } })),
+      witErrorOf(() => socket.startConnect({}, { tag: 'ipv4', val: { port: 5432, address: [10, 0, 0, 1] } })),
       'access-denied',
     );
     const resolve = sockets['wasi:sockets/ip-name-lookup'].functions!.resolveAddresses;
     assert.equal(
-      code(() => resolve({}, 'db.internal')),
+      witErrorOf(() => resolve({}, 'db.internal')),
       'access-denied',
     );
     assert.deepEqual(ctx.seen, [
@@ -384,22 +377,20 @@ describe('sandbox: the WASI 0.2 host', () => {
     // The spec's argument errors come before the policy: no violation for these.
     const v6 = create('ipv6') as typeof socket;
     assert.equal(
-      code(() => v6.startConnect({}, { tag: 'ipv4', val: { port: 5432, address: [10, 0, 0, 1] } })),
+      witErrorOf(() => v6.startConnect({}, { tag: 'ipv4', val: { port: 5432, address: [10, 0, 0, 1] } })),
       'invalid-argument',
     );
     assert.equal(
-      code(
-        () =>
-          create('ipv4') &&
-          (create('ipv4') as typeof socket).startConnect(
-            {},
-            { tag: 'ipv4', val: { port: 0, address: [10, 0, 0, 1] } },
-          ),
+      witErrorOf(() =>
+        (create('ipv4') as typeof socket).startConnect(
+          {},
+          { tag: 'ipv4', val: { port: 0, address: [10, 0, 0, 1] } },
+        ),
       ),
       'invalid-argument',
     );
     assert.equal(
-      code(() => socket.finishConnect()),
+      witErrorOf(() => socket.finishConnect()),
       'not-in-progress',
     );
     // An address needs no lookup (and so no permission): it is handed back as it is.

@@ -62,6 +62,9 @@ const fail = (code: string): never => {
   throw new WitError(code);
 };
 
+/** A socket option's new value, which the spec wants above zero. */
+const positive = <T extends bigint | number>(value: T): T => (value > 0 ? value : fail('invalid-argument'));
+
 function asIp(a: IpSocketAddress): IpAddress {
   return { tag: a.tag, val: a.val.address } as IpAddress;
 }
@@ -242,43 +245,37 @@ export function socketInterfaces(ctx: HostContext): HostInterfaces {
       return this.options.keepAliveIdle;
     }
     setKeepAliveIdleTime(value: bigint): void {
-      if (value <= 0n) fail('invalid-argument');
-      this.options.keepAliveIdle = value;
+      this.options.keepAliveIdle = positive(value);
     }
     keepAliveInterval(): bigint {
       return this.options.keepAliveInterval;
     }
     setKeepAliveInterval(value: bigint): void {
-      if (value <= 0n) fail('invalid-argument');
-      this.options.keepAliveInterval = value;
+      this.options.keepAliveInterval = positive(value);
     }
     keepAliveCount(): number {
       return this.options.keepAliveCount;
     }
     setKeepAliveCount(value: number): void {
-      if (value <= 0) fail('invalid-argument');
-      this.options.keepAliveCount = value;
+      this.options.keepAliveCount = positive(value);
     }
     hopLimit(): number {
       return this.options.hopLimit;
     }
     setHopLimit(value: number): void {
-      if (value <= 0) fail('invalid-argument');
-      this.options.hopLimit = value;
+      this.options.hopLimit = positive(value);
     }
     receiveBufferSize(): bigint {
       return this.options.receiveBuffer;
     }
     setReceiveBufferSize(value: bigint): void {
-      if (value <= 0n) fail('invalid-argument');
-      this.options.receiveBuffer = value;
+      this.options.receiveBuffer = positive(value);
     }
     sendBufferSize(): bigint {
       return this.options.sendBuffer;
     }
     setSendBufferSize(value: bigint): void {
-      if (value <= 0n) fail('invalid-argument');
-      this.options.sendBuffer = value;
+      this.options.sendBuffer = positive(value);
     }
     subscribe(): Pollable {
       // A connection attempt is settled within start-connect, so the socket is always ready.
@@ -383,22 +380,19 @@ export function socketInterfaces(ctx: HostContext): HostInterfaces {
       return this.hopLimit;
     }
     setUnicastHopLimit(value: number): void {
-      if (value <= 0) fail('invalid-argument');
-      this.hopLimit = value;
+      this.hopLimit = positive(value);
     }
     receiveBufferSize(): bigint {
       return this.receiveBuffer;
     }
     setReceiveBufferSize(value: bigint): void {
-      if (value <= 0n) fail('invalid-argument');
-      this.receiveBuffer = value;
+      this.receiveBuffer = positive(value);
     }
     sendBufferSize(): bigint {
       return this.sendBuffer;
     }
     setSendBufferSize(value: bigint): void {
-      if (value <= 0n) fail('invalid-argument');
-      this.sendBuffer = value;
+      this.sendBuffer = positive(value);
     }
     subscribe(): Pollable {
       return new Pollable();
