@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { SandboxPolicy } from '../../server/src/core/policy/types';
-import { runComponent } from '../../server/src/core/sandbox/component/childRun';
+import { loadGlue, runComponent } from '../../server/src/core/sandbox/component/childRun';
 import type { HostContext } from '../../server/src/core/sandbox/component/host/context';
 import { WitError } from '../../server/src/core/sandbox/component/host/context';
 import { socketInterfaces } from '../../server/src/core/sandbox/component/host/sockets';
@@ -424,6 +424,19 @@ describe('sandbox: the WASI 0.2 host', () => {
         'the component imports wasi:keyvalue/store, which the sandbox does not provide; it was not run',
     });
     assert.deepEqual(result.missingImports, ['wasi:keyvalue/store']);
+  });
+
+  it("loads jco's glue as a script, and glue of another shape through the module loader", async () => {
+    // Where the function was compiled shows in its stack: the script is named component.js.
+    const body = 'return { strict: this === undefined, at: new Error().stack.split("\\n")[1] }; }';
+    const glue = `export function instantiate() { ${body}\nexport const _util = {};`;
+    const fromScript = (await loadGlue(glue)) as unknown as () => { strict: boolean; at: string };
+    assert.equal(fromScript().strict, true);
+    assert.match(fromScript().at, /component\.js/);
+    const other = `import "node:path";\nexport function instantiate() { ${body}`;
+    const fromModule = (await loadGlue(other)) as unknown as () => { strict: boolean; at: string };
+    assert.equal(fromModule().strict, true);
+    assert.match(fromModule().at, /data:text\/javascript/);
   });
 
   it('keys the transpile cache by the bindgen version installed', () => {
