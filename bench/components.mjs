@@ -4,8 +4,11 @@
 //    world, once as a preview1 core module (clang + wasi-libc) and once as the committed component
 //    (that module + the preview1 command adapter). Both through the sandbox runner as the language
 //    server calls it, alternating; time to the first output chunk and to the report.
+// 3. What the sandbox does with a cached component's glue: compile it as a script (as it does) or
+//    import it as an ES module from a data: URL (as it did before), each in a fresh Node process.
 // Needs `npm run build` (dist/) and `npx tsc -p .` (out/). Usage: node bench/components.mjs [RUNS]
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -74,6 +77,32 @@ try {
   row('component  ', component, times.component);
   const ratio = median(times.component.map((x) => x.first)) / median(times.core.map((x) => x.first));
   console.log(`  ratio (first output): ${ratio.toFixed(2)}x (target ≤ 1.5x)`);
+
+  const glue = await transpileComponent(readFileSync(component), { cacheDir });
+  const glueFile = path.join(temp, 'component.js');
+  writeFileSync(glueFile, glue.js);
+  const loadGlue = (how) => {
+    const code = `
+      const js = require('node:fs').readFileSync(${JSON.stringify(glueFile)}, 'utf8');
+      const t0 = performance.now();
+      const done = () => console.log(performance.now() - t0);
+      if (${JSON.stringify(how)} === 'script') {
+        const body = js.replace(/^export function instantiate\\b/m, 'function instantiate').replace(/^export const _util\\b/m, 'const _util');
+        new (require('node:vm').Script)('(function () {\\n"use strict";\\n' + body + '\\nreturn instantiate;\\n})').runInThisContext()();
+        done();
+      } else import('data:text/javascript;base64,' + Buffer.from(js).toString('base64')).then(done);`;
+    return Number(execFileSync(process.execPath, ['-e', code], { encoding: 'utf8' }));
+  };
+  const loads = { script: [], module: [] };
+  for (let i = 0; i < runs; i++) {
+    loads.script.push(loadGlue('script'));
+    loads.module.push(loadGlue('module'));
+  }
+  console.log(
+    `\nLoading the cached glue (${glue.js.length} chars), median of ${runs} alternating fresh processes`,
+  );
+  console.log(`  as a script (vm.Script):         ${median(loads.script).toFixed(1)} ms`);
+  console.log(`  as an ES module (data: import):  ${median(loads.module).toFixed(1)} ms`);
 } finally {
   rmSync(temp, { recursive: true, force: true });
 }

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { SandboxPolicy } from '../../server/src/core/policy/types';
-import { runComponent } from '../../server/src/core/sandbox/component/childRun';
+import { loadGlue, runComponent } from '../../server/src/core/sandbox/component/childRun';
 import type { HostContext } from '../../server/src/core/sandbox/component/host/context';
 import { WitError } from '../../server/src/core/sandbox/component/host/context';
 import { socketInterfaces } from '../../server/src/core/sandbox/component/host/sockets';
@@ -19,6 +19,7 @@ import { DEFAULT_SANDBOX_POLICY } from '../../server/src/core/sandbox/defaults';
 import { exitCodeFor, type SandboxReport } from '../../server/src/core/sandbox/report';
 import { startSandboxRun, type SandboxRunOptions } from '../../server/src/core/sandbox/runner';
 import { processGone } from '../support/processes';
+import { witErrorOf } from '../support/witError';
 import { loadShim } from '../../server/src/core/sandbox/shim';
 
 const root = path.resolve(__dirname, '../../..');
@@ -106,6 +107,7 @@ describe('sandbox: components', function () {
     const input = fs.mkdtempSync(path.join(scratch, 'in-'));
     const output = fs.mkdtempSync(path.join(scratch, 'out-'));
     fs.writeFileSync(path.join(input, 'source.txt'), 'some text\n');
+    fs.mkdirSync(path.join(input, 'sub'));
     return {
       input,
       output,
@@ -171,6 +173,24 @@ describe('sandbox: components', function () {
     assert.equal(escape.violations.length, 1);
     assert.equal(escape.violations[0].args.path, '../../etc/passwd');
     assert.match(escape.violations[0].reason, /climbs out/);
+    const deeper = await run({ file: component('files'), policy: p, args: ['read', '/in/sub/../../x'] });
+    assert.deepEqual(deeper.outcome, { kind: 'exit', code: 1 });
+    assert.equal(deeper.violations[0]?.args.path, 'sub/../../x');
+  });
+
+  it('follows ".." that stays inside the preopen, through directories that exist', async () => {
+    const { policy: p } = preopens();
+    const read = (file: string) => run({ file: component('files'), policy: p, args: ['read', file] });
+    const inside = await read('/in/sub/../source.txt');
+    assert.deepEqual(inside.outcome, { kind: 'exit', code: 0 });
+    assert.equal(inside.stdout.text, 'read: some text\n\n');
+    assert.deepEqual(inside.violations, []);
+    // As on disk: `missing/..` and `file/..` do not resolve (and are no violation).
+    const missing = await read('/in/missing/../source.txt');
+    assert.equal(missing.stdout.text, 'open /in/missing/../source.txt: No such file or directory\n');
+    const throughFile = await read('/in/source.txt/../source.txt');
+    assert.equal(throughFile.stdout.text, 'open /in/source.txt/../source.txt: Not a directory\n');
+    assert.deepEqual([...missing.violations, ...throughFile.violations], []);
   });
 
   it('kills an infinite loop at the time limit', async () => {
@@ -219,6 +239,9 @@ describe('sandbox: components', function () {
       );
       assert.deepEqual(report.http?.[0].response?.headers, [['content-type', 'text/plain']]);
       assert.equal(report.hostCalls['wasi:http/types#[static]response-outparam.set'], 3);
+      // Constructors the component calls are counted; the host's own are not.
+      assert.equal(report.hostCalls['wasi:http/types#[constructor]fields'], 3);
+      assert.equal(report.hostCalls['wasi:http/types#[constructor]outgoing-response'], 3);
     });
 
     it('sends the policy default GET / when no request is given', async () => {
@@ -328,11 +351,55 @@ describe('sandbox: the WASI 0.2 host', () => {
       'wasi:sockets/tcp#[method]tcp-socket.start-connect {"endpoint":"192.168.1.1:22"}: 192.168.1.1:22 is not in sandbox.network.allow',
       'wasi:sockets/ip-name-lookup#resolve-addresses {"endpoint":"evil.example"}: DNS lookups are allowed only for names in sandbox.network.allow; evil.example is not',
     ]);
-    // An allowed endpoint is not a violation (the preview does not open raw sockets: not-supported).
-    assert.throws(
-      () => socket.startConnect({}, { tag: 'ipv4', val: { port: 5432, address: [10, 0, 0, 1] } }),
-      (e: unknown) => e instanceof WitError && e.payload === 'not-supported',
+  });
+
+  it('keeps an allowed endpoint off the network until the run is confirmed, and checks arguments first', () => {
+    const ctx = { ...context(['10.0.0.1:5432', 'db.internal:5432']), networkConfirmed: false };
+    const sockets = socketInterfaces(ctx);
+    const create = sockets['wasi:sockets/tcp-create-socket'].functions!.createTcpSocket;
+    const socket = create('ipv4') as {
+      startConnect(n: unknown, a: unknown): unknown;
+      finishConnect(): unknown;
+    };
+    assert.equal(
+      witErrorOf(() => socket.startConnect({}, { tag: 'ipv4', val: { port: 5432, address: [10, 0, 0, 1] } })),
+      'access-denied',
     );
+    const resolve = sockets['wasi:sockets/ip-name-lookup'].functions!.resolveAddresses;
+    assert.equal(
+      witErrorOf(() => resolve({}, 'db.internal')),
+      'access-denied',
+    );
+    assert.deepEqual(ctx.seen, [
+      'wasi:sockets/tcp#[method]tcp-socket.start-connect {"endpoint":"10.0.0.1:5432"}: 10.0.0.1:5432 is allowed by sandbox.network.allow, but the run was not confirmed for network access',
+      'wasi:sockets/ip-name-lookup#resolve-addresses {"endpoint":"db.internal"}: looking up db.internal is allowed by sandbox.network.allow, but the run was not confirmed for network access',
+    ]);
+    // The spec's argument errors come before the policy: no violation for these.
+    const v6 = create('ipv6') as typeof socket;
+    assert.equal(
+      witErrorOf(() => v6.startConnect({}, { tag: 'ipv4', val: { port: 5432, address: [10, 0, 0, 1] } })),
+      'invalid-argument',
+    );
+    assert.equal(
+      witErrorOf(() =>
+        (create('ipv4') as typeof socket).startConnect(
+          {},
+          { tag: 'ipv4', val: { port: 0, address: [10, 0, 0, 1] } },
+        ),
+      ),
+      'invalid-argument',
+    );
+    assert.equal(
+      witErrorOf(() => socket.finishConnect()),
+      'not-in-progress',
+    );
+    // An address needs no lookup (and so no permission): it is handed back as it is.
+    const stream = resolve({}, '::ffff:10.0.0.1') as { resolveNextAddress(): unknown };
+    assert.deepEqual(stream.resolveNextAddress(), {
+      tag: 'ipv6',
+      val: [0, 0, 0, 0, 0, 0xffff, 0x0a00, 0x0001],
+    });
+    assert.equal(stream.resolveNextAddress(), undefined);
     assert.equal(ctx.seen.length, 2);
   });
 
@@ -357,6 +424,19 @@ describe('sandbox: the WASI 0.2 host', () => {
         'the component imports wasi:keyvalue/store, which the sandbox does not provide; it was not run',
     });
     assert.deepEqual(result.missingImports, ['wasi:keyvalue/store']);
+  });
+
+  it("loads jco's glue as a script, and glue of another shape through the module loader", async () => {
+    // Where the function was compiled shows in its stack: the script is named component.js.
+    const body = 'return { strict: this === undefined, at: new Error().stack.split("\\n")[1] }; }';
+    const glue = `export function instantiate() { ${body}\nexport const _util = {};`;
+    const fromScript = (await loadGlue(glue)) as unknown as () => { strict: boolean; at: string };
+    assert.equal(fromScript().strict, true);
+    assert.match(fromScript().at, /component\.js/);
+    const other = `import "node:path";\nexport function instantiate() { ${body}`;
+    const fromModule = (await loadGlue(other)) as unknown as () => { strict: boolean; at: string };
+    assert.equal(fromModule().strict, true);
+    assert.match(fromModule().at, /data:text\/javascript/);
   });
 
   it('keys the transpile cache by the bindgen version installed', () => {

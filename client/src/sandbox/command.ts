@@ -104,7 +104,7 @@ async function askWhatToRun(entries: SandboxEntryPointsResult): Promise<RunInSan
 
 /**
  * A component: the HTTP request for a handler (blank keeps the policy's sandbox.http.requests, or
- * GET /), and whether outgoing requests may reach the endpoints the policy allows.
+ * GET /), and whether its requests and sockets may reach the endpoints the policy allows.
  */
 async function askComponentRun(allow: string[]): Promise<RunInSandboxOptions | undefined> {
   const text = await vscode.window.showInputBox({
@@ -121,10 +121,11 @@ async function askComponentRun(allow: string[]): Promise<RunInSandboxOptions | u
     ];
   if (allow.length) {
     const deny = { label: 'No network', description: 'default: mocked URLs only', allow: false };
-    const go = { label: 'Allow outgoing requests', description: allow.join(', '), allow: true };
+    const go = { label: 'Allow network access', description: allow.join(', '), allow: true };
     const picked = await vscode.window.showQuickPick([deny, go], {
       title: 'Run in Sandbox: the policy allows network endpoints',
-      placeHolder: 'Requests the component makes to these endpoints reach the network only if you allow it',
+      placeHolder:
+        'HTTP requests, connections and name lookups to these endpoints reach the network only if you allow it',
     });
     if (!picked) return undefined;
     options.networkConfirmed = picked.allow;

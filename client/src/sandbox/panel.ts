@@ -46,6 +46,9 @@ export interface RenderedPanel {
   errorColour: string;
   summary: string[];
   axes: string[];
+  /** The stdout box and, for a component's HTTP exchanges, each exchange's summary line. */
+  stdout: string;
+  http: string[];
 }
 
 /** Bounds on the state kept for a run, as the page itself bounds what it shows. */

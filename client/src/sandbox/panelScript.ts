@@ -171,6 +171,8 @@ export const PANEL_SCRIPT = String.raw`
       errorColour: errorColour(),
       summary: Array.from(document.querySelectorAll('#summary tr')).map((tr) => tr.textContent),
       axes: Array.from(document.querySelectorAll('.tick')).map((t) => t.textContent),
+      stdout: $('stdout').textContent,
+      http: Array.from(document.querySelectorAll('#http summary')).map((s) => s.textContent),
     } });
   }
 

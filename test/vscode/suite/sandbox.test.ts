@@ -4,6 +4,8 @@
  * the module's exact host calls. (Here VS Code's server runs on plain Node, not Electron.)
  */
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RenderedPanel } from '../../../client/src/sandbox/panel';
 import { waitFor, workspaceFile } from '../helpers';
@@ -15,6 +17,8 @@ interface RunResult {
     hostCalls: Record<string, number>;
     violations: unknown[];
     missingImports: string[];
+    component?: { world: string };
+    http?: { direction: string; method: string; url: string; response?: { status: number; body: string } }[];
   };
   panel: {
     title: string;
@@ -117,5 +121,70 @@ describe('sandbox', function () {
     assert.deepEqual(result.report.outcome, { kind: 'returned', values: ['42'] });
     assert.deepEqual(result.report.missingImports, ['env.log']);
     assert.equal(result.panel.title, 'add.wat — add(20, 22)');
+  });
+
+  /**
+   * Runs a component fixture built from C (test/fixtures/components), copied into the workspace,
+   * and waits until the panel's page has drawn the finished run.
+   */
+  async function runComponentFixture(
+    name: string,
+    options: object,
+  ): Promise<{ result: RunResult; rendered: RenderedPanel }> {
+    const fixture = path.resolve(__dirname, `../../../../test/fixtures/components/${name}.component.wasm`);
+    const target = workspaceFile(`sandbox/${name}.component.wasm`);
+    await vscode.workspace.fs.writeFile(target, fs.readFileSync(fixture));
+    try {
+      const result = await vscode.commands.executeCommand<RunResult>(
+        'wasmWarden.runInSandbox',
+        target,
+        options,
+      );
+      assert.deepEqual(result.report.outcome, { kind: 'exit', code: 0 });
+      const panel = result.panel;
+      const rendered = await waitFor('the page to draw the component run', () =>
+        panel.rendered?.status === 'exited with code 0' ? panel.rendered : undefined,
+      );
+      return { result, rendered };
+    } finally {
+      await vscode.workspace.fs.delete(target);
+    }
+  }
+
+  it('runs a wasi:http component: the report and the panel show each exchange', async function () {
+    // The first run of a component transpiles it (seconds on a loaded machine; cached after).
+    this.timeout(180_000);
+    const { result, rendered } = await runComponentFixture('handler', {
+      httpRequests: [
+        { method: 'GET', path: '/', headers: {}, body: '' },
+        { method: 'POST', path: '/echo', headers: {}, body: 'from the editor' },
+      ],
+    });
+    assert.equal(result.report.component?.world, 'http-proxy');
+    assert.deepEqual(
+      result.report.http?.map((x) => [x.direction, x.method, x.url, x.response?.status, x.response?.body]),
+      [
+        ['incoming', 'GET', '/', 200, 'hello from the handler\n'],
+        ['incoming', 'POST', '/echo', 200, 'from the editor'],
+      ],
+    );
+    assert.equal(rendered.http.length, 2);
+    assert.match(rendered.http[0], /^→ GET \/ — 200, \d+ ms$/);
+    assert.match(rendered.http[1], /^→ POST \/echo — 200, \d+ ms$/);
+    assert.ok(
+      rendered.summary.some((row) => /^Componenthttp-proxy/.test(row)),
+      rendered.summary.join(' | '),
+    );
+  });
+
+  it('runs a WASI 0.2 command component: the panel shows its output', async function () {
+    this.timeout(180_000);
+    const { result, rendered } = await runComponentFixture('hello', { args: ['from', 'the editor'] });
+    assert.equal(result.report.component?.world, 'command');
+    // Only the policy's environment (none here): no host variable reaches the component.
+    assert.equal(result.report.stdout.text, 'hello from the editor\n');
+    assert.equal(rendered.stdout, 'hello from the editor\n');
+    assert.deepEqual(rendered.http, []);
+    assert.ok(result.report.hostCalls['wasi:cli/environment#get-arguments'] >= 1);
   });
 });

@@ -4,13 +4,14 @@
  * lacks, instantiates jco's glue with that host, then calls `wasi:cli/run` or sends the policy's
  * requests to `wasi:http/incoming-handler`.
  */
+import * as vm from 'node:vm';
 import type { SandboxOutcome } from '../report';
 import type { Shim } from '../shim';
 import { isMemory, wasm, type WasmInstance, type WasmMemory } from '../wasmApi';
 import { ComponentExit, type HostContext } from './host/context';
 import { sendIncoming, type IncomingRequest, type ResponseOutparam } from './host/http';
 import { componentHost } from './host/index';
-import { stopFetchWorker } from './host/syncFetch';
+import { stopNetWorker } from './host/netWorker';
 import { DEFAULT_HTTP_REQUESTS, type HttpExchange } from './httpTypes';
 import type { ComponentStart } from './messages';
 import { HostTrap, SandboxStop } from '../wasiHost';
@@ -53,12 +54,7 @@ export async function runComponent(
 
   let instantiate: Instantiate;
   try {
-    const glue = (await import(
-      `data:text/javascript;base64,${Buffer.from(start.js).toString('base64')}`
-    )) as {
-      instantiate: Instantiate;
-    };
-    instantiate = glue.instantiate;
+    instantiate = await loadGlue(start.js);
   } catch (error) {
     return result({
       kind: 'error',
@@ -107,8 +103,32 @@ export async function runComponent(
   } catch (error) {
     return result(failure(error));
   } finally {
-    stopFetchWorker();
+    stopNetWorker();
   }
+}
+
+/**
+ * jco's glue is an ES module whose only exports are `instantiate` and `_util`. Compiled as a
+ * (strict) script it loads several times faster than through the ES module loader from a `data:`
+ * URL (17 ms against 75–105 ms for the hello component's 300 KB of glue); glue of another shape
+ * goes through the loader.
+ */
+export async function loadGlue(js: string): Promise<Instantiate> {
+  const body = js
+    .replace(/^export function instantiate\b/m, 'function instantiate')
+    .replace(/^export const _util\b/m, 'const _util');
+  try {
+    const script = new vm.Script(`(function () {\n'use strict';\n${body}\nreturn instantiate;\n})`, {
+      filename: 'component.js',
+    });
+    return (script.runInThisContext() as () => Instantiate)();
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+  }
+  const glue = (await import(`data:text/javascript;base64,${Buffer.from(js).toString('base64')}`)) as {
+    instantiate: Instantiate;
+  };
+  return glue.instantiate;
 }
 
 function exportOf(exports: Record<string, unknown>, iface: string): unknown {

@@ -1,7 +1,9 @@
 /**
  * `sandbox.network.allow`: `host:port` patterns (`*` matches any run of characters except a dot in
- * the host, any port in the port). Pure, for the host and the tests.
+ * the host, any port in the port). IP addresses compare in canonical form. Pure, for the host and
+ * the tests.
  */
+import { canonicalHost } from './ipAddress';
 
 function globToRegExp(glob: string, any: string): RegExp {
   const body = glob
@@ -11,15 +13,17 @@ function globToRegExp(glob: string, any: string): RegExp {
   return new RegExp(`^${body}$`, 'i');
 }
 
+const bare = (host: string): string => canonicalHost(host).replace(/^\[(.*)\]$/, '$1');
+
 export function endpointAllowed(patterns: string[], host: string, port: number): boolean {
-  const bare = host.replace(/^\[(.*)\]$/, '$1');
+  const name = bare(host);
   return patterns.some((pattern) => {
     const at = pattern.lastIndexOf(':');
     if (at <= 0) return false;
-    const hostPattern = pattern.slice(0, at).replace(/^\[(.*)\]$/, '$1');
+    const hostPattern = bare(pattern.slice(0, at));
     const portPattern = pattern.slice(at + 1);
     return (
-      globToRegExp(hostPattern, '[^.]*').test(bare) && globToRegExp(portPattern, '\\d*').test(String(port))
+      globToRegExp(hostPattern, '[^.]*').test(name) && globToRegExp(portPattern, '\\d*').test(String(port))
     );
   });
 }
@@ -28,6 +32,6 @@ export function endpointAllowed(patterns: string[], host: string, port: number):
 export function hostAllowed(patterns: string[], host: string): boolean {
   return patterns.some((pattern) => {
     const at = pattern.lastIndexOf(':');
-    return at > 0 && globToRegExp(pattern.slice(0, at).replace(/^\[(.*)\]$/, '$1'), '[^.]*').test(host);
+    return at > 0 && globToRegExp(bare(pattern.slice(0, at)), '[^.]*').test(bare(host));
   });
 }

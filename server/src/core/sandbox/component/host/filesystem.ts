@@ -295,17 +295,32 @@ export class FilesystemHost {
       );
       fail('not-permitted');
     }
+    // `dir/../file` stays inside, but as on disk `dir` must be a directory that exists.
+    const steps = path.split('/').filter((part) => part !== '' && part !== '.');
+    steps.forEach((step, i) => {
+      if (step !== '..') return;
+      const before = checkGuestPath(steps.slice(0, i).join('/')).relative ?? '';
+      const inode = this.walk(root, [from.relative, before].filter(Boolean).join('/'));
+      if (!(inode instanceof this.shim.Directory)) fail(inode ? 'not-directory' : 'no-entry');
+    });
     if (write) this.checkWrite(call, from.preopen, relative);
     const parts = relative ? relative.split('/') : [];
     if (parts.length === 0) return { parent: root, name: '', relative, inode: root };
-    let dir: ShimDirectory = root;
-    for (const part of parts.slice(0, -1)) {
-      const next = dir.contents.get(part);
-      if (!(next instanceof this.shim.Directory)) return fail(next ? 'not-directory' : 'no-entry');
-      dir = next;
-    }
+    const dir = this.walk(root, parts.slice(0, -1).join('/'), true);
+    if (!(dir instanceof this.shim.Directory)) return fail('not-directory');
     const name = parts[parts.length - 1];
     return { parent: dir, name, relative, inode: dir.contents.get(name) };
+  }
+
+  /** The inode at a normalised path below `root` (undefined when missing; `strict`: fail instead). */
+  private walk(root: ShimDirectory, relative: string, strict = false): ShimInode | undefined {
+    let inode: ShimInode | undefined = root;
+    for (const part of relative ? relative.split('/') : []) {
+      if (!(inode instanceof this.shim.Directory)) return strict ? fail('not-directory') : inode;
+      inode = inode.contents.get(part);
+      if (!inode) return strict ? fail('no-entry') : undefined;
+    }
+    return inode;
   }
 }
 

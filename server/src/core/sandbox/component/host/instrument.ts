@@ -31,7 +31,7 @@ export function instrument(
 ): Instrumented {
   const imports: Record<string, Record<string, unknown>> = {};
   const missing: string[] = [];
-  const wrapped = new Set<AnyClass>();
+  const wrapped = new Map<AnyClass, AnyClass>();
   for (const [iface, parts] of Object.entries(interfaces)) {
     const table: Record<string, unknown> = {};
     for (const [name, fn] of Object.entries(parts.functions ?? {})) {
@@ -42,11 +42,24 @@ export function instrument(
       };
     }
     for (const [name, cls] of Object.entries(parts.resources ?? {})) {
-      table[name] = cls;
       // A resource class shared by two interfaces is wrapped once, under the first.
-      if (wrapped.has(cls)) continue;
-      wrapped.add(cls);
+      const known = wrapped.get(cls);
+      if (known) {
+        table[name] = known;
+        continue;
+      }
       const resource = kebab(name);
+      // The component's `[constructor]` calls go through this proxy (the host's own `new` does
+      // not); `instanceof` the proxy still holds for every instance of the class.
+      const constructorName = `${iface}#[constructor]${resource}`;
+      const counting = new Proxy(cls, {
+        construct(target, args: unknown[], newTarget: AnyFn) {
+          onCall(constructorName);
+          return Reflect.construct(target, args, newTarget) as object;
+        },
+      });
+      wrapped.set(cls, counting);
+      table[name] = counting;
       for (const method of Object.getOwnPropertyNames(cls.prototype)) {
         // Accessors and `_` methods are the host's own helpers, not interface functions: left alone.
         const original = Object.getOwnPropertyDescriptor(cls.prototype, method)?.value as unknown;
