@@ -129,7 +129,10 @@ describe('component text (the .wasm view of a component)', function () {
       const result = disassemble(mutated);
       assert.deepEqual(result.error?.offset, types.payloadOffset);
       assert.match(result.error!.message, /count 127 is larger than the remaining/);
-      assert.match(result.text, new RegExp(`;; error at byte 0x${types.payloadOffset.toString(16)}: count 127`));
+      assert.match(
+        result.text,
+        new RegExp(`;; error at byte 0x${types.payloadOffset.toString(16)}: count 127`),
+      );
       // printing goes on after the broken section
       assert.match(result.text, /\(export \(;\d+;\) "lifted"/);
     });

@@ -131,10 +131,22 @@ export function* printComponent(
     if (id === 4) {
       const label = ` (;${spaces.take('component')};)`;
       if (depth >= MAX_NESTING) {
-        fail(new MalformedError(sectionStart, `components nested more than ${MAX_NESTING} deep`), sectionStart);
+        fail(
+          new MalformedError(sectionStart, `components nested more than ${MAX_NESTING} deep`),
+          sectionStart,
+        );
         continue;
       }
-      const error = yield* printComponent(bytes, buffer, payloadStart, payloadEnd, inner, out, label, depth + 1);
+      const error = yield* printComponent(
+        bytes,
+        buffer,
+        payloadStart,
+        payloadEnd,
+        inner,
+        out,
+        label,
+        depth + 1,
+      );
       firstError ??= error;
       continue;
     }
@@ -253,7 +265,8 @@ class SectionPrinter {
       for (let k = 0; k < m; k++) {
         const argAt = r.pos;
         const name = r.name();
-        if (r.u8() !== 0x12) r.fail('malformed instantiation argument (expected an instance, 0x12)', r.pos - 1);
+        if (r.u8() !== 0x12)
+          r.fail('malformed instantiation argument (expected an instance, 0x12)', r.pos - 1);
         args.push({ text: `(with ${JSON.stringify(name)} (instance ${r.varU32()}))`, offset: argAt });
       }
       this.instantiate(head, at, module, args);
@@ -343,7 +356,10 @@ class SectionPrinter {
       const coreFunc = r.varU32();
       const options = this.canonOptions();
       const type = r.varU32();
-      this.line(`(func ${this.label('func')} (type ${type}) (canon lift (core func ${coreFunc})${options}))`, at);
+      this.line(
+        `(func ${this.label('func')} (type ${type}) (canon lift (core func ${coreFunc})${options}))`,
+        at,
+      );
       return;
     }
     const label = this.label('core func');
@@ -540,7 +556,10 @@ class SectionPrinter {
         const label = space ? ` (;${this.spaces.take(space)};)` : '';
         this.line(`(export${label} ${name} ${this.externDesc(false)})`, at);
       } else
-        r.fail(`malformed ${isComponent ? 'component' : 'instance'} type declaration 0x${tag.toString(16)}`, at);
+        r.fail(
+          `malformed ${isComponent ? 'component' : 'instance'} type declaration 0x${tag.toString(16)}`,
+          at,
+        );
     }
   }
 
@@ -566,7 +585,8 @@ class SectionPrinter {
       }
       return `${text})`;
     }
-    if (tag === 0x41 || tag === 0x42) return r.fail('instance or component type where a value type belongs', at);
+    if (tag === 0x41 || tag === 0x42)
+      return r.fail('instance or component type where a value type belongs', at);
     return this.defValType();
   }
 
@@ -764,5 +784,7 @@ class SectionPrinter {
 
 /** The space an `externdesc` tag puts its item in. */
 function descSpace(tag: number | undefined): string | undefined {
-  return tag === undefined ? undefined : ['core module', 'func', 'value', 'type', 'component', 'instance'][tag];
+  return tag === undefined
+    ? undefined
+    : ['core module', 'func', 'value', 'type', 'component', 'instance'][tag];
 }
