@@ -20,13 +20,18 @@ const runs = runsOption(3);
 const scratch = scratchFolder('component-view');
 const {
   exports: { disassemble, readBinaryModule, hoverMarkdown, PolicyResolver, MemoryFileSystem },
-} = await bundleSources(scratch, 'component-view.cjs', [
-  `export { disassemble } from ${sourcePath('server/src/core/disasm/disassemble')};`,
-  `export { readBinaryModule } from ${sourcePath('server/src/core/module/binary')};`,
-  `export { hoverMarkdown } from ${sourcePath('server/src/features/hover')};`,
-  `export { PolicyResolver } from ${sourcePath('server/src/core/policy/resolver')};`,
-  `export { MemoryFileSystem } from ${sourcePath('test/unit/policyMemoryFs')};`,
-]);
+} = await bundleSources(
+  scratch,
+  'component-view.cjs',
+  [
+    `export { disassemble } from ${sourcePath('server/src/core/disasm/disassemble')};`,
+    `export { readBinaryModule } from ${sourcePath('server/src/core/module/binary')};`,
+    `export { hoverMarkdown } from ${sourcePath('server/src/features/hover')};`,
+    `export { PolicyResolver } from ${sourcePath('server/src/core/policy/resolver')};`,
+    `export { MemoryFileSystem } from ${sourcePath('test/unit/policyMemoryFs')};`,
+  ],
+  { mainFields: ['module', 'main'], external: ['@bytecodealliance/jco-transpile'] },
+);
 const wasmTools = await import('@bytecodealliance/jco-transpile/wasm-tools');
 
 const policy = new PolicyResolver(
