@@ -43,18 +43,25 @@ function functionsBlock(iface: string, functions: WorldFunctionFact[]): string[]
   return lines;
 }
 
+/** The first lines of an import's or export's hover: what it is, and what the WASI interface does. */
+function heading(facts: ModuleFacts, side: 'imports' | 'exports', n: number) {
+  const entry = facts.components?.[side][n];
+  if (!entry) return undefined;
+  const lines = [`**${side.slice(0, -1)}** \`${entry.name}\` (${entry.kind ?? 'unknown'})`];
+  const wasi = findWasiInterface(entry.name);
+  if (wasi) lines.push('', `WASI \`${wasi.name}\`: ${wasi.description}`);
+  return { entry, item: worldItem(facts, side, n), wasi, lines };
+}
+
 export function componentImportMarkdown(
   facts: ModuleFacts,
   n: number,
   policy: EffectivePolicy,
   verdictText: VerdictText,
 ): string | undefined {
-  const entry = facts.components?.imports[n];
-  if (!entry) return undefined;
-  const item = worldItem(facts, 'imports', n);
-  const lines = [`**import** \`${entry.name}\` (${entry.kind ?? 'unknown'})`];
-  const wasi = findWasiInterface(entry.name);
-  if (wasi) lines.push('', `WASI \`${wasi.name}\`: ${wasi.description}`);
+  const head = heading(facts, 'imports', n);
+  if (!head) return undefined;
+  const { entry, item, wasi, lines } = head;
   if (entry.kind === 'type') {
     lines.push('', 'A type the component imports by name; it grants nothing by itself.');
     return lines.join('\n');
@@ -77,12 +84,9 @@ export function componentImportMarkdown(
 }
 
 export function componentExportMarkdown(facts: ModuleFacts, n: number): string | undefined {
-  const entry = facts.components?.exports[n];
-  if (!entry) return undefined;
-  const item = worldItem(facts, 'exports', n);
-  const lines = [`**export** \`${entry.name}\` (${entry.kind ?? 'unknown'})`];
-  const wasi = findWasiInterface(entry.name);
-  if (wasi) lines.push('', `WASI \`${wasi.name}\`: ${wasi.description}`);
+  const head = heading(facts, 'exports', n);
+  if (!head) return undefined;
+  const { entry, item, lines } = head;
   lines.push('', 'The host calls what the component exports; the policy governs imports.');
   lines.push(...functionsBlock(entry.name, item?.functions ?? []));
   return lines.join('\n');

@@ -10,22 +10,10 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { waitFor, workspaceFile } from '../helpers';
+import { hoverText, waitFor, workspaceFile } from '../helpers';
 
 function viewUri(file: vscode.Uri): vscode.Uri {
   return vscode.Uri.from({ scheme: 'wasm-warden', path: `${file.path}.wat` });
-}
-
-async function hoverText(uri: vscode.Uri, position: vscode.Position): Promise<string> {
-  const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
-    'vscode.executeHoverProvider',
-    uri,
-    position,
-  );
-  return hovers
-    .flatMap((h) => h.contents)
-    .map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))
-    .join('\n');
 }
 
 describe('a component in the .wasm view', function () {

@@ -10,7 +10,7 @@
  * against the bytes left, nesting is capped. A malformed section gets a note at the bad byte and
  * printing goes on with the next section (whose size is known).
  */
-import { MAX_NESTING } from '../module/component';
+import { MAX_NESTING, readSectionHeader, SECTION_NAMES } from '../module/component';
 import { ByteReader, MalformedError } from '../module/byteReader';
 import { MAX_TYPE_NESTING, readExternName } from '../component/names';
 import { CANON_BUILTINS } from '../component/spaces';
@@ -19,19 +19,6 @@ import { printCoreModule, type DisassemblyError } from './coreModuleText';
 import { formatCount, hex, type ViewBuilder } from './viewBuilder';
 
 const STEP = '  ';
-
-const SECTION_NAMES: Record<number, string> = {
-  2: 'core instance',
-  3: 'core type',
-  5: 'instance',
-  6: 'alias',
-  7: 'type',
-  8: 'canon',
-  9: 'start',
-  10: 'import',
-  11: 'export',
-  12: 'value',
-};
 
 const CORE_SORTS: Record<number, string> = {
   0x00: 'func',
@@ -107,11 +94,7 @@ export function* printComponent(
     let id: number;
     let payloadEnd: number;
     try {
-      id = r.u8();
-      const size = r.varU32();
-      if (size > r.remaining)
-        r.fail(`section size ${size} runs past the end of the component (${r.remaining} bytes left)`);
-      payloadEnd = r.pos + size;
+      ({ id, payloadEnd } = readSectionHeader(r));
     } catch (error) {
       fail(error, sectionStart);
       break;
@@ -217,9 +200,9 @@ class SectionPrinter {
     const n = r.count(id === 8 || id === 6 ? 2 : 1);
     for (let i = 0; i < n; i++) {
       const at = r.pos;
-      if (id === 2) this.coreInstance(at);
+      if (id === 2) this.instanceEntry(at, true);
       else if (id === 3) this.coreType(at, `(core type ${this.label('core type')}`, 0);
-      else if (id === 5) this.instance(at);
+      else if (id === 5) this.instanceEntry(at, false);
       else if (id === 6) this.alias(at);
       else if (id === 7) this.type(at, `(type ${this.label('type')}`, 0);
       else if (id === 8) this.canon(at);
@@ -254,59 +237,42 @@ class SectionPrinter {
     this.line(')', last);
   }
 
-  private coreInstance(at: number): void {
-    const r = this.r;
-    const head = `(core instance ${this.label('core instance')}`;
-    const tag = r.u8();
-    if (tag === 0x00) {
-      const module = r.varU32();
-      const args: Line[] = [];
-      const m = r.count(3);
-      for (let k = 0; k < m; k++) {
-        const argAt = r.pos;
-        const name = r.name();
-        if (r.u8() !== 0x12)
-          r.fail('malformed instantiation argument (expected an instance, 0x12)', r.pos - 1);
-        args.push({ text: `(with ${JSON.stringify(name)} (instance ${r.varU32()}))`, offset: argAt });
-      }
-      this.instantiate(head, at, module, args);
-    } else if (tag === 0x01) {
-      const exports: Line[] = [];
-      const m = r.count(3);
-      for (let k = 0; k < m; k++) {
-        const exportAt = r.pos;
-        const name = r.name();
-        const sort = this.coreSort();
-        exports.push({ text: `(export ${JSON.stringify(name)} (${sort} ${r.varU32()}))`, offset: exportAt });
-      }
-      this.block(head, at, exports);
-    } else r.fail(`malformed core instance 0x${tag.toString(16)}`, at);
+  /** A counted list of entries, each read by `read` and printed at its own offset. */
+  private entries(read: () => string): Line[] {
+    const lines: Line[] = [];
+    const n = this.r.count(3);
+    for (let k = 0; k < n; k++) {
+      const at = this.r.pos;
+      lines.push({ text: read(), offset: at });
+    }
+    return lines;
   }
 
-  private instance(at: number): void {
+  /** A core instance or an instance: an instantiation with its arguments, or inline exports. */
+  private instanceEntry(at: number, core: boolean): void {
     const r = this.r;
-    const head = `(instance ${this.label('instance')}`;
+    const what = core ? 'core instance' : 'instance';
+    const head = `(${what} ${this.label(what)}`;
     const tag = r.u8();
     if (tag === 0x00) {
-      const component = r.varU32();
-      const args: Line[] = [];
-      const m = r.count(3);
-      for (let k = 0; k < m; k++) {
-        const argAt = r.pos;
-        const name = r.name();
-        args.push({ text: `(with ${JSON.stringify(name)} ${this.sortIndex()})`, offset: argAt });
-      }
-      this.instantiate(head, at, component, args);
+      const target = r.varU32();
+      const args = this.entries(
+        () => `(with ${JSON.stringify(r.name())} ${core ? this.coreInstanceArgument() : this.sortIndex()})`,
+      );
+      this.instantiate(head, at, target, args);
     } else if (tag === 0x01) {
-      const exports: Line[] = [];
-      const m = r.count(3);
-      for (let k = 0; k < m; k++) {
-        const exportAt = r.pos;
-        const name = readExternName(r);
-        exports.push({ text: `(export ${JSON.stringify(name)} ${this.sortIndex()})`, offset: exportAt });
-      }
+      const exports = this.entries(() => {
+        const name = JSON.stringify(core ? r.name() : readExternName(r));
+        return `(export ${name} ${core ? `(${this.coreSort()} ${r.varU32()})` : this.sortIndex()})`;
+      });
       this.block(head, at, exports);
-    } else r.fail(`malformed instance 0x${tag.toString(16)}`, at);
+    } else r.fail(`malformed ${what} 0x${tag.toString(16)}`, at);
+  }
+
+  private coreInstanceArgument(): string {
+    if (this.r.u8() !== 0x12)
+      this.r.fail('malformed instantiation argument (expected an instance, 0x12)', this.r.pos - 1);
+    return `(instance ${this.r.varU32()})`;
   }
 
   private coreSort(): string {
