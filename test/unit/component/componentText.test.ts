@@ -6,7 +6,9 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { MAX_COMPONENT_LINES } from '../../../server/src/core/disasm/componentText';
 import { disassemble, lineForOffset, type WasmTextView } from '../../../server/src/core/disasm/disassemble';
+import { encodeVarUint32 } from '../../../server/src/core/signing/leb128';
 import { readBinaryModule } from '../../../server/src/core/module/binary';
 import { seededRandom } from '../../support/seededRandom';
 import { realWorldPaths } from '../../support/realWorldFiles';
@@ -136,6 +138,22 @@ describe('component text (the .wasm view of a component)', function () {
       // printing goes on after the broken section
       assert.match(result.text, /\(export \(;\d+;\) "lifted"/);
     });
+  });
+
+  it('keeps a component of a million one-byte types to a bounded view, with a note', () => {
+    const n = MAX_COMPONENT_LINES + 50_000;
+    const payload = [...encodeVarUint32(n), ...new Array<number>(n).fill(0x7f)]; // n × `bool`
+    const bytes = Uint8Array.from([
+      ...[0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00],
+      0x07,
+      ...encodeVarUint32(payload.length),
+      ...payload,
+    ]);
+    const view = disassemble(bytes);
+    assert.equal(view.error, undefined);
+    assert.ok(view.lines.length <= MAX_COMPONENT_LINES + 3, `${view.lines.length} lines`);
+    assert.match(view.text, /^ {2}\(type \(;0;\) bool\)$/m);
+    assert.match(view.text, /;; 50,000 more lines of this section are not shown/);
   });
 
   describe('the jco 0.14.2 wasm-tools component', () => {

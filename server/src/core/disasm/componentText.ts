@@ -63,6 +63,28 @@ interface Line {
 }
 
 /**
+ * Component-level lines (types, imports, aliases… not core module bodies) shown in one view. Real
+ * components have hundreds; a hostile one packing a million one-byte types would otherwise make a
+ * million lines. Past the budget, entries are still decoded (bounded by their bytes) but not kept.
+ */
+export const MAX_COMPONENT_LINES = 100_000;
+
+/** Where a section's lines go, within the view's budget of component-level lines. */
+class LineSink {
+  readonly lines: Line[] = [];
+  omitted = 0;
+
+  constructor(private readonly budget: { left: number }) {}
+
+  push(line: Line): void {
+    if (this.budget.left > 0) {
+      this.budget.left--;
+      this.lines.push(line);
+    } else this.omitted++;
+  }
+}
+
+/**
  * Appends the text of the component in bytes[start, end) to `out`. `label` names it in its
  * parent (`(;0;)`); the outermost component has none. Returns the first decoding problem.
  */
@@ -75,6 +97,7 @@ export function* printComponent(
   out: ViewBuilder,
   label = '',
   depth = 0,
+  budget = { left: MAX_COMPONENT_LINES },
 ): Generator<void, DisassemblyError | null> {
   out.push(`${indent}(component${label}`, start);
   const inner = indent + STEP;
@@ -129,24 +152,25 @@ export function* printComponent(
         out,
         label,
         depth + 1,
+        budget,
       );
       firstError ??= error;
       continue;
     }
     const section = new ByteReader(bytes, payloadStart, payloadEnd);
-    const lines: Line[] = [];
+    const sink = new LineSink(budget);
     try {
-      if (id === 0) customSection(section, sectionStart, payloadEnd, lines);
+      if (id === 0) customSection(section, sectionStart, payloadEnd, sink);
       else {
-        const printer = new SectionPrinter(section, spaces, lines);
+        const printer = new SectionPrinter(section, spaces, sink);
         if (!printer.section(id)) section.fail(`malformed component section id ${id}`, sectionStart);
       }
     } catch (error) {
-      emit(out, inner, lines);
+      emit(out, inner, sink);
       fail(error, section.pos);
       continue;
     }
-    emit(out, inner, lines);
+    emit(out, inner, sink);
     yield;
   }
   const close = firstError ? Math.max(r.pos, start) : end;
@@ -154,14 +178,22 @@ export function* printComponent(
   return firstError;
 }
 
-function emit(out: ViewBuilder, indent: string, lines: Line[]): void {
-  for (const line of lines) {
+function emit(out: ViewBuilder, indent: string, sink: LineSink): void {
+  for (const line of sink.lines) {
     if (line.text.startsWith(';; ')) out.note(indent, line.text.slice(3), line.offset);
     else out.push(indent + line.text, line.offset);
   }
+  if (sink.omitted > 0) {
+    const last = sink.lines.length > 0 ? sink.lines[sink.lines.length - 1].offset : 0;
+    out.note(
+      indent,
+      `${formatCount(sink.omitted)} more lines of this section are not shown (the view shows at most ${formatCount(MAX_COMPONENT_LINES)} lines of component types, imports, aliases and instances)`,
+      last,
+    );
+  }
 }
 
-function customSection(r: ByteReader, sectionStart: number, end: number, lines: Line[]): void {
+function customSection(r: ByteReader, sectionStart: number, end: number, lines: LineSink): void {
   const name = r.name();
   lines.push({
     text: `;; custom section ${JSON.stringify(name)} at ${hex(sectionStart)}, ${formatCount(end - sectionStart)} bytes`,
@@ -174,7 +206,7 @@ class SectionPrinter {
   constructor(
     private readonly r: ByteReader,
     private readonly spaces: IndexSpaces,
-    private readonly lines: Line[],
+    private readonly lines: LineSink,
     private readonly indent = '',
   ) {}
 
