@@ -33,6 +33,7 @@ import { registerSandboxFeature } from './features/sandbox';
 import { PolicyFilesFeature } from './features/policyFiles';
 import { registerSigningFeature } from './features/signing';
 import { NAVIGATION_CAPABILITIES, registerNavigationFeature } from './features/navigation';
+import { registerComponentWit } from './features/componentWit';
 import { WasmViewFeature } from './features/wasmView';
 import { DisassemblyThread } from './features/disasm/thread';
 import { policyQuickFixes } from './features/policyQuickFixes';
@@ -90,6 +91,8 @@ const diagnostics = new DiagnosticsFeature(connection, documents, settings, anal
 registerSandboxFeature(connection, documents, policyFiles.resolver);
 registerSigningFeature(connection, policyFiles.resolver);
 registerNavigationFeature(connection, documents);
+// A component's world as WIT, for the read-only WIT document beside the .wasm view.
+registerComponentWit(connection, settings, (uri) => analyzer.get(uri));
 
 /** The analysis behind a document: its own, or for a `.wasm` text view, the file's. */
 function resultFor(uri: string) {

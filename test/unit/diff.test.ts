@@ -13,6 +13,7 @@ import { compileWat } from '../../server/src/core/wat/compile';
 import { realWorldModule } from '../support/realWorldModules';
 import { sharedTestdata } from '../support/sharedTestdata';
 import { componentWrapping } from '../support/wasmBytes';
+import { wasmTools } from '../support/wasmTools';
 
 async function wasm(text: string): Promise<Uint8Array> {
   const { bytes, findings } = await compileWat(text);
@@ -252,5 +253,54 @@ describe('diff: real pairs', function () {
       'capability group "network" (wasi:sockets/tcp@0.2.0)',
       'import wasi:cli/stdout@0.2.0',
     ]);
+  });
+});
+
+describe('diff: the typed world of components', function () {
+  this.timeout(60_000);
+
+  /** A component importing wasi:filesystem/types with the given functions (each `func (param "self" …)`). */
+  async function fsComponent(functions: string[]): Promise<Uint8Array> {
+    const exports = functions
+      .map(
+        (f) =>
+          `(export "[method]descriptor.${f}" (func (param "self" $b) (param "offset" u64) (result u64)))`,
+      )
+      .join('\n');
+    return (await wasmTools()).parse(`(component
+      (import "wasi:filesystem/types@0.2.0" (instance
+        (export "descriptor" (type $d (sub resource)))
+        (type $b (borrow $d))
+        ${exports}
+      )))`);
+  }
+
+  it('an interface that brings a new function is a gain; one that lost one, a loss', async () => {
+    const before = surfaceFromBytes(await fsComponent(['stat']));
+    const after = surfaceFromBytes(await fsComponent(['stat', 'write']));
+    assert.deepEqual(after.imports[0].functions, [
+      '[method]descriptor.stat: func(self: borrow<descriptor>, offset: u64) -> u64',
+      '[method]descriptor.write: func(self: borrow<descriptor>, offset: u64) -> u64',
+    ]);
+    const d = diffSurfaces(before, after);
+    assert.deepEqual(d.imports, { added: [], removed: [] });
+    assert.deepEqual(d.functions, [
+      {
+        side: 'import',
+        key: 'wasi:filesystem/types@0.2.0',
+        added: ['[method]descriptor.write: func(self: borrow<descriptor>, offset: u64) -> u64'],
+        removed: [],
+      },
+    ]);
+    assert.ok(!isUnchanged(d));
+    assert.deepEqual(gainTexts(d), ['import wasi:filesystem/types@0.2.0#[method]descriptor.write']);
+    assert.match(
+      formatDiffText(d, { before: 'a.wasm', after: 'b.wasm' }),
+      /\+ import wasi:filesystem\/types@0\.2\.0: \[method\]descriptor\.write: func\(self: borrow<descriptor>, offset: u64\) -> u64/,
+    );
+    const back = diffSurfaces(after, before);
+    assert.deepEqual(gains(back), []);
+    assert.deepEqual(losses(back), ['import wasi:filesystem/types@0.2.0#[method]descriptor.write']);
+    assert.ok(isUnchanged(diffSurfaces(before, surfaceFromBytes(await fsComponent(['stat'])))));
   });
 });

@@ -307,7 +307,7 @@ describe('disassemble (.wasm text view)', () => {
       ]);
     }
 
-    it('outlines the sections and prints the core modules inside', () => {
+    it('prints the component and the core modules inside', () => {
       const core = wat('(module (func (export "run") (result i32) i32.const 7))');
       const bytes = component(core);
       const view = disassemble(bytes);
@@ -318,11 +318,8 @@ describe('disassemble (.wasm text view)', () => {
         view.text,
         [
           '(component',
-          '  ;; A WebAssembly component. Components have no disassembler yet: this view outlines the sections and prints the core modules inside.',
-          '  ;; import section at 0x8, 25 bytes',
-          '  (import "wasi:cli/run@0.2.0" (instance))',
-          `  ;; core module section at 0x21, ${core.length + 2} bytes:`,
-          '  (module',
+          '  (import "wasi:cli/run@0.2.0" (instance (;0;) (type 0)))',
+          '  (core module (;0;)',
           '    (type $type0 (func (result i32)))',
           '    (export "run" (func $run))',
           '    (func $run (;0;) (result i32)',
@@ -341,7 +338,7 @@ describe('disassemble (.wasm text view)', () => {
       assert.equal(lineForOffset(view, offsetOf(importEntry) + 3), lineStarting(view, '  (import'));
     });
 
-    it('reports a broken nested module inside the outline', () => {
+    it('reports a broken nested module inside the component text', () => {
       const core = wat('(module (func (result i32) i32.const 7))');
       const broken = Uint8Array.from(core);
       broken[readBinaryModule(core).functions[0].bodyOffset! + 1] = 0xd7; // the first instruction
@@ -349,7 +346,7 @@ describe('disassemble (.wasm text view)', () => {
       assert.equal(view.kind, 'component');
       assert.ok(view.error, 'the nested error is reported');
       assert.match(view.text, / {2};; error: cannot disassemble further at byte 0x\w+/);
-      assert.match(view.text, /\n\)\n$/, 'the outline is closed');
+      assert.match(view.text, /\n\)\n$/, 'the component text is closed');
     });
   });
 

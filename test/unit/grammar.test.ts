@@ -5,47 +5,9 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import * as oniguruma from 'vscode-oniguruma';
-import * as textmate from 'vscode-textmate';
+import { loadGrammar, tokenize, type Token } from '../support/textmate';
 
 const root = path.resolve(__dirname, '..', '..', '..');
-
-interface Token {
-  line: number;
-  text: string;
-  scopes: string[];
-}
-
-async function loadGrammar(): Promise<textmate.IGrammar> {
-  const wasm = readFileSync(path.join(root, 'node_modules', 'vscode-oniguruma', 'release', 'onig.wasm'));
-  await oniguruma.loadWASM(wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength));
-  const registry = new textmate.Registry({
-    onigLib: Promise.resolve({
-      createOnigScanner: (patterns: string[]) => new oniguruma.OnigScanner(patterns),
-      createOnigString: (text: string) => new oniguruma.OnigString(text),
-    }),
-    loadGrammar: async (scopeName) => {
-      if (scopeName !== 'source.wat') return null;
-      const file = path.join(root, 'syntaxes', 'wat.tmLanguage.json');
-      return textmate.parseRawGrammar(readFileSync(file, 'utf8'), file);
-    },
-  });
-  const grammar = await registry.loadGrammar('source.wat');
-  assert.ok(grammar, 'the grammar source.wat loads');
-  return grammar;
-}
-
-function tokenize(grammar: textmate.IGrammar, text: string): Token[] {
-  const tokens: Token[] = [];
-  let stack = textmate.INITIAL;
-  text.split(/\r?\n/).forEach((lineText, line) => {
-    const result = grammar.tokenizeLine(lineText, stack);
-    for (const t of result.tokens)
-      tokens.push({ line, text: lineText.slice(t.startIndex, t.endIndex), scopes: t.scopes });
-    stack = result.ruleStack;
-  });
-  return tokens;
-}
 
 describe('WAT TextMate grammar', () => {
   let tokens: Token[] = [];
@@ -54,7 +16,7 @@ describe('WAT TextMate grammar', () => {
   before(async () => {
     const text = readFileSync(path.join(root, 'test', 'fixtures', 'grammar', 'all-tokens.wat'), 'utf8');
     lines = text.split(/\r?\n/);
-    tokens = tokenize(await loadGrammar(), text);
+    tokens = tokenize(await loadGrammar('source.wat', 'wat.tmLanguage.json'), text);
   });
 
   /** The `nth` token spelled `text` on the first fixture line that contains `lineNeedle`. */

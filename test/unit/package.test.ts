@@ -48,6 +48,8 @@ const SHIPPED = [
   'schemas/wasm-policy.schema.json',
   'syntaxes/wat.language-configuration.json',
   'syntaxes/wat.tmLanguage.json',
+  'syntaxes/wit.language-configuration.json',
+  'syntaxes/wit.tmLanguage.json',
 ];
 
 /**

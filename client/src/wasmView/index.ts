@@ -7,6 +7,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { WasmTextProvider } from './contentProvider';
 import { WASM_OPENER_VIEW_TYPE, WasmOpener } from './opener';
 import { WASM_VIEW_SCHEME } from './uris';
+import { registerWitDocument } from './witDocument';
 
 export { viewUriFor, fileUriFor, WASM_VIEW_SCHEME } from './uris';
 
@@ -19,4 +20,5 @@ export function registerWasmView(context: vscode.ExtensionContext, client: Langu
       supportsMultipleEditorsPerDocument: true,
     }),
   );
+  registerWitDocument(context, client);
 }

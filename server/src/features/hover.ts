@@ -10,19 +10,22 @@ import { pathToFileURL } from 'node:url';
 import type { PolicyPointer } from '../core/findings';
 import type { Position, SourceLocation } from '../core/location';
 import type { ExportFact, FunctionFact, ImportFact, MemoryFact, ModuleFacts } from '../core/module/model';
-import type { EffectivePolicy } from '../core/policy/types';
+import type { EffectivePolicy, ImportVerdict } from '../core/policy/types';
+import { coreImportSourceText } from '../core/component/world';
 import { findAbiFunction, HOST_ABI_NAMES } from '../core/wasi/hostAbis';
 import { findWasiFunction, findWasiInterface, formatSignature } from '../core/wasi/catalogue';
 import type { WasmViews } from './diagnostics';
 import type { ModuleResult } from './moduleAnalysis';
 import { isViewUri } from './viewUris';
 import { summaryMarkdown } from './moduleSummary';
+import { componentExportMarkdown, componentImportMarkdown } from './componentHover';
 
 /** Where the cursor is: a text position, or a byte offset in a binary module. */
 export type HoverTarget = { kind: 'text'; position: Position } | { kind: 'binary'; offset: number };
 
 type Item =
-  | { kind: 'import'; fact: ImportFact; facts: ModuleFacts }
+  | { kind: 'import'; fact: ImportFact; facts: ModuleFacts; satisfiedBy?: string }
+  | { kind: 'component-import' | 'component-export'; index: number; facts: ModuleFacts }
   | { kind: 'memory'; fact: MemoryFact; facts: ModuleFacts }
   | { kind: 'function'; fact: FunctionFact; facts: ModuleFacts }
   | { kind: 'export'; fact: ExportFact; facts: ModuleFacts }
@@ -59,7 +62,25 @@ function itemsOf(facts: ModuleFacts): Array<{ item: Item; location: SourceLocati
   for (const fact of facts.exports)
     items.push({ item: { kind: 'export', fact, facts }, location: fact.location });
   if (facts.start) items.push({ item: { kind: 'start', facts }, location: facts.start.location });
-  for (const inner of facts.modules ?? []) items.push(...itemsOf(inner));
+  facts.components?.imports.forEach((c, index) =>
+    items.push({ item: { kind: 'component-import', index, facts }, location: c.location }),
+  );
+  facts.components?.exports.forEach((c, index) =>
+    items.push({ item: { kind: 'component-export', index, facts }, location: c.location }),
+  );
+  for (const [ordinal, inner] of (facts.modules ?? []).entries())
+    for (const entry of itemsOf(inner)) {
+      // An import of a nested core module: say what inside the component satisfies it.
+      const { item } = entry;
+      if (item.kind === 'import' && item.facts === inner) {
+        const link = facts.components?.coreImports?.find(
+          (l) =>
+            l.module === ordinal && l.importModule === item.fact.module && l.importName === item.fact.name,
+        );
+        if (link) item.satisfiedBy = coreImportSourceText(link.source);
+      }
+      items.push(entry);
+    }
   return items;
 }
 
@@ -127,8 +148,9 @@ export function pointerLink(pointer: PolicyPointer): string {
 
 const VERDICT_ICON = { allow: '✅', warn: '⚠️', deny: '⛔' } as const;
 
-function importMarkdown(fact: ImportFact, policy: EffectivePolicy): string {
+function importMarkdown(fact: ImportFact, policy: EffectivePolicy, satisfiedBy?: string): string {
   const lines = [`**import** \`${fact.module}\` \`${fact.name}\` (${fact.kind})`];
+  if (satisfiedBy) lines.push('', `Inside the component, this import is ${satisfiedBy}.`);
   if ((fact.type.kind === 'func' || fact.type.kind === 'tag') && fact.type.signature)
     lines.push('', `\`${formatSignature(fact.type.signature)}\``);
   const wasi = findWasiFunction(fact.module, fact.name);
@@ -141,10 +163,15 @@ function importMarkdown(fact: ImportFact, policy: EffectivePolicy): string {
   if (verdict.capability) lines.push('', `Capability: \`${verdict.capability}\``);
   else if (!wasi && !iface && !abi)
     lines.push('', `Not a WASI import: the host's \`${fact.module}\` module decides what it does.`);
+  lines.push('', `Policy: ${verdictText(verdict)}`);
+  return lines.join('\n');
+}
+
+/** `✅ allowed by … (wasm-policy.json:5)`, with a link to the deciding line. */
+function verdictText(verdict: ImportVerdict): string {
   // The reason already starts with the verdict and ends with its place, which the link gives.
   const reason = verdict.reason.replace(/ \([^()]*\)$/, '');
-  lines.push('', `Policy: ${VERDICT_ICON[verdict.decision]} ${reason} (${pointerLink(verdict.decidedBy)})`);
-  return lines.join('\n');
+  return `${VERDICT_ICON[verdict.decision]} ${reason} (${pointerLink(verdict.decidedBy)})`;
 }
 
 function pages(n: number, pageSize: number): string {
@@ -212,7 +239,11 @@ export function hoverMarkdown(
   if (!item) return undefined;
   switch (item.kind) {
     case 'import':
-      return importMarkdown(item.fact, result.policy);
+      return importMarkdown(item.fact, result.policy, item.satisfiedBy);
+    case 'component-import':
+      return componentImportMarkdown(item.facts, item.index, result.policy, verdictText);
+    case 'component-export':
+      return componentExportMarkdown(item.facts, item.index);
     case 'memory':
       return memoryMarkdown(item.fact, result.policy);
     case 'function':

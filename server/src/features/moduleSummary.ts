@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ModuleFacts } from '../core/module/model';
+import { worldFit, worldFitText } from '../core/component/worldFit';
 import { detectAbis } from '../core/wasi/hostAbis';
 import { capabilityOfImport } from '../core/wasi/catalogue';
 import { verifyModuleSignatures, loadPublicKeys, type PublicKeyInfo } from '../core/signing';
@@ -108,6 +109,14 @@ function policyText(result: ModuleResult): string {
   return `broken policy (strict fallback)`;
 }
 
+/** For a component: `component, world wasi:cli/command@0.2.0` (see core/component/worldFit.ts). */
+export function componentWorldText(result: ModuleResult): string | undefined {
+  const facts = result.facts[0];
+  if (facts?.kind !== 'component') return undefined;
+  const required = result.policy.world;
+  return `component, ${worldFitText(worldFit(facts, required && !('error' in required) ? required : undefined))}`;
+}
+
 export function summarize(result: ModuleResult): ModuleSummary {
   const capabilities = capabilitiesOf(result.facts);
   const signature = signatureOf(result);
@@ -120,7 +129,8 @@ export function summarize(result: ModuleResult): ModuleSummary {
         : { kind: source.kind };
   const errors = result.findings.filter((f) => f.severity === 'error').length;
   const warnings = result.findings.filter((f) => f.severity === 'warning').length;
-  const text = `${capabilities.length ? capabilities.join(', ') : 'no imports'} · ${signatureText(signature)} · ${policyText(result)}`;
+  const world = componentWorldText(result);
+  const text = `${world ? `${world} · ` : ''}${capabilities.length ? capabilities.join(', ') : 'no imports'} · ${signatureText(signature)} · ${policyText(result)}`;
   const hostAbis = hostAbisOf(result.facts);
   return {
     capabilities,
@@ -129,6 +139,7 @@ export function summarize(result: ModuleResult): ModuleSummary {
     errors,
     warnings,
     ...(hostAbis.length ? { hostAbis } : {}),
+    ...(world ? { world } : {}),
     text,
   };
 }
@@ -140,6 +151,8 @@ export function summaryMarkdown(result: ModuleResult, summary: ModuleSummary = s
     `**${facts?.kind === 'component' ? 'Component' : 'Module'}**${facts?.id ? ` \`${facts.id}\`` : ''}`,
     '',
   ];
+  const world = summary.world?.replace(/^component, /, '');
+  if (world) lines.push(`- ${world[0].toUpperCase()}${world.slice(1)}`);
   lines.push(
     `- Capabilities used: ${summary.capabilities.length ? summary.capabilities.map((c) => `\`${c}\``).join(', ') : 'none (no imports)'}`,
   );
@@ -165,7 +178,13 @@ export function summaryMarkdown(result: ModuleResult, summary: ModuleSummary = s
     lines.push(
       `- Policy: [${path.basename(p.path ?? '')}](${pathToFileURL(p.path ?? '').href}) is **broken**; the strict built-in policy applies until it is fixed`,
     );
-  if (facts)
+  if (facts?.kind === 'component') {
+    const c = facts.components;
+    const cores = (facts.modules ?? []).filter((m) => m.kind === 'module').length;
+    lines.push(
+      `- ${c?.imports.length ?? 0} imports, ${c?.exports.length ?? 0} exports, ${cores} core modules inside`,
+    );
+  } else if (facts)
     lines.push(
       `- ${facts.functionCount} functions, ${facts.imports.length} imports, ${facts.exports.length} exports, ${facts.memories.length} memories`,
     );

@@ -29,6 +29,8 @@ export interface ModuleSummary {
   warnings: number;
   /** Host ABIs the imports belong to beside WASI (`Emscripten`, `Extism PDK`...), most imports first. */
   hostAbis?: string[];
+  /** Components: `component, world wasi:cli/command@0.2.0` (or `own world (…)`, `outside world …`). */
+  world?: string;
   /** One line: `io, clock · signed by 95b7… · wasm-policy.json`. */
   text: string;
 }

@@ -10,7 +10,7 @@ export interface WasmTextParams {
 }
 
 export interface WasmTextResult {
-  /** What the text shows: a disassembled module, an outlined component, or a message instead. */
+  /** What the text shows: a disassembled module, a printed component, or a message instead. */
   kind: 'module' | 'component' | 'invalid' | 'unreadable' | 'too-large';
   /** The text to show; always set, ending with a newline (a message as `;;` comments if needed). */
   text: string;

@@ -8,7 +8,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { openFixture, waitFor, workspaceFile } from '../helpers';
+import { hoverText, openFixture, waitFor, workspaceFile } from '../helpers';
 
 const codeOf = (d: vscode.Diagnostic) => (typeof d.code === 'object' ? d.code.value : d.code);
 
@@ -24,18 +24,6 @@ function findings(uri: vscode.Uri, rule: string): vscode.Diagnostic[] {
 function underFixturePolicy(uri: vscode.Uri, rule: string): vscode.Diagnostic[] | undefined {
   const found = findings(uri, rule);
   return found.length && found.every((d) => d.message.includes('wasm-policy.json')) ? found : undefined;
-}
-
-async function hoverText(uri: vscode.Uri, position: vscode.Position): Promise<string> {
-  const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
-    'vscode.executeHoverProvider',
-    uri,
-    position,
-  );
-  return hovers
-    .flatMap((h) => h.contents)
-    .map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))
-    .join('\n');
 }
 
 async function revertAndCloseAll(): Promise<void> {

@@ -61,7 +61,7 @@ export interface NestedModuleImports {
   imports: Array<{ module: string; name: string; kind: string }>;
 }
 
-const CANON_BUILTINS: Record<
+export const CANON_BUILTINS: Record<
   number,
   { name: string; operands: 'none' | 'type' | 'type-opts' | 'opts' | 'flag' | 'type-flag' }
 > = {

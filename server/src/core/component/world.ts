@@ -2,7 +2,7 @@
  * The world a component targets, from its decoded imports and exports: each item's kind and, for
  * interfaces and functions, the functions with WIT signatures; and the WIT text of it all.
  */
-import type { WorldFacts, WorldFunctionFact, WorldItemFact } from '../module/model';
+import type { CoreImportLinkFact, WorldFacts, WorldFunctionFact, WorldItemFact } from '../module/model';
 import type { ComponentItem } from './spaces';
 import { underlying, type ComponentType, type DeclaredExtern } from './types';
 import { splitInterfaceName, typeText, witIdent, worldText, type TypeOwners } from './wit';
@@ -49,4 +49,32 @@ export function buildWorld(
 ): { world: WorldFacts; wit: string } {
   const world = { imports: imports.map(itemFact), exports: exports.map(itemFact) };
   return { world, wit: worldText(imports, exports, typeOwners([...imports, ...exports])) };
+}
+
+/** A world function as WIT writes it: `name: func(a: T) -> R`. */
+export function worldFunctionText(f: WorldFunctionFact): string {
+  const params = f.params.map((p) => `${witIdent(p.name)}: ${p.type}`).join(', ');
+  const result =
+    f.results.length === 0
+      ? ''
+      : f.results.length === 1
+        ? ` -> ${f.results[0]}`
+        : ` -> tuple<${f.results.join(', ')}>`;
+  return `${f.name}: ${f.async ? 'async ' : ''}func(${params})${result}`;
+}
+
+/** What satisfies an import of a nested core module, in words (for hovers and reports). */
+export function coreImportSourceText(source: CoreImportLinkFact['source']): string {
+  switch (source.kind) {
+    case 'lowered':
+      return source.import
+        ? `lowered from \`${source.import}\` function \`${source.function}\``
+        : `lowered from the component's function \`${source.function}\``;
+    case 'builtin':
+      return `the canonical built-in \`${source.builtin}\`${source.resource ? ` of resource \`${source.resource}\`` : ''}`;
+    case 'core-export':
+      return `the export \`${source.name}\` of core module ${source.module} (an adapter or shim inside the component)`;
+    default:
+      return 'nothing the component wires up (an unresolved argument)';
+  }
 }

@@ -30,6 +30,11 @@ export interface ModuleDiff {
   /** Imports present in both whose type changed (a signature, a memory's limits). */
   importTypes: Array<{ key: string; before: string; after: string }>;
   exports: SetChange<SurfaceExport>;
+  /**
+   * Components: functions an interface present in both versions gained or lost (a changed
+   * signature is one removed and one added), as WIT.
+   */
+  functions: Array<{ side: 'import' | 'export'; key: string } & SetChange<string>>;
   memories: LimitsChange[];
   tables: LimitsChange[];
   start?: Change<string | null>;
@@ -86,6 +91,24 @@ function limitsChanges(before: SurfaceLimits[], after: SurfaceLimits[]): LimitsC
   return out;
 }
 
+/** Function changes of the items present on both sides (matched by key and kind). */
+function functionChanges<T extends { kind: string; functions?: string[] }>(
+  side: 'import' | 'export',
+  before: T[],
+  after: T[],
+  key: (t: T) => string,
+): ModuleDiff['functions'] {
+  const old = new Map(before.map((t) => [`${key(t)}\0${t.kind}`, t]));
+  const out: ModuleDiff['functions'] = [];
+  for (const t of after) {
+    const o = old.get(`${key(t)}\0${t.kind}`);
+    if (!o || (!o.functions && !t.functions)) continue;
+    const change = setChange(o.functions ?? [], t.functions ?? [], same);
+    if (change.added.length || change.removed.length) out.push({ side, key: key(t), ...change });
+  }
+  return out;
+}
+
 export function diffSurfaces(before: ModuleSurface, after: ModuleSurface): ModuleDiff {
   const beforeImports = new Map(before.imports.map((i) => [i.key, i]));
   const importTypes: ModuleDiff['importTypes'] = [];
@@ -100,6 +123,10 @@ export function diffSurfaces(before: ModuleSurface, after: ModuleSurface): Modul
     imports: setChange(before.imports, after.imports, (i) => `${i.key}\0${i.kind}`),
     importTypes,
     exports: setChange(before.exports, after.exports, (e) => `${e.name}\0${e.kind}`),
+    functions: [
+      ...functionChanges('import', before.imports, after.imports, (i) => i.key),
+      ...functionChanges('export', before.exports, after.exports, (e) => e.name),
+    ],
     memories: limitsChanges(before.memories, after.memories),
     tables: limitsChanges(before.tables, after.tables),
     signature: {
@@ -133,6 +160,7 @@ export function isUnchanged(diff: ModuleDiff): boolean {
     empty(diff.imports) &&
     diff.importTypes.length === 0 &&
     empty(diff.exports) &&
+    diff.functions.length === 0 &&
     diff.memories.length === 0 &&
     diff.tables.length === 0 &&
     empty(diff.proposals) &&

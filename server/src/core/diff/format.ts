@@ -62,6 +62,10 @@ function sections(diff: ModuleDiff): Section[] {
       ],
     },
     { title: 'Exports', lines: setLines(diff.exports, (e) => `${e.name} (${e.kind})`) },
+    {
+      title: 'Functions of component interfaces',
+      lines: diff.functions.flatMap((f) => setLines(f, (text) => `${f.side} ${f.key}: ${text}`)),
+    },
     { title: 'Memories', lines: limitsLines(diff.memories) },
     { title: 'Tables', lines: limitsLines(diff.tables) },
     { title: 'Start function', lines: changeLine(diff.start, '', none) },

@@ -35,6 +35,13 @@ function limitsGain(change: LimitsChange, what: 'memory' | 'table'): Gain | unde
   return undefined;
 }
 
+/** Names of functions added (not merely re-typed) in one interface's function change. */
+function newFunctionNames(change: ModuleDiff['functions'][number]): string[] {
+  const nameOf = (wit: string): string => wit.slice(0, wit.indexOf(': '));
+  const kept = new Set(change.removed.map(nameOf));
+  return change.added.map(nameOf).filter((n) => !kept.has(n));
+}
+
 /** Everything NEW can do that OLD could not, in a fixed order: groups, imports, limits, start, signature. */
 export function gains(diff: ModuleDiff): Gain[] {
   const out: Gain[] = [];
@@ -51,6 +58,11 @@ export function gains(diff: ModuleDiff): Gain[] {
     if (i.capabilities.some((c) => newGroups.has(c))) continue;
     out.push({ kind: 'import', text: `import ${i.key}${i.type ? ` ${i.type}` : ''}`, key: i.key });
   }
+  // A component interface kept in both versions that now brings a function it did not.
+  for (const f of diff.functions)
+    for (const name of newFunctionNames(f)) {
+      if (f.side === 'import') out.push({ kind: 'import', text: `import ${f.key}#${name}`, key: f.key });
+    }
   for (const change of diff.memories) {
     const g = limitsGain(change, 'memory');
     if (g) out.push(g);
@@ -96,6 +108,10 @@ export function losses(diff: ModuleDiff): string[] {
   for (const group of diff.capabilities.removed) out.push(`capability group "${group}"`);
   for (const i of diff.imports.removed)
     if (!i.capabilities.some((c) => goneGroups.has(c))) out.push(`import ${i.key}`);
+  for (const f of diff.functions)
+    if (f.side === 'import')
+      for (const name of newFunctionNames({ ...f, added: f.removed, removed: f.added }))
+        out.push(`import ${f.key}#${name}`);
   for (const change of diff.memories) {
     if (change.before && !change.after) out.push(`${change.key}`);
     else if (change.before && change.after && ceiling(change.after.maximum) < ceiling(change.before.maximum))

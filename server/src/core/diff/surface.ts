@@ -1,10 +1,11 @@
 /**
  * What a module can reach, reduced to comparable plain values: the one view of ModuleFacts that
  * `diff`, the `capability-change` gate, the editor's lens and the SBOM share. For a component the
- * surface is its own imports and exports (the nested core modules' imports are internal wiring).
- * When component worlds are read, they belong here too, and every consumer sees them.
+ * surface is its own imports and exports (the nested core modules' imports are internal wiring),
+ * each with the functions its typed world gives it, as WIT writes them.
  */
-import type { ExternKind, ComponentExternKind, ModuleFacts, Proposal } from '../module/model';
+import { worldFunctionText } from '../component/world';
+import type { ExternKind, ComponentExternKind, ModuleFacts, Proposal, WorldItemFact } from '../module/model';
 import type { SignatureReport } from '../signing';
 import { capabilitiesCoveringImport, formatSignature } from '../wasi/catalogue';
 import type { Capability } from '../wasi/capabilities';
@@ -18,11 +19,15 @@ export interface SurfaceImport {
   /** The type as WAT would write it (function signature, limits); '' when not known. */
   type: string;
   capabilities: Capability[];
+  /** Components: the functions the imported interface (or function) brings, as WIT (`name: func(…) -> …`). */
+  functions?: string[];
 }
 
 export interface SurfaceExport {
   name: string;
   kind: ExternKind | ComponentExternKind | 'unknown';
+  /** Components: the functions the exported interface (or function) offers, as WIT. */
+  functions?: string[];
 }
 
 export interface SurfaceLimits {
@@ -114,17 +119,25 @@ function printableKeyId(hex: string | null): string | null {
   return bytes.length > 0 && bytes.every((b) => b >= 0x20 && b < 0x7f) ? String.fromCharCode(...bytes) : hex;
 }
 
+/** The typed functions of a component's import or export `name`, when its world item was read. */
+function typedFunctions(item: WorldItemFact | undefined, name: string): { functions?: string[] } {
+  return item && item.name === name && item.functions.length
+    ? { functions: item.functions.map(worldFunctionText) }
+    : {};
+}
+
 export function moduleSurface(input: SurfaceInput): ModuleSurface {
   const { facts } = input;
   const component = facts.kind === 'component' ? facts.components : undefined;
   const imports: SurfaceImport[] = component
-    ? component.imports.map((i) => ({
+    ? component.imports.map((i, n) => ({
         key: i.name,
         module: i.name,
         name: '',
         kind: i.kind ?? 'unknown',
         type: '',
         capabilities: capabilitiesCoveringImport(i.name, ''),
+        ...typedFunctions(component.world?.imports[n], i.name),
       }))
     : facts.imports.map((i, n) => ({
         key: `${i.module}.${i.name}`,
@@ -135,7 +148,11 @@ export function moduleSurface(input: SurfaceInput): ModuleSurface {
         capabilities: capabilitiesCoveringImport(i.module, i.name),
       }));
   const exports: SurfaceExport[] = component
-    ? component.exports.map((e) => ({ name: e.name, kind: e.kind ?? 'unknown' }))
+    ? component.exports.map((e, n) => ({
+        name: e.name,
+        kind: e.kind ?? 'unknown',
+        ...typedFunctions(component.world?.exports[n], e.name),
+      }))
     : facts.exports.map((e) => ({ name: e.name, kind: e.kind }));
   const capabilities = [...new Set(imports.flatMap((i) => i.capabilities))].sort();
   const signers = signersOf(input);

@@ -1,11 +1,11 @@
 /**
  * The text form of a `.wasm` file, for the read-only view VS Code shows when a binary is opened.
- * Core modules are printed by wasmparser's disassembler; components are outlined (see
- * ../disasm/componentText.ts). Every line records the byte offset it was printed from, so a finding
+ * Core modules are printed by wasmparser's disassembler; components as `wasm-tools print` prints
+ * them (./componentText.ts), with their core modules printed by the same disassembler. Every line records the byte offset it was printed from, so a finding
  * located at a byte offset can be shown on its line: `lineForOffset(view, finding.location.offset)`.
  * Never throws: malformed input gives the text printed so far, a note at the bad byte, and `error`.
  */
-import { hasComponentPreamble, readComponent } from '../module/component';
+import { hasComponentPreamble } from '../module/component';
 import { hasWasmMagic } from '../module/coreModule';
 import { printComponent } from './componentText';
 import { printCoreModule, type DisassemblyError } from './coreModuleText';
@@ -115,7 +115,7 @@ function* printFile(bytes: Uint8Array, out: ViewBuilder): Generator<void, WasmTe
   // wasmparser reads from an ArrayBuffer by absolute position: give it one holding exactly the file.
   const buffer = exactBuffer(bytes);
   if (hasComponentPreamble(bytes)) {
-    const error = yield* printComponent(buffer, readComponent(bytes), '', out);
+    const error = yield* printComponent(bytes, buffer, 0, bytes.length, '', out);
     return finish(out, 'component', error);
   }
   const error = yield* printCoreModule(buffer, 0, bytes.length, '', out);

@@ -23,7 +23,8 @@ import { readExternName } from '../component/names';
 /** Version and layer bytes of a component: `0d 00 01 00`. */
 export const COMPONENT_VERSION = [0x0d, 0x00, 0x01, 0x00];
 
-const SECTION_NAMES: Record<number, string> = {
+/** Component section ids and their names (the custom section's is its own name). */
+export const SECTION_NAMES: Record<number, string> = {
   0: 'custom',
   1: 'core module',
   2: 'core instance',
@@ -49,6 +50,19 @@ export function hasComponentPreamble(bytes: Uint8Array, start = 0): boolean {
   for (let i = 0; i < 4; i++)
     if (bytes[start + i] !== WASM_MAGIC[i] || bytes[start + 4 + i] !== COMPONENT_VERSION[i]) return false;
   return true;
+}
+
+/** A section's id and where its payload ends; a size past the end of the component is an error. */
+export function readSectionHeader(r: ByteReader): { id: number; payloadEnd: number } {
+  const sectionStart = r.pos;
+  const id = r.u8();
+  const size = r.varU32();
+  if (size > r.remaining)
+    r.fail(
+      `section size ${size} of the ${SECTION_NAMES[id] ?? `unknown (${id})`} section runs past the end of the component (${r.remaining} bytes left)`,
+      sectionStart + 1,
+    );
+  return { id, payloadEnd: r.pos + size };
 }
 
 /** Reads the component in bytes[start, end); offsets in the result are absolute. */
@@ -84,15 +98,7 @@ function readComponentSpaces(
     let id: number;
     let payloadEnd: number;
     try {
-      id = r.u8();
-      const size = r.varU32();
-      if (size > r.remaining) {
-        r.fail(
-          `section size ${size} of the ${SECTION_NAMES[id] ?? `unknown (${id})`} section runs past the end of the component (${r.remaining} bytes left)`,
-          sectionStart + 1,
-        );
-      }
-      payloadEnd = r.pos + size;
+      ({ id, payloadEnd } = readSectionHeader(r));
     } catch (error) {
       report(error);
       break;

@@ -3,7 +3,21 @@
  * names what a module can do with it, so hovers and generated policies can say it in one line.
  */
 export type Capability =
-  'io' | 'filesystem' | 'network' | 'clock' | 'random' | 'environment' | 'args' | 'process' | 'poll';
+  | 'io'
+  | 'filesystem'
+  | 'network'
+  | 'clock'
+  | 'random'
+  | 'environment'
+  | 'args'
+  | 'process'
+  | 'poll'
+  // WASI proposals the hosts teams deploy on (Spin, wasmCloud, Wasmtime serve) implement.
+  | 'keyvalue'
+  | 'config'
+  | 'blobstore'
+  | 'messaging'
+  | 'logging';
 
 export interface CapabilityInfo {
   name: Capability;
@@ -27,6 +41,22 @@ export const CAPABILITIES: readonly CapabilityInfo[] = [
   { name: 'args', grants: 'read the command-line arguments the host passes in' },
   { name: 'process', grants: 'exit the process, raise signals and yield the scheduler' },
   { name: 'poll', grants: 'wait for several events (timers, readiness of streams and sockets) at once' },
+  {
+    name: 'keyvalue',
+    grants: 'read, write and delete keys in the key-value buckets the host opens by name (wasi:keyvalue)',
+  },
+  { name: 'config', grants: 'read the configuration values (often secrets) the host provides (wasi:config)' },
+  {
+    name: 'blobstore',
+    grants:
+      "create, read, write and delete containers and blobs in the host's object storage (wasi:blobstore)",
+  },
+  {
+    name: 'messaging',
+    grants:
+      "publish to and subscribe to the host's message channels, and handle incoming messages (wasi:messaging)",
+  },
+  { name: 'logging', grants: "write log messages to the host's logs at any level (wasi:logging)" },
 ];
 
 export const CAPABILITY_NAMES: readonly Capability[] = CAPABILITIES.map((c) => c.name);

@@ -418,6 +418,82 @@ export const WASI_INTERFACES: readonly WasiInterface[] = [
     capability: 'random',
     description: 'Reads a seed for a non-cryptographic random generator.',
   },
+  // Proposals (wasi:keyvalue@0.2.0-draft, wasi:config@0.2.0-draft, …) teams deploy on.
+  {
+    name: 'wasi:keyvalue/store',
+    capability: 'keyvalue',
+    description: 'Opens key-value buckets by name and reads, writes, deletes and lists their keys.',
+  },
+  {
+    name: 'wasi:keyvalue/atomics',
+    capability: 'keyvalue',
+    description: 'Increments and compare-and-swaps values in a bucket atomically.',
+  },
+  {
+    name: 'wasi:keyvalue/batch',
+    capability: 'keyvalue',
+    description: 'Reads, writes and deletes many keys of a bucket in one call.',
+  },
+  {
+    name: 'wasi:keyvalue/watcher',
+    capability: 'keyvalue',
+    description: 'Receives the changes made to watched keys (exported by the component).',
+  },
+  {
+    name: 'wasi:config/store',
+    capability: 'config',
+    description: 'Reads configuration values by key, as the host provides them (often secrets).',
+  },
+  {
+    name: 'wasi:config/runtime',
+    capability: 'config',
+    description: 'Reads configuration values by key (the draft name of wasi:config/store).',
+  },
+  {
+    name: 'wasi:blobstore/blobstore',
+    capability: 'blobstore',
+    description: 'Creates, opens, deletes, copies and moves containers and objects of object storage.',
+  },
+  {
+    name: 'wasi:blobstore/container',
+    capability: 'blobstore',
+    description: 'Reads, writes, lists and deletes the objects of a container.',
+  },
+  {
+    name: 'wasi:blobstore/types',
+    capability: 'blobstore',
+    description: 'Object metadata and the value streams of object storage.',
+  },
+  {
+    name: 'wasi:messaging/producer',
+    capability: 'messaging',
+    description: "Publishes messages to the host's channels.",
+  },
+  {
+    name: 'wasi:messaging/consumer',
+    capability: 'messaging',
+    description: 'Subscribes to channels and receives or acknowledges messages.',
+  },
+  {
+    name: 'wasi:messaging/request-reply',
+    capability: 'messaging',
+    description: 'Sends a message and waits for the replies.',
+  },
+  {
+    name: 'wasi:messaging/types',
+    capability: 'messaging',
+    description: 'Messages, channels and connections to the message broker.',
+  },
+  {
+    name: 'wasi:messaging/incoming-handler',
+    capability: 'messaging',
+    description: 'Handles incoming messages (exported by the component).',
+  },
+  {
+    name: 'wasi:logging/logging',
+    capability: 'logging',
+    description: 'Writes log messages at a level (trace to critical), in a context.',
+  },
 ];
 
 /** Packages (`wasi:io`, `wasi:http`, …) whose interfaces the catalogue lists. */
