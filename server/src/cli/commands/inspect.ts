@@ -10,14 +10,17 @@ import { UsageError, type CliCommand, type CliIo } from '../command';
 import type { Finding } from '../../core/findings';
 import { detectAbis } from '../../core/wasi/hostAbis';
 import { readBinaryModule } from '../../core/module/binary';
-import { dataSegmentTotals } from '../../core/module/lazyDataSegments';
+import { copyFacts, dataSegmentTotals } from '../../core/module/lazyDataSegments';
+import { LazyList } from '../jsonStream';
+import { writeFactsJson } from '../factsJson';
 import type { FuncSignature, ImportFact, ModuleFacts } from '../../core/module/model';
 import { validateBinary } from '../../core/module/validate';
 import { allProposals } from '../../core/module/code';
 import { compileWat, type CompileResult } from '../../core/wat/compile';
-import { reachabilityOf, summariseReachability, type ReachabilitySummary } from '../../core/reach/summary';
+import { exportReachRows, neverCalledImports, reachabilityOf } from '../../core/reach/summary';
 import { WatCompileThread } from '../../workers/watCompile/thread';
 import { readWatModules } from '../../core/wat/reader';
+import type { Reachability } from '../../core/reach/reachability';
 
 /**
  * wabt on a bounded worker where the bundle has one (dist/wat-compile-worker.js): wabt spins on
@@ -37,7 +40,7 @@ function allNested(facts: ModuleFacts): ModuleFacts[] {
   return (facts.modules ?? []).flatMap((m) => [m, ...allNested(m)]);
 }
 
-const HELP = `Usage: wasm-warden inspect FILE [--json]
+const HELP = `Usage: wasm-warden inspect FILE [--json] [--reach]
 
 Prints the facts of a WebAssembly module or component: imports (with types), exports, memories,
 tables, globals, start function, data and element segments, custom sections, the signature
@@ -48,9 +51,12 @@ validation errors).
            (every module meant to be valid is printed)
   --json   print the facts as JSON (kind, imports[], exports[], memories[], tables[], start,
            customSections[], components.imports/exports and modules[] for components, problems[];
-           for core modules reachability.exports[{ name, imports[] }] and reachability.neverCalled[];
-           a component adds world (imports[]/exports[] with their functions' WIT signatures)
-           and wit (the world and the interfaces it names, as WIT text))
+           for core modules reachability.neverCalled[] (and with --reach reachability.exports[{ name,
+           imports[] }]); a component adds world (imports[]/exports[] with their functions' WIT
+           signatures) and wit (the world and the interfaces it names, as WIT text))
+  --reach  also list, for every exported function, the imports it can reach (reachability.exports
+           in JSON). Per-function detail, so behind a flag: modules with tens of thousands of
+           exports reach hundreds of imports each (duckdb-wasm's would be ~250 MB of JSON)
 
 Exit codes: 0 the module is valid, 1 the module has errors, 2 usage or I/O errors.
 `;
@@ -58,19 +64,40 @@ Exit codes: 0 the module is valid, 1 the module has errors, 2 usage or I/O error
 interface InspectArgs {
   file: string;
   json: boolean;
+  /** List what each exported function reaches. */
+  reach: boolean;
 }
 
 function parseArgs(args: string[]): InspectArgs {
   let file: string | undefined;
   let json = false;
+  let reach = false;
   for (const arg of args) {
     if (arg === '--json') json = true;
+    else if (arg === '--reach') reach = true;
     else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
     else if (file === undefined) file = arg;
     else throw new UsageError(`only one FILE can be inspected (got ${file} and ${arg})`);
   }
   if (file === undefined) throw new UsageError('missing FILE');
-  return { file, json };
+  return { file, json, reach };
+}
+
+function printJson(body: unknown, lazy: object | undefined, io: CliIo): void {
+  writeFactsJson(body, io.stdout, lazy);
+  io.stdout('\n');
+}
+
+/**
+ * `reachability` in JSON: what nothing calls; with `--reach` first what each exported function
+ * reaches, made as it prints (duckdb-wasm has 75,000). `labels`: the facts that name the imports.
+ */
+function reachabilityJson(labels: ModuleFacts, reach: Reachability, perExport: boolean): object {
+  const rows = exportReachRows(labels, reach);
+  return {
+    ...(perExport ? { exports: new LazyList(rows.length, rows.at) } : {}),
+    neverCalled: neverCalledImports(labels, reach),
+  };
 }
 
 // ---- human-readable output -------------------------------------------------------------------
@@ -202,14 +229,27 @@ function describe(f: ModuleFacts, indent = ''): string[] {
   return out;
 }
 
-function reachabilityLines(summary: ReachabilitySummary): string[] {
-  const reaching = summary.exports.filter((e) => e.imports.length > 0);
-  return [
-    `reachability (${reaching.length} of ${summary.exports.length} exported functions reach imports):`,
-    ...reaching.map((e) => `  ${e.name} → ${e.imports.join(', ')}`),
-    `declared but never called (${summary.neverCalled.length})${summary.neverCalled.length ? ':' : ''}`,
-    ...summary.neverCalled.map((name) => `  ${name}`),
-  ];
+function reachabilityLines(labels: ModuleFacts, reach: Reachability, perExport: boolean): string[] {
+  const rows = exportReachRows(labels, reach);
+  const lines: string[] = [];
+  if (perExport) {
+    const reaching = Array.from({ length: rows.length }, (_, row) => rows.at(row)).filter(
+      (e) => e.imports.length,
+    );
+    lines.push(
+      `reachability (${reaching.length} of ${rows.length} exported functions reach imports):`,
+      ...reaching.map((e) => `  ${e.name} → ${e.imports.join(', ')}`),
+    );
+  } else
+    lines.push(
+      `reachability: --reach lists the imports each of the ${rows.length} exported functions reaches`,
+    );
+  const neverCalled = neverCalledImports(labels, reach);
+  lines.push(
+    `declared but never called (${neverCalled.length})${neverCalled.length ? ':' : ''}`,
+    ...neverCalled.map((name) => `  ${name}`),
+  );
+  return lines;
 }
 
 function problemText(p: Finding): string {
@@ -232,7 +272,7 @@ async function inspectText(
   file: string,
   text: string,
   validate: boolean,
-  json: boolean,
+  { json, reach: perExport }: InspectArgs,
   io: CliIo,
 ): Promise<number> {
   const read = readWatModules(text);
@@ -245,17 +285,17 @@ async function inspectText(
   const failed = problems.some((p) => p.severity === 'error');
   const [only] = read.modules;
   // The call graph of a one-module text comes from wabt's bytes (the same function indices).
-  let reachability: ReachabilitySummary | undefined;
-  if (compiled?.bytes && read.modules.length === 1 && !failed) {
-    const reach = reachabilityOf(compiled.facts ?? readBinaryModule(compiled.bytes), compiled.bytes);
-    if (reach) reachability = summariseReachability(only, reach);
-  }
+  const reach =
+    compiled?.bytes && read.modules.length === 1 && !failed
+      ? reachabilityOf(compiled.facts ?? readBinaryModule(compiled.bytes), compiled.bytes)
+      : undefined;
   if (json) {
+    const reachability = reach && reachabilityJson(only, reach, perExport);
     const body =
       read.modules.length === 1
         ? { file, ...only, ...(reachability ? { reachability } : {}), problems }
         : { file, kind: 'script', modules: read.modules, problems };
-    io.stdout(`${JSON.stringify(body, null, 2)}\n`);
+    printJson(body, reachability, io);
   } else {
     const lines = [`${file}: ${read.modules.length} module${read.modules.length === 1 ? '' : 's'} in text`];
     read.modules.forEach((m, n) => {
@@ -265,7 +305,7 @@ async function inspectText(
         );
       lines.push(...describe(m, read.modules.length > 1 ? '    ' : ''));
     });
-    if (reachability) lines.push(...reachabilityLines(reachability));
+    if (reach) lines.push(...reachabilityLines(only, reach, perExport));
     lines.push(...problemLines(problems));
     io.stdout(`${lines.join('\n')}\n`);
   }
@@ -279,7 +319,8 @@ export const inspectCommand: CliCommand = {
   summary: 'print the facts of a module: imports, exports, memories, sections, proposals',
   help: HELP,
   async run(args: string[], io: CliIo): Promise<number> {
-    const { file, json } = parseArgs(args);
+    const options = parseArgs(args);
+    const { file, json } = options;
     const path = resolve(io.cwd, file);
     let data: Uint8Array;
     try {
@@ -291,7 +332,7 @@ export const inspectCommand: CliCommand = {
       return 2;
     }
     if (/\.wa(t|st)$/i.test(path))
-      return inspectText(file, Buffer.from(data).toString('utf8'), /\.wat$/i.test(path), json, io);
+      return inspectText(file, Buffer.from(data).toString('utf8'), /\.wat$/i.test(path), options, io);
     const bytes = data;
     const facts = readBinaryModule(bytes);
     // Inspecting is the one place that always wants the body-level proposals too.
@@ -301,17 +342,20 @@ export const inspectCommand: CliCommand = {
     const problems = [...facts.problems, ...validation.filter((v) => !facts.problems.includes(v))];
     const failed = problems.some((p) => p.severity === 'error');
     const reach = reachabilityOf(facts, bytes);
-    const reachability = reach && summariseReachability(facts, reach);
     if (json) {
       // A component's world and WIT go at the top, once.
       const { world, wit, ...components } = facts.components ?? { imports: [], exports: [] };
       const typed = facts.components ? { components, world, wit } : {};
-      io.stdout(
-        `${JSON.stringify({ file, size: bytes.length, ...facts, ...typed, ...(reachability ? { reachability } : {}), problems }, null, 2)}\n`,
+      const reachability = reach && reachabilityJson(facts, reach, options.reach);
+      const fields = { ...typed, ...(reachability ? { reachability } : {}), problems };
+      printJson(
+        copyFacts(facts, fields as Partial<ModuleFacts>, { file, size: bytes.length }),
+        reachability,
+        io,
       );
     } else {
       const lines = [`${file}: ${bytesText(bytes.length)}`, ...describe(facts)];
-      if (reachability) lines.push(...reachabilityLines(reachability));
+      if (reach) lines.push(...reachabilityLines(facts, reach, options.reach));
       lines.push(...problemLines(problems));
       io.stdout(`${lines.join('\n')}\n`);
     }

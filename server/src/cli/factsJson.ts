@@ -1,0 +1,23 @@
+/**
+ * Module facts as JSON, streamed (`inspect --json`): data segments print from their table a batch
+ * at a time (Go modules have ~100,000), lists print natively in batches, and the text goes out in
+ * chunks, so a large module's output is never built whole. Byte for byte what
+ * `JSON.stringify(body, null, 2)` prints.
+ */
+import { dataSegmentTable } from '../core/module/lazyDataSegments';
+import type { ModuleFacts } from '../core/module/model';
+import { writeJson, type JsonRows } from './jsonStream';
+
+/**
+ * Writes `body` (facts, a copy made with `copyFacts`, or any value holding facts) through `write`.
+ * `lazy`: an object inside `body` that holds a LazyList, to walk rather than print natively.
+ */
+export function writeFactsJson(body: unknown, write: (text: string) => void, lazy?: object): void {
+  const rows = (holder: object, key: string): JsonRows | undefined => {
+    const table = key === 'dataSegments' ? dataSegmentTable(holder as ModuleFacts) : undefined;
+    return table && { length: table.length, at: (row) => table.fact(row) };
+  };
+  // Module facts (the top ones and a component's nested ones) are what hold data segments.
+  const walk = (value: object): boolean => 'dataSegments' in value || value === lazy;
+  writeJson(body, write, { rows, walk });
+}
