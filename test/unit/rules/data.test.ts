@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { ModuleAnalysis } from '../../../server/src/core/analyze';
-import { encodeVarUint32 } from '../../../server/src/core/signing/leb128';
+import { encodeVarUint32 } from '../../../server/src/core/module/byteReader';
 import { checkBytes, checkText, ofRule, policyFrom, wat2wasm, where } from './helpers';
 
 const leb = (n: number): number[] => [...encodeVarUint32(n)];
