@@ -4,7 +4,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { writeFactsJson } from '../../server/src/cli/factsJson';
+import { writeFactsJson } from '../../server/src/cli/inspect/json';
 import { LazyList, writeJson, type JsonStreamOptions } from '../../server/src/cli/jsonStream';
 import { readBinaryModule } from '../../server/src/core/module/binary';
 import { copyFacts, dataSegmentTable } from '../../server/src/core/module/lazyDataSegments';
