@@ -41,6 +41,8 @@ export interface ExpectedFinding {
   where: number[];
   /** The quick-fix data, when the case cares. */
   data?: Record<string, unknown>;
+  /** The policy line that decided it (`decidedBy.text`), when the case cares. */
+  decidedBy?: string;
 }
 
 export interface InvalidCase extends RuleCase {
@@ -119,6 +121,7 @@ export function ruleTester(ruleId: string, cases: RuleCases): void {
           else assert.match(finding.message, expected.message);
           assert.deepEqual(where(finding), expected.where, finding.message);
           if (expected.data) assert.deepEqual(finding.data, expected.data);
+          if (expected.decidedBy !== undefined) assert.equal(finding.decidedBy?.text, expected.decidedBy);
         });
       });
     }
