@@ -46,6 +46,20 @@ const wabtApart = {
   },
 };
 
+/**
+ * Leaves `require('../inspect/text')` in the inspect command to load `dist/cli-inspect-text.js`
+ * only when text is inspected (the WAT reader, wabt's worker, wasmparser: not needed for binaries).
+ */
+const inspectTextApart = {
+  name: 'cli-inspect-text-apart',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/inspect\/text$/ }, () => ({
+      path: './cli-inspect-text.js',
+      external: true,
+    }));
+  },
+};
+
 const entries = [
   { entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js' },
   { entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js', banner: { js: '#!/usr/bin/env node' } },
@@ -61,7 +75,9 @@ const entries = [
     .map((file) => ({
       entryPoints: [`server/src/cli/commands/${file}`],
       outfile: `dist/cli-${path.basename(file, '.ts')}.js`,
+      plugins: [inspectTextApart],
     })),
+  { entryPoints: ['server/src/cli/inspect/text.ts'], outfile: 'dist/cli-inspect-text.js' },
   // The sandbox process (forked by core/sandbox/runner.ts; reads nothing outside this file).
   { entryPoints: ['server/src/core/sandbox/child.ts'], outfile: 'dist/sandbox-runner.js' },
   { entryPoints: ['server/src/features/scan/worker.ts'], outfile: 'dist/scan-worker.js' },

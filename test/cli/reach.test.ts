@@ -38,10 +38,26 @@ describe('wasm-warden and reachability', function () {
 
   it('inspect --json reports what each export reaches and what nothing calls, the same for .wat and .wasm', () => {
     for (const file of ['reach.wasm', 'reach.wat']) {
-      const r = run(dir, 'inspect', '--json', file);
+      const r = run(dir, 'inspect', '--json', '--reach', file);
       assert.equal(r.code, 0, r.stderr);
       assert.deepEqual(JSON.parse(r.stdout).reachability, REACHABILITY, file);
     }
+  });
+
+  it('inspect lists what each export reaches only with --reach (per-function detail)', () => {
+    const json = run(dir, 'inspect', '--json', 'reach.wasm');
+    assert.equal(json.code, 0, json.stderr);
+    assert.deepEqual(JSON.parse(json.stdout).reachability, { neverCalled: REACHABILITY.neverCalled });
+    const text = run(dir, 'inspect', 'reach.wasm');
+    assert.match(
+      text.stdout,
+      /^reachability: --reach lists the imports each of the 3 exported functions reaches$/m,
+    );
+    assert.doesNotMatch(text.stdout, /handle →/);
+    assert.match(
+      run(dir, 'inspect', '--reach', 'reach.wasm').stdout,
+      /^ {2}handle → wasi_snapshot_preview1\.sock_send$/m,
+    );
   });
 
   it('policy init grants what is called and comments out what nothing calls', () => {

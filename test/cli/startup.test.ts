@@ -44,11 +44,12 @@ describe('wasm-warden start-up', () => {
     assert.deepEqual(loadedBundles(['--help']), ['cli.js']);
   });
 
-  it('loads only the inspect bundle for a binary, and wabt only for text (on its bounded worker)', () => {
+  it('loads only the inspect bundle for a binary; the text reader and wabt (on its bounded worker) only for text', () => {
     assert.deepEqual(loadedBundles(['inspect', 'examples/hello.wasm']), ['cli.js', 'cli-inspect.js']);
     assert.deepEqual(loadedBundles(['inspect', 'examples/add.wat']), [
       'cli.js',
       'cli-inspect.js',
+      'cli-inspect-text.js',
       'wat-compile-worker.js',
       'wabt.js',
     ]);

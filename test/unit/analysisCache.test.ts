@@ -12,7 +12,7 @@ import { engine } from '../../server/src/core/module/engineSupport';
 import { nodeFileSystem } from '../../server/src/core/policy/fileSystem';
 import { PolicyResolver } from '../../server/src/core/policy/resolver';
 import { compileWat } from '../../server/src/core/wat/compile';
-import { encodeVarUint32 } from '../../server/src/core/signing/leb128';
+import { encodeVarUint32 } from '../../server/src/core/module/byteReader';
 import type { ResolvedPolicy } from '../../server/src/core/policy/resolver';
 
 /** A custom section named `name` holding `payload`. */

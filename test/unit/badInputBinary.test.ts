@@ -4,7 +4,7 @@ import { readBinaryModule } from '../../server/src/core/module/binary';
 import { scanFunctionBodies } from '../../server/src/core/module/code';
 import type { ModuleFacts } from '../../server/src/core/module/model';
 import { validateBinary } from '../../server/src/core/module/validate';
-import { encodeVarUint32 } from '../../server/src/core/signing/leb128';
+import { encodeVarUint32 } from '../../server/src/core/module/byteReader';
 import { sharedTestdata } from '../support/sharedTestdata';
 
 const PREAMBLE = '0061736d01000000';

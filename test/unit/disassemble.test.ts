@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import type { Connection } from 'vscode-languageserver';
 import wabtFactory from 'wabt';
 import { readBinaryModule } from '../../server/src/core/module/binary';
-import { encodeVarUint32 } from '../../server/src/core/signing/leb128';
+import { encodeVarUint32 } from '../../server/src/core/module/byteReader';
 import { checkWatSyntax } from '../../server/src/core/wat/syntax';
 import { DEFAULT_SETTINGS, type SettingsStore } from '../../server/src/features/settings';
 import { WasmViewFeature } from '../../server/src/features/wasmView';

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { runFuzz } from '../fuzz/harness';
 import { mutateBytes } from '../fuzz/mutate';
 import { runTarget } from '../fuzz/targets';
-import { encodeVarUint32 } from '../../server/src/core/signing/leb128';
+import { encodeVarUint32 } from '../../server/src/core/module/byteReader';
 import { seededRandom } from '../support/seededRandom';
 import { REPO_ROOT } from '../support/lspClient';
 

@@ -22,6 +22,7 @@ const SHIPPED = [
   'dist/cli.js',
   'dist/cli-check.js',
   'dist/cli-diff.js',
+  'dist/cli-inspect-text.js',
   'dist/cli-inspect.js',
   'dist/cli-keygen.js',
   'dist/cli-policy.js',

@@ -13,7 +13,7 @@ import {
   type SecretKeyInfo,
 } from '../../server/src/core/signing';
 import { encodeCustomSection } from '../../server/src/core/signing/format';
-import { encodeVarUint32 } from '../../server/src/core/signing/leb128';
+import { encodeVarUint32 } from '../../server/src/core/module/byteReader';
 import { MAX_SIGNATURES } from '../../server/src/core/signing/verify';
 import { SIGNING_VECTORS } from './signingVectors';
 

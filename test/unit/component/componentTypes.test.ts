@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readBinaryModule } from '../../../server/src/core/module/binary';
 import type { ModuleFacts } from '../../../server/src/core/module/model';
-import { encodeVarUint32 } from '../../../server/src/core/signing/leb128';
+import { encodeVarUint32 } from '../../../server/src/core/module/byteReader';
 import { seededRandom } from '../../support/seededRandom';
 import { wasmTools } from '../../support/wasmTools';
 import { realWorldPaths } from '../../support/realWorldFiles';

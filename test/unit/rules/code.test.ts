@@ -2,10 +2,9 @@ import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { engineName, engineSupports } from '../../../server/src/core/module/engineSupport';
 import { familyPrefilter, matchFamilies } from '../../../server/src/core/rules/support/minerFingerprints';
 import { seededRandom } from '../../support/seededRandom';
-import { checkBytes, checkText, checkWat, ofRule, policyFrom, wat2wasm, where } from './helpers';
+import { checkBytes, checkText, ofRule, policyFrom, wat2wasm, where } from './helpers';
 
 const FIXTURES = path.resolve(__dirname, '../../../../test/fixtures/rules');
 const fixture = (name: string) => readFileSync(path.join(FIXTURES, name), 'utf8');
@@ -165,43 +164,5 @@ describe('rules: cryptominer', () => {
     );
     const policy = policyFrom({ rules: { cryptominer: 'warning' }, imports: { otherwise: 'allow' } });
     assert.equal(ofRule(await checkBytes(bytes, { policy }), 'cryptominer')[0].severity, 'warning');
-  });
-});
-
-describe('rules: unsupported-feature', () => {
-  it('reports a proposal the sandbox engine cannot run, and only then', async () => {
-    const analysis = await checkWat('(module (memory i64 1 1))');
-    const findings = ofRule(analysis, 'unsupported-feature');
-    // Node 20 (the supported floor) has no memory64; a later Node may, and then nothing is said.
-    assert.equal(findings.length, engineSupports('memory64') ? 0 : 1);
-    if (findings.length === 1) {
-      assert.equal(
-        findings[0].message,
-        `The module uses the memory64 proposal, which the sandbox engine (${engineName()}) cannot run: "Run in Sandbox" will fail.`,
-      );
-      assert.deepEqual(where(findings[0]), where(analysis.facts[0]));
-    }
-  });
-
-  it('reports proposals missing from the policy runtime, including ones only visible in code', async () => {
-    const policy = policyFrom({ runtime: { name: 'edge-host', features: ['bulk-memory'] } });
-    const text = '(module (func (result v128) (v128.const i32x4 0 0 0 0)))';
-    const findings = ofRule(await checkWat(text, { policy }), 'unsupported-feature');
-    assert.deepEqual(
-      findings.map((f) => [f.severity, f.message]),
-      [
-        [
-          'error',
-          'The module uses the simd proposal, which the target runtime "edge-host" does not list in its features.',
-        ],
-      ],
-    );
-  });
-
-  it('is quiet for an MVP module', async () => {
-    assert.equal(
-      ofRule(await checkWat('(module (func (result i32) (i32.const 1)))'), 'unsupported-feature').length,
-      0,
-    );
   });
 });

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { ModuleAnalysis } from '../../../server/src/core/analyze';
-import { encodeVarUint32 } from '../../../server/src/core/signing/leb128';
+import { encodeVarUint32 } from '../../../server/src/core/module/byteReader';
 import { checkBytes, checkText, ofRule, policyFrom, wat2wasm, where } from './helpers';
 
 const leb = (n: number): number[] => [...encodeVarUint32(n)];
@@ -181,88 +181,6 @@ describe('rules: suspicious-data', () => {
     const bytes = await dataModule('stratum+tcp://x.example:1');
     assert.deepEqual(
       ofRule(await checkBytes(bytes, { overrides: { 'suspicious-data': 'off' } }), 'suspicious-data'),
-      [],
-    );
-  });
-});
-
-describe('rules: debug-info', () => {
-  it('reports DWARF sections with their size and a home-directory path from them', async () => {
-    const base = await wat2wasm('(module)');
-    const bytes = withCustomSection(
-      withCustomSection(base, '.debug_info', [1, 2, 3, 4]),
-      '.debug_str',
-      Buffer.from('/home/alice/src/app.c\0clang\0'),
-    );
-    const analysis = await checkBytes(bytes);
-    assert.deepEqual(summary(analysis, 'debug-info'), [
-      [
-        'info',
-        'DWARF debug information (.debug_info, .debug_str; 32 bytes) ships with the module, including build paths such as /home/alice/src/app.c.',
-        where(analysis.facts[0].customSections.find((s) => s.name === '.debug_info')!),
-      ],
-    ]);
-  });
-
-  it('reports the name section, a source map URL and producers with versions', async () => {
-    const base = await wat2wasm('(module (func $main) (func $helper))');
-    const producers = [
-      1,
-      ...str('processed-by'),
-      2,
-      ...str('clang'),
-      ...str('17.0.6'),
-      ...str('wasm-opt'),
-      ...str('116'),
-    ];
-    const bytes = withCustomSection(
-      withCustomSection(base, 'sourceMappingURL', str('file:///home/bob/app.wasm.map')),
-      'producers',
-      producers,
-    );
-    const analysis = await checkBytes(bytes);
-    const sections = analysis.facts[0].customSections;
-    assert.deepEqual(summary(analysis, 'debug-info'), [
-      [
-        'info',
-        'The "name" section names 2 functions, which shows the source\'s symbols to anyone.',
-        where(sections.find((s) => s.name === 'name')!),
-      ],
-      [
-        'info',
-        'Section "sourceMappingURL" points to "file:///home/bob/app.wasm.map".',
-        where(sections.find((s) => s.name === 'sourceMappingURL')!),
-      ],
-      [
-        'info',
-        'The "producers" section records the toolchain: clang 17.0.6; wasm-opt 116.',
-        where(sections.find((s) => s.name === 'producers')!),
-      ],
-    ]);
-  });
-
-  it('reports a home-directory build path left in a data segment (Rust panics carry them)', async () => {
-    const path = '/home/carol/.cargo/registry/src/index.crates.io-6f17d22bba15001f/serde-1.0.0/src/de.rs';
-    const bytes = await dataModule(`called unwrap on None\0${path}\0/home/carol/x.rs\0`);
-    assert.deepEqual(summary(await checkBytes(bytes), 'debug-info'), [
-      [
-        'info',
-        `Data segment 0 contains a home-directory build path (${path.slice(0, 79)}…) and 1 more.`,
-        spanOf(bytes, path),
-      ],
-    ]);
-  });
-
-  it('is quiet for a stripped module, and off when told', async () => {
-    const stripped = await wat2wasm(
-      '(module (memory 1 1) (data (i32.const 0) "/rustc/abc/library/core/src/panicking.rs"))',
-    );
-    const analysis = await checkBytes(stripped);
-    // wat2wasm writes no names for a module without named functions.
-    assert.deepEqual(summary(analysis, 'debug-info'), []);
-    const named = await wat2wasm('(module (func $f))');
-    assert.deepEqual(
-      ofRule(await checkBytes(named, { overrides: { 'debug-info': 'off' } }), 'debug-info'),
       [],
     );
   });

@@ -25,8 +25,8 @@ export interface RuleCase {
   wat?: string;
   /** WAT checked as a `.wat` document (text locations: [line, char, line, char], zero-based). */
   text?: string;
-  /** A binary as it is. */
-  bytes?: Uint8Array;
+  /** A binary as it is, or made when the case runs (WAT compiled, then sections appended). */
+  bytes?: Uint8Array | (() => Promise<Uint8Array>);
   /** The policy next to the module (a JSON object or JSONC text); the built-in default when absent. */
   policy?: object | string;
   /** A signature verdict for the signature rules. */
@@ -41,6 +41,8 @@ export interface ExpectedFinding {
   where: number[];
   /** The quick-fix data, when the case cares. */
   data?: Record<string, unknown>;
+  /** The policy line that decided it (`decidedBy.text`), when the case cares. */
+  decidedBy?: string;
 }
 
 export interface InvalidCase extends RuleCase {
@@ -76,7 +78,8 @@ async function findingsOf(ruleId: string, testCase: RuleCase): Promise<Finding[]
     }
     return findings;
   }
-  const bytes = testCase.bytes ?? (await wat2wasm(testCase.wat ?? ''));
+  const given = typeof testCase.bytes === 'function' ? await testCase.bytes() : testCase.bytes;
+  const bytes = given ?? (await wat2wasm(testCase.wat ?? ''));
   const facts: ModuleFacts = readBinaryModule(bytes);
   const tree = (f: ModuleFacts, nested: boolean): Finding[] => [
     ...runRules({
@@ -96,7 +99,11 @@ async function findingsOf(ruleId: string, testCase: RuleCase): Promise<Finding[]
 function title(testCase: RuleCase): string {
   return (
     testCase.name ??
-    (testCase.wat ?? testCase.text ?? `${testCase.bytes?.length ?? 0} bytes`).replace(/\s+/g, ' ')
+    (
+      testCase.wat ??
+      testCase.text ??
+      (testCase.bytes instanceof Uint8Array ? `${testCase.bytes.length} bytes` : 'bytes')
+    ).replace(/\s+/g, ' ')
   );
 }
 
@@ -119,6 +126,7 @@ export function ruleTester(ruleId: string, cases: RuleCases): void {
           else assert.match(finding.message, expected.message);
           assert.deepEqual(where(finding), expected.where, finding.message);
           if (expected.data) assert.deepEqual(finding.data, expected.data);
+          if (expected.decidedBy !== undefined) assert.equal(finding.decidedBy?.text, expected.decidedBy);
         });
       });
     }

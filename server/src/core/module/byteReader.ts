@@ -173,6 +173,39 @@ export class ByteReader {
   }
 }
 
+/**
+ * Reads `what` with `read`; a MalformedError comes out naming what was being read (readers of
+ * small structures, such as the signature section, where the field says more than the offset).
+ */
+export function reading<T>(what: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof MalformedError) throw new MalformedError(error.offset, `${what}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** Whether the unsigned LEB128 at `[start, end)` is in the fewest bytes (its canonical encoding). */
+export function isMinimalLeb(bytes: Uint8Array, start: number, end: number): boolean {
+  return end - start === 1 || bytes[end - 1] !== 0;
+}
+
+/** Unsigned LEB128 (varuint32) encoding of a u32: the bytes `varU32` reads back. */
+export function encodeVarUint32(value: number): Uint8Array {
+  if (!Number.isInteger(value) || value < 0 || value > 0xffffffff)
+    throw new RangeError(`not a u32: ${value}`);
+  const out: number[] = [];
+  let v = value;
+  do {
+    let byte = v & 0x7f;
+    v = Math.floor(v / 128);
+    if (v !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (v !== 0);
+  return Uint8Array.from(out);
+}
+
 /** Converts a bigint constant to a number when it is exactly representable, else null. */
 export function exactNumber(value: bigint): number | null {
   const n = Number(value);

@@ -39,14 +39,19 @@ export function dataSegmentTotals(facts: ModuleFacts): { count: number; passive:
 }
 
 /**
- * `{ ...facts, ...fields }` without reading `dataSegments` (which would build every segment): a
- * copy that keeps the segments stays lazy on the same table. Keys come in the spread's order.
+ * `{ ...lead, ...facts, ...fields }` without reading `dataSegments` (which would build every
+ * segment): a copy that keeps the segments stays lazy on the same table. Keys come in the spread's
+ * order (`lead` names keys the facts do not have, such as the file `inspect --json` prints first).
  */
-export function copyFacts(facts: ModuleFacts, fields: Partial<ModuleFacts>): ModuleFacts {
+export function copyFacts(
+  facts: ModuleFacts,
+  fields: Partial<ModuleFacts>,
+  lead: Record<string, unknown> = {},
+): ModuleFacts {
   const table = unread.get(facts);
   const source = facts as unknown as Record<string, unknown>;
   const replaced = fields as Record<string, unknown>;
-  const copy: Record<string, unknown> = {};
+  const copy: Record<string, unknown> = { ...lead };
   for (const key of Object.keys(facts)) {
     if (Object.hasOwn(replaced, key)) copy[key] = replaced[key];
     else if (key === 'dataSegments' && table) attachDataSegments(copy as unknown as ModuleFacts, table);

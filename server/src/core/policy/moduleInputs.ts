@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { readBinaryModule } from '../module/binary';
 import type { ModuleFacts } from '../module/model';
 import { readModuleBytes } from '../wat/moduleBytes';
-import { reachabilityOf, summariseReachability } from '../reach/summary';
+import { neverCalledImports, reachabilityOf } from '../reach/summary';
 import { generatePolicy, type GenerationInput } from './generate';
 import { POLICY_FILE_NAME } from './resolver';
 
@@ -23,7 +23,7 @@ export async function readModuleForPolicy(file: string): Promise<ModuleRead> {
     return { file, error: `${file}: ${fatal.message}` };
   if (fatal) return { file, facts };
   const reach = reachabilityOf(facts, bytes);
-  return { file, facts, ...(reach ? { neverCalled: summariseReachability(facts, reach).neverCalled } : {}) };
+  return { file, facts, ...(reach ? { neverCalled: neverCalledImports(facts, reach) } : {}) };
 }
 
 /** The folder all files share: where their policy goes. */

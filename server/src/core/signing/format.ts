@@ -6,7 +6,7 @@
  *   set       = varuint32 byte_len | varuint32 hash_count | hash[32]* | varuint32 sig_count | sig*
  *   sig       = varuint32 byte_len | varuint32 key_id_len | key_id | alg u8 | varuint32 sig_len | sig
  */
-import { ByteReader, encodeVarUint32, isReadError, type ReadError } from './leb128';
+import { ByteReader, encodeVarUint32, MalformedError, reading } from '../module/byteReader';
 import type { SigningProblem } from './problems';
 
 export const SPEC_VERSION = 0x01;
@@ -56,108 +56,87 @@ export function parseSignatureData(
   base: number,
   inDetached = false,
 ): SignatureData | SigningProblem {
-  const reader = new ByteReader(payload, 0, payload.length, base);
-  const located = (error: ReadError): SigningProblem => ({
+  const malformed = (offset: number, message: string): SigningProblem => ({
     code: 'malformed-signature-section',
-    message: `Malformed signature section: ${error.message}.`,
-    location: { kind: 'binary', offset: error.offset, length: 1 },
+    message: `Malformed signature section: ${message}.`,
+    location: { kind: 'binary', offset: base + offset, length: 1 },
     inDetached,
   });
-  const header: number[] = [];
-  for (const what of ['spec version', 'content type', 'hash function']) {
-    const value = reader.u8(what);
-    if (isReadError(value)) return located(value);
-    header.push(value);
+  const reader = new ByteReader(payload);
+  try {
+    const specVersion = reading('spec version', () => reader.u8());
+    const contentType = reading('content type', () => reader.u8());
+    const hashFunction = reading('hash function', () => reader.u8());
+    const unsupported = unsupportedHeader(specVersion, contentType, hashFunction);
+    if (unsupported)
+      return {
+        ...unsupported,
+        location: { kind: 'binary', offset: base + unsupported.at, length: 1 },
+        inDetached,
+      };
+    const setCount = reading('signed hash set count', () => reader.varU32());
+    const sets: SignedHashSet[] = [];
+    for (let s = 0; s < setCount; s++) {
+      const setStart = reader.pos;
+      const setLength = reading('signed hash set length', () => reader.varU32());
+      reading('signed hash set', () => reader.skip(setLength));
+      const set = parseSet(new ByteReader(payload, reader.pos - setLength, reader.pos), base);
+      sets.push({ ...set, offset: base + setStart, length: reader.pos - setStart });
+    }
+    if (reader.remaining > 0)
+      return malformed(reader.pos, `${reader.remaining} unexpected bytes after the last signed hash set`);
+    return { specVersion, contentType, hashFunction, sets };
+  } catch (error) {
+    if (error instanceof MalformedError) return malformed(error.offset, error.message);
+    throw error;
   }
-  const [specVersion, contentType, hashFunction] = header;
-  const at = (index: number) => ({ kind: 'binary' as const, offset: base + index, length: 1 });
-  if (specVersion !== SPEC_VERSION) {
+}
+
+/** Why a header cannot be read further, and the index of its byte; undefined when it is known. */
+function unsupportedHeader(
+  specVersion: number,
+  contentType: number,
+  hashFunction: number,
+): { code: SigningProblem['code']; message: string; at: number } | undefined {
+  if (specVersion !== SPEC_VERSION)
     return {
       code: 'unsupported-spec-version',
       message: `Unsupported signature spec version ${specVersion} (only version 1 is known).`,
-      location: at(0),
-      inDetached,
+      at: 0,
     };
-  }
-  if (contentType !== CONTENT_TYPE_WASM_SECTIONS) {
+  if (contentType !== CONTENT_TYPE_WASM_SECTIONS)
     return {
       code: 'unsupported-content-type',
       message: `Unsupported signature content type ${contentType} (only 1, WebAssembly sections, is known).`,
-      location: at(1),
-      inDetached,
+      at: 1,
     };
-  }
-  if (hashFunction !== HASH_SHA256) {
+  if (hashFunction !== HASH_SHA256)
     return {
       code: 'unsupported-hash-function',
       message: `Unsupported hash function ${hashFunction} (only 1, SHA-256, is known).`,
-      location: at(2),
-      inDetached,
+      at: 2,
     };
-  }
-  const setCount = reader.varUint32('signed hash set count');
-  if (isReadError(setCount)) return located(setCount);
-  const sets: SignedHashSet[] = [];
-  for (let s = 0; s < setCount.value; s++) {
-    const setStart = reader.position;
-    const setLength = reader.varUint32('signed hash set length');
-    if (isReadError(setLength)) return located(setLength);
-    const setBytes = reader.bytesOf(setLength.value, 'signed hash set');
-    if (isReadError(setBytes)) return located(setBytes);
-    const set = parseSet(payload, reader.position - setLength.value, reader.position, base);
-    if (isReadError(set)) return located(set);
-    sets.push({ ...set, offset: base + setStart, length: reader.position - setStart });
-  }
-  if (reader.remaining > 0) {
-    return located({
-      offset: reader.offset,
-      message: `${reader.remaining} unexpected bytes after the last signed hash set`,
-    });
-  }
-  return { specVersion, contentType, hashFunction, sets };
+  return undefined;
 }
 
-function parseSet(
-  payload: Uint8Array,
-  start: number,
-  end: number,
-  base: number,
-): Omit<SignedHashSet, 'offset' | 'length'> | ReadError {
-  const reader = new ByteReader(payload, start, end, base);
-  const hashCount = reader.varUint32('hash count');
-  if (isReadError(hashCount)) return hashCount;
+/** One signed hash set, the whole window of `reader`; throws MalformedError (offsets in the payload). */
+function parseSet(reader: ByteReader, base: number): Omit<SignedHashSet, 'offset' | 'length'> {
+  const hashCount = reading('hash count', () => reader.varU32());
   const hashes: Uint8Array[] = [];
-  for (let h = 0; h < hashCount.value; h++) {
-    const hash = reader.bytesOf(HASH_LENGTH, 'hash');
-    if (isReadError(hash)) return hash;
-    hashes.push(hash);
-  }
-  const signatureCount = reader.varUint32('signature count');
-  if (isReadError(signatureCount)) return signatureCount;
+  for (let h = 0; h < hashCount; h++) hashes.push(reading('hash', () => reader.bytesView(HASH_LENGTH)));
+  const signatureCount = reading('signature count', () => reader.varU32());
   const signatures: SignatureEntry[] = [];
-  for (let i = 0; i < signatureCount.value; i++) {
-    const entryStart = reader.position;
-    const entryLength = reader.varUint32('signature length');
-    if (isReadError(entryLength)) return entryLength;
-    const entryEnd = reader.position + entryLength.value;
-    if (entryLength.value > reader.remaining)
-      return { offset: base + entryStart, message: 'signature entry runs past its hash set' };
-    const entry = new ByteReader(payload, reader.position, entryEnd, base);
-    const keyIdLength = entry.varUint32('key id length');
-    if (isReadError(keyIdLength)) return keyIdLength;
-    const keyId = entry.bytesOf(keyIdLength.value, 'key id');
-    if (isReadError(keyId)) return keyId;
-    const algorithm = entry.u8('algorithm id');
-    if (isReadError(algorithm)) return algorithm;
-    const signatureLength = entry.varUint32('signature bytes length');
-    if (isReadError(signatureLength)) return signatureLength;
-    const signature = entry.bytesOf(signatureLength.value, 'signature bytes');
-    if (isReadError(signature)) return signature;
+  for (let i = 0; i < signatureCount; i++) {
+    const entryStart = reader.pos;
+    const entryLength = reading('signature length', () => reader.varU32());
+    if (entryLength > reader.remaining) reader.fail('signature entry runs past its hash set', entryStart);
+    const entryEnd = reader.pos + entryLength;
+    const entry = new ByteReader(reader.bytes, reader.pos, entryEnd);
+    const keyId = reading('key id', () => entry.bytesView(entry.varU32()));
+    const algorithm = reading('algorithm id', () => entry.u8());
+    const signature = reading('signature bytes', () => entry.bytesView(entry.varU32()));
     if (entry.remaining > 0)
-      return {
-        offset: entry.offset,
-        message: `${entry.remaining} unexpected bytes at the end of a signature entry`,
-      };
+      entry.fail(`${entry.remaining} unexpected bytes at the end of a signature entry`);
     signatures.push({
       keyId,
       algorithm,
@@ -165,13 +144,10 @@ function parseSet(
       offset: base + entryStart,
       length: entryEnd - entryStart,
     });
-    reader.position = entryEnd;
+    reader.pos = entryEnd;
   }
   if (reader.remaining > 0)
-    return {
-      offset: reader.offset,
-      message: `${reader.remaining} unexpected bytes at the end of a signed hash set`,
-    };
+    reader.fail(`${reader.remaining} unexpected bytes at the end of a signed hash set`);
   return { hashes, signatures };
 }
 

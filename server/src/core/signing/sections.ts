@@ -4,7 +4,7 @@
  * over the section headers; section contents are never copied.
  */
 import { hasWasmMagic } from '../module/coreModule';
-import { ByteReader, encodeVarUint32, isReadError } from './leb128';
+import { ByteReader, encodeVarUint32, isMinimalLeb, MalformedError, reading } from '../module/byteReader';
 import type { SigningProblem } from './problems';
 
 export const SIGNATURE_SECTION = 'signature';
@@ -51,39 +51,41 @@ export function walkSections(bytes: Uint8Array): SectionWalk {
   const sections: RawSection[] = [];
   const reader = new ByteReader(bytes, PREAMBLE_LENGTH);
   while (reader.remaining > 0) {
-    const offset = reader.position;
-    const id = reader.u8('section id') as number;
-    const size = reader.varUint32('section size');
-    if (isReadError(size))
-      return { sections, problem: malformed(offset, bytes.length - offset, size.message) };
-    const contentOffset = reader.position;
-    if (size.value > reader.remaining) {
+    const offset = reader.pos;
+    const id = reader.u8();
+    let size: number;
+    try {
+      size = reading('section size', () => reader.varU32());
+    } catch (error) {
+      if (!(error instanceof MalformedError)) throw error;
+      return { sections, problem: malformed(offset, bytes.length - offset, error.message) };
+    }
+    const contentOffset = reader.pos;
+    if (size > reader.remaining) {
       return {
         sections,
         problem: malformed(
           offset,
           bytes.length - offset,
-          `section ${id} at offset ${offset} declares ${size.value} bytes but only ${reader.remaining} remain (truncated module?)`,
+          `section ${id} at offset ${offset} declares ${size} bytes but only ${reader.remaining} remain (truncated module?)`,
         ),
       };
     }
-    const end = contentOffset + size.value;
-    const section: RawSection = { id, offset, contentOffset, end, minimalSize: size.minimal };
+    const end = contentOffset + size;
+    const minimalSize = isMinimalLeb(bytes, offset + 1, contentOffset);
+    const section: RawSection = { id, offset, contentOffset, end, minimalSize };
     if (id === 0) {
       const names = new ByteReader(bytes, contentOffset, end);
-      const nameLength = names.varUint32('custom section name length');
-      const nameBytes = isReadError(nameLength)
-        ? nameLength
-        : names.bytesOf(nameLength.value, 'custom section name');
-      if (isReadError(nameBytes))
+      let nameBytes: Uint8Array;
+      try {
+        nameBytes = reading('custom section name', () => names.bytesView(names.varU32()));
+      } catch (error) {
+        if (!(error instanceof MalformedError)) throw error;
         return {
           sections,
-          problem: malformed(
-            offset,
-            end - offset,
-            `custom section at offset ${offset}: ${nameBytes.message}`,
-          ),
+          problem: malformed(offset, end - offset, `custom section at offset ${offset}: ${error.message}`),
         };
+      }
       try {
         section.name = utf8.decode(nameBytes);
       } catch {
@@ -96,10 +98,10 @@ export function walkSections(bytes: Uint8Array): SectionWalk {
           ),
         };
       }
-      section.payloadOffset = names.position;
+      section.payloadOffset = names.pos;
     }
     sections.push(section);
-    reader.position = end;
+    reader.pos = end;
   }
   return { sections };
 }

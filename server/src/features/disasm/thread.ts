@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import type { WasmTextView } from '../../core/disasm/disassemble';
-import { BoundedWorkers } from '../../workers/boundedWorkers';
+import { WorkerThread } from '../../workers/workerThread';
 import { unpackView, type DisassemblyJob, type DisassemblyProgress, type DisassemblyReply } from './protocol';
 
 /**
@@ -16,19 +16,17 @@ export const DISASSEMBLY_TIME_LIMIT_MS = 180_000;
 /** The largest real views (esbuild-wasm) peak near 300 MB; a hostile module stops at this. */
 const DISASSEMBLY_HEAP_MB = 1024;
 
-export class DisassemblyThread {
-  private constructor(private readonly workers: BoundedWorkers<DisassemblyJob, DisassemblyReply>) {}
-
+export class DisassemblyThread extends WorkerThread<DisassemblyJob, DisassemblyReply> {
   static create(
     script = path.join(__dirname, 'disasm-worker.js'),
     timeLimitMs = DISASSEMBLY_TIME_LIMIT_MS,
   ): DisassemblyThread | undefined {
-    const workers = BoundedWorkers.create<DisassemblyJob, DisassemblyReply>(script, {
-      size: 1,
-      timeLimitMs,
-      heapMb: DISASSEMBLY_HEAP_MB,
-    });
-    return workers && new DisassemblyThread(workers);
+    const options = { size: 1, timeLimitMs, heapMb: DISASSEMBLY_HEAP_MB };
+    return WorkerThread.start<DisassemblyThread, DisassemblyJob, DisassemblyReply>(
+      script,
+      options,
+      (workers) => new DisassemblyThread(workers),
+    );
   }
 
   /**
@@ -58,13 +56,5 @@ export class DisassemblyThread {
       omittedLines: 0,
       error: { message, offset },
     };
-  }
-
-  cancel(key: string): void {
-    this.workers.cancel(key);
-  }
-
-  dispose(): void {
-    this.workers.dispose();
   }
 }

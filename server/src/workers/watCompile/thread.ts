@@ -8,27 +8,25 @@ import * as path from 'node:path';
 import type { CompileResult } from '../../core/wat/compile';
 import { INVALID_MODULE_RULE_ID } from '../../core/wat/compile';
 import { textSpan } from '../../core/location';
-import { BoundedWorkers } from '../boundedWorkers';
+import { WorkerThread } from '../workerThread';
 import type { CompileJob, CompileReply } from './protocol';
 
 /** wabt validates ordinary files in milliseconds; one that takes this long is not coming back. */
 export const COMPILE_TIME_LIMIT_MS = 20_000;
 const COMPILE_HEAP_MB = 2048;
 
-export class WatCompileThread {
-  private constructor(private readonly workers: BoundedWorkers<CompileJob, CompileReply>) {}
-
+export class WatCompileThread extends WorkerThread<CompileJob, CompileReply> {
   /** Undefined when the worker script was not built next to this one (tests running from sources). */
   static create(
     script = path.join(__dirname, 'wat-compile-worker.js'),
     timeLimitMs = COMPILE_TIME_LIMIT_MS,
   ): WatCompileThread | undefined {
-    const workers = BoundedWorkers.create<CompileJob, CompileReply>(script, {
-      size: 2,
-      timeLimitMs,
-      heapMb: COMPILE_HEAP_MB,
-    });
-    return workers && new WatCompileThread(workers);
+    const options = { size: 2, timeLimitMs, heapMb: COMPILE_HEAP_MB };
+    return WorkerThread.start<WatCompileThread, CompileJob, CompileReply>(
+      script,
+      options,
+      (workers) => new WatCompileThread(workers),
+    );
   }
 
   /** `key` (the document's URI) lets `cancel` stop it; a cancelled compile has no findings. */
@@ -46,23 +44,5 @@ export class WatCompileThread {
         },
       ],
     };
-  }
-
-  /**
-   * Stops the compiles of one document: all of them when it is closed; after an edit, the queued
-   * ones and those running for `runningForMs` already (a small file's compile ends sooner than a
-   * fresh worker starts).
-   */
-  cancel(key: string, runningForMs = 0): void {
-    this.workers.cancel(key, runningForMs);
-  }
-
-  /** Compiles queued or running. */
-  get pending(): number {
-    return this.workers.pending;
-  }
-
-  dispose(): void {
-    this.workers.dispose();
   }
 }
