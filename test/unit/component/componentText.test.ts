@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MAX_COMPONENT_LINES } from '../../../server/src/core/disasm/componentText';
 import { disassemble, lineForOffset, type WasmTextView } from '../../../server/src/core/disasm/disassemble';
-import { encodeVarUint32 } from '../../../server/src/core/signing/leb128';
+import { encodeVarUint32 } from '../../../server/src/core/module/byteReader';
 import { readBinaryModule } from '../../../server/src/core/module/binary';
 import { seededRandom } from '../../support/seededRandom';
 import { realWorldPaths } from '../../support/realWorldFiles';
