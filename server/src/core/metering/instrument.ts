@@ -471,7 +471,11 @@ function countTypes(r: ByteReader, n: number): TypeResults[] {
 }
 
 /** The block type `[] -> results` of a function type: empty, its one result, or an appended type. */
-function wrapType(bytes: Uint8Array, results: TypeResults | undefined, appended: number | undefined): Uint8Array {
+function wrapType(
+  bytes: Uint8Array,
+  results: TypeResults | undefined,
+  appended: number | undefined,
+): Uint8Array {
   if (!results) throw new RefusedError('a function has a type that is not a function type');
   if (results.count === 0) return Uint8Array.of(EMPTY_BLOCK);
   if (results.count === 1) {
@@ -900,7 +904,8 @@ class BodyRewriter {
           const loop = this.layout.loops[this.nextLoop];
           if (!loop || loop.offset !== at)
             throw new RefusedError('internal error: loop pre-scan disagrees', at);
-          loopCounter = this.profileBase + COUNTERS_PER_FUNCTION * this.layout.functions.length + this.nextLoop;
+          loopCounter =
+            this.profileBase + COUNTERS_PER_FUNCTION * this.layout.functions.length + this.nextLoop;
           this.nextLoop++;
         }
         if (SPLITS_AFTER[op] && depth >= 0) {
