@@ -773,6 +773,13 @@ const RESTART_IN_GLOBAL_MODE = Symbol('restart in global mode');
  */
 class BodyRewriter {
   private readonly code = new ByteWriter(1 << 16);
+  /** The prologue, written after the body (it depends on whether the body is a leaf). */
+  private readonly head = new ByteWriter(256);
+  /**
+   * No loop, no call, no bulk operation: the body cannot run long, so local mode skips its entry
+   * check (the caller's next check or loop header sees the fuel it used) and the threshold.
+   */
+  private leaf = true;
   private segmentCost = 0;
   /** Where the open segment's charge has its cost placeholders (patched when it closes). */
   private readonly costAt = [0, 0];
@@ -840,10 +847,11 @@ class BodyRewriter {
     this.code.reset();
     this.counters = this.profile ? this.profileBase + COUNTERS_PER_FUNCTION * k : -1;
     this.useTemplates();
-    this.prologue(this.code);
+    this.leaf = true;
     this.code.u8(BLOCK);
     this.code.bytes(this.wrapTypes[k]);
-    this.open(true);
+    // Local mode checks in the prologue (written last, once it is known whether the body is a leaf).
+    this.open(!this.local);
     let depth = 0;
     let loopCounter = -1;
     const bytes = this.bytes;
@@ -869,6 +877,7 @@ class BodyRewriter {
           const kind = SPECIAL[op];
           if (kind === HANDLER && this.local) throw RESTART_IN_GLOBAL_MODE;
           const role = ROLE[op];
+          if (role === ROLE_CALL) this.leaf = false;
           if (role === ROLE_CALL || role === ROLE_TRAP) {
             if (this.local) this.writeBack(this.code);
           } else if (role === ROLE_EXIT) this.exit(this.code);
@@ -894,12 +903,13 @@ class BodyRewriter {
             this.code.bytes(bytes.subarray(at, r.pos));
             this.segmentCost += ONE_BYTE_COST[op];
           }
-          if (role === ROLE_CALL && this.local) this.readBack(this.code);
+          if (role === ROLE_CALL && this.local) this.readBack(this.code, false);
           pos = r.pos;
           this.copyFrom = pos;
         }
         if (op === 0x02 || op === 0x03 || op === 0x04 || op === 0x06 || op === 0x1f) depth++;
         else if (op === END || op === 0x18) depth--;
+        if (op === 0x03) this.leaf = false;
         if (op === 0x03 && this.profile) {
           const loop = this.layout.loops[this.nextLoop];
           if (!loop || loop.offset !== at)
@@ -944,8 +954,11 @@ class BodyRewriter {
     header.u8(I32);
     header.u32(ADDED_LOCALS - 1);
     header.u8(I64);
-    out.u32(header.length + this.code.length);
+    this.head.reset();
+    this.prologue(this.head);
+    out.u32(header.length + this.head.length + this.code.length);
     out.append(header);
+    out.append(this.head);
     out.append(this.code);
   }
 
@@ -1077,16 +1090,23 @@ class BodyRewriter {
     this.mark(w);
   }
 
-  /** Local mode: the counter and threshold from the globals (after a call, at entry). */
-  private readBack(w: ByteWriter): void {
+  /**
+   * Local mode: the counter from the global (after a call, at entry), and at entry the threshold.
+   * After a call the threshold is not read again: if the callee moved it (it sampled), the stale
+   * one is higher, so the next check calls `sample` once more, which answers from the counter
+   * alone and reads the threshold back — the same calls on every run.
+   */
+  private readBack(w: ByteWriter, threshold: boolean): void {
     w.u8(GLOBAL_GET);
     w.u32(this.ix.fuel);
     w.u8(LOCAL_SET);
     w.u32(this.fuelLocal);
-    w.u8(GLOBAL_GET);
-    w.u32(this.ix.threshold);
-    w.u8(LOCAL_SET);
-    w.u32(this.thresholdLocal);
+    if (threshold) {
+      w.u8(GLOBAL_GET);
+      w.u32(this.ix.threshold);
+      w.u8(LOCAL_SET);
+      w.u32(this.thresholdLocal);
+    }
     if (this.counters >= 0) this.mark(w);
   }
 
@@ -1108,7 +1128,21 @@ class BodyRewriter {
    * activation of this function is open, the fuel at which this one starts (inclusive fuel).
    */
   private prologue(w: ByteWriter): void {
-    if (this.local) this.readBack(w);
+    if (this.local) {
+      if (this.leaf) {
+        w.u8(GLOBAL_GET);
+        w.u32(this.ix.fuel);
+        w.u8(LOCAL_SET);
+        w.u32(this.fuelLocal);
+        if (this.counters >= 0) this.mark(w);
+      } else {
+        // The entry check, before the entry segment's charge (the next check sees that).
+        this.readBack(w, true);
+        w.u8(LOCAL_GET);
+        w.u32(this.fuelLocal);
+        this.checkLeft(w);
+      }
+    }
     if (this.counters < 0) return;
     const { calls, start, depth } = this.profileGlobals();
     this.increment(w, calls);
@@ -1170,6 +1204,7 @@ class BodyRewriter {
 
   /** Charges the size on top of the stack (kept there) before a bulk operation runs. */
   private chargeRuntime(c: RuntimeCharge): void {
+    this.leaf = false;
     const w = this.code;
     const s32 = this.base;
     const s64 = this.base + 1;
