@@ -79,12 +79,14 @@ try {
     if (outputs.size !== 1) throw new Error(`${w.name}: outputs differ between unmetered and metered runs`);
     if (fuel.size !== 1) throw new Error(`${w.name}: fuel differs between runs: ${[...fuel].join(', ')}`);
     const m = (variant, key) => median(series[variant].map((r) => r[key]));
+    const least = (variant, key) => Math.min(...series[variant].map((r) => r[key]));
     console.log(`${w.title}, ${runs} runs each, alternating, each in a fresh process:`);
     console.log(`  output identical metered and unmetered (${[...outputs][0]}): ${lastLine}`);
     console.log(`  fuel ${[...fuel][0]} units on every metered run`);
+    // Medians, and the fastest run of each (the least disturbed by other work on a shared machine).
     for (const key of ['coldMs', 'warmMs'])
       console.log(
-        `  ${key === 'coldMs' ? 'cold' : 'warm'}: unmetered ${m('plain', key).toFixed(0)} ms, metered ${m('metered', key).toFixed(0)} ms: ${(m('metered', key) / m('plain', key)).toFixed(2)}x`,
+        `  ${key === 'coldMs' ? 'cold' : 'warm'}: median unmetered ${m('plain', key).toFixed(0)} ms, metered ${m('metered', key).toFixed(0)} ms: ${(m('metered', key) / m('plain', key)).toFixed(2)}x; fastest ${least('plain', key).toFixed(0)} / ${least('metered', key).toFixed(0)} ms: ${(least('metered', key) / least('plain', key)).toFixed(2)}x`,
       );
   }
 

@@ -114,7 +114,8 @@ const glob = (ix: Indices, i: number): number => (i >= ix.importedGlobals ? i + 
 /** Rewrites `bytes` (a core module) with fuel metering. Never throws. */
 export function instrumentModule(bytes: Uint8Array, options: InstrumentOptions = {}): InstrumentResult {
   try {
-    return instrument(bytes, options);
+    // A plain view: a Node Buffer's subarray builds a Buffer each time, measurably slower here.
+    return instrument(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), options);
   } catch (error) {
     if (error instanceof MalformedError)
       return { ok: false, message: `cannot meter this module: ${error.message}`, offset: error.offset };
@@ -775,6 +776,8 @@ class BodyRewriter {
   private readonly code = new ByteWriter(1 << 16);
   /** The prologue, written after the body (it depends on whether the body is a leaf). */
   private readonly head = new ByteWriter(256);
+  /** The body's local declarations. */
+  private readonly header = new ByteWriter(256);
   /**
    * No loop, no call, no bulk operation: the body cannot run long, so local mode skips its entry
    * check (the caller's next check or loop header sees the fuel it used) and the threshold.
@@ -896,11 +899,11 @@ class BodyRewriter {
             const charge = runtimeCharge(op, sub, r, this.ix);
             if (charge) this.chargeRuntime(charge);
             skipInstruction(r, op);
-            this.code.bytes(bytes.subarray(at, r.pos));
+            this.code.range(bytes, at, r.pos);
             this.segmentCost += staticCost(op, sub);
           } else {
             skipInstruction(r, op);
-            this.code.bytes(bytes.subarray(at, r.pos));
+            this.code.range(bytes, at, r.pos);
             this.segmentCost += ONE_BYTE_COST[op];
           }
           if (role === ROLE_CALL && this.local) this.readBack(this.code, false);
@@ -945,11 +948,12 @@ class BodyRewriter {
     this.exit(this.code);
     this.code.u8(END);
     // Locals: the original declarations, then the rewriter's (i32 scratch, five i64).
-    const header = new ByteWriter(localsEnd - localsStart + 8);
+    const header = this.header;
+    header.reset();
     const lr = new ByteReader(this.bytes, localsStart, localsEnd);
     const groups = lr.varU32();
     header.u32(groups + 2);
-    header.bytes(this.bytes.subarray(lr.pos, localsEnd));
+    header.range(this.bytes, lr.pos, localsEnd);
     header.u32(1);
     header.u8(I32);
     header.u32(ADDED_LOCALS - 1);
