@@ -4,8 +4,10 @@
 //    yosys.core.wasm from the npm package @yowasp/yosys, run under Node's WASI with its share files),
 //    each run unmetered and metered, alternating, every run in a fresh process
 //    (bench/metering/runWorkload.mjs): "cold" is the first run in that process (baseline code, then
-//    tier-up, as a sandbox run is), "warm" a second run of the same compiled module. The outputs
-//    must be identical and the fuel the same on every run;
+//    tier-up, as a sandbox run is), "warm" a second run of the same compiled module; wall times and
+//    the process's CPU times (less inflated by other work on a shared machine), medians and the
+//    fastest run. The clock the programs read is fixed; the outputs must be identical and the fuel
+//    the same on every run;
 // 2. the rewrite's speed on ~30 MB real modules (ffmpeg-core.wasm from .cache/real-world, and
 //    yosys.core.wasm), beside the project's own body scan (`scanFunctionBodies`) and V8's
 //    `WebAssembly.validate` on the same bytes, as references for the machine's speed at that moment.
@@ -84,9 +86,10 @@ try {
     console.log(`  output identical metered and unmetered (${[...outputs][0]}): ${lastLine}`);
     console.log(`  fuel ${[...fuel][0]} units on every metered run`);
     // Medians, and the fastest run of each (the least disturbed by other work on a shared machine).
-    for (const key of ['coldMs', 'warmMs'])
+    const label = { coldMs: 'cold', warmMs: 'warm', coldCpuMs: 'cold CPU', warmCpuMs: 'warm CPU' };
+    for (const key of ['coldMs', 'warmMs', 'coldCpuMs', 'warmCpuMs'])
       console.log(
-        `  ${key === 'coldMs' ? 'cold' : 'warm'}: median unmetered ${m('plain', key).toFixed(0)} ms, metered ${m('metered', key).toFixed(0)} ms: ${(m('metered', key) / m('plain', key)).toFixed(2)}x; fastest ${least('plain', key).toFixed(0)} / ${least('metered', key).toFixed(0)} ms: ${(least('metered', key) / least('plain', key)).toFixed(2)}x`,
+        `  ${label[key]}: median unmetered ${m('plain', key).toFixed(0)} ms, metered ${m('metered', key).toFixed(0)} ms: ${(m('metered', key) / m('plain', key)).toFixed(2)}x; fastest ${least('plain', key).toFixed(0)} / ${least('metered', key).toFixed(0)} ms: ${(least('metered', key) / least('plain', key)).toFixed(2)}x`,
       );
   }
 
