@@ -1,17 +1,28 @@
-// Fuel metering (core/metering), side by side in one process:
-// 1. the run-time cost: a C workload compiled here (Debian clang + wasi-libc, bench/metering/cpu.c)
-//    run under Node's WASI unmetered and metered, alternating, median of the runs;
-// 2. the rewrite's speed on the ~30 MB real module (ffmpeg-core.wasm from .cache/real-world), beside
-//    the project's own body scan (`scanFunctionBodies`) and V8's `WebAssembly.validate` on the same
-//    bytes, as references for the machine's speed at that moment.
+// Fuel metering (core/metering), side by side in one run:
+// 1. the run-time cost on CPU-heavy programs: a C workload compiled here (Debian clang + wasi-libc,
+//    bench/metering/cpu.c) and Yosys (`read_verilog; techmap; stat` on a 48-bit multiply-add,
+//    yosys.core.wasm from the npm package @yowasp/yosys, run under Node's WASI with its share files),
+//    each run unmetered and metered, alternating, every run in a fresh process
+//    (bench/metering/runWorkload.mjs): "cold" is the first run in that process (baseline code, then
+//    tier-up, as a sandbox run is), "warm" a second run of the same compiled module; wall times and
+//    the process's CPU times (less inflated by other work on a shared machine), medians and the
+//    fastest run. The clock the programs read is fixed; the outputs must be identical and the fuel
+//    the same on every run;
+// 2. the rewrite's speed on ~30 MB real modules (ffmpeg-core.wasm from .cache/real-world, and
+//    yosys.core.wasm), beside the project's own body scan (`scanFunctionBodies`) and V8's
+//    `WebAssembly.validate` on the same bytes, as references for the machine's speed at that moment.
 //
-//   node scripts/fetch-real-world.mjs   # once, for part 2
-//   node bench/metering.mjs [--runs 5]
-import { spawnSync } from 'node:child_process';
+//   node scripts/fetch-real-world.mjs   # once, for ffmpeg-core in part 2
+//   node bench/metering.mjs [--runs 5] [--no-yosys]
+// Yosys is fetched with `npm pack` into the system's temporary folder (warden-bench-yosys-VERSION),
+// kept there for the next run.
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { WASI } from 'node:wasi';
+import { pathToFileURL } from 'node:url';
 import {
+  args,
   bundleSources,
   median,
   realWorldCache,
@@ -25,6 +36,7 @@ import {
 
 /* global WebAssembly */
 const runs = runsOption(5);
+const YOSYS = '0.55.944';
 const folder = scratchFolder('metering');
 try {
   const { exports: lib } = await bundleSources(folder, 'metering.cjs', [
@@ -32,78 +44,64 @@ try {
     `export { scanFunctionBodies } from ${sourcePath('server/src/core/module/code.ts')};`,
   ]);
 
-  // 1. Run-time overhead.
-  const wasmFile = path.join(folder, 'cpu.wasm');
-  const cc = spawnSync(
-    'clang',
-    [
-      '--target=wasm32-wasi',
-      '-O2',
-      '-nodefaultlibs',
-      path.join(repo, 'bench/metering/cpu.c'),
-      '-lc',
-      '-o',
-      wasmFile,
-    ],
-    { encoding: 'utf8' },
-  );
-  if (cc.status !== 0) throw new Error(`clang failed: ${cc.stderr}`);
-  const plain = new WebAssembly.Module(fs.readFileSync(wasmFile));
-  const result = lib.instrumentModule(fs.readFileSync(wasmFile));
-  if (!result.ok) throw new Error(result.message);
-  const metered = new WebAssembly.Module(result.bytes);
-  const out = path.join(folder, 'out.txt');
-  let fuelUsed = 0n;
-  const runOnce = (module, meter) => {
-    const fd = fs.openSync(out, 'w');
-    const wasi = new WASI({ version: 'preview1', stdout: fd });
-    const imports = { wasi_snapshot_preview1: wasi.wasiImport };
-    let fuel;
-    if (meter) {
-      fuel = new WebAssembly.Global({ value: 'i64', mutable: true }, 1n << 62n);
-      const threshold = new WebAssembly.Global({ value: 'i64', mutable: true }, (1n << 62n) - 4_000_000n);
-      // The same hook the sandbox installs: called every 4 M units, moves the threshold.
-      imports['wasm-warden:meter'] = {
-        fuel,
-        threshold,
-        sample: () => ((threshold.value = fuel.value - 4_000_000n), 0),
-      };
-    }
-    const instance = new WebAssembly.Instance(module, imports);
-    const ms = timeMs(() => wasi.start(instance));
-    fs.closeSync(fd);
-    if (fuel) fuelUsed = (1n << 62n) - fuel.value;
-    return { ms, text: fs.readFileSync(out, 'utf8') };
-  };
-  const series = { plain: [], metered: [] };
-  const outputs = new Set();
-  for (let i = 0; i < runs + 1; i++) {
-    const a = runOnce(plain, false);
-    const b = runOnce(metered, true);
-    outputs.add(a.text).add(b.text);
-    if (i === 0) continue; // the first pair warms up
-    series.plain.push(a.ms);
-    series.metered.push(b.ms);
-  }
-  if (outputs.size !== 1) throw new Error(`outputs differ: ${[...outputs].join(' | ')}`);
-  const p = median(series.plain);
-  const m = median(series.metered);
-  console.log(
-    `C workload (bench/metering/cpu.c, ${fs.statSync(wasmFile).size} bytes), ${runs} runs each, alternating:`,
-  );
-  console.log(`  output (identical both ways): ${[...outputs][0].trim()}`);
-  console.log(
-    `  unmetered ${p.toFixed(0)} ms, metered ${m.toFixed(0)} ms: ${(m / p).toFixed(2)}x; fuel ${fuelUsed}`,
-  );
+  const workloads = [compileC()];
+  const yosys = args.includes('--no-yosys') ? null : await prepareYosys();
+  if (yosys) workloads.push(yosys.workload);
 
-  // 2. Rewrite speed on a large real module.
-  const big = path.join(realWorldCache, 'ffmpeg-core-0.12.10.wasm');
-  if (!fs.existsSync(big)) {
-    console.log(
-      'ffmpeg-core.wasm not in .cache/real-world: run node scripts/fetch-real-world.mjs for part 2',
-    );
-  } else {
-    const bytes = fs.readFileSync(big);
+  // 1. Run-time overhead.
+  for (const w of workloads) {
+    const plain = path.join(folder, `${w.name}.wasm`);
+    const metered = path.join(folder, `${w.name}.metered.wasm`);
+    fs.copyFileSync(w.file, plain);
+    const result = lib.instrumentModule(fs.readFileSync(w.file));
+    if (!result.ok) throw new Error(result.message);
+    fs.writeFileSync(metered, result.bytes);
+    const series = { plain: [], metered: [] };
+    const outputs = new Set();
+    const fuel = new Set();
+    let lastLine = '';
+    for (let i = 0; i < runs + 1; i++)
+      for (const [variant, file] of [
+        ['plain', plain],
+        ['metered', metered],
+      ]) {
+        const child = spawnSync(
+          process.execPath,
+          [path.join(repo, 'bench/metering/runWorkload.mjs'), file, variant, JSON.stringify(w.config)],
+          { encoding: 'utf8', maxBuffer: 1 << 24 },
+        );
+        if (child.status !== 0) throw new Error(`${w.name} ${variant}: ${child.stderr}`);
+        const r = JSON.parse(child.stdout);
+        if (r.exitCode !== 0 || !r.sameTwice) throw new Error(`${w.name} ${variant}: ${child.stdout}`);
+        outputs.add(r.output);
+        lastLine = r.lastLine;
+        if (r.fuel) fuel.add(r.fuel).add(r.fuelTwice);
+        if (i > 0) series[variant].push(r); // the first pair warms the file cache up
+      }
+    if (outputs.size !== 1) throw new Error(`${w.name}: outputs differ between unmetered and metered runs`);
+    if (fuel.size !== 1) throw new Error(`${w.name}: fuel differs between runs: ${[...fuel].join(', ')}`);
+    const m = (variant, key) => median(series[variant].map((r) => r[key]));
+    const least = (variant, key) => Math.min(...series[variant].map((r) => r[key]));
+    console.log(`${w.title}, ${runs} runs each, alternating, each in a fresh process:`);
+    console.log(`  output identical metered and unmetered (${[...outputs][0]}): ${lastLine}`);
+    console.log(`  fuel ${[...fuel][0]} units on every metered run`);
+    // Medians, and the fastest run of each (the least disturbed by other work on a shared machine).
+    const label = { coldMs: 'cold', warmMs: 'warm', coldCpuMs: 'cold CPU', warmCpuMs: 'warm CPU' };
+    for (const key of ['coldMs', 'warmMs', 'coldCpuMs', 'warmCpuMs'])
+      console.log(
+        `  ${label[key]}: median unmetered ${m('plain', key).toFixed(0)} ms, metered ${m('metered', key).toFixed(0)} ms: ${(m('metered', key) / m('plain', key)).toFixed(2)}x; fastest ${least('plain', key).toFixed(0)} / ${least('metered', key).toFixed(0)} ms: ${(least('metered', key) / least('plain', key)).toFixed(2)}x`,
+      );
+  }
+
+  // 2. Rewrite speed on large real modules.
+  const large = [path.join(realWorldCache, 'ffmpeg-core-0.12.10.wasm')];
+  if (yosys) large.push(yosys.workload.file);
+  for (const file of large) {
+    if (!fs.existsSync(file)) {
+      console.log(`${path.basename(file)} not there: run node scripts/fetch-real-world.mjs for part 2`);
+      continue;
+    }
+    const bytes = fs.readFileSync(file);
     const t = { instrument: [], scan: [], validate: [] };
     let size = 0;
     for (let i = 0; i < runs; i++) {
@@ -113,12 +111,88 @@ try {
     }
     const [i, s, v] = [median(t.instrument), median(t.scan), median(t.validate)];
     console.log(
-      `ffmpeg-core.wasm (${(bytes.length / 1e6).toFixed(1)} MB -> ${(size / 1e6).toFixed(1)} MB metered), medians of ${runs}:`,
+      `${path.basename(file)} (${(bytes.length / 1e6).toFixed(1)} MB -> ${(size / 1e6).toFixed(1)} MB metered), medians of ${runs}:`,
     );
     console.log(
-      `  instrumentModule ${i.toFixed(0)} ms; scanFunctionBodies ${s.toFixed(0)} ms (${(i / s).toFixed(1)}x); WebAssembly.validate ${v.toFixed(0)} ms (${(i / v).toFixed(1)}x)`,
+      `  instrumentModule ${i.toFixed(0)} ms [${t.instrument.map((x) => x.toFixed(0)).join(' ')}]; scanFunctionBodies ${s.toFixed(0)} ms (${(i / s).toFixed(1)}x); WebAssembly.validate ${v.toFixed(0)} ms (${(i / v).toFixed(1)}x)`,
     );
   }
 } finally {
   removeFolder(folder);
+}
+
+function compileC() {
+  const file = path.join(folder, 'cpu-src.wasm');
+  const cc = spawnSync(
+    'clang',
+    [
+      '--target=wasm32-wasi',
+      '-O2',
+      '-nodefaultlibs',
+      path.join(repo, 'bench/metering/cpu.c'),
+      '-lc',
+      '-o',
+      file,
+    ],
+    { encoding: 'utf8' },
+  );
+  if (cc.status !== 0) throw new Error(`clang failed: ${cc.stderr}`);
+  return {
+    name: 'cpu',
+    title: `C workload (bench/metering/cpu.c, ${fs.statSync(file).size} bytes)`,
+    file,
+    config: { args: ['cpu'] },
+  };
+}
+
+/** Yosys from npm with its share files written out, and a design for `techmap; stat`; null if it cannot be fetched. */
+async function prepareYosys() {
+  const cache = path.join(tmpdir(), `warden-bench-yosys-${YOSYS}`);
+  const gen = path.join(cache, 'package', 'gen');
+  try {
+    if (!fs.existsSync(path.join(gen, 'yosys.core.wasm'))) {
+      fs.mkdirSync(cache, { recursive: true });
+      execFileSync('npm', ['pack', `@yowasp/yosys@${YOSYS}`, '--pack-destination', cache, '--silent'], {
+        cwd: cache,
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      execFileSync('tar', ['-xzf', path.join(cache, `yowasp-yosys-${YOSYS}.tgz`), '-C', cache]);
+    }
+  } catch (error) {
+    console.log(`Yosys skipped: could not fetch @yowasp/yosys@${YOSYS} (${error.message})`);
+    return null;
+  }
+  const root = path.join(folder, 'yosys-root');
+  const { filesystem } = await import(pathToFileURL(path.join(gen, 'resources-yosys.js')).href);
+  writeTree(path.join(root, 'share'), filesystem.share);
+  fs.writeFileSync(
+    path.join(root, 'design.v'),
+    [
+      'module top(input [47:0] a, b, c, input [5:0] s, output [95:0] y, output [47:0] z);',
+      "  assign y = a * b + {48'd0, c};",
+      '  assign z = (a >> s) ^ (b << s) ^ (a + c) ^ (a < b ? c : a - b);',
+      'endmodule',
+      '',
+    ].join('\n'),
+  );
+  const file = path.join(gen, 'yosys.core.wasm');
+  return {
+    workload: {
+      name: 'yosys',
+      title: `Yosys ${YOSYS} (yosys.core.wasm, ${(fs.statSync(file).size / 1e6).toFixed(1)} MB), read_verilog; techmap; stat`,
+      file,
+      config: { args: ['yosys', '-p', 'read_verilog /design.v; techmap; stat'], preopens: { '/': root } },
+    },
+  };
+}
+
+/** Writes the package's resource tree (strings, bytes, or URLs of files beside it) under `dir`. */
+function writeTree(dir, tree) {
+  fs.mkdirSync(dir, { recursive: true });
+  for (const [name, value] of Object.entries(tree)) {
+    const target = path.join(dir, name);
+    if (typeof value === 'string' || value instanceof Uint8Array) fs.writeFileSync(target, value);
+    else if (value instanceof URL) fs.copyFileSync(value, target);
+    else writeTree(target, value);
+  }
 }

@@ -227,6 +227,48 @@ describe('fuel metering', function () {
       );
     });
 
+    it('profiles fuel with callees: a recursion counted once, every way out of a function closed', async () => {
+      const r = await run({ file: fixture('callees'), invoke: { name: 'main', args: ['5'] }, profile: true });
+      assert.deepEqual(r.outcome, { kind: 'returned', values: ['80'] });
+      const consumed = r.fuel?.consumed;
+      assert.ok(r.profile && consumed);
+      // No name section: functions by index (callees.wat: leaf 1, fact 2, mid 3, exits 4, several 5, ref 6)
+      const byIndex = new Map(r.profile.functions.map((x) => [x.index, x]));
+      const names = ['', 'leaf', 'fact', 'mid', 'exits', 'several', 'ref', 'main'];
+      const f = Object.fromEntries(names.map((name, index) => [name, byIndex.get(index)!]));
+      assert.equal(f.main.name, 'main');
+      assert.equal(f.main.inclusive, consumed, 'the outermost function used all the fuel');
+      assert.equal(r.profile.totalSelf, consumed);
+      assert.equal(f.fact.calls, 20);
+      assert.equal(f.fact.inclusive, f.fact.self, 'recursion: the outermost call only');
+      assert.equal(f.leaf.calls, 2);
+      assert.equal(f.mid.inclusive, f.mid.self + f.leaf.self);
+      assert.equal(f.exits.calls, 6);
+      assert.equal(f.exits.inclusive, f.exits.self, 'br, br_if, br_table, return and the end all close it');
+      assert.equal(f.several.inclusive, f.several.self);
+      assert.equal(f.ref.inclusive, f.ref.self);
+      assert.equal(
+        f.main.inclusive,
+        f.main.self + f.fact.self + f.mid.self + f.leaf.self + f.exits.self + f.several.self + f.ref.self,
+      );
+    });
+
+    it('counts the functions still open with their callees when the fuel runs out inside them', async () => {
+      const r = await run({
+        file: fixture('callees'),
+        invoke: { name: 'spin_under', args: [] },
+        profile: true,
+        fuel: 100_000,
+      });
+      assert.deepEqual(r.outcome, { kind: 'fuel-exhausted', limit: 100_000 });
+      assert.ok(r.profile && r.fuel);
+      const f = Object.fromEntries(r.profile.functions.map((x) => [x.name, x]));
+      f.leaf = r.profile.functions.find((x) => x.index === 1)!;
+      assert.equal(f.spin_under.inclusive, r.fuel.consumed);
+      assert.equal(f.spin.inclusive, f.spin.self);
+      assert.equal(f.spin_under.inclusive, f.spin_under.self + f.leaf.self + f.spin.self);
+    });
+
     it('runs a C program compiled here with the same output, and the same fuel each time', async function () {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ww-fuel-c-'));
       try {

@@ -214,7 +214,12 @@ export function registerSandboxCommand(
         listeners.set(runId, (p) => panel.progress(p));
         output.info(`Running ${uri.fsPath} in the sandbox${what.invoke ? ` (${what.invoke.name})` : ''}.`);
         try {
-          const params: SandboxRunParams = { uri: uri.toString(), runId, ...what };
+          const params: SandboxRunParams = {
+            uri: uri.toString(),
+            runId,
+            profile: vscode.workspace.getConfiguration('wasmWarden').get<boolean>('sandbox.profile', true),
+            ...what,
+          };
           let report: SandboxReport;
           try {
             report = await client.sendRequest(SandboxRunRequest.type, params);

@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { describeOutcome, type SandboxReport } from '../../../server/src/core/sandbox/report';
 import type { SandboxProgress } from '../../../server/src/protocol/sandbox';
+import { openProfiledFunction } from './openFunction';
 import { PANEL_SCRIPT } from './panelScript';
 
 type PanelMessage =
@@ -49,6 +50,8 @@ export interface RenderedPanel {
   /** The stdout box and, for a component's HTTP exchanges, each exchange's summary line. */
   stdout: string;
   http: string[];
+  /** The profile's rows as shown (function, own fuel, with callees, calls), when the run has one. */
+  profile: string[];
 }
 
 /** Bounds on the state kept for a run, as the page itself bounds what it shows. */
@@ -71,6 +74,8 @@ const STYLE = `
   .line { fill: none; stroke: var(--vscode-charts-blue); stroke-width: 2; } .caption { color: var(--vscode-descriptionForeground); }
   #violations li, #alerts li { color: var(--vscode-errorForeground); } #violations li.none { color: var(--vscode-descriptionForeground); }
   [hidden] { display: none !important; }
+  svg.bars { width: 160px; height: 12px; } .bar-self { fill: var(--vscode-charts-blue); } .bar-inclusive { fill: var(--vscode-charts-blue); opacity: 0.3; }
+  #profile td { padding-right: 1em; } #profile td.n { text-align: right; font-variant-numeric: tabular-nums; } #profile a { cursor: pointer; color: var(--vscode-textLink-foreground); }
   .exchange { margin: 0.3em 0; } .exchange.outgoing summary { opacity: 0.85; } .exchange .error { color: var(--vscode-errorForeground); }
 `;
 
@@ -106,21 +111,38 @@ export class SandboxPanel {
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
       { enableScripts: true, localResourceRoots: [] },
     );
-    this.panel.webview.onDidReceiveMessage((m: { type: string; rendered?: RenderedPanel }) => {
-      if (m.type === 'ready') {
-        this.shown.loads++;
-        this.shown.rendered = undefined;
-        // A page loaded again after being hidden starts blank: give it the whole run.
-        this.loaded = true;
-        if (this.state) void this.panel.webview.postMessage({ type: 'restore', state: this.state });
-      } else if (m.type === 'stop') this.onStop?.();
-      else if (m.type === 'rendered' && m.rendered?.run === this.state?.run) this.shown.rendered = m.rendered;
-    });
+    this.panel.webview.onDidReceiveMessage(
+      (m: { type: string; rendered?: RenderedPanel; index?: unknown }) => {
+        if (m.type === 'ready') {
+          this.shown.loads++;
+          this.shown.rendered = undefined;
+          // A page loaded again after being hidden starts blank: give it the whole run.
+          this.loaded = true;
+          if (this.state) void this.panel.webview.postMessage({ type: 'restore', state: this.state });
+        } else if (m.type === 'stop') this.onStop?.();
+        else if (m.type === 'openFunction') void this.openFunction(m.index);
+        else if (m.type === 'rendered' && m.rendered?.run === this.state?.run)
+          this.shown.rendered = m.rendered;
+      },
+    );
     this.panel.onDidDispose(() => {
       this.onStop?.();
       SandboxPanel.current = undefined;
     });
     this.panel.webview.html = this.html();
+  }
+
+  /** A profile entry was clicked: the function at its place in the `.wat` or the `.wasm` view. */
+  private async openFunction(index: unknown): Promise<void> {
+    const report = this.state?.report;
+    const fn = report?.profile?.functions.find((f) => f.index === index);
+    if (!report || !fn) return;
+    try {
+      await openProfiledFunction(report.file, fn);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      void vscode.window.showErrorMessage(`Wasm Warden could not open ${fn.name}: ${reason}`);
+    }
   }
 
   private html(): string {
@@ -138,6 +160,7 @@ export class SandboxPanel {
 <ul id="alerts"></ul>
 <h2>Memory and host calls over time</h2>
 <div class="charts"><div id="memChart"></div><div id="callChart"></div></div>
+<div id="profileSection" hidden><h2>Fuel by function</h2><table id="profile"></table><p id="profileCaption" class="caption"></p></div>
 <div id="httpSection" hidden><h2>HTTP</h2><div id="http"></div></div>
 <h2>Output</h2><h3>stdout</h3><pre id="stdout"></pre><h3>stderr</h3><pre id="stderr"></pre>
 <h2>Host calls</h2><table id="calls"></table>

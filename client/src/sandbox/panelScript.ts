@@ -109,6 +109,48 @@ export const PANEL_SCRIPT = String.raw`
     }
   }
 
+  // The top functions by own fuel: a bar of own fuel over a lighter bar of fuel with callees, on one
+  // scale; each name opens the function at its place (.wat or .wasm view).
+  const PROFILE_ROWS = 15;
+  function drawProfile(p, fuel) {
+    const target = $('profile');
+    target.textContent = '';
+    $('profileSection').hidden = !p || !p.functions.length;
+    if (!p) return;
+    const rows = p.functions.slice(0, PROFILE_ROWS);
+    const max = Math.max(1, ...rows.map((f) => Math.max(f.self, f.inclusive)));
+    const total = fuel && fuel.consumed ? fuel.consumed : p.totalSelf;
+    const percent = (n) => (total ? ((n / total) * 100).toFixed(1) : '0.0') + '%';
+    const head = el('tr');
+    for (const h of ['Function', '', 'Own fuel', 'With callees', 'Calls']) head.appendChild(el('th', h));
+    target.appendChild(head);
+    for (const f of rows) {
+      const tr = el('tr', undefined, 'profile-row');
+      const link = el('a', f.name);
+      link.href = '#';
+      link.title = 'Open function ' + f.index + ' at its place in the module';
+      link.addEventListener('click', (event) => {
+        event.preventDefault();
+        vscode.postMessage({ type: 'openFunction', index: f.index });
+      });
+      const name = el('td');
+      name.appendChild(link);
+      tr.appendChild(name);
+      const bar = el('td');
+      const svg = svgEl('svg', { viewBox: '0 0 160 12', class: 'bars', role: 'img', 'aria-label': f.name + ': ' + percent(f.self) + ' own, ' + percent(f.inclusive) + ' with callees' });
+      svg.appendChild(svgEl('rect', { x: 0, y: 0, height: 12, width: ((f.inclusive / max) * 160).toFixed(1), class: 'bar-inclusive' }));
+      svg.appendChild(svgEl('rect', { x: 0, y: 2, height: 8, width: ((f.self / max) * 160).toFixed(1), class: 'bar-self' }));
+      bar.appendChild(svg);
+      tr.appendChild(bar);
+      tr.appendChild(el('td', f.self + ' (' + percent(f.self) + ')', 'n'));
+      tr.appendChild(el('td', f.inclusive + ' (' + percent(f.inclusive) + ')', 'n'));
+      tr.appendChild(el('td', String(f.calls), 'n'));
+      target.appendChild(tr);
+    }
+    const hidden = p.calledFunctions - rows.length;
+    $('profileCaption').textContent = p.totalSelf + ' units in ' + p.calledFunctions + ' functions called' + (hidden > 0 ? '; ' + hidden + ' more not shown' : '') + '. Fuel is deterministic: the same on every machine.';
+  }
+
   $('stop').addEventListener('click', () => vscode.postMessage({ type: 'stop' }));
 
   let run = 0;
@@ -123,6 +165,7 @@ export const PANEL_SCRIPT = String.raw`
     table($('calls'), []);
     $('alerts').textContent = '';
     drawHttp([]);
+    drawProfile(undefined);
     setOutput(); drawCharts(); drawViolations();
   }
   function endRun(text, kind) {
@@ -136,7 +179,7 @@ export const PANEL_SCRIPT = String.raw`
     output = { stdout: r.stdout.text, stderr: r.stderr.text };
     if (r.stdout.truncated) output.stdout += '\n[truncated: ' + bytes(r.stdout.totalBytes) + ' written]';
     if (r.stderr.truncated) output.stderr += '\n[truncated: ' + bytes(r.stderr.totalBytes) + ' written]';
-    setOutput(); drawCharts(); drawViolations(); drawHttp(r.http);
+    setOutput(); drawCharts(); drawViolations(); drawHttp(r.http); drawProfile(r.profile, r.fuel);
     // The outcome is the status line above; the table adds what it does not say.
     table($('summary'), [
       ['Time', r.durationMs.toFixed(0) + ' ms'],
@@ -173,6 +216,7 @@ export const PANEL_SCRIPT = String.raw`
       axes: Array.from(document.querySelectorAll('.tick')).map((t) => t.textContent),
       stdout: $('stdout').textContent,
       http: Array.from(document.querySelectorAll('#http summary')).map((s) => s.textContent),
+      profile: Array.from(document.querySelectorAll('#profile tr.profile-row')).map((tr) => Array.from(tr.children).map((td) => td.textContent).filter((t) => t).join(' | ')),
     } });
   }
 

@@ -97,6 +97,7 @@ export function registerSandboxFeature(
         writeBack: params.writeBack,
         httpRequests: params.httpRequests,
         networkConfirmed: params.networkConfirmed,
+        profile: params.profile,
         onProgress: (text) =>
           progress({
             runId: params.runId,

@@ -28,6 +28,8 @@ export interface SandboxRunParams {
   httpRequests?: HttpRequestSpec[];
   /** Components: the user confirmed outgoing requests to the policy's sandbox.network.allow. */
   networkConfirmed?: boolean;
+  /** Count fuel per function and loop: the report's `profile` (docs/metering.md). */
+  profile?: boolean;
 }
 
 export type SandboxProgress =

@@ -79,6 +79,9 @@ describe('sandbox', function () {
     assert.notEqual(before.violationsColour, before.errorColour, '"none" is not shown as an error');
     assert.ok(!before.summary.some((row) => /exited with code/.test(row)), 'the outcome is said once');
     assert.ok(before.axes.includes('0 ms') && before.axes.some((t) => /^\d+ ms$/.test(t) && t !== '0 ms'));
+    // Profiled by default: one bar for `_start`, its own fuel and with callees, one call.
+    assert.equal(before.profile.length, 1, JSON.stringify(before.profile));
+    assert.match(before.profile[0], /^_start \| \d+ \(100\.0%\) \| \d+ \(100\.0%\) \| 1$/);
 
     // Hide the panel behind an editor in its own group, then show it again.
     const tab = panelTab();

@@ -93,7 +93,7 @@ export class ByteWriter {
 
   /** Appends another writer's content. */
   append(other: ByteWriter): void {
-    this.bytes(other.view());
+    this.range(other.buf, 0, other.length);
   }
 
   /** A length-prefixed UTF-8 name. */

@@ -54,6 +54,12 @@ export interface MeterLayout {
     bodyOffset: number;
     selfExport: string;
     callsExport: string;
+    /** Fuel of the outermost activations, callees included, closed so far. */
+    inclusiveExport: string;
+    /** The fuel left when the open outermost activation started (read with depth). */
+    startExport: string;
+    /** Activations open now (more than one in recursion). */
+    depthExport: string;
   }>;
   /** Loops, in file order: the function, the loop opcode's offset and its iteration counter. */
   loops: Array<{ functionIndex: number; offset: number; export: string }>;
@@ -77,6 +83,8 @@ const I64_SHL = 0x86;
 const I64_SHR_U = 0x88;
 const I64_LT_S = 0x53;
 const I64_EXTEND_I32_U = 0xad;
+const I64_EQZ = 0x50;
+const BLOCK = 0x02;
 const IF = 0x04;
 const END = 0x0b;
 const CALL = 0x10;
@@ -106,7 +114,8 @@ const glob = (ix: Indices, i: number): number => (i >= ix.importedGlobals ? i + 
 /** Rewrites `bytes` (a core module) with fuel metering. Never throws. */
 export function instrumentModule(bytes: Uint8Array, options: InstrumentOptions = {}): InstrumentResult {
   try {
-    return instrument(bytes, options);
+    // A plain view: a Node Buffer's subarray builds a Buffer each time, measurably slower here.
+    return instrument(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), options);
   } catch (error) {
     if (error instanceof MalformedError)
       return { ok: false, message: `cannot meter this module: ${error.message}`, offset: error.offset };
@@ -153,7 +162,7 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
   };
   const profile = options.profile === true;
   const layout: MeterLayout = { functions: [], loops: [] };
-  // Profile globals come after every original global and the two imports: 2 per function, then loops.
+  // Profile globals come after every original global and the two imports: 5 per function, then loops.
   const profileBase = facts.globals.length + 2;
   if (profile)
     facts.functions
@@ -165,6 +174,9 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
           bodyOffset: f.bodyOffset ?? 0,
           selfExport: `${PROFILE_EXPORT_PREFIX}self:${k}`,
           callsExport: `${PROFILE_EXPORT_PREFIX}calls:${k}`,
+          inclusiveExport: `${PROFILE_EXPORT_PREFIX}inclusive:${k}`,
+          startExport: `${PROFILE_EXPORT_PREFIX}start:${k}`,
+          depthExport: `${PROFILE_EXPORT_PREFIX}depth:${k}`,
         }),
       );
 
@@ -175,12 +187,16 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
       )
     : [];
   layout.loops = loops;
-  const counterCount = layout.functions.length * 2 + loops.length;
+  const counterCount = layout.functions.length * COUNTERS_PER_FUNCTION + loops.length;
 
   const out = new ByteWriter(bytes.length + (bytes.length >> 1) + 256);
   out.bytes(bytes.subarray(0, 8));
   const r = new ByteReader(bytes, 8);
   let typeCount = 0;
+  let types: TypeResults[] = [];
+  /** Block types of `[] -> results` for function types with several results (appended types). */
+  const multiResultTypes: number[] = [];
+  const functionTypes: number[] = [];
   const pending = { type: true, import: true, global: profile, export: profile };
   const section = (id: number, body: ByteWriter): void => {
     out.u8(id);
@@ -233,10 +249,21 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
       case 1: {
         const n = sr.varU32();
         const countEnd = sr.pos;
-        typeCount = countTypes(sr, n);
-        w.u32(n + 1);
+        types = countTypes(sr, n);
+        typeCount = types.length;
+        let appended = 0;
+        types.forEach((t, i) => {
+          if (t && t.count > 1) multiResultTypes[i] = typeCount + 1 + appended++;
+        });
+        w.u32(n + 1 + appended);
         w.bytes(bytes.subarray(countEnd, end));
         hookType(w);
+        types.forEach((t, i) => {
+          if (multiResultTypes[i] === undefined || !t) return;
+          w.u8(0x60);
+          w.u8(0);
+          w.bytes(bytes.subarray(t.start, t.end));
+        });
         pending.type = false;
         section(1, w);
         break;
@@ -280,6 +307,14 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
         section(7, w);
         break;
       }
+      case 3: {
+        const n = sr.count(1);
+        for (let i = 0; i < n; i++) functionTypes.push(sr.varU32());
+        out.u8(3);
+        out.u32(size);
+        out.bytes(bytes.subarray(start, end));
+        break;
+      }
       case 8:
         w.u32(func(ix, sr.varU32()));
         section(8, w);
@@ -298,7 +333,8 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
         const sizeAt = out.placeholder();
         const n = sr.varU32();
         out.u32(n);
-        const body = new BodyRewriter(bytes, ix, profile, layout, profileBase);
+        const wrapTypes = functionTypes.map((t) => wrapType(bytes, types[t], multiResultTypes[t]));
+        const body = new BodyRewriter(bytes, ix, profile, layout, profileBase, wrapTypes);
         for (let k = 0; k < n; k++) {
           const bodySize = sr.varU32();
           const bodyEnd = sr.pos + bodySize;
@@ -353,17 +389,16 @@ function profileGlobals(w: ByteWriter, count: number): void {
 /** Exports of the profile counters: self and calls per function, then one per loop. */
 function profileExports(w: ByteWriter, layout: MeterLayout, base: number): void {
   layout.functions.forEach((f, k) => {
-    w.name(f.selfExport);
-    w.u8(3);
-    w.u32(base + 2 * k);
-    w.name(f.callsExport);
-    w.u8(3);
-    w.u32(base + 2 * k + 1);
+    [f.selfExport, f.callsExport, f.inclusiveExport, f.startExport, f.depthExport].forEach((name, j) => {
+      w.name(name);
+      w.u8(3);
+      w.u32(base + COUNTERS_PER_FUNCTION * k + j);
+    });
   });
   layout.loops.forEach((loop, k) => {
     w.name(loop.export);
     w.u8(3);
-    w.u32(base + 2 * layout.functions.length + k);
+    w.u32(base + COUNTERS_PER_FUNCTION * layout.functions.length + k);
   });
 }
 
@@ -389,10 +424,13 @@ function meterImports(w: ByteWriter, hookTypeIndex: number): void {
   w.u32(hookTypeIndex);
 }
 
-/** Counts type indices (a recursion group defines several) while checking the section decodes. */
-function countTypes(r: ByteReader, n: number): number {
+/** Where a function type's results vector (with its count) is in the file; null for other types. */
+type TypeResults = { start: number; end: number; count: number } | null;
+
+/** Each type index's results (a recursion group defines several), checking the section decodes. */
+function countTypes(r: ByteReader, n: number): TypeResults[] {
   const seen = new Set<never>();
-  let count = 0;
+  const types: TypeResults[] = [];
   const subType = (): void => {
     const form = r.peekU8();
     if (form === 0x50 || form === 0x4f) {
@@ -402,10 +440,13 @@ function countTypes(r: ByteReader, n: number): number {
     }
     const at = r.pos;
     const comp = r.u8();
+    let results: TypeResults = null;
     if (comp === 0x60) {
       for (let side = 0; side < 2; side++) {
+        const from = r.pos;
         const m = r.count(1);
         for (let p = 0; p < m; p++) readValType(r, seen);
+        if (side === 1) results = { start: from, end: r.pos, count: m };
       }
     } else if (comp === 0x5f) {
       const fields = r.count(2);
@@ -418,7 +459,7 @@ function countTypes(r: ByteReader, n: number): number {
       r.u8();
     } else if (comp === 0x5d) r.varU32();
     else r.fail(`malformed type form 0x${comp.toString(16)}`, at);
-    count++;
+    types.push(results);
   };
   for (let i = 0; i < n; i++) {
     if (r.peekU8() === 0x4e) {
@@ -427,7 +468,25 @@ function countTypes(r: ByteReader, n: number): number {
       for (let j = 0; j < g; j++) subType();
     } else subType();
   }
-  return count;
+  return types;
+}
+
+/** The block type `[] -> results` of a function type: empty, its one result, or an appended type. */
+function wrapType(
+  bytes: Uint8Array,
+  results: TypeResults | undefined,
+  appended: number | undefined,
+): Uint8Array {
+  if (!results) throw new RefusedError('a function has a type that is not a function type');
+  if (results.count === 0) return Uint8Array.of(EMPTY_BLOCK);
+  if (results.count === 1) {
+    const r = new ByteReader(bytes, results.start, results.end);
+    r.varU32();
+    return bytes.subarray(r.pos, results.end);
+  }
+  const w = new ByteWriter(8);
+  w.s64(appended!);
+  return w.toBytes();
 }
 
 function copyValType(r: ByteReader, w: ByteWriter): void {
@@ -609,7 +668,11 @@ for (const op of [0x03, 0x04, 0x05, 0x06, 0x07, 0x0b, 0x18, 0x19]) SPLITS_AFTER[
 const REMAP_FUNCTION = 1;
 const REMAP_GLOBAL = 2;
 const PREFIXED_OR_GROW = 3;
-/** One-byte opcodes the rewriter cannot copy as they are: index renumbering, bulk charges, prefixes. */
+/** Copied as they are, but something goes around them (see ROLE) or they decide the body's mode. */
+const AROUND = 4;
+/** Exception handlers and stack switching: control arrives without a read-back (global mode). */
+const HANDLER = 5;
+/** One-byte opcodes the rewriter cannot copy as part of a raw run. */
 const SPECIAL = new Uint8Array(256);
 SPECIAL[CALL] = SPECIAL[0x12] = SPECIAL[0xd2] = REMAP_FUNCTION;
 SPECIAL[GLOBAL_GET] = SPECIAL[GLOBAL_SET] = REMAP_GLOBAL;
@@ -619,6 +682,27 @@ SPECIAL[0x40] =
   SPECIAL[PREFIX_SIMD] =
   SPECIAL[PREFIX_ATOMIC] =
     PREFIXED_OR_GROW;
+// unreachable, throw, throw_ref, return, call_indirect, return_call_indirect, call_ref, return_call_ref
+for (const op of [0x00, 0x08, 0x0a, 0x0f, 0x11, 0x13, 0x14, 0x15]) SPECIAL[op] = AROUND;
+// try, catch, rethrow, delegate, catch_all, try_table, suspend, resume, resume_throw, switch
+for (const op of [0x06, 0x07, 0x09, 0x18, 0x19, 0x1f, 0xe2, 0xe3, 0xe4, 0xe5]) SPECIAL[op] = HANDLER;
+
+const ROLE_CALL = 1;
+const ROLE_EXIT = 2;
+const ROLE_THROW = 3;
+const ROLE_TRAP = 4;
+/** What the counter needs around an instruction: a write-back and read-back, an exit, a write-back. */
+const ROLE = new Uint8Array(256);
+ROLE[CALL] = ROLE[0x11] = ROLE[0x14] = ROLE_CALL;
+ROLE[0x0f] = ROLE[0x12] = ROLE[0x13] = ROLE[0x15] = ROLE_EXIT;
+ROLE[0x08] = ROLE[0x0a] = ROLE_THROW;
+ROLE[UNREACHABLE] = ROLE_TRAP;
+
+/** Locals the rewriter adds to every body, and the engines' limit on a function's locals. */
+const ADDED_LOCALS = 6;
+const MAX_LOCALS = 50000;
+/** Profile globals per defined function: self, calls, inclusive, start, depth. */
+const COUNTERS_PER_FUNCTION = 5;
 /** Static cost of each one-byte opcode. */
 const ONE_BYTE_COST = Uint8Array.from({ length: 256 }, (_, op) => staticCost(op, -1));
 
@@ -663,19 +747,54 @@ function shortLeb(bytes: Uint8Array, pos: number, end: number): number {
 /** Instructions whose size operand (on top of the stack) is charged at run time. */
 type RuntimeCharge = { width: 'i32' | 'i64'; shift: number; direction: 'shr' | 'shl' };
 
-/** Rewrites function bodies; one instance per code section, reusing its buffers. */
+/** A charge sequence with 5-byte placeholders for the segment's cost, patched when it closes. */
+interface Template {
+  bytes: Uint8Array;
+  costAt: number[];
+}
+
+/** Thrown when a body turns out to need the counter in the global (exception handlers, stack switching). */
+const RESTART_IN_GLOBAL_MODE = Symbol('restart in global mode');
+
+/**
+ * Rewrites function bodies; one instance per code section, reusing its buffers.
+ *
+ * Local mode (most functions): the body works on a copy of the counter in a local, which the
+ * engine keeps in a register, so a segment's charge is one subtraction. The copy is written back
+ * to the imported global before every call, `return`, `unreachable`, `throw` and the end of the
+ * function, and read again after every call (the callee and the host charge the global). Every
+ * path out of the function passes such a point (the body is wrapped in a block so branches to
+ * the function's label arrive at the write-back before the final `end`), so the global is exact
+ * whenever anything else can see it; only a trap in the middle of a function leaves the units
+ * charged since its last call unwritten, the same units every time.
+ *
+ * Global mode (bodies with `try`, `try_table`, `catch`, `delegate`, `resume`, `suspend`, `switch`):
+ * control can arrive at a handler without passing a read-back, so every charge works on the
+ * global directly.
+ */
 class BodyRewriter {
   private readonly code = new ByteWriter(1 << 16);
+  /** The prologue, written after the body (it depends on whether the body is a leaf). */
+  private readonly head = new ByteWriter(256);
+  /** The body's local declarations. */
+  private readonly header = new ByteWriter(256);
+  /**
+   * No loop, no call, no bulk operation: the body cannot run long, so local mode skips its entry
+   * check (the caller's next check or loop header sees the fuel it used) and the threshold.
+   */
+  private leaf = true;
   private segmentCost = 0;
   /** Where the open segment's charge has its cost placeholders (patched when it closes). */
   private readonly costAt = [0, 0];
-  /** The charge sequence with cost placeholders: built once (per function when profiling). */
-  private template: { bytes: Uint8Array; costAt: number[] } | null = null;
-  /** The same without the check (segments that are not a function entry or loop header). */
-  private plainTemplate: { bytes: Uint8Array; costAt: number[] } | null = null;
-  private scratch = 0;
-  private usesScratch = false;
-  private selfGlobal = -1;
+  private check: Template | null = null;
+  private plain: Template | null = null;
+  /** Templates by the counter local's index (global mode: -1), when not profiling. */
+  private readonly templates = new Map<number, { check: Template; plain: Template }>();
+  private local = true;
+  /** The first of the rewriter's locals: i32 scratch, then i64 scratch, charge, fuel, threshold, mark. */
+  private base = 0;
+  /** The function's first profile global (self, calls, inclusive, start, depth), or -1. */
+  private counters = -1;
   private nextLoop = 0;
   /** Start of the run of original bytes not yet copied. */
   private copyFrom = 0;
@@ -686,23 +805,56 @@ class BodyRewriter {
     private readonly profile: boolean,
     private readonly layout: MeterLayout,
     private readonly profileBase: number,
+    /** The block type that wraps each defined function's body (its results, as a block type). */
+    private readonly wrapTypes: Uint8Array[],
   ) {}
 
   rewrite(k: number, functionIndex: number, start: number, end: number, out: ByteWriter): void {
+    const loop = this.nextLoop;
+    try {
+      this.rewriteIn(true, k, functionIndex, start, end, out);
+    } catch (error) {
+      if (error !== RESTART_IN_GLOBAL_MODE) throw error;
+      this.nextLoop = loop;
+      this.rewriteIn(false, k, functionIndex, start, end, out);
+    }
+  }
+
+  private get fuelLocal(): number {
+    return this.base + 3;
+  }
+  private get thresholdLocal(): number {
+    return this.base + 4;
+  }
+  /** The counter's value when this function's own fuel was last added to its `self` counter. */
+  private get markLocal(): number {
+    return this.base + 5;
+  }
+
+  private rewriteIn(
+    local: boolean,
+    k: number,
+    functionIndex: number,
+    start: number,
+    end: number,
+    out: ByteWriter,
+  ): void {
     const r = new ByteReader(this.bytes, start, end);
     const localsStart = r.pos;
     const declared = skipLocals(r);
     const localsEnd = r.pos;
-    this.scratch = this.ix.paramCounts[k] + declared;
-    this.usesScratch = false;
+    this.local = local;
+    this.base = this.ix.paramCounts[k] + declared;
+    if (this.base + ADDED_LOCALS > MAX_LOCALS)
+      throw new RefusedError(`function ${functionIndex}: too many locals to add the meter's own`, start);
     this.code.reset();
-    this.selfGlobal = this.profile ? this.profileBase + 2 * k : -1;
-    if (this.profile || !this.template) {
-      this.template = this.chargeTemplate(true);
-      this.plainTemplate = this.chargeTemplate(false);
-    }
-    if (this.profile) this.increment(this.code, this.profileBase + 2 * k + 1);
-    this.open(true);
+    this.counters = this.profile ? this.profileBase + COUNTERS_PER_FUNCTION * k : -1;
+    this.useTemplates();
+    this.leaf = true;
+    this.code.u8(BLOCK);
+    this.code.bytes(this.wrapTypes[k]);
+    // Local mode checks in the prologue (written last, once it is known whether the body is a leaf).
+    this.open(!this.local);
     let depth = 0;
     let loopCounter = -1;
     const bytes = this.bytes;
@@ -725,33 +877,48 @@ class BodyRewriter {
         } else {
           this.takeRaw(at);
           r.pos = pos;
-          if (SPECIAL[op] === REMAP_FUNCTION) {
+          const kind = SPECIAL[op];
+          if (kind === HANDLER && this.local) throw RESTART_IN_GLOBAL_MODE;
+          const role = ROLE[op];
+          if (role === ROLE_CALL) this.leaf = false;
+          if (role === ROLE_CALL || role === ROLE_TRAP) {
+            if (this.local) this.writeBack(this.code);
+          } else if (role === ROLE_EXIT) this.exit(this.code);
+          else if (role === ROLE_THROW && this.local) this.exit(this.code);
+          if (kind === REMAP_FUNCTION) {
             this.code.u8(op);
             this.code.u32(func(this.ix, r.varU32()));
             this.segmentCost += ONE_BYTE_COST[op];
-          } else if (SPECIAL[op] === REMAP_GLOBAL) {
+          } else if (kind === REMAP_GLOBAL) {
             this.code.u8(op);
             this.code.u32(glob(this.ix, r.varU32()));
             this.segmentCost += ONE_BYTE_COST[op];
-          } else {
+          } else if (kind === PREFIXED_OR_GROW) {
             const sub = op === 0x40 ? -1 : r.varU32();
             r.pos = pos;
             const charge = runtimeCharge(op, sub, r, this.ix);
             if (charge) this.chargeRuntime(charge);
             skipInstruction(r, op);
-            this.code.bytes(bytes.subarray(at, r.pos));
+            this.code.range(bytes, at, r.pos);
             this.segmentCost += staticCost(op, sub);
+          } else {
+            skipInstruction(r, op);
+            this.code.range(bytes, at, r.pos);
+            this.segmentCost += ONE_BYTE_COST[op];
           }
+          if (role === ROLE_CALL && this.local) this.readBack(this.code, false);
           pos = r.pos;
           this.copyFrom = pos;
         }
         if (op === 0x02 || op === 0x03 || op === 0x04 || op === 0x06 || op === 0x1f) depth++;
         else if (op === END || op === 0x18) depth--;
+        if (op === 0x03) this.leaf = false;
         if (op === 0x03 && this.profile) {
           const loop = this.layout.loops[this.nextLoop];
           if (!loop || loop.offset !== at)
             throw new RefusedError('internal error: loop pre-scan disagrees', at);
-          loopCounter = this.profileBase + 2 * this.layout.functions.length + this.nextLoop;
+          loopCounter =
+            this.profileBase + COUNTERS_PER_FUNCTION * this.layout.functions.length + this.nextLoop;
           this.nextLoop++;
         }
         if (SPLITS_AFTER[op] && depth >= 0) {
@@ -773,24 +940,29 @@ class BodyRewriter {
         );
       throw error;
     }
+    // The body's own final `end` closed the wrapping block: every way out but `return` is here.
     this.takeRaw(pos);
     if (depth !== -1 || pos !== end)
       throw new RefusedError(`function ${functionIndex}: body does not end where its size says`, end);
     this.close();
-    // Locals: the original declarations, plus three scratch locals (i32, i64, i64) when used.
-    const header = new ByteWriter(localsEnd - localsStart + 8);
+    this.exit(this.code);
+    this.code.u8(END);
+    // Locals: the original declarations, then the rewriter's (i32 scratch, five i64).
+    const header = this.header;
+    header.reset();
     const lr = new ByteReader(this.bytes, localsStart, localsEnd);
     const groups = lr.varU32();
-    header.u32(groups + (this.usesScratch ? 2 : 0));
-    header.bytes(this.bytes.subarray(lr.pos, localsEnd));
-    if (this.usesScratch) {
-      header.u32(1);
-      header.u8(I32);
-      header.u32(2);
-      header.u8(I64);
-    }
-    out.u32(header.length + this.code.length);
+    header.u32(groups + 2);
+    header.range(this.bytes, lr.pos, localsEnd);
+    header.u32(1);
+    header.u8(I32);
+    header.u32(ADDED_LOCALS - 1);
+    header.u8(I64);
+    this.head.reset();
+    this.prologue(this.head);
+    out.u32(header.length + this.head.length + this.code.length);
     out.append(header);
+    out.append(this.head);
     out.append(this.code);
   }
 
@@ -800,9 +972,21 @@ class BodyRewriter {
     this.copyFrom = to;
   }
 
+  /** Picks (or builds) the charge templates for the function about to be rewritten. */
+  private useTemplates(): void {
+    const key = this.local ? this.fuelLocal : -1;
+    let t = this.profile ? undefined : this.templates.get(key);
+    if (!t) {
+      t = { check: this.template(true), plain: this.template(false) };
+      if (!this.profile) this.templates.set(key, t);
+    }
+    this.check = t.check;
+    this.plain = t.plain;
+  }
+
   /** Starts a segment: its charge goes first, the cost patched in when the segment closes. */
   private open(check: boolean): void {
-    const t = (check ? this.template : this.plainTemplate)!;
+    const t = (check ? this.check : this.plain)!;
     const at = this.code.length;
     this.code.bytes(t.bytes);
     this.costAt[0] = at + t.costAt[0];
@@ -815,47 +999,201 @@ class BodyRewriter {
     if (this.costAt[1] >= 0) this.code.patch(this.costAt[1], this.segmentCost);
   }
 
-  /** `fuel -= cost` (and `self += cost` when profiling), then the check; cost as 5-byte placeholders. */
-  private chargeTemplate(check: boolean): { bytes: Uint8Array; costAt: number[] } {
-    const w = new ByteWriter(64);
-    const { fuel } = this.ix;
+  /** `fuel -= cost` (global mode with a profile: `self += cost` too), then the check if asked. */
+  private template(check: boolean): Template {
+    const w = new ByteWriter(96);
     const costAt: number[] = [];
+    if (this.local) {
+      w.u8(LOCAL_GET);
+      w.u32(this.fuelLocal);
+      w.u8(I64_CONST);
+      costAt.push(w.placeholder());
+      w.u8(I64_SUB);
+      if (check) {
+        w.u8(LOCAL_TEE);
+        w.u32(this.fuelLocal);
+        this.checkLeft(w);
+      } else {
+        w.u8(LOCAL_SET);
+        w.u32(this.fuelLocal);
+      }
+      return { bytes: w.toBytes(), costAt };
+    }
     w.u8(GLOBAL_GET);
-    w.u32(fuel);
+    w.u32(this.ix.fuel);
     w.u8(I64_CONST);
     costAt.push(w.placeholder());
     w.u8(I64_SUB);
     w.u8(GLOBAL_SET);
-    w.u32(fuel);
-    if (this.selfGlobal >= 0) {
+    w.u32(this.ix.fuel);
+    if (this.counters >= 0) {
       w.u8(GLOBAL_GET);
-      w.u32(this.selfGlobal);
+      w.u32(this.counters);
       w.u8(I64_CONST);
       costAt.push(w.placeholder());
       w.u8(I64_ADD);
       w.u8(GLOBAL_SET);
-      w.u32(this.selfGlobal);
+      w.u32(this.counters);
     }
-    if (check) this.check(w);
+    if (check) {
+      w.u8(GLOBAL_GET);
+      w.u32(this.ix.fuel);
+      this.checkLeft(w);
+    }
     return { bytes: w.toBytes(), costAt };
   }
 
-  /** `if fuel < threshold { if sample() { unreachable } }` */
-  private check(w: ByteWriter): void {
-    w.u8(GLOBAL_GET);
-    w.u32(this.ix.fuel);
-    w.u8(GLOBAL_GET);
-    w.u32(this.ix.threshold);
+  /**
+   * With the fuel left on the stack: `if fuel < threshold { if sample() { unreachable } }`. In
+   * local mode the counter is written back first (the host reads it) and the moved threshold read.
+   */
+  private checkLeft(w: ByteWriter): void {
+    if (this.local) {
+      w.u8(LOCAL_GET);
+      w.u32(this.thresholdLocal);
+    } else {
+      w.u8(GLOBAL_GET);
+      w.u32(this.ix.threshold);
+    }
     w.u8(I64_LT_S);
     w.u8(IF);
     w.u8(EMPTY_BLOCK);
+    if (this.local) this.writeBack(w);
     w.u8(CALL);
     w.u32(this.ix.hook);
     w.u8(IF);
     w.u8(EMPTY_BLOCK);
     w.u8(UNREACHABLE);
     w.u8(END);
+    if (this.local) {
+      w.u8(GLOBAL_GET);
+      w.u32(this.ix.threshold);
+      w.u8(LOCAL_SET);
+      w.u32(this.thresholdLocal);
+    }
     w.u8(END);
+  }
+
+  /** Local mode: the counter to the global; with a profile, the own fuel since the mark to `self`. */
+  private writeBack(w: ByteWriter): void {
+    w.u8(LOCAL_GET);
+    w.u32(this.fuelLocal);
+    w.u8(GLOBAL_SET);
+    w.u32(this.ix.fuel);
+    if (this.counters < 0) return;
+    w.u8(GLOBAL_GET);
+    w.u32(this.counters);
+    w.u8(LOCAL_GET);
+    w.u32(this.markLocal);
+    w.u8(LOCAL_GET);
+    w.u32(this.fuelLocal);
+    w.u8(I64_SUB);
+    w.u8(I64_ADD);
+    w.u8(GLOBAL_SET);
+    w.u32(this.counters);
+    this.mark(w);
+  }
+
+  /**
+   * Local mode: the counter from the global (after a call, at entry), and at entry the threshold.
+   * After a call the threshold is not read again: if the callee moved it (it sampled), the stale
+   * one is higher, so the next check calls `sample` once more, which answers from the counter
+   * alone and reads the threshold back — the same calls on every run.
+   */
+  private readBack(w: ByteWriter, threshold: boolean): void {
+    w.u8(GLOBAL_GET);
+    w.u32(this.ix.fuel);
+    w.u8(LOCAL_SET);
+    w.u32(this.fuelLocal);
+    if (threshold) {
+      w.u8(GLOBAL_GET);
+      w.u32(this.ix.threshold);
+      w.u8(LOCAL_SET);
+      w.u32(this.thresholdLocal);
+    }
+    if (this.counters >= 0) this.mark(w);
+  }
+
+  private mark(w: ByteWriter): void {
+    w.u8(LOCAL_GET);
+    w.u32(this.fuelLocal);
+    w.u8(LOCAL_SET);
+    w.u32(this.markLocal);
+  }
+
+  /** The fuel left, on the stack. */
+  private fuelLeft(w: ByteWriter): void {
+    w.u8(this.local ? LOCAL_GET : GLOBAL_GET);
+    w.u32(this.local ? this.fuelLocal : this.ix.fuel);
+  }
+
+  /**
+   * Before the body: the counter into its local; with a profile, one more call, and when no
+   * activation of this function is open, the fuel at which this one starts (inclusive fuel).
+   */
+  private prologue(w: ByteWriter): void {
+    if (this.local) {
+      if (this.leaf) {
+        w.u8(GLOBAL_GET);
+        w.u32(this.ix.fuel);
+        w.u8(LOCAL_SET);
+        w.u32(this.fuelLocal);
+        if (this.counters >= 0) this.mark(w);
+      } else {
+        // The entry check, before the entry segment's charge (the next check sees that).
+        this.readBack(w, true);
+        w.u8(LOCAL_GET);
+        w.u32(this.fuelLocal);
+        this.checkLeft(w);
+      }
+    }
+    if (this.counters < 0) return;
+    const { calls, start, depth } = this.profileGlobals();
+    this.increment(w, calls);
+    w.u8(GLOBAL_GET);
+    w.u32(depth);
+    w.u8(I64_EQZ);
+    w.u8(IF);
+    w.u8(EMPTY_BLOCK);
+    this.fuelLeft(w);
+    w.u8(GLOBAL_SET);
+    w.u32(start);
+    w.u8(END);
+    this.increment(w, depth);
+  }
+
+  /** Leaving the function: the write-back; with a profile, the outermost activation adds its inclusive fuel. */
+  private exit(w: ByteWriter): void {
+    if (this.local) this.writeBack(w);
+    if (this.counters < 0) return;
+    const { inclusive, start, depth } = this.profileGlobals();
+    w.u8(GLOBAL_GET);
+    w.u32(depth);
+    w.u8(I64_CONST);
+    w.u8(1);
+    w.u8(I64_SUB);
+    w.u8(GLOBAL_SET);
+    w.u32(depth);
+    w.u8(GLOBAL_GET);
+    w.u32(depth);
+    w.u8(I64_EQZ);
+    w.u8(IF);
+    w.u8(EMPTY_BLOCK);
+    w.u8(GLOBAL_GET);
+    w.u32(inclusive);
+    w.u8(GLOBAL_GET);
+    w.u32(start);
+    this.fuelLeft(w);
+    w.u8(I64_SUB);
+    w.u8(I64_ADD);
+    w.u8(GLOBAL_SET);
+    w.u32(inclusive);
+    w.u8(END);
+  }
+
+  private profileGlobals(): { calls: number; inclusive: number; start: number; depth: number } {
+    const c = this.counters;
+    return { calls: c + 1, inclusive: c + 2, start: c + 3, depth: c + 4 };
   }
 
   private increment(w: ByteWriter, global: number): void {
@@ -870,11 +1208,11 @@ class BodyRewriter {
 
   /** Charges the size on top of the stack (kept there) before a bulk operation runs. */
   private chargeRuntime(c: RuntimeCharge): void {
-    this.usesScratch = true;
+    this.leaf = false;
     const w = this.code;
-    const s32 = this.scratch;
-    const s64 = this.scratch + 1;
-    const charge = this.scratch + 2;
+    const s32 = this.base;
+    const s64 = this.base + 1;
+    const charge = this.base + 2;
     if (c.width === 'i32') {
       w.u8(LOCAL_TEE);
       w.u32(s32);
@@ -903,23 +1241,37 @@ class BodyRewriter {
     }
     w.u8(LOCAL_SET);
     w.u32(charge);
-    w.u8(GLOBAL_GET);
-    w.u32(this.ix.fuel);
-    w.u8(LOCAL_GET);
-    w.u32(charge);
-    w.u8(I64_SUB);
-    w.u8(GLOBAL_SET);
-    w.u32(this.ix.fuel);
-    if (this.selfGlobal >= 0) {
-      w.u8(GLOBAL_GET);
-      w.u32(this.selfGlobal);
+    if (this.local) {
+      w.u8(LOCAL_GET);
+      w.u32(this.fuelLocal);
       w.u8(LOCAL_GET);
       w.u32(charge);
-      w.u8(I64_ADD);
+      w.u8(I64_SUB);
+      w.u8(LOCAL_TEE);
+      w.u32(this.fuelLocal);
+    } else {
+      w.u8(GLOBAL_GET);
+      w.u32(this.ix.fuel);
+      w.u8(LOCAL_GET);
+      w.u32(charge);
+      w.u8(I64_SUB);
       w.u8(GLOBAL_SET);
-      w.u32(this.selfGlobal);
+      w.u32(this.ix.fuel);
+      if (this.counters >= 0) {
+        w.u8(GLOBAL_GET);
+        w.u32(this.counters);
+        w.u8(LOCAL_GET);
+        w.u32(charge);
+        w.u8(I64_ADD);
+        w.u8(GLOBAL_SET);
+        w.u32(this.counters);
+      }
+      w.u8(GLOBAL_GET);
+      w.u32(this.ix.fuel);
     }
-    this.check(w);
+    this.checkLeft(w);
+    // Written back: a bulk operation that then traps (out of bounds) has been charged all the same.
+    if (this.local) this.writeBack(w);
     // The size goes back on the stack for the instruction itself.
     w.u8(LOCAL_GET);
     w.u32(c.width === 'i32' ? s32 : s64);

@@ -62,20 +62,26 @@ export function createFuelMeter(
     imports: { [FUEL_IMPORT]: fuel, [THRESHOLD_IMPORT]: threshold, [SAMPLE_IMPORT]: sample },
     consumed: () => Number(initial - fuel.value),
     exhausted: () => exhausted || fuel.value < 0n,
-    profile: (exports) => (options.profile ? readProfile(result.layout, exports) : undefined),
+    profile: (exports) => (options.profile ? readProfile(result.layout, exports, fuel.value) : undefined),
   };
 }
 
 export { METER_MODULE };
 
-function readProfile(layout: MeterLayout, exports: Record<string, unknown>): FuelProfile {
-  const value = (name: string): number => Number((exports[name] as WasmGlobal | undefined)?.value ?? 0n);
+function readProfile(layout: MeterLayout, exports: Record<string, unknown>, fuelLeft: bigint): FuelProfile {
+  const big = (name: string): bigint => (exports[name] as WasmGlobal | undefined)?.value ?? 0n;
+  const value = (name: string): number => Number(big(name));
+  // A function still open (the run ended inside it: exit, trap, fuel exhausted) adds what its
+  // outermost activation used up to the last write-back of the counter.
+  const inclusive = (f: MeterLayout['functions'][number]): number =>
+    Number(big(f.inclusiveExport) + (big(f.depthExport) > 0n ? big(f.startExport) - fuelLeft : 0n));
   const functions = layout.functions
     .map((f) => ({
       index: f.index,
       name: f.name,
       offset: f.bodyOffset,
       self: value(f.selfExport),
+      inclusive: inclusive(f),
       calls: value(f.callsExport),
     }))
     .filter((f) => f.calls > 0);

@@ -6,12 +6,13 @@ const hex = (offset: number): string => `0x${offset.toString(16)}`;
 export function formatProfileText(profile: FuelProfile, top = 20): string {
   const lines = [
     `profile: ${profile.totalSelf} units in ${profile.calledFunctions} functions called`,
-    `  ${'fuel'.padStart(14)} ${'%'.padStart(6)} ${'calls'.padStart(12)}  function (body offset)`,
+    `  ${'fuel'.padStart(14)} ${'%'.padStart(6)} ${'with callees'.padStart(14)} ${'%'.padStart(6)} ${'calls'.padStart(12)}  function (body offset)`,
   ];
   for (const f of profile.functions.slice(0, top)) {
-    const percent = profile.totalSelf ? ((f.self / profile.totalSelf) * 100).toFixed(1) : '0.0';
+    const percent = (units: number): string =>
+      (profile.totalSelf ? ((units / profile.totalSelf) * 100).toFixed(1) : '0.0').padStart(6);
     lines.push(
-      `  ${String(f.self).padStart(14)} ${percent.padStart(6)} ${String(f.calls).padStart(12)}  ${f.name} [${f.index}] (${hex(f.offset)})`,
+      `  ${String(f.self).padStart(14)} ${percent(f.self)} ${String(f.inclusive).padStart(14)} ${percent(f.inclusive)} ${String(f.calls).padStart(12)}  ${f.name} [${f.index}] (${hex(f.offset)})`,
     );
   }
   if (profile.loops.length) {

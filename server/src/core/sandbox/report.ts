@@ -71,8 +71,18 @@ export interface FuelProfile {
   totalSelf: number;
   /** Functions called at least once. */
   calledFunctions: number;
-  /** By own fuel, highest first; `offset` is the body's byte offset in the .wasm file. */
-  functions: Array<{ index: number; name: string; offset: number; self: number; calls: number }>;
+  /**
+   * By own fuel, highest first; `offset` is the body's byte offset in the .wasm file. `inclusive`
+   * is the fuel of the function with its callees (recursion counted once, at the outermost call).
+   */
+  functions: Array<{
+    index: number;
+    name: string;
+    offset: number;
+    self: number;
+    inclusive: number;
+    calls: number;
+  }>;
   /** By iterations, highest first; `offset` is the loop instruction's byte offset. */
   loops: Array<{ functionIndex: number; functionName: string; offset: number; iterations: number }>;
 }
