@@ -12,6 +12,7 @@ import { LineIndex, textSpan } from '../location';
 import { readBinaryModule } from '../module/binary';
 import type { ModuleFacts } from '../module/model';
 import { SYNTAX_RULE_ID } from './syntax';
+import { flatNestingDepth } from './flatNesting';
 
 export const INVALID_MODULE_RULE_ID = 'invalid-module';
 
@@ -71,11 +72,31 @@ export interface CompileOptions {
   checkOutput?: boolean;
 }
 
+/**
+ * The deepest flat `block`/`loop` nesting given to wabt: its npm build spins for ever a little past
+ * 175 (flatNesting.ts). Deeper modules are not validated; saying so at once beats a 20 s time limit.
+ */
+export const WABT_MAX_FLAT_NESTING = 160;
+
 export async function compileWat(
   text: string,
   fileName = 'module.wat',
   options: CompileOptions = {},
 ): Promise<CompileResult> {
+  const depth = flatNestingDepth(text, WABT_MAX_FLAT_NESTING);
+  if (depth > WABT_MAX_FLAT_NESTING) {
+    return {
+      findings: [
+        {
+          ...errorAtStart(
+            `Not validated by wabt: blocks nest more than ${WABT_MAX_FLAT_NESTING} deep, past what its parser handles. The reader's findings and the rules that need no function bodies still apply.`,
+            INVALID_MODULE_RULE_ID,
+          ),
+          severity: 'warning',
+        },
+      ],
+    };
+  }
   let wabt: Wabt;
   try {
     wabt = await loadWabt();
