@@ -44,6 +44,8 @@ export function isTextModuleDocument(document: TextDocument): boolean {
 /** The text views the server has printed, to place binary findings on their lines. */
 export interface WasmViews {
   viewFor(fileUri: string): WasmTextView | undefined;
+  /** Whether a view of the module is being disassembled now (its text, and its lines, are to come). */
+  isPrinting(fileUri: string): boolean;
 }
 
 export function formatSize(bytes: number): string {
@@ -243,6 +245,10 @@ export class DiagnosticsFeature {
   private async publishView(viewUri: string): Promise<void> {
     const fileUri = fileUriOfView(viewUri);
     if (!fileUri) return;
+    // The lines are not printed yet. Analysing now would hold this thread while the first screen
+    // of a large module waits to be forwarded (esbuild-wasm: 0.6 → 2.2 s); the view's text
+    // arriving (a didChange) brings this back, and meanwhile the `.wasm` keeps its findings.
+    if (!this.views.viewFor(fileUri) && this.views.isPrinting(fileUri)) return;
     const current = this.analyzer.get(fileUri);
     const result =
       // A view shows the whole module: bring back full facts if only slim ones were kept.
