@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { compileWat, WABT_MAX_FLAT_NESTING } from '../../server/src/core/wat/compile';
 import { flatNestingDepth } from '../../server/src/core/wat/flatNesting';
+import { validateBinary } from '../../server/src/core/module/validate';
 
 /** A function whose body nests `depth` flat `keyword`s, the way `wasm2wat` prints a big switch. */
 function nested(depth: number, keyword = 'block'): string {
@@ -29,14 +30,31 @@ describe('flat nesting depth (what wabt can parse)', () => {
     assert.equal(flatNestingDepth(nested(500), 10), 11);
   });
 
-  it('says at once that wabt cannot validate a module nested deeper than its parser handles', async function () {
-    this.timeout(20_000);
-    const deep = await compileWat(nested(WABT_MAX_FLAT_NESTING + 140));
-    assert.equal(deep.bytes, undefined);
-    assert.equal(deep.findings.length, 1);
-    assert.equal(deep.findings[0].ruleId, 'invalid-module');
-    assert.equal(deep.findings[0].severity, 'warning');
-    assert.match(deep.findings[0].message, /^Not validated by wabt: blocks nest more than 160 deep/);
+  it('compiles and validates a module nested deeper than wabt handles with wasm-tools instead', async function () {
+    this.timeout(120_000);
+    const deep = nested(WABT_MAX_FLAT_NESTING + 140);
+    const compiled = await compileWat(deep);
+    assert.deepEqual(compiled.findings, []);
+    assert.ok(compiled.bytes);
+    assert.deepEqual(validateBinary(compiled.bytes), []);
+    assert.equal(compiled.facts?.functions.length, 1);
+    // Not valid: the function must return an i32 and leaves nothing.
+    const invalid = await compileWat(deep.replace('(func\n', '(func (result i32)\n'));
+    assert.equal(invalid.bytes, undefined);
+    assert.deepEqual(
+      invalid.findings.map((f) => [f.ruleId, f.severity]),
+      [['invalid-module', 'error']],
+    );
+    // Malformed: the misspelt instruction is located on its line.
+    const malformed = await compileWat(deep.replace('block  ;; label = @200\n', 'blok\n'));
+    assert.equal(malformed.findings.length, 1);
+    assert.equal(malformed.findings[0].ruleId, 'syntax-error');
+    assert.match(malformed.findings[0].message, /\(wasm-tools\)$/);
+    assert.deepEqual(malformed.findings[0].location, {
+      kind: 'text',
+      start: { line: 201, character: 0 },
+      end: { line: 201, character: 1 },
+    });
     // At the limit wabt still compiles it.
     const atLimit = await compileWat(nested(WABT_MAX_FLAT_NESTING));
     assert.ok(atLimit.bytes, JSON.stringify(atLimit.findings));
