@@ -9,7 +9,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { CHROMIUM_ARGS, chromiumPath, startVsCodeServer } from './vscode-server.mjs';
+import { withWorkbenchPage } from './vscode-server.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const examples = join(repo, 'examples');
@@ -97,40 +97,27 @@ async function wasmView(page) {
   await openFromExplorer(page, 'unsigned.wasm');
   await page.locator('.view-line', { hasText: '(module' }).first().waitFor(WAIT);
   await page.locator('.squiggly-error, .squiggly-warning, .squiggly-info').first().waitFor(WAIT);
+  // The finding's fixes, as CodeLenses on its line (the view is read-only).
+  await page.locator('.codelens-decoration', { hasText: 'Sign' }).first().waitFor(WAIT);
   await page.keyboard.press('Control+Shift+M');
   await sleep(1500);
   await shoot(page, 'wasm-view.png');
 }
 
 async function main() {
-  const { chromium } = await import('playwright-core');
-  const temp = join(repo, '.vscode-test', 'screenshots-data');
-  rmSync(temp, { recursive: true, force: true });
-  const server = await startVsCodeServer({ dataDir: temp });
-  const browser = await chromium.launch({
-    executablePath: chromiumPath(),
-    args: CHROMIUM_ARGS,
-    headless: true,
-  });
-  let page;
-  try {
-    page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-    await page.goto(server.workbenchUrl(examples, { extensionDevelopmentPath: repo }));
-    await page.waitForSelector('.monaco-workbench', WAIT);
-    await sleep(3000); // let the workbench settle before typing into it
-    mkdirSync(images, { recursive: true });
-    await hover(page);
-    await reportPanel(page);
-    await wasmView(page);
-    return 0;
-  } catch (error) {
-    const failed = join(repo, '.vscode-test', 'screenshots-failed.png');
-    await page?.screenshot({ path: failed }).catch(() => {});
-    throw new Error(`${error.message}\nWhat the page showed: ${failed}`);
-  } finally {
-    await browser.close();
-    await server.stop();
-  }
+  const dataDir = join(repo, '.vscode-test', 'screenshots-data');
+  rmSync(dataDir, { recursive: true, force: true });
+  const failedShot = join(repo, '.vscode-test', 'screenshots-failed.png');
+  await withWorkbenchPage(
+    { dataDir, folder: examples, extensionDevelopmentPath: repo, failedShot },
+    async (page) => {
+      mkdirSync(images, { recursive: true });
+      await hover(page);
+      await reportPanel(page);
+      await wasmView(page);
+    },
+  );
+  return 0;
 }
 
 process.exitCode = await main().catch((error) => {
