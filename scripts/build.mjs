@@ -83,6 +83,8 @@ const entries = [
   { entryPoints: ['server/src/features/scan/worker.ts'], outfile: 'dist/scan-worker.js' },
   // wabt validation of open .wat documents, beside the server's reading (features/watCompile).
   { entryPoints: ['server/src/workers/watCompile/worker.ts'], outfile: 'dist/wat-compile-worker.js' },
+  // Large .wat documents read and checked whole, off the server's thread (workers/textAnalysis).
+  { entryPoints: ['server/src/workers/textAnalysis/worker.ts'], outfile: 'dist/wat-analysis-worker.js' },
   // The .wasm text view's disassembler, bounded in time and memory (features/disasm).
   { entryPoints: ['server/src/features/disasm/worker.ts'], outfile: 'dist/disasm-worker.js' },
   // Component transpiler (jco bindgen; ES module because bindgen finds its .wasm next to itself).

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { CHROMIUM_ARGS, chromiumPath, startVsCodeServer } from './vscode-server.mjs';
+import { startVsCodeServer, withWorkbenchPage } from './vscode-server.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const examples = join(repo, 'examples');
@@ -46,42 +46,30 @@ async function serveInBrowser() {
 
 /** Opens broken.wat and the Problems panel in headless Chromium and saves what it shows. */
 async function screenshot(file) {
-  const { chromium } = await import('playwright-core');
-  const temp = join(repo, '.vscode-test', 'screenshot-data');
-  const server = await startVsCodeServer({ dataDir: temp });
-  const browser = await chromium.launch({
-    executablePath: chromiumPath(),
-    args: CHROMIUM_ARGS,
-    headless: true,
-  });
-  let page;
-  try {
-    page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-    await page.goto(server.workbenchUrl(examples, { extensionDevelopmentPath: repo }));
-    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-    await sleep(3000); // let the workbench settle before typing into it
-    // Open it from the Explorer, as a user would (Quick Open loses keystrokes while the workbench is busy).
-    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'broken.wat' }).first().click();
-    await page.waitForSelector('.squiggly-error', { timeout: 60_000 });
-    await page.keyboard.press('Control+Shift+M');
-    await sleep(1500);
-    // Toasts such as "open the parent git repository?" would hide part of the picture.
-    for (const close of await page.locator('.notification-toast .codicon-notifications-clear').all()) {
-      await close.click().catch(() => {});
-    }
-    await sleep(500);
-    mkdirSync(dirname(resolve(file)), { recursive: true });
-    await page.screenshot({ path: resolve(file) });
-    console.log(`Saved ${resolve(file)}`);
-    return 0;
-  } catch (error) {
-    const failed = join(repo, '.vscode-test', 'screenshot-failed.png');
-    await page?.screenshot({ path: failed }).catch(() => {});
-    throw new Error(`${error.message}\nWhat the page showed: ${failed}`);
-  } finally {
-    await browser.close();
-    await server.stop();
-  }
+  const dataDir = join(repo, '.vscode-test', 'screenshot-data');
+  const failedShot = join(repo, '.vscode-test', 'screenshot-failed.png');
+  await withWorkbenchPage(
+    { dataDir, folder: examples, extensionDevelopmentPath: repo, failedShot },
+    async (page) => {
+      // Open it from the Explorer, as a user would (Quick Open loses keystrokes while the workbench is busy).
+      await page
+        .locator('.explorer-folders-view .monaco-list-row', { hasText: 'broken.wat' })
+        .first()
+        .click();
+      await page.waitForSelector('.squiggly-error', { timeout: 60_000 });
+      await page.keyboard.press('Control+Shift+M');
+      await sleep(1500);
+      // Toasts such as "open the parent git repository?" would hide part of the picture.
+      for (const close of await page.locator('.notification-toast .codicon-notifications-clear').all()) {
+        await close.click().catch(() => {});
+      }
+      await sleep(500);
+      mkdirSync(dirname(resolve(file)), { recursive: true });
+      await page.screenshot({ path: resolve(file) });
+      console.log(`Saved ${resolve(file)}`);
+    },
+  );
+  return 0;
 }
 
 async function main() {

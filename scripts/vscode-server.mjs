@@ -275,3 +275,32 @@ export function chromiumPath() {
     );
   return path;
 }
+
+/**
+ * Opens `folder` in VS Code (its server and headless Chromium, 1280×720) with the extension from
+ * `extensionDevelopmentPath`, waits for the workbench to settle, then runs `use(page)`. On failure
+ * the page is saved to `failedShot` and the error says where; both processes are always stopped.
+ */
+export async function withWorkbenchPage({ dataDir, folder, extensionDevelopmentPath, failedShot }, use) {
+  const { chromium } = await import('playwright-core');
+  const server = await startVsCodeServer({ dataDir });
+  const browser = await chromium.launch({
+    executablePath: chromiumPath(),
+    args: CHROMIUM_ARGS,
+    headless: true,
+  });
+  let page;
+  try {
+    page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    await page.goto(server.workbenchUrl(folder, { extensionDevelopmentPath }));
+    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    await new Promise((resolve) => setTimeout(resolve, 3000)); // let the workbench settle before typing into it
+    return await use(page);
+  } catch (error) {
+    await page?.screenshot({ path: failedShot }).catch(() => {});
+    throw new Error(`${error.message}\nWhat the page showed: ${failedShot}`);
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+}

@@ -11,6 +11,7 @@ import {
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import { registerSandboxCommand } from './sandbox/command';
+import { SandboxPanel } from './sandbox/panel';
 import { registerSigningCommands } from './commands/signing';
 import { registerPolicyCommands } from './commands/policy';
 import { registerApplyFixCommand } from './commands/applyFix';
@@ -26,6 +27,8 @@ let statusBar: ModuleStatusBar | undefined;
 export interface WardenApi {
   /** What the status bar shows for the active module. */
   statusBar(): ModuleStatusBar['current'];
+  /** What the report panel's serializer does after a window reload (for the in-editor test). */
+  reviveSandboxPanel(panel: vscode.WebviewPanel, state: unknown): SandboxPanel['shown'];
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<WardenApi> {
@@ -81,7 +84,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Warden
   registerTrustKeyCommand(context);
   registerWasmView(context, client);
   statusBar = registerStatusBar(context, client);
-  return { statusBar: () => statusBar?.current };
+  return {
+    statusBar: () => statusBar?.current,
+    reviveSandboxPanel: (panel, state) => SandboxPanel.revive(panel, state).shown,
+  };
 }
 
 export async function deactivate(): Promise<void> {

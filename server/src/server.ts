@@ -28,6 +28,7 @@ import { isWasmUri, uriToPath } from './features/fileUris';
 import { ModuleAnalyzer } from './features/moduleAnalysis';
 import { ScanPool } from './features/scan/pool';
 import { WatCompileThread } from './workers/watCompile/thread';
+import { TextAnalysisThread } from './workers/textAnalysis/thread';
 import { SettingsStore } from './features/settings';
 import { registerSandboxFeature } from './features/sandbox';
 import { PolicyFilesFeature } from './features/policyFiles';
@@ -85,7 +86,12 @@ connection.onInitialize((params): InitializeResult => {
 });
 
 const policyFiles = new PolicyFilesFeature(connection, documents);
-const analyzer = new ModuleAnalyzer(policyFiles.resolver, ScanPool.create(), WatCompileThread.create());
+const analyzer = new ModuleAnalyzer(
+  policyFiles.resolver,
+  ScanPool.create(),
+  WatCompileThread.create(),
+  TextAnalysisThread.create(),
+);
 const wasmView = new WasmViewFeature(connection, settings, DisassemblyThread.create());
 const diagnostics = new DiagnosticsFeature(connection, documents, settings, analyzer, wasmView);
 registerSandboxFeature(connection, documents, policyFiles.resolver);

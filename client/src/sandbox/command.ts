@@ -16,7 +16,7 @@ import {
   type SandboxProgress,
   type SandboxRunParams,
 } from '../../../server/src/protocol/sandbox';
-import { SandboxPanel } from './panel';
+import { SANDBOX_VIEW_TYPE, SandboxPanel } from './panel';
 
 export const RUN_IN_SANDBOX = 'wasmWarden.runInSandbox';
 
@@ -159,6 +159,10 @@ export function registerSandboxCommand(
 ): void {
   const listeners = new Map<string, (p: SandboxProgress) => void>();
   context.subscriptions.push(
+    // After a window reload VS Code hands back the report panel with the state its page stored.
+    vscode.window.registerWebviewPanelSerializer(SANDBOX_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel, state) => void SandboxPanel.revive(panel, state),
+    }),
     client.onNotification(SandboxProgressNotification.type, (p: SandboxProgress) =>
       listeners.get(p.runId)?.(p),
     ),

@@ -5,7 +5,9 @@
  *
  * VS Code destroys a hidden webview's page (and drops messages posted meanwhile); shown again, the
  * page loads anew and says `ready`. The panel keeps the run's state here and sends it whole then,
- * so the report survives hiding, moving and maximising.
+ * so the report survives hiding, moving and maximising. The page also stores that state with VS
+ * Code (`setState`), which hands it back after a window reload to the serializer registered for
+ * `SANDBOX_VIEW_TYPE` (`SandboxPanel.revive`).
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
@@ -19,7 +21,10 @@ type PanelMessage =
   | { type: 'progress'; progress: SandboxProgress }
   | { type: 'report'; report: SandboxReport; outcome: string }
   | { type: 'failed'; message: string }
-  | { type: 'restore'; state: RunState };
+  | { type: 'restore'; state: RunState }
+  | { type: 'persist'; state: RunState };
+
+export const SANDBOX_VIEW_TYPE = 'wasmWarden.sandboxRun';
 
 /** Everything the page shows about the current run: sent whole when the page loads again. */
 interface RunState {
@@ -93,6 +98,8 @@ export class SandboxPanel {
     /** How many times the page has loaded (again after each hide). */
     loads: number;
     rendered?: RenderedPanel;
+    /** What the page last read back from VS Code's webview state (what a reload restores). */
+    persisted?: unknown;
   } = { title: '', stdout: '', stderr: '', loads: 0 };
   private onStop: (() => void) | undefined;
   private state: RunState | undefined;
@@ -104,23 +111,49 @@ export class SandboxPanel {
     return SandboxPanel.current;
   }
 
-  private constructor() {
-    this.panel = vscode.window.createWebviewPanel(
-      'wasmWarden.sandboxRun',
-      'Sandbox Run',
-      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
-      { enableScripts: true, localResourceRoots: [] },
-    );
+  /**
+   * A panel VS Code kept over a window reload, with the state its page stored: shown again as it
+   * was. A run that was still going when the window reloaded is over (its extension host is gone).
+   */
+  static revive(panel: vscode.WebviewPanel, stored: unknown): SandboxPanel {
+    SandboxPanel.current?.panel.dispose();
+    const revived = new SandboxPanel(panel);
+    const state = storedRunState(stored);
+    if (state) {
+      if (!state.report && !state.failed) state.failed = 'the window was reloaded before the run finished';
+      revived.state = state;
+      Object.assign(revived.shown, { title: state.title, stdout: state.stdout, stderr: state.stderr });
+      if (state.outcome) revived.shown.outcome = state.outcome;
+      panel.title = `Sandbox: ${state.title}`;
+    }
+    SandboxPanel.current = revived;
+    return revived;
+  }
+
+  private constructor(existing?: vscode.WebviewPanel) {
+    this.panel =
+      existing ??
+      vscode.window.createWebviewPanel(
+        SANDBOX_VIEW_TYPE,
+        'Sandbox Run',
+        { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+        { enableScripts: true, localResourceRoots: [] },
+      );
+    if (existing) this.panel.webview.options = { enableScripts: true, localResourceRoots: [] };
     this.panel.webview.onDidReceiveMessage(
-      (m: { type: string; rendered?: RenderedPanel; index?: unknown }) => {
+      (m: { type: string; rendered?: RenderedPanel; state?: unknown; index?: unknown }) => {
         if (m.type === 'ready') {
           this.shown.loads++;
           this.shown.rendered = undefined;
           // A page loaded again after being hidden starts blank: give it the whole run.
           this.loaded = true;
-          if (this.state) void this.panel.webview.postMessage({ type: 'restore', state: this.state });
+          if (this.state) {
+            void this.panel.webview.postMessage({ type: 'restore', state: this.state });
+            this.persist();
+          }
         } else if (m.type === 'stop') this.onStop?.();
         else if (m.type === 'openFunction') void this.openFunction(m.index);
+        else if (m.type === 'persisted') this.shown.persisted = m.state;
         else if (m.type === 'rendered' && m.rendered?.run === this.state?.run)
           this.shown.rendered = m.rendered;
       },
@@ -169,6 +202,11 @@ export class SandboxPanel {
 </body></html>`;
   }
 
+  /** Has the page store the run with VS Code, for a window reload (at the start and the end of a run). */
+  private persist(): void {
+    if (this.state) this.post({ type: 'persist', state: this.state });
+  }
+
   /** Live updates go to a loaded page; one that loads later gets the whole state on `ready`. */
   private post(message: PanelMessage): void {
     if (this.loaded) void this.panel.webview.postMessage(message);
@@ -194,6 +232,7 @@ export class SandboxPanel {
       rendered: undefined,
     });
     this.post({ type: 'start', title, run: this.state.run });
+    this.persist();
   }
 
   progress(progress: SandboxProgress): void {
@@ -213,6 +252,7 @@ export class SandboxPanel {
     this.onStop = undefined;
     if (this.state) this.state.failed = message;
     this.post({ type: 'failed', message });
+    this.persist();
   }
 
   finish(report: SandboxReport): void {
@@ -226,5 +266,16 @@ export class SandboxPanel {
       hostCalls: report.hostCalls,
     });
     this.post({ type: 'report', report, outcome });
+    this.persist();
   }
+}
+
+/** A run's state as stored by the page, when it has the shape the page needs (else nothing is restored). */
+function storedRunState(stored: unknown): RunState | undefined {
+  const s = stored as Partial<RunState> | undefined;
+  if (!s || typeof s !== 'object') return undefined;
+  if (typeof s.run !== 'number' || typeof s.title !== 'string') return undefined;
+  if (typeof s.stdout !== 'string' || typeof s.stderr !== 'string') return undefined;
+  if (!Array.isArray(s.samples) || !Array.isArray(s.violations)) return undefined;
+  return s as RunState;
 }

@@ -235,6 +235,11 @@ export const PANEL_SCRIPT = String.raw`
       else if (p.kind === 'violation') { violations.push(p.violation); drawViolations(); }
     } else if (m.type === 'report') showReport(m.report, m.outcome);
     else if (m.type === 'failed') endRun('could not run: ' + m.message, 'error');
+    else if (m.type === 'persist') {
+      // Kept by VS Code over a window reload, and handed back to the extension's serializer.
+      vscode.setState(m.state);
+      vscode.postMessage({ type: 'persisted', state: vscode.getState() });
+    }
     else if (m.type === 'restore') {
       const st = m.state;
       startRun(st.title, st.run);

@@ -44,6 +44,8 @@ export function isTextModuleDocument(document: TextDocument): boolean {
 /** The text views the server has printed, to place binary findings on their lines. */
 export interface WasmViews {
   viewFor(fileUri: string): WasmTextView | undefined;
+  /** Whether a view of the module is being disassembled now (its text, and its lines, are to come). */
+  isPrinting(fileUri: string): boolean;
 }
 
 export function formatSize(bytes: number): string {
@@ -209,8 +211,10 @@ export class DiagnosticsFeature {
       diagnostics = [internalError(error)];
     }
     const views = this.openViewsOf(uri);
-    // One list per finding: while a text view shows the module, its findings live there, on their lines.
-    await this.connection.sendDiagnostics({ uri, diagnostics: views.length ? [] : diagnostics });
+    // One list per finding: while a text view shows the module, its findings live there, on their
+    // lines (once its text is printed: until then they stay on the file, see publishView).
+    const inView = views.length > 0 && this.canPlaceIn(uri);
+    await this.connection.sendDiagnostics({ uri, diagnostics: inView ? [] : diagnostics });
     for (const listener of this.listeners) listener(uri);
     for (const view of views) await this.publishView(view);
   }
@@ -239,10 +243,19 @@ export class DiagnosticsFeature {
     else await this.wasmChanged(fileUri);
   }
 
+  /** Whether a view of the `.wasm` can show its findings now: its lines are printed (or none are coming). */
+  private canPlaceIn(fileUri: string): boolean {
+    return this.views.viewFor(fileUri) !== undefined || !this.views.isPrinting(fileUri);
+  }
+
   /** Shows a `.wasm`'s findings in its open text view, each on the line printed from its bytes. */
   private async publishView(viewUri: string): Promise<void> {
     const fileUri = fileUriOfView(viewUri);
     if (!fileUri) return;
+    // The lines are not printed yet. Analysing now would hold this thread while the first screen
+    // of a large module waits to be forwarded (esbuild-wasm: 2.2 s instead of 0.6 s); the text
+    // arriving (a didChange) brings this back, and meanwhile the `.wasm` keeps its findings.
+    if (!this.canPlaceIn(fileUri)) return;
     const current = this.analyzer.get(fileUri);
     const result =
       // A view shows the whole module: bring back full facts if only slim ones were kept.

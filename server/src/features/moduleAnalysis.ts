@@ -20,6 +20,9 @@ import {
 } from './analysisCache';
 import type { ScanPool } from './scan/pool';
 import type { WatCompileThread } from '../workers/watCompile/thread';
+import type { TextAnalysisThread } from '../workers/textAnalysis/thread';
+import type { TextAnalysisStep } from '../workers/textAnalysis/protocol';
+import { textSpan } from '../core/location';
 import type { WardenSettings } from './settings';
 
 export interface ModuleResult {
@@ -35,6 +38,12 @@ export interface ModuleResult {
   /** True when per-function and per-segment facts were dropped to save memory (see analysisCache.ts). */
   slim?: boolean;
 }
+
+/**
+ * Texts this long are read on the text-analysis thread: reading takes ~0.2 s per MB on the server's
+ * thread, during which no other document is answered.
+ */
+const OFF_THREAD_MIN_CHARS = 1024 * 1024;
 
 async function readOptional(file: string): Promise<Uint8Array | undefined> {
   try {
@@ -56,6 +65,8 @@ export class ModuleAnalyzer {
     private readonly pool?: ScanPool,
     /** Where wabt validates `.wat` text while this thread reads it; after the reader without one. */
     private readonly compiler?: WatCompileThread,
+    /** Where large `.wat` texts are read and checked whole; on this thread without one. */
+    private readonly textThread?: TextAnalysisThread,
   ) {}
 
   /** How many files analyses can usefully run at once (the scan keeps one more in flight). */
@@ -74,6 +85,7 @@ export class ModuleAnalyzer {
   /** Stops the compiles of a text document (closed, or edited since they started: see WatCompileThread). */
   cancelCompiles(uri: string, runningForMs = 0): void {
     this.compiler?.cancel(uri, runningForMs);
+    this.textThread?.cancel(uri, runningForMs);
   }
 
   /** URIs with a remembered result (open `.wat` documents and workspace `.wasm` files). */
@@ -108,6 +120,8 @@ export class ModuleAnalyzer {
         tooLarge: { size: text.length, limit: settings.maxFileSize },
       });
     }
+    if (this.textThread && text.length >= OFF_THREAD_MIN_CHARS)
+      return this.analyzeTextAside(this.textThread, base, text, settings, early);
     const steps = analyzeWatInSteps(
       {
         fileName: uriToPath(uri) ?? uri,
@@ -122,6 +136,47 @@ export class ModuleAnalyzer {
     if (early && !(await early(this.remember({ ...base, ...steps.first })))) return undefined;
     const analysis = await steps.complete();
     return this.remember({ ...base, facts: analysis.facts, findings: analysis.findings });
+  }
+
+  /** `analyzeText` on the text-analysis thread: the same two steps, this thread free meanwhile. */
+  private async analyzeTextAside(
+    thread: TextAnalysisThread,
+    base: Pick<ModuleResult, 'uri' | 'source' | 'version' | 'policy'>,
+    text: string,
+    settings: WardenSettings,
+    early?: (first: ModuleResult) => Promise<boolean>,
+  ): Promise<ModuleResult | undefined> {
+    let first: TextAnalysisStep | undefined;
+    let wanted = Promise.resolve(true);
+    const outcome = await thread.analyze(
+      { text, fileName: uriToPath(base.uri) ?? base.uri, policy: base.policy, ruleOverrides: settings.rules },
+      base.uri,
+      (step) => {
+        first = step;
+        if (!early) return;
+        wanted = early(this.remember({ ...base, ...step })).then((yes) => {
+          if (!yes) thread.cancel(base.uri);
+          return yes;
+        });
+      },
+    );
+    if (!(await wanted)) return undefined;
+    if (outcome.ok) return this.remember({ ...base, ...outcome.value });
+    if (outcome.reason === 'cancelled') return undefined;
+    // Out of time or memory: what the reader found stands, and the file says it was not checked whole.
+    return this.remember({
+      ...base,
+      facts: first?.facts ?? [],
+      findings: [
+        ...(first?.findings ?? []),
+        {
+          ruleId: 'invalid-module',
+          severity: 'warning',
+          message: `Not fully checked: the analysis ${outcome.message}. The findings shown are the reader's and those of the rules that need no function bodies.`,
+          location: textSpan({ line: 0, character: 0 }, { line: 0, character: 0 }),
+        },
+      ],
+    });
   }
 
   /**

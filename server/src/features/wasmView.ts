@@ -34,6 +34,8 @@ interface KeptView {
 export class WasmViewFeature {
   private readonly kept = new Map<string, KeptView>();
   private readonly listeners: Array<(uri: string) => void> = [];
+  /** Disassemblies under way, per `.wasm` URI. */
+  private readonly printing = new Map<string, number>();
 
   private requests = 0;
 
@@ -53,12 +55,29 @@ export class WasmViewFeature {
     this.listeners.push(listener);
   }
 
+  /** Whether the view of `uri` (the `.wasm` file's URI) is being disassembled now. */
+  isPrinting(uri: string): boolean {
+    return (this.printing.get(uri) ?? 0) > 0;
+  }
+
   /** The view last shown for `uri` (the `.wasm` file's URI), if it is still kept. */
   viewFor(uri: string): WasmTextView | undefined {
     return this.kept.get(uri)?.view;
   }
 
   async wasmText(params: WasmTextParams, token?: CancellationToken): Promise<WasmTextResult> {
+    // Counted from the request's arrival: the view's didOpen follows it at once (diagnostics.ts).
+    this.printing.set(params.uri, (this.printing.get(params.uri) ?? 0) + 1);
+    try {
+      return await this.printView(params, token);
+    } finally {
+      const left = (this.printing.get(params.uri) ?? 1) - 1;
+      if (left > 0) this.printing.set(params.uri, left);
+      else this.printing.delete(params.uri);
+    }
+  }
+
+  private async printView(params: WasmTextParams, token?: CancellationToken): Promise<WasmTextResult> {
     const file = uriToPath(params.uri);
     if (!file) return message('unreadable', `Only files on disk can be shown as text (${params.uri}).`);
     let info;

@@ -108,6 +108,52 @@ describe('rules: suspicious-data', () => {
     assert.equal(ofRule(await checkBytes(bytes), 'suspicious-data').length, 3);
   });
 
+  it("ends a URL where Go's packed strings start the next one (esbuild-wasm's data)", async () => {
+    // Go packs its string constants back to back, sorted by length; these are esbuild-wasm's own.
+    const packed =
+      'ed25519: bad signature length: https://github.com/evanw/esbuildsync: negative WaitGroup counter' +
+      'testing simulated failure: https://esbuild.io/integer overflow on token ' +
+      'scalar has high bit set illegallyhttps://esbuild.github.io/analyze/Failed to write to output file: %s' +
+      'and bundling here: https://esbuild.github.io/link/direct-evalRemoving the ' +
+      'this setting here: https://www.typescriptlang.org/tsconfig#esModuleInteropThis regular e' +
+      'bad random data (see https://go.dev/issue/66821): ^([0-9]+)';
+    const escaped = [...Buffer.from(packed, 'latin1')]
+      .map((b) => `\\${b.toString(16).padStart(2, '0')}`)
+      .join('');
+    const go = await wat2wasm(
+      `(module (import "gojs" "runtime.wasmExit" (func (param i32))) (memory 1 1) (data (i32.const 16) "${escaped}"))`,
+    );
+    const policy = policyFrom({ imports: { otherwise: 'allow' } });
+    const urls = ofRule(await checkBytes(go, { policy }), 'suspicious-data').map(
+      (f) => /URL "([^"]*)"/.exec(f.message)?.[1],
+    );
+    // (A URL glued to the end of the string before it, "failurehttps://", is not taken for one.)
+    assert.deepEqual(urls, [
+      'https://github.com/evanw/esbuild',
+      'https://esbuild.io/',
+      'https://esbuild.github.io/link/direct-eval',
+      'https://www.typescriptlang.org/tsconfig#esModuleInterop',
+      'https://go.dev/issue/66821',
+    ]);
+    // Each finding's span is the URL alone.
+    const first = ofRule(await checkBytes(go, { policy }), 'suspicious-data')[0];
+    assert.deepEqual(where(first), spanOf(go, 'https://github.com/evanw/esbuild'));
+  });
+
+  it('leaves punctuation after a URL out, and keeps the words of a URL that is not packed Go data', async () => {
+    const bytes = await dataModule(
+      'see https://docs.example.com/GettingStarted for more, or (https://help.example.org/faq). Mail https://x.example.net/a:\0',
+    );
+    const urls = ofRule(await checkBytes(bytes), 'suspicious-data').map(
+      (f) => /URL "([^"]*)"/.exec(f.message)?.[1],
+    );
+    assert.deepEqual(urls, [
+      'https://docs.example.com/GettingStarted',
+      'https://help.example.org/faq',
+      'https://x.example.net/a',
+    ]);
+  });
+
   it("does not take dictionary fragments for URLs (Brotli's built-in dictionary false alarm)", async () => {
     const bytes = await dataModule(
       'http://www.yearshttp://navigationhttps://wasfamiliarhttp://html4/loose.dtdhttp://www.C//DTD\0',

@@ -104,6 +104,45 @@ describe('sandbox', function () {
     assert.deepEqual(after, before);
   });
 
+  it('restores the finished report after a window reload (the state its page stored, through the serializer)', async () => {
+    const result = await vscode.commands.executeCommand<RunResult>(
+      'wasmWarden.runInSandbox',
+      workspaceFile('sandbox/hello.wat'),
+      { args: [] },
+    );
+    const live = result.panel as RunResult['panel'] & { persisted?: unknown };
+    const finishedIn = (panel: RunResult['panel']) => () => {
+      const r = panel.rendered;
+      return r && r.status === 'exited with code 0' ? r : undefined;
+    };
+    const before = await waitFor('the page to draw the finished run', finishedIn(live));
+    // What the page stored with VS Code, read back from it (VS Code keeps it over a reload).
+    const stored = await waitFor('the page to store the finished run', () => {
+      const state = live.persisted as { report?: unknown } | undefined;
+      return state?.report ? state : undefined;
+    });
+    // A reload disposes of the page and the extension host; VS Code then opens a panel of the same
+    // type and gives it to the serializer with the stored state. The test cannot reload its own
+    // host, so it does those two steps itself.
+    const tab = panelTab();
+    assert.ok(tab);
+    await vscode.window.tabGroups.close(tab);
+    await waitFor('the panel to close', () => (panelTab() ? undefined : true));
+    const reopened = vscode.window.createWebviewPanel('wasmWarden.sandboxRun', 'Sandbox Run', {
+      viewColumn: vscode.ViewColumn.Beside,
+      preserveFocus: true,
+    });
+    const api = vscode.extensions.getExtension<{
+      reviveSandboxPanel(panel: vscode.WebviewPanel, state: unknown): RunResult['panel'];
+    }>('wasm-warden.wasm-warden')?.exports;
+    assert.ok(api, 'the extension exports its API');
+    const revived = api.reviveSandboxPanel(reopened, JSON.parse(JSON.stringify(stored)));
+    assert.equal(revived.title, 'hello.wat');
+    const after = await waitFor('the revived page to draw the finished run', finishedIn(revived));
+    assert.deepEqual(after, { ...before, run: after.run });
+    assert.equal(reopened.title, 'Sandbox: hello.wat');
+  });
+
   it('gives the module the preopen from the policy next to it', async () => {
     const result = await vscode.commands.executeCommand<RunResult>(
       'wasmWarden.runInSandbox',

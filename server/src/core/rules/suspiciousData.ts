@@ -9,6 +9,7 @@ import { byteSpan, type SourceLocation } from '../location';
 import { binaryDataRegion, blockAt, contentBlocks, dataSegmentLabel, latin1 } from './support/contents';
 import { scanForSuspiciousData, type DataMatch } from './support/dataPatterns';
 import { isHostAllowed } from './support/hosts';
+import { hasGoStrings } from './support/urlExtent';
 
 /** Metadata sections other rules own (debug-info, signatures) or that hold toolchain data only. */
 function isMetadataSection(name: string): boolean {
@@ -61,8 +62,10 @@ export const suspiciousData = createRule({
     const allow = context.policy.sandbox.network.allow;
     const found: Array<{ match: DataMatch; label: string; location: SourceLocation }> = [];
     const region = context.bytes && binaryDataRegion(context.facts, context.bytes);
+    const importModules = context.facts.imports.map((i) => i.module);
     if (region) {
-      for (const match of scanForSuspiciousData(region.text())) {
+      const text = region.text();
+      for (const match of scanForSuspiciousData(text, { packedStrings: hasGoStrings(importModules, text) })) {
         const offset = region.start + match.offset;
         const block = blockAt(region, offset);
         if (!block) continue;
@@ -74,7 +77,9 @@ export const suspiciousData = createRule({
     const blocks = contentBlocks(context.facts, context.bytes, context.text, { data: !region, custom: true });
     for (const block of blocks) {
       if (block.kind === 'custom' && isMetadataSection(block.sectionName ?? '')) continue;
-      for (const match of scanForSuspiciousData(latin1(block.bytes))) {
+      const text = latin1(block.bytes);
+      const packedStrings = block.kind !== 'custom' && hasGoStrings(importModules, text);
+      for (const match of scanForSuspiciousData(text, { packedStrings })) {
         found.push({ match, label: block.label, location: block.locate(match.offset, match.length) });
       }
     }

@@ -10,8 +10,11 @@ import { closestMatch } from '../suggest';
 import type { Finding } from '../findings';
 import { LineIndex, textSpan } from '../location';
 import { readBinaryModule } from '../module/binary';
+import { validateBinary } from '../module/validate';
 import type { ModuleFacts } from '../module/model';
 import { SYNTAX_RULE_ID } from './syntax';
+import { flatNestingDepth } from './flatNesting';
+import { parseComponentText } from '../jco/componentTools';
 
 export const INVALID_MODULE_RULE_ID = 'invalid-module';
 
@@ -71,11 +74,19 @@ export interface CompileOptions {
   checkOutput?: boolean;
 }
 
+/**
+ * The deepest flat `block`/`loop` nesting given to wabt: its npm build spins for ever a little past
+ * 175 (flatNesting.ts). Deeper modules go to wasm-tools' parser (`compileDeepWat`).
+ */
+export const WABT_MAX_FLAT_NESTING = 160;
+
 export async function compileWat(
   text: string,
   fileName = 'module.wat',
   options: CompileOptions = {},
 ): Promise<CompileResult> {
+  if (flatNestingDepth(text, WABT_MAX_FLAT_NESTING) > WABT_MAX_FLAT_NESTING)
+    return compileDeepWat(text, fileName);
   let wabt: Wabt;
   try {
     wabt = await loadWabt();
@@ -133,6 +144,48 @@ export async function compileWat(
       wabtInstance = undefined; // a trap while freeing: the instance is not to be trusted either
     }
   }
+}
+
+/**
+ * A module nested too deep for wabt goes to wasm-tools' parser instead (in the jco tools process,
+ * killed after a time limit) and V8 validates its bytes. wasm-tools reports a parse error with a
+ * line and column; V8's verdict has none in the text, so it is placed at the start.
+ */
+async function compileDeepWat(text: string, fileName: string): Promise<CompileResult> {
+  const notValidated = (why: string): CompileResult => ({
+    findings: [
+      {
+        ...errorAtStart(
+          `Not validated: blocks nest more than ${WABT_MAX_FLAT_NESTING} deep, past what wabt's parser handles, and ${why}. The reader's findings and the rules that need no function bodies still apply.`,
+          INVALID_MODULE_RULE_ID,
+        ),
+        severity: 'warning',
+      },
+    ],
+  });
+  const parsed = await parseComponentText(text, fileName);
+  if (!(parsed instanceof Uint8Array)) {
+    // wasm-tools' parse errors come as Rust debug text: `text: Some(Text { line: 2, col: 4, …`
+    // (zero-based) and `kind: Custom("unknown operator or unexpected token")`.
+    const located = /text: Some\(Text \{ line: (\d+), col: (\d+)/.exec(parsed.error);
+    if (!located)
+      return notValidated(`wasm-tools could not read it (${parsed.error.split('\n')[0].slice(0, 200)})`);
+    const lines = new LineIndex(text);
+    const start = lines.offsetAt({ line: Number(located[1]), character: Number(located[2]) });
+    const said = /kind: Custom\("((?:[^"\\]|\\.)*)"\)/.exec(parsed.error)?.[1];
+    const message = `${said ?? 'this is not valid module text'} (wasm-tools)`;
+    return {
+      findings: [
+        { ruleId: SYNTAX_RULE_ID, severity: 'error', message, location: lines.span(start, start + 1) },
+      ],
+    };
+  }
+  const facts = readBinaryModule(parsed);
+  const verdict = validateBinary(parsed, facts);
+  // The engine's findings point into the bytes, which this text does not map: they go at the start.
+  if (verdict.length > 0)
+    return { findings: verdict.map((f) => ({ ...f, location: errorAtStart('', f.ruleId).location })) };
+  return { bytes: parsed, facts, findings: [] };
 }
 
 /**

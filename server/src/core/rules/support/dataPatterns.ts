@@ -5,6 +5,7 @@
 import type { Severity } from '../../findings';
 import { anchoredMatches, type AnchoredSearch } from './anchoredSearch';
 import { shannonEntropy } from './entropy';
+import { urlLength } from './urlExtent';
 
 export interface DataMatch {
   kind: 'miningPool' | 'privateKey' | 'cloudKey' | 'url' | 'ip' | 'blob' | 'embeddedModule';
@@ -162,7 +163,12 @@ function matchOf(
   return { kind, offset: m.index, length: m[0].length, severity, shown, ...more };
 }
 
-export function scanForSuspiciousData(latin1: string): DataMatch[] {
+export interface ScanOptions {
+  /** The data is a Go program's strings, packed with nothing in between (urlExtent.ts). */
+  packedStrings?: boolean;
+}
+
+export function scanForSuspiciousData(latin1: string, options: ScanOptions = {}): DataMatch[] {
   const matches: DataMatch[] = [];
   for (const m of anchoredMatches(latin1, MINING_POOL)) {
     matches.push(matchOf('miningPool', m, 'error', shorten(m[0])));
@@ -181,7 +187,11 @@ export function scanForSuspiciousData(latin1: string): DataMatch[] {
     urlRanges.push([m.index, m.index + m[0].length]);
     const host = m[2].toLowerCase();
     if (!isPlausibleHost(host) || host === 'localhost') continue;
-    matches.push(matchOf('url', m, 'info', shorten(m[0]), { detail: m[1].toLowerCase(), host, port: m[3] }));
+    const url = m[0].slice(0, urlLength(latin1, m.index, m[0].length, options.packedStrings ?? false));
+    matches.push({
+      ...matchOf('url', m, 'info', shorten(url), { detail: m[1].toLowerCase(), host, port: m[3] }),
+      length: url.length,
+    });
   }
   if (DIGIT_DOT_DIGIT.test(latin1)) {
     IPV4.lastIndex = 0;
