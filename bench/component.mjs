@@ -23,7 +23,7 @@ const {
   exports: { readBinaryModule, encodeVarUint32 },
 } = await bundleSources(scratch, 'component.cjs', [
   `export { readBinaryModule } from ${sourcePath('server/src/core/module/binary')};`,
-  `export { encodeVarUint32 } from ${sourcePath('server/src/core/signing/leb128')};`,
+  `export { encodeVarUint32 } from ${sourcePath('server/src/core/module/byteReader')};`,
 ]);
 
 const core = readFileSync(await realWorldModule('ffmpeg-core'));
