@@ -6,27 +6,26 @@
 import * as path from 'node:path';
 import { toPlainPolicy } from '../../core/policy/effective';
 import type { EffectivePolicy, RuleSetting } from '../../core/policy/types';
-import { BoundedWorkers, type JobOutcome } from '../boundedWorkers';
+import type { JobOutcome } from '../boundedWorkers';
+import { WorkerThread } from '../workerThread';
 import type { TextAnalysisJob, TextAnalysisStep } from './protocol';
 
 /** Reading, validating and the body rules of the largest real texts take seconds; hostile ones stop here. */
 export const TEXT_ANALYSIS_TIME_LIMIT_MS = 120_000;
 const TEXT_ANALYSIS_HEAP_MB = 2048;
 
-export class TextAnalysisThread {
-  private constructor(private readonly workers: BoundedWorkers<TextAnalysisJob, TextAnalysisStep>) {}
-
+export class TextAnalysisThread extends WorkerThread<TextAnalysisJob, TextAnalysisStep> {
   /** Undefined when the worker script was not built next to this one (tests running from sources). */
   static create(
     script = path.join(__dirname, 'wat-analysis-worker.js'),
     timeLimitMs = TEXT_ANALYSIS_TIME_LIMIT_MS,
   ): TextAnalysisThread | undefined {
-    const workers = BoundedWorkers.create<TextAnalysisJob, TextAnalysisStep>(script, {
-      size: 1,
-      timeLimitMs,
-      heapMb: TEXT_ANALYSIS_HEAP_MB,
-    });
-    return workers && new TextAnalysisThread(workers);
+    const options = { size: 1, timeLimitMs, heapMb: TEXT_ANALYSIS_HEAP_MB };
+    return WorkerThread.start<TextAnalysisThread, TextAnalysisJob, TextAnalysisStep>(
+      script,
+      options,
+      (workers) => new TextAnalysisThread(workers),
+    );
   }
 
   /** `onFirst` gets the reader's step as soon as the worker has it; `key` (the URI) lets `cancel` stop it. */
@@ -42,13 +41,5 @@ export class TextAnalysisThread {
   ): Promise<JobOutcome<TextAnalysisStep>> {
     const job: TextAnalysisJob = { ...input, policy: toPlainPolicy(input.policy) };
     return this.workers.run(job, { key, onProgress: (p) => onFirst(p as TextAnalysisStep) });
-  }
-
-  cancel(key: string, runningForMs = 0): void {
-    this.workers.cancel(key, runningForMs);
-  }
-
-  dispose(): void {
-    this.workers.dispose();
   }
 }
