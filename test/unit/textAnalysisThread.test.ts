@@ -50,7 +50,11 @@ describe('large .wat documents read on the text-analysis thread', function () {
         '(call $system (i32.const 0))',
         `\n${'block (result i32)\n'.repeat(depth)}(call $system (i32.const 0))\n${'end\n'.repeat(depth)}`,
       );
-      const outcome = await thread.analyze({ text: deep, fileName, policy, ruleOverrides: {} }, 'deep', () => {});
+      const outcome = await thread.analyze(
+        { text: deep, fileName, policy, ruleOverrides: {} },
+        'deep',
+        () => {},
+      );
       assert.ok(outcome.ok, JSON.stringify(outcome));
       const here = await analyzeModule({ fileName, text: deep, policy });
       assert.deepEqual(outcome.value, { facts: here.facts, findings: here.findings });
@@ -60,7 +64,9 @@ describe('large .wat documents read on the text-analysis thread', function () {
       );
       // The call-graph rule read the body through wasm-tools' bytes: it names the export that reaches the import.
       assert.ok(
-        here.findings.some((f) => f.ruleId === 'dangerous-import' && /Reached from export `run`/.test(f.message)),
+        here.findings.some(
+          (f) => f.ruleId === 'dangerous-import' && /Reached from export `run`/.test(f.message),
+        ),
         JSON.stringify(here.findings.map((f) => f.message)),
       );
     } finally {
