@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { compileWat, WABT_MAX_FLAT_NESTING } from '../../server/src/core/wat/compile';
 import { flatNestingDepth } from '../../server/src/core/wat/flatNesting';
 import { validateBinary } from '../../server/src/core/module/validate';
@@ -58,5 +60,23 @@ describe('flat nesting depth (what wabt can parse)', () => {
     // At the limit wabt still compiles it.
     const atLimit = await compileWat(nested(WABT_MAX_FLAT_NESTING));
     assert.ok(atLimit.bytes, JSON.stringify(atLimit.findings));
+  });
+
+  it('hands wasm-tools the text in a temporary file and removes it afterwards, parsed or not', async function () {
+    this.timeout(120_000);
+    const ours = (): string[] => fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith('wasm-warden-wat-'));
+    const before = new Set(ours());
+    const deep = nested(WABT_MAX_FLAT_NESTING + 10);
+    const pending = [compileWat(deep), compileWat(deep.replace('block  ;; label = @5\n', 'blok\n'))];
+    // Both texts are on disk before either compile is awaited: the tools process can read them
+    // while this thread is busy (the text-analysis worker's reader runs meanwhile).
+    assert.equal(ours().filter((n) => !before.has(n)).length, 2);
+    const [good, bad] = await Promise.all(pending);
+    assert.ok(good.bytes, JSON.stringify(good.findings));
+    assert.equal(bad.findings[0]?.ruleId, 'syntax-error');
+    assert.deepEqual(
+      ours().filter((n) => !before.has(n)),
+      [],
+    );
   });
 });

@@ -40,6 +40,40 @@ describe('large .wat documents read on the text-analysis thread', function () {
     }
   });
 
+  it('validates text nested past wabt’s limit with wasm-tools, started before the reader, with the same findings', async () => {
+    const thread = TextAnalysisThread.create(script)!;
+    try {
+      const policy = defaultPolicy();
+      // The body of "run" nests 200 flat blocks (past WABT_MAX_FLAT_NESTING) around its call.
+      const depth = 200;
+      const deep = text.replace(
+        '(call $system (i32.const 0))',
+        `\n${'block (result i32)\n'.repeat(depth)}(call $system (i32.const 0))\n${'end\n'.repeat(depth)}`,
+      );
+      const outcome = await thread.analyze(
+        { text: deep, fileName, policy, ruleOverrides: {} },
+        'deep',
+        () => {},
+      );
+      assert.ok(outcome.ok, JSON.stringify(outcome));
+      const here = await analyzeModule({ fileName, text: deep, policy });
+      assert.deepEqual(outcome.value, { facts: here.facts, findings: here.findings });
+      assert.ok(
+        !here.findings.some((f) => /Not validated/.test(f.message)),
+        'wasm-tools validated it: ' + JSON.stringify(here.findings.map((f) => f.message)),
+      );
+      // The call-graph rule read the body through wasm-tools' bytes: it names the export that reaches the import.
+      assert.ok(
+        here.findings.some(
+          (f) => f.ruleId === 'dangerous-import' && /Reached from export `run`/.test(f.message),
+        ),
+        JSON.stringify(here.findings.map((f) => f.message)),
+      );
+    } finally {
+      thread.dispose();
+    }
+  });
+
   it('stops an analysis when its document goes away', async () => {
     const thread = TextAnalysisThread.create(script)!;
     try {

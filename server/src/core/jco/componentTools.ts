@@ -6,6 +6,7 @@
  */
 import { fork } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TranspileReply, TranspileRequest } from './messages';
 
@@ -22,14 +23,32 @@ export function isComponentText(text: string): boolean {
   return /^(?:\s|;;[^\n]*\n|\(;[\s\S]*?;\))*\(component\b/.test(text);
 }
 
-/** Component text to binary with wasm-tools (in the transpiler process). */
+/**
+ * Component (or module) text to binary with wasm-tools (in the transpiler process). The text is
+ * written to a private temporary file before this returns, so the process reads and parses it
+ * even while the caller's thread stays busy (the text-analysis worker's reader runs meanwhile).
+ */
 export async function parseComponentText(
   text: string,
   filename: string,
 ): Promise<Uint8Array | { error: string }> {
-  const reply = await runTranspiler({ type: 'parse', text }, defaultTranspilerScript());
-  if (reply.type === 'parsed') return reply.bytes;
-  return { error: `cannot compile ${filename}: ${reply.type === 'error' ? reply.message : reply.type}` };
+  let folder: string;
+  try {
+    folder = fs.mkdtempSync(path.join(os.tmpdir(), 'wasm-warden-wat-'));
+  } catch (error) {
+    return { error: `cannot compile ${filename}: no temporary folder (${String(error)})` };
+  }
+  try {
+    const textFile = path.join(folder, 'text.wat');
+    fs.writeFileSync(textFile, text);
+    const reply = await runTranspiler({ type: 'parse', textFile }, defaultTranspilerScript());
+    if (reply.type === 'parsed') return reply.bytes;
+    return { error: `cannot compile ${filename}: ${reply.type === 'error' ? reply.message : reply.type}` };
+  } catch (error) {
+    return { error: `cannot compile ${filename}: ${String(error)}` };
+  } finally {
+    fs.rmSync(folder, { recursive: true, force: true });
+  }
 }
 
 export function runTranspiler(

@@ -2,8 +2,12 @@
 
 export type TranspileRequest =
   | { type: 'transpile'; bytes: Uint8Array }
-  /** Component text (`(component ...)`) to binary, with wasm-tools' parser. */
-  | { type: 'parse'; text: string };
+  /**
+   * Module or component text to binary, with wasm-tools' parser. The text comes in a file (in a
+   * private temporary folder): a caller busy on its own thread, as the text-analysis worker is
+   * while its reader runs, would not pass a 14 MB message down the pipe until it was done.
+   */
+  | { type: 'parse'; textFile: string };
 
 export type TranspileReply =
   | {

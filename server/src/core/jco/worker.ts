@@ -4,13 +4,17 @@
  * and sends the files back. It runs apart from the server because bindgen is seconds of
  * synchronous work, and it never runs the component.
  */
+import { readFile } from 'node:fs/promises';
 import type { TranspileReply, TranspileRequest } from './messages';
 
 async function transpile(request: TranspileRequest): Promise<TranspileReply> {
   if (request.type === 'parse') {
-    const tools = await import('@bytecodealliance/jco-transpile/wasm-tools');
+    const [tools, text] = await Promise.all([
+      import('@bytecodealliance/jco-transpile/wasm-tools'),
+      readFile(request.textFile, 'utf8'),
+    ]);
     try {
-      return { type: 'parsed', bytes: await tools.parse(request.text) };
+      return { type: 'parsed', bytes: await tools.parse(text) };
     } catch (error) {
       const payload = (error as { payload?: unknown })?.payload ?? error;
       return { type: 'error', message: String((payload as Error)?.message ?? payload) };

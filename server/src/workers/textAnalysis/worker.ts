@@ -6,6 +6,7 @@
  */
 import { analyzeWatInSteps } from '../../core/analyze';
 import { fromPlainPolicy } from '../../core/policy/effective';
+import { compileWat } from '../../core/wat/compile';
 import { serveJobs } from '../boundedWorkers';
 import type { TextAnalysisJob, TextAnalysisStep } from './protocol';
 
@@ -16,6 +17,9 @@ serveJobs<TextAnalysisJob, TextAnalysisStep>(async (job, progress) => {
       text: job.text,
       policy: fromPlainPolicy(job.policy),
       ruleOverrides: job.ruleOverrides,
+      // Started before the reader: text nested past wabt's limit goes to the wasm-tools process,
+      // which parses it on another core while this thread reads.
+      compileAside: compileWat,
     },
     job.text,
   );
