@@ -21,14 +21,32 @@ interface LargeView {
   partial: string;
   /** The whole text, once it arrived (shown on the next read). */
   whole?: string;
+  /** Cancels the server's disassembly when the view is closed before it ends. */
+  cancel: vscode.CancellationTokenSource;
+  /** The file as it was when the view asked for its text. */
+  stat: vscode.FileStat;
 }
 
-async function isLarge(file: vscode.Uri): Promise<boolean> {
+async function statOf(file: vscode.Uri): Promise<vscode.FileStat | undefined> {
   try {
-    return (await vscode.workspace.fs.stat(file)).size > LARGE_MODULE_BYTES;
+    return await vscode.workspace.fs.stat(file);
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+/** Same size and modification time: a watcher event about a write the view already shows. */
+function sameFile(a: vscode.FileStat, b: vscode.FileStat | undefined): boolean {
+  return b !== undefined && a.size === b.size && a.mtime === b.mtime;
+}
+
+/** Whether a tab in any group still shows `view`. */
+function isShown(view: vscode.Uri): boolean {
+  return vscode.window.tabGroups.all.some((group) =>
+    group.tabs.some(
+      (tab) => tab.input instanceof vscode.TabInputText && tab.input.uri.toString() === view.toString(),
+    ),
+  );
 }
 
 function disassembling(file: vscode.Uri, firstLines: string): string {
@@ -41,14 +59,28 @@ export class WasmTextProvider implements vscode.TextDocumentContentProvider, vsc
   private readonly large = new Map<string, LargeView>();
   readonly onDidChange = this.changed.event;
   private readonly watcher: vscode.FileSystemWatcher;
+  private readonly closed: vscode.Disposable;
 
   constructor(private readonly client: LanguageClient) {
     client.onNotification(WasmTextProgressNotification.type, (params: WasmTextProgressParams) =>
       this.showFirstLines(params),
     );
     this.watcher = vscode.workspace.createFileSystemWatcher('**/*.wasm', true, false, false);
-    this.watcher.onDidChange((file) => this.refresh(file));
+    this.watcher.onDidChange((file) => void this.changedOnDisk(file));
     this.watcher.onDidDelete((file) => this.refresh(file));
+    // A document outlives its tab (VS Code disposes it later, or never while referenced), so a
+    // large view's work stops when its last tab closes, or its document, whichever comes first.
+    this.closed = vscode.Disposable.from(
+      vscode.workspace.onDidCloseTextDocument((document) => {
+        if (document.uri.scheme === WASM_VIEW_SCHEME) this.forget(fileUriFor(document.uri).toString());
+      }),
+      vscode.window.tabGroups.onDidChangeTabs((change) => {
+        for (const tab of change.closed) {
+          const view = tab.input instanceof vscode.TabInputText ? tab.input.uri : undefined;
+          if (view?.scheme === WASM_VIEW_SCHEME && !isShown(view)) this.forget(fileUriFor(view).toString());
+        }
+      }),
+    );
   }
 
   async provideTextDocumentContent(view: vscode.Uri, token: vscode.CancellationToken): Promise<string> {
@@ -58,13 +90,18 @@ export class WasmTextProvider implements vscode.TextDocumentContentProvider, vsc
     if (shown) {
       // A large module: its first lines while the rest is printed, then the whole text once.
       if (shown.whole === undefined) return shown.partial;
-      this.large.delete(key);
+      this.forget(key);
       return shown.whole;
     }
-    if (!(await isLarge(file))) return this.request(key, token);
-    const state: LargeView = { partial: disassembling(file, '') };
+    const stat = await statOf(file);
+    if (!stat || stat.size <= LARGE_MODULE_BYTES) return this.request(key, token);
+    const state: LargeView = {
+      partial: disassembling(file, ''),
+      cancel: new vscode.CancellationTokenSource(),
+      stat,
+    };
     this.large.set(key, state);
-    void this.request(key).then((whole) => {
+    void this.request(key, state.cancel.token).then((whole) => {
       if (this.large.get(key) !== state) return;
       state.whole = whole;
       this.changed.fire(view);
@@ -92,9 +129,20 @@ export class WasmTextProvider implements vscode.TextDocumentContentProvider, vsc
     }
   }
 
+  /**
+   * A large view whose disassembly is under way restarts only if the file really changed: the
+   * event of the write that made the file often arrives after its view asked for the text, and
+   * restarting then would print 14 MB twice.
+   */
+  private async changedOnDisk(file: vscode.Uri): Promise<void> {
+    const state = this.large.get(file.toString());
+    if (state && state.whole === undefined && sameFile(state.stat, await statOf(file))) return;
+    this.refresh(file);
+  }
+
   /** Re-reads the view of `file` if it is open (VS Code asks the provider again). */
   refresh(file: vscode.Uri): void {
-    this.large.delete(file.toString());
+    this.forget(file.toString());
     const view = viewUriFor(file);
     if (
       vscode.workspace.textDocuments.some(
@@ -104,7 +152,21 @@ export class WasmTextProvider implements vscode.TextDocumentContentProvider, vsc
       this.changed.fire(view);
   }
 
+  /**
+   * Drops a large view's state; a disassembly still under way is cancelled (its view was closed or
+   * is read anew), so a closed 14 MB view does not keep the server printing for a minute.
+   */
+  private forget(key: string): void {
+    const state = this.large.get(key);
+    if (!state) return;
+    this.large.delete(key);
+    if (state.whole === undefined) state.cancel.cancel();
+    state.cancel.dispose();
+  }
+
   dispose(): void {
+    for (const key of [...this.large.keys()]) this.forget(key);
+    this.closed.dispose();
     this.watcher.dispose();
     this.changed.dispose();
   }

@@ -198,8 +198,11 @@ export class DiagnosticsFeature {
         this.clear(uri);
         return;
       }
-      // Full facts only for modules shown in a text view (hovers there need them).
-      const shown = this.documents.all().some((d) => fileUriOfView(d.uri) === uri);
+      // Full facts only for modules shown in a text view (hovers there need them), and only once
+      // its text is printed: full facts are read on this thread, and while a large view prints
+      // they would hold up its first lines (the file's watcher event comes with a new view).
+      // publishView brings them when the text arrives.
+      const shown = this.openViewsOf(uri).length > 0 && !this.views.isPrinting(uri);
       const result = await this.analyzer.analyzeFile(uri, settings, shown);
       if (!result) {
         this.clear(uri);
