@@ -215,6 +215,27 @@ describe('wasm-warden check', function () {
     }
   });
 
+  it('refuses a .wat longer than a string can be, at once and by its size, in check and inspect', async () => {
+    const huge = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-huge-'));
+    try {
+      // Sparse: 600 MB of size, no blocks written (a real 1.9 GB wasm2wat print was read whole
+      // before the engine's "Cannot create a string longer than…", after 48 s and 3.7 GB).
+      const file = path.join(huge, 'printed.wat');
+      fs.closeSync(fs.openSync(file, 'w'));
+      fs.truncateSync(file, 600_000_000);
+      const expected =
+        /the text is 0\.6 GB, more than the 512 MiB a text module can have .*compile it to a \.wasm/;
+      const checked = await checkFile(file, { root: huge, ruleOverrides: {} });
+      assert.match(checked.error ?? '', expected);
+      const inspected = runCliProcess(['inspect', 'printed.wat'], huge);
+      assert.equal(inspected.code, 2);
+      assert.match(inspected.stderr, /^wasm-warden inspect: cannot read printed\.wat: the text is 0\.6 GB/);
+      assert.match(inspected.stderr, expected);
+    } finally {
+      fs.rmSync(huge, { recursive: true, force: true });
+    }
+  });
+
   it('fails closed with exit 2 when the policy is broken', () => {
     const broken = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-broken-'));
     try {

@@ -12,6 +12,7 @@ import type { Baseline } from '../../core/diff/surface';
 import { ruleIds } from '../../core/rules/registry';
 import { loadBaseline, type BaselineSource } from './baseline';
 import type { FileReport } from './report';
+import { textTooLarge } from '../textLimit';
 
 export interface CheckOptions {
   /** Discovery of policies stops here (the folder `check` was run from). */
@@ -57,6 +58,9 @@ export async function checkFile(file: string, options: CheckOptions): Promise<Fi
       : policy.source.kind === 'strict-fallback'
         ? policy.source.brokenPath
         : undefined;
+  const isText = /\.wat$/i.test(file);
+  const tooLarge = isText ? await textTooLarge(file) : undefined;
+  if (tooLarge) return { path: file, findings: [], policyPath, error: tooLarge };
   let contents: Buffer;
   try {
     contents = await fsp.readFile(file);
@@ -70,7 +74,6 @@ export async function checkFile(file: string, options: CheckOptions): Promise<Fi
           : e.message;
     return { path: file, findings: [], policyPath, error: reason };
   }
-  const isText = /\.wat$/i.test(file);
   let baseline: Baseline | undefined;
   if (options.baseline && !isText) {
     try {

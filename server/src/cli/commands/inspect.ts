@@ -6,6 +6,7 @@
  */
 /* eslint-disable @typescript-eslint/no-require-imports -- a plain require keeps the text path unloaded for binaries */
 import { readFile } from 'node:fs/promises';
+import { textTooLarge } from '../textLimit';
 import { resolve } from 'node:path';
 import { UsageError, type CliCommand, type CliIo } from '../command';
 import { readBinaryModule } from '../../core/module/binary';
@@ -74,6 +75,12 @@ export const inspectCommand: CliCommand = {
     const options = parseArgs(args);
     const { file, json } = options;
     const path = resolve(io.cwd, file);
+    const isText = /\.wa(t|st)$/i.test(path);
+    const tooLarge = isText ? await textTooLarge(path) : undefined;
+    if (tooLarge) {
+      io.stderr(`wasm-warden inspect: cannot read ${file}: ${tooLarge}\n`);
+      return 2;
+    }
     let data: Uint8Array;
     try {
       data = await readFile(path);
@@ -83,7 +90,7 @@ export const inspectCommand: CliCommand = {
       );
       return 2;
     }
-    if (/\.wa(t|st)$/i.test(path))
+    if (isText)
       // The text path and what it brings (the WAT reader, wabt's worker, wasmparser) load only here.
       return (require('../inspect/text') as typeof import('../inspect/text')).inspectText(
         file,
