@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UsageError, type CliCommand, type CliIo } from '../command';
 import { readBinaryModule } from '../../core/module/binary';
-import { allProposals } from '../../core/module/code';
+import { allProposals, CallSiteLog } from '../../core/module/code';
 import { copyFacts } from '../../core/module/lazyDataSegments';
 import type { ModuleFacts } from '../../core/module/model';
 import { validateBinary } from '../../core/module/validate';
@@ -94,13 +94,16 @@ export const inspectCommand: CliCommand = {
       );
     const bytes = data;
     const facts = readBinaryModule(bytes);
-    // Inspecting is the one place that always wants the body-level proposals too.
-    for (const m of [facts, ...allNested(facts)]) m.proposals = allProposals(bytes, m);
+    // Inspecting is the one place that always wants the body-level proposals too; the same pass
+    // over a core module's bodies logs its calls for the call graph.
+    const calls = facts.kind === 'module' ? new CallSiteLog() : undefined;
+    for (const m of [facts, ...allNested(facts)])
+      m.proposals = allProposals(bytes, m, m === facts ? calls : undefined);
     const validation = validateBinary(bytes, facts);
     // validateBinary returns the reader's own errors when there are any; do not list them twice.
     const problems = [...facts.problems, ...validation.filter((v) => !facts.problems.includes(v))];
     const failed = problems.some((p) => p.severity === 'error');
-    const reach = reachabilityOf(facts, bytes);
+    const reach = reachabilityOf(facts, bytes, calls);
     if (json) {
       // A component's world and WIT go at the top, once.
       const { world, wit, ...components } = facts.components ?? { imports: [], exports: [] };
