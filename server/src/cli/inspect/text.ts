@@ -10,7 +10,7 @@ import { compileWat, type CompileResult } from '../../core/wat/compile';
 import { readWatModules } from '../../core/wat/reader';
 import { WatCompileThread } from '../../workers/watCompile/thread';
 import { describe, problemLines, reachabilityLines } from './describe';
-import { printJson, reachabilityJson } from './json';
+import { jsonFacts, printJson, reachabilityJson } from './json';
 
 /**
  * wabt on a bounded worker where the bundle has one (dist/wat-compile-worker.js): wabt spins on
@@ -31,7 +31,7 @@ export async function inspectText(
   file: string,
   text: string,
   validate: boolean,
-  { json, reach: perExport }: { json: boolean; reach: boolean },
+  { json, reach: perExport, detail }: { json: boolean; reach: boolean; detail: boolean },
   io: CliIo,
 ): Promise<number> {
   const read = readWatModules(text);
@@ -52,8 +52,8 @@ export async function inspectText(
     const reachability = reach && reachabilityJson(only, reach, perExport);
     const body =
       read.modules.length === 1
-        ? { file, ...only, ...(reachability ? { reachability } : {}), problems }
-        : { file, kind: 'script', modules: read.modules, problems };
+        ? jsonFacts(only, detail, { ...(reachability ? { reachability } : {}), problems }, { file })
+        : { file, kind: 'script', modules: read.modules.map((m) => jsonFacts(m, detail)), problems };
     printJson(body, reachability, io);
   } else {
     const lines = [`${file}: ${read.modules.length} module${read.modules.length === 1 ? '' : 's'} in text`];
