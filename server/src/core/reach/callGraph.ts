@@ -281,7 +281,13 @@ export function buildCallGraph(facts: ModuleFacts, bytes: Uint8Array, calls?: Ca
   while (nextStart <= functionCount) siteStart[nextStart++] = sites.caller.length;
 
   const nodeCount = functionCount + indirect.length;
-  const signatureKeys = facts.functions.map((fn) => signatureKey(fn.signature));
+  // Functions of one type share its signature object: one key per type, not per function.
+  const keyOf = new Map<FuncSignature | null, string>();
+  const signatureKeys = facts.functions.map((fn) => {
+    let key = keyOf.get(fn.signature);
+    if (key === undefined) keyOf.set(fn.signature, (key = signatureKey(fn.signature)));
+    return key;
+  });
   const bySignature = new Map<string, number[]>();
   for (let f = 0; f < functionCount; f++) {
     const list = bySignature.get(signatureKeys[f]);
