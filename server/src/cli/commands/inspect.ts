@@ -9,16 +9,12 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UsageError, type CliCommand, type CliIo } from '../command';
 import { readBinaryModule } from '../../core/module/binary';
-import { allProposals, CallSiteLog } from '../../core/module/code';
+import { allProposalsNested, CallSiteLog } from '../../core/module/code';
 import type { ModuleFacts } from '../../core/module/model';
 import { validateBinary } from '../../core/module/validate';
 import { reachabilityOf } from '../../core/reach/summary';
 import { bytesText, describe, problemLines, reachabilityLines } from '../inspect/describe';
 import { jsonFacts, printJson, reachabilityJson } from '../inspect/json';
-
-function allNested(facts: ModuleFacts): ModuleFacts[] {
-  return (facts.modules ?? []).flatMap((m) => [m, ...allNested(m)]);
-}
 
 const HELP = `Usage: wasm-warden inspect FILE [--json] [--reach] [--detail]
 
@@ -104,8 +100,7 @@ export const inspectCommand: CliCommand = {
     // Inspecting is the one place that always wants the body-level proposals too; the same pass
     // over a core module's bodies logs its calls for the call graph.
     const calls = facts.kind === 'module' ? new CallSiteLog() : undefined;
-    for (const m of [facts, ...allNested(facts)])
-      m.proposals = allProposals(bytes, m, m === facts ? calls : undefined);
+    for (const [m, proposals] of allProposalsNested(bytes, facts, calls)) m.proposals = proposals;
     const validation = validateBinary(bytes, facts);
     // validateBinary returns the reader's own errors when there are any; do not list them twice.
     const problems = [...facts.problems, ...validation.filter((v) => !facts.problems.includes(v))];

@@ -372,3 +372,32 @@ export function allProposals(
   const fromBodies = scanFunctionBodies(bytes, { facts, collect: false, calls }).proposals;
   return sortProposals([...facts.proposals, ...fromBodies]);
 }
+
+/**
+ * `allProposals` of a module or component and of every module and component nested in it, each
+ * body walked once (a component's proposals are its own and those of every core module inside).
+ * `calls`: log the top core module's calls on the way (for its call graph).
+ */
+export function allProposalsNested(
+  bytes: Uint8Array,
+  facts: ModuleFacts,
+  calls?: CallSiteLog,
+): Map<ModuleFacts, Proposal[]> {
+  const fromBodies = new Map<ModuleFacts, Proposal[]>();
+  const bodyProposals = (core: ModuleFacts): Proposal[] => {
+    let found = fromBodies.get(core);
+    if (!found) {
+      const log = core === facts ? calls : undefined;
+      found = scanFunctionBodies(bytes, { facts: core, collect: false, calls: log }).proposals;
+      fromBodies.set(core, found);
+    }
+    return found;
+  };
+  const result = new Map<ModuleFacts, Proposal[]>();
+  const visit = (m: ModuleFacts): void => {
+    result.set(m, sortProposals([...m.proposals, ...allCoreModules(m).flatMap(bodyProposals)]));
+    (m.modules ?? []).forEach(visit);
+  };
+  visit(facts);
+  return result;
+}
