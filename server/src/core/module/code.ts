@@ -255,6 +255,11 @@ function scanBody(
       pos++;
       continue;
     }
+    // Next, loads and stores with a one-byte alignment (no memory index) and a one-byte offset.
+    if (shape === FastShape.MemArg && bytes[pos] < 0x40 && bytes[pos + 1] < 0x80 && pos + 2 <= end) {
+      pos += 2;
+      continue;
+    }
     let next = -1;
     switch (shape) {
       case FastShape.Leb:
