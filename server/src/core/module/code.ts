@@ -92,6 +92,26 @@ export class CallSiteLog {
   get length(): number {
     return this.caller.length;
   }
+
+  /** Logs one call (a module with 500,000 calls logs them all: one growth check for the five lists). */
+  add(caller: number, op: number, offset: number, first: number, second: number): void {
+    const i = this.caller.length;
+    if (i === this.caller.data.length) this.grow();
+    this.caller.data[i] = caller;
+    this.op.data[i] = op;
+    this.offset.data[i] = offset;
+    this.first.data[i] = first;
+    this.second.data[i] = second;
+    this.caller.length = this.op.length = this.offset.length = this.first.length = this.second.length = i + 1;
+  }
+
+  private grow(): void {
+    for (const list of [this.caller, this.op, this.offset, this.first, this.second]) {
+      const grown = new Int32Array(list.data.length * 2);
+      grown.set(list.data);
+      list.data = grown;
+    }
+  }
 }
 
 export interface BodyScanOptions {
@@ -209,11 +229,7 @@ function recordCall(r: ByteReader, op: number, at: number, funcIndex: number, ca
   }
   const first = r.varU32();
   const second = op === 0x11 || op === 0x13 ? r.varU32() : 0;
-  calls.caller.push(funcIndex);
-  calls.op.push(op);
-  calls.offset.push(at);
-  calls.first.push(first);
-  calls.second.push(second);
+  calls.add(funcIndex, op, at, first, second);
 }
 
 /**

@@ -224,7 +224,6 @@ export function buildCallGraph(facts: ModuleFacts, bytes: Uint8Array, calls?: Ca
     return functionCount + id;
   };
 
-  const sites = { caller: new IntList(), target: new IntList(), offset: new IntList(), op: new IntList() };
   const siteStart = new Int32Array(functionCount + 1);
   const edgeFrom = new IntList();
   const edgeTo = new IntList();
@@ -256,27 +255,34 @@ export function buildCallGraph(facts: ModuleFacts, bytes: Uint8Array, calls?: Ca
   }
   for (const p of log.problems) problems.push(p);
   for (let i = 0; i < log.refFuncs.length; i++) take(log.refFuncs.data[i] >>> 0);
-  // Sites come in body order, so a function's sites are contiguous: siteStart[f] counts the
-  // sites of the functions before f.
-  let nextStart = 0;
+  // Sites are the log's calls (shared, not copied) with their target node; a direct call past
+  // the function space is invalid (the validator says so) and has no site. They come in body
+  // order, so a function's sites are contiguous: siteStart[f] counts the sites before f's.
+  const target = new Int32Array(log.length);
+  let kept = 0;
   for (let i = 0; i < log.length; i++) {
-    const f = log.caller.data[i];
     const op = log.op.data[i];
     const first = log.first.data[i] >>> 0;
-    while (nextStart <= f) siteStart[nextStart++] = sites.caller.length;
-    let target: number;
-    if (op === CallOp.Call || op === CallOp.ReturnCall) {
-      // A direct call past the function space is invalid (the validator says so): no edge.
-      if (first >= functionCount) continue;
-      target = first;
-    } else if (op === CallOp.CallIndirect || op === CallOp.ReturnCallIndirect)
-      target = indirectNode('table', first, log.second.data[i] >>> 0);
-    else target = indirectNode('ref', first, 0);
-    sites.caller.push(f);
-    sites.target.push(target);
-    sites.offset.push(log.offset.data[i]);
-    sites.op.push(op);
-    addEdge(f, target);
+    let t: number;
+    if (op === CallOp.Call || op === CallOp.ReturnCall) t = first < functionCount ? first : -1;
+    else if (op === CallOp.CallIndirect || op === CallOp.ReturnCallIndirect)
+      t = indirectNode('table', first, log.second.data[i] >>> 0);
+    else t = indirectNode('ref', first, 0);
+    target[i] = t;
+    if (t >= 0) kept++;
+  }
+  let sites: CallGraph['sites'] = {
+    caller: log.caller,
+    target: IntList.over(target, log.length),
+    offset: log.offset,
+    op: log.op,
+  };
+  if (kept < log.length) sites = keptSites(sites, kept);
+  let nextStart = 0;
+  for (let i = 0; i < sites.caller.length; i++) {
+    const f = sites.caller.data[i];
+    while (nextStart <= f) siteStart[nextStart++] = i;
+    addEdge(f, sites.target.data[i]);
   }
   while (nextStart <= functionCount) siteStart[nextStart++] = sites.caller.length;
 
@@ -341,6 +347,31 @@ export function buildCallGraph(facts: ModuleFacts, bytes: Uint8Array, calls?: Ca
     entries,
     addressTaken,
     problems,
+  };
+}
+
+/** The sites whose target is not -1, copied (`kept` of them). */
+function keptSites(all: CallGraph['sites'], kept: number): CallGraph['sites'] {
+  const lists = {
+    caller: new Int32Array(kept),
+    target: new Int32Array(kept),
+    offset: new Int32Array(kept),
+    op: new Int32Array(kept),
+  };
+  let k = 0;
+  for (let i = 0; i < all.target.length; i++) {
+    if (all.target.data[i] < 0) continue;
+    lists.caller[k] = all.caller.data[i];
+    lists.target[k] = all.target.data[i];
+    lists.offset[k] = all.offset.data[i];
+    lists.op[k] = all.op.data[i];
+    k++;
+  }
+  return {
+    caller: IntList.over(lists.caller),
+    target: IntList.over(lists.target),
+    offset: IntList.over(lists.offset),
+    op: IntList.over(lists.op),
   };
 }
 
