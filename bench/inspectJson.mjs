@@ -55,7 +55,7 @@ for (let run = 0; run < runs; run++) {
   }
 }
 
-const mb = (n) => `${(n / 1e6).toFixed(1)} MB`;
+const mb = (n) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${Math.round(n / 1e3)} kB`);
 const nodeWall = median(bare.map((m) => m.wall));
 const nodeCpu = median(bare.map((m) => m.cpu));
 console.log(
