@@ -12,11 +12,16 @@ import { WatCompileThread } from '../../workers/watCompile/thread';
 import { describe, problemLines, reachabilityLines } from './describe';
 import { jsonFacts, printJson, reachabilityJson } from './json';
 
+/** Texts below this size are compiled on the main thread: a worker's start-up costs more. */
+const IN_PLACE_MAX_CHARS = 1 << 20;
+
 /**
  * wabt on a bounded worker where the bundle has one (dist/wat-compile-worker.js): wabt spins on
- * some large prints (sql.js's 14 MB `.wat`), which then end as a "not validated" warning.
+ * some large prints (sql.js's 14 MB `.wat`), which then end as a "not validated" warning. A small
+ * text compiles in place (compileWat itself sends texts that nest too deep for wabt elsewhere).
  */
 async function boundedCompile(text: string, file: string): Promise<CompileResult> {
+  if (text.length < IN_PLACE_MAX_CHARS) return compileWat(text, file);
   const thread = WatCompileThread.create();
   if (!thread) return compileWat(text, file);
   try {
