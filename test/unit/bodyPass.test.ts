@@ -3,7 +3,8 @@
  * `inspect` its proposals and the call graph its calls. Checked on every valid module of the spec
  * test suite (converted by Debian wabt's `wast2json`, as moduleBinarySpec.test.ts does) and on
  * real-world modules against the wasmparser package, an independent decoder: the same calls at
- * the same byte offsets; logging calls changes no count or proposal; the graph built from a log
+ * the same byte offsets; logging calls changes no count or proposal, nor does the walk that keeps
+ * no per-function counts (`inspect`'s); the graph built from a log
  * the rules' pass shared equals the graph built alone; `neverCalled` (one forward walk) equals
  * the imports that no entry point's own reach contains.
  */
@@ -73,6 +74,9 @@ function checkModule(bytes: Uint8Array, label: string): boolean {
   const shared = scanFunctionBodies(bytes, { facts, calls: log });
   const alone = scanFunctionBodies(bytes, { facts });
   assert.deepEqual(shared, alone, `${label}: logging calls changed the counts or proposals`);
+  const proposalsOnly = scanFunctionBodies(bytes, { facts, collect: false, calls: new CallSiteLog() });
+  assert.deepEqual(proposalsOnly.proposals, alone.proposals, `${label}: proposals of the one-tally walk`);
+  assert.deepEqual(proposalsOnly.problems, alone.problems, `${label}: problems of the one-tally walk`);
 
   const graph = buildCallGraph(facts, bytes, log);
   const own = buildCallGraph(facts, bytes);

@@ -348,11 +348,13 @@ export function scanFunctionBodies(bytes: Uint8Array, options: BodyScanOptions =
   const result: BodyScanResult = { functions: [], proposals: [], problems: [] };
   const modules = facts.kind === 'component' ? allCoreModules(facts) : [facts];
   const tally = new Int32Array(256);
+  // Without a caller for each function's counts, one tally runs over every body (proposals only).
+  const perFunction = collect || options.onFunction !== undefined;
   const r = new ByteReader(bytes, 0, 0); // one reader, moved from body to body
   scan: for (const [moduleIndex, module] of modules.entries()) {
     for (const fn of module.functions) {
       if (fn.bodyOffset === undefined || fn.bodySize === undefined) continue;
-      tally.fill(0);
+      if (perFunction) tally.fill(0);
       let instructions = 0;
       r.pos = fn.bodyOffset;
       r.end = fn.bodyOffset + fn.bodySize;
@@ -364,6 +366,7 @@ export function scanFunctionBodies(bytes: Uint8Array, options: BodyScanOptions =
         calls?.problems.push({ funcIndex: fn.index, offset, message });
         result.problems.push(invalidModule(`function ${fn.index}: ${message}`, offset, bytes.length));
       }
+      if (!perFunction) continue;
       for (const op of PROPOSAL_OPCODES) if (tally[op] > 0) seen.add(OPCODE_PROPOSAL[op]!);
       const stats: FunctionBodyStats = {
         index: fn.index,
@@ -377,6 +380,7 @@ export function scanFunctionBodies(bytes: Uint8Array, options: BodyScanOptions =
       if (options.onFunction?.(stats) === false) break scan;
     }
   }
+  if (!perFunction) for (const op of PROPOSAL_OPCODES) if (tally[op] > 0) seen.add(OPCODE_PROPOSAL[op]!);
   result.proposals = sortProposals(seen);
   return result;
 }
