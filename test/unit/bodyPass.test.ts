@@ -154,4 +154,23 @@ describe('the body pass: counts, proposals and calls in one walk', function () {
     );
     assert.equal(graph.sites.caller.length, 2);
   });
+
+  it('keeps no site for a direct call past the function space (invalid), and the others in place', () => {
+    // (module (func $a) (func $b call 7 call $a))
+    const bytes = Uint8Array.from([
+      0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x03, 0x02,
+      0x00, 0x00, 0x0a, 0x0b, 0x02, 0x02, 0x00, 0x0b, 0x06, 0x00, 0x10, 0x07, 0x10, 0x00, 0x0b,
+    ]);
+    const facts = readBinaryModule(bytes);
+    const log = new CallSiteLog();
+    scanFunctionBodies(bytes, { facts, calls: log });
+    assert.deepEqual(loggedCalls(log).calls, ['1:16@27→7', '1:16@29→0']);
+    const graph = buildCallGraph(facts, bytes, log);
+    assert.deepEqual(
+      [graph.sites.caller.length, graph.sites.target.at(0), graph.sites.offset.at(0)],
+      [1, 0, 29],
+    );
+    assert.deepEqual(Array.from(graph.siteStart), [0, 0, 1]);
+    assert.deepEqual(Array.from(graph.outList.subarray(graph.outStart[1], graph.outStart[2])), [0]);
+  });
 });
