@@ -4,6 +4,10 @@
 // npm registry into .cache/real-world/, and only the listed .wasm file is extracted. Files already
 // cached are kept; every file's SHA-256 is checked against the value pinned here.
 //
+// Entries marked `large` are for benchmarks only (no test reads them): they go to
+// .cache/real-world/large/, out of the folder other benchmarks list whole, and `fetchAll` leaves
+// them out unless asked; the command line fetches them too.
+//
 // Usage: node scripts/fetch-real-world.mjs [--list]   (prints the cached paths as JSON with --list)
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -95,14 +99,26 @@ export const REAL_WORLD_MODULES = [
     file: 'dist/umd/ffmpeg-core.wasm',
     sha256: '9f57947a5bd530d8f00c5b3f2cb2a3492faa7e5d823315342d6a8656d0a6b7b7',
   },
+  // 34 MB, 75,000 exports and 60,000 functions: the largest module of the inspect --json benchmark
+  {
+    id: 'duckdb-wasm',
+    pkg: '@duckdb/duckdb-wasm',
+    version: '1.32.0',
+    file: 'dist/duckdb-eh.wasm',
+    sha256: '4c221bfa59c11f24dbd750e70c90b9252eca6eec5633936e6a2ec766e55fd879',
+    large: true,
+  },
 ];
+
+/** Where the benchmark-only (`large`) modules are kept. */
+export const LARGE_DIR = join(CACHE_DIR, 'large');
 
 function sha256(path) {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
 
 export function cachedPath(entry) {
-  return join(CACHE_DIR, `${entry.id}-${entry.version}.wasm`);
+  return join(entry.large ? LARGE_DIR : CACHE_DIR, `${entry.id}-${entry.version}.wasm`);
 }
 
 function tarballName(entry) {
@@ -113,7 +129,7 @@ function tarballName(entry) {
 export function fetchOne(entry, log = () => {}) {
   const target = cachedPath(entry);
   if (!existsSync(target)) {
-    mkdirSync(CACHE_DIR, { recursive: true });
+    mkdirSync(dirname(target), { recursive: true });
     const tarball = join(CACHE_DIR, tarballName(entry));
     if (!existsSync(tarball)) {
       log(`npm pack ${entry.pkg}@${entry.version}`);
@@ -142,12 +158,15 @@ export function fetchOne(entry, log = () => {}) {
   return target;
 }
 
-export function fetchAll(log = () => {}) {
-  return Object.fromEntries(REAL_WORLD_MODULES.map((e) => [e.id, fetchOne(e, log)]));
+/** Fetches every module the tests read; `large` adds the benchmark-only ones. */
+export function fetchAll(log = () => {}, { large = false } = {}) {
+  return Object.fromEntries(
+    REAL_WORLD_MODULES.filter((e) => large || !e.large).map((e) => [e.id, fetchOne(e, log)]),
+  );
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const paths = fetchAll((m) => process.stderr.write(`${m}\n`));
+  const paths = fetchAll((m) => process.stderr.write(`${m}\n`), { large: true });
   if (process.argv.includes('--list')) process.stdout.write(`${JSON.stringify(paths, null, 2)}\n`);
   else
     for (const [id, path] of Object.entries(paths)) process.stdout.write(`${id}\t${sha256(path)}\t${path}\n`);

@@ -44,9 +44,21 @@ describe('wasm-warden start-up', () => {
     assert.deepEqual(loadedBundles(['--help']), ['cli.js']);
   });
 
-  it('loads only the inspect bundle for a binary; the text reader and wabt (on its bounded worker) only for text', () => {
+  it('loads only the inspect bundle for a binary; the text reader and wabt only for text, on its bounded worker for large text', () => {
     assert.deepEqual(loadedBundles(['inspect', 'examples/hello.wasm']), ['cli.js', 'cli-inspect.js']);
+    // A small text compiles in place: a worker's start-up would cost more than the compile.
     assert.deepEqual(loadedBundles(['inspect', 'examples/add.wat']), [
+      'cli.js',
+      'cli-inspect.js',
+      'cli-inspect-text.js',
+      'wabt.js',
+    ]);
+    const large = path.join(mkdtempSync(path.join(tmpdir(), 'ww-startup-')), 'large.wat');
+    writeFileSync(
+      large,
+      `(module\n${';; padding to past a mebibyte\n'.repeat(40_000)}  (func (export "f")))\n`,
+    );
+    assert.deepEqual(loadedBundles(['inspect', large]), [
       'cli.js',
       'cli-inspect.js',
       'cli-inspect-text.js',

@@ -72,6 +72,31 @@ describe('wasm-warden inspect', () => {
     assert.deepEqual(json.problems, []);
   });
 
+  it('--json leaves functions[] and dataSegments[] to --detail, and keeps every other field as it was', async () => {
+    writeFileSync(
+      join(dir, 'items.wat'),
+      '(module (memory 1) (data (i32.const 8) "hi") (func $f (export "f") (result i32) i32.const 1))',
+    );
+    for (const file of [SIGNED, 'items.wat']) {
+      const summary = JSON.parse((await inspect(file, '--json')).stdout);
+      const full = JSON.parse((await inspect(file, '--json', '--detail')).stdout);
+      assert.equal(summary.functions, undefined, file);
+      assert.equal(summary.dataSegments, undefined, file);
+      assert.ok(full.functions.length > 0, file);
+      assert.ok(Array.isArray(full.dataSegments), file);
+      delete full.functions;
+      delete full.dataSegments;
+      assert.deepEqual(Object.keys(summary), Object.keys(full), file);
+      assert.deepEqual(summary, full, file);
+    }
+    const full = JSON.parse((await inspect('items.wat', '--json', '--detail')).stdout);
+    assert.deepEqual(
+      full.dataSegments.map((d: { size: number }) => d.size),
+      [2],
+    );
+    assert.match((await inspect('--help')).stdout, /--detail with --json, also print the per-item lists/);
+  });
+
   it('components: imports, exports and nested modules in JSON', async () => {
     const { code, stdout } = await inspect(COMPONENT, '--json');
     assert.equal(code, 0);

@@ -4,7 +4,7 @@
  * goes out in chunks, so a large module's output is never built whole. Byte for byte what
  * `JSON.stringify(body, null, 2)` prints.
  */
-import { dataSegmentTable } from '../../core/module/lazyDataSegments';
+import { copyFacts, dataSegmentTable } from '../../core/module/lazyDataSegments';
 import type { ModuleFacts } from '../../core/module/model';
 import type { Reachability } from '../../core/reach/reachability';
 import { exportReachRows, neverCalledImports } from '../../core/reach/summary';
@@ -20,9 +20,29 @@ export function writeFactsJson(body: unknown, write: (text: string) => void, laz
     const table = key === 'dataSegments' ? dataSegmentTable(holder as ModuleFacts) : undefined;
     return table && { length: table.length, at: (row) => table.fact(row) };
   };
-  // Module facts (the top ones and a component's nested ones) are what hold data segments.
-  const walk = (value: object): boolean => 'dataSegments' in value || value === lazy;
+  // The body is walked so that its lists print in batches; module facts (the top ones and a
+  // component's nested ones) are what hold data segments.
+  const walk = (value: object): boolean => value === body || 'dataSegments' in value || value === lazy;
   writeJson(body, write, { rows, walk });
+}
+
+/**
+ * Facts as `inspect --json` prints them: `fields` replace or follow the facts' own, `lead` comes
+ * first. The per-item lists `functions` and `dataSegments` (tens of thousands of items in large
+ * modules: most of their JSON) are left out, in nested modules too, unless `detail`.
+ */
+export function jsonFacts(
+  facts: ModuleFacts,
+  detail: boolean,
+  fields: Partial<ModuleFacts> = {},
+  lead: Record<string, unknown> = {},
+): ModuleFacts {
+  if (detail) return copyFacts(facts, fields, lead);
+  const nested = facts.modules ? { modules: facts.modules.map((m) => jsonFacts(m, false)) } : {};
+  const copy: Partial<ModuleFacts> = copyFacts(facts, { ...nested, ...fields }, lead);
+  delete copy.functions;
+  delete copy.dataSegments;
+  return copy as ModuleFacts;
 }
 
 /** The JSON of `body` and a newline on stdout. */

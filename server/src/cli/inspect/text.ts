@@ -10,13 +10,18 @@ import { compileWat, type CompileResult } from '../../core/wat/compile';
 import { readWatModules } from '../../core/wat/reader';
 import { WatCompileThread } from '../../workers/watCompile/thread';
 import { describe, problemLines, reachabilityLines } from './describe';
-import { printJson, reachabilityJson } from './json';
+import { jsonFacts, printJson, reachabilityJson } from './json';
+
+/** Texts below this size are compiled on the main thread: a worker's start-up costs more. */
+const IN_PLACE_MAX_CHARS = 1 << 20;
 
 /**
  * wabt on a bounded worker where the bundle has one (dist/wat-compile-worker.js): wabt spins on
- * some large prints (sql.js's 14 MB `.wat`), which then end as a "not validated" warning.
+ * some large prints (sql.js's 14 MB `.wat`), which then end as a "not validated" warning. A small
+ * text compiles in place (compileWat itself sends texts that nest too deep for wabt elsewhere).
  */
 async function boundedCompile(text: string, file: string): Promise<CompileResult> {
+  if (text.length < IN_PLACE_MAX_CHARS) return compileWat(text, file);
   const thread = WatCompileThread.create();
   if (!thread) return compileWat(text, file);
   try {
@@ -31,7 +36,7 @@ export async function inspectText(
   file: string,
   text: string,
   validate: boolean,
-  { json, reach: perExport }: { json: boolean; reach: boolean },
+  { json, reach: perExport, detail }: { json: boolean; reach: boolean; detail: boolean },
   io: CliIo,
 ): Promise<number> {
   const read = readWatModules(text);
@@ -52,8 +57,8 @@ export async function inspectText(
     const reachability = reach && reachabilityJson(only, reach, perExport);
     const body =
       read.modules.length === 1
-        ? { file, ...only, ...(reachability ? { reachability } : {}), problems }
-        : { file, kind: 'script', modules: read.modules, problems };
+        ? jsonFacts(only, detail, { ...(reachability ? { reachability } : {}), problems }, { file })
+        : { file, kind: 'script', modules: read.modules.map((m) => jsonFacts(m, detail)), problems };
     printJson(body, reachability, io);
   } else {
     const lines = [`${file}: ${read.modules.length} module${read.modules.length === 1 ? '' : 's'} in text`];

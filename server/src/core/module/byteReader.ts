@@ -152,6 +152,14 @@ export class ByteReader {
       this.fail(`name length ${length} runs past the end of the data`, lengthOffset);
     const start = this.pos;
     this.pos += length;
+    // Most names are short ASCII: built here, they skip the decoder's per-call cost.
+    if (length <= 64) {
+      const bytes = this.bytes;
+      let ascii = true;
+      for (let i = start; i < start + length; i++) if (bytes[i] >= 0x80) ascii = false;
+      if (ascii)
+        return String.fromCharCode.apply(null, bytes.subarray(start, start + length) as unknown as number[]);
+    }
     try {
       return utf8.decode(this.bytes.subarray(start, start + length));
     } catch {

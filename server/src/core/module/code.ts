@@ -1,10 +1,13 @@
 /**
- * The lazy pass over function bodies, for rules that look at code (cryptominer fingerprints,
- * indirect-call counts) and for the proposals only visible in instructions (SIMD, atomics, tail
- * calls, exception opcodes). It walks each body once, counting the opcodes rules ask about and
- * skipping every other instruction's immediates; nothing is allocated per instruction.
+ * The one pass over function bodies: for rules that look at code (cryptominer fingerprints,
+ * indirect-call counts), for the proposals only visible in instructions (SIMD, atomics, tail
+ * calls, exception opcodes) and, when asked, for the call graph (every call instruction and
+ * `ref.func`, recorded in a CallSiteLog that reach/callGraph.ts turns into edges). It walks each
+ * body once, counting the opcodes rules ask about and skipping every other instruction's
+ * immediates; nothing is allocated per instruction.
  */
 import { ByteReader, MalformedError } from './byteReader';
+import { IntList } from './intList';
 import { readBinaryModule } from './binary';
 import { allCoreModules } from './component';
 import { invalidModule, sortProposals } from './coreModule';
@@ -69,9 +72,53 @@ export interface FunctionBodyStats {
   location: SourceLocation;
 }
 
+/**
+ * The call instructions (`call`, `call_indirect`, `return_call*`, `call_ref*`) and `ref.func`s of
+ * one core module's bodies, in body order, as the body pass met them: the call graph's input.
+ */
+export class CallSiteLog {
+  /** Per call: the calling function, its opcode, the opcode's byte offset. */
+  readonly caller = new IntList();
+  readonly op = new IntList();
+  readonly offset = new IntList();
+  /** The first immediate (function or type index) and the second (call_indirect's table, else 0), as u32 bits. */
+  readonly first = new IntList();
+  readonly second = new IntList();
+  /** Functions whose address a `ref.func` in a body takes. */
+  readonly refFuncs = new IntList();
+  /** Bodies that could not be read to the end (their calls before the bad byte are kept). */
+  readonly problems: Array<{ funcIndex: number; offset: number; message: string }> = [];
+
+  get length(): number {
+    return this.caller.length;
+  }
+
+  /** Logs one call (a module with 500,000 calls logs them all: one growth check for the five lists). */
+  add(caller: number, op: number, offset: number, first: number, second: number): void {
+    const i = this.caller.length;
+    if (i === this.caller.data.length) this.grow();
+    this.caller.data[i] = caller;
+    this.op.data[i] = op;
+    this.offset.data[i] = offset;
+    this.first.data[i] = first;
+    this.second.data[i] = second;
+    this.caller.length = this.op.length = this.offset.length = this.first.length = this.second.length = i + 1;
+  }
+
+  private grow(): void {
+    for (const list of [this.caller, this.op, this.offset, this.first, this.second]) {
+      const grown = new Int32Array(list.data.length * 2);
+      grown.set(list.data);
+      list.data = grown;
+    }
+  }
+}
+
 export interface BodyScanOptions {
   /** Facts already read from the same bytes (saves reading them again). */
   facts?: ModuleFacts;
+  /** Record every call and `ref.func` here (a core module's facts only: not a component's). */
+  calls?: CallSiteLog;
   /** Called for each function as it is scanned; return `false` to stop early. */
   onFunction?: (stats: FunctionBodyStats) => void | boolean;
   /** Keep every function's stats in the result (default true; set false with `onFunction` to stream). */
@@ -169,11 +216,35 @@ export function skipShortSimd(bytes: Uint8Array, pos: number, end: number): numb
   return pos > end ? -1 : pos;
 }
 
+/** FAST_SHAPE with the call family and `ref.func` marked, for a pass that records calls. */
+const CALL_SHAPE = FAST_SHAPE.slice();
+for (let op = 0x10; op <= 0x15; op++) CALL_SHAPE[op] = FastShape.Call;
+CALL_SHAPE[0xd2] = FastShape.Call;
+
+/** Reads a call's (or `ref.func`'s) immediates at `r.pos` into the log. */
+function recordCall(r: ByteReader, op: number, at: number, funcIndex: number, calls: CallSiteLog): void {
+  if (op === 0xd2) {
+    calls.refFuncs.push(r.varU32());
+    return;
+  }
+  const first = r.varU32();
+  const second = op === 0x11 || op === 0x13 ? r.varU32() : 0;
+  calls.add(funcIndex, op, at, first, second);
+}
+
 /**
- * Scans one body, tallying every opcode into `tally` (prefixed ones under their prefix byte);
- * returns the number of instructions. Throws MalformedError on bad bytes.
+ * Scans one body, tallying every opcode into `tally` (prefixed ones under their prefix byte) and,
+ * with `calls`, logging its calls; returns the number of instructions. Throws MalformedError on
+ * bad bytes.
  */
-function scanBody(r: ByteReader, tally: Int32Array, seen: Set<Proposal>): number {
+function scanBody(
+  r: ByteReader,
+  tally: Int32Array,
+  seen: Set<Proposal>,
+  funcIndex: number,
+  calls: CallSiteLog | undefined,
+): number {
+  const shapes = calls ? CALL_SHAPE : FAST_SHAPE;
   const localGroups = r.count(2);
   for (let i = 0; i < localGroups; i++) {
     r.varU32();
@@ -193,11 +264,16 @@ function scanBody(r: ByteReader, tally: Int32Array, seen: Set<Proposal>): number
     tally[op]++;
     // The common shapes with short immediates are skipped inline; anything else, or anything
     // unusual about these, goes through the bounds-checked reader from the opcode on.
-    const shape = FAST_SHAPE[op];
+    const shape = shapes[op];
     if (shape === FastShape.None) continue;
     // Most immediates are one-byte indices (locals, labels): the commonest case, tested first.
     if (shape === FastShape.Leb && bytes[pos] < 0x80 && pos < end) {
       pos++;
+      continue;
+    }
+    // Next, loads and stores with a one-byte alignment (no memory index) and a one-byte offset.
+    if (shape === FastShape.MemArg && bytes[pos] < 0x40 && bytes[pos + 1] < 0x80 && pos + 2 <= end) {
+      pos += 2;
       continue;
     }
     let next = -1;
@@ -223,6 +299,11 @@ function scanBody(r: ByteReader, tally: Int32Array, seen: Set<Proposal>): number
       case FastShape.Simd:
         next = skipShortSimd(bytes, pos, end);
         if (next >= 0) simd = true;
+        break;
+      case FastShape.Call:
+        r.pos = pos;
+        recordCall(r, op, at, funcIndex, calls!);
+        next = r.pos;
         break;
       case FastShape.Block: {
         if (pos >= end) break;
@@ -262,26 +343,30 @@ function scanBody(r: ByteReader, tally: Int32Array, seen: Set<Proposal>): number
 export function scanFunctionBodies(bytes: Uint8Array, options: BodyScanOptions = {}): BodyScanResult {
   const facts = options.facts ?? readBinaryModule(bytes);
   const collect = options.collect ?? true;
+  const calls = facts.kind === 'module' ? options.calls : undefined;
   const seen = new Set<Proposal>();
   const result: BodyScanResult = { functions: [], proposals: [], problems: [] };
   const modules = facts.kind === 'component' ? allCoreModules(facts) : [facts];
   const tally = new Int32Array(256);
+  // Without a caller for each function's counts, one tally runs over every body (proposals only).
+  const perFunction = collect || options.onFunction !== undefined;
   const r = new ByteReader(bytes, 0, 0); // one reader, moved from body to body
   scan: for (const [moduleIndex, module] of modules.entries()) {
     for (const fn of module.functions) {
       if (fn.bodyOffset === undefined || fn.bodySize === undefined) continue;
-      tally.fill(0);
+      if (perFunction) tally.fill(0);
       let instructions = 0;
       r.pos = fn.bodyOffset;
       r.end = fn.bodyOffset + fn.bodySize;
       try {
-        instructions = scanBody(r, tally, seen);
+        instructions = scanBody(r, tally, seen, fn.index, calls);
       } catch (error) {
         const offset = error instanceof MalformedError ? error.offset : fn.bodyOffset;
-        result.problems.push(
-          invalidModule(`function ${fn.index}: ${(error as Error).message}`, offset, bytes.length),
-        );
+        const message = (error as Error).message;
+        calls?.problems.push({ funcIndex: fn.index, offset, message });
+        result.problems.push(invalidModule(`function ${fn.index}: ${message}`, offset, bytes.length));
       }
+      if (!perFunction) continue;
       for (const op of PROPOSAL_OPCODES) if (tally[op] > 0) seen.add(OPCODE_PROPOSAL[op]!);
       const stats: FunctionBodyStats = {
         index: fn.index,
@@ -295,12 +380,49 @@ export function scanFunctionBodies(bytes: Uint8Array, options: BodyScanOptions =
       if (options.onFunction?.(stats) === false) break scan;
     }
   }
+  if (!perFunction) for (const op of PROPOSAL_OPCODES) if (tally[op] > 0) seen.add(OPCODE_PROPOSAL[op]!);
   result.proposals = sortProposals(seen);
   return result;
 }
 
-/** Section-level and body-level proposals together: everything the module uses. */
-export function allProposals(bytes: Uint8Array, facts: ModuleFacts = readBinaryModule(bytes)): Proposal[] {
-  const fromBodies = scanFunctionBodies(bytes, { facts, collect: false }).proposals;
+/**
+ * Section-level and body-level proposals together: everything the module uses. `calls`: log the
+ * calls on the way too (a core module's), for a call graph built next (reach/callGraph.ts).
+ */
+export function allProposals(
+  bytes: Uint8Array,
+  facts: ModuleFacts = readBinaryModule(bytes),
+  calls?: CallSiteLog,
+): Proposal[] {
+  const fromBodies = scanFunctionBodies(bytes, { facts, collect: false, calls }).proposals;
   return sortProposals([...facts.proposals, ...fromBodies]);
+}
+
+/**
+ * `allProposals` of a module or component and of every module and component nested in it, each
+ * body walked once (a component's proposals are its own and those of every core module inside).
+ * `calls`: log the top core module's calls on the way (for its call graph).
+ */
+export function allProposalsNested(
+  bytes: Uint8Array,
+  facts: ModuleFacts,
+  calls?: CallSiteLog,
+): Map<ModuleFacts, Proposal[]> {
+  const fromBodies = new Map<ModuleFacts, Proposal[]>();
+  const bodyProposals = (core: ModuleFacts): Proposal[] => {
+    let found = fromBodies.get(core);
+    if (!found) {
+      const log = core === facts ? calls : undefined;
+      found = scanFunctionBodies(bytes, { facts: core, collect: false, calls: log }).proposals;
+      fromBodies.set(core, found);
+    }
+    return found;
+  };
+  const result = new Map<ModuleFacts, Proposal[]>();
+  const visit = (m: ModuleFacts): void => {
+    result.set(m, sortProposals([...m.proposals, ...allCoreModules(m).flatMap(bodyProposals)]));
+    (m.modules ?? []).forEach(visit);
+  };
+  visit(facts);
+  return result;
 }

@@ -550,9 +550,13 @@ class CoreReader {
       const at = r.pos;
       const op = r.u8();
       if (op === 0x0b) break;
-      if (op === 0x41 || op === 0x42) {
-        if (op === 0x42) is64 = true;
-        stack.push(r.varSint(op === 0x41 ? 32 : 64));
+      if (op === 0x41) {
+        stack.push(BigInt(r.varS32())); // a number first: LEB128 bytes read as BigInts are slow
+        continue;
+      }
+      if (op === 0x42) {
+        is64 = true;
+        stack.push(r.varSint(64));
         continue;
       }
       if (op === 0x6a || op === 0x6b || op === 0x6c || op === 0x7c || op === 0x7d || op === 0x7e) {

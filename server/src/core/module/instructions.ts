@@ -96,6 +96,8 @@ export const enum FastShape {
   Fixed8 = 7,
   /** The SIMD prefix (see SIMD_MEMARG and SIMD_TRAILING_BYTES). */
   Simd = 8,
+  /** The call family and `ref.func`, when the body pass records calls (code.ts's CALL_SHAPE). */
+  Call = 9,
 }
 
 export const FAST_SHAPE = new Uint8Array(256);

@@ -12,27 +12,13 @@
  */
 import { ByteReader, MalformedError } from '../module/byteReader';
 import { readTypeSignatures } from '../module/coreModule';
-import { skipShortLeb, skipShortSimd } from '../module/code';
-import { FAST_SHAPE, FastShape, skipInstruction } from '../module/instructions';
-import type { FuncSignature, ModuleFacts, Proposal } from '../module/model';
+import { CallSiteLog, scanFunctionBodies } from '../module/code';
+import { skipInstruction } from '../module/instructions';
+import { IntList } from '../module/intList';
+import type { FuncSignature, ModuleFacts } from '../module/model';
 import { readValType } from '../module/valueTypes';
 
-/** A growable list of 32-bit integers (millions of call sites cost 4 bytes each, not 8+). */
-export class IntList {
-  data = new Int32Array(64);
-  length = 0;
-  push(value: number): void {
-    if (this.length === this.data.length) {
-      const grown = new Int32Array(this.data.length * 2);
-      grown.set(this.data);
-      this.data = grown;
-    }
-    this.data[this.length++] = value;
-  }
-  at(i: number): number {
-    return this.data[i];
-  }
-}
+export { IntList };
 
 export const enum CallOp {
   Call = 0x10,
@@ -159,40 +145,12 @@ function readGlobalRefs(bytes: Uint8Array, facts: ModuleFacts, onFunc: (index: n
 }
 
 /**
- * The position after an instruction with short immediates (`op` already read at pos - 1), or -1
- * for anything the bounds-checked decoder must read.
- */
-function skipFast(bytes: Uint8Array, pos: number, end: number, op: number): number {
-  switch (FAST_SHAPE[op]) {
-    case FastShape.None:
-      return pos;
-    case FastShape.Leb:
-      return bytes[pos] < 0x80 && pos < end ? pos + 1 : skipShortLeb(bytes, pos, end);
-    case FastShape.MemArg: {
-      if ((bytes[pos] & 0xc0) !== 0) return -1;
-      const next = skipShortLeb(bytes, pos, end);
-      return next < 0 ? -1 : skipShortLeb(bytes, next, end);
-    }
-    case FastShape.Fixed4:
-      return pos + 4 <= end ? pos + 4 : -1;
-    case FastShape.Fixed8:
-      return pos + 8 <= end ? pos + 8 : -1;
-    case FastShape.Simd:
-      return skipShortSimd(bytes, pos, end);
-    case FastShape.Block: {
-      const b = bytes[pos];
-      return pos < end && (b & 0xc0) === 0x40 && b !== 0x63 && b !== 0x64 ? pos + 1 : -1;
-    }
-    default:
-      return -1;
-  }
-}
-
-/**
  * Builds the call graph of a binary core module (`facts` read from `bytes`; offsets absolute).
- * Malformed bodies and sections are noted and skipped: the graph then holds what could be read.
+ * `calls`: the module's calls as the body pass logged them (module/code.ts), when that pass has
+ * run already for its counts or proposals; otherwise the pass runs here. Malformed bodies and
+ * sections are noted and skipped: the graph then holds what could be read.
  */
-export function buildCallGraph(facts: ModuleFacts, bytes: Uint8Array): CallGraph {
+export function buildCallGraph(facts: ModuleFacts, bytes: Uint8Array, calls?: CallSiteLog): CallGraph {
   const functionCount = facts.functions.length;
   const importCount = facts.functions.filter((f) => f.imported).length;
   const problems: CallGraph['problems'] = [];
@@ -266,7 +224,6 @@ export function buildCallGraph(facts: ModuleFacts, bytes: Uint8Array): CallGraph
     return functionCount + id;
   };
 
-  const sites = { caller: new IntList(), target: new IntList(), offset: new IntList(), op: new IntList() };
   const siteStart = new Int32Array(functionCount + 1);
   const edgeFrom = new IntList();
   const edgeTo = new IntList();
@@ -291,58 +248,52 @@ export function buildCallGraph(facts: ModuleFacts, bytes: Uint8Array): CallGraph
     edgeTo.push(to);
   };
 
-  const r = new ByteReader(bytes, 0, 0);
-  const scratch = new Set<Proposal>();
-  for (let f = 0; f < functionCount; f++) {
-    siteStart[f] = sites.caller.length;
-    const fn = facts.functions[f];
-    if (fn.bodyOffset === undefined || fn.bodySize === undefined) continue;
-    r.pos = fn.bodyOffset;
-    r.end = Math.min(fn.bodyOffset + fn.bodySize, bytes.length);
-    try {
-      const groups = r.count(2);
-      for (let g = 0; g < groups; g++) {
-        r.varU32();
-        readValType(r, scratch);
-      }
-      while (r.pos < r.end) {
-        const at = r.pos;
-        const op = bytes[r.pos++];
-        // The call family and ref.func are read; anything else is skipped, the common short
-        // shapes inline (as in the body scan), the rest by the shared decoder.
-        if (op >= 0x10 && op <= 0x15) {
-          const first = r.varU32();
-          let target: number;
-          if (op === CallOp.Call || op === CallOp.ReturnCall) target = first;
-          else if (op === CallOp.CallIndirect || op === CallOp.ReturnCallIndirect)
-            target = indirectNode('table', first, r.varU32());
-          else target = indirectNode('ref', first, 0);
-          // A direct call past the function space is invalid (the validator says so): no edge.
-          const direct = op === CallOp.Call || op === CallOp.ReturnCall;
-          if (direct && target >= functionCount) continue;
-          sites.caller.push(f);
-          sites.target.push(target);
-          sites.offset.push(at);
-          sites.op.push(op);
-          addEdge(f, target);
-          continue;
-        }
-        if (op === 0xd2) {
-          take(r.varU32());
-          continue;
-        }
-        const next = skipFast(bytes, r.pos, r.end, op);
-        if (next >= 0) r.pos = next;
-        else skipInstruction(r, op);
-      }
-    } catch (error) {
-      note(f, error, fn.bodyOffset);
-    }
+  let log = calls;
+  if (!log) {
+    log = new CallSiteLog();
+    scanFunctionBodies(bytes, { facts, collect: false, calls: log });
   }
-  siteStart[functionCount] = sites.caller.length;
+  for (const p of log.problems) problems.push(p);
+  for (let i = 0; i < log.refFuncs.length; i++) take(log.refFuncs.data[i] >>> 0);
+  // Sites are the log's calls (shared, not copied) with their target node; a direct call past
+  // the function space is invalid (the validator says so) and has no site. They come in body
+  // order, so a function's sites are contiguous: siteStart[f] counts the sites before f's.
+  const target = new Int32Array(log.length);
+  let kept = 0;
+  for (let i = 0; i < log.length; i++) {
+    const op = log.op.data[i];
+    const first = log.first.data[i] >>> 0;
+    let t: number;
+    if (op === CallOp.Call || op === CallOp.ReturnCall) t = first < functionCount ? first : -1;
+    else if (op === CallOp.CallIndirect || op === CallOp.ReturnCallIndirect)
+      t = indirectNode('table', first, log.second.data[i] >>> 0);
+    else t = indirectNode('ref', first, 0);
+    target[i] = t;
+    if (t >= 0) kept++;
+  }
+  let sites: CallGraph['sites'] = {
+    caller: log.caller,
+    target: IntList.over(target, log.length),
+    offset: log.offset,
+    op: log.op,
+  };
+  if (kept < log.length) sites = keptSites(sites, kept);
+  let nextStart = 0;
+  for (let i = 0; i < sites.caller.length; i++) {
+    const f = sites.caller.data[i];
+    while (nextStart <= f) siteStart[nextStart++] = i;
+    addEdge(f, sites.target.data[i]);
+  }
+  while (nextStart <= functionCount) siteStart[nextStart++] = sites.caller.length;
 
   const nodeCount = functionCount + indirect.length;
-  const signatureKeys = facts.functions.map((fn) => signatureKey(fn.signature));
+  // Functions of one type share its signature object: one key per type, not per function.
+  const keyOf = new Map<FuncSignature | null, string>();
+  const signatureKeys = facts.functions.map((fn) => {
+    let key = keyOf.get(fn.signature);
+    if (key === undefined) keyOf.set(fn.signature, (key = signatureKey(fn.signature)));
+    return key;
+  });
   const bySignature = new Map<string, number[]>();
   for (let f = 0; f < functionCount; f++) {
     const list = bySignature.get(signatureKeys[f]);
@@ -396,6 +347,31 @@ export function buildCallGraph(facts: ModuleFacts, bytes: Uint8Array): CallGraph
     entries,
     addressTaken,
     problems,
+  };
+}
+
+/** The sites whose target is not -1, copied (`kept` of them). */
+function keptSites(all: CallGraph['sites'], kept: number): CallGraph['sites'] {
+  const lists = {
+    caller: new Int32Array(kept),
+    target: new Int32Array(kept),
+    offset: new Int32Array(kept),
+    op: new Int32Array(kept),
+  };
+  let k = 0;
+  for (let i = 0; i < all.target.length; i++) {
+    if (all.target.data[i] < 0) continue;
+    lists.caller[k] = all.caller.data[i];
+    lists.target[k] = all.target.data[i];
+    lists.offset[k] = all.offset.data[i];
+    lists.op[k] = all.op.data[i];
+    k++;
+  }
+  return {
+    caller: IntList.over(lists.caller),
+    target: IntList.over(lists.target),
+    offset: IntList.over(lists.offset),
+    op: IntList.over(lists.op),
   };
 }
 

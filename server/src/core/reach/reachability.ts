@@ -121,13 +121,27 @@ export function analyseReachability(graph: CallGraph): Reachability {
   };
 
   let reached: Uint8Array | undefined;
+  /** Which imports any entry point reaches: one walk forwards from all of them (no per-node sets). */
   const reachedImports = () => {
     if (reached) return reached;
     reached = new Uint8Array(importCount);
-    const { comp, sets } = build();
-    for (const entry of graph.entries) {
-      const base = comp[entry.funcIndex] * words;
-      for (let i = 0; i < importCount; i++) if (sets[base + (i >>> 5)] & (1 << (i & 31))) reached[i] = 1;
+    const visited = new Uint8Array(graph.nodeCount);
+    const queue = new Int32Array(graph.nodeCount);
+    let tail = 0;
+    for (const entry of graph.entries)
+      if (!visited[entry.funcIndex]) {
+        visited[entry.funcIndex] = 1;
+        queue[tail++] = entry.funcIndex;
+      }
+    for (let head = 0; head < tail; head++) {
+      const v = queue[head];
+      if (v < importCount) reached[v] = 1;
+      for (let e = graph.outStart[v]; e < graph.outStart[v + 1]; e++) {
+        const w = graph.outList[e];
+        if (visited[w]) continue;
+        visited[w] = 1;
+        queue[tail++] = w;
+      }
     }
     return reached;
   };

@@ -2,6 +2,7 @@
  * Reachability as plain data for reports (`inspect --json`, policy generation): for every export
  * the imports it can reach, and the imports nothing reaches ("module.name" each).
  */
+import type { CallSiteLog } from '../module/code';
 import type { ModuleFacts } from '../module/model';
 import { buildCallGraph } from './callGraph';
 import { analyseReachability, type Reachability } from './reachability';
@@ -11,10 +12,17 @@ export interface ReachabilitySummary {
   neverCalled: string[];
 }
 
-/** The reachability of a binary core module (facts read from `bytes`); undefined for components. */
-export function reachabilityOf(facts: ModuleFacts, bytes: Uint8Array): Reachability | undefined {
+/**
+ * The reachability of a binary core module (facts read from `bytes`); undefined for components.
+ * `calls`: the module's calls, when the body pass has logged them already.
+ */
+export function reachabilityOf(
+  facts: ModuleFacts,
+  bytes: Uint8Array,
+  calls?: CallSiteLog,
+): Reachability | undefined {
   if (facts.kind !== 'module') return undefined;
-  return analyseReachability(buildCallGraph(facts, bytes));
+  return analyseReachability(buildCallGraph(facts, bytes, calls));
 }
 
 export interface ExportReach {

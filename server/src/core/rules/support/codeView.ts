@@ -1,6 +1,11 @@
 /** Adapts the module reader's lazy body scan to what rules read, scanning as little as asked. */
 import type { SourceLocation } from '../../location';
-import { scanFunctionBodies, type BodyScanResult, type FunctionBodyStats } from '../../module/code';
+import {
+  CallSiteLog,
+  scanFunctionBodies,
+  type BodyScanResult,
+  type FunctionBodyStats,
+} from '../../module/code';
 import { copyFacts } from '../../module/lazyDataSegments';
 import type { ModuleFacts } from '../../module/model';
 import { buildCallGraph } from '../../reach/callGraph';
@@ -31,7 +36,9 @@ export function binaryCodeView(
     counts: fn.counts,
     location: locate(fn.index, facts.functions[fn.index]?.location ?? facts.location),
   });
-  const run = () => (scan ??= scanFunctionBodies(bytes, { facts }));
+  // One pass over the bodies gives the counts, the proposals and the calls the graph needs.
+  const calls = new CallSiteLog();
+  const run = () => (scan ??= scanFunctionBodies(bytes, { facts, calls }));
   return {
     functions: () => (functions ??= run().functions.map(toStats)),
     functionsWhere(prefilter) {
@@ -49,6 +56,9 @@ export function binaryCodeView(
       return scanFunctionBodies(bytes, { facts: some }).functions.map(toStats);
     },
     proposals: () => run().proposals,
-    reachability: () => (reach ??= analyseReachability(buildCallGraph(facts, bytes))),
+    reachability: () => {
+      run();
+      return (reach ??= analyseReachability(buildCallGraph(facts, bytes, calls)));
+    },
   };
 }
