@@ -119,6 +119,38 @@ describe('fuel metering', function () {
       assert.equal(used(16 * 1000) - used(0), 1000n);
       assert.ok(used(-1) > used(65536)); // 4 GiB - 1 bytes: charged, then out of bounds
     });
+
+    it('charges each instruction that runs once: code after a loop or block nothing leaves is not charged per iteration', async () => {
+      // Before the loop 3 instructions (with `loop`), each iteration 10 (with the loop's `end`),
+      // then a block that no branch leaves (7 with its `end`) and 4 after it (with the final `end`).
+      const bytes = await compileWatText(`(module
+        (func (export "f") (param i32) (result i32) (local i32)
+          (local.set 1 (i32.const 3))
+          (loop $l
+            (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+            (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+          (block $b (br_if $b (i32.eqz (local.get 1))) (local.set 1 (i32.const 9)))
+          (i32.add (local.get 1) (i32.const 2))))`);
+      const result = instrumentModule(bytes);
+      assert.ok(result.ok);
+      const fuel = new WA.Global({ value: 'i64', mutable: true }, 1n << 40n);
+      const instance = new WA.Instance(new WA.Module(result.bytes), {
+        'wasm-warden:meter': {
+          fuel,
+          threshold: new WA.Global({ value: 'i64', mutable: true }, 0n),
+          sample: () => 0,
+        },
+      });
+      const used = (n: number): bigint => {
+        const before: bigint = fuel.value;
+        assert.equal(instance.exports.f(n), 11);
+        return before - (fuel.value as bigint);
+      };
+      const one = used(1);
+      assert.equal(used(2) - one, used(3) - used(2), 'the same charge per iteration');
+      assert.equal(used(2) - one, 10n, 'an iteration is its own 10 instructions, nothing after the loop');
+      assert.equal(one, 3n + 10n + 7n + 4n);
+    });
   });
 
   describe('in the sandbox', () => {
