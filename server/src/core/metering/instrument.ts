@@ -244,7 +244,8 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
     const sr = new ByteReader(bytes, start, end);
     const rank = CORE_SECTION_ORDER[id];
     if (rank !== undefined) fillBefore(rank);
-    const w = new ByteWriter(size + 64);
+    // The code section and sections copied as they are do not use it.
+    const w = new ByteWriter(id === 10 || id === 3 || id === 0 ? 64 : size + 64);
     switch (id) {
       case 1: {
         const n = sr.varU32();
@@ -670,14 +671,16 @@ const BRANCHES = new Uint8Array(256);
 // br, br_if, br_table, br_on_null, br_on_non_null, return, return_call*, throw, throw_ref
 for (const op of [0x0c, 0x0d, 0x0e, 0xd5, 0xd6, 0x0f, 0x12, 0x13, 0x15, 0x08, 0x0a]) BRANCHES[op] = 1;
 
-/** Bytes of the signed LEB128 encoding of a non-negative `value`. */
-function s64Length(value: number): number {
-  let n = 1;
-  while (value >= 64) {
-    value = Math.floor(value / 128);
-    n++;
+/** An unsigned LEB128 at `pos` that the reader has already checked (a label index). */
+function leb(bytes: Uint8Array, pos: number): number {
+  let value = 0;
+  let scale = 1;
+  for (;;) {
+    const b = bytes[pos++];
+    value += (b & 0x7f) * scale;
+    if ((b & 0x80) === 0) return value;
+    scale *= 128;
   }
-  return n;
 }
 
 const REMAP_FUNCTION = 1;
@@ -1013,34 +1016,27 @@ class BodyRewriter {
    * and to count toward its tier-up budget).
    */
   private writeBody(out: ByteWriter): void {
-    const at = this.placeholders;
-    const of = this.placeholderSegment;
-    const costs = this.segmentCosts;
-    let size = this.header.length + this.head.length + this.code.length;
-    for (let i = 0; i < at.length; i++) size -= 5 - s64Length(costs[of[i]]);
-    out.u32(size);
+    this.code.shrinkPlaceholders(this.placeholders, this.placeholderSegment, this.segmentCosts);
+    out.u32(this.header.length + this.head.length + this.code.length);
     out.append(this.header);
     out.append(this.head);
-    const code = this.code.view();
-    let from = 0;
-    for (let i = 0; i < at.length; i++) {
-      out.range(code, from, at[i]);
-      out.s64(costs[of[i]]);
-      from = at[i] + 5;
-    }
-    out.range(code, from, code.length);
+    out.append(this.code);
   }
 
   /** A branch: marks the constructs it leaves (a return or throw leaves them all). */
   private branch(op: number, at: number, end: number, depth: number): void {
     let lowest = depth;
-    if (op === 0x0c || op === 0x0d || op === 0xd5 || op === 0xd6) {
-      const r = new ByteReader(this.bytes, at + 1, end);
-      lowest = depth - r.varU32();
-    } else if (op === 0x0e) {
-      const r = new ByteReader(this.bytes, at + 1, end);
-      const n = r.varU32();
-      for (let i = 0; i <= n; i++) lowest = Math.min(lowest, depth - r.varU32());
+    if (op === 0x0c || op === 0x0d || op === 0xd5 || op === 0xd6) lowest = depth - leb(this.bytes, at + 1);
+    else if (op === 0x0e) {
+      // The instruction was read in full already: its labels are well-formed up to `end`.
+      const bytes = this.bytes;
+      let pos = at + 1;
+      const n = leb(bytes, pos);
+      while (bytes[pos++] & 0x80);
+      for (let i = 0; i <= n && pos < end; i++) {
+        lowest = Math.min(lowest, depth - leb(bytes, pos));
+        while (bytes[pos++] & 0x80);
+      }
     } else lowest = -1;
     if (lowest < this.ctlLowest[depth]) this.ctlLowest[depth] = lowest;
     this.segmentLeft[this.segment] = 1;
