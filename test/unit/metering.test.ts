@@ -99,16 +99,7 @@ describe('fuel metering', function () {
       const bytes = await compileWatText(`(module (memory 1)
         (func (export "fill") (param i32) (memory.fill (i32.const 0) (i32.const 7) (local.get 0))))`);
       const used = (n: number): bigint => {
-        const result = instrumentModule(bytes);
-        assert.ok(result.ok);
-        const fuel = new WA.Global({ value: 'i64', mutable: true }, 1n << 40n);
-        const instance = new WA.Instance(new WA.Module(result.bytes), {
-          'wasm-warden:meter': {
-            fuel,
-            threshold: new WA.Global({ value: 'i64', mutable: true }, 0n),
-            sample: () => 0,
-          },
-        });
+        const { instance, fuel } = meteredInstance(bytes);
         try {
           instance.exports.fill(n);
         } catch {
@@ -131,20 +122,11 @@ describe('fuel metering', function () {
             (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
           (block $b (br_if $b (i32.eqz (local.get 1))) (local.set 1 (i32.const 9)))
           (i32.add (local.get 1) (i32.const 2))))`);
-      const result = instrumentModule(bytes);
-      assert.ok(result.ok);
-      const fuel = new WA.Global({ value: 'i64', mutable: true }, 1n << 40n);
-      const instance = new WA.Instance(new WA.Module(result.bytes), {
-        'wasm-warden:meter': {
-          fuel,
-          threshold: new WA.Global({ value: 'i64', mutable: true }, 0n),
-          sample: () => 0,
-        },
-      });
+      const { instance, fuel } = meteredInstance(bytes);
       const used = (n: number): bigint => {
-        const before: bigint = fuel.value;
+        const before = fuel.value;
         assert.equal(instance.exports.f(n), 11);
-        return before - (fuel.value as bigint);
+        return before - fuel.value;
       };
       const one = used(1);
       assert.equal(used(2) - one, used(3) - used(2), 'the same charge per iteration');
@@ -359,6 +341,21 @@ int main(void) {
     });
   });
 });
+
+/** An instance of `bytes` metered, with a counter of 2^40 units and a sample hook that never stops it. */
+function meteredInstance(bytes: Uint8Array): { instance: any; fuel: { value: bigint } } {
+  const result = instrumentModule(bytes);
+  assert.ok(result.ok);
+  const fuel = new WA.Global({ value: 'i64', mutable: true }, 1n << 40n);
+  const instance = new WA.Instance(new WA.Module(result.bytes), {
+    'wasm-warden:meter': {
+      fuel,
+      threshold: new WA.Global({ value: 'i64', mutable: true }, 0n),
+      sample: () => 0,
+    },
+  });
+  return { instance, fuel };
+}
 
 async function compileWatText(text: string): Promise<Uint8Array> {
   const compiled = await compileWat(text);
