@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WASI } from 'node:wasi';
 
-/* global WebAssembly, performance */
+/* global WebAssembly, performance, TextEncoder */
 const [file, variant, config] = process.argv.slice(2);
 const { args = ['workload'], preopens = {}, ruby } = JSON.parse(config ?? '{}');
 const UNLIMITED = 1n << 62n;
@@ -79,7 +79,6 @@ function once() {
     // the program closed its stdout itself (Yosys does at exit), which closed this descriptor
   }
   const text = fs.readFileSync(out, 'utf8');
-  if (process.env.SHOW_OUTPUT) process.stderr.write(text);
   fs.rmSync(out);
   return { ms, cpuMs, exitCode, text, fuel: String(UNLIMITED - fuel.value) };
 }
@@ -127,7 +126,9 @@ function runRuby(wasi, instance, script) {
   });
   e['ruby-init: func(args: list<string>) -> ()'](list, args.length);
   const evaluate = (code) => {
-    const ret = e['rb-eval-string-protect: func(str: string) -> tuple<handle<rb-abi-value>, s32>'](...text(code));
+    const ret = e['rb-eval-string-protect: func(str: string) -> tuple<handle<rb-abi-value>, s32>'](
+      ...text(code),
+    );
     return new DataView(e.memory.buffer).getInt32(ret + 4, true); // 0: no exception
   };
   const state = evaluate(script);
