@@ -133,6 +133,27 @@ describe('fuel metering', function () {
       assert.equal(used(2) - one, 10n, 'an iteration is its own 10 instructions, nothing after the loop');
       assert.equal(one, 3n + 10n + 7n + 4n);
     });
+
+    it('keeps the code after a construct out of a segment that a branch may leave before it', async () => {
+      // The loop's first segment branches back before the block: the code after the block runs
+      // only on the last iteration, so it is charged only then (5 with the loop's end).
+      const bytes = await compileWatText(`(module
+        (func (export "g") (param i32) (result i32) (local i32)
+          (loop $l
+            (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1))))
+            (block $b (local.set 1 (i32.const 5)))
+            (local.set 1 (i32.add (local.get 1) (i32.const 1))))
+          (local.get 1)))`);
+      const { instance, fuel } = meteredInstance(bytes);
+      const used = (n: number): bigint => {
+        const before = fuel.value;
+        assert.equal(instance.exports.g(n), 6);
+        return before - fuel.value;
+      };
+      // Each iteration: 5 up to the br_if and the block's 4; once: the loop, 5 after the block, 2 after the loop.
+      assert.equal(used(2) - used(1), 9n);
+      assert.equal(used(1), 1n + 9n + 5n + 2n);
+    });
   });
 
   describe('in the sandbox', () => {
