@@ -154,6 +154,25 @@ describe('fuel metering', function () {
       assert.equal(used(2) - used(1), 9n);
       assert.equal(used(1), 1n + 9n + 5n + 2n);
     });
+
+    it('keeps the code after a block that a branch leaves out of the segment where the block started', async () => {
+      const bytes = await compileWatText(`(module
+        (func (export "h") (param i32) (result i32)
+          (block $out
+            (block $b (br_if $out (local.get 0)) (nop))
+            (nop) (nop) (nop))
+          (i32.const 7)))`);
+      const { instance, fuel } = meteredInstance(bytes);
+      const used = (n: number): bigint => {
+        const before = fuel.value;
+        assert.equal(instance.exports.h(n), 7);
+        return before - fuel.value;
+      };
+      // Both blocks, the get, br_if, nop and end of $b, and (merged: nothing leaves $out) the 2 after $out.
+      assert.equal(used(1), 8n);
+      // Not taken: also the 3 nops and the end of $out, a segment of their own.
+      assert.equal(used(0), 12n);
+    });
   });
 
   describe('in the sandbox', () => {
