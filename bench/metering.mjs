@@ -13,9 +13,10 @@
 //    `WebAssembly.validate` on the same bytes, as references for the machine's speed at that moment.
 //
 //   node scripts/fetch-real-world.mjs   # once, for ffmpeg-core in part 2
-//   node bench/metering.mjs [--runs 5] [--no-yosys]
-// Yosys is fetched with `npm pack` into the system's temporary folder (warden-bench-yosys-VERSION),
-// kept there for the next run.
+//   node bench/metering.mjs [--runs 5] [--no-yosys] [--no-ruby]
+// Yosys and Ruby (@ruby/3.4-wasm-wasi, made a command by runWorkload.mjs) are fetched with
+// `npm pack` into the system's temporary folder (warden-bench-yosys-VERSION,
+// warden-bench-ruby-VERSION), kept there for the next run.
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,6 +38,7 @@ import {
 /* global WebAssembly */
 const runs = runsOption(5);
 const YOSYS = '0.55.944';
+const RUBY = '2.10.1';
 const folder = scratchFolder('metering');
 try {
   const { exports: lib } = await bundleSources(folder, 'metering.cjs', [
@@ -47,6 +49,8 @@ try {
   const workloads = [compileC()];
   const yosys = args.includes('--no-yosys') ? null : await prepareYosys();
   if (yosys) workloads.push(yosys.workload);
+  const ruby = args.includes('--no-ruby') ? null : prepareRuby();
+  if (ruby) workloads.push(ruby);
 
   // 1. Run-time overhead.
   for (const w of workloads) {
@@ -96,6 +100,7 @@ try {
   // 2. Rewrite speed on large real modules.
   const large = [path.join(realWorldCache, 'ffmpeg-core-0.12.10.wasm')];
   if (yosys) large.push(yosys.workload.file);
+  if (ruby) large.push(ruby.file);
   for (const file of large) {
     if (!fs.existsSync(file)) {
       console.log(`${path.basename(file)} not there: run node scripts/fetch-real-world.mjs for part 2`);
@@ -183,6 +188,42 @@ async function prepareYosys() {
       file,
       config: { args: ['yosys', '-p', 'read_verilog /design.v; techmap; stat'], preopens: { '/': root } },
     },
+  };
+}
+
+/**
+ * Ruby 3.4 from npm (@ruby/3.4-wasm-wasi, ruby+stdlib.wasm) made a command by the workload runner
+ * (its `ruby` mode): a script that prints, and does some hashing and string work; null if it
+ * cannot be fetched.
+ */
+function prepareRuby() {
+  const cache = path.join(tmpdir(), `warden-bench-ruby-${RUBY}`);
+  const file = path.join(cache, 'package', 'dist', 'ruby+stdlib.wasm');
+  try {
+    if (!fs.existsSync(file)) {
+      fs.mkdirSync(cache, { recursive: true });
+      execFileSync('npm', ['pack', `@ruby/3.4-wasm-wasi@${RUBY}`, '--pack-destination', cache, '--silent'], {
+        cwd: cache,
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      execFileSync('tar', ['-xzf', path.join(cache, `ruby-3.4-wasm-wasi-${RUBY}.tgz`), '-C', cache]);
+    }
+  } catch (error) {
+    console.log(`Ruby skipped: could not fetch @ruby/3.4-wasm-wasi@${RUBY} (${error.message})`);
+    return null;
+  }
+  const script = [
+    'h = {}',
+    '100_000.times { |i| h["k#{i}"] = i * i % 7919 }',
+    'puts h.values.sum',
+    'puts [1, 2, 3].sum',
+    'puts "x" * 3',
+  ].join('; ');
+  return {
+    name: 'ruby',
+    title: `Ruby 3.4 (@ruby/3.4-wasm-wasi ${RUBY}, ruby+stdlib.wasm, ${(fs.statSync(file).size / 1e6).toFixed(1)} MB), ruby -e '${script}'`,
+    file,
+    config: { ruby: script },
   };
 }
 

@@ -99,16 +99,7 @@ describe('fuel metering', function () {
       const bytes = await compileWatText(`(module (memory 1)
         (func (export "fill") (param i32) (memory.fill (i32.const 0) (i32.const 7) (local.get 0))))`);
       const used = (n: number): bigint => {
-        const result = instrumentModule(bytes);
-        assert.ok(result.ok);
-        const fuel = new WA.Global({ value: 'i64', mutable: true }, 1n << 40n);
-        const instance = new WA.Instance(new WA.Module(result.bytes), {
-          'wasm-warden:meter': {
-            fuel,
-            threshold: new WA.Global({ value: 'i64', mutable: true }, 0n),
-            sample: () => 0,
-          },
-        });
+        const { instance, fuel } = meteredInstance(bytes);
         try {
           instance.exports.fill(n);
         } catch {
@@ -118,6 +109,69 @@ describe('fuel metering', function () {
       };
       assert.equal(used(16 * 1000) - used(0), 1000n);
       assert.ok(used(-1) > used(65536)); // 4 GiB - 1 bytes: charged, then out of bounds
+    });
+
+    it('charges each instruction that runs once: code after a loop or block nothing leaves is not charged per iteration', async () => {
+      // Before the loop 3 instructions (with `loop`), each iteration 10 (with the loop's `end`),
+      // then a block that no branch leaves (7 with its `end`) and 4 after it (with the final `end`).
+      const bytes = await compileWatText(`(module
+        (func (export "f") (param i32) (result i32) (local i32)
+          (local.set 1 (i32.const 3))
+          (loop $l
+            (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+            (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+          (block $b (br_if $b (i32.eqz (local.get 1))) (local.set 1 (i32.const 9)))
+          (i32.add (local.get 1) (i32.const 2))))`);
+      const { instance, fuel } = meteredInstance(bytes);
+      const used = (n: number): bigint => {
+        const before = fuel.value;
+        assert.equal(instance.exports.f(n), 11);
+        return before - fuel.value;
+      };
+      const one = used(1);
+      assert.equal(used(2) - one, used(3) - used(2), 'the same charge per iteration');
+      assert.equal(used(2) - one, 10n, 'an iteration is its own 10 instructions, nothing after the loop');
+      assert.equal(one, 3n + 10n + 7n + 4n);
+    });
+
+    it('keeps the code after a construct out of a segment that a branch may leave before it', async () => {
+      // The loop's first segment branches back before the block: the code after the block runs
+      // only on the last iteration, so it is charged only then (5 with the loop's end).
+      const bytes = await compileWatText(`(module
+        (func (export "g") (param i32) (result i32) (local i32)
+          (loop $l
+            (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1))))
+            (block $b (local.set 1 (i32.const 5)))
+            (local.set 1 (i32.add (local.get 1) (i32.const 1))))
+          (local.get 1)))`);
+      const { instance, fuel } = meteredInstance(bytes);
+      const used = (n: number): bigint => {
+        const before = fuel.value;
+        assert.equal(instance.exports.g(n), 6);
+        return before - fuel.value;
+      };
+      // Each iteration: 5 up to the br_if and the block's 4; once: the loop, 5 after the block, 2 after the loop.
+      assert.equal(used(2) - used(1), 9n);
+      assert.equal(used(1), 1n + 9n + 5n + 2n);
+    });
+
+    it('keeps the code after a block that a branch leaves out of the segment where the block started', async () => {
+      const bytes = await compileWatText(`(module
+        (func (export "h") (param i32) (result i32)
+          (block $out
+            (block $b (br_if $out (local.get 0)) (nop))
+            (nop) (nop) (nop))
+          (i32.const 7)))`);
+      const { instance, fuel } = meteredInstance(bytes);
+      const used = (n: number): bigint => {
+        const before = fuel.value;
+        assert.equal(instance.exports.h(n), 7);
+        return before - fuel.value;
+      };
+      // Both blocks, the get, br_if, nop and end of $b, and (merged: nothing leaves $out) the 2 after $out.
+      assert.equal(used(1), 8n);
+      // Not taken: also the 3 nops and the end of $out, a segment of their own.
+      assert.equal(used(0), 12n);
     });
   });
 
@@ -327,6 +381,21 @@ int main(void) {
     });
   });
 });
+
+/** An instance of `bytes` metered, with a counter of 2^40 units and a sample hook that never stops it. */
+function meteredInstance(bytes: Uint8Array): { instance: any; fuel: { value: bigint } } {
+  const result = instrumentModule(bytes);
+  assert.ok(result.ok);
+  const fuel = new WA.Global({ value: 'i64', mutable: true }, 1n << 40n);
+  const instance = new WA.Instance(new WA.Module(result.bytes), {
+    'wasm-warden:meter': {
+      fuel,
+      threshold: new WA.Global({ value: 'i64', mutable: true }, 0n),
+      sample: () => 0,
+    },
+  });
+  return { instance, fuel };
+}
 
 async function compileWatText(text: string): Promise<Uint8Array> {
   const compiled = await compileWat(text);

@@ -168,7 +168,7 @@ export class SandboxPanel {
   /** A profile entry was clicked: the function at its place in the `.wat` or the `.wasm` view. */
   private async openFunction(index: unknown): Promise<void> {
     const report = this.state?.report;
-    const fn = report?.profile?.functions.find((f) => f.index === index);
+    const fn = report?.profile?.functions.find((f) => f.index === index && f.core === undefined);
     if (!report || !fn) return;
     try {
       await openProfiledFunction(report.file, fn);

@@ -126,15 +126,20 @@ export const PANEL_SCRIPT = String.raw`
     target.appendChild(head);
     for (const f of rows) {
       const tr = el('tr', undefined, 'profile-row');
-      const link = el('a', f.name);
-      link.href = '#';
-      link.title = 'Open function ' + f.index + ' at its place in the module';
-      link.addEventListener('click', (event) => {
-        event.preventDefault();
-        vscode.postMessage({ type: 'openFunction', index: f.index });
-      });
       const name = el('td');
-      name.appendChild(link);
+      if (f.core) {
+        // A function of a component's core module: its index is in that module, not the file shown.
+        name.appendChild(el('span', f.name + ' (' + f.core + ')'));
+      } else {
+        const link = el('a', f.name);
+        link.href = '#';
+        link.title = 'Open function ' + f.index + ' at its place in the module';
+        link.addEventListener('click', (event) => {
+          event.preventDefault();
+          vscode.postMessage({ type: 'openFunction', index: f.index });
+        });
+        name.appendChild(link);
+      }
       tr.appendChild(name);
       const bar = el('td');
       const svg = svgEl('svg', { viewBox: '0 0 160 12', class: 'bars', role: 'img', 'aria-label': f.name + ': ' + percent(f.self) + ' own, ' + percent(f.inclusive) + ' with callees' });

@@ -62,7 +62,7 @@ export class ByteWriter {
   range(source: Uint8Array, from: number, to: number): void {
     const n = to - from;
     this.reserve(n);
-    if (n <= 16) {
+    if (n <= 64) {
       const buf = this.buf;
       let at = this.length;
       for (let i = from; i < to; i++) buf[at++] = source[i];
@@ -89,6 +89,28 @@ export class ByteWriter {
       v = Math.floor(v / 128);
     }
     this.buf[at + 4] = v;
+  }
+
+  /**
+   * Replaces the 5-byte placeholders at the ascending offsets `at` with the shortest signed LEB128
+   * of `values[of[i]]` (non-negative), moving the bytes between them down in place.
+   */
+  shrinkPlaceholders(at: readonly number[], of: readonly number[], values: readonly number[]): void {
+    const buf = this.buf;
+    let dst = at.length > 0 ? at[0] : this.length;
+    for (let i = 0; i < at.length; i++) {
+      let v = values[of[i]];
+      while (v >= 64) {
+        buf[dst++] = (v % 128) | 0x80;
+        v = Math.floor(v / 128);
+      }
+      buf[dst++] = v;
+      const from = at[i] + 5;
+      const to = i + 1 < at.length ? at[i + 1] : this.length;
+      buf.copyWithin(dst, from, to);
+      dst += to - from;
+    }
+    this.length = dst;
   }
 
   /** Appends another writer's content. */

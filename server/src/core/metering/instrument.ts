@@ -244,7 +244,8 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
     const sr = new ByteReader(bytes, start, end);
     const rank = CORE_SECTION_ORDER[id];
     if (rank !== undefined) fillBefore(rank);
-    const w = new ByteWriter(size + 64);
+    // The code section and sections copied as they are do not use it.
+    const w = new ByteWriter(id === 10 || id === 3 || id === 0 ? 64 : size + 64);
     switch (id) {
       case 1: {
         const n = sr.varU32();
@@ -665,6 +666,23 @@ function skipLocals(r: ByteReader): number {
 const SPLITS_AFTER = new Uint8Array(256);
 for (const op of [0x03, 0x04, 0x05, 0x06, 0x07, 0x0b, 0x18, 0x19]) SPLITS_AFTER[op] = 1;
 
+/** Branches, returns, tail calls and throws: they may leave the constructs around them. */
+const BRANCHES = new Uint8Array(256);
+// br, br_if, br_table, br_on_null, br_on_non_null, return, return_call*, throw, throw_ref
+for (const op of [0x0c, 0x0d, 0x0e, 0xd5, 0xd6, 0x0f, 0x12, 0x13, 0x15, 0x08, 0x0a]) BRANCHES[op] = 1;
+
+/** An unsigned LEB128 at `pos` that the reader has already checked (a label index). */
+function leb(bytes: Uint8Array, pos: number): number {
+  let value = 0;
+  let scale = 1;
+  for (;;) {
+    const b = bytes[pos++];
+    value += (b & 0x7f) * scale;
+    if ((b & 0x80) === 0) return value;
+    scale *= 128;
+  }
+}
+
 const REMAP_FUNCTION = 1;
 const REMAP_GLOBAL = 2;
 const PREFIXED_OR_GROW = 3;
@@ -783,9 +801,19 @@ class BodyRewriter {
    * check (the caller's next check or loop header sees the fuel it used) and the threshold.
    */
   private leaf = true;
+  /** The cost so far of the open segment, `segment`. */
   private segmentCost = 0;
-  /** Where the open segment's charge has its cost placeholders (patched when it closes). */
-  private readonly costAt = [0, 0];
+  private segment = 0;
+  /** The body's segments: their costs; their cost placeholders in the code, and whose they are. */
+  private readonly segmentCosts: number[] = [];
+  /** 1 once a branch, return or throw in the segment may have left it before its end. */
+  private readonly segmentLeft: number[] = [];
+  private readonly placeholders: number[] = [];
+  private readonly placeholderSegment: number[] = [];
+  /** Per open construct (by depth): the segment open where it started, the outermost label a branch inside it targets, its opcode. */
+  private readonly ctlSegment: number[] = [];
+  private readonly ctlLowest: number[] = [];
+  private readonly ctlOp: number[] = [];
   private check: Template | null = null;
   private plain: Template | null = null;
   /** Templates by the counter local's index (global mode: -1), when not profiling. */
@@ -848,6 +876,11 @@ class BodyRewriter {
     if (this.base + ADDED_LOCALS > MAX_LOCALS)
       throw new RefusedError(`function ${functionIndex}: too many locals to add the meter's own`, start);
     this.code.reset();
+    this.segmentCosts.length = 0;
+    this.segmentLeft.length = 0;
+    this.placeholders.length = 0;
+    this.placeholderSegment.length = 0;
+    this.ctlLowest[0] = 0;
     this.counters = this.profile ? this.profileBase + COUNTERS_PER_FUNCTION * k : -1;
     this.useTemplates();
     this.leaf = true;
@@ -895,6 +928,11 @@ class BodyRewriter {
             this.segmentCost += ONE_BYTE_COST[op];
           } else if (kind === PREFIXED_OR_GROW) {
             const sub = op === 0x40 ? -1 : r.varU32();
+            // br_on_cast and its kin: treated as leaving every construct (no merging around them).
+            if (op === PREFIX_GC && sub >= 24 && sub <= 31) {
+              this.ctlLowest[depth] = -1;
+              this.segmentLeft[this.segment] = 1;
+            }
             r.pos = pos;
             const charge = runtimeCharge(op, sub, r, this.ix);
             if (charge) this.chargeRuntime(charge);
@@ -910,8 +948,17 @@ class BodyRewriter {
           pos = r.pos;
           this.copyFrom = pos;
         }
-        if (op === 0x02 || op === 0x03 || op === 0x04 || op === 0x06 || op === 0x1f) depth++;
-        else if (op === END || op === 0x18) depth--;
+        if (BRANCHES[op]) this.branch(op, at, pos, depth);
+        let split = SPLITS_AFTER[op] === 1;
+        if (op === 0x02 || op === 0x03 || op === 0x04 || op === 0x06 || op === 0x1f) {
+          depth++;
+          this.ctlSegment[depth] = this.segmentLeft[this.segment] ? -1 : this.segment;
+          this.ctlLowest[depth] = depth;
+          this.ctlOp[depth] = op;
+        } else if (op === END || op === 0x18) {
+          if (depth > 0) split = this.closeConstruct(depth);
+          depth--;
+        }
         if (op === 0x03) this.leaf = false;
         if (op === 0x03 && this.profile) {
           const loop = this.layout.loops[this.nextLoop];
@@ -921,7 +968,7 @@ class BodyRewriter {
             this.profileBase + COUNTERS_PER_FUNCTION * this.layout.functions.length + this.nextLoop;
           this.nextLoop++;
         }
-        if (SPLITS_AFTER[op] && depth >= 0) {
+        if (split && depth >= 0) {
           this.takeRaw(pos);
           this.close();
           if (loopCounter >= 0) {
@@ -960,10 +1007,61 @@ class BodyRewriter {
     header.u8(I64);
     this.head.reset();
     this.prologue(this.head);
-    out.u32(header.length + this.head.length + this.code.length);
-    out.append(header);
+    this.writeBody(out);
+  }
+
+  /**
+   * The body: its size, the locals, the prologue, then the code with each segment's cost in its
+   * shortest encoding in place of the 5-byte placeholder (fewer bytes for the engine to decode
+   * and to count toward its tier-up budget).
+   */
+  private writeBody(out: ByteWriter): void {
+    this.code.shrinkPlaceholders(this.placeholders, this.placeholderSegment, this.segmentCosts);
+    out.u32(this.header.length + this.head.length + this.code.length);
+    out.append(this.header);
     out.append(this.head);
     out.append(this.code);
+  }
+
+  /** A branch: marks the constructs it leaves (a return or throw leaves them all). */
+  private branch(op: number, at: number, end: number, depth: number): void {
+    let lowest = depth;
+    if (op === 0x0c || op === 0x0d || op === 0xd5 || op === 0xd6) lowest = depth - leb(this.bytes, at + 1);
+    else if (op === 0x0e) {
+      // The instruction was read in full already: its labels are well-formed up to `end`.
+      const bytes = this.bytes;
+      let pos = at + 1;
+      const n = leb(bytes, pos);
+      while (bytes[pos++] & 0x80);
+      for (let i = 0; i <= n && pos < end; i++) {
+        lowest = Math.min(lowest, depth - leb(bytes, pos));
+        while (bytes[pos++] & 0x80);
+      }
+    } else lowest = -1;
+    if (lowest < this.ctlLowest[depth]) this.ctlLowest[depth] = lowest;
+    this.segmentLeft[this.segment] = 1;
+  }
+
+  /**
+   * The `end` of the construct at `depth`: true if a new segment starts after it. When the
+   * segment open where a block, `if` or loop started had no branch before it, and nothing inside
+   * the construct branches out of it, returns or throws, every run of that segment arrives after
+   * the construct's `end` exactly once: the code there is charged with that segment (local mode).
+   * A run that completes uses the same fuel as with a segment of its own; one that traps, exits or
+   * runs out inside the construct has been charged it already, as with a trap inside a segment.
+   */
+  private closeConstruct(depth: number): boolean {
+    const lowest = this.ctlLowest[depth];
+    if (lowest < this.ctlLowest[depth - 1]) this.ctlLowest[depth - 1] = lowest;
+    const op = this.ctlOp[depth];
+    const outer = this.ctlSegment[depth];
+    if (outer < 0 || lowest < depth || !this.local || (op !== 0x02 && op !== 0x03 && op !== 0x04))
+      return true;
+    this.close();
+    this.segment = outer;
+    this.segmentCost = this.segmentCosts[outer];
+    this.segmentLeft[outer] = 0; // the branches inside the construct stay inside it
+    return false;
   }
 
   /** Moves the raw bytes from the last copy point up to `to` into the segment. */
@@ -989,14 +1087,19 @@ class BodyRewriter {
     const t = (check ? this.check : this.plain)!;
     const at = this.code.length;
     this.code.bytes(t.bytes);
-    this.costAt[0] = at + t.costAt[0];
-    this.costAt[1] = t.costAt.length > 1 ? at + t.costAt[1] : -1;
+    this.segment = this.segmentCosts.length;
+    this.segmentCosts.push(0);
+    this.segmentLeft.push(0);
+    for (const c of t.costAt) {
+      this.placeholders.push(at + c);
+      this.placeholderSegment.push(this.segment);
+    }
     this.segmentCost = 0;
   }
 
+  /** Records the open segment's cost (written into its placeholders with the body). */
   private close(): void {
-    this.code.patch(this.costAt[0], this.segmentCost);
-    if (this.costAt[1] >= 0) this.code.patch(this.costAt[1], this.segmentCost);
+    this.segmentCosts[this.segment] = this.segmentCost;
   }
 
   /** `fuel -= cost` (global mode with a profile: `self += cost` too), then the check if asked. */

@@ -13,6 +13,7 @@ import { formatWasmResults, parseWasmArgs } from './invokeArgs';
 import { isMemory, wasm, type WasmInstance, type WasmMemory } from './wasmApi';
 import { createFuelMeter, METER_MODULE, type FuelMeter } from './fuel';
 import { runComponent } from './component/childRun';
+import { createComponentMeter, type ComponentMeter } from './component/meter';
 
 /** Samples are sent at most this often (ms), from host calls and from an idle timer. */
 const SAMPLE_INTERVAL_MS = 10;
@@ -33,6 +34,7 @@ async function run(start: StartMessage): Promise<void> {
   const totals = { stdout: 0, stderr: 0 };
   let violationCount = 0;
   let meter: FuelMeter | undefined;
+  let componentMeter: ComponentMeter | undefined;
   let instanceExports: Record<string, unknown> = {};
   const meterNotes: string[] = [];
 
@@ -45,6 +47,7 @@ async function run(start: StartMessage): Promise<void> {
     peak = Math.max(peak, bytes);
     const s: SandboxSample = { atMs: now, memoryBytes: bytes, hostCalls: totalCalls };
     if (meter) s.fuel = meter.consumed();
+    else if (componentMeter) s.fuel = componentMeter.counter.consumed();
     send({ type: 'sample', sample: s, hostCalls: { ...hostCalls } });
   };
   const idle = setInterval(() => sample(), SAMPLE_INTERVAL_MS * 5);
@@ -97,6 +100,23 @@ async function run(start: StartMessage): Promise<void> {
   if (start.component) {
     // A component: the WASI 0.2 host (component/) instead of preview1, same limits and report.
     const notes: string[] = [];
+    // Every core module metered with one counter; a module the meter refuses means the component
+    // runs unmetered, unless a limit or a profile was asked for, which then fails closed.
+    const metered = createComponentMeter(start.component.coreModules, {
+      limit: start.policy.fuel,
+      profile: !!start.profile,
+      onSample: () => sample(),
+    });
+    if ('error' in metered) {
+      if (start.policy.fuel !== undefined || start.profile)
+        return finishRun({
+          outcome: { kind: 'error', message: `the fuel limit cannot be enforced: ${metered.error}` },
+          missingImports: [],
+          writtenFiles: [],
+          notes,
+        });
+      notes.push(`fuel not counted: ${metered.error}`);
+    } else componentMeter = metered;
     const result = await runComponent(
       start.component,
       shim,
@@ -110,7 +130,13 @@ async function run(start: StartMessage): Promise<void> {
         exchanges: [],
         notes,
       },
-      { onCall: count, memories, writeBack: start.writeBack },
+      {
+        onCall: count,
+        memories,
+        writeBack: start.writeBack,
+        meter: componentMeter,
+        limit: start.policy.fuel,
+      },
     );
     return finishRun({ ...result, notes });
   }

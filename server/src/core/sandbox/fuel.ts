@@ -32,16 +32,23 @@ export interface FuelMeter {
   profile(exports: Record<string, unknown>): FuelProfile | undefined;
 }
 
+/** The host side of the counter: one per run, shared by every core module of a component. */
+export interface FuelCounter {
+  /** The `wasm-warden:meter` imports. */
+  imports: Record<string, unknown>;
+  /** Units used so far. */
+  consumed(): number;
+  /** True once the run went past its limit (the trap that follows is the meter's). */
+  exhausted(): boolean;
+  /** Units left (negative once exhausted). */
+  left(): bigint;
+}
+
 /**
- * Instruments `bytes` and prepares the imports. `onSample` runs inside the module's own loops
- * (every SAMPLE_EVERY units), so it must be cheap and must not throw.
+ * The counter and its sample hook. `onSample` runs inside the module's own loops (every
+ * SAMPLE_EVERY units), so it must be cheap and must not throw.
  */
-export function createFuelMeter(
-  bytes: Uint8Array,
-  options: { limit?: number; profile: boolean; onSample(): void },
-): FuelMeter | { error: string } {
-  const result = instrumentModule(bytes, { profile: options.profile });
-  if (!result.ok) return { error: result.message };
+export function createFuelCounter(options: { limit?: number; onSample(): void }): FuelCounter {
   const initial = options.limit !== undefined ? BigInt(options.limit) : UNLIMITED;
   const fuel = new wasm.Global({ value: 'i64', mutable: true }, initial);
   const nextThreshold = (left: bigint): bigint => (left > SAMPLE_EVERY ? left - SAMPLE_EVERY : 0n);
@@ -58,17 +65,42 @@ export function createFuelMeter(
     return 0;
   };
   return {
-    bytes: result.bytes,
     imports: { [FUEL_IMPORT]: fuel, [THRESHOLD_IMPORT]: threshold, [SAMPLE_IMPORT]: sample },
     consumed: () => Number(initial - fuel.value),
     exhausted: () => exhausted || fuel.value < 0n,
-    profile: (exports) => (options.profile ? readProfile(result.layout, exports, fuel.value) : undefined),
+    left: () => fuel.value,
+  };
+}
+
+/** Instruments `bytes` and prepares the imports (a core module run on its own). */
+export function createFuelMeter(
+  bytes: Uint8Array,
+  options: { limit?: number; profile: boolean; onSample(): void },
+): FuelMeter | { error: string } {
+  const result = instrumentModule(bytes, { profile: options.profile });
+  if (!result.ok) return { error: result.message };
+  const counter = createFuelCounter(options);
+  return {
+    bytes: result.bytes,
+    imports: counter.imports,
+    consumed: counter.consumed,
+    exhausted: counter.exhausted,
+    profile: (exports) =>
+      options.profile ? summarizeProfile([profileRows(result.layout, exports, counter.left())]) : undefined,
   };
 }
 
 export { METER_MODULE };
 
-function readProfile(layout: MeterLayout, exports: Record<string, unknown>, fuelLeft: bigint): FuelProfile {
+type ProfileRows = Pick<FuelProfile, 'functions' | 'loops'>;
+
+/** Every called function and every loop that ran, from one instance's counters, unsorted. */
+export function profileRows(
+  layout: MeterLayout,
+  exports: Record<string, unknown>,
+  fuelLeft: bigint,
+  core?: string,
+): ProfileRows {
   const big = (name: string): bigint => (exports[name] as WasmGlobal | undefined)?.value ?? 0n;
   const value = (name: string): number => Number(big(name));
   // A function still open (the run ended inside it: exit, trap, fuel exhausted) adds what its
@@ -83,6 +115,7 @@ function readProfile(layout: MeterLayout, exports: Record<string, unknown>, fuel
       self: value(f.selfExport),
       inclusive: inclusive(f),
       calls: value(f.callsExport),
+      ...(core !== undefined && { core }),
     }))
     .filter((f) => f.calls > 0);
   const byIndex = new Map(layout.functions.map((f) => [f.index, f.name]));
@@ -92,8 +125,16 @@ function readProfile(layout: MeterLayout, exports: Record<string, unknown>, fuel
       functionName: byIndex.get(l.functionIndex) ?? `func[${l.functionIndex}]`,
       offset: l.offset,
       iterations: value(l.export),
+      ...(core !== undefined && { core }),
     }))
     .filter((l) => l.iterations > 0);
+  return { functions, loops };
+}
+
+/** The profile of a run: the rows of each metered instance, the top functions and loops. */
+export function summarizeProfile(parts: ProfileRows[]): FuelProfile {
+  const functions = parts.flatMap((p) => p.functions);
+  const loops = parts.flatMap((p) => p.loops);
   const total = functions.reduce((sum, f) => sum + f.self, 0);
   return {
     totalSelf: total,

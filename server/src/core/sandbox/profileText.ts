@@ -12,14 +12,14 @@ export function formatProfileText(profile: FuelProfile, top = 20): string {
     const percent = (units: number): string =>
       (profile.totalSelf ? ((units / profile.totalSelf) * 100).toFixed(1) : '0.0').padStart(6);
     lines.push(
-      `  ${String(f.self).padStart(14)} ${percent(f.self)} ${String(f.inclusive).padStart(14)} ${percent(f.inclusive)} ${String(f.calls).padStart(12)}  ${f.name} [${f.index}] (${hex(f.offset)})`,
+      `  ${String(f.self).padStart(14)} ${percent(f.self)} ${String(f.inclusive).padStart(14)} ${percent(f.inclusive)} ${String(f.calls).padStart(12)}  ${f.name} [${f.index}] (${hex(f.offset)}${f.core ? ` in ${f.core}` : ''})`,
     );
   }
   if (profile.loops.length) {
     lines.push(`  ${'iterations'.padStart(14)}  loop (offset) in function`);
     for (const l of profile.loops.slice(0, Math.min(top, 10)))
       lines.push(
-        `  ${String(l.iterations).padStart(14)}  ${hex(l.offset)} in ${l.functionName} [${l.functionIndex}]`,
+        `  ${String(l.iterations).padStart(14)}  ${hex(l.offset)} in ${l.functionName} [${l.functionIndex}]${l.core ? ` (${l.core})` : ''}`,
       );
   }
   return lines.join('\n') + '\n';

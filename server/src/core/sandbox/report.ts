@@ -82,9 +82,17 @@ export interface FuelProfile {
     self: number;
     inclusive: number;
     calls: number;
+    /** In a component: the core module the function is in (index and offset are in that module). */
+    core?: string;
   }>;
   /** By iterations, highest first; `offset` is the loop instruction's byte offset. */
-  loops: Array<{ functionIndex: number; functionName: string; offset: number; iterations: number }>;
+  loops: Array<{
+    functionIndex: number;
+    functionName: string;
+    offset: number;
+    iterations: number;
+    core?: string;
+  }>;
 }
 
 /** Work the run did, in fuel units (docs/metering.md); absent when the module could not be metered. */

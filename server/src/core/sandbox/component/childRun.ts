@@ -14,6 +14,8 @@ import { componentHost } from './host/index';
 import { stopNetWorker } from './host/netWorker';
 import { DEFAULT_HTTP_REQUESTS, type HttpExchange } from './httpTypes';
 import type { ComponentStart } from './messages';
+import type { ComponentMeter } from './meter';
+import type { FuelProfile, FuelReport } from '../report';
 import { HostTrap, SandboxStop } from '../wasiHost';
 
 export interface ComponentResult {
@@ -21,6 +23,8 @@ export interface ComponentResult {
   missingImports: string[];
   http: HttpExchange[];
   writtenFiles: { host: string; bytes: number; writtenBack: boolean }[];
+  fuel?: FuelReport;
+  profile?: FuelProfile;
 }
 
 type Instantiate = (
@@ -33,13 +37,32 @@ export async function runComponent(
   start: ComponentStart,
   shim: Shim,
   ctx: HostContext,
-  hooks: { onCall(name: string): void; memories: WasmMemory[]; writeBack: boolean },
+  hooks: {
+    onCall(name: string): void;
+    memories: WasmMemory[];
+    writeBack: boolean;
+    /** The fuel meter of every core module (component/meter.ts), and the limit in force. */
+    meter?: ComponentMeter;
+    limit?: number;
+  },
 ): Promise<ComponentResult> {
+  const meter = hooks.meter;
+  const ranOut = (): SandboxOutcome | undefined =>
+    meter?.counter.exhausted() ? { kind: 'fuel-exhausted', limit: hooks.limit ?? 0 } : undefined;
+
   const host = componentHost(shim, ctx, start.mock, hooks.onCall, (name) => {
     throw new HostTrap(`${name} is not provided by the sandbox's WASI 0.2 host`);
   });
   const result = (outcome: SandboxOutcome): ComponentResult => ({
-    outcome,
+    // A run can end past its limit without reaching another check: it used more than it was given.
+    outcome: (outcome.kind === 'exit' || outcome.kind === 'trap' ? ranOut() : undefined) ?? outcome,
+    ...(meter && {
+      fuel: {
+        consumed: meter.counter.consumed(),
+        ...(hooks.limit !== undefined && { limit: hooks.limit }),
+      },
+      profile: meter.profile(),
+    }),
     missingImports: [...new Set([...start.imports.filter((i) => !host.provided.has(i)), ...host.missing])],
     http: ctx.exchanges,
     writtenFiles: host.filesystem.writes(hooks.writeBack),
@@ -63,16 +86,24 @@ export async function runComponent(
   }
 
   let exports: Record<string, unknown>;
+  const coreNames = new Map<object, string>();
   try {
     exports = instantiate(
       (name) => {
-        const bytes = start.coreModules[name];
+        const bytes = (meter?.coreModules ?? start.coreModules)[name];
         if (!bytes) throw new Error(`core module ${name} is missing from the transpiled component`);
-        return new wasm.Module(bytes);
+        const module = new wasm.Module(bytes);
+        coreNames.set(module, name);
+        return module;
       },
       host.imports as Record<string, unknown>,
       (module, imports) => {
-        const instance = new wasm.Instance(module, imports ?? {});
+        const name = coreNames.get(module);
+        const instance = new wasm.Instance(
+          module,
+          meter && name !== undefined ? meter.imports(imports ?? {}) : (imports ?? {}),
+        );
+        if (meter && name !== undefined) meter.instantiated(name, instance.exports);
         for (const value of Object.values(instance.exports))
           if (isMemory(value) && !hooks.memories.includes(value)) hooks.memories.push(value);
         return instance;

@@ -1,0 +1,48 @@
+/**
+ * Fuel metering of a component's run: every core module jco's glue instantiates is rewritten
+ * (core/metering) before it is compiled, and all of them import the one counter, so `sandbox.fuel`
+ * limits the whole component and the profile covers every module.
+ */
+import { instrumentModule, METER_MODULE, type MeterLayout } from '../../metering/instrument';
+import { createFuelCounter, profileRows, summarizeProfile, type FuelCounter } from '../fuel';
+import type { FuelProfile } from '../report';
+
+export interface ComponentMeter {
+  counter: FuelCounter;
+  /** The metered bytes of each core module, by the name the glue asks for. */
+  coreModules: Record<string, Uint8Array>;
+  /** The imports of a core module's instance, with the counter's added. */
+  imports(imports: Record<string, Record<string, unknown>>): Record<string, Record<string, unknown>>;
+  /** Notes an instance of the core module `name` (for the profile). */
+  instantiated(name: string, exports: Record<string, unknown>): void;
+  profile(): FuelProfile | undefined;
+}
+
+/** Meters every core module, or says why one cannot be. */
+export function createComponentMeter(
+  coreModules: Record<string, Uint8Array>,
+  options: { limit?: number; profile: boolean; onSample(): void },
+): ComponentMeter | { error: string } {
+  const metered: Record<string, Uint8Array> = {};
+  const layouts = new Map<string, MeterLayout>();
+  for (const [name, bytes] of Object.entries(coreModules)) {
+    const result = instrumentModule(bytes, { profile: options.profile });
+    if (!result.ok) return { error: `${name}: ${result.message}` };
+    metered[name] = result.bytes;
+    layouts.set(name, result.layout);
+  }
+  const counter = createFuelCounter(options);
+  const instances: Array<{ name: string; exports: Record<string, unknown> }> = [];
+  return {
+    counter,
+    coreModules: metered,
+    imports: (imports) => ({ ...imports, [METER_MODULE]: counter.imports }),
+    instantiated: (name, exports) => instances.push({ name, exports }),
+    profile: () =>
+      options.profile
+        ? summarizeProfile(
+            instances.map((i) => profileRows(layouts.get(i.name)!, i.exports, counter.left(), i.name)),
+          )
+        : undefined,
+  };
+}
