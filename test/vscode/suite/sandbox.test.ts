@@ -7,6 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { openProfiledFunction } from '../../../client/src/sandbox/openFunction';
 import type { RenderedPanel } from '../../../client/src/sandbox/panel';
 import { waitFor, workspaceFile } from '../helpers';
 
@@ -28,6 +29,11 @@ interface RunResult {
     loads: number;
     rendered?: RenderedPanel;
   };
+}
+
+/** The report's profile, as far as its function links need it. */
+interface Profile {
+  functions: { index: number; name: string; core?: number }[];
 }
 
 /** The report panel's tab and the group it is in. */
@@ -163,6 +169,51 @@ describe('sandbox', function () {
     assert.deepEqual(result.report.outcome, { kind: 'returned', values: ['42'] });
     assert.deepEqual(result.report.missingImports, ['env.log']);
     assert.equal(result.panel.title, 'add.wat — add(20, 22)');
+  });
+
+  it("opens a profiled function at its place: in the .wat, and in the .wasm's text view", async () => {
+    // What the report's link runs when a function's bar is clicked (panel.ts: `openFunction`).
+    const selectedLine = () => {
+      const editor = vscode.window.activeTextEditor!;
+      return { uri: editor.document.uri, text: editor.document.lineAt(editor.selection.active.line).text };
+    };
+
+    const wat = await vscode.commands.executeCommand<
+      RunResult & { report: { file: string; profile?: Profile } }
+    >('wasmWarden.runInSandbox', workspaceFile('sandbox/add.wat'), {
+      invoke: { name: 'add', args: ['1', '2'] },
+    });
+    const inWat = wat.report.profile?.functions.find((f) => f.name === 'add');
+    assert.ok(inWat, JSON.stringify(wat.report.profile));
+    await openProfiledFunction(wat.report.file, inWat);
+    const atWat = await waitFor('add.wat to open at add', () => {
+      const shown = selectedLine();
+      return shown.uri.path.endsWith('sandbox/add.wat') ? shown : undefined;
+    });
+    assert.match(atWat.text, /^\s*\(func \(export "add"\)/);
+
+    const binary = workspaceFile('sandbox/profiled.wasm');
+    await vscode.workspace.fs.writeFile(
+      binary,
+      await vscode.workspace.fs.readFile(workspaceFile('add.wasm')),
+    );
+    try {
+      const wasm = await vscode.commands.executeCommand<
+        RunResult & { report: { file: string; profile?: Profile } }
+      >('wasmWarden.runInSandbox', binary, { invoke: { name: 'add', args: ['1', '2'] } });
+      assert.deepEqual(wasm.report.outcome, { kind: 'returned', values: ['3'] });
+      const inWasm = wasm.report.profile?.functions.find((f) => f.index === 0);
+      assert.ok(inWasm, JSON.stringify(wasm.report.profile));
+      await openProfiledFunction(wasm.report.file, inWasm);
+      const atView = await waitFor('the view of profiled.wasm to open at function 0', () => {
+        const shown = selectedLine();
+        return shown.uri.scheme === 'wasm-warden' && /\(func\b/.test(shown.text) ? shown : undefined;
+      });
+      assert.ok(atView.uri.path.endsWith('sandbox/profiled.wasm.wat'), atView.uri.toString());
+      assert.match(atView.text, /^\s*\(func \$(add|func0)\b/);
+    } finally {
+      await vscode.workspace.fs.delete(binary);
+    }
   });
 
   /**
