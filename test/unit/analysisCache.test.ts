@@ -119,6 +119,26 @@ describe('content keys', () => {
     assert.notEqual(contentKeys(other, undefined).engine.get(0), contentKeys(bytes, undefined).engine.get(0));
   });
 
+  it('give modules that differ only in the bytes of data segments one engine key and their own file keys', async () => {
+    const module = (active: string, passive: string, offset = '(i32.const 16)') =>
+      wasm(
+        `(module (import "env" "g" (global $g i32)) (memory 1) (func (export "f") (result i32) i32.const 7)
+           (data (memory 0) ${offset} "${active}") (data "${passive}") (data (i32.const 0) ""))`,
+      );
+    const base = contentKeys(await module('abcd', 'xy'), undefined);
+    const sameShape = [await module('abce', 'xy'), await module('abcd', 'zz')].map((b) =>
+      contentKeys(b, undefined),
+    );
+    for (const keys of sameShape) {
+      assert.equal(keys.engine.get(0), base.engine.get(0));
+      assert.notEqual(keys.file, base.file);
+    }
+    // The segments' lengths and offsets are the module's shape: they keep their own keys.
+    for (const other of [await module('abcde', 'xy'), await module('abcd', 'xy', '(global.get $g)')]) {
+      assert.notEqual(contentKeys(other, undefined).engine.get(0), base.engine.get(0));
+    }
+  });
+
   it('key the core modules inside a component where the reader finds them', async () => {
     const inner = await wasm('(module (func (export "f") (result i32) i32.const 7))');
     const nested = (id: number, content: Uint8Array) =>
@@ -202,6 +222,32 @@ describe('engine validation remembered by engine key', () => {
         'bad.wasm': true,
         'bad-again.wasm': true,
       });
+    } finally {
+      engine.validate = validate;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('lets the server validate builds that differ only in embedded data once, with the same findings', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-accepted-'));
+    const validate = engine.validate;
+    let calls = 0;
+    engine.validate = (b: Uint8Array) => (calls++, validate.call(engine, b));
+    try {
+      const build = (text: string) =>
+        wasm(
+          `(module (memory 1) (func (export "f") (result i32) i32.const 7) (data (i32.const 8) "${text}"))`,
+        );
+      fs.writeFileSync(path.join(dir, 'v1.wasm'), await build('build 0001'));
+      fs.writeFileSync(path.join(dir, 'v2.wasm'), await build('build 0002'));
+      const analyzer = new ModuleAnalyzer(new PolicyResolver(nodeFileSystem, { roots: [dir] }));
+      const findings = [];
+      for (const name of ['v1.wasm', 'v2.wasm']) {
+        const uri = pathToFileURL(path.join(dir, name)).href;
+        findings.push((await analyzer.analyzeFile(uri, DEFAULT_SETTINGS, false))!.findings);
+      }
+      assert.equal(calls, 1);
+      assert.deepEqual(findings[1], findings[0]);
     } finally {
       engine.validate = validate;
       fs.rmSync(dir, { recursive: true, force: true });

@@ -8,12 +8,14 @@
  * - `SharedResults` keeps one copy of equal results: variants of one module (other custom
  *   sections, a changed data byte) mostly get the very same slim facts and findings.
  * - `EngineAccepted` remembers which modules the engine found valid. Validity never depends on
- *   custom sections, so a signed build, a stripped one and one with other names or producers are
- *   validated once between them (engine validation is a third of a scan's CPU).
+ *   custom sections nor on the bytes of data segments, so a signed build, a stripped one, one with
+ *   other names or producers and one with other embedded data are validated once between them
+ *   (engine validation is a third of a scan's CPU).
  */
 import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { MAX_NESTING } from '../core/module/component';
+import { dataPayloadSpans } from '../core/module/dataPayloads';
 import { PREAMBLE_LENGTH, preambleKind, walkSections } from '../core/signing/sections';
 import type { Finding } from '../core/findings';
 import { copyFacts } from '../core/module/lazyDataSegments';
@@ -109,31 +111,56 @@ export function contentKeys(bytes: Uint8Array, detachedSignature: Uint8Array | u
   if (kind === 'module') {
     const custom = createHash('sha256');
     const customStarts: number[] = [];
-    const key = engineKey(bytes, (section, offset) => {
-      custom.update(section);
-      customStarts.push(offset);
-    });
+    const data = createHash('sha256');
+    const key = engineKey(
+      bytes,
+      (section, offset) => {
+        custom.update(section);
+        customStarts.push(offset);
+      },
+      (payload) => data.update(payload),
+    );
     if (key !== undefined) {
       engine.set(0, key);
-      const file = createHash('sha256').update(`${key}\0${custom.digest('hex')}\0${customStarts.join(',')}`);
+      const parts = `${key}\0${data.digest('hex')}\0${custom.digest('hex')}\0${customStarts.join(',')}`;
+      const file = createHash('sha256').update(parts);
       return { file: withSignature(file), engine };
     }
   } else if (kind === 'component') nestedEngineKeys(bytes, 0, engine, 0);
   return { file: withSignature(createHash('sha256').update(bytes)), engine };
 }
 
-/** Hashes a core module's preamble and non-custom sections; custom sections go to `onCustom`. */
+/** The data section's id. */
+const DATA_SECTION = 11;
+
+/**
+ * Hashes a core module's preamble and non-custom sections, all but the bytes of data segments
+ * (their lengths stay in): custom sections go to `onCustom`, the segments' bytes to `onData`, in
+ * order, so the caller can still name every byte of the file.
+ */
 function engineKey(
   module: Uint8Array,
   onCustom?: (section: Uint8Array, offset: number) => void,
+  onData?: (payload: Uint8Array) => void,
 ): string | undefined {
   const walk = walkSections(module);
   if (walk.problem) return undefined;
   const hash = createHash('sha256').update(module.subarray(0, PREAMBLE_LENGTH));
   for (const section of walk.sections) {
     const raw = module.subarray(section.offset, section.end);
+    const payloads =
+      section.id === DATA_SECTION ? dataPayloadSpans(module, section.contentOffset, section.end) : undefined;
     if (section.id === 0) onCustom?.(raw, section.offset);
-    else hash.update(raw);
+    else if (payloads === undefined) hash.update(raw);
+    else {
+      let at = section.offset;
+      for (const [start, end] of payloads) {
+        hash.update(module.subarray(at, start));
+        onData?.(module.subarray(start, end));
+        at = end;
+      }
+      hash.update(module.subarray(at, section.end));
+    }
   }
   return hash.digest('hex');
 }
