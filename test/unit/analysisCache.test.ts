@@ -14,6 +14,7 @@ import { PolicyResolver } from '../../server/src/core/policy/resolver';
 import { compileWat } from '../../server/src/core/wat/compile';
 import { encodeVarUint32 } from '../../server/src/core/module/byteReader';
 import type { ResolvedPolicy } from '../../server/src/core/policy/resolver';
+import type { Finding } from '../../server/src/core/findings';
 
 /** A custom section named `name` holding `payload`. */
 function customSection(name: string, payload: string): Uint8Array {
@@ -228,26 +229,47 @@ describe('engine validation remembered by engine key', () => {
     }
   });
 
-  it('lets the server validate builds that differ only in embedded data once, with the same findings', async () => {
+  it('lets the server validate builds that differ only in embedded data once, and code or data shape again', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-accepted-'));
     const validate = engine.validate;
     let calls = 0;
     engine.validate = (b: Uint8Array) => (calls++, validate.call(engine, b));
     try {
-      const build = (text: string) =>
+      const build = (text: string, result = 7) =>
         wasm(
-          `(module (memory 1) (func (export "f") (result i32) i32.const 7) (data (i32.const 8) "${text}"))`,
+          `(module (memory 1) (func (export "f") (result i32) i32.const ${result}) (data (i32.const 8) "${text}"))`,
         );
-      fs.writeFileSync(path.join(dir, 'v1.wasm'), await build('build 0001'));
-      fs.writeFileSync(path.join(dir, 'v2.wasm'), await build('build 0002'));
+      /** The same build with its data segment's offset an i64.const: the wrong type for a 32-bit memory. */
+      const i64Offset = async (text: string) => {
+        const bytes = Buffer.from(await build(text));
+        const at = bytes.indexOf(Buffer.from([0x41, 0x08, 0x0b, text.length]));
+        assert.ok(at > 0);
+        bytes[at] = 0x42;
+        return bytes;
+      };
+      const files = {
+        'v1.wasm': await build('build 0001'),
+        'v2.wasm': await build('build 0002'),
+        'code.wasm': await build('build 0001', 8),
+        'i64-offset.wasm': await i64Offset('build 0001'),
+        'i64-offset-again.wasm': await i64Offset('build 0002'),
+      };
+      for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), content);
       const analyzer = new ModuleAnalyzer(new PolicyResolver(nodeFileSystem, { roots: [dir] }));
-      const findings = [];
-      for (const name of ['v1.wasm', 'v2.wasm']) {
+      const findings: Record<string, Finding[]> = {};
+      for (const name of Object.keys(files)) {
         const uri = pathToFileURL(path.join(dir, name)).href;
-        findings.push((await analyzer.analyzeFile(uri, DEFAULT_SETTINGS, false))!.findings);
+        findings[name] = (await analyzer.analyzeFile(uri, DEFAULT_SETTINGS, false))!.findings;
       }
-      assert.equal(calls, 1);
-      assert.deepEqual(findings[1], findings[0]);
+      // v2 shares v1's verdict; the other code and both modules with a wrong offset type ask the engine.
+      assert.equal(calls, 4);
+      assert.deepEqual(findings['v2.wasm'], findings['v1.wasm']);
+      const invalid = (name: string) => findings[name].filter((f) => f.ruleId === 'invalid-module');
+      assert.deepEqual([invalid('v1.wasm'), invalid('v2.wasm'), invalid('code.wasm')], [[], [], []]);
+      for (const name of ['i64-offset.wasm', 'i64-offset-again.wasm']) {
+        assert.equal(invalid(name).length, 1, name);
+        assert.equal(invalid(name)[0].severity, 'error');
+      }
     } finally {
       engine.validate = validate;
       fs.rmSync(dir, { recursive: true, force: true });
