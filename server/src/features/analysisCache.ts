@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { MAX_NESTING } from '../core/module/component';
-import { dataPayloadSpans } from '../core/module/dataPayloads';
+import { dataSectionShape } from '../core/module/dataShape';
 import { PREAMBLE_LENGTH, preambleKind, walkSections } from '../core/signing/sections';
 import type { Finding } from '../core/findings';
 import { copyFacts } from '../core/module/lazyDataSegments';
@@ -99,9 +99,9 @@ type Hash = ReturnType<typeof createHash>;
 
 /**
  * The keys in as few passes as can be: for a core module, its non-custom sections feed the engine
- * key and its custom ones a second hash, and the file key is made of the two and where the custom
- * sections start (from which the bytes can be put back together, so it is as exact as hashing
- * them). A component's bytes are hashed whole, and its core modules once more for their keys.
+ * key (the data section by its shape), its data section whole a second hash and its custom sections
+ * a third, and the file key is made of the three and where the custom sections start (from which
+ * the bytes can be put back together, so it is as exact as hashing them). A component's bytes are hashed whole, and its core modules once more for their keys.
  */
 export function contentKeys(bytes: Uint8Array, detachedSignature: Uint8Array | undefined): ContentKeys {
   const withSignature = (hash: Hash) =>
@@ -118,7 +118,7 @@ export function contentKeys(bytes: Uint8Array, detachedSignature: Uint8Array | u
         custom.update(section);
         customStarts.push(offset);
       },
-      (payload) => data.update(payload),
+      (section) => data.update(section),
     );
     if (key !== undefined) {
       engine.set(0, key);
@@ -134,32 +134,27 @@ export function contentKeys(bytes: Uint8Array, detachedSignature: Uint8Array | u
 const DATA_SECTION = 11;
 
 /**
- * Hashes a core module's preamble and non-custom sections, all but the bytes of data segments
- * (their lengths stay in): custom sections go to `onCustom`, the segments' bytes to `onData`, in
- * order, so the caller can still name every byte of the file.
+ * Hashes a core module's preamble and non-custom sections, the data section by its shape (its
+ * segments' bytes left out, their lengths kept): custom sections go to `onCustom`, the data
+ * section whole to `onData`, so the caller can still name every byte of the file.
  */
 function engineKey(
   module: Uint8Array,
   onCustom?: (section: Uint8Array, offset: number) => void,
-  onData?: (payload: Uint8Array) => void,
+  onData?: (section: Uint8Array) => void,
 ): string | undefined {
   const walk = walkSections(module);
   if (walk.problem) return undefined;
   const hash = createHash('sha256').update(module.subarray(0, PREAMBLE_LENGTH));
   for (const section of walk.sections) {
     const raw = module.subarray(section.offset, section.end);
-    const payloads =
-      section.id === DATA_SECTION ? dataPayloadSpans(module, section.contentOffset, section.end) : undefined;
+    const shape =
+      section.id === DATA_SECTION ? dataSectionShape(module, section.contentOffset, section.end) : undefined;
     if (section.id === 0) onCustom?.(raw, section.offset);
-    else if (payloads === undefined) hash.update(raw);
+    else if (shape === undefined) hash.update(raw);
     else {
-      let at = section.offset;
-      for (const [start, end] of payloads) {
-        hash.update(module.subarray(at, start));
-        onData?.(module.subarray(start, end));
-        at = end;
-      }
-      hash.update(module.subarray(at, section.end));
+      hash.update(module.subarray(section.offset, section.contentOffset)).update(shape);
+      onData?.(raw);
     }
   }
   return hash.digest('hex');
