@@ -13,6 +13,7 @@ import { planRules, splitByCode, type RulePlan } from './rules/plan';
 import { runRules } from './rules/runner';
 import type { CodeView, SignatureCheck } from './rules/rule';
 import type { Baseline } from './diff/surface';
+import type { Reachability } from './reach/reachability';
 import { binaryCodeView } from './rules/support/codeView';
 import { loadPublicKeys, verifyModuleSignatures, type PublicKeyInfo } from './signing';
 import { checkWatSyntax } from './wat/syntax';
@@ -54,6 +55,12 @@ export interface ModuleInput {
    * non-custom sections (their engine keys, see features/analysisCache.ts): not validated again.
    */
   knownValid?: readonly number[];
+  /**
+   * Where a binary core module's reachability comes from: `build()` by default; a caller that saw
+   * the same code at the same offsets before (features/scan/reachabilityCache.ts) hands back what
+   * `build()` gave then. Used for the outermost module only.
+   */
+  reachability?: (build: () => Reachability) => Reachability;
   /**
    * Compiles `.wat` text off this thread (the server's wabt workers). Given, every compile of a text
    * analysis goes there, the first started on the file's likely module text before reading, so
@@ -165,7 +172,14 @@ async function analyzeBinary(input: ModuleInput, bytes: Uint8Array): Promise<Mod
   const plan = planRules(input.policy, input.ruleOverrides);
   const signature = plan.needsSignature ? await checkSignature(input, bytes) : undefined;
   findings.push(
-    ...checkTree(facts, input, plan, { bytes, signature }, (f) => binaryCodeView(f, bytes), false),
+    ...checkTree(
+      facts,
+      input,
+      plan,
+      { bytes, signature },
+      (f) => binaryCodeView(f, bytes, undefined, f === facts ? input.reachability : undefined),
+      false,
+    ),
   );
   return { facts: [facts], findings: insideFile(findings, bytes.length), engineAccepted: verdict.accepted };
 }

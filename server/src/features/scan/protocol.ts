@@ -14,6 +14,8 @@ export interface ScanJob {
   ruleOverrides: Record<string, RuleSetting>;
   /** Where the core modules start that the engine accepted before: not validated again. */
   knownValid?: number[];
+  /** The module's engine key (features/analysisCache.ts), for the worker's ReachabilityCache. */
+  engineKey?: string;
 }
 
 export type ScanReply =

@@ -13,6 +13,8 @@ export function binaryCodeView(
   /** Where to point for a function: its body by default; text modules map back to their `(func` span. */
   locate: (funcIndex: number, bodyLocation: SourceLocation) => SourceLocation = (_index, location) =>
     location,
+  /** Where the reachability comes from (a cache of the caller's); built here when absent. */
+  reachabilityFrom: (build: () => Reachability) => Reachability = (build) => build(),
 ): CodeView {
   // A component has no bodies of its own: each core module inside gets its own view, so a
   // component-level rule must not see (and report) its modules' functions a second time.
@@ -49,6 +51,6 @@ export function binaryCodeView(
       return scanFunctionBodies(bytes, { facts: some }).functions.map(toStats);
     },
     proposals: () => run().proposals,
-    reachability: () => (reach ??= analyseReachability(buildCallGraph(facts, bytes))),
+    reachability: () => (reach ??= reachabilityFrom(() => analyseReachability(buildCallGraph(facts, bytes)))),
   };
 }

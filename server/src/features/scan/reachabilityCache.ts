@@ -1,0 +1,75 @@
+/**
+ * Reachability (the call graph and what it answers) shared by modules with the same code: builds
+ * that differ only in custom sections or in the bytes of data segments (a signature, a build id,
+ * an embedded asset) have one call graph, and building it is the largest part of the import rules'
+ * work (esbuild-wasm: 45-120 ms a file). The graph holds byte offsets of call sites, so the key is
+ * the module's engine key (features/analysisCache.ts: every non-custom byte but the data segments'
+ * own) and the offset of each non-custom section: the same code at the same place.
+ */
+import type { Reachability } from '../../core/reach/reachability';
+import { walkSections } from '../../core/signing/sections';
+
+/** How many bytes of graphs to keep (esbuild-wasm's, the largest of the real-world set but one: 2.5 MB). */
+const BUDGET_BYTES = 32 * 1024 * 1024;
+
+/** The typed arrays a graph holds (what it answers is derived from them and smaller). */
+function weightOf(reach: Reachability): number {
+  const g = reach.graph;
+  const { sites } = g;
+  return (
+    g.outStart.byteLength +
+    g.outList.byteLength +
+    g.inStart.byteLength +
+    g.inList.byteLength +
+    g.siteStart.byteLength +
+    g.addressTaken.byteLength +
+    sites.caller.data.byteLength +
+    sites.target.data.byteLength +
+    sites.offset.data.byteLength +
+    sites.op.data.byteLength
+  );
+}
+
+export class ReachabilityCache {
+  private readonly entries = new Map<string, { reach: Reachability; weight: number }>();
+  private total = 0;
+
+  constructor(private readonly budget = BUDGET_BYTES) {}
+
+  /**
+   * What `analyzeModule` takes as `reachability` for a core module with this engine key (none
+   * without one: a component, or a module that is not a list of sections).
+   */
+  for(
+    bytes: Uint8Array,
+    engineKey: string | undefined,
+  ): ((build: () => Reachability) => Reachability) | undefined {
+    if (engineKey === undefined) return undefined;
+    const walk = walkSections(bytes);
+    if (walk.problem) return undefined;
+    const layout = walk.sections.filter((s) => s.id !== 0).map((s) => s.offset);
+    const key = `${engineKey}@${layout.join(',')}`;
+    return (build) => this.get(key) ?? this.set(key, build());
+  }
+
+  private get(key: string): Reachability | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    this.entries.delete(key); // most recently used last
+    this.entries.set(key, entry);
+    return entry.reach;
+  }
+
+  private set(key: string, reach: Reachability): Reachability {
+    const weight = weightOf(reach);
+    if (weight > this.budget) return reach;
+    for (const [oldest, entry] of this.entries) {
+      if (this.total + weight <= this.budget) break;
+      this.entries.delete(oldest);
+      this.total -= entry.weight;
+    }
+    this.entries.set(key, { reach, weight });
+    this.total += weight;
+    return reach;
+  }
+}
