@@ -189,71 +189,15 @@ describe('engine validation remembered by engine key', () => {
     assert.ok(!told.findings.some((f) => f.ruleId === 'invalid-module'));
   });
 
-  it('lets the server validate a signed and an unsigned build of one module once between them', async () => {
+  /** Analyses the files in order as the workspace scan does; counts the engine's validations. */
+  async function scanFolder(
+    files: Record<string, Uint8Array>,
+  ): Promise<{ calls: number; findings: Record<string, Finding[]> }> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-accepted-'));
     const validate = engine.validate;
     let calls = 0;
     engine.validate = (b: Uint8Array) => (calls++, validate.call(engine, b));
     try {
-      const bytes = await wasm('(module (func (export "f") (result i32) i32.const 7))');
-      const files = {
-        'plain.wasm': bytes,
-        'signed.wasm': withLeadingSection(bytes, customSection('signature', 'sig')),
-        'other.wasm': await wasm('(module (func (export "f") (result i32) i32.const 8))'),
-        'bad.wasm': Buffer.from(ILL_TYPED, 'hex'),
-        'bad-again.wasm': Buffer.concat([Buffer.from(ILL_TYPED, 'hex'), customSection('note', 'n')]),
-      };
-      for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), content);
-      const analyzer = new ModuleAnalyzer(new PolicyResolver(nodeFileSystem, { roots: [dir] }));
-      const invalid: Record<string, boolean> = {};
-      for (const name of Object.keys(files)) {
-        const result = await analyzer.analyzeFile(
-          pathToFileURL(path.join(dir, name)).href,
-          DEFAULT_SETTINGS,
-          false,
-        );
-        invalid[name] = result!.findings.some((f) => f.ruleId === 'invalid-module');
-      }
-      // plain, other, bad and bad-again ask the engine; signed shares plain's engine key.
-      assert.equal(calls, 4);
-      assert.deepEqual(invalid, {
-        'plain.wasm': false,
-        'signed.wasm': false,
-        'other.wasm': false,
-        'bad.wasm': true,
-        'bad-again.wasm': true,
-      });
-    } finally {
-      engine.validate = validate;
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  it('lets the server validate builds that differ only in embedded data once, and code or data shape again', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-accepted-'));
-    const validate = engine.validate;
-    let calls = 0;
-    engine.validate = (b: Uint8Array) => (calls++, validate.call(engine, b));
-    try {
-      const build = (text: string, result = 7) =>
-        wasm(
-          `(module (memory 1) (func (export "f") (result i32) i32.const ${result}) (data (i32.const 8) "${text}"))`,
-        );
-      /** The same build with its data segment's offset an i64.const: the wrong type for a 32-bit memory. */
-      const i64Offset = async (text: string) => {
-        const bytes = Buffer.from(await build(text));
-        const at = bytes.indexOf(Buffer.from([0x41, 0x08, 0x0b, text.length]));
-        assert.ok(at > 0);
-        bytes[at] = 0x42;
-        return bytes;
-      };
-      const files = {
-        'v1.wasm': await build('build 0001'),
-        'v2.wasm': await build('build 0002'),
-        'code.wasm': await build('build 0001', 8),
-        'i64-offset.wasm': await i64Offset('build 0001'),
-        'i64-offset-again.wasm': await i64Offset('build 0002'),
-      };
       for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), content);
       const analyzer = new ModuleAnalyzer(new PolicyResolver(nodeFileSystem, { roots: [dir] }));
       const findings: Record<string, Finding[]> = {};
@@ -261,18 +205,65 @@ describe('engine validation remembered by engine key', () => {
         const uri = pathToFileURL(path.join(dir, name)).href;
         findings[name] = (await analyzer.analyzeFile(uri, DEFAULT_SETTINGS, false))!.findings;
       }
-      // v2 shares v1's verdict; the other code and both modules with a wrong offset type ask the engine.
-      assert.equal(calls, 4);
-      assert.deepEqual(findings['v2.wasm'], findings['v1.wasm']);
-      const invalid = (name: string) => findings[name].filter((f) => f.ruleId === 'invalid-module');
-      assert.deepEqual([invalid('v1.wasm'), invalid('v2.wasm'), invalid('code.wasm')], [[], [], []]);
-      for (const name of ['i64-offset.wasm', 'i64-offset-again.wasm']) {
-        assert.equal(invalid(name).length, 1, name);
-        assert.equal(invalid(name)[0].severity, 'error');
-      }
+      return { calls, findings };
     } finally {
       engine.validate = validate;
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const invalidIn = (findings: Finding[]) => findings.filter((f) => f.ruleId === 'invalid-module');
+
+  it('lets the server validate a signed and an unsigned build of one module once between them', async () => {
+    const bytes = await wasm('(module (func (export "f") (result i32) i32.const 7))');
+    const { calls, findings } = await scanFolder({
+      'plain.wasm': bytes,
+      'signed.wasm': withLeadingSection(bytes, customSection('signature', 'sig')),
+      'other.wasm': await wasm('(module (func (export "f") (result i32) i32.const 8))'),
+      'bad.wasm': Buffer.from(ILL_TYPED, 'hex'),
+      'bad-again.wasm': Buffer.concat([Buffer.from(ILL_TYPED, 'hex'), customSection('note', 'n')]),
+    });
+    // plain, other, bad and bad-again ask the engine; signed shares plain's engine key.
+    assert.equal(calls, 4);
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(findings).map(([name, f]) => [name, invalidIn(f).length > 0])),
+      {
+        'plain.wasm': false,
+        'signed.wasm': false,
+        'other.wasm': false,
+        'bad.wasm': true,
+        'bad-again.wasm': true,
+      },
+    );
+  });
+
+  it('lets the server validate builds that differ only in embedded data once, and code or data shape again', async () => {
+    const build = (text: string, result = 7) =>
+      wasm(
+        `(module (memory 1) (func (export "f") (result i32) i32.const ${result}) (data (i32.const 8) "${text}"))`,
+      );
+    /** The same build with its data segment's offset an i64.const: the wrong type for a 32-bit memory. */
+    const i64Offset = async (text: string) => {
+      const bytes = Buffer.from(await build(text));
+      const at = bytes.indexOf(Buffer.from([0x41, 0x08, 0x0b, text.length]));
+      assert.ok(at > 0);
+      bytes[at] = 0x42;
+      return bytes;
+    };
+    const { calls, findings } = await scanFolder({
+      'v1.wasm': await build('build 0001'),
+      'v2.wasm': await build('build 0002'),
+      'code.wasm': await build('build 0001', 8),
+      'i64-offset.wasm': await i64Offset('build 0001'),
+      'i64-offset-again.wasm': await i64Offset('build 0002'),
+    });
+    // v2 shares v1's verdict; the other code and both modules with a wrong offset type ask the engine.
+    assert.equal(calls, 4);
+    assert.deepEqual(findings['v2.wasm'], findings['v1.wasm']);
+    for (const name of ['v1.wasm', 'v2.wasm', 'code.wasm'])
+      assert.deepEqual(invalidIn(findings[name]), [], name);
+    for (const name of ['i64-offset.wasm', 'i64-offset-again.wasm']) {
+      assert.equal(invalidIn(findings[name]).length, 1, name);
+      assert.equal(invalidIn(findings[name])[0].severity, 'error');
     }
   });
 });
