@@ -52,7 +52,8 @@ export interface ModuleInput {
   validate?: boolean;
   /**
    * Where the core modules start (in a binary) that the engine already accepted with the same
-   * non-custom sections (their engine keys, see features/analysisCache.ts): not validated again.
+   * non-custom sections, data segments' bytes aside (their engine keys, see
+   * features/analysisCache.ts): not validated again.
    */
   knownValid?: readonly number[];
   /**
