@@ -9,6 +9,11 @@ import { encodeVarUint32 } from '../../server/src/core/module/byteReader';
 import { nodeFileSystem } from '../../server/src/core/policy/fileSystem';
 import { PolicyResolver } from '../../server/src/core/policy/resolver';
 import type { Reachability } from '../../server/src/core/reach/reachability';
+import type { ModuleFacts } from '../../server/src/core/module/model';
+import { readBinaryModule } from '../../server/src/core/module/binary';
+import { allCoreModules } from '../../server/src/core/module/component';
+import { buildCallGraph } from '../../server/src/core/reach/callGraph';
+import { analyseReachability } from '../../server/src/core/reach/reachability';
 import type { ImportFixData } from '../../server/src/core/rules/fixData';
 import { compileWat } from '../../server/src/core/wat/compile';
 
@@ -44,8 +49,9 @@ describe('reachability shared by modules with the same code', () => {
     const cache = new ReachabilityCache();
     let builds = 0;
     const analyse = async (bytes: Uint8Array, shared: boolean) => {
-      const from = shared ? cache.for(bytes, contentKeys(bytes, undefined).engine.get(0)) : undefined;
-      const counted = from && ((make: () => Reachability) => from(() => (builds++, make())));
+      const from = shared ? cache.for(contentKeys(bytes, undefined).engine) : undefined;
+      const counted =
+        from && ((facts: ModuleFacts, make: () => Reachability) => from(facts, () => (builds++, make())));
       return (await analyzeModule({ fileName: 'x.wasm', bytes, policy, reachability: counted })).findings;
     };
     const v1 = await build('build 0001');
@@ -70,19 +76,39 @@ describe('reachability shared by modules with the same code', () => {
     assert.notDeepEqual(flows.shifted, flows.v1); // the call site moved with the code section
   });
 
-  it('has nothing to share without an engine key, and keeps no graph larger than its budget', async () => {
-    const bytes = await build('x');
-    assert.equal(new ReachabilityCache().for(bytes, undefined), undefined);
-    const tiny = new ReachabilityCache(1);
-    const key = contentKeys(bytes, undefined).engine.get(0);
-    let builds = 0;
-    for (let i = 0; i < 2; i++)
-      await analyzeModule({
-        fileName: 'x.wasm',
-        bytes,
-        policy,
-        reachability: (make) => tiny.for(bytes, key)!(() => (builds++, make())),
-      });
-    assert.equal(builds, 2);
+  it('keys the core modules of components the same way, and shares nothing without keys, malformed or past its budget', async () => {
+    const component = (core: Uint8Array) =>
+      Uint8Array.from([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0, 1, ...encodeVarUint32(core.length), ...core]);
+    /** How many graphs `cache` builds for the core modules of `files`, each checked against a fresh build. */
+    const builds = (cache: ReachabilityCache, files: Uint8Array[], keyed = true) => {
+      let count = 0;
+      for (const bytes of files) {
+        const from = cache.for(keyed ? contentKeys(bytes, undefined).engine : new Map());
+        for (const facts of allCoreModules(readBinaryModule(bytes))) {
+          const make = () => analyseReachability(buildCallGraph(facts, bytes));
+          const reach = from(facts, () => (count++, make()));
+          assert.deepEqual(reach.graph, make().graph);
+        }
+      }
+      return count;
+    };
+    const [one, two] = [await build('build 0001'), await build('build 0002')];
+    assert.equal(builds(new ReachabilityCache(), [component(one), component(two)]), 1);
+    assert.equal(builds(new ReachabilityCache(), [one, component(one)]), 2); // another offset
+    assert.equal(builds(new ReachabilityCache(), [one, two], false), 2);
+    assert.equal(builds(new ReachabilityCache(1), [one, two]), 2);
+    // A module the reader reports as malformed: its graph is its own, whatever the key says.
+    const cut = Buffer.from(one);
+    const facts = readBinaryModule(cut);
+    facts.problems.push({
+      ruleId: 'invalid-module',
+      severity: 'error',
+      message: 'x',
+      location: facts.location,
+    });
+    let count = 0;
+    const from = new ReachabilityCache().for(contentKeys(cut, undefined).engine);
+    for (let i = 0; i < 2; i++) from(facts, () => (count++, analyseReachability(buildCallGraph(facts, cut))));
+    assert.equal(count, 2);
   });
 });

@@ -57,11 +57,11 @@ export interface ModuleInput {
    */
   knownValid?: readonly number[];
   /**
-   * Where a binary core module's reachability comes from: `build()` by default; a caller that saw
-   * the same code at the same offsets before (features/scan/reachabilityCache.ts) hands back what
-   * `build()` gave then. Used for the outermost module only.
+   * Where the reachability of a binary's core module (`facts`: the file, or one nested in a
+   * component) comes from: `build()` by default; a caller that saw the same code at the same
+   * offsets before (features/scan/reachabilityCache.ts) hands back what `build()` gave then.
    */
-  reachability?: (build: () => Reachability) => Reachability;
+  reachability?: (facts: ModuleFacts, build: () => Reachability) => Reachability;
   /**
    * Compiles `.wat` text off this thread (the server's wabt workers). Given, every compile of a text
    * analysis goes there, the first started on the file's likely module text before reading, so
@@ -178,7 +178,8 @@ async function analyzeBinary(input: ModuleInput, bytes: Uint8Array): Promise<Mod
       input,
       plan,
       { bytes, signature },
-      (f) => binaryCodeView(f, bytes, undefined, f === facts ? input.reachability : undefined),
+      (f) =>
+        binaryCodeView(f, bytes, undefined, input.reachability && ((build) => input.reachability!(f, build))),
       false,
     ),
   );

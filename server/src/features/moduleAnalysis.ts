@@ -233,7 +233,7 @@ export class ModuleAnalyzer {
         policy: toPlainPolicy(policy),
         ruleOverrides: settings.rules,
         knownValid,
-        engineKey: keys.engine.get(0),
+        engineKeys: keys.engine,
       });
       if (!reply.ok) throw new Error(reply.message);
       this.accepted.addAt(keys.engine, reply.engineAccepted);
@@ -246,7 +246,7 @@ export class ModuleAnalyzer {
         detachedSignature,
         ruleOverrides: settings.rules,
         knownValid,
-        reachability: this.graphs.for(bytes, keys.engine.get(0)),
+        reachability: this.graphs.for(keys.engine),
       });
       this.accepted.addAt(keys.engine, analysis.engineAccepted ?? []);
       slim = { facts: analysis.facts.map(slimFacts), findings: analysis.findings };

@@ -4,10 +4,11 @@
  * an embedded asset) have one call graph, and building it is the largest part of the import rules'
  * work (esbuild-wasm: 45-120 ms a file). The graph holds byte offsets of call sites, so the key is
  * the module's engine key (features/analysisCache.ts: every non-custom byte but the data segments'
- * own) and the offset of each non-custom section: the same code at the same place.
+ * own), where it starts and the offset of each non-custom section: the same code at the same
+ * place. A component's core modules are keyed one by one.
  */
 import type { Reachability } from '../../core/reach/reachability';
-import { walkSections } from '../../core/signing/sections';
+import type { ModuleFacts } from '../../core/module/model';
 
 /**
  * How many bytes of graphs each cache keeps: the real-world set's ten modules other than
@@ -41,19 +42,22 @@ export class ReachabilityCache {
   constructor(private readonly budget = BUDGET_BYTES) {}
 
   /**
-   * What `analyzeModule` takes as `reachability` for a core module with this engine key (none
-   * without one: a component, or a module that is not a list of sections).
+   * What `analyzeModule` takes as `reachability` for a file whose core modules have these engine
+   * keys (by where each starts). A module without a key, or that the reader found malformed, gets
+   * its own graph.
    */
   for(
-    bytes: Uint8Array,
-    engineKey: string | undefined,
-  ): ((build: () => Reachability) => Reachability) | undefined {
-    if (engineKey === undefined) return undefined;
-    const walk = walkSections(bytes);
-    if (walk.problem) return undefined;
-    const layout = walk.sections.filter((s) => s.id !== 0).map((s) => s.offset);
-    const key = `${engineKey}@${layout.join(',')}`;
-    return (build) => this.get(key) ?? this.set(key, build());
+    engineKeys: ReadonlyMap<number, string>,
+  ): (facts: ModuleFacts, build: () => Reachability) => Reachability {
+    return (facts, build) => {
+      const at = facts.location.kind === 'binary' ? facts.location.offset : undefined;
+      const engineKey = at === undefined ? undefined : engineKeys.get(at);
+      const malformed = facts.problems.some((p) => p.severity === 'error');
+      if (engineKey === undefined || !facts.sections || malformed) return build();
+      const layout = facts.sections.filter((s) => s.id !== 0).map((s) => s.offset);
+      const key = `${engineKey}@${at}:${layout.join(',')}`;
+      return this.get(key) ?? this.set(key, build());
+    };
   }
 
   private get(key: string): Reachability | undefined {

@@ -41,7 +41,7 @@ parentPort?.on('message', async (job: ScanJob) => {
       policy: fromPlainPolicy(job.policy),
       ruleOverrides: job.ruleOverrides,
       knownValid: job.knownValid,
-      reachability: graphs.for(job.bytes, job.engineKey),
+      reachability: graphs.for(job.engineKeys ?? new Map()),
     });
     reply = {
       id: job.id,
