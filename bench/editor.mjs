@@ -39,6 +39,12 @@ function peakMemoryMb(pid) {
   return Number(/VmHWM:\s+(\d+)/.exec(status)[1]) / 1024;
 }
 
+/** CPU seconds the process has used so far, all its threads (user + system, from /proc). */
+function cpuSeconds(pid) {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+}
+
 /** A ~1 MB module: many small functions, a few imports, a memory. */
 function bigWat() {
   const parts = [
@@ -170,7 +176,8 @@ async function scanWorkspace(count, measureHovers) {
       if (now() - start > 600_000) throw new Error('workspace scan did not finish in 10 minutes');
     }
     const seconds = (now() - start) / 1000;
-    return { count, seconds, memory: peakMemoryMb(client.process.pid), hovers };
+    const pid = client.process.pid;
+    return { count, seconds, memory: peakMemoryMb(pid), cpu: cpuSeconds(pid), hovers };
   } finally {
     client.kill();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -192,6 +199,6 @@ for (const [i, count] of sizes.entries()) {
     ? `; hover during the scan: median ${median(r.hovers).toFixed(1)} ms, p95 ${p95(r.hovers).toFixed(1)} ms (n=${r.hovers.length})`
     : '';
   console.log(
-    `${i === 0 ? '2-3.' : '    '} ${count} modules: checked in ${r.seconds.toFixed(1)} s, server peak memory ${r.memory.toFixed(0)} MB${hover}`,
+    `${i === 0 ? '2-3.' : '    '} ${count} modules: checked in ${r.seconds.toFixed(1)} s, server peak memory ${r.memory.toFixed(0)} MB, server CPU ${r.cpu.toFixed(1)} s${hover}, load average ${os.loadavg()[0].toFixed(1)}`,
   );
 }

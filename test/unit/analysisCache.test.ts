@@ -14,6 +14,7 @@ import { PolicyResolver } from '../../server/src/core/policy/resolver';
 import { compileWat } from '../../server/src/core/wat/compile';
 import { encodeVarUint32 } from '../../server/src/core/module/byteReader';
 import type { ResolvedPolicy } from '../../server/src/core/policy/resolver';
+import type { Finding } from '../../server/src/core/findings';
 
 /** A custom section named `name` holding `payload`. */
 function customSection(name: string, payload: string): Uint8Array {
@@ -119,6 +120,26 @@ describe('content keys', () => {
     assert.notEqual(contentKeys(other, undefined).engine.get(0), contentKeys(bytes, undefined).engine.get(0));
   });
 
+  it('give modules that differ only in the bytes of data segments one engine key and their own file keys', async () => {
+    const module = (active: string, passive: string, offset = '(i32.const 16)') =>
+      wasm(
+        `(module (import "env" "g" (global $g i32)) (memory 1) (func (export "f") (result i32) i32.const 7)
+           (data (memory 0) ${offset} "${active}") (data "${passive}") (data (i32.const 0) ""))`,
+      );
+    const base = contentKeys(await module('abcd', 'xy'), undefined);
+    const sameShape = [await module('abce', 'xy'), await module('abcd', 'zz')].map((b) =>
+      contentKeys(b, undefined),
+    );
+    for (const keys of sameShape) {
+      assert.equal(keys.engine.get(0), base.engine.get(0));
+      assert.notEqual(keys.file, base.file);
+    }
+    // The segments' lengths and offsets are the module's shape: they keep their own keys.
+    for (const other of [await module('abcde', 'xy'), await module('abcd', 'xy', '(global.get $g)')]) {
+      assert.notEqual(contentKeys(other, undefined).engine.get(0), base.engine.get(0));
+    }
+  });
+
   it('key the core modules inside a component where the reader finds them', async () => {
     const inner = await wasm('(module (func (export "f") (result i32) i32.const 7))');
     const nested = (id: number, content: Uint8Array) =>
@@ -168,43 +189,81 @@ describe('engine validation remembered by engine key', () => {
     assert.ok(!told.findings.some((f) => f.ruleId === 'invalid-module'));
   });
 
-  it('lets the server validate a signed and an unsigned build of one module once between them', async () => {
+  /** Analyses the files in order as the workspace scan does; counts the engine's validations. */
+  async function scanFolder(
+    files: Record<string, Uint8Array>,
+  ): Promise<{ calls: number; findings: Record<string, Finding[]> }> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-accepted-'));
     const validate = engine.validate;
     let calls = 0;
     engine.validate = (b: Uint8Array) => (calls++, validate.call(engine, b));
     try {
-      const bytes = await wasm('(module (func (export "f") (result i32) i32.const 7))');
-      const files = {
-        'plain.wasm': bytes,
-        'signed.wasm': withLeadingSection(bytes, customSection('signature', 'sig')),
-        'other.wasm': await wasm('(module (func (export "f") (result i32) i32.const 8))'),
-        'bad.wasm': Buffer.from(ILL_TYPED, 'hex'),
-        'bad-again.wasm': Buffer.concat([Buffer.from(ILL_TYPED, 'hex'), customSection('note', 'n')]),
-      };
       for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), content);
       const analyzer = new ModuleAnalyzer(new PolicyResolver(nodeFileSystem, { roots: [dir] }));
-      const invalid: Record<string, boolean> = {};
+      const findings: Record<string, Finding[]> = {};
       for (const name of Object.keys(files)) {
-        const result = await analyzer.analyzeFile(
-          pathToFileURL(path.join(dir, name)).href,
-          DEFAULT_SETTINGS,
-          false,
-        );
-        invalid[name] = result!.findings.some((f) => f.ruleId === 'invalid-module');
+        const uri = pathToFileURL(path.join(dir, name)).href;
+        findings[name] = (await analyzer.analyzeFile(uri, DEFAULT_SETTINGS, false))!.findings;
       }
-      // plain, other, bad and bad-again ask the engine; signed shares plain's engine key.
-      assert.equal(calls, 4);
-      assert.deepEqual(invalid, {
+      return { calls, findings };
+    } finally {
+      engine.validate = validate;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const invalidIn = (findings: Finding[]) => findings.filter((f) => f.ruleId === 'invalid-module');
+
+  it('lets the server validate a signed and an unsigned build of one module once between them', async () => {
+    const bytes = await wasm('(module (func (export "f") (result i32) i32.const 7))');
+    const { calls, findings } = await scanFolder({
+      'plain.wasm': bytes,
+      'signed.wasm': withLeadingSection(bytes, customSection('signature', 'sig')),
+      'other.wasm': await wasm('(module (func (export "f") (result i32) i32.const 8))'),
+      'bad.wasm': Buffer.from(ILL_TYPED, 'hex'),
+      'bad-again.wasm': Buffer.concat([Buffer.from(ILL_TYPED, 'hex'), customSection('note', 'n')]),
+    });
+    // plain, other, bad and bad-again ask the engine; signed shares plain's engine key.
+    assert.equal(calls, 4);
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(findings).map(([name, f]) => [name, invalidIn(f).length > 0])),
+      {
         'plain.wasm': false,
         'signed.wasm': false,
         'other.wasm': false,
         'bad.wasm': true,
         'bad-again.wasm': true,
-      });
-    } finally {
-      engine.validate = validate;
-      fs.rmSync(dir, { recursive: true, force: true });
+      },
+    );
+  });
+
+  it('lets the server validate builds that differ only in embedded data once, and code or data shape again', async () => {
+    const build = (text: string, result = 7) =>
+      wasm(
+        `(module (memory 1) (func (export "f") (result i32) i32.const ${result}) (data (i32.const 8) "${text}"))`,
+      );
+    /** The same build with its data segment's offset an i64.const: the wrong type for a 32-bit memory. */
+    const i64Offset = async (text: string) => {
+      const bytes = Buffer.from(await build(text));
+      const at = bytes.indexOf(Buffer.from([0x41, 0x08, 0x0b, text.length]));
+      assert.ok(at > 0);
+      bytes[at] = 0x42;
+      return bytes;
+    };
+    const { calls, findings } = await scanFolder({
+      'v1.wasm': await build('build 0001'),
+      'v2.wasm': await build('build 0002'),
+      'code.wasm': await build('build 0001', 8),
+      'i64-offset.wasm': await i64Offset('build 0001'),
+      'i64-offset-again.wasm': await i64Offset('build 0002'),
+    });
+    // v2 shares v1's verdict; the other code and both modules with a wrong offset type ask the engine.
+    assert.equal(calls, 4);
+    assert.deepEqual(findings['v2.wasm'], findings['v1.wasm']);
+    for (const name of ['v1.wasm', 'v2.wasm', 'code.wasm'])
+      assert.deepEqual(invalidIn(findings[name]), [], name);
+    for (const name of ['i64-offset.wasm', 'i64-offset-again.wasm']) {
+      assert.equal(invalidIn(findings[name]).length, 1, name);
+      assert.equal(invalidIn(findings[name])[0].severity, 'error');
     }
   });
 });

@@ -13,6 +13,7 @@ import { planRules, splitByCode, type RulePlan } from './rules/plan';
 import { runRules } from './rules/runner';
 import type { CodeView, SignatureCheck } from './rules/rule';
 import type { Baseline } from './diff/surface';
+import type { Reachability } from './reach/reachability';
 import { binaryCodeView } from './rules/support/codeView';
 import { loadPublicKeys, verifyModuleSignatures, type PublicKeyInfo } from './signing';
 import { checkWatSyntax } from './wat/syntax';
@@ -51,9 +52,16 @@ export interface ModuleInput {
   validate?: boolean;
   /**
    * Where the core modules start (in a binary) that the engine already accepted with the same
-   * non-custom sections (their engine keys, see features/analysisCache.ts): not validated again.
+   * non-custom sections, data segments' bytes aside (their engine keys, see
+   * features/analysisCache.ts): not validated again.
    */
   knownValid?: readonly number[];
+  /**
+   * Where the reachability of a binary's core module (`facts`: the file, or one nested in a
+   * component) comes from: `build()` by default; a caller that saw the same code at the same
+   * offsets before (features/scan/reachabilityCache.ts) hands back what `build()` gave then.
+   */
+  reachability?: (facts: ModuleFacts, build: () => Reachability) => Reachability;
   /**
    * Compiles `.wat` text off this thread (the server's wabt workers). Given, every compile of a text
    * analysis goes there, the first started on the file's likely module text before reading, so
@@ -165,7 +173,15 @@ async function analyzeBinary(input: ModuleInput, bytes: Uint8Array): Promise<Mod
   const plan = planRules(input.policy, input.ruleOverrides);
   const signature = plan.needsSignature ? await checkSignature(input, bytes) : undefined;
   findings.push(
-    ...checkTree(facts, input, plan, { bytes, signature }, (f) => binaryCodeView(f, bytes), false),
+    ...checkTree(
+      facts,
+      input,
+      plan,
+      { bytes, signature },
+      (f) =>
+        binaryCodeView(f, bytes, undefined, input.reachability && ((build) => input.reachability!(f, build))),
+      false,
+    ),
   );
   return { facts: [facts], findings: insideFile(findings, bytes.length), engineAccepted: verdict.accepted };
 }

@@ -8,12 +8,16 @@
  * - `SharedResults` keeps one copy of equal results: variants of one module (other custom
  *   sections, a changed data byte) mostly get the very same slim facts and findings.
  * - `EngineAccepted` remembers which modules the engine found valid. Validity never depends on
- *   custom sections, so a signed build, a stripped one and one with other names or producers are
- *   validated once between them (engine validation is a third of a scan's CPU).
+ *   custom sections nor on the bytes of data segments, so a signed build, a stripped one, one with
+ *   other names or producers and one with other embedded data are validated once between them
+ *   (engine validation is a third of a scan's CPU).
+ * - The same engine key, with where each section lies, names a module's call graph:
+ *   `ReachabilityCache` (scan/reachabilityCache.ts) builds it once for such builds.
  */
 import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { MAX_NESTING } from '../core/module/component';
+import { dataSectionShape } from '../core/module/dataShape';
 import { PREAMBLE_LENGTH, preambleKind, walkSections } from '../core/signing/sections';
 import type { Finding } from '../core/findings';
 import { copyFacts } from '../core/module/lazyDataSegments';
@@ -97,9 +101,9 @@ type Hash = ReturnType<typeof createHash>;
 
 /**
  * The keys in as few passes as can be: for a core module, its non-custom sections feed the engine
- * key and its custom ones a second hash, and the file key is made of the two and where the custom
- * sections start (from which the bytes can be put back together, so it is as exact as hashing
- * them). A component's bytes are hashed whole, and its core modules once more for their keys.
+ * key (the data section by its shape), its data section whole a second hash and its custom sections
+ * a third, and the file key is made of the three and where the custom sections start (from which
+ * the bytes can be put back together, so it is as exact as hashing them). A component's bytes are hashed whole, and its core modules once more for their keys.
  */
 export function contentKeys(bytes: Uint8Array, detachedSignature: Uint8Array | undefined): ContentKeys {
   const withSignature = (hash: Hash) =>
@@ -109,31 +113,51 @@ export function contentKeys(bytes: Uint8Array, detachedSignature: Uint8Array | u
   if (kind === 'module') {
     const custom = createHash('sha256');
     const customStarts: number[] = [];
-    const key = engineKey(bytes, (section, offset) => {
-      custom.update(section);
-      customStarts.push(offset);
-    });
+    const data = createHash('sha256');
+    const key = engineKey(
+      bytes,
+      (section, offset) => {
+        custom.update(section);
+        customStarts.push(offset);
+      },
+      (section) => data.update(section),
+    );
     if (key !== undefined) {
       engine.set(0, key);
-      const file = createHash('sha256').update(`${key}\0${custom.digest('hex')}\0${customStarts.join(',')}`);
+      const parts = `${key}\0${data.digest('hex')}\0${custom.digest('hex')}\0${customStarts.join(',')}`;
+      const file = createHash('sha256').update(parts);
       return { file: withSignature(file), engine };
     }
   } else if (kind === 'component') nestedEngineKeys(bytes, 0, engine, 0);
   return { file: withSignature(createHash('sha256').update(bytes)), engine };
 }
 
-/** Hashes a core module's preamble and non-custom sections; custom sections go to `onCustom`. */
+/** The data section's id. */
+const DATA_SECTION = 11;
+
+/**
+ * Hashes a core module's preamble and non-custom sections, the data section by its shape (its
+ * segments' bytes left out, their lengths kept): custom sections go to `onCustom`, the data
+ * section whole to `onData`, so the caller can still name every byte of the file.
+ */
 function engineKey(
   module: Uint8Array,
   onCustom?: (section: Uint8Array, offset: number) => void,
+  onData?: (section: Uint8Array) => void,
 ): string | undefined {
   const walk = walkSections(module);
   if (walk.problem) return undefined;
   const hash = createHash('sha256').update(module.subarray(0, PREAMBLE_LENGTH));
   for (const section of walk.sections) {
     const raw = module.subarray(section.offset, section.end);
+    const shape =
+      section.id === DATA_SECTION ? dataSectionShape(module, section.contentOffset, section.end) : undefined;
     if (section.id === 0) onCustom?.(raw, section.offset);
-    else hash.update(raw);
+    else if (shape === undefined) hash.update(raw);
+    else {
+      hash.update(module.subarray(section.offset, section.contentOffset)).update(shape);
+      onData?.(raw);
+    }
   }
   return hash.digest('hex');
 }

@@ -19,6 +19,7 @@ import {
   type SlimResult,
 } from './analysisCache';
 import type { ScanPool } from './scan/pool';
+import { ReachabilityCache } from './scan/reachabilityCache';
 import type { WatCompileThread } from '../workers/watCompile/thread';
 import type { TextAnalysisThread } from '../workers/textAnalysis/thread';
 import type { TextAnalysisStep } from '../workers/textAnalysis/protocol';
@@ -58,6 +59,8 @@ export class ModuleAnalyzer {
   private readonly contents = new ContentCache();
   private readonly accepted = new EngineAccepted();
   private readonly shared = new SharedResults();
+  /** Call graphs of modules analysed on this thread (without a pool; each worker has its own). */
+  private readonly graphs = new ReachabilityCache();
 
   constructor(
     private readonly resolver: PolicyResolver,
@@ -230,6 +233,7 @@ export class ModuleAnalyzer {
         policy: toPlainPolicy(policy),
         ruleOverrides: settings.rules,
         knownValid,
+        engineKeys: keys.engine,
       });
       if (!reply.ok) throw new Error(reply.message);
       this.accepted.addAt(keys.engine, reply.engineAccepted);
@@ -242,6 +246,7 @@ export class ModuleAnalyzer {
         detachedSignature,
         ruleOverrides: settings.rules,
         knownValid,
+        reachability: this.graphs.for(keys.engine),
       });
       this.accepted.addAt(keys.engine, analysis.engineAccepted ?? []);
       slim = { facts: analysis.facts.map(slimFacts), findings: analysis.findings };

@@ -69,7 +69,8 @@ export interface EngineVerdict {
  * Validates a binary module or component. Problems found while reading (malformed sections) are
  * returned as they are, with the engine's verdict added when the reader found nothing.
  * `knownValid` holds the offsets of core modules the engine already accepted with these very
- * non-custom sections (custom sections never make a module invalid): they are not asked again.
+ * non-custom sections, up to the bytes of data segments (neither custom sections nor those bytes
+ * make a module invalid): they are not asked again.
  */
 export function validateModules(
   bytes: Uint8Array,

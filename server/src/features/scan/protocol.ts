@@ -14,6 +14,8 @@ export interface ScanJob {
   ruleOverrides: Record<string, RuleSetting>;
   /** Where the core modules start that the engine accepted before: not validated again. */
   knownValid?: number[];
+  /** The engine keys of the file's core modules (features/analysisCache.ts), for the worker's ReachabilityCache. */
+  engineKeys?: Map<number, string>;
 }
 
 export type ScanReply =

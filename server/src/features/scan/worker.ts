@@ -11,6 +11,7 @@ import { analyzeModule } from '../../core/analyze';
 import { fromPlainPolicy } from '../../core/policy/effective';
 import { slimFacts } from '../analysisCache';
 import type { ScanJob, ScanReply } from './protocol';
+import { ReachabilityCache } from './reachabilityCache';
 
 /**
  * Scanning yields to the editor: this thread runs at a lower priority than the server's own, which
@@ -28,6 +29,8 @@ function lowerThreadPriority(): void {
 
 lowerThreadPriority();
 
+const graphs = new ReachabilityCache();
+
 parentPort?.on('message', async (job: ScanJob) => {
   let reply: ScanReply;
   try {
@@ -38,6 +41,7 @@ parentPort?.on('message', async (job: ScanJob) => {
       policy: fromPlainPolicy(job.policy),
       ruleOverrides: job.ruleOverrides,
       knownValid: job.knownValid,
+      reachability: graphs.for(job.engineKeys ?? new Map()),
     });
     reply = {
       id: job.id,

@@ -18,6 +18,8 @@ export function binaryCodeView(
   /** Where to point for a function: its body by default; text modules map back to their `(func` span. */
   locate: (funcIndex: number, bodyLocation: SourceLocation) => SourceLocation = (_index, location) =>
     location,
+  /** Where the reachability comes from (a cache of the caller's); built here when absent. */
+  reachabilityFrom: (build: () => Reachability) => Reachability = (build) => build(),
 ): CodeView {
   // A component has no bodies of its own: each core module inside gets its own view, so a
   // component-level rule must not see (and report) its modules' functions a second time.
@@ -56,9 +58,10 @@ export function binaryCodeView(
       return scanFunctionBodies(bytes, { facts: some }).functions.map(toStats);
     },
     proposals: () => run().proposals,
-    reachability: () => {
-      run();
-      return (reach ??= analyseReachability(buildCallGraph(facts, bytes, calls)));
-    },
+    reachability: () =>
+      (reach ??= reachabilityFrom(() => {
+        run();
+        return analyseReachability(buildCallGraph(facts, bytes, calls));
+      })),
   };
 }

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { familyPrefilter, matchFamilies } from '../../../server/src/core/rules/support/minerFingerprints';
 import { seededRandom } from '../../support/seededRandom';
-import { checkBytes, checkText, ofRule, policyFrom, wat2wasm, where } from './helpers';
+import { checkBytes, ofRule, wat2wasm } from './helpers';
+import { ruleTester } from './ruleTester';
 
 const FIXTURES = path.resolve(__dirname, '../../../../test/fixtures/rules');
 const fixture = (name: string) => readFileSync(path.join(FIXTURES, name), 'utf8');
@@ -39,61 +40,79 @@ function sha256With(bytes: Uint8Array, message: Buffer): string {
   ).join('');
 }
 
-describe('rules: cryptominer', () => {
-  it('catches the crafted miner-like module in binary form, at the AES-like function body', async () => {
-    const bytes = await wat2wasm(fixture('miner-like.wat'));
-    const analysis = await checkBytes(bytes);
-    const [finding, ...rest] = ofRule(analysis, 'cryptominer');
-    assert.equal(rest.length, 0);
-    assert.equal(finding.severity, 'error');
-    assert.equal(
-      finding.message,
-      'This module carries every CryptoNight building block (Keccak-like sponge, AES/Grøstl-like table rounds, BLAKE/Skein-like add-rotate-xor, JH-like bitsliced rounds): it is very likely a cryptocurrency miner. The AES-like rounds are in function $aes_like_rounds (index 1).',
-    );
-    assert.deepEqual(where(finding), where(analysis.facts[0].functions[1]));
-    assert.deepEqual(finding.data, { functions: { sponge: [0], tTable: [1], arx: [2], bitsliced: [3] } });
-  });
+const MESSAGE =
+  'This module carries every CryptoNight building block (Keccak-like sponge, AES/Grøstl-like table rounds, BLAKE/Skein-like add-rotate-xor, JH-like bitsliced rounds): it is very likely a cryptocurrency miner. The AES-like rounds are in function $aes_like_rounds (index 1).';
+const FUNCTIONS = { functions: { sponge: [0], tTable: [1], arx: [2], bitsliced: [3] } };
 
-  it('catches it in text form and points at the (func …) of the AES-like function', async () => {
-    const [finding] = ofRule(await checkText(fixture('miner-like.wat')), 'cryptominer');
-    const lines = fixture('miner-like.wat').split('\n');
-    const line = lines.findIndex((l) => l.includes('(func $aes_like_rounds'));
-    assert.equal(finding.location.kind, 'text');
-    assert.deepEqual(where(finding).slice(0, 2), [line, 2]);
-  });
+/** `core` as the one core module of a component (preamble, then a core module section, id 1). */
+function inComponent(core: Uint8Array): Uint8Array {
+  const size: number[] = [];
+  for (let n = core.length; ; n >>>= 7) {
+    size.push(n >= 0x80 ? (n & 0x7f) | 0x80 : n);
+    if (n < 0x80) break;
+  }
+  return Uint8Array.from([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0, 1, ...size, ...core]);
+}
 
-  it('reports a miner nested in a component once, at the nested function', async () => {
-    const core = await wat2wasm(fixture('miner-like.wat'));
-    const size: number[] = [];
-    for (let n = core.length; ; n >>>= 7) {
-      size.push(n >= 0x80 ? (n & 0x7f) | 0x80 : n);
-      if (n < 0x80) break;
-    }
-    // Component preamble, then one core module section (id 1) holding the module.
-    const component = Uint8Array.from([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0, 1, ...size, ...core]);
-    const analysis = await checkBytes(component);
-    assert.equal(analysis.facts[0].kind, 'component');
-    const findings = ofRule(analysis, 'cryptominer');
-    assert.equal(findings.length, 1);
-    assert.deepEqual(where(findings[0]), where(analysis.facts[0].modules![0].functions[1]));
-  });
+// miner-like.wat compiles to 3,462 bytes; its AES-like function ($aes_like_rounds, index 1) has its
+// body at 854 (996 bytes), and its `(func` spans lines 84-205 of the text. In a component the
+// module starts 11 bytes in (preamble, section id, two size bytes).
+ruleTester('cryptominer', {
+  valid: [
+    {
+      name: 'a module with only some of the families (no JH-like function)',
+      text: fixture('miner-like.wat').replace(/\(func \$jh_like[\s\S]*?\(local\.get \$x1\)\)/, ''),
+    },
+    { name: 'a real SHA-256 written in WAT, as a binary', wat: fixture('sha256.wat') },
+    { name: 'a real SHA-256 written in WAT, as text', text: fixture('sha256.wat') },
+    {
+      name: 'the miner-like module, the rule turned off by the policy',
+      wat: fixture('miner-like.wat'),
+      policy: { rules: { cryptominer: 'off' } },
+    },
+  ],
+  invalid: [
+    {
+      name: 'the crafted miner-like module in binary form, at the AES-like function body',
+      wat: fixture('miner-like.wat'),
+      findings: [{ severity: 'error', message: MESSAGE, where: [854, 996], data: FUNCTIONS }],
+    },
+    {
+      name: 'the same in text form, at the (func …) of the AES-like function',
+      text: fixture('miner-like.wat'),
+      findings: [{ severity: 'error', message: MESSAGE, where: [83, 2, 204, 19], data: FUNCTIONS }],
+    },
+    {
+      name: 'a miner nested in a component, once, at the nested function',
+      bytes: async () => inComponent(await wat2wasm(fixture('miner-like.wat'))),
+      findings: [{ severity: 'error', message: MESSAGE, where: [865, 996], data: FUNCTIONS }],
+    },
+    {
+      name: 'turned down to a warning by the policy',
+      wat: fixture('miner-like.wat'),
+      policy: { rules: { cryptominer: 'warning' }, imports: { otherwise: 'allow' } },
+      findings: [{ severity: 'warning', message: MESSAGE, where: [854, 996] }],
+    },
+  ],
+});
 
-  it('does not flag a module with only some of the families', async () => {
-    const text = fixture('miner-like.wat').replace(/\(func \$jh_like[\s\S]*?\(local\.get \$x1\)\)/, '');
-    assert.equal(ofRule(await checkText(text), 'cryptominer').length, 0);
-  });
-
-  it('does not flag a real SHA-256 written in WAT (and the fixture really is SHA-256)', async () => {
-    const text = fixture('sha256.wat');
-    const bytes = await wat2wasm(text);
+describe('cryptominer: fixtures and fingerprints', () => {
+  it('has a SHA-256 fixture that really is SHA-256', async () => {
+    const bytes = await wat2wasm(fixture('sha256.wat'));
     for (const message of ['abc', '', 'x'.repeat(1000)]) {
       assert.equal(
         sha256With(bytes, Buffer.from(message)),
         createHash('sha256').update(message).digest('hex'),
       );
     }
-    assert.equal(ofRule(await checkBytes(bytes), 'cryptominer').length, 0);
-    assert.equal(ofRule(await checkText(text), 'cryptominer').length, 0);
+  });
+
+  it('is turned off by the editor settings as well as by the policy (whole pipeline)', async () => {
+    const bytes = await wat2wasm(fixture('miner-like.wat'));
+    assert.equal(
+      ofRule(await checkBytes(bytes, { overrides: { cryptominer: 'off' } }), 'cryptominer').length,
+      0,
+    );
   });
 
   it('does not take multiply-heavy field arithmetic for AES or JH (esbuild-wasm P-256 false alarm)', () => {
@@ -154,15 +173,5 @@ describe('rules: cryptominer', () => {
       [...fresh].reverse(),
     );
     assert.ok(fresh.includes(true) && fresh.includes(false));
-  });
-
-  it('can be turned off or down', async () => {
-    const bytes = await wat2wasm(fixture('miner-like.wat'));
-    assert.equal(
-      ofRule(await checkBytes(bytes, { overrides: { cryptominer: 'off' } }), 'cryptominer').length,
-      0,
-    );
-    const policy = policyFrom({ rules: { cryptominer: 'warning' }, imports: { otherwise: 'allow' } });
-    assert.equal(ofRule(await checkBytes(bytes, { policy }), 'cryptominer')[0].severity, 'warning');
   });
 });
