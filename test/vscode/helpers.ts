@@ -57,3 +57,28 @@ export async function hoverText(uri: vscode.Uri, position: vscode.Position): Pro
     .map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))
     .join('\n');
 }
+
+/**
+ * Puts `bytes` back into a workspace file, through its document when VS Code has one: the language
+ * server reads an open document before the disk, and a document changed by an edit stays open in
+ * VS Code after its tab closes. A write to the disk alone can leave that document with the edited
+ * text (seen in CI: a policy edited by a quick fix outlived its restore, and the next tests saw
+ * the edited policy). Waits until the document, if any, shows the restored text.
+ */
+export async function restoreFile(uri: vscode.Uri, bytes: Uint8Array): Promise<void> {
+  const text = new TextDecoder().decode(bytes);
+  const documentOf = () =>
+    vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString() && !d.isClosed);
+  const open = documentOf();
+  if (open && open.getText() !== text) {
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(uri, new vscode.Range(open.positionAt(0), open.positionAt(open.getText().length)), text);
+    if (!(await vscode.workspace.applyEdit(edit))) throw new Error(`Could not edit ${uri.toString()} back.`);
+  }
+  if (open?.isDirty) await open.save();
+  await vscode.workspace.fs.writeFile(uri, bytes);
+  await waitFor(`${uri.path} to show its restored text`, () => {
+    const document = documentOf();
+    return !document || (document.getText() === text && !document.isDirty) ? true : undefined;
+  });
+}

@@ -8,7 +8,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { hoverText, openFixture, waitFor, workspaceFile } from '../helpers';
+import { hoverText, openFixture, restoreFile, waitFor, workspaceFile } from '../helpers';
 
 const codeOf = (d: vscode.Diagnostic) => (typeof d.code === 'object' ? d.code.value : d.code);
 
@@ -115,7 +115,7 @@ describe('editor experience', function () {
         : undefined,
     );
     await revertAndCloseAll();
-    await vscode.workspace.fs.writeFile(policyUri, original);
+    await restoreFile(policyUri, original);
     // VS Code keeps a closed tab's document a while: the finding is under the file or the view.
     await waitFor('the finding back under the restored policy', () => {
       const back = [...findings(file, 'disallowed-import'), ...findings(view.uri, 'disallowed-import')];
@@ -164,6 +164,8 @@ describe('editor experience', function () {
       throw new Error(`${error.message}; offered: ${offered.join(', ')}`);
     });
     assert.ok(allow.edit, 'the fix edits the policy');
+    const policyUri = workspaceFile('editor/wasm-policy.json');
+    const original = await vscode.workspace.fs.readFile(policyUri);
     assert.ok(await vscode.workspace.applyEdit(allow.edit));
     await waitFor('disallowed-import on plugin.wat to go', () =>
       findings(uri, 'disallowed-import').length === 0 ? true : undefined,
@@ -173,6 +175,8 @@ describe('editor experience', function () {
       policy?.getText().includes('// Fixture policy for the editor tests'),
       `the policy keeps its comments: ${policy?.languageId} ${policy?.isClosed} ${policy?.getText()}`,
     );
+    // The tests after this one expect the fixture policy.
+    await restoreFile(policyUri, original);
   });
 
   it('shows capabilities, signature and policy in the status bar', async () => {
