@@ -27,6 +27,7 @@ import { describeCapability, describeImportPattern } from '../core/policy/descri
 import { toDiagnostic, toRange } from '../lsp/convert';
 import { CreatePolicyRequest, type CreatePolicyParams, type CreatePolicyResult } from '../protocol/policy';
 import { uriToPath } from './fileUris';
+import { PolicyWatch } from './policyWatch';
 
 /** Quiet time after an edit before the policy is checked again. */
 const DEBOUNCE_MS = 50;
@@ -44,6 +45,8 @@ export class PolicyFilesFeature {
   private timer: NodeJS.Timeout | undefined;
   private readonly settling = new Map<string, NodeJS.Timeout>();
   private configured: Promise<void> | undefined;
+  /** Every policy read from the disk, watched by the server itself (see policyWatch.ts). */
+  private readonly watched = new PolicyWatch((file) => this.diskChanged(file));
 
   constructor(
     private readonly connection: Connection,
@@ -133,8 +136,12 @@ export class PolicyFilesFeature {
   /** Open documents first (unsaved edits count), then the disk. */
   private overlayFileSystem(): PolicyFileSystem {
     const open = (file: string) => this.documents.get(pathToFileURL(file).href);
+    const fromDisk = (file: string) => {
+      this.watched.add(file);
+      return nodeFileSystem.readFile(file);
+    };
     return {
-      readFile: (file) => open(file)?.getText() ?? nodeFileSystem.readFile(file),
+      readFile: (file) => open(file)?.getText() ?? fromDisk(file),
       stat: (file) => (open(file) ? 'file' : nodeFileSystem.stat(file)),
       whyUnreadable: (file) => nodeFileSystem.whyUnreadable!(file),
     };
