@@ -3,7 +3,8 @@ import { RULES, findRule, ruleDescriptors } from '../../../server/src/core/rules
 import { activeRules, resolveSetting, runRules } from '../../../server/src/core/rules/runner';
 import { createRule, formatMessage } from '../../../server/src/core/rules/rule';
 import { readBinaryModule } from '../../../server/src/core/module/binary';
-import { checkText, checkWat, defaultPolicy, ofRule, policyFrom, wat2wasm } from './helpers';
+import { dataModule } from './dataModules';
+import { checkBytes, checkText, checkWat, defaultPolicy, ofRule, policyFrom, wat2wasm } from './helpers';
 
 const START = '(module (func $boot) (start $boot))';
 
@@ -61,6 +62,15 @@ describe('rules: framework', () => {
     assert.equal(
       activeRules(defaultPolicy(), { 'start-function': 'off' }).some((r) => r.meta.id === 'start-function'),
       false,
+    );
+  });
+
+  it('skips a rule that reads data when a setting turns it off (suspicious-data)', async () => {
+    const bytes = await wat2wasm(dataModule('stratum+tcp://x.example:1'));
+    assert.equal(ofRule(await checkBytes(bytes), 'suspicious-data').length, 1);
+    assert.deepEqual(
+      ofRule(await checkBytes(bytes, { overrides: { 'suspicious-data': 'off' } }), 'suspicious-data'),
+      [],
     );
   });
 
