@@ -4,7 +4,16 @@ import { activeRules, resolveSetting, runRules } from '../../../server/src/core/
 import { createRule, formatMessage } from '../../../server/src/core/rules/rule';
 import { readBinaryModule } from '../../../server/src/core/module/binary';
 import { dataModule } from './dataModules';
-import { checkBytes, checkText, checkWat, defaultPolicy, ofRule, policyFrom, wat2wasm } from './helpers';
+import {
+  checkBytes,
+  checkText,
+  checkWat,
+  defaultPolicy,
+  ofRule,
+  policyFrom,
+  wat2wasm,
+  where,
+} from './helpers';
 
 const START = '(module (func $boot) (start $boot))';
 
@@ -72,6 +81,16 @@ describe('rules: framework', () => {
       ofRule(await checkBytes(bytes, { overrides: { 'suspicious-data': 'off' } }), 'suspicious-data'),
       [],
     );
+  });
+
+  it('raises a rule to error from a setting, in a .wat at the import (dangerous-import)', async () => {
+    const text = '(module\n  (import "env" "emscripten_run_script" (func (param i32))))';
+    const [finding] = ofRule(
+      await checkText(text, { overrides: { 'dangerous-import': 'error' } }),
+      'dangerous-import',
+    );
+    assert.equal(finding.severity, 'error');
+    assert.deepEqual(where(finding), [1, 2, 1, 59]);
   });
 
   it('lets an override beat the policy', async () => {

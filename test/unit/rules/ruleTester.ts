@@ -64,11 +64,13 @@ async function findingsOf(ruleId: string, testCase: RuleCase): Promise<Finding[]
   if (testCase.text !== undefined) {
     const text = testCase.text;
     const read = readWatModules(text, new LineIndex(text));
+    const wantsCode = plan.needsCode || plan.rules.some((p) => p.rule.meta.usesCallGraph);
     const findings: Finding[] = [];
     for (const entry of read.entries) {
-      // Bodies come from the compiled text, located at each function's `(func` as the pipeline does.
+      // Bodies come from the compiled text, located at each function's `(func` as the pipeline does;
+      // like the pipeline, a rule that reads the call graph (what reaches an import) gets them too.
       const compiled =
-        plan.needsCode && entry.source.kind === 'text' ? await wat2wasm(entry.source.text) : undefined;
+        wantsCode && entry.source.kind === 'text' ? await wat2wasm(entry.source.text) : undefined;
       const locate = (index: number) =>
         entry.facts.functions.find((fn) => fn.index === index)?.location ?? entry.location;
       const code = compiled ? () => binaryCodeView(readBinaryModule(compiled), compiled, locate) : undefined;
