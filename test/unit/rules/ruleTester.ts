@@ -29,8 +29,8 @@ export interface RuleCase {
   bytes?: Uint8Array | (() => Promise<Uint8Array>);
   /** The policy next to the module (a JSON object or JSONC text); the built-in default when absent. */
   policy?: object | string;
-  /** A signature verdict for the signature rules. */
-  signature?: SignatureCheck;
+  /** A signature verdict for the signature rules, or how to reach it from the case's bytes. */
+  signature?: SignatureCheck | ((bytes: Uint8Array) => SignatureCheck);
 }
 
 export interface ExpectedFinding {
@@ -74,15 +74,16 @@ async function findingsOf(ruleId: string, testCase: RuleCase): Promise<Finding[]
       const locate = (index: number) =>
         entry.facts.functions.find((fn) => fn.index === index)?.location ?? entry.location;
       const code = compiled ? () => binaryCodeView(readBinaryModule(compiled), compiled, locate) : undefined;
-      findings.push(
-        ...runRules({ facts: entry.facts, policy, text, plan, code, signature: testCase.signature }),
-      );
+      // A text is not what gets signed: only a fixed verdict applies to it.
+      const signature = typeof testCase.signature === 'function' ? undefined : testCase.signature;
+      findings.push(...runRules({ facts: entry.facts, policy, text, plan, code, signature }));
     }
     return findings;
   }
   const given = typeof testCase.bytes === 'function' ? await testCase.bytes() : testCase.bytes;
   const bytes = given ?? (await wat2wasm(testCase.wat ?? ''));
   const facts: ModuleFacts = readBinaryModule(bytes);
+  const signature = typeof testCase.signature === 'function' ? testCase.signature(bytes) : testCase.signature;
   const tree = (f: ModuleFacts, nested: boolean): Finding[] => [
     ...runRules({
       facts: f,
@@ -91,7 +92,7 @@ async function findingsOf(ruleId: string, testCase: RuleCase): Promise<Finding[]
       nested,
       plan,
       code: () => binaryCodeView(f, bytes),
-      signature: nested ? undefined : testCase.signature,
+      signature: nested ? undefined : signature,
     }),
     ...(f.modules ?? []).flatMap((inner) => tree(inner, true)),
   ];
