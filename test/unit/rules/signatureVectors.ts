@@ -52,8 +52,10 @@ export const SIGNED = {
     { rules: { 'untrusted-signature': 'warning' } },
     ['key3'],
   ),
+  // A signed module where the policy neither requires signatures nor names keys.
   signedByDefault: vector('01_signed_key1_nokeyid.wasm', undefined, []),
   tampered: vector('N1_tampered_data_key1.wasm', undefined, ['key1']),
+  // Off really is off, even on a tampered module.
   tamperedRuleOff: vector('N1_tampered_data_key1.wasm', { rules: { 'invalid-signature': 'off' } }, ['key1']),
   misplaced: vector('N3_signature_not_first_key1.wasm', undefined, ['key1']),
   specVersion2: vector('N5_spec_version_2_key1.wasm', undefined, ['key1']),
@@ -65,3 +67,8 @@ export const SIGNED = {
     ['key1'],
   ),
 } satisfies Record<string, RuleCase>;
+
+/** Every situation but `invalid`: the ones a rule must stay silent on. */
+export function signedExcept(...invalid: RuleCase[]): RuleCase[] {
+  return Object.values(SIGNED).filter((c) => !invalid.includes(c));
+}
