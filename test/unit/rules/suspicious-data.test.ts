@@ -1,8 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { withCustomSection } from '../../support/wasmBytes';
 import { wat2wasm } from './helpers';
-import type { ExpectedFinding } from './ruleTester';
-import { ruleTester } from './ruleTester';
+import { ruleTester, type ExpectedFinding } from './ruleTester';
 import { dataModule, dataSegmentsModule, dataSegmentsWat, nameBytes, spanOf } from './dataModules';
 
 const PEM =
@@ -54,9 +53,9 @@ const HOSTS = Array.from({ length: 60 }, (_, i) => `https://h${i}.example.com/`)
 /** Where each host's URL starts: the joined list's contents start at 24 (two size bytes). */
 const HOST_AT = HOSTS.map((_, i) => 24 + HOSTS.slice(0, i).reduce((sum, h) => sum + h.length + 1, 0));
 
-// A one-segment module from `dataModule` has the segment's contents at byte 22 while the data
-// section is under 128 bytes (one size byte each); longer contents start at 24. Spans are the
-// bytes found.
+// A one-segment module from `dataModule` has the segment's contents at byte 22 while its data
+// section is under 128 bytes; the section's size takes a second byte past that (23), and the
+// segment's own size another from 128 bytes of contents (24). Spans are the bytes found.
 ruleTester('suspicious-data', {
   valid: [
     {
