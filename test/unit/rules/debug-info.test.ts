@@ -1,16 +1,13 @@
-import { encodeVarUint32 } from '../../../server/src/core/module/byteReader';
+import * as assert from 'node:assert/strict';
 import { withCustomSection } from '../../support/wasmBytes';
+import { dataModule, dataSegmentsModule, dataSegmentsWat, nameBytes, spanOf } from './dataModules';
 import { wat2wasm } from './helpers';
 import { ruleTester } from './ruleTester';
 
-const str = (s: string) => [...encodeVarUint32(Buffer.byteLength(s)), ...Buffer.from(s)];
+const str = (s: string) => [...nameBytes(s)];
 
 const RUST_PATH = '/home/carol/.cargo/registry/src/index.crates.io-6f17d22bba15001f/serde-1.0.0/src/de.rs';
-/** A data segment at 16 holding `content` (latin1, escaped byte by byte). */
-const dataModule = (content: string) =>
-  `(module (memory 1 1) (data (i32.const 16) "${[...Buffer.from(content, 'latin1')]
-    .map((b) => `\\${b.toString(16).padStart(2, '0')}`)
-    .join('')}"))`;
+const WINDOWS_PATH = 'C:\\Users\\dave\\src\\x.c';
 
 // wabt writes `(module)` in 18 bytes, so a section appended to it starts at byte 18; a finding on a
 // section spans all of it, a finding in data the bytes of what it found.
@@ -91,6 +88,62 @@ ruleTester('debug-info', {
           severity: 'info',
           message: `Data segment 0 contains a home-directory build path (${RUST_PATH.slice(0, 79)}…) and 1 more.`,
           where: [23 + 22, RUST_PATH.length],
+        },
+      ],
+    },
+    // What fills the data from its first byte to its last (lookbehinds at the very start).
+    {
+      name: 'a Windows home-directory path filling the data',
+      wat: dataModule(WINDOWS_PATH),
+      findings: [
+        {
+          severity: 'info',
+          message: `Data segment 0 contains a home-directory build path (${WINDOWS_PATH}).`,
+          where: [22, WINDOWS_PATH.length],
+        },
+      ],
+    },
+    {
+      name: 'a Unix home-directory path filling the data',
+      wat: dataModule('/home/alice/x.rs'),
+      findings: [
+        {
+          severity: 'info',
+          message: 'Data segment 0 contains a home-directory build path (/home/alice/x.rs).',
+          where: [22, 16],
+        },
+      ],
+    },
+    {
+      // A 47-byte segment's size byte is "/": with "home/…" after it, the header would begin a match.
+      name: 'a real path after a segment whose size byte would make a path start in its header',
+      bytes: async () => {
+        const bytes = await dataSegmentsModule([
+          'x',
+          'home/bob/'.padEnd(47, '.'),
+          '\0/home/alice/src/main.rs\0',
+        ]);
+        assert.equal(bytes[spanOf(bytes, 'home/bob/')[0] - 1], '/'.charCodeAt(0));
+        return bytes;
+      },
+      findings: [
+        {
+          severity: 'info',
+          message: 'Data segment 2 contains a home-directory build path (/home/alice/src/main.rs).',
+          // Segment 2's contents start at 80, with a NUL before the path.
+          where: [80 + 1, 23],
+        },
+      ],
+    },
+    {
+      name: 'every segment is read, not a path cut in two by a segment header',
+      wat: dataSegmentsWat(['x /home/al', 'ice/x.rs', '\0C:\\Users\\eve\\y\\z.c\0']),
+      findings: [
+        {
+          severity: 'info',
+          message: 'Data segment 2 contains a home-directory build path (C:\\Users\\eve\\y\\z.c).',
+          // Segment 2's contents start at 50, with a NUL before the path.
+          where: [50 + 1, 18],
         },
       ],
     },

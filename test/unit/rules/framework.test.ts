@@ -3,7 +3,17 @@ import { RULES, findRule, ruleDescriptors } from '../../../server/src/core/rules
 import { activeRules, resolveSetting, runRules } from '../../../server/src/core/rules/runner';
 import { createRule, formatMessage } from '../../../server/src/core/rules/rule';
 import { readBinaryModule } from '../../../server/src/core/module/binary';
-import { checkText, checkWat, defaultPolicy, ofRule, policyFrom, wat2wasm } from './helpers';
+import { dataModule } from './dataModules';
+import {
+  checkBytes,
+  checkText,
+  checkWat,
+  defaultPolicy,
+  ofRule,
+  policyFrom,
+  wat2wasm,
+  where,
+} from './helpers';
 
 const START = '(module (func $boot) (start $boot))';
 
@@ -62,6 +72,25 @@ describe('rules: framework', () => {
       activeRules(defaultPolicy(), { 'start-function': 'off' }).some((r) => r.meta.id === 'start-function'),
       false,
     );
+  });
+
+  it('skips a rule that reads data when a setting turns it off (suspicious-data)', async () => {
+    const bytes = await wat2wasm(dataModule('stratum+tcp://x.example:1'));
+    assert.equal(ofRule(await checkBytes(bytes), 'suspicious-data').length, 1);
+    assert.deepEqual(
+      ofRule(await checkBytes(bytes, { overrides: { 'suspicious-data': 'off' } }), 'suspicious-data'),
+      [],
+    );
+  });
+
+  it('raises a rule to error from a setting, in a .wat at the import (dangerous-import)', async () => {
+    const text = '(module\n  (import "env" "emscripten_run_script" (func (param i32))))';
+    const [finding] = ofRule(
+      await checkText(text, { overrides: { 'dangerous-import': 'error' } }),
+      'dangerous-import',
+    );
+    assert.equal(finding.severity, 'error');
+    assert.deepEqual(where(finding), [1, 2, 1, 59]);
   });
 
   it('lets an override beat the policy', async () => {

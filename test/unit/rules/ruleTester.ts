@@ -29,8 +29,8 @@ export interface RuleCase {
   bytes?: Uint8Array | (() => Promise<Uint8Array>);
   /** The policy next to the module (a JSON object or JSONC text); the built-in default when absent. */
   policy?: object | string;
-  /** A signature verdict for the signature rules. */
-  signature?: SignatureCheck;
+  /** A signature verdict for the signature rules, or how to reach it from the case's bytes. */
+  signature?: SignatureCheck | ((bytes: Uint8Array) => SignatureCheck);
 }
 
 export interface ExpectedFinding {
@@ -64,23 +64,26 @@ async function findingsOf(ruleId: string, testCase: RuleCase): Promise<Finding[]
   if (testCase.text !== undefined) {
     const text = testCase.text;
     const read = readWatModules(text, new LineIndex(text));
+    const wantsCode = plan.needsCode || plan.rules.some((p) => p.rule.meta.usesCallGraph);
     const findings: Finding[] = [];
     for (const entry of read.entries) {
-      // Bodies come from the compiled text, located at each function's `(func` as the pipeline does.
+      // Bodies come from the compiled text, located at each function's `(func` as the pipeline does;
+      // like the pipeline, a rule that reads the call graph (what reaches an import) gets them too.
       const compiled =
-        plan.needsCode && entry.source.kind === 'text' ? await wat2wasm(entry.source.text) : undefined;
+        wantsCode && entry.source.kind === 'text' ? await wat2wasm(entry.source.text) : undefined;
       const locate = (index: number) =>
         entry.facts.functions.find((fn) => fn.index === index)?.location ?? entry.location;
       const code = compiled ? () => binaryCodeView(readBinaryModule(compiled), compiled, locate) : undefined;
-      findings.push(
-        ...runRules({ facts: entry.facts, policy, text, plan, code, signature: testCase.signature }),
-      );
+      // A text is not what gets signed: only a fixed verdict applies to it.
+      const signature = typeof testCase.signature === 'function' ? undefined : testCase.signature;
+      findings.push(...runRules({ facts: entry.facts, policy, text, plan, code, signature }));
     }
     return findings;
   }
   const given = typeof testCase.bytes === 'function' ? await testCase.bytes() : testCase.bytes;
   const bytes = given ?? (await wat2wasm(testCase.wat ?? ''));
   const facts: ModuleFacts = readBinaryModule(bytes);
+  const signature = typeof testCase.signature === 'function' ? testCase.signature(bytes) : testCase.signature;
   const tree = (f: ModuleFacts, nested: boolean): Finding[] => [
     ...runRules({
       facts: f,
@@ -89,7 +92,7 @@ async function findingsOf(ruleId: string, testCase: RuleCase): Promise<Finding[]
       nested,
       plan,
       code: () => binaryCodeView(f, bytes),
-      signature: nested ? undefined : testCase.signature,
+      signature: nested ? undefined : signature,
     }),
     ...(f.modules ?? []).flatMap((inner) => tree(inner, true)),
   ];
