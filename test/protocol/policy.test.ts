@@ -145,9 +145,11 @@ describe('policy files over LSP', function () {
     );
   });
 
-  it('reads a policy written in two steps again, though the watcher reported only the first', async () => {
+  const ALLOW_ENV = '{ "imports": { "allow": ["env.*"] } }\n';
+
+  /** A policy file on disk and a `.wat` open under it, importing `env.log`, with no findings yet. */
+  async function openUnderPolicyOnDisk(policy: string): Promise<{ policyFile: string; moduleUri: string }> {
     const policyFile = path.join(dir, 'wasm-policy.json');
-    const policy = '{ "imports": { "allow": ["env.*"] } }\n';
     fs.writeFileSync(policyFile, policy);
     const moduleText = '(module (import "env" "log" (func (param i32))))\n';
     const moduleUri = pathToFileURL(path.join(dir, 'm.wat')).href;
@@ -155,6 +157,12 @@ describe('policy files over LSP', function () {
     await client.initialize(dir);
     await client.open(moduleUri, moduleText);
     await client.waitForDiagnostics(moduleUri, (d) => d.diagnostics.length === 0);
+    return { policyFile, moduleUri };
+  }
+
+  it('reads a policy written in two steps again, though the watcher reported only the first', async () => {
+    const policy = ALLOW_ENV;
+    const { policyFile, moduleUri } = await openUnderPolicyOnDisk(policy);
 
     // Half written, reported: the module fails closed.
     fs.writeFileSync(policyFile, policy.slice(0, 20));
@@ -168,14 +176,7 @@ describe('policy files over LSP', function () {
   });
 
   it('reads a policy changed on disk again though the client reports nothing (the server watches it)', async () => {
-    const policyFile = path.join(dir, 'wasm-policy.json');
-    fs.writeFileSync(policyFile, '{ "imports": { "allow": ["env.*"] } }\n');
-    const moduleText = '(module (import "env" "log" (func (param i32))))\n';
-    const moduleUri = pathToFileURL(path.join(dir, 'm.wat')).href;
-    fs.writeFileSync(path.join(dir, 'm.wat'), moduleText);
-    await client.initialize(dir);
-    await client.open(moduleUri, moduleText);
-    await client.waitForDiagnostics(moduleUri, (d) => d.diagnostics.length === 0);
+    const { policyFile, moduleUri } = await openUnderPolicyOnDisk(ALLOW_ENV);
     // Put back to deny, as after a quick fix is undone, and no didChangeWatchedFiles follows (a
     // client's watcher can drop or hold events on a busy machine): the import is denied again.
     fs.writeFileSync(policyFile, '{ "imports": { "allow": [], "otherwise": "deny" } }\n');
