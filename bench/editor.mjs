@@ -18,11 +18,10 @@ import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { median, option, realWorldCache as cache, repo } from './lib.mjs';
+import { withDataBytes } from './support/dataBytes.mjs';
 
 const require = createRequire(import.meta.url);
 const { LspTestClient } = require(path.join(repo, 'out', 'test', 'support', 'lspClient.js'));
-const { readBinaryModule } = require(path.join(repo, 'out', 'server', 'src', 'core', 'module', 'binary.js'));
-const { allCoreModules } = require(path.join(repo, 'out', 'server', 'src', 'core', 'module', 'component.js'));
 
 const edits = Number(option('--edits', 15));
 const sizes = option('--sizes', '100,300,1000').split(',').map(Number);
@@ -104,22 +103,6 @@ async function diagnosticsAfterEdits() {
 function variantSection(i) {
   const payload = Buffer.from(`\u0007variant${i}`, 'latin1');
   return Buffer.concat([Buffer.from([0, payload.length]), payload]);
-}
-
-/**
- * `bytes` with two bytes of its first data segment of two bytes or more set from `i` (data bytes
- * never make a module invalid); unchanged when it has none (two small real-world modules).
- */
-function withDataBytes(bytes, i) {
-  const facts = readBinaryModule(bytes);
-  const segment = allCoreModules(facts)
-    .flatMap((m) => m.dataSegments)
-    .find((s) => s.size >= 2 && s.contentOffset !== undefined);
-  if (!segment) return bytes;
-  const copy = Buffer.from(bytes);
-  copy[segment.contentOffset] = i & 0xff;
-  copy[segment.contentOffset + 1] = (i >> 8) & 0xff;
-  return copy;
 }
 
 function workspace(count) {

@@ -9,11 +9,10 @@ import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { median, option, realWorldCache as cache, repo } from './lib.mjs';
+import { withDataBytes } from './support/dataBytes.mjs';
 
 const require = createRequire(import.meta.url);
 const out = (...p) => require(path.join(repo, 'out', 'server', 'src', ...p));
-const { readBinaryModule } = out('core', 'module', 'binary.js');
-const { allCoreModules } = out('core', 'module', 'component.js');
 const { contentKeys } = out('features', 'analysisCache.js');
 const { engine } = out('core', 'module', 'engineSupport.js');
 const { walkSections } = out('core', 'signing', 'sections.js');
@@ -30,18 +29,6 @@ function wholeSectionsKey(module) {
 const files = Number(option('--files', 1000));
 const names = fs.readdirSync(cache).filter((f) => f.endsWith('.wasm') && !f.startsWith('ffmpeg'));
 const modules = names.map((n) => fs.readFileSync(path.join(cache, n)));
-
-/** As bench/editor.mjs --distinct does. */
-function withDataBytes(bytes, i) {
-  const segment = allCoreModules(readBinaryModule(bytes))
-    .flatMap((m) => m.dataSegments)
-    .find((s) => s.size >= 2 && s.contentOffset !== undefined);
-  if (!segment) return bytes;
-  const copy = Buffer.from(bytes);
-  copy[segment.contentOffset] = i & 0xff;
-  copy[segment.contentOffset + 1] = (i >> 8) & 0xff;
-  return copy;
-}
 
 /** CPU milliseconds of one WebAssembly.validate of each core module (median of 3). */
 const validateMs = new Map();
