@@ -57,9 +57,10 @@ ruleTester('dangerous-import', {
       findings: [
         {
           severity: 'error',
-          // A severity set in the policy holds for every finding, never-called ones too.
+          // A severity set in the policy holds for every finding, never-called ones too, and the
+          // message does not claim otherwise.
           message:
-            'Import "env.emscripten_run_script" evaluates a JavaScript string in the host: anything that reaches it runs outside the sandbox. Declared but never called: no export, start function or exported table reaches it, so this is reported one level lower.',
+            'Import "env.emscripten_run_script" evaluates a JavaScript string in the host: anything that reaches it runs outside the sandbox. Declared but never called: no export, start function or exported table reaches it.',
           where: [1, 2, 1, 59],
         },
       ],

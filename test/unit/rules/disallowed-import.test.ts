@@ -107,6 +107,19 @@ ruleTester('disallowed-import', {
       ],
     },
     {
+      name: 'a never-called import under a severity the policy sets keeps it, and says nothing of lowering',
+      wat: '(module (import "env" "log" (func (param i32))))',
+      policy: { imports: { allow: [] }, rules: { 'disallowed-import': 'warning' } },
+      findings: [
+        {
+          severity: 'warning',
+          message:
+            'Import "env.log" (func) is not allowed: denied: matched by no pattern or capability, so "otherwise": "deny" (the default when a policy does not set imports.otherwise) decides (wasm-policy.json). Declared but never called: no export, start function or exported table reaches it.',
+          where: [18, 10],
+        },
+      ],
+    },
+    {
       name: 'text imports at their (import …) range',
       text: IMPORTS,
       policy: POLICY,

@@ -27,7 +27,14 @@ export const dangerousImport = createRule({
       if (imp.kind !== 'func') continue;
       const bridge = findBridge(imp.name);
       if (!bridge) continue;
-      const reach = importReach(context.code, context.facts, context.policy, imp.index, 'warning');
+      const reach = importReach(
+        context.code,
+        context.facts,
+        context.policy,
+        imp.index,
+        'warning',
+        context.configured,
+      );
       findings.push(
         context.report({
           messageId: 'bridge',

@@ -91,7 +91,7 @@ export const disallowedImport = createRule({
         const natural: Severity = verdict.decision === 'deny' ? 'error' : 'warning';
         const reach: ImportReach =
           imp.kind === 'func'
-            ? importReach(context.code, facts, policy, imp.index, natural)
+            ? importReach(context.code, facts, policy, imp.index, natural, context.configured)
             : { sentence: '', severity: natural };
         findings.push(
           context.report({

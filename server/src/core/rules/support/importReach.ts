@@ -2,7 +2,7 @@
  * What import findings say about the code that reaches an imported function: the entry points
  * that can call it and one path from an entry point to a call site (SARIF codeFlows carry it), or
  * that nothing calls it, in which case the finding drops one severity level unless the policy says
- * `imports.neverCalled: "keep"`.
+ * `imports.neverCalled: "keep"` or sets the rule's severity itself.
  */
 import type { Severity } from '../../findings';
 import { byteSpan, type SourceLocation } from '../../location';
@@ -54,6 +54,8 @@ export function importReach(
   policy: EffectivePolicy,
   funcIndex: number,
   natural: Severity,
+  /** The policy or a setting fixed the rule's severity: nothing is lowered, and the message must not say so. */
+  severityConfigured: boolean,
 ): ImportReach {
   let reach: Reachability | undefined;
   try {
@@ -65,7 +67,10 @@ export function importReach(
   const entries = reach.entriesReaching(funcIndex);
   if (entries.length === 0) {
     // A broken policy fails closed: its strict fallback keeps every severity.
-    const keep = policy.imports.neverCalled?.value === 'keep' || policy.source.kind === 'strict-fallback';
+    const keep =
+      severityConfigured ||
+      policy.imports.neverCalled?.value === 'keep' ||
+      policy.source.kind === 'strict-fallback';
     return {
       sentence:
         ' Declared but never called: no export, start function or exported table reaches it' +
