@@ -5,6 +5,7 @@
  * always absolute in the original buffer, which keeps nested modules (inside components) located
  * correctly.
  */
+import { overLimitMessage, type CountLimit } from './engineLimits';
 
 /** A decoding failure at a byte offset; caught by the readers and turned into a `Finding`. */
 export class MalformedError extends Error {
@@ -169,14 +170,16 @@ export class ByteReader {
 
   /**
    * A vector count. Each element takes at least `minElementSize` bytes, so a count that cannot fit
-   * in the rest of the window is rejected before anything is allocated (counts of 2^32-1).
+   * in the rest of the window is rejected before anything is allocated (counts of 2^32-1); so is
+   * one past the engines' `limit` for what is counted.
    */
-  count(minElementSize = 1): number {
+  count(minElementSize = 1, limit?: CountLimit): number {
     const start = this.pos;
     const n = this.varU32();
     if (n * minElementSize > this.end - this.pos) {
       this.fail(`count ${n} is larger than the remaining ${this.end - this.pos} bytes allow`, start);
     }
+    if (limit && n > limit.max) this.fail(overLimitMessage(n, limit), start);
     return n;
   }
 }

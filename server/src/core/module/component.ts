@@ -8,6 +8,7 @@ import { ComponentSpaces } from '../component/spaces';
 import type { TypeScope } from '../component/typeReader';
 import { buildWorld } from '../component/world';
 import { ByteReader, MalformedError } from './byteReader';
+import { ENGINE_LIMITS } from './engineLimits';
 import {
   emptyFacts,
   invalidModule,
@@ -212,7 +213,7 @@ function readSortIndex(r: ByteReader): ComponentExternKind {
 }
 
 function readExterns(r: ByteReader, into: ComponentFacts['imports'], what: 'import' | 'export'): void {
-  const n = r.count(3);
+  const n = r.count(3, what === 'import' ? ENGINE_LIMITS.imports : ENGINE_LIMITS.exports);
   for (let i = 0; i < n; i++) {
     const entryStart = r.pos;
     const name = readExternName(r);

@@ -8,6 +8,7 @@ import { ByteReader, MalformedError, exactNumber } from './byteReader';
 import { parseFunctionNames, parseProducersSection, parseSignatureSection } from './customSections';
 import { skipInstruction, PREFIX_GC } from './instructions';
 import { DataSegmentTable } from './dataSegmentTable';
+import { ENGINE_LIMITS, overLimitMessage } from './engineLimits';
 import { attachDataSegments } from './lazyDataSegments';
 import type {
   ElementSegmentFact,
@@ -253,13 +254,17 @@ class CoreReader {
   }
 
   private readTypes(r: ByteReader): void {
-    const n = r.count(1);
+    const n = r.count(1, ENGINE_LIMITS.types);
     for (let i = 0; i < n; i++) {
       const form = r.peekU8();
       if (form === 0x4e) {
         r.pos++;
         this.seen.add('gc');
+        const groupAt = r.pos;
         const groupSize = r.count(1);
+        // The limit counts every type, those of recursion groups included.
+        const total = this.types.length + groupSize + (n - i - 1);
+        if (total > ENGINE_LIMITS.types.max) r.fail(overLimitMessage(total, ENGINE_LIMITS.types), groupAt);
         for (let j = 0; j < groupSize; j++) this.readSubType(r);
       } else this.readSubType(r);
     }
@@ -379,7 +384,7 @@ class CoreReader {
   // ---- import section -----------------------------------------------------------------------
 
   private readImports(r: ByteReader): void {
-    const n = r.count(3);
+    const n = r.count(3, ENGINE_LIMITS.imports);
     const f = this.facts;
     for (let i = 0; i < n; i++) {
       const entryStart = r.pos;
@@ -446,7 +451,12 @@ class CoreReader {
   // ---- function, table, memory, tag, global sections ----------------------------------------
 
   private readFunctionDeclarations(r: ByteReader): void {
+    const countAt = r.pos;
     const n = r.count(1);
+    // The limit counts imported functions too.
+    const total = this.facts.functions.length + n;
+    if (total > ENGINE_LIMITS.functions.max)
+      r.fail(overLimitMessage(total, ENGINE_LIMITS.functions), countAt);
     this.definedFunctionTypes = [];
     for (let i = 0; i < n; i++) {
       const entryStart = r.pos;
@@ -464,7 +474,7 @@ class CoreReader {
   }
 
   private readTables(r: ByteReader): void {
-    const n = r.count(2);
+    const n = r.count(2, ENGINE_LIMITS.tables);
     for (let i = 0; i < n; i++) {
       const entryStart = r.pos;
       let table: TableType;
@@ -488,7 +498,7 @@ class CoreReader {
   }
 
   private readMemories(r: ByteReader): void {
-    const n = r.count(2);
+    const n = r.count(2, ENGINE_LIMITS.memories);
     for (let i = 0; i < n; i++) {
       const entryStart = r.pos;
       const memory = this.readMemoryType(r);
@@ -504,7 +514,7 @@ class CoreReader {
 
   private readTags(r: ByteReader): void {
     this.seen.add('exceptions');
-    const n = r.count(2);
+    const n = r.count(2, ENGINE_LIMITS.tags);
     for (let i = 0; i < n; i++) {
       const attrAt = r.pos;
       if (r.u8() !== 0) r.fail('malformed tag attribute (expected 0)', attrAt);
@@ -513,7 +523,7 @@ class CoreReader {
   }
 
   private readGlobals(r: ByteReader): void {
-    const n = r.count(3);
+    const n = r.count(3, ENGINE_LIMITS.globals);
     for (let i = 0; i < n; i++) {
       const entryStart = r.pos;
       const global = this.readGlobalType(r);
@@ -602,7 +612,7 @@ class CoreReader {
   // ---- export and start sections ------------------------------------------------------------
 
   private readExports(r: ByteReader): void {
-    const n = r.count(3);
+    const n = r.count(3, ENGINE_LIMITS.exports);
     const f = this.facts;
     for (let i = 0; i < n; i++) {
       const entryStart = r.pos;
@@ -629,7 +639,7 @@ class CoreReader {
   // ---- element, code and data sections ------------------------------------------------------
 
   private readElements(r: ByteReader): void {
-    const n = r.count(1);
+    const n = r.count(1, ENGINE_LIMITS.elementSegments);
     for (let i = 0; i < n; i++) {
       const entryStart = r.pos;
       const flagsAt = r.pos;
@@ -703,7 +713,7 @@ class CoreReader {
   }
 
   private readData(r: ByteReader): void {
-    const n = r.count(1);
+    const n = r.count(1, ENGINE_LIMITS.dataSegments);
     const table = new DataSegmentTable(n, this.end);
     this.dataSegments = table;
     for (let i = 0; i < n; i++) {

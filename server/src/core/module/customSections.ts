@@ -4,6 +4,7 @@
  * payload window and reports its own problems; a broken custom section never stops the module.
  */
 import { ByteReader, MalformedError } from './byteReader';
+import { ENGINE_LIMITS } from './engineLimits';
 import type { ProducersFact, SignatureSectionFact } from './model';
 import type { ByteSpan } from '../location';
 
@@ -111,7 +112,7 @@ export function parseFunctionNames(
       const subEnd = r.pos + size;
       if (id === 1) {
         const sub = new ByteReader(bytes, r.pos, subEnd);
-        const n = sub.count(2);
+        const n = sub.count(2, ENGINE_LIMITS.functionNames);
         for (let i = 0; i < n; i++) {
           const index = sub.varU32();
           names[index] = sub.name();
