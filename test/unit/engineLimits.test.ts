@@ -41,7 +41,7 @@ function errors(bytes: Uint8Array): Array<{ offset: number; message: string }> {
 }
 
 function overLimit(bytes: Uint8Array): Array<{ offset: number; message: string }> {
-  return errors(bytes).filter((e) => / a module may have /.test(e.message));
+  return errors(bytes).filter((e) => / is more than the /.test(e.message));
 }
 
 describe('engine limits in the module reader', () => {
@@ -98,5 +98,29 @@ describe('engine limits in the module reader', () => {
     assert.ok(warning, JSON.stringify(facts.problems));
     assert.match(warning.message, /1000001 function names is more than/);
     assert.deepEqual(facts.functionNames, {});
+  });
+});
+
+describe('entry limit in the component reader', () => {
+  const COMPONENT_HEADER = [0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00];
+  const bools = (n: number) => section(7, vector(n, [0x7f])); // a type section of `bool` types
+
+  it('reads 1,000,000 entries and refuses the next, across sections, at the count that passes the limit', () => {
+    const atLimit = moduleOf(COMPONENT_HEADER, bools(600_000), bools(400_000));
+    assert.deepEqual(overLimit(atLimit), []);
+    const first = bools(600_000);
+    const secondPayload = vector(400_001, [0x7f]);
+    const past = moduleOf(COMPONENT_HEADER, first, section(7, secondPayload));
+    const found = overLimit(past);
+    assert.equal(found.length, 1, JSON.stringify(errors(past)));
+    // At the second section's count: after its id and size.
+    assert.equal(
+      found[0].offset,
+      COMPONENT_HEADER.length + first.length + 1 + leb(secondPayload.length).length,
+    );
+    assert.match(
+      found[0].message,
+      /^1000001 entries is more than the 1,000,000 this reader takes from one component/,
+    );
   });
 });

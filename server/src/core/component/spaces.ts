@@ -6,6 +6,7 @@
  * another core module).
  */
 import type { ByteReader } from '../module/byteReader';
+import type { EntryBudget } from './entryBudget';
 import { readExternName } from './names';
 import { newScope, skipCoreType, TypeReader, type FeatureUse, type TypeScope } from './typeReader';
 import { opaque, underlying, type ComponentType, type DeclaredExtern } from './types';
@@ -131,7 +132,11 @@ export class ComponentSpaces {
   readonly links: CoreImportLink[] = [];
   private readonly nestedImports = new Map<number, NestedModuleImports>();
 
-  constructor(parent: TypeScope | null) {
+  constructor(
+    parent: TypeScope | null,
+    /** Entries read from the file so far (a hostile component declares millions). */
+    private readonly budget: EntryBudget,
+  ) {
     this.scope = newScope(parent);
   }
 
@@ -157,19 +162,19 @@ export class ComponentSpaces {
   }
 
   typeSection(r: ByteReader): void {
-    const reader = new TypeReader(r, this.features);
-    const n = r.count(1);
+    const reader = new TypeReader(r, this.features, this.budget);
+    const n = this.budget.count(r, 1);
     for (let i = 0; i < n; i++) this.scope.types.push(reader.defType(this.scope, 0));
   }
 
   coreTypeSection(r: ByteReader): void {
-    const n = r.count(1);
+    const n = this.budget.count(r, 1);
     for (let i = 0; i < n; i++) skipCoreType(r, 0);
   }
 
   importSection(r: ByteReader): void {
-    const reader = new TypeReader(r, this.features);
-    const n = r.count(3);
+    const reader = new TypeReader(r, this.features, this.budget);
+    const n = this.budget.count(r, 3);
     for (let i = 0; i < n; i++) {
       const name = readExternName(r);
       const declared = reader.externDesc(this.scope, name);
@@ -189,8 +194,8 @@ export class ComponentSpaces {
   }
 
   exportSection(r: ByteReader): void {
-    const reader = new TypeReader(r, this.features);
-    const n = r.count(3);
+    const reader = new TypeReader(r, this.features, this.budget);
+    const n = this.budget.count(r, 3);
     for (let i = 0; i < n; i++) {
       const name = readExternName(r);
       const { sort, index } = readSortIndex(r);
@@ -237,7 +242,7 @@ export class ComponentSpaces {
   }
 
   aliasSection(r: ByteReader): void {
-    const n = r.count(3);
+    const n = this.budget.count(r, 3);
     for (let i = 0; i < n; i++) {
       const at = r.pos;
       const sortByte = r.u8();
@@ -290,7 +295,7 @@ export class ComponentSpaces {
   }
 
   canonSection(r: ByteReader): void {
-    const n = r.count(2);
+    const n = this.budget.count(r, 2);
     for (let i = 0; i < n; i++) {
       const at = r.pos;
       const op = r.u8();
@@ -308,7 +313,7 @@ export class ComponentSpaces {
       } else if (op === 0x09) {
         this.features.push({ feature: 'async', offset: at });
         const form = r.u8();
-        if (form === 0x00) new TypeReader(r, this.features).valType(this.scope);
+        if (form === 0x00) new TypeReader(r, this.features, this.budget).valType(this.scope);
         else if (form === 0x01) r.u8();
         else r.fail(`malformed task.return result 0x${form.toString(16)}`, at + 1);
         this.canonOptions(r);
@@ -354,7 +359,7 @@ export class ComponentSpaces {
   }
 
   private canonOptions(r: ByteReader): void {
-    const n = r.count(1);
+    const n = this.budget.count(r, 1);
     for (let i = 0; i < n; i++) {
       const at = r.pos;
       const opt = r.u8();
@@ -365,14 +370,14 @@ export class ComponentSpaces {
   }
 
   coreInstanceSection(r: ByteReader): void {
-    const n = r.count(2);
+    const n = this.budget.count(r, 2);
     for (let i = 0; i < n; i++) {
       const at = r.pos;
       const tag = r.u8();
       if (tag === 0x00) {
         const ordinal = this.coreModules[r.varU32()] ?? -1;
         const args = new Map<string, number>();
-        const m = r.count(3);
+        const m = this.budget.count(r, 3);
         for (let k = 0; k < m; k++) {
           const name = r.name();
           if (r.u8() !== 0x12)
@@ -383,7 +388,7 @@ export class ComponentSpaces {
         this.link(ordinal, args);
       } else if (tag === 0x01) {
         const funcs = new Map<string, number>();
-        const m = r.count(3);
+        const m = this.budget.count(r, 3);
         for (let k = 0; k < m; k++) {
           const name = r.name();
           const sort = r.u8();
@@ -442,13 +447,13 @@ export class ComponentSpaces {
   }
 
   instanceSection(r: ByteReader): void {
-    const n = r.count(2);
+    const n = this.budget.count(r, 2);
     for (let i = 0; i < n; i++) {
       const at = r.pos;
       const tag = r.u8();
       if (tag === 0x00) {
         const ordinal = this.components[r.varU32()] ?? -1;
-        const m = r.count(3);
+        const m = this.budget.count(r, 3);
         for (let k = 0; k < m; k++) {
           r.name();
           readSortIndex(r);
@@ -460,7 +465,7 @@ export class ComponentSpaces {
       } else if (tag === 0x01) {
         const exports: DeclaredExtern[] = [];
         const funcs = new Map<string, FuncEntry>();
-        const m = r.count(3);
+        const m = this.budget.count(r, 3);
         for (let k = 0; k < m; k++) {
           const name = readExternName(r);
           const { sort, index } = readSortIndex(r);

@@ -5,6 +5,7 @@
  * the reader's window; anything malformed is a `MalformedError` at its offset.
  */
 import type { ByteReader } from '../module/byteReader';
+import type { EntryBudget } from './entryBudget';
 import { MAX_TYPE_NESTING, readExternName } from './names';
 import { opaque, PRIMITIVES, type ComponentType, type DeclaredExtern } from './types';
 
@@ -28,6 +29,7 @@ export class TypeReader {
   constructor(
     private readonly r: ByteReader,
     readonly features: FeatureUse[],
+    private readonly budget: EntryBudget,
   ) {}
 
   /** A `deftype`: a value type, function, component, instance or resource type. */
@@ -72,7 +74,7 @@ export class TypeReader {
 
   private funcType(scope: TypeScope, async: boolean): ComponentType {
     const r = this.r;
-    const n = r.count(2);
+    const n = this.budget.count(r, 2);
     const params: Array<{ name: string; type: ComponentType }> = [];
     for (let i = 0; i < n; i++) params.push({ name: r.name(), type: this.valType(scope) });
     const results: ComponentType[] = [];
@@ -81,7 +83,7 @@ export class TypeReader {
     if (form === 0x00) results.push(this.valType(scope));
     else if (form === 0x01) {
       // 0x01 0x00 is "no result"; older binaries list named results here.
-      const m = r.count(2);
+      const m = this.budget.count(r, 2);
       for (let i = 0; i < m; i++) {
         r.name();
         results.push(this.valType(scope));
@@ -117,7 +119,7 @@ export class TypeReader {
   }
 
   private labels(): string[] {
-    const n = this.r.count(1);
+    const n = this.budget.count(this.r, 1);
     const names: string[] = [];
     for (let i = 0; i < n; i++) names.push(this.r.name());
     return names;
@@ -134,13 +136,13 @@ export class TypeReader {
     }
     switch (tag) {
       case 0x72: {
-        const n = r.count(2);
+        const n = this.budget.count(r, 2);
         const fields: Array<{ name: string; type: ComponentType }> = [];
         for (let i = 0; i < n; i++) fields.push({ name: r.name(), type: this.valType(scope) });
         return { kind: 'record', fields };
       }
       case 0x71: {
-        const n = r.count(3);
+        const n = this.budget.count(r, 3);
         const cases: Array<{ name: string; type: ComponentType | null }> = [];
         for (let i = 0; i < n; i++) {
           const name = r.name();
@@ -160,7 +162,7 @@ export class TypeReader {
         return { kind: 'list', element, length: r.varU32() };
       }
       case 0x6f: {
-        const n = r.count(1);
+        const n = this.budget.count(r, 1);
         const elements: ComponentType[] = [];
         for (let i = 0; i < n; i++) elements.push(this.valType(scope));
         return { kind: 'tuple', elements };
@@ -195,7 +197,7 @@ export class TypeReader {
     const scope = newScope(outer);
     const imports: DeclaredExtern[] = [];
     const exports: DeclaredExtern[] = [];
-    const n = r.count(2);
+    const n = this.budget.count(r, 2);
     for (let i = 0; i < n; i++) {
       const at = r.pos;
       const tag = r.u8();

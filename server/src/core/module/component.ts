@@ -9,6 +9,7 @@ import type { TypeScope } from '../component/typeReader';
 import { buildWorld } from '../component/world';
 import { ByteReader, MalformedError } from './byteReader';
 import { ENGINE_LIMITS } from './engineLimits';
+import { EntryBudget } from '../component/entryBudget';
 import {
   emptyFacts,
   invalidModule,
@@ -77,12 +78,14 @@ function readComponentSpaces(
   end: number,
   depth: number,
   parentScope: TypeScope | null,
+  /** Shared by the whole file: nested components count toward the same total. */
+  budget = new EntryBudget(),
 ): { facts: ModuleFacts; spaces: ComponentSpaces } {
   const facts = emptyFacts('component', start, end);
   const component: ComponentFacts = { imports: [], exports: [] };
   facts.components = component;
   facts.modules = [];
-  const spaces = new ComponentSpaces(parentScope);
+  const spaces = new ComponentSpaces(parentScope, budget);
   // After the first problem in a typed section the index spaces are incomplete: later sections
   // would only repeat it, so typed decoding stops there (names and nested modules still read).
   let typesBroken = false;
@@ -126,7 +129,7 @@ function readComponentSpaces(
           const nested = readCoreModule(bytes, payloadStart, payloadEnd);
           spaces.nested(facts.modules.push(nested) - 1, false, nested.imports);
         } else {
-          const inner = readComponentSpaces(bytes, payloadStart, payloadEnd, depth + 1, spaces.scope);
+          const inner = readComponentSpaces(bytes, payloadStart, payloadEnd, depth + 1, spaces.scope, budget);
           const ordinal = facts.modules.push(inner.facts) - 1;
           spaces.nested(ordinal, true, []);
           spaces.nestedExports.set(ordinal, inner.spaces.exports);

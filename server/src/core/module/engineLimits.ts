@@ -11,9 +11,12 @@ export interface CountLimit {
   max: number;
   /** What is counted, plural ("functions"). */
   what: string;
+  /** Whose limit it is, after "more than the N": "a module may have (…)". */
+  whose: string;
 }
 
-const limit = (max: number, what: string): CountLimit => ({ max, what });
+const ENGINES = 'a module may have (the limit WebAssembly engines enforce)';
+const limit = (max: number, what: string): CountLimit => ({ max, what, whose: ENGINES });
 
 export const ENGINE_LIMITS = {
   types: limit(1_000_000, 'types'),
@@ -33,6 +36,6 @@ export const ENGINE_LIMITS = {
 } as const;
 
 /** The message for a count past its limit. */
-export function overLimitMessage(count: number, { max, what }: CountLimit): string {
-  return `${count} ${what} is more than the ${max.toLocaleString('en-US')} a module may have (the limit WebAssembly engines enforce)`;
+export function overLimitMessage(count: number, { max, what, whose }: CountLimit): string {
+  return `${count} ${what} is more than the ${max.toLocaleString('en-US')} ${whose}`;
 }
