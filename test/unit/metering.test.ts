@@ -307,6 +307,25 @@ describe('fuel metering', function () {
       );
     });
 
+    it('closes the activations an exception unwinds: fuel with callees stays right after a throw', async () => {
+      const plain = await run({ file: fixture('unwind'), invoke: { name: 'main', args: [] } });
+      const r = await run({ file: fixture('unwind'), invoke: { name: 'main', args: [] }, profile: true });
+      // (0..2 + 100) * 2 returned, 3 + 4 + 5 caught
+      assert.deepEqual(r.outcome, { kind: 'returned', values: ['618'] });
+      assert.equal(r.fuel?.consumed, plain.fuel?.consumed, 'the profile does not change the fuel');
+      assert.ok(r.profile && r.fuel);
+      const f = Object.fromEntries(r.profile.functions.map((x) => [x.name, x]));
+      const [thrower, middle, catcher] = [0, 1, 2].map((i) =>
+        r.profile!.functions.find((x) => x.index === i)!,
+      );
+      assert.equal(middle.calls, 6);
+      assert.equal(thrower.inclusive, thrower.self);
+      assert.equal(middle.inclusive, middle.self + thrower.self, 'three activations left by the exception');
+      assert.equal(catcher.inclusive, catcher.self + middle.self + thrower.self);
+      assert.equal(f.main.inclusive, r.fuel.consumed);
+      assert.equal(f.main.inclusive, f.main.self + catcher.self + middle.self + thrower.self);
+    });
+
     it('counts the functions still open with their callees when the fuel runs out inside them', async () => {
       const r = await run({
         file: fixture('callees'),

@@ -89,6 +89,9 @@ const IF = 0x04;
 const END = 0x0b;
 const CALL = 0x10;
 const UNREACHABLE = 0x00;
+const TRY = 0x06;
+const CATCH_ALL = 0x19;
+const RETHROW = 0x09;
 const EMPTY_BLOCK = 0x40;
 const I32 = 0x7f;
 const I64 = 0x7e;
@@ -335,7 +338,10 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
         const n = sr.varU32();
         out.u32(n);
         const wrapTypes = functionTypes.map((t) => wrapType(bytes, types[t], multiResultTypes[t]));
-        const body = new BodyRewriter(bytes, ix, profile, layout, profileBase, wrapTypes);
+        // With a profile, in a module with exception tags, an exception may unwind a function
+        // without its exit: each body then closes its activation in a `catch_all` and rethrows.
+        const closeOnUnwind = profile && facts.proposals.includes('exceptions');
+        const body = new BodyRewriter(bytes, ix, profile, layout, profileBase, wrapTypes, closeOnUnwind);
         for (let k = 0; k < n; k++) {
           const bodySize = sr.varU32();
           const bodyEnd = sr.pos + bodySize;
@@ -835,6 +841,8 @@ class BodyRewriter {
     private readonly profileBase: number,
     /** The block type that wraps each defined function's body (its results, as a block type). */
     private readonly wrapTypes: Uint8Array[],
+    /** Profile in a module with exceptions: the body is wrapped in `try … catch_all exit; rethrow`. */
+    private readonly closeOnUnwind: boolean,
   ) {}
 
   rewrite(k: number, functionIndex: number, start: number, end: number, out: ByteWriter): void {
@@ -884,6 +892,10 @@ class BodyRewriter {
     this.counters = this.profile ? this.profileBase + COUNTERS_PER_FUNCTION * k : -1;
     this.useTemplates();
     this.leaf = true;
+    if (this.closeOnUnwind) {
+      this.code.u8(TRY);
+      this.code.bytes(this.wrapTypes[k]);
+    }
     this.code.u8(BLOCK);
     this.code.bytes(this.wrapTypes[k]);
     // Local mode checks in the prologue (written last, once it is known whether the body is a leaf).
@@ -917,7 +929,11 @@ class BodyRewriter {
           if (role === ROLE_CALL || role === ROLE_TRAP) {
             if (this.local) this.writeBack(this.code);
           } else if (role === ROLE_EXIT) this.exit(this.code);
-          else if (role === ROLE_THROW && this.local) this.exit(this.code);
+          else if (role === ROLE_THROW && this.local) {
+            // The wrapping handler closes the activation if the throw leaves the function.
+            if (this.closeOnUnwind) this.writeBack(this.code);
+            else this.exit(this.code);
+          }
           if (kind === REMAP_FUNCTION) {
             this.code.u8(op);
             this.code.u32(func(this.ix, r.varU32()));
@@ -993,6 +1009,16 @@ class BodyRewriter {
       throw new RefusedError(`function ${functionIndex}: body does not end where its size says`, end);
     this.close();
     this.exit(this.code);
+    if (this.closeOnUnwind) {
+      // An exception leaving the function (thrown here or by a callee) closes this activation
+      // too. The counter is read back first: a callee may have charged the global meanwhile.
+      this.code.u8(CATCH_ALL);
+      if (this.local) this.readBack(this.code, false);
+      this.exit(this.code);
+      this.code.u8(RETHROW);
+      this.code.u8(0);
+      this.code.u8(END);
+    }
     this.code.u8(END);
     // Locals: the original declarations, then the rewriter's (i32 scratch, five i64).
     const header = this.header;
