@@ -25,12 +25,16 @@ import { compileC, prepareYosys } from './metering/workloads.mjs';
 
 /* global WebAssembly */
 const runs = runsOption(5);
+/** The bundled project sources: the rewriter, and the reader and writer `withExports` uses. */
+let lib;
 const folder = scratchFolder('metering-compile');
 try {
-  const { exports: lib } = await bundleSources(folder, 'metering.cjs', [
+  ({ exports: lib } = await bundleSources(folder, 'metering.cjs', [
     `export { instrumentModule } from ${sourcePath('server/src/core/metering/instrument.ts')};`,
     `export { CORE_SECTION_ORDER } from ${sourcePath('server/src/core/module/coreModule.ts')};`,
-  ]);
+    `export { ByteReader } from ${sourcePath('server/src/core/module/byteReader.ts')};`,
+    `export { ByteWriter } from ${sourcePath('server/src/core/metering/byteWriter.ts')};`,
+  ]));
   const workloads = [compileC(folder)];
   const yosys = args.includes('--no-yosys') ? null : await prepareYosys(folder);
   if (yosys) workloads.push(yosys.workload);
@@ -46,8 +50,8 @@ try {
     // defined function's index moves up by one in the metered module.
     const names = hot.map((index) => `warden-bench-hot-${index}`);
     const variants = {
-      unmetered: withExports(bytes, hot, names, 0, lib.CORE_SECTION_ORDER),
-      metered: withExports(result.bytes, hot, names, 1, lib.CORE_SECTION_ORDER),
+      unmetered: withExports(bytes, hot, names, 0),
+      metered: withExports(result.bytes, hot, names, 1),
     };
     const files = {};
     for (const [variant, module] of Object.entries(variants)) {
@@ -99,54 +103,47 @@ function optimizedInRun(file, config) {
 }
 
 /** `bytes` with the functions `indices` (+ `shift`) exported as `names`, beside the module's own exports. */
-function withExports(bytes, indices, names, shift, sectionOrder) {
-  const leb = (n) => {
-    const out = [];
-    do {
-      let b = n & 0x7f;
-      n = Math.floor(n / 128);
-      if (n) b |= 0x80;
-      out.push(b);
-    } while (n);
-    return out;
-  };
-  let pos = 8;
-  const readLeb = () => {
-    let value = 0;
-    let scale = 1;
-    for (;;) {
-      const b = bytes[pos++];
-      value += (b & 0x7f) * scale;
-      if ((b & 0x80) === 0) return value;
-      scale *= 128;
-    }
-  };
-  const added = indices.flatMap((index, i) => {
-    const name = Buffer.from(names[i]);
-    return [...leb(name.length), ...name, 0, ...leb(index + shift)];
+function withExports(bytes, indices, names, shift) {
+  const { ByteReader, ByteWriter, CORE_SECTION_ORDER } = lib;
+  const added = new ByteWriter();
+  indices.forEach((index, i) => {
+    added.name(names[i]);
+    added.u8(0); // function
+    added.u32(index + shift);
   });
-  const exportRank = sectionOrder[7];
-  const parts = [bytes.subarray(0, 8)];
+  const out = new ByteWriter(bytes.length + added.length + 16);
+  out.bytes(bytes.subarray(0, 8));
+  const exportSection = (own, count) => {
+    const body = new ByteWriter(own.length + added.length + 8);
+    body.u32(count + indices.length);
+    body.bytes(own);
+    body.append(added);
+    out.u8(7);
+    out.u32(body.length);
+    out.append(body);
+  };
+  const r = new ByteReader(bytes, 8);
   let written = false;
-  while (pos < bytes.length) {
-    const start = pos;
-    const id = bytes[pos++];
-    const size = readLeb();
-    const end = pos + size;
-    // The module's export section gets the new exports; without one, a section goes before the first later section.
-    if (!written && (id === 7 || (id !== 0 && sectionOrder[id] > exportRank))) {
-      const count = id === 7 ? readLeb() : 0;
-      const own = id === 7 ? bytes.subarray(pos, end) : new Uint8Array(0);
-      const payload = Buffer.concat([Buffer.from(leb(count + indices.length)), own, Buffer.from(added)]);
-      parts.push(Buffer.from([7, ...leb(payload.length)]), payload);
+  while (!r.atEnd()) {
+    const start = r.pos;
+    const id = r.u8();
+    const end = r.varU32() + r.pos;
+    if (id === 7) {
+      const count = r.varU32();
+      exportSection(bytes.subarray(r.pos, end), count);
       written = true;
-      pos = end;
-      if (id === 7) continue;
+    } else {
+      // Without an export section of its own, the new one goes before the first later section.
+      if (!written && id !== 0 && CORE_SECTION_ORDER[id] > CORE_SECTION_ORDER[7]) {
+        exportSection(new Uint8Array(0), 0);
+        written = true;
+      }
+      out.bytes(bytes.subarray(start, end));
     }
-    pos = end;
-    parts.push(bytes.subarray(start, end));
+    r.pos = end;
   }
-  const module = Buffer.concat(parts);
+  if (!written) exportSection(new Uint8Array(0), 0);
+  const module = out.toBytes();
   if (!WebAssembly.validate(module)) throw new Error('the module with the added exports does not validate');
   return module;
 }
