@@ -14,6 +14,7 @@ import type { SandboxPolicy } from '../../server/src/core/policy/types';
 import { DEFAULT_SANDBOX_POLICY } from '../../server/src/core/sandbox/defaults';
 import { exitCodeFor, type SandboxAlert, type SandboxReport } from '../../server/src/core/sandbox/report';
 import { startSandboxRun, type SandboxRunOptions } from '../../server/src/core/sandbox/runner';
+import { disassemble } from '../../server/src/core/disasm/disassemble';
 import { compileWat } from '../../server/src/core/wat/compile';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the engine's WebAssembly API is untyped here */
@@ -173,6 +174,34 @@ describe('fuel metering', function () {
       // Not taken: also the 3 nops and the end of $out, a segment of their own.
       assert.equal(used(0), 12n);
     });
+    it('reads the counter back only when the local is used: calls in a row share the global, which stays exact', async () => {
+      const bytes = await compileWatText(`(module
+        (import "env" "peek" (func $peek))
+        (func $work (result i32) (i32.const 7))
+        (func (export "run") (result i32)
+          (call $peek) (drop (call $work)) (call $peek) (call $peek) (i32.const 1)))`);
+      const result = instrumentModule(bytes);
+      assert.ok(result.ok);
+      // Write-backs: before \`sample\` in \`run\`'s entry check, before its first call, and at the
+      // exit of each function; none between the calls of \`run\` (before: one before each call).
+      const text = disassemble(result.bytes).text;
+      assert.equal(text.match(/global\.set \$wasm-warden:meter\.fuel$/gm)?.length, 4, text);
+      const start = 1n << 40n;
+      const fuel = new WA.Global({ value: 'i64', mutable: true }, start);
+      const seen: bigint[] = [];
+      const instance = new WA.Instance(new WA.Module(result.bytes), {
+        env: { peek: () => seen.push(start - fuel.value) },
+        'wasm-warden:meter': {
+          fuel,
+          threshold: new WA.Global({ value: 'i64', mutable: true }, 0n),
+          sample: () => 0,
+        },
+      });
+      assert.equal(instance.exports.run(), 1);
+      // \`run\`'s one segment (4 calls, drop, const, end: 23) charged at its entry; \`work\` 2 more.
+      assert.deepEqual(seen, [23n, 25n, 25n]);
+      assert.equal(start - fuel.value, 25n);
+    });
   });
 
   describe('in the sandbox', () => {
@@ -305,6 +334,25 @@ describe('fuel metering', function () {
         f.main.inclusive,
         f.main.self + f.fact.self + f.mid.self + f.leaf.self + f.exits.self + f.several.self + f.ref.self,
       );
+    });
+
+    it('closes the activations an exception unwinds: fuel with callees stays right after a throw', async () => {
+      const plain = await run({ file: fixture('unwind'), invoke: { name: 'main', args: [] } });
+      const r = await run({ file: fixture('unwind'), invoke: { name: 'main', args: [] }, profile: true });
+      // (0..2 + 100) * 2 returned, 3 + 4 + 5 caught
+      assert.deepEqual(r.outcome, { kind: 'returned', values: ['618'] });
+      assert.equal(r.fuel?.consumed, plain.fuel?.consumed, 'the profile does not change the fuel');
+      assert.ok(r.profile && r.fuel);
+      const f = Object.fromEntries(r.profile.functions.map((x) => [x.name, x]));
+      const [thrower, middle, catcher] = [0, 1, 2].map((i) =>
+        r.profile!.functions.find((x) => x.index === i)!,
+      );
+      assert.equal(middle.calls, 6);
+      assert.equal(thrower.inclusive, thrower.self);
+      assert.equal(middle.inclusive, middle.self + thrower.self, 'three activations left by the exception');
+      assert.equal(catcher.inclusive, catcher.self + middle.self + thrower.self);
+      assert.equal(f.main.inclusive, r.fuel.consumed);
+      assert.equal(f.main.inclusive, f.main.self + catcher.self + middle.self + thrower.self);
     });
 
     it('counts the functions still open with their callees when the fuel runs out inside them', async () => {

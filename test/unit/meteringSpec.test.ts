@@ -48,7 +48,10 @@ class World {
   current: Record<string, unknown> | null = null;
   readonly externs = new Map<number, object>();
 
-  constructor(readonly metered: boolean) {
+  constructor(
+    readonly metered: boolean,
+    readonly profile = false,
+  ) {
     const print = (): void => undefined;
     this.registry = {
       spectest: {
@@ -78,7 +81,7 @@ class World {
   load(bytes: Uint8Array, name?: string, keep = true): string | null {
     let code = bytes;
     if (this.metered) {
-      const result = instrumentModule(bytes);
+      const result = instrumentModule(bytes, { profile: this.profile });
       if (!result.ok) return `meter refused: ${result.message}`;
       code = result.bytes;
       if (!WA.validate(code)) return 'metered module does not validate';
@@ -208,7 +211,7 @@ describe('fuel metering on the spec test suite', function () {
 
   after(() => dir && rmSync(dir, { recursive: true, force: true }));
 
-  it('runs every convertible file the same metered and unmetered', function () {
+  it('runs every convertible file the same metered (with and without a profile) and unmetered', function () {
     // Most of the suite converts; a drop means wabt changed and the test would silently thin out.
     assert.ok(converted.length >= 180, `only ${converted.length} files converted`);
     const differences: string[] = [];
@@ -221,7 +224,9 @@ describe('fuel metering on the spec test suite', function () {
         commands: Command[];
       };
       const plain = new World(false);
-      const counted = new World(true);
+      // The profile adds counters and, in modules with exceptions, a handler around every body.
+      const sides = [new World(true), new World(true, true)];
+      const label = (w: World): string => (w.profile ? 'metered with a profile' : 'metered');
       for (const c of json.commands) {
         const at = `${file}:${c.line}`;
         if (c.type === 'module' && c.filename && c.filename.endsWith('.wasm')) {
@@ -230,31 +235,38 @@ describe('fuel metering on the spec test suite', function () {
           const a = plain.load(bytes, c.name);
           if (a !== null) {
             // The engine cannot run it at all (a proposal Node lacks): nothing to compare.
-            counted.current = null;
+            for (const w of sides) w.current = null;
             continue;
           }
-          const b = counted.load(bytes, c.name);
-          if (b !== null) differences.push(`${at}: ${b}`);
-          else metered++;
+          for (const w of sides) {
+            const b = w.load(bytes, c.name);
+            if (b !== null) differences.push(`${at} ${label(w)}: ${b}`);
+            else if (!w.profile) metered++;
+          }
         } else if ((c.type === 'assert_trap' || c.type === 'assert_uninstantiable') && c.filename) {
           // A module whose instantiation traps (after writing to imported tables and memories).
           const bytes = readFileSync(join(dir, c.filename));
           const a = plain.load(bytes, undefined, false);
-          const b = counted.load(bytes, undefined, false);
           // The engine refuses the module itself (a proposal Node lacks): nothing to compare.
           if (a?.startsWith('CompileError')) continue;
           compared++;
-          if (a !== b) differences.push(`${at} ${c.type}: ${a} unmetered, ${b} metered`);
+          for (const w of sides) {
+            const b = w.load(bytes, undefined, false);
+            if (a !== b) differences.push(`${at} ${c.type}: ${a} unmetered, ${b} ${label(w)}`);
+          }
         } else if (c.type === 'register' && c.as) {
-          for (const w of [plain, counted]) {
+          for (const w of [plain, ...sides]) {
             const exports = c.name ? w.named.get(c.name) : w.current;
             if (exports) w.registry[c.as] = exports;
           }
-        } else if (c.action && plain.current !== null && counted.current !== null) {
+        } else if (c.action && plain.current !== null && sides.every((w) => w.current !== null)) {
           const a = plain.run(c.action);
-          const b = counted.run(c.action);
           compared++;
-          if (a !== b) differences.push(`${at} ${c.type} ${c.action.field}: ${a} unmetered, ${b} metered`);
+          for (const w of sides) {
+            const b = w.run(c.action);
+            if (a !== b)
+              differences.push(`${at} ${c.type} ${c.action.field}: ${a} unmetered, ${b} ${label(w)}`);
+          }
           if (c.type === 'assert_return' && c.expected) {
             const want = expectedText(c.expected, c.action.args ?? [], plain);
             if (want !== null && !ENGINE_DIFFERS[at]) {

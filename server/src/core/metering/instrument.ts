@@ -89,6 +89,9 @@ const IF = 0x04;
 const END = 0x0b;
 const CALL = 0x10;
 const UNREACHABLE = 0x00;
+const TRY = 0x06;
+const CATCH_ALL = 0x19;
+const RETHROW = 0x09;
 const EMPTY_BLOCK = 0x40;
 const I32 = 0x7f;
 const I64 = 0x7e;
@@ -335,7 +338,10 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
         const n = sr.varU32();
         out.u32(n);
         const wrapTypes = functionTypes.map((t) => wrapType(bytes, types[t], multiResultTypes[t]));
-        const body = new BodyRewriter(bytes, ix, profile, layout, profileBase, wrapTypes);
+        // With a profile, in a module with exception tags, an exception may unwind a function
+        // without its exit: each body then closes its activation in a `catch_all` and rethrows.
+        const closeOnUnwind = profile && facts.proposals.includes('exceptions');
+        const body = new BodyRewriter(bytes, ix, profile, layout, profileBase, wrapTypes, closeOnUnwind);
         for (let k = 0; k < n; k++) {
           const bodySize = sr.varU32();
           const bodyEnd = sr.pos + bodySize;
@@ -666,6 +672,11 @@ function skipLocals(r: ByteReader): number {
 const SPLITS_AFTER = new Uint8Array(256);
 for (const op of [0x03, 0x04, 0x05, 0x06, 0x07, 0x0b, 0x18, 0x19]) SPLITS_AFTER[op] = 1;
 
+/** Structured control and branches: the local counter must be current before them (`refresh`). */
+const CONTROL = new Uint8Array(256);
+for (const op of [0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x0b, 0x0c, 0x0d, 0x0e, 0x18, 0x19, 0x1f, 0xd5, 0xd6])
+  CONTROL[op] = 1;
+
 /** Branches, returns, tail calls and throws: they may leave the constructs around them. */
 const BRANCHES = new Uint8Array(256);
 // br, br_if, br_table, br_on_null, br_on_non_null, return, return_call*, throw, throw_ref
@@ -779,8 +790,9 @@ const RESTART_IN_GLOBAL_MODE = Symbol('restart in global mode');
  *
  * Local mode (most functions): the body works on a copy of the counter in a local, which the
  * engine keeps in a register, so a segment's charge is one subtraction. The copy is written back
- * to the imported global before every call, `return`, `unreachable`, `throw` and the end of the
- * function, and read again after every call (the callee and the host charge the global). Every
+ * to the imported global before a call, `return`, `unreachable`, `throw` and the end of the
+ * function, and read again after a call (the callee and the host charge the global) once the
+ * local is next needed (`refresh`): between calls in a row the global stays current. Every
  * path out of the function passes such a point (the body is wrapped in a block so branches to
  * the function's label arrive at the write-back before the final `end`), so the global is exact
  * whenever anything else can see it; only a trap in the middle of a function leaves the units
@@ -819,6 +831,12 @@ class BodyRewriter {
   /** Templates by the counter local's index (global mode: -1), when not profiling. */
   private readonly templates = new Map<number, { check: Template; plain: Template }>();
   private local = true;
+  /**
+   * Local mode: a call ran since the counter was last read back. The global is current and the
+   * local is not; the read-back waits until something uses the local (a charge, a check, an
+   * exit, control flow), so that calls in a row need no write-back and read-back between them.
+   */
+  private stale = false;
   /** The first of the rewriter's locals: i32 scratch, then i64 scratch, charge, fuel, threshold, mark. */
   private base = 0;
   /** The function's first profile global (self, calls, inclusive, start, depth), or -1. */
@@ -835,6 +853,8 @@ class BodyRewriter {
     private readonly profileBase: number,
     /** The block type that wraps each defined function's body (its results, as a block type). */
     private readonly wrapTypes: Uint8Array[],
+    /** Profile in a module with exceptions: the body is wrapped in `try … catch_all exit; rethrow`. */
+    private readonly closeOnUnwind: boolean,
   ) {}
 
   rewrite(k: number, functionIndex: number, start: number, end: number, out: ByteWriter): void {
@@ -884,6 +904,11 @@ class BodyRewriter {
     this.counters = this.profile ? this.profileBase + COUNTERS_PER_FUNCTION * k : -1;
     this.useTemplates();
     this.leaf = true;
+    this.stale = false;
+    if (this.closeOnUnwind) {
+      this.code.u8(TRY);
+      this.code.bytes(this.wrapTypes[k]);
+    }
     this.code.u8(BLOCK);
     this.code.bytes(this.wrapTypes[k]);
     // Local mode checks in the prologue (written last, once it is known whether the body is a leaf).
@@ -897,6 +922,11 @@ class BodyRewriter {
       while (pos < end) {
         const at = pos;
         const op = bytes[pos++];
+        if (this.stale && CONTROL[op] === 1) {
+          // Control may go elsewhere or arrive from elsewhere: the local is made current first.
+          this.takeRaw(at);
+          this.refresh();
+        }
         if (SPECIAL[op] === 0) {
           // The common case: copied later as part of a raw run of bytes.
           this.segmentCost += ONE_BYTE_COST[op];
@@ -915,9 +945,17 @@ class BodyRewriter {
           const role = ROLE[op];
           if (role === ROLE_CALL) this.leaf = false;
           if (role === ROLE_CALL || role === ROLE_TRAP) {
-            if (this.local) this.writeBack(this.code);
-          } else if (role === ROLE_EXIT) this.exit(this.code);
-          else if (role === ROLE_THROW && this.local) this.exit(this.code);
+            // After a call the global is current until the local is next needed: nothing to write.
+            if (this.local && !this.stale) this.writeBack(this.code);
+          } else if (role === ROLE_EXIT) {
+            this.refresh();
+            this.exit(this.code);
+          } else if (role === ROLE_THROW && this.local) {
+            this.refresh();
+            // The wrapping handler closes the activation if the throw leaves the function.
+            if (this.closeOnUnwind) this.writeBack(this.code);
+            else this.exit(this.code);
+          }
           if (kind === REMAP_FUNCTION) {
             this.code.u8(op);
             this.code.u32(func(this.ix, r.varU32()));
@@ -930,12 +968,16 @@ class BodyRewriter {
             const sub = op === 0x40 ? -1 : r.varU32();
             // br_on_cast and its kin: treated as leaving every construct (no merging around them).
             if (op === PREFIX_GC && sub >= 24 && sub <= 31) {
+              this.refresh();
               this.ctlLowest[depth] = -1;
               this.segmentLeft[this.segment] = 1;
             }
             r.pos = pos;
             const charge = runtimeCharge(op, sub, r, this.ix);
-            if (charge) this.chargeRuntime(charge);
+            if (charge) {
+              this.refresh();
+              this.chargeRuntime(charge);
+            }
             skipInstruction(r, op);
             this.code.range(bytes, at, r.pos);
             this.segmentCost += staticCost(op, sub);
@@ -944,7 +986,8 @@ class BodyRewriter {
             this.code.range(bytes, at, r.pos);
             this.segmentCost += ONE_BYTE_COST[op];
           }
-          if (role === ROLE_CALL && this.local) this.readBack(this.code, false);
+          // Read back lazily (`refresh`): calls in a row share the global without the local.
+          if (role === ROLE_CALL && this.local) this.stale = true;
           pos = r.pos;
           this.copyFrom = pos;
         }
@@ -993,6 +1036,16 @@ class BodyRewriter {
       throw new RefusedError(`function ${functionIndex}: body does not end where its size says`, end);
     this.close();
     this.exit(this.code);
+    if (this.closeOnUnwind) {
+      // An exception leaving the function (thrown here or by a callee) closes this activation
+      // too. The counter is read back first: a callee may have charged the global meanwhile.
+      this.code.u8(CATCH_ALL);
+      if (this.local) this.readBack(this.code, false);
+      this.exit(this.code);
+      this.code.u8(RETHROW);
+      this.code.u8(0);
+      this.code.u8(END);
+    }
     this.code.u8(END);
     // Locals: the original declarations, then the rewriter's (i32 scratch, five i64).
     const header = this.header;
@@ -1175,6 +1228,13 @@ class BodyRewriter {
       w.u32(this.thresholdLocal);
     }
     w.u8(END);
+  }
+
+  /** Local mode, after a call: the counter from the global, before anything uses the local. */
+  private refresh(): void {
+    if (!this.stale) return;
+    this.readBack(this.code, false);
+    this.stale = false;
   }
 
   /** Local mode: the counter to the global; with a profile, the own fuel since the mark to `self`. */
