@@ -7,7 +7,7 @@
 //   node scripts/fetch-real-world.mjs    # once (duckdb-wasm goes to .cache/real-world/large/)
 //   node bench/inspectPhases.mjs [FILE] [--runs 5]
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, openSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import {
   bundleSources,
@@ -57,9 +57,14 @@ process.stdout.write(JSON.stringify({ ...marks, total: performance.now() - t0, c
 `,
 );
 
-const timed = (command, commandArgs) => {
+const devNull = openSync('/dev/null', 'w');
+/** One run; `sink`: its stdout goes to /dev/null (objdump's 42 MB of text), as in bench/inspectJson.mjs. */
+const timed = (command, commandArgs, sink = false) => {
   const start = process.hrtime.bigint();
-  const r = spawnSync(command, commandArgs, { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const r = spawnSync(command, commandArgs, {
+    encoding: 'utf8',
+    stdio: ['ignore', sink ? devNull : 'pipe', 'pipe'],
+  });
   if (r.status !== 0) throw new Error(`${command}: ${r.stderr}`);
   return { wall: Number(process.hrtime.bigint() - start) / 1e6, stdout: r.stdout };
 };
@@ -71,7 +76,7 @@ for (let run = 0; run < runs; run++) {
   bare.push(timed(process.execPath, ['-e', '']).wall);
   const r = timed(process.execPath, [runner, file]);
   phases.push({ ...JSON.parse(r.stdout), process: r.wall });
-  objdump.push(timed('wasm-objdump', ['-x', file]).wall);
+  objdump.push(timed('wasm-objdump', ['-x', file], true).wall);
 }
 removeFolder(scratch);
 
