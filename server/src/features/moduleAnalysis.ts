@@ -16,6 +16,7 @@ import {
   EngineAccepted,
   SharedResults,
   slimFacts,
+  type ContentKeys,
   type SlimResult,
 } from './analysisCache';
 import type { ScanPool } from './scan/pool';
@@ -211,6 +212,7 @@ export class ModuleAnalyzer {
         tooLarge: { size, limit: settings.maxFileSize },
       });
     }
+    if (!fullFacts && this.pool) return this.analyzeAside(this.pool, base, file, settings);
     const bytes = await readOptional(file);
     if (!bytes) {
       this.forget(uri);
@@ -223,40 +225,68 @@ export class ModuleAnalyzer {
     const knownValid = this.accepted.offsetsIn(keys.engine);
     const cached = fullFacts ? undefined : this.contents.get(key, policy, settingsKey);
     if (cached) return this.remember({ ...base, facts: cached.facts, findings: cached.findings, slim: true });
-    let slim: SlimResult;
-    let full: ModuleFacts[] | undefined;
-    if (!fullFacts && this.pool) {
-      const reply = await this.pool.run({
-        fileName: file,
-        bytes,
-        detachedSignature,
-        policy: toPlainPolicy(policy),
-        ruleOverrides: settings.rules,
-        knownValid,
-        engineKeys: keys.engine,
-      });
-      if (!reply.ok) throw new Error(reply.message);
-      this.accepted.addAt(keys.engine, reply.engineAccepted);
-      slim = { facts: reply.facts, findings: reply.findings };
-    } else {
-      const analysis = await analyzeModule({
-        fileName: file,
-        bytes,
-        policy,
-        detachedSignature,
-        ruleOverrides: settings.rules,
-        knownValid,
-        reachability: this.graphs.for(keys.engine),
-      });
-      this.accepted.addAt(keys.engine, analysis.engineAccepted ?? []);
-      slim = { facts: analysis.facts.map(slimFacts), findings: analysis.findings };
-      if (fullFacts) full = analysis.facts;
+    const analysis = await analyzeModule({
+      fileName: file,
+      bytes,
+      policy,
+      detachedSignature,
+      ruleOverrides: settings.rules,
+      knownValid,
+      reachability: this.graphs.for(keys.engine),
+    });
+    this.accepted.addAt(keys.engine, analysis.engineAccepted ?? []);
+    const shared = this.keep(key, policy, settingsKey, {
+      facts: analysis.facts.map(slimFacts),
+      findings: analysis.findings,
+    });
+    return this.remember(
+      fullFacts
+        ? { ...base, facts: analysis.facts, findings: shared.findings }
+        : { ...base, ...shared, slim: true },
+    );
+  }
+
+  /**
+   * `analyzeFile` of a file no editor shows, on a scan worker: the worker reads and hashes the file
+   * (this thread touches none of its bytes) and asks, with the content keys, whether to analyse.
+   */
+  private async analyzeAside(
+    pool: ScanPool,
+    base: Pick<ModuleResult, 'uri' | 'source' | 'policy'>,
+    file: string,
+    settings: WardenSettings,
+  ): Promise<ModuleResult | undefined> {
+    const settingsKey = JSON.stringify(settings.rules);
+    const asked: { keys?: ContentKeys; cached?: SlimResult } = {};
+    const reply = await pool.run(
+      { fileName: file, policy: toPlainPolicy(base.policy), ruleOverrides: settings.rules },
+      (keys) => {
+        const cached = this.contents.get(keys.file, base.policy, settingsKey);
+        Object.assign(asked, { keys, cached });
+        return cached ? { skip: true } : { skip: false, knownValid: this.accepted.offsetsIn(keys.engine) };
+      },
+    );
+    const { keys, cached } = asked;
+    if (cached) return this.remember({ ...base, facts: cached.facts, findings: cached.findings, slim: true });
+    if (!reply.ok && reply.missing) {
+      this.forget(base.uri);
+      return undefined;
     }
+    if (!reply.ok || !keys)
+      throw new Error(reply.ok ? 'the analysis worker did not say what it read' : reply.message);
+    this.accepted.addAt(keys.engine, reply.engineAccepted);
+    const shared = this.keep(keys.file, base.policy, settingsKey, {
+      facts: reply.facts,
+      findings: reply.findings,
+    });
+    return this.remember({ ...base, ...shared, slim: true });
+  }
+
+  /** One copy of equal results, remembered for files with the same bytes. */
+  private keep(key: string, policy: ResolvedPolicy, settingsKey: string, slim: SlimResult): SlimResult {
     const shared = this.shared.share(slim);
     this.contents.set(key, { policy, settingsKey, ...shared });
-    return this.remember(
-      full ? { ...base, facts: full, findings: shared.findings } : { ...base, ...shared, slim: true },
-    );
+    return shared;
   }
 
   private remember(result: ModuleResult): ModuleResult {
