@@ -11,8 +11,9 @@
  *   custom sections nor on the bytes of data segments, so a signed build, a stripped one, one with
  *   other names or producers and one with other embedded data are validated once between them
  *   (engine validation is a third of a scan's CPU).
- * - The same engine key, with where each section lies, names a module's call graph:
- *   `ReachabilityCache` (scan/reachabilityCache.ts) builds it once for such builds.
+ * - The same engine key, with where each section lies, names what a module's function bodies say
+ *   (its call graph, opcode counts, proposals): `CodeCache` (scan/codeCache.ts) works it out once
+ *   for such builds.
  */
 import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';

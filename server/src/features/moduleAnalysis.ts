@@ -20,7 +20,7 @@ import {
   type SlimResult,
 } from './analysisCache';
 import type { ScanPool } from './scan/pool';
-import { ReachabilityCache } from './scan/reachabilityCache';
+import { CodeCache } from './scan/codeCache';
 import type { WatCompileThread } from '../workers/watCompile/thread';
 import type { TextAnalysisThread } from '../workers/textAnalysis/thread';
 import type { TextAnalysisStep } from '../workers/textAnalysis/protocol';
@@ -60,8 +60,8 @@ export class ModuleAnalyzer {
   private readonly contents = new ContentCache();
   private readonly accepted = new EngineAccepted();
   private readonly shared = new SharedResults();
-  /** Call graphs of modules analysed on this thread (without a pool; each worker has its own). */
-  private readonly graphs = new ReachabilityCache();
+  /** What the bodies of modules analysed on this thread say (without a pool; each worker has its own). */
+  private readonly code = new CodeCache();
 
   constructor(
     private readonly resolver: PolicyResolver,
@@ -232,7 +232,7 @@ export class ModuleAnalyzer {
       detachedSignature,
       ruleOverrides: settings.rules,
       knownValid,
-      reachability: this.graphs.for(keys.engine),
+      codeResults: this.code.for(keys.engine),
     });
     this.accepted.addAt(keys.engine, analysis.engineAccepted ?? []);
     const shared = this.keep(key, policy, settingsKey, {

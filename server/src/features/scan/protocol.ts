@@ -19,7 +19,7 @@ export interface ScanJob {
   ruleOverrides: Record<string, RuleSetting>;
   /** Where the core modules start that the engine accepted before: not validated again. */
   knownValid?: number[];
-  /** The engine keys of the file's core modules (features/analysisCache.ts), for the worker's ReachabilityCache. */
+  /** The engine keys of the file's core modules (features/analysisCache.ts), for the worker's CodeCache. */
   engineKeys?: Map<number, string>;
 }
 

@@ -14,7 +14,7 @@ import { fromPlainPolicy } from '../../core/policy/effective';
 import { contentKeys, slimFacts } from '../analysisCache';
 import { FileBuffer, readOptionalSync } from './fileBuffer';
 import type { ScanAnswer, ScanJob, ScanQuestion, ScanReply } from './protocol';
-import { ReachabilityCache } from './reachabilityCache';
+import { CodeCache } from './codeCache';
 
 /**
  * Scanning yields to the editor: this thread runs at a lower priority than the server's own, which
@@ -32,7 +32,7 @@ function lowerThreadPriority(): void {
 
 lowerThreadPriority();
 
-const graphs = new ReachabilityCache();
+const code = new CodeCache();
 const files = new FileBuffer();
 /** Set while a job waits for the server's answer to its question. */
 let awaitingAnswer: ((answer: ScanAnswer) => void) | undefined;
@@ -45,9 +45,7 @@ function ask(question: ScanQuestion): Promise<ScanAnswer> {
 }
 
 /** The job's bytes, read here when the server sent none; with what to tell the engine, or `skip`. */
-async function bytesOf(
-  job: ScanJob,
-): Promise<
+async function bytesOf(job: ScanJob): Promise<
   | {
       bytes: Uint8Array;
       detachedSignature?: Uint8Array;
@@ -81,7 +79,7 @@ async function scan(job: ScanJob): Promise<ScanReply> {
       policy: fromPlainPolicy(job.policy),
       ruleOverrides: job.ruleOverrides,
       knownValid: input.knownValid,
-      reachability: graphs.for(input.engineKeys ?? new Map()),
+      codeResults: code.for(input.engineKeys ?? new Map()),
     });
     return {
       id: job.id,

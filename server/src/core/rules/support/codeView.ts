@@ -7,10 +7,21 @@ import {
   type FunctionBodyStats,
 } from '../../module/code';
 import { copyFacts } from '../../module/lazyDataSegments';
-import type { ModuleFacts } from '../../module/model';
+import type { ModuleFacts, Proposal } from '../../module/model';
 import { buildCallGraph } from '../../reach/callGraph';
 import { analyseReachability, type Reachability } from '../../reach/reachability';
 import type { CodeView, FunctionCodeStats } from '../rule';
+
+/**
+ * What a code view works out from function bodies alone, so the same for every module with the
+ * same code at the same offsets: a caller that knows such a module (features/scan/codeCache.ts)
+ * hands in the record it kept, and the view fills in what it computes.
+ */
+export interface CodeResults {
+  functions?: FunctionCodeStats[];
+  proposals?: Proposal[];
+  reachability?: Reachability;
+}
 
 export function binaryCodeView(
   facts: ModuleFacts,
@@ -18,8 +29,8 @@ export function binaryCodeView(
   /** Where to point for a function: its body by default; text modules map back to their `(func` span. */
   locate: (funcIndex: number, bodyLocation: SourceLocation) => SourceLocation = (_index, location) =>
     location,
-  /** Where the reachability comes from (a cache of the caller's); built here when absent. */
-  reachabilityFrom: (build: () => Reachability) => Reachability = (build) => build(),
+  /** Results known for this code already (filled in as they are computed); a record of its own by default. */
+  known: CodeResults = {},
 ): CodeView {
   // A component has no bodies of its own: each core module inside gets its own view, so a
   // component-level rule must not see (and report) its modules' functions a second time.
@@ -31,8 +42,6 @@ export function binaryCodeView(
       reachability: () => undefined,
     };
   let scan: BodyScanResult | undefined;
-  let reach: Reachability | undefined;
-  let functions: FunctionCodeStats[] | undefined;
   const toStats = (fn: FunctionBodyStats): FunctionCodeStats => ({
     funcIndex: fn.index,
     counts: fn.counts,
@@ -42,9 +51,11 @@ export function binaryCodeView(
   const calls = new CallSiteLog();
   const run = () => (scan ??= scanFunctionBodies(bytes, { facts, calls }));
   return {
-    functions: () => (functions ??= run().functions.map(toStats)),
+    functions: () => (known.functions ??= run().functions.map(toStats)),
     functionsWhere(prefilter) {
-      if (functions) return functions;
+      // Every function is a superset the caller filters anyway; cheaper than a pass of its own once
+      // the bodies have been scanned.
+      if (known.functions || scan) return this.functions();
       const file = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       const candidates = facts.functions.filter(
         (fn) =>
@@ -57,11 +68,13 @@ export function binaryCodeView(
       const some = copyFacts(facts, { functions: candidates });
       return scanFunctionBodies(bytes, { facts: some }).functions.map(toStats);
     },
-    proposals: () => run().proposals,
-    reachability: () =>
-      (reach ??= reachabilityFrom(() => {
+    proposals: () => (known.proposals ??= run().proposals),
+    reachability: () => {
+      if (!known.reachability) {
         run();
-        return analyseReachability(buildCallGraph(facts, bytes, calls));
-      })),
+        known.reachability = analyseReachability(buildCallGraph(facts, bytes, calls));
+      }
+      return known.reachability;
+    },
   };
 }

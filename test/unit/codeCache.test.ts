@@ -3,18 +3,19 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { contentKeys } from '../../server/src/features/analysisCache';
-import { ReachabilityCache } from '../../server/src/features/scan/reachabilityCache';
+import { CodeCache } from '../../server/src/features/scan/codeCache';
 import { analyzeModule } from '../../server/src/core/analyze';
 import { encodeVarUint32 } from '../../server/src/core/module/byteReader';
 import { nodeFileSystem } from '../../server/src/core/policy/fileSystem';
 import { PolicyResolver } from '../../server/src/core/policy/resolver';
-import type { Reachability } from '../../server/src/core/reach/reachability';
 import type { ModuleFacts } from '../../server/src/core/module/model';
 import { readBinaryModule } from '../../server/src/core/module/binary';
 import { allCoreModules } from '../../server/src/core/module/component';
 import { buildCallGraph } from '../../server/src/core/reach/callGraph';
 import { analyseReachability } from '../../server/src/core/reach/reachability';
 import type { ImportFixData } from '../../server/src/core/rules/fixData';
+import type { CodeResults } from '../../server/src/core/rules/support/codeView';
+import type { Finding } from '../../server/src/core/findings';
 import { compileWat } from '../../server/src/core/wat/compile';
 
 async function build(data: string, argument = 0): Promise<Uint8Array> {
@@ -36,7 +37,7 @@ function withLeadingNote(bytes: Uint8Array): Uint8Array {
   return Buffer.concat([bytes.subarray(0, 8), section, bytes.subarray(8)]);
 }
 
-describe('reachability shared by modules with the same code', () => {
+describe('what function bodies say, shared by modules with the same code', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-reach-cache-'));
   fs.writeFileSync(
     path.join(dir, 'wasm-policy.json'),
@@ -46,13 +47,19 @@ describe('reachability shared by modules with the same code', () => {
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('is built once for builds that differ only in data bytes, again for other code or other offsets, with the findings of a fresh analysis', async () => {
-    const cache = new ReachabilityCache();
+    const cache = new CodeCache();
     let builds = 0;
     const analyse = async (bytes: Uint8Array, shared: boolean) => {
       const from = shared ? cache.for(contentKeys(bytes, undefined).engine) : undefined;
+      // Every analysis here builds the graph (an import is reached): when the record has none, it builds one.
       const counted =
-        from && ((facts: ModuleFacts, make: () => Reachability) => from(facts, () => (builds++, make())));
-      return (await analyzeModule({ fileName: 'x.wasm', bytes, policy, reachability: counted })).findings;
+        from &&
+        ((facts: ModuleFacts) => {
+          const known = from(facts);
+          if (!known.reachability) builds++;
+          return known;
+        });
+      return (await analyzeModule({ fileName: 'x.wasm', bytes, policy, codeResults: counted })).findings;
     };
     const v1 = await build('build 0001');
     const files = {
@@ -80,23 +87,27 @@ describe('reachability shared by modules with the same code', () => {
     const component = (core: Uint8Array) =>
       Uint8Array.from([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0, 1, ...encodeVarUint32(core.length), ...core]);
     /** How many graphs `cache` builds for the core modules of `files`, each checked against a fresh build. */
-    const builds = (cache: ReachabilityCache, files: Uint8Array[], keyed = true) => {
+    const builds = (cache: CodeCache, files: Uint8Array[], keyed = true) => {
       let count = 0;
       for (const bytes of files) {
         const from = cache.for(keyed ? contentKeys(bytes, undefined).engine : new Map());
         for (const facts of allCoreModules(readBinaryModule(bytes))) {
           const make = () => analyseReachability(buildCallGraph(facts, bytes));
-          const reach = from(facts, () => (count++, make()));
-          assert.deepEqual(reach.graph, make().graph);
+          const known = from(facts);
+          if (!known.reachability) {
+            count++;
+            known.reachability = make();
+          }
+          assert.deepEqual(known.reachability.graph, make().graph);
         }
       }
       return count;
     };
     const [one, two] = [await build('build 0001'), await build('build 0002')];
-    assert.equal(builds(new ReachabilityCache(), [component(one), component(two)]), 1);
-    assert.equal(builds(new ReachabilityCache(), [one, component(one)]), 2); // another offset
-    assert.equal(builds(new ReachabilityCache(), [one, two], false), 2);
-    assert.equal(builds(new ReachabilityCache(1), [one, two]), 2);
+    assert.equal(builds(new CodeCache(), [component(one), component(two)]), 1);
+    assert.equal(builds(new CodeCache(), [one, component(one)]), 2); // another offset
+    assert.equal(builds(new CodeCache(), [one, two], false), 2);
+    assert.equal(builds(new CodeCache(1), [one, two]), 2);
     // A module the reader reports as malformed: its graph is its own, whatever the key says.
     const cut = Buffer.from(one);
     const facts = readBinaryModule(cut);
@@ -106,9 +117,36 @@ describe('reachability shared by modules with the same code', () => {
       message: 'x',
       location: facts.location,
     });
-    let count = 0;
-    const from = new ReachabilityCache().for(contentKeys(cut, undefined).engine);
-    for (let i = 0; i < 2; i++) from(facts, () => (count++, analyseReachability(buildCallGraph(facts, cut))));
-    assert.equal(count, 2);
+    const from = new CodeCache().for(contentKeys(cut, undefined).engine);
+    from(facts).reachability = analyseReachability(buildCallGraph(facts, cut));
+    assert.equal(from(facts).reachability, undefined);
+  });
+  it("keeps the bodies' opcode counts too: a build with other data bytes takes them from the record", async () => {
+    const build = async (data: string) => {
+      const { bytes } = await compileWat(
+        `(module (type $t (func)) (table (export "tbl") 2 funcref) (memory 1)
+           (func $a (call_indirect (type $t) (i32.const 0)) (call_indirect (type $t) (i32.const 1)))
+           (func (export "run") (call $a))
+           (data (i32.const 8) "${data}"))`,
+      );
+      assert.ok(bytes);
+      return bytes;
+    };
+    const [v1, v2] = [await build('build 0001'), await build('build 0002')];
+    const cache = new CodeCache();
+    const shared = (bytes: Uint8Array) => cache.for(contentKeys(bytes, undefined).engine);
+    const analyse = async (bytes: Uint8Array, codeResults?: (facts: ModuleFacts) => CodeResults) =>
+      (await analyzeModule({ fileName: 'x.wasm', bytes, policy, codeResults })).findings;
+    const exposure = (findings: Finding[]) => findings.find((f) => f.ruleId === 'table-exposure')?.message;
+
+    const first = await analyse(v1, shared(v1));
+    assert.deepEqual(first, await analyse(v1));
+    assert.match(exposure(first) ?? '', /makes 2 indirect calls/);
+    // The record v1 left behind is what v2 reads: a count changed in it shows in v2's finding.
+    const record = shared(v2)(readBinaryModule(v2));
+    assert.equal(record.functions?.length, 2);
+    for (const fn of record.functions ?? []) fn.counts = { ...fn.counts, callIndirect: 5 };
+    assert.match(exposure(await analyse(v2, shared(v2))) ?? '', /makes 10 indirect calls/);
+    assert.match(exposure(await analyse(v2)) ?? '', /makes 2 indirect calls/);
   });
 });
