@@ -149,4 +149,25 @@ describe('what function bodies say, shared by modules with the same code', () =>
     assert.match(exposure(await analyse(v2, shared(v2))) ?? '', /makes 10 indirect calls/);
     assert.match(exposure(await analyse(v2)) ?? '', /makes 2 indirect calls/);
   });
+  it('scans every body once the code is shared, for the rules that would prefilter them in each module', async () => {
+    // No imports and no table: nothing else scans the bodies.
+    const plain = async (data: string) => {
+      const { bytes } = await compileWat(
+        `(module (memory 1) (func $f (result i32) (i32.const 1)) (func (export "run") (drop (call $f)))
+           (data (i32.const 8) "${data}"))`,
+      );
+      assert.ok(bytes);
+      return bytes;
+    };
+    const [v1, v2, v3] = [await plain('build 0001'), await plain('build 0002'), await plain('build 0003')];
+    const cache = new CodeCache();
+    const record = () => cache.for(contentKeys(v1, undefined).engine)(readBinaryModule(v1));
+    for (const [i, bytes] of [v1, v2, v3].entries()) {
+      const codeResults = cache.for(contentKeys(bytes, undefined).engine);
+      const findings = (await analyzeModule({ fileName: 'x.wasm', bytes, policy, codeResults })).findings;
+      assert.deepEqual(findings, (await analyzeModule({ fileName: 'x.wasm', bytes, policy })).findings);
+      // The first module's cryptominer prefilters its bodies; the second scans them all, kept for the third.
+      assert.equal(record().functions?.length, i === 0 ? undefined : 2, `after module ${i + 1}`);
+    }
+  });
 });

@@ -80,6 +80,7 @@ export class CodeCache {
     this.entries.delete(key);
     this.trim();
     const results = known && weightOf(known) <= this.budget ? known : {};
+    if (results === known) results.shared = true;
     this.entries.set(key, results);
     return results;
   }

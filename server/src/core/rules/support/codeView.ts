@@ -18,6 +18,11 @@ import type { CodeView, FunctionCodeStats } from '../rule';
  * hands in the record it kept, and the view fills in what it computes.
  */
 export interface CodeResults {
+  /**
+   * Another module with this code was analysed before: then one full pass over the bodies, kept
+   * for the ones after, beats each module prefiltering them on its own.
+   */
+  shared?: boolean;
   functions?: FunctionCodeStats[];
   proposals?: Proposal[];
   reachability?: Reachability;
@@ -53,9 +58,9 @@ export function binaryCodeView(
   return {
     functions: () => (known.functions ??= run().functions.map(toStats)),
     functionsWhere(prefilter) {
-      // Every function is a superset the caller filters anyway; cheaper than a pass of its own once
-      // the bodies have been scanned.
-      if (known.functions || scan) return this.functions();
+      // Every function is a superset the caller filters anyway: cheaper than a pass of its own once
+      // the bodies have been scanned, and kept for other modules with this code.
+      if (known.functions || scan || known.shared) return this.functions();
       const file = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       const candidates = facts.functions.filter(
         (fn) =>
