@@ -48,6 +48,11 @@ function peakMemoryMb(pid) {
   return Number(/VmHWM:\s+(\d+)/.exec(status)[1]) / 1024;
 }
 
+function memoryMb(pid) {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
+}
+
 /** CPU seconds the process has used so far, all its threads (user + system, from /proc). */
 function cpuSeconds(pid) {
   const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
@@ -173,6 +178,7 @@ async function scanWorkspace(count, measureHovers) {
     await client.open(probe, fs.readFileSync(path.join(dir, 'probe.wat'), 'utf8'));
     await client.waitForDiagnostics(probe);
     const hovers = [];
+    const rss = []; // [seconds into the scan, MB], with --threads
     const isDone = () => [...client.published.keys()].filter((u) => u.endsWith('.wasm')).length >= count;
     while (!isDone()) {
       if (measureHovers) {
@@ -183,13 +189,14 @@ async function scanWorkspace(count, measureHovers) {
         });
         hovers.push(now() - t);
       }
+      if (perThread) rss.push([(now() - start) / 1000, memoryMb(client.process.pid)]);
       await new Promise((resolve) => setTimeout(resolve, 20));
       if (now() - start > 600_000) throw new Error('workspace scan did not finish in 10 minutes');
     }
     const seconds = (now() - start) / 1000;
     const pid = client.process.pid;
     const threads = perThread ? cpuByThread(pid) : [];
-    const result = { count, seconds, memory: peakMemoryMb(pid), cpu: cpuSeconds(pid), hovers, threads };
+    const result = { count, seconds, memory: peakMemoryMb(pid), cpu: cpuSeconds(pid), hovers, threads, rss };
     if (serverNodeArgs.length) await client.shutdown();
     return result;
   } finally {
@@ -221,5 +228,10 @@ for (const [i, count] of sizes.entries()) {
       .filter((t) => t.user + t.system >= 0.05)
       .map((t) => `${t.name} ${t.user.toFixed(1)}+${t.system.toFixed(1)}`);
     console.log(`     CPU by thread (user+system s): ${list.join(', ')}`);
+    const top = r.rss.reduce((a, b) => (b[1] > a[1] ? b : a), [0, 0]);
+    const at = (f) => r.rss[Math.min(r.rss.length - 1, Math.floor(r.rss.length * f))]?.[1].toFixed(0);
+    console.log(
+      `     resident memory: highest sampled ${top[1].toFixed(0)} MB at ${top[0].toFixed(1)} s; at 10/50/90% of the scan ${at(0.1)}/${at(0.5)}/${at(0.9)} MB`,
+    );
   }
 }

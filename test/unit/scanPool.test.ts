@@ -7,6 +7,13 @@ import { PolicyResolver } from '../../server/src/core/policy/resolver';
 import { compileWat } from '../../server/src/core/wat/compile';
 import { ScanPool } from '../../server/src/features/scan/pool';
 import { MemoryFileSystem } from './policyMemoryFs';
+import { analyzeModule } from '../../server/src/core/analyze';
+import { nodeFileSystem } from '../../server/src/core/policy/fileSystem';
+import { contentKeys, slimFacts, type ContentKeys } from '../../server/src/features/analysisCache';
+import { ModuleAnalyzer } from '../../server/src/features/moduleAnalysis';
+import type { ScanAnswer } from '../../server/src/features/scan/protocol';
+import { DEFAULT_SETTINGS } from '../../server/src/features/settings';
+import { pathToFileURL } from 'node:url';
 
 const repo = path.resolve(__dirname, '..', '..', '..');
 const BUNDLED_WORKER = path.join(repo, 'dist', 'scan-worker.js');
@@ -143,5 +150,92 @@ describe('workspace scan worker pool', function () {
       replies.map((r) => (r.ok ? r.findings[0].ruleId : `failed: ${r.message}`)),
       ['a', 'failed: the analysis worker stopped (exit code 3)', 'b', 'c', 'd'],
     );
+  });
+  /** A module with one import and a URL in a data segment of `padding` more bytes: findings to compare. */
+  async function moduleWith(url: string, padding: number, argument = 0): Promise<Uint8Array> {
+    const compiled = await compileWat(
+      `(module (import "env" "eval_js" (func $e (param i32))) (memory 1)
+         (func (export "go") (call $e (i32.const ${argument})))
+         (data (i32.const 16) "${url}") (data (i32.const 4096) "${'x'.repeat(padding)}"))`,
+    );
+    assert.ok(compiled.bytes);
+    return compiled.bytes;
+  }
+
+  it('reads the file itself when sent no bytes, asks with its content keys, and analyses it as it would the bytes', async () => {
+    const bytes = await moduleWith('https://pool.example.com/x', 10);
+    const signature = Buffer.from('not a signature');
+    const file = path.join(dir, 'm.wasm');
+    fs.writeFileSync(file, bytes);
+    fs.writeFileSync(`${file}.sig`, signature);
+    const policy = toPlainPolicy(resolver({ '/ws/wasm-policy.json': POLICY }).resolve('/ws/m.wasm'));
+    pool = ScanPool.create(1, BUNDLED_WORKER)!;
+    const asked: ContentKeys[] = [];
+    const read = await pool.run({ fileName: file, policy, ruleOverrides: {} }, (keys) => {
+      asked.push(keys);
+      return { skip: false, knownValid: [] };
+    });
+    assert.deepEqual(asked, [contentKeys(bytes, signature)]);
+    const sent = await pool.run({
+      fileName: file,
+      bytes,
+      detachedSignature: signature,
+      policy,
+      ruleOverrides: {},
+    });
+    assert.ok(read.ok && sent.ok);
+    assert.deepEqual(read.findings, sent.findings);
+    assert.ok(read.findings.some((f) => f.ruleId === 'disallowed-import'));
+    assert.deepEqual(read.facts, sent.facts);
+
+    const skipped = await pool.run({ fileName: file, policy, ruleOverrides: {} }, () => ({ skip: true }));
+    assert.ok(!skipped.ok && skipped.skipped);
+    const gone = await pool.run({ fileName: path.join(dir, 'gone.wasm'), policy, ruleOverrides: {} });
+    assert.ok(!gone.ok && gone.missing);
+  });
+
+  it('analyses each file it reads as on its own, though every file is read into the same buffer', async () => {
+    const policy = resolver({ '/ws/wasm-policy.json': POLICY }).resolve('/ws/m.wasm');
+    const files = [
+      await moduleWith('https://one.example.com/a', 60_000),
+      await moduleWith('wss://two.example.org/b', 10, 1),
+      await moduleWith('https://three.example.net/c', 60_000), // the first one's code, other data
+      await moduleWith('https://one.example.com/a', 60_000),
+      await moduleWith('ftp://four.example.com/d', 30_000, 2),
+    ];
+    pool = ScanPool.create(1, BUNDLED_WORKER)!;
+    for (const [i, bytes] of files.entries()) {
+      const file = path.join(dir, `m${i}.wasm`);
+      fs.writeFileSync(file, bytes);
+      const reply = await pool.run({ fileName: file, policy: toPlainPolicy(policy), ruleOverrides: {} });
+      const fresh = await analyzeModule({ fileName: file, bytes, policy });
+      assert.ok(reply.ok, `file ${i}`);
+      assert.deepEqual(reply.findings, fresh.findings, `file ${i}`);
+      assert.deepEqual(reply.facts, structuredClone(fresh.facts.map(slimFacts)), `file ${i}`);
+    }
+  });
+
+  it('lets the server skip a copy of a file it analysed: the worker reads and hashes it, nothing more', async () => {
+    const bytes = await moduleWith('https://pool.example.com/x', 10);
+    for (const name of ['a.wasm', 'b.wasm']) fs.writeFileSync(path.join(dir, name), bytes);
+    fs.writeFileSync(path.join(dir, 'wasm-policy.json'), POLICY);
+    pool = ScanPool.create(1, BUNDLED_WORKER)!;
+    const answers: ScanAnswer[] = [];
+    const run = pool.run.bind(pool);
+    pool.run = (job, answer) =>
+      run(job, (keys) => {
+        const given = answer!(keys);
+        answers.push(given);
+        return given;
+      });
+    const analyzer = new ModuleAnalyzer(new PolicyResolver(nodeFileSystem, { roots: [dir] }), pool);
+    const [a, b] = [
+      await analyzer.analyzeFile(pathToFileURL(path.join(dir, 'a.wasm')).href, DEFAULT_SETTINGS, false),
+      await analyzer.analyzeFile(pathToFileURL(path.join(dir, 'b.wasm')).href, DEFAULT_SETTINGS, false),
+    ];
+    assert.deepEqual(answers, [{ skip: false, knownValid: [] }, { skip: true }]);
+    assert.ok(a && b && a.findings.length > 0);
+    assert.deepEqual(b.findings, a.findings);
+    assert.equal(b.slim, true);
   });
 });

@@ -46,8 +46,8 @@ export class FileBuffer {
   private bufferFor(size: number): Buffer {
     if (size <= this.buffer.length) return this.buffer;
     if (size > this.keepBytes) return Buffer.allocUnsafeSlow(size);
-    // A little room to spare, so that slightly larger files do not each allocate again.
-    this.buffer = Buffer.allocUnsafeSlow(Math.min(this.keepBytes, Math.ceil(size * 1.25)));
+    // Exactly the size: a scan's largest file soon sets it, and every byte kept counts in its peak.
+    this.buffer = Buffer.allocUnsafeSlow(size);
     return this.buffer;
   }
 }
