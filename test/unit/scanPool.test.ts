@@ -9,7 +9,12 @@ import { ScanPool } from '../../server/src/features/scan/pool';
 import { MemoryFileSystem } from './policyMemoryFs';
 import { analyzeModule } from '../../server/src/core/analyze';
 import { nodeFileSystem } from '../../server/src/core/policy/fileSystem';
-import { contentKeys, slimFacts, type ContentKeys } from '../../server/src/features/analysisCache';
+import {
+  contentKeys,
+  SharedResults,
+  slimFacts,
+  type ContentKeys,
+} from '../../server/src/features/analysisCache';
 import { ModuleAnalyzer } from '../../server/src/features/moduleAnalysis';
 import type { ScanAnswer } from '../../server/src/features/scan/protocol';
 import { DEFAULT_SETTINGS } from '../../server/src/features/settings';
@@ -88,7 +93,7 @@ describe('workspace scan worker pool', function () {
       policy: toPlainPolicy(policy),
       ruleOverrides: {},
     });
-    assert.ok(reply.ok);
+    assert.ok(reply.ok && 'facts' in reply);
     const denied = reply.findings.filter((f) => f.ruleId === 'disallowed-import');
     assert.equal(denied.length, 1);
     assert.equal(denied[0].severity, 'warning'); // "otherwise": "warn" decided, in the worker
@@ -125,7 +130,7 @@ describe('workspace scan worker pool', function () {
     const job = { fileName: '/ws/m.wasm', policy, ruleOverrides: {} };
     const asked = await pool.run({ ...job, bytes: Uint8Array.from(illTyped) });
     const told = await pool.run({ ...job, bytes: Uint8Array.from(illTyped), knownValid: [0] });
-    assert.ok(asked.ok && told.ok);
+    assert.ok(asked.ok && 'facts' in asked && told.ok && 'facts' in told);
     assert.ok(asked.findings.some((f) => f.ruleId === 'invalid-module'));
     assert.deepEqual(asked.engineAccepted, []);
     assert.ok(!told.findings.some((f) => f.ruleId === 'invalid-module'));
@@ -147,7 +152,7 @@ describe('workspace scan worker pool', function () {
       pool!.run({ fileName, bytes: new Uint8Array(4), policy: {} as never, ruleOverrides: {} });
     const replies = await Promise.all(['a', 'die', 'b', 'c', 'd'].map(job));
     assert.deepEqual(
-      replies.map((r) => (r.ok ? r.findings[0].ruleId : `failed: ${r.message}`)),
+      replies.map((r) => (!r.ok ? `failed: ${r.message}` : 'facts' in r ? r.findings[0].ruleId : r.sameAs)),
       ['a', 'failed: the analysis worker stopped (exit code 3)', 'b', 'c', 'd'],
     );
   });
@@ -182,8 +187,9 @@ describe('workspace scan worker pool', function () {
       detachedSignature: signature,
       policy,
       ruleOverrides: {},
+      whole: true,
     });
-    assert.ok(read.ok && sent.ok);
+    assert.ok(read.ok && 'facts' in read && sent.ok && 'facts' in sent);
     assert.deepEqual(read.findings, sent.findings);
     assert.ok(read.findings.some((f) => f.ruleId === 'disallowed-import'));
     assert.deepEqual(read.facts, sent.facts);
@@ -207,9 +213,14 @@ describe('workspace scan worker pool', function () {
     for (const [i, bytes] of files.entries()) {
       const file = path.join(dir, `m${i}.wasm`);
       fs.writeFileSync(file, bytes);
-      const reply = await pool.run({ fileName: file, policy: toPlainPolicy(policy), ruleOverrides: {} });
+      const reply = await pool.run({
+        fileName: file,
+        policy: toPlainPolicy(policy),
+        ruleOverrides: {},
+        whole: true,
+      });
       const fresh = await analyzeModule({ fileName: file, bytes, policy });
-      assert.ok(reply.ok, `file ${i}`);
+      assert.ok(reply.ok && 'facts' in reply, `file ${i}`);
       assert.deepEqual(reply.findings, fresh.findings, `file ${i}`);
       assert.deepEqual(reply.facts, structuredClone(fresh.facts.map(slimFacts)), `file ${i}`);
     }
@@ -237,5 +248,49 @@ describe('workspace scan worker pool', function () {
     assert.ok(a && b && a.findings.length > 0);
     assert.deepEqual(b.findings, a.findings);
     assert.equal(b.slim, true);
+  });
+  it('names a result equal to one it sent before by its digest, unless asked for it whole', async () => {
+    const policy = toPlainPolicy(resolver({ '/ws/wasm-policy.json': POLICY }).resolve('/ws/m.wasm'));
+    pool = ScanPool.create(1, BUNDLED_WORKER)!;
+    // Another byte in the padding segment: the same facts and findings.
+    const x = await moduleWith('https://a.example.com/', 10);
+    const y = Buffer.from(x);
+    y[y.length - 2] ^= 1;
+    const job = (bytes: Uint8Array, whole = false) =>
+      pool!.run({ fileName: '/ws/m.wasm', bytes: Uint8Array.from(bytes), policy, ruleOverrides: {}, whole });
+    const first = await job(x);
+    const again = await job(y);
+    const whole = await job(y, true);
+    assert.ok(first.ok && 'facts' in first && again.ok && whole.ok && 'facts' in whole);
+    assert.ok('sameAs' in again);
+    assert.equal(
+      again.sameAs,
+      new SharedResults().keep({ facts: first.facts, findings: first.findings }).digest,
+    );
+    assert.deepEqual(whole.findings, first.findings);
+  });
+
+  it('lets the server take a result named by its digest from those it keeps, or ask for it whole when it has none', async () => {
+    const bytes = await moduleWith('https://a.example.com/', 10);
+    const other = Buffer.from(bytes);
+    other[other.length - 2] ^= 1;
+    const third = Buffer.from(bytes);
+    third[third.length - 3] ^= 1;
+    fs.writeFileSync(path.join(dir, 'wasm-policy.json'), POLICY);
+    const uris = [bytes, other, third].map((content, i) => {
+      fs.writeFileSync(path.join(dir, `m${i}.wasm`), content);
+      return pathToFileURL(path.join(dir, `m${i}.wasm`)).href;
+    });
+    pool = ScanPool.create(1, BUNDLED_WORKER)!;
+    const analyzer = new ModuleAnalyzer(new PolicyResolver(nodeFileSystem, { roots: [dir] }), pool);
+    const a = await analyzer.analyzeFile(uris[0], DEFAULT_SETTINGS, false);
+    const b = await analyzer.analyzeFile(uris[1], DEFAULT_SETTINGS, false);
+    assert.ok(a && b && a.findings.length > 0);
+    assert.equal(b.findings, a.findings, 'the very result the server kept for the first file');
+    // The server no longer keeps it: the worker names it, then sends it whole.
+    (analyzer as unknown as { shared: SharedResults }).shared = new SharedResults();
+    const c = await analyzer.analyzeFile(uris[2], DEFAULT_SETTINGS, false);
+    assert.ok(c);
+    assert.deepEqual(c.findings, a.findings);
   });
 });

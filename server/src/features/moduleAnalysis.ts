@@ -255,11 +255,12 @@ export class ModuleAnalyzer {
     base: Pick<ModuleResult, 'uri' | 'source' | 'policy'>,
     file: string,
     settings: WardenSettings,
+    whole = false,
   ): Promise<ModuleResult | undefined> {
     const settingsKey = JSON.stringify(settings.rules);
     const asked: { keys?: ContentKeys; cached?: SlimResult } = {};
     const reply = await pool.run(
-      { fileName: file, policy: toPlainPolicy(base.policy), ruleOverrides: settings.rules },
+      { fileName: file, policy: toPlainPolicy(base.policy), ruleOverrides: settings.rules, whole },
       (keys) => {
         const cached = this.contents.get(keys.file, base.policy, settingsKey);
         Object.assign(asked, { keys, cached });
@@ -275,11 +276,15 @@ export class ModuleAnalyzer {
     if (!reply.ok || !keys)
       throw new Error(reply.ok ? 'the analysis worker did not say what it read' : reply.message);
     this.accepted.addAt(keys.engine, reply.engineAccepted);
-    const shared = this.keep(keys.file, base.policy, settingsKey, {
-      facts: reply.facts,
-      findings: reply.findings,
-    });
-    return this.remember({ ...base, ...shared, slim: true });
+    let result: SlimResult;
+    if ('sameAs' in reply) {
+      const known = this.shared.known(reply.sameAs);
+      // Not kept here any more (many other results since): the worker sends it whole.
+      if (!known) return this.analyzeAside(pool, base, file, settings, true);
+      result = known;
+    } else result = this.shared.share({ facts: reply.facts, findings: reply.findings });
+    this.contents.set(keys.file, { policy: base.policy, settingsKey, ...result });
+    return this.remember({ ...base, ...result, slim: true });
   }
 
   /** One copy of equal results, remembered for files with the same bytes. */

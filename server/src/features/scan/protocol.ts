@@ -19,6 +19,8 @@ export interface ScanJob {
   ruleOverrides: Record<string, RuleSetting>;
   /** Where the core modules start that the engine accepted before: not validated again. */
   knownValid?: number[];
+  /** Send the facts and findings even when they equal a result sent before (see `ScanReply`). */
+  whole?: boolean;
   /** The engine keys of the file's core modules (features/analysisCache.ts), for the worker's CodeCache. */
   engineKeys?: Map<number, string>;
 }
@@ -34,6 +36,11 @@ export type ScanAnswer = { skip: true } | { skip: false; knownValid: number[] };
 
 export type ScanReply =
   | { id: number; ok: true; facts: ModuleFacts[]; findings: Finding[]; engineAccepted: number[] }
+  /**
+   * Facts and findings equal to a result this worker sent before, named by the digest the
+   * server's SharedResults keeps it under (without `whole` in the job).
+   */
+  | { id: number; ok: true; sameAs: string; engineAccepted: number[] }
   /** Not analysed: it failed, the worker found no file to read (`missing`) or the server answered `skip`. */
   | { id: number; ok: false; message: string; missing?: boolean; skipped?: boolean };
 

@@ -11,7 +11,7 @@ import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { analyzeModule } from '../../core/analyze';
 import { fromPlainPolicy } from '../../core/policy/effective';
-import { contentKeys, slimFacts } from '../analysisCache';
+import { contentKeys, SENT_RESULTS, SharedResults, slimFacts } from '../analysisCache';
 import { FileBuffer, readOptionalSync } from './fileBuffer';
 import type { ScanAnswer, ScanJob, ScanQuestion, ScanReply } from './protocol';
 import { CodeCache } from './codeCache';
@@ -34,6 +34,11 @@ lowerThreadPriority();
 
 const code = new CodeCache();
 const files = new FileBuffer();
+/**
+ * The last results sent: a module of the same code and policy as one before mostly has the very
+ * same facts and findings. Few, so that the server, which keeps more, still has them.
+ */
+const sent = new SharedResults(SENT_RESULTS);
 /** Set while a job waits for the server's answer to its question. */
 let awaitingAnswer: ((answer: ScanAnswer) => void) | undefined;
 
@@ -81,13 +86,10 @@ async function scan(job: ScanJob): Promise<ScanReply> {
       knownValid: input.knownValid,
       codeResults: code.for(input.engineKeys ?? new Map()),
     });
-    return {
-      id: job.id,
-      ok: true,
-      facts: analysis.facts.map(slimFacts),
-      findings: analysis.findings,
-      engineAccepted: analysis.engineAccepted ?? [],
-    };
+    const engineAccepted = analysis.engineAccepted ?? [];
+    const kept = sent.keep({ facts: analysis.facts.map(slimFacts), findings: analysis.findings });
+    if (kept.known && !job.whole) return { id: job.id, ok: true, sameAs: kept.digest, engineAccepted };
+    return { id: job.id, ok: true, ...kept.result, engineAccepted };
   } catch (error) {
     return { id: job.id, ok: false, message: (error as Error)?.message ?? String(error) };
   }
