@@ -32,7 +32,7 @@ const CAPACITY = 4096;
  * How many results a scan worker keeps (see SharedResults): the server keeps CAPACITY, more than
  * four workers (the most there are) keep between them, so it has every result they name.
  */
-export const SENT_RESULTS = 32;
+export const SENT_RESULTS = 12;
 
 /** Not a spread: that would build the binary's lazy data segments only to drop them. */
 export function slimFacts(facts: ModuleFacts): ModuleFacts {
