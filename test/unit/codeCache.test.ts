@@ -15,6 +15,8 @@ import { buildCallGraph } from '../../server/src/core/reach/callGraph';
 import { analyseReachability } from '../../server/src/core/reach/reachability';
 import type { ImportFixData } from '../../server/src/core/rules/fixData';
 import type { CodeResults } from '../../server/src/core/rules/support/codeView';
+import { packStats, unpackStats } from '../../server/src/core/rules/support/packedStats';
+import type { OpcodeCounts } from '../../server/src/core/module/code';
 import type { Finding } from '../../server/src/core/findings';
 import { compileWat } from '../../server/src/core/wat/compile';
 
@@ -144,8 +146,13 @@ describe('what function bodies say, shared by modules with the same code', () =>
     assert.match(exposure(first) ?? '', /makes 2 indirect calls/);
     // The record v1 left behind is what v2 reads: a count changed in it shows in v2's finding.
     const record = shared(v2)(readBinaryModule(v2));
-    assert.equal(record.functions?.length, 2);
-    for (const fn of record.functions ?? []) fn.counts = { ...fn.counts, callIndirect: 5 };
+    assert.ok(record.functions);
+    const kept = unpackStats(record.functions, () => readBinaryModule(v2).location);
+    assert.deepEqual(
+      kept.map((fn) => fn.counts.callIndirect),
+      [2, 0],
+    );
+    record.functions = packStats(kept.map((fn) => ({ ...fn, counts: { ...fn.counts, callIndirect: 5 } })));
     assert.match(exposure(await analyse(v2, shared(v2))) ?? '', /makes 10 indirect calls/);
     assert.match(exposure(await analyse(v2)) ?? '', /makes 2 indirect calls/);
   });
@@ -167,7 +174,42 @@ describe('what function bodies say, shared by modules with the same code', () =>
       const findings = (await analyzeModule({ fileName: 'x.wasm', bytes, policy, codeResults })).findings;
       assert.deepEqual(findings, (await analyzeModule({ fileName: 'x.wasm', bytes, policy })).findings);
       // The first module's cryptominer prefilters its bodies; the second scans them all, kept for the third.
-      assert.equal(record().functions?.length, i === 0 ? undefined : 2, `after module ${i + 1}`);
+      const kept = record().functions;
+      assert.equal(
+        kept && unpackStats(kept, () => readBinaryModule(v1).location).length,
+        i === 0 ? undefined : 2,
+        `after module ${i + 1}`,
+      );
     }
+  });
+  it('packs every opcode count of every function, and gives them back as they were', () => {
+    const fields: Array<keyof OpcodeCounts> = [
+      'instructions',
+      'xor',
+      'shl',
+      'shrU',
+      'shrS',
+      'rotl',
+      'rotr',
+      'and',
+      'or',
+      'add',
+      'mul',
+      'load',
+      'store',
+      'call',
+      'callIndirect',
+      'callRef',
+      'loop',
+      'atomic',
+      'simd',
+    ];
+    const stats = [7, 9].map((funcIndex) => ({
+      funcIndex,
+      counts: Object.fromEntries(fields.map((f, k) => [f, funcIndex * 100 + k])) as unknown as OpcodeCounts,
+      location: { kind: 'binary' as const, offset: funcIndex, length: 1 },
+    }));
+    const back = unpackStats(packStats(stats), (index) => ({ kind: 'binary', offset: index, length: 1 }));
+    assert.deepEqual(back, stats);
   });
 });

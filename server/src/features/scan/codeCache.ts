@@ -15,13 +15,10 @@ import type { CodeResults } from '../../core/rules/support/codeView';
 
 /**
  * How many bytes of results each cache keeps: the real-world set's ten modules other than
- * ffmpeg-core take about 6 MB between them (esbuild-wasm's graph 2.5 MB, ffmpeg-core's alone 5 MB).
+ * ffmpeg-core take about 5 MB between them (esbuild-wasm's graph 2.5 MB, ffmpeg-core's alone 5 MB).
  * Small, since a scan of modules that all differ in code keeps this much per worker for nothing.
  */
-const BUDGET_BYTES = 12 * 1024 * 1024;
-
-/** About what one function's counts and location take on the heap. */
-const FUNCTION_STATS_BYTES = 256;
+const BUDGET_BYTES = 8 * 1024 * 1024;
 
 /** The typed arrays a graph holds (what it answers is derived from them and smaller). */
 function graphWeight(reach: Reachability): number {
@@ -43,8 +40,7 @@ function graphWeight(reach: Reachability): number {
 
 function weightOf(results: CodeResults): number {
   return (
-    (results.reachability ? graphWeight(results.reachability) : 0) +
-    (results.functions?.length ?? 0) * FUNCTION_STATS_BYTES
+    (results.reachability ? graphWeight(results.reachability) : 0) + (results.functions?.byteLength ?? 0)
   );
 }
 

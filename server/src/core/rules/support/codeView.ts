@@ -11,6 +11,7 @@ import type { ModuleFacts, Proposal } from '../../module/model';
 import { buildCallGraph } from '../../reach/callGraph';
 import { analyseReachability, type Reachability } from '../../reach/reachability';
 import type { CodeView, FunctionCodeStats } from '../rule';
+import { packStats, unpackStats } from './packedStats';
 
 /**
  * What a code view works out from function bodies alone, so the same for every module with the
@@ -23,7 +24,8 @@ export interface CodeResults {
    * for the ones after, beats each module prefiltering them on its own.
    */
   shared?: boolean;
-  functions?: FunctionCodeStats[];
+  /** Every function's index and opcode counts (`packStats`). */
+  functions?: Int32Array;
   proposals?: Proposal[];
   reachability?: Reachability;
 }
@@ -47,16 +49,24 @@ export function binaryCodeView(
       reachability: () => undefined,
     };
   let scan: BodyScanResult | undefined;
+  let functions: FunctionCodeStats[] | undefined;
+  const locateFunction = (index: number) => locate(index, facts.functions[index]?.location ?? facts.location);
   const toStats = (fn: FunctionBodyStats): FunctionCodeStats => ({
     funcIndex: fn.index,
     counts: fn.counts,
-    location: locate(fn.index, facts.functions[fn.index]?.location ?? facts.location),
+    location: locateFunction(fn.index),
   });
+  const allFunctions = (): FunctionCodeStats[] => {
+    if (known.functions) return unpackStats(known.functions, locateFunction);
+    const stats = run().functions.map(toStats);
+    known.functions = packStats(stats);
+    return stats;
+  };
   // One pass over the bodies gives the counts, the proposals and the calls the graph needs.
   const calls = new CallSiteLog();
   const run = () => (scan ??= scanFunctionBodies(bytes, { facts, calls }));
   return {
-    functions: () => (known.functions ??= run().functions.map(toStats)),
+    functions: () => (functions ??= allFunctions()),
     functionsWhere(prefilter) {
       // Every function is a superset the caller filters anyway: cheaper than a pass of its own once
       // the bodies have been scanned, and kept for other modules with this code.
