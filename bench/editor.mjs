@@ -12,6 +12,12 @@
 //
 //   node scripts/fetch-real-world.mjs && npm run build && npm run compile-tests
 //   node bench/editor.mjs [--edits 15] [--sizes 100,300,1000] [--variants | --distinct | --mixed] [--wat FILE.wat]
+//     [--server DIST/server.js] [--threads] [--server-node-args '--cpu-prof --cpu-prof-dir=/tmp/prof']
+//
+// --server runs another build's server (copy a dist/ aside to compare builds side by side);
+// --threads prints the server's CPU seconds per thread after the last scan (from /proc);
+// --server-node-args starts the server's Node with these options (e.g. to profile it and its
+// workers: the server is then shut down cleanly, so that the profiles get written).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -29,6 +35,10 @@ const mixed = process.argv.includes('--mixed');
 const distinct = mixed || process.argv.includes('--distinct');
 const variants = distinct || process.argv.includes('--variants');
 const watFile = option('--wat', undefined);
+const serverPath = path.resolve(option('--server', path.join(repo, 'dist', 'server.js')));
+const serverNodeArgs = option('--server-node-args', '').split(' ').filter(Boolean);
+const perThread = process.argv.includes('--threads');
+const newClient = () => new LspTestClient(['--stdio'], serverPath, serverNodeArgs);
 
 const p95 = (xs) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))];
 const now = () => Number(process.hrtime.bigint()) / 1e6;
@@ -38,10 +48,33 @@ function peakMemoryMb(pid) {
   return Number(/VmHWM:\s+(\d+)/.exec(status)[1]) / 1024;
 }
 
+function memoryMb(pid) {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
+}
+
 /** CPU seconds the process has used so far, all its threads (user + system, from /proc). */
 function cpuSeconds(pid) {
   const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+}
+
+/** CPU seconds (user + system) of each of the process's threads, most first. */
+function cpuByThread(pid) {
+  const threads = [];
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const comm = fs.readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      const fields = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ');
+      const [user, system, nice] = [Number(fields[11]) / 100, Number(fields[12]) / 100, Number(fields[16])];
+      // The scan workers run at nice 10; the other threads are V8's and libuv's helpers.
+      const name = tid === String(pid) ? 'main' : nice ? `${comm}, nice ${nice}` : comm;
+      threads.push({ name, user, system });
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return threads.sort((a, b) => b.user + b.system - (a.user + a.system));
 }
 
 /** A ~1 MB module: many small functions, a few imports, a memory. */
@@ -67,7 +100,7 @@ function bigWat() {
 
 async function diagnosticsAfterEdits() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-edit-'));
-  const client = new LspTestClient();
+  const client = newClient();
   try {
     await client.initialize(dir);
     const uri = pathToFileURL(path.join(dir, 'big.wat')).href;
@@ -137,7 +170,7 @@ function workspace(count) {
 
 async function scanWorkspace(count, measureHovers) {
   const dir = workspace(count);
-  const client = new LspTestClient();
+  const client = newClient();
   try {
     const start = now();
     await client.initialize(dir);
@@ -145,6 +178,7 @@ async function scanWorkspace(count, measureHovers) {
     await client.open(probe, fs.readFileSync(path.join(dir, 'probe.wat'), 'utf8'));
     await client.waitForDiagnostics(probe);
     const hovers = [];
+    const rss = []; // [seconds into the scan, MB], with --threads
     const isDone = () => [...client.published.keys()].filter((u) => u.endsWith('.wasm')).length >= count;
     while (!isDone()) {
       if (measureHovers) {
@@ -155,12 +189,16 @@ async function scanWorkspace(count, measureHovers) {
         });
         hovers.push(now() - t);
       }
+      if (perThread) rss.push([(now() - start) / 1000, memoryMb(client.process.pid)]);
       await new Promise((resolve) => setTimeout(resolve, 20));
       if (now() - start > 600_000) throw new Error('workspace scan did not finish in 10 minutes');
     }
     const seconds = (now() - start) / 1000;
     const pid = client.process.pid;
-    return { count, seconds, memory: peakMemoryMb(pid), cpu: cpuSeconds(pid), hovers };
+    const threads = perThread ? cpuByThread(pid) : [];
+    const result = { count, seconds, memory: peakMemoryMb(pid), cpu: cpuSeconds(pid), hovers, threads, rss };
+    if (serverNodeArgs.length) await client.shutdown();
+    return result;
   } finally {
     client.kill();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -171,6 +209,7 @@ if (!fs.existsSync(cache)) {
   console.error('Run `node scripts/fetch-real-world.mjs` first.');
   process.exit(1);
 }
+if (serverPath !== path.join(repo, 'dist', 'server.js')) console.log(`server: ${serverPath}`);
 const edit = await diagnosticsAfterEdits();
 const ms = (x) => `${x.median.toFixed(0)} ms (p95 ${x.p95.toFixed(0)} ms)`;
 console.log(
@@ -184,4 +223,15 @@ for (const [i, count] of sizes.entries()) {
   console.log(
     `${i === 0 ? '2-3.' : '    '} ${count} modules: checked in ${r.seconds.toFixed(1)} s, server peak memory ${r.memory.toFixed(0)} MB, server CPU ${r.cpu.toFixed(1)} s${hover}, load average ${os.loadavg()[0].toFixed(1)}`,
   );
+  if (r.threads.length) {
+    const list = r.threads
+      .filter((t) => t.user + t.system >= 0.05)
+      .map((t) => `${t.name} ${t.user.toFixed(1)}+${t.system.toFixed(1)}`);
+    console.log(`     CPU by thread (user+system s): ${list.join(', ')}`);
+    const top = r.rss.reduce((a, b) => (b[1] > a[1] ? b : a), [0, 0]);
+    const at = (f) => r.rss[Math.min(r.rss.length - 1, Math.floor(r.rss.length * f))]?.[1].toFixed(0);
+    console.log(
+      `     resident memory: highest sampled ${top[1].toFixed(0)} MB at ${top[0].toFixed(1)} s; at 10/50/90% of the scan ${at(0.1)}/${at(0.5)}/${at(0.9)} MB`,
+    );
+  }
 }

@@ -40,8 +40,9 @@ export class LspTestClient {
   /** Answers the server's workspace/configuration requests. */
   configuration: Record<string, unknown> = {};
 
-  constructor(args: string[] = ['--stdio']) {
-    this.process = spawn(process.execPath, [SERVER_PATH, ...args], { stdio: 'pipe' });
+  /** `serverPath` and `nodeArgs` let benchmarks run another build or profile the server. */
+  constructor(args: string[] = ['--stdio'], serverPath = SERVER_PATH, nodeArgs: string[] = []) {
+    this.process = spawn(process.execPath, [...nodeArgs, serverPath, ...args], { stdio: 'pipe' });
     this.process.stderr.on('data', (d: Buffer) => (this.stderr += d.toString()));
     const reader = new StreamMessageReader(this.process.stdout);
     // vscode-jsonrpc re-arms a 10 s timer for as long as a message stays half-read, and nothing

@@ -13,8 +13,7 @@ import { planRules, splitByCode, type RulePlan } from './rules/plan';
 import { runRules } from './rules/runner';
 import type { CodeView, SignatureCheck } from './rules/rule';
 import type { Baseline } from './diff/surface';
-import type { Reachability } from './reach/reachability';
-import { binaryCodeView } from './rules/support/codeView';
+import { binaryCodeView, type CodeResults } from './rules/support/codeView';
 import { loadPublicKeys, verifyModuleSignatures, type PublicKeyInfo } from './signing';
 import { checkWatSyntax } from './wat/syntax';
 import { compileWat, type CompileResult } from './wat/compile';
@@ -57,11 +56,12 @@ export interface ModuleInput {
    */
   knownValid?: readonly number[];
   /**
-   * Where the reachability of a binary's core module (`facts`: the file, or one nested in a
-   * component) comes from: `build()` by default; a caller that saw the same code at the same
-   * offsets before (features/scan/reachabilityCache.ts) hands back what `build()` gave then.
+   * What is known from function bodies of a binary's core module (`facts`: the file, or one nested
+   * in a component): a caller that saw the same code at the same offsets before
+   * (features/scan/codeCache.ts) hands back the record the analysis then filled in; undefined,
+   * nothing is known (a record of its own).
    */
-  reachability?: (facts: ModuleFacts, build: () => Reachability) => Reachability;
+  codeResults?: (facts: ModuleFacts) => CodeResults | undefined;
   /**
    * Compiles `.wat` text off this thread (the server's wabt workers). Given, every compile of a text
    * analysis goes there, the first started on the file's likely module text before reading, so
@@ -178,8 +178,7 @@ async function analyzeBinary(input: ModuleInput, bytes: Uint8Array): Promise<Mod
       input,
       plan,
       { bytes, signature },
-      (f) =>
-        binaryCodeView(f, bytes, undefined, input.reachability && ((build) => input.reachability!(f, build))),
+      (f) => binaryCodeView(f, bytes, undefined, input.codeResults?.(f)),
       false,
     ),
   );

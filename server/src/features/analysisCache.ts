@@ -11,8 +11,9 @@
  *   custom sections nor on the bytes of data segments, so a signed build, a stripped one, one with
  *   other names or producers and one with other embedded data are validated once between them
  *   (engine validation is a third of a scan's CPU).
- * - The same engine key, with where each section lies, names a module's call graph:
- *   `ReachabilityCache` (scan/reachabilityCache.ts) builds it once for such builds.
+ * - The same engine key, with where each section lies, names what a module's function bodies say
+ *   (its call graph, opcode counts, proposals): `CodeCache` (scan/codeCache.ts) works it out once
+ *   for such builds.
  */
 import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
@@ -26,6 +27,12 @@ import type { ResolvedPolicy } from '../core/policy/resolver';
 
 /** How many distinct modules to remember; slim entries are small. */
 const CAPACITY = 4096;
+
+/**
+ * How many results a scan worker keeps (see SharedResults): the server keeps CAPACITY, more than
+ * four workers (the most there are) keep between them, so it has every result they name.
+ */
+export const SENT_RESULTS = 12;
 
 /** Not a spread: that would build the binary's lazy data segments only to drop them. */
 export function slimFacts(facts: ModuleFacts): ModuleFacts {
@@ -46,17 +53,37 @@ export interface SlimResult {
 
 /**
  * One copy of each distinct slim result: a SHA-256 of its JSON finds a candidate (~0.1 ms a
- * module) and a deep comparison confirms it, since JSON blurs NaN, Infinity and null.
+ * module) and a deep comparison confirms it, since JSON blurs NaN, Infinity and null. A scan
+ * worker keeps a few of its own, so that a result equal to one it sent before travels as its
+ * digest alone (`known`), and the server's thread neither receives nor compares it again.
  */
 export class SharedResults {
+  /** Most recently used last. */
   private readonly byDigest = new Map<string, SlimResult>();
 
+  constructor(private readonly capacity = CAPACITY) {}
+
   share(result: SlimResult): SlimResult {
+    return this.keep(result).result;
+  }
+
+  /** `share`, with the digest of the result and whether an equal one was kept already. */
+  keep(result: SlimResult): { result: SlimResult; digest: string; known: boolean } {
     const digest = createHash('sha256').update(JSON.stringify(result)).digest('base64');
-    const known = this.byDigest.get(digest);
-    if (known && isDeepStrictEqual(known, result)) return known;
-    if (this.byDigest.size >= CAPACITY) this.byDigest.delete(this.byDigest.keys().next().value as string);
+    const known = this.known(digest);
+    if (known && isDeepStrictEqual(known, result)) return { result: known, digest, known: true };
     this.byDigest.set(digest, result);
+    if (this.byDigest.size > this.capacity) this.byDigest.delete(this.byDigest.keys().next().value as string);
+    return { result, digest, known: false };
+  }
+
+  /** The result kept under `digest`, if it still is (it is then the most recently used). */
+  known(digest: string): SlimResult | undefined {
+    const result = this.byDigest.get(digest);
+    if (result) {
+      this.byDigest.delete(digest);
+      this.byDigest.set(digest, result);
+    }
     return result;
   }
 }

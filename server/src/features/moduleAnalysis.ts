@@ -16,10 +16,11 @@ import {
   EngineAccepted,
   SharedResults,
   slimFacts,
+  type ContentKeys,
   type SlimResult,
 } from './analysisCache';
 import type { ScanPool } from './scan/pool';
-import { ReachabilityCache } from './scan/reachabilityCache';
+import { CodeCache } from './scan/codeCache';
 import type { WatCompileThread } from '../workers/watCompile/thread';
 import type { TextAnalysisThread } from '../workers/textAnalysis/thread';
 import type { TextAnalysisStep } from '../workers/textAnalysis/protocol';
@@ -59,8 +60,8 @@ export class ModuleAnalyzer {
   private readonly contents = new ContentCache();
   private readonly accepted = new EngineAccepted();
   private readonly shared = new SharedResults();
-  /** Call graphs of modules analysed on this thread (without a pool; each worker has its own). */
-  private readonly graphs = new ReachabilityCache();
+  /** What the bodies of modules analysed on this thread say (without a pool; each worker has its own). */
+  private readonly code = new CodeCache();
 
   constructor(
     private readonly resolver: PolicyResolver,
@@ -211,6 +212,7 @@ export class ModuleAnalyzer {
         tooLarge: { size, limit: settings.maxFileSize },
       });
     }
+    if (!fullFacts && this.pool) return this.analyzeAside(this.pool, base, file, settings);
     const bytes = await readOptional(file);
     if (!bytes) {
       this.forget(uri);
@@ -223,40 +225,73 @@ export class ModuleAnalyzer {
     const knownValid = this.accepted.offsetsIn(keys.engine);
     const cached = fullFacts ? undefined : this.contents.get(key, policy, settingsKey);
     if (cached) return this.remember({ ...base, facts: cached.facts, findings: cached.findings, slim: true });
-    let slim: SlimResult;
-    let full: ModuleFacts[] | undefined;
-    if (!fullFacts && this.pool) {
-      const reply = await this.pool.run({
-        fileName: file,
-        bytes,
-        detachedSignature,
-        policy: toPlainPolicy(policy),
-        ruleOverrides: settings.rules,
-        knownValid,
-        engineKeys: keys.engine,
-      });
-      if (!reply.ok) throw new Error(reply.message);
-      this.accepted.addAt(keys.engine, reply.engineAccepted);
-      slim = { facts: reply.facts, findings: reply.findings };
-    } else {
-      const analysis = await analyzeModule({
-        fileName: file,
-        bytes,
-        policy,
-        detachedSignature,
-        ruleOverrides: settings.rules,
-        knownValid,
-        reachability: this.graphs.for(keys.engine),
-      });
-      this.accepted.addAt(keys.engine, analysis.engineAccepted ?? []);
-      slim = { facts: analysis.facts.map(slimFacts), findings: analysis.findings };
-      if (fullFacts) full = analysis.facts;
+    const analysis = await analyzeModule({
+      fileName: file,
+      bytes,
+      policy,
+      detachedSignature,
+      ruleOverrides: settings.rules,
+      knownValid,
+      codeResults: this.code.for(keys.engine),
+    });
+    this.accepted.addAt(keys.engine, analysis.engineAccepted ?? []);
+    const shared = this.keep(key, policy, settingsKey, {
+      facts: analysis.facts.map(slimFacts),
+      findings: analysis.findings,
+    });
+    return this.remember(
+      fullFacts
+        ? { ...base, facts: analysis.facts, findings: shared.findings }
+        : { ...base, ...shared, slim: true },
+    );
+  }
+
+  /**
+   * `analyzeFile` of a file no editor shows, on a scan worker: the worker reads and hashes the file
+   * (this thread touches none of its bytes) and asks, with the content keys, whether to analyse.
+   */
+  private async analyzeAside(
+    pool: ScanPool,
+    base: Pick<ModuleResult, 'uri' | 'source' | 'policy'>,
+    file: string,
+    settings: WardenSettings,
+    whole = false,
+  ): Promise<ModuleResult | undefined> {
+    const settingsKey = JSON.stringify(settings.rules);
+    const asked: { keys?: ContentKeys; cached?: SlimResult } = {};
+    const reply = await pool.run(
+      { fileName: file, policy: toPlainPolicy(base.policy), ruleOverrides: settings.rules, whole },
+      (keys) => {
+        const cached = this.contents.get(keys.file, base.policy, settingsKey);
+        Object.assign(asked, { keys, cached });
+        return cached ? { skip: true } : { skip: false, knownValid: this.accepted.offsetsIn(keys.engine) };
+      },
+    );
+    const { keys, cached } = asked;
+    if (cached) return this.remember({ ...base, facts: cached.facts, findings: cached.findings, slim: true });
+    if (!reply.ok && reply.missing) {
+      this.forget(base.uri);
+      return undefined;
     }
+    if (!reply.ok || !keys)
+      throw new Error(reply.ok ? 'the analysis worker did not say what it read' : reply.message);
+    this.accepted.addAt(keys.engine, reply.engineAccepted);
+    let result: SlimResult;
+    if ('sameAs' in reply) {
+      const known = this.shared.known(reply.sameAs);
+      // Not kept here any more (many other results since): the worker sends it whole.
+      if (!known) return this.analyzeAside(pool, base, file, settings, true);
+      result = known;
+    } else result = this.shared.share({ facts: reply.facts, findings: reply.findings });
+    this.contents.set(keys.file, { policy: base.policy, settingsKey, ...result });
+    return this.remember({ ...base, ...result, slim: true });
+  }
+
+  /** One copy of equal results, remembered for files with the same bytes. */
+  private keep(key: string, policy: ResolvedPolicy, settingsKey: string, slim: SlimResult): SlimResult {
     const shared = this.shared.share(slim);
     this.contents.set(key, { policy, settingsKey, ...shared });
-    return this.remember(
-      full ? { ...base, facts: full, findings: shared.findings } : { ...base, ...shared, slim: true },
-    );
+    return shared;
   }
 
   private remember(result: ModuleResult): ModuleResult {

@@ -24,9 +24,18 @@ export interface WorkerPoolOptions<Job, Reply> {
   transfer?: (job: Job) => ArrayBuffer[];
   /** The reply a job gets when its worker fails or exits before answering. */
   failed: (job: Job, message: string) => Reply;
+  /**
+   * Tells a question a worker asks while its job runs from its reply: a question goes to the
+   * `answer` the job was run with, and what that returns goes back to the same worker.
+   */
+  isQuestion?: (message: unknown) => boolean;
 }
 
-type Pending<Job, Reply> = { job: Job; resolve: (reply: Reply) => void };
+type Pending<Job, Reply> = {
+  job: Job;
+  resolve: (reply: Reply) => void;
+  answer?: (question: unknown) => unknown;
+};
 
 interface Slot<Job, Reply> {
   worker: Worker;
@@ -44,10 +53,13 @@ export class WorkerPool<Job, Reply> {
     return this.options.size;
   }
 
-  /** Runs a job on the first idle worker; always resolves (a failed worker gives `failed`'s reply). */
-  run(job: Job): Promise<Reply> {
+  /**
+   * Runs a job on the first idle worker; always resolves (a failed worker gives `failed`'s reply).
+   * `answer` answers the worker's questions about this job (see `isQuestion`).
+   */
+  run(job: Job, answer?: (question: unknown) => unknown): Promise<Reply> {
     return new Promise((resolve) => {
-      this.queue.push({ job, resolve });
+      this.queue.push({ job, resolve, answer });
       this.pump();
     });
   }
@@ -84,6 +96,11 @@ export class WorkerPool<Job, Reply> {
     if (this.options.unref) worker.unref();
     const slot: Slot<Job, Reply> = { worker };
     worker.on('message', (reply: Reply) => {
+      const asking = slot.busy?.answer;
+      if (asking && this.options.isQuestion?.(reply)) {
+        worker.postMessage(asking(reply));
+        return;
+      }
       const done = slot.busy;
       slot.busy = undefined;
       done?.resolve(reply);

@@ -7,7 +7,8 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { ownBuffers, WorkerPool } from '../../workers/pool';
-import type { ScanJob, ScanReply } from './protocol';
+import type { ContentKeys } from '../analysisCache';
+import { isScanQuestion, type ScanAnswer, type ScanJob, type ScanQuestion, type ScanReply } from './protocol';
 
 /** Idle workers are stopped after this long: their heaps are the server's biggest cost at rest. */
 const IDLE_MS = 10_000;
@@ -64,13 +65,21 @@ export class ScanPool {
         transfer: (job) => ownBuffers(job.bytes, job.detachedSignature),
         label: 'analysis worker',
         failed: (job, message) => ({ id: job.id, ok: false, message }),
+        isQuestion: isScanQuestion,
       }),
     );
   }
 
-  /** Analyses in a worker; the bytes' buffer moves to the worker when it is theirs alone. */
-  run(job: Omit<ScanJob, 'id'>): Promise<ScanReply> {
-    return this.pool.run({ ...job, id: this.nextId++ });
+  /**
+   * Analyses in a worker; the bytes' buffer moves to the worker when it is theirs alone. Without
+   * bytes the worker reads the file and `answer` decides from its content keys whether to analyse
+   * it (by default: yes, trusting the job's `knownValid`).
+   */
+  run(job: Omit<ScanJob, 'id'>, answer?: (keys: ContentKeys) => ScanAnswer): Promise<ScanReply> {
+    const decide = answer ?? (() => ({ skip: false, knownValid: job.knownValid ?? [] }));
+    return this.pool.run({ ...job, id: this.nextId++ }, (question) =>
+      decide((question as ScanQuestion).keys),
+    );
   }
 
   dispose(): void {

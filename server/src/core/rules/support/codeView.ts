@@ -7,10 +7,28 @@ import {
   type FunctionBodyStats,
 } from '../../module/code';
 import { copyFacts } from '../../module/lazyDataSegments';
-import type { ModuleFacts } from '../../module/model';
+import type { ModuleFacts, Proposal } from '../../module/model';
 import { buildCallGraph } from '../../reach/callGraph';
 import { analyseReachability, type Reachability } from '../../reach/reachability';
 import type { CodeView, FunctionCodeStats } from '../rule';
+import { packStats, unpackStats } from './packedStats';
+
+/**
+ * What a code view works out from function bodies alone, so the same for every module with the
+ * same code at the same offsets: a caller that knows such a module (features/scan/codeCache.ts)
+ * hands in the record it kept, and the view fills in what it computes.
+ */
+export interface CodeResults {
+  /**
+   * Another module with this code was analysed before: then one full pass over the bodies, kept
+   * for the ones after, beats each module prefiltering them on its own.
+   */
+  shared?: boolean;
+  /** Every function's index and opcode counts (`packStats`). */
+  functions?: Int32Array;
+  proposals?: Proposal[];
+  reachability?: Reachability;
+}
 
 export function binaryCodeView(
   facts: ModuleFacts,
@@ -18,8 +36,8 @@ export function binaryCodeView(
   /** Where to point for a function: its body by default; text modules map back to their `(func` span. */
   locate: (funcIndex: number, bodyLocation: SourceLocation) => SourceLocation = (_index, location) =>
     location,
-  /** Where the reachability comes from (a cache of the caller's); built here when absent. */
-  reachabilityFrom: (build: () => Reachability) => Reachability = (build) => build(),
+  /** Results known for this code already (filled in as they are computed); a record of its own by default. */
+  known: CodeResults = {},
 ): CodeView {
   // A component has no bodies of its own: each core module inside gets its own view, so a
   // component-level rule must not see (and report) its modules' functions a second time.
@@ -31,20 +49,28 @@ export function binaryCodeView(
       reachability: () => undefined,
     };
   let scan: BodyScanResult | undefined;
-  let reach: Reachability | undefined;
   let functions: FunctionCodeStats[] | undefined;
+  const locateFunction = (index: number) => locate(index, facts.functions[index]?.location ?? facts.location);
   const toStats = (fn: FunctionBodyStats): FunctionCodeStats => ({
     funcIndex: fn.index,
     counts: fn.counts,
-    location: locate(fn.index, facts.functions[fn.index]?.location ?? facts.location),
+    location: locateFunction(fn.index),
   });
+  const allFunctions = (): FunctionCodeStats[] => {
+    if (known.functions) return unpackStats(known.functions, locateFunction);
+    const stats = run().functions.map(toStats);
+    known.functions = packStats(stats);
+    return stats;
+  };
   // One pass over the bodies gives the counts, the proposals and the calls the graph needs.
   const calls = new CallSiteLog();
   const run = () => (scan ??= scanFunctionBodies(bytes, { facts, calls }));
   return {
-    functions: () => (functions ??= run().functions.map(toStats)),
+    functions: () => (functions ??= allFunctions()),
     functionsWhere(prefilter) {
-      if (functions) return functions;
+      // Every function is a superset the caller filters anyway: cheaper than a pass of its own once
+      // the bodies have been scanned, and kept for other modules with this code.
+      if (known.functions || scan || known.shared) return this.functions();
       const file = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       const candidates = facts.functions.filter(
         (fn) =>
@@ -57,11 +83,13 @@ export function binaryCodeView(
       const some = copyFacts(facts, { functions: candidates });
       return scanFunctionBodies(bytes, { facts: some }).functions.map(toStats);
     },
-    proposals: () => run().proposals,
-    reachability: () =>
-      (reach ??= reachabilityFrom(() => {
+    proposals: () => (known.proposals ??= run().proposals),
+    reachability: () => {
+      if (!known.reachability) {
         run();
-        return analyseReachability(buildCallGraph(facts, bytes, calls));
-      })),
+        known.reachability = analyseReachability(buildCallGraph(facts, bytes, calls));
+      }
+      return known.reachability;
+    },
   };
 }
