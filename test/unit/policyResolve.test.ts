@@ -44,6 +44,19 @@ describe('policy resolution', () => {
     assert.equal(policy.moduleProblem, undefined);
   });
 
+  it('gives every module without a policy file one shared default policy, anew after invalidate', () => {
+    // The workspace scan's content cache compares policies by identity: a new object per module
+    // made every copy in a folder without a policy a miss.
+    const { resolver: r } = resolver({});
+    const first = r.resolve('/ws/a/m.wasm');
+    assert.equal(r.resolve('/ws/b/c/n.wasm'), first);
+    assert.deepEqual(first.source, { kind: 'default' });
+    r.invalidate();
+    const after = r.resolve('/ws/a/m.wasm');
+    assert.notEqual(after, first);
+    assert.equal(r.resolve('/ws/b/c/n.wasm'), after);
+  });
+
   it('decides imports: deny beats allow, capabilities, otherwise, with the deciding line', () => {
     const text = [
       '{',

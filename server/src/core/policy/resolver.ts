@@ -26,6 +26,9 @@ import { checkAgainstSchema } from './schemaCheck';
 import { checkSemantics } from './semantics';
 import type { EffectivePolicy } from './types';
 
+/** The `shared` key of the default policy (no file path contains a NUL). */
+const DEFAULT_SHARED_KEY = '\u0000default';
+
 export const POLICY_FILE_NAME = 'wasm-policy.json';
 
 export interface PolicyResolverOptions {
@@ -272,8 +275,15 @@ export class PolicyResolver {
   private compute(modulePath: string): ResolvedPolicy {
     const policyPath = this.findPolicyFile(modulePath);
     if (!policyPath) {
-      const fallback: PolicyPointer = { file: DEFAULT_POLICY_NAME, text: '"otherwise": "allow"' };
-      return { ...buildEffectivePolicy([DEFAULT_LAYER], { kind: 'default' }, fallback), files: [] };
+      // Every module no policy file governs shares one default policy, as modules matching the
+      // same overrides share theirs: caches that compare policies by identity then hold.
+      let shared = this.shared.get(DEFAULT_SHARED_KEY);
+      if (!shared) {
+        const fallback: PolicyPointer = { file: DEFAULT_POLICY_NAME, text: '"otherwise": "allow"' };
+        shared = { ...buildEffectivePolicy([DEFAULT_LAYER], { kind: 'default' }, fallback), files: [] };
+        this.shared.set(DEFAULT_SHARED_KEY, shared);
+      }
+      return shared;
     }
     const chain = this.chain(policyPath);
     const files = chain.files.map((f) => f.path);
