@@ -4,7 +4,7 @@
  * type declaration and nested component, so a large hostile component cannot exhaust the heap.
  */
 import type { ByteReader } from '../module/byteReader';
-import { overLimitMessage, type CountLimit } from '../module/engineLimits';
+import type { CountLimit } from '../module/engineLimits';
 
 export const COMPONENT_ENTRIES: CountLimit = {
   max: 1_000_000,
@@ -21,7 +21,7 @@ export class EntryBudget {
     const at = r.pos;
     const n = r.count(minElementSize);
     this.used += n;
-    if (this.used > COMPONENT_ENTRIES.max) r.fail(overLimitMessage(this.used, COMPONENT_ENTRIES), at);
+    r.atMost(this.used, COMPONENT_ENTRIES, at);
     return n;
   }
 }

@@ -179,8 +179,13 @@ export class ByteReader {
     if (n * minElementSize > this.end - this.pos) {
       this.fail(`count ${n} is larger than the remaining ${this.end - this.pos} bytes allow`, start);
     }
-    if (limit && n > limit.max) this.fail(overLimitMessage(n, limit), start);
+    if (limit) this.atMost(n, limit, start);
     return n;
+  }
+
+  /** Fails at `offset` when `total` things counted so far are more than `limit` allows. */
+  atMost(total: number, limit: CountLimit, offset: number): void {
+    if (total > limit.max) this.fail(overLimitMessage(total, limit), offset);
   }
 }
 

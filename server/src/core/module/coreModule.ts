@@ -8,7 +8,7 @@ import { ByteReader, MalformedError, exactNumber } from './byteReader';
 import { parseFunctionNames, parseProducersSection, parseSignatureSection } from './customSections';
 import { skipInstruction, PREFIX_GC } from './instructions';
 import { DataSegmentTable } from './dataSegmentTable';
-import { ENGINE_LIMITS, overLimitMessage } from './engineLimits';
+import { ENGINE_LIMITS } from './engineLimits';
 import { attachDataSegments } from './lazyDataSegments';
 import type {
   ElementSegmentFact,
@@ -264,7 +264,7 @@ class CoreReader {
         const groupSize = r.count(1);
         // The limit counts every type, those of recursion groups included.
         const total = this.types.length + groupSize + (n - i - 1);
-        if (total > ENGINE_LIMITS.types.max) r.fail(overLimitMessage(total, ENGINE_LIMITS.types), groupAt);
+        r.atMost(total, ENGINE_LIMITS.types, groupAt);
         for (let j = 0; j < groupSize; j++) this.readSubType(r);
       } else this.readSubType(r);
     }
@@ -454,9 +454,7 @@ class CoreReader {
     const countAt = r.pos;
     const n = r.count(1);
     // The limit counts imported functions too.
-    const total = this.facts.functions.length + n;
-    if (total > ENGINE_LIMITS.functions.max)
-      r.fail(overLimitMessage(total, ENGINE_LIMITS.functions), countAt);
+    r.atMost(this.facts.functions.length + n, ENGINE_LIMITS.functions, countAt);
     this.definedFunctionTypes = [];
     for (let i = 0; i < n; i++) {
       const entryStart = r.pos;
