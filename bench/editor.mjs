@@ -13,9 +13,12 @@
 //   node scripts/fetch-real-world.mjs && npm run build && npm run compile-tests
 //   node bench/editor.mjs [--edits 15] [--sizes 100,300,1000] [--variants | --distinct | --mixed] [--wat FILE.wat]
 //     [--server DIST/server.js] [--threads] [--server-node-args '--cpu-prof --cpu-prof-dir=/tmp/prof']
+//     [--workspace DIR] [--no-edits]
 //
 // --server runs another build's server (copy a dist/ aside to compare builds side by side);
 // --threads prints the server's CPU seconds per thread after the last scan (from /proc);
+// --workspace DIR builds the workspace in DIR the first time and reuses it after (one size; the
+// same mode each time); --no-edits skips the .wat edits (step 1);
 // --server-node-args starts the server's Node with these options (e.g. to profile it and its
 // workers: the server is then shut down cleanly, so that the profiles get written).
 import * as fs from 'node:fs';
@@ -38,6 +41,8 @@ const watFile = option('--wat', undefined);
 const serverPath = path.resolve(option('--server', path.join(repo, 'dist', 'server.js')));
 const serverNodeArgs = option('--server-node-args', '').split(' ').filter(Boolean);
 const perThread = process.argv.includes('--threads');
+const keptWorkspace = option('--workspace', undefined) && path.resolve(option('--workspace', undefined));
+if (keptWorkspace && sizes.length > 1) throw new Error('--workspace takes one size');
 const newClient = () => new LspTestClient(['--stdio'], serverPath, serverNodeArgs);
 
 const p95 = (xs) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))];
@@ -139,8 +144,12 @@ function variantSection(i) {
 }
 
 function workspace(count) {
+  // --workspace DIR: build the workspace there once and keep it, so runs that compare builds skip
+  // writing 2.2 GB each time (the mode must stay the same for one DIR).
+  if (keptWorkspace && fs.existsSync(path.join(keptWorkspace, 'probe.wat'))) return keptWorkspace;
   const modules = fs.readdirSync(cache).filter((f) => f.endsWith('.wasm') && !f.startsWith('ffmpeg'));
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `warden-ws-${count}-`));
+  const dir = keptWorkspace ?? fs.mkdtempSync(path.join(os.tmpdir(), `warden-ws-${count}-`));
+  fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(
     path.join(dir, 'wasm-policy.json'),
     '{ "imports": { "capabilities": ["io", "clock"], "allow": ["env.*"], "otherwise": "warn" } }',
@@ -201,7 +210,7 @@ async function scanWorkspace(count, measureHovers) {
     return result;
   } finally {
     client.kill();
-    fs.rmSync(dir, { recursive: true, force: true });
+    if (!keptWorkspace) fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -210,11 +219,13 @@ if (!fs.existsSync(cache)) {
   process.exit(1);
 }
 if (serverPath !== path.join(repo, 'dist', 'server.js')) console.log(`server: ${serverPath}`);
-const edit = await diagnosticsAfterEdits();
-const ms = (x) => `${x.median.toFixed(0)} ms (p95 ${x.p95.toFixed(0)} ms)`;
-console.log(
-  `1. ${(edit.bytes / 1e6).toFixed(2)} MB .wat, median of ${edits} edits: first diagnostics ${ms(edit.first)}, complete (with wabt validation) ${ms(edit.complete)} after the edit`,
-);
+if (!process.argv.includes('--no-edits')) {
+  const edit = await diagnosticsAfterEdits();
+  const ms = (x) => `${x.median.toFixed(0)} ms (p95 ${x.p95.toFixed(0)} ms)`;
+  console.log(
+    `1. ${(edit.bytes / 1e6).toFixed(2)} MB .wat, median of ${edits} edits: first diagnostics ${ms(edit.first)}, complete (with wabt validation) ${ms(edit.complete)} after the edit`,
+  );
+}
 for (const [i, count] of sizes.entries()) {
   const r = await scanWorkspace(count, i === sizes.length - 1);
   const hover = r.hovers.length

@@ -13,7 +13,7 @@ import { isScanQuestion, type ScanAnswer, type ScanJob, type ScanQuestion, type 
 /** Idle workers are stopped after this long: their heaps are the server's biggest cost at rest. */
 const IDLE_MS = 10_000;
 /** A hostile module that balloons the analysis hits this before it hurts the editor. */
-const WORKER_HEAP_MB = 2048;
+const WORKER_HEAP_MB = 1024;
 /**
  * An analysis leaves little alive between modules, so a small young generation costs no time and
  * keeps each worker's heap near 50 MB instead of 100 (two workers over 1,000 modules: 326 → 271 MB

@@ -183,13 +183,29 @@ function makeDataRegion(facts: ModuleFacts, bytes: Uint8Array): DataRegion | und
  * would fail the lookbehind of a URL at the start of the segment, and a path could start in one.
  */
 function regionText(regionBytes: Uint8Array, start: number, blocks: RegionSegments): string {
-  const text = Buffer.from(regionBytes);
+  const text = scratchFor(regionBytes.length);
+  text.set(regionBytes);
   for (let row = 1; row < blocks.length; row++) {
     const headerStart = blocks.contentOffset(row - 1) + blocks.size(row - 1) - start;
     const headerEnd = blocks.contentOffset(row) - start;
     if (headerEnd > headerStart) text.fill(0, headerStart, headerEnd);
   }
-  return text.toString('latin1');
+  return text.toString('latin1', 0, regionBytes.length);
+}
+
+/** Regions up to this size are blanked in one reused buffer; a larger one gets a copy of its own. */
+const SCRATCH_BYTES = 8 * 1024 * 1024;
+let scratch = Buffer.alloc(0);
+
+/**
+ * Room to blank a region in: the string is made from it at once, so one buffer serves every module
+ * (a workspace scan made a new copy of each module's data, esbuild-wasm's 3.9 MB, for the collector).
+ */
+function scratchFor(size: number): Buffer {
+  if (size > SCRATCH_BYTES) return Buffer.allocUnsafeSlow(size);
+  if (size > scratch.length)
+    scratch = Buffer.allocUnsafeSlow(Math.min(SCRATCH_BYTES, Math.max(size, scratch.length * 2)));
+  return scratch;
 }
 
 /** The table itself when every segment lies in `bytes` (always, for the file it was read from). */

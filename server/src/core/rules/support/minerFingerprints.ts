@@ -50,9 +50,16 @@ function multiplies(c: OpcodeCounts): boolean {
   return c.mul * 8 >= c.xor;
 }
 
-export function matchFamilies(counts: OpcodeCounts): MinerFamily[] {
-  if (multiplies(counts)) return [];
-  return (Object.keys(FAMILIES) as MinerFamily[]).filter((family) => FAMILIES[family](counts));
+const FAMILY_LIST = Object.keys(FAMILIES) as MinerFamily[];
+
+const NONE: readonly MinerFamily[] = [];
+
+/** The families whose profile `counts` fits; allocates nothing for the many functions that fit none. */
+export function matchFamilies(counts: OpcodeCounts): readonly MinerFamily[] {
+  if (multiplies(counts)) return NONE;
+  let matched: MinerFamily[] | undefined;
+  for (const family of FAMILY_LIST) if (FAMILIES[family](counts)) (matched ??= []).push(family);
+  return matched ?? NONE;
 }
 
 /**
