@@ -20,6 +20,32 @@ import type { OpcodeCounts } from '../../server/src/core/module/code';
 import type { Finding } from '../../server/src/core/findings';
 import { compileWat } from '../../server/src/core/wat/compile';
 
+const fields: Array<keyof OpcodeCounts> = [
+  'instructions',
+  'xor',
+  'shl',
+  'shrU',
+  'shrS',
+  'rotl',
+  'rotr',
+  'and',
+  'or',
+  'add',
+  'mul',
+  'load',
+  'store',
+  'call',
+  'callIndirect',
+  'callRef',
+  'loop',
+  'atomic',
+  'simd',
+];
+
+/** Every count read through its getter, as a plain object. */
+const plainCounts = (counts: OpcodeCounts) =>
+  Object.fromEntries(fields.map((f) => [f, counts[f]])) as unknown as OpcodeCounts;
+
 async function build(data: string, argument = 0): Promise<Uint8Array> {
   const { bytes } = await compileWat(
     `(module (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
@@ -152,7 +178,10 @@ describe('what function bodies say, shared by modules with the same code', () =>
       kept.map((fn) => fn.counts.callIndirect),
       [2, 0],
     );
-    record.functions = packStats(kept.map((fn) => ({ ...fn, counts: { ...fn.counts, callIndirect: 5 } })));
+    // The counts are views of the record: copied field by field, as a spread would see none of them.
+    record.functions = packStats(
+      kept.map((fn) => ({ ...fn, counts: { ...plainCounts(fn.counts), callIndirect: 5 } })),
+    );
     assert.match(exposure(await analyse(v2, shared(v2))) ?? '', /makes 10 indirect calls/);
     assert.match(exposure(await analyse(v2)) ?? '', /makes 2 indirect calls/);
   });
@@ -183,33 +212,15 @@ describe('what function bodies say, shared by modules with the same code', () =>
     }
   });
   it('packs every opcode count of every function, and gives them back as they were', () => {
-    const fields: Array<keyof OpcodeCounts> = [
-      'instructions',
-      'xor',
-      'shl',
-      'shrU',
-      'shrS',
-      'rotl',
-      'rotr',
-      'and',
-      'or',
-      'add',
-      'mul',
-      'load',
-      'store',
-      'call',
-      'callIndirect',
-      'callRef',
-      'loop',
-      'atomic',
-      'simd',
-    ];
     const stats = [7, 9].map((funcIndex) => ({
       funcIndex,
       counts: Object.fromEntries(fields.map((f, k) => [f, funcIndex * 100 + k])) as unknown as OpcodeCounts,
       location: { kind: 'binary' as const, offset: funcIndex, length: 1 },
     }));
     const back = unpackStats(packStats(stats), (index) => ({ kind: 'binary', offset: index, length: 1 }));
-    assert.deepEqual(back, stats);
+    assert.deepEqual(
+      back.map((fn) => ({ ...fn, counts: plainCounts(fn.counts) })),
+      stats,
+    );
   });
 });

@@ -137,6 +137,36 @@ describe('data segment table', () => {
     assert.equal(JSON.stringify(facts), JSON.stringify(built));
   });
 
+  it('gives each region its own text, whatever the size of the regions read before it', async () => {
+    // The headers between segments are blanked in one reused buffer: a small region after a large
+    // one must get exactly its bytes, and a text made before must not change.
+    const moduleOf = (size: number, fill: string) =>
+      wat2wasm(`(module (memory 1)
+        (data (i32.const 0) "${fill.repeat(size)}")
+        (data (i32.const 70000) "ab"))`);
+    const regionOf = (bytes: Uint8Array) => binaryDataRegion(readBinaryModule(bytes), bytes)!;
+    // What the text must be: the region's bytes with the header between the two segments as NUL.
+    const expected = (bytes: Uint8Array) => {
+      const region = regionOf(bytes);
+      const [first, second] = contentBlocks(readBinaryModule(bytes), bytes, undefined, {
+        data: true,
+        custom: false,
+      });
+      const text = Buffer.from(region.bytes);
+      text.fill(0, first.bytes.length, second.bytes.byteOffset - region.bytes.byteOffset);
+      return text.toString('latin1');
+    };
+    const large = await moduleOf(60000, 'x');
+    const small = await moduleOf(10, 'y');
+    const largeText = regionOf(large).text();
+    const smallText = regionOf(small).text();
+    assert.equal(smallText.length, regionOf(small).bytes.length);
+    assert.equal(smallText, expected(small));
+    assert.ok(smallText.startsWith('y'.repeat(10)) && smallText.endsWith('ab'));
+    assert.equal(largeText, expected(large));
+    assert.equal(regionOf(large).text(), largeText);
+  });
+
   it('slims, copies and clones facts without building their segments', async () => {
     const bytes = await wat2wasm(MODULE);
     const facts = readBinaryModule(bytes);

@@ -50,9 +50,10 @@ function firstBuildPathInData(context: {
     const block = blockAt(region, region.start + first.offset);
     if (!block) return undefined;
     const within = region.start + first.offset - block.contentOffset;
-    const hit = homePathsIn(
-      latin1(context.bytes!.subarray(block.contentOffset, block.contentOffset + block.size)),
-    );
+    // The segment's own span of the region's text: no header falls inside a segment, so it reads
+    // as the segment's bytes, and V8 slices a string without copying it.
+    const from = block.contentOffset - region.start;
+    const hit = homePathsIn(region.text().slice(from, from + block.size));
     if (!hit) return undefined;
     return {
       label: dataSegmentLabel(block.index),

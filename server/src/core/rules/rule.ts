@@ -15,6 +15,7 @@ import type { Baseline } from '../diff/surface';
 /** Per-function opcode statistics from the lazy scan of the code section (`module/code.ts`). */
 export interface FunctionCodeStats {
   funcIndex: number;
+  /** Read its fields; it may be a view of packed counts (packedStats.ts), which a spread does not copy. */
   counts: OpcodeCounts;
   /** The function's body (binary) or its `(func` span (text). */
   location: SourceLocation;
