@@ -156,6 +156,31 @@ describe('workspace scan worker pool', function () {
       ['a', 'failed: the analysis worker stopped (exit code 3)', 'b', 'c', 'd'],
     );
   });
+  it('gives its workers a heap limit under 2 GB, where V8 grows a heap 4x between full collections', async () => {
+    // V8 lets a heap grow to four times what survived the last full collection when its limit is
+    // 2 GB or more, and less below that (1.6x at 1 GB): two workers' heaps were then 100 MB at peak.
+    const script = path.join(dir, 'limit.js');
+    fs.writeFileSync(
+      script,
+      `const { parentPort } = require('node:worker_threads');
+       const limit = require('node:v8').getHeapStatistics().heap_size_limit;
+       parentPort.on('message', (job) =>
+         parentPort.postMessage({ id: job.id, ok: true, facts: [], findings: [{ ruleId: String(limit) }] }));`,
+    );
+    pool = ScanPool.create(1, script)!;
+    const reply = await pool.run({
+      fileName: 'm',
+      bytes: new Uint8Array(4),
+      policy: {} as never,
+      ruleOverrides: {},
+    });
+    assert.ok(reply.ok && 'findings' in reply);
+    const limitMb = Number(reply.findings[0].ruleId) / 2 ** 20;
+    assert.ok(limitMb < 2048, `limit ${limitMb} MB`);
+    // Still room for the largest real modules (duckdb-wasm's 34 MB, ffmpeg-core's 32 MB fit in 1 GB).
+    assert.ok(limitMb >= 1024, `limit ${limitMb} MB`);
+  });
+
   /** A module with one import and a URL in a data segment of `padding` more bytes: findings to compare. */
   async function moduleWith(url: string, padding: number, argument = 0): Promise<Uint8Array> {
     const compiled = await compileWat(

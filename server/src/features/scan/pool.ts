@@ -12,7 +12,12 @@ import { isScanQuestion, type ScanAnswer, type ScanJob, type ScanQuestion, type 
 
 /** Idle workers are stopped after this long: their heaps are the server's biggest cost at rest. */
 const IDLE_MS = 10_000;
-/** A hostile module that balloons the analysis hits this before it hurts the editor. */
+/**
+ * A hostile module that balloons the analysis hits this before it hurts the editor; the largest
+ * real modules (duckdb-wasm 34 MB, ffmpeg-core 32 MB) need far less. Under 2 GB on purpose: from
+ * there V8 lets a heap grow to 4x what survived its last full collection, at 1 GB to 1.6x, and
+ * the two workers' heaps peaked 35-45 MB higher for nothing (BENCHMARKS.md, round 6).
+ */
 const WORKER_HEAP_MB = 1024;
 /**
  * An analysis leaves little alive between modules, so a small young generation costs no time and
