@@ -15,36 +15,15 @@ import { buildCallGraph } from '../../server/src/core/reach/callGraph';
 import { analyseReachability } from '../../server/src/core/reach/reachability';
 import type { ImportFixData } from '../../server/src/core/rules/fixData';
 import type { CodeResults } from '../../server/src/core/rules/support/codeView';
-import { packStats, unpackStats } from '../../server/src/core/rules/support/packedStats';
+import { COUNT_FIELDS, packStats, unpackStats } from '../../server/src/core/rules/support/packedStats';
 import type { OpcodeCounts } from '../../server/src/core/module/code';
 import type { Finding } from '../../server/src/core/findings';
 import { compileWat } from '../../server/src/core/wat/compile';
 
-const fields: Array<keyof OpcodeCounts> = [
-  'instructions',
-  'xor',
-  'shl',
-  'shrU',
-  'shrS',
-  'rotl',
-  'rotr',
-  'and',
-  'or',
-  'add',
-  'mul',
-  'load',
-  'store',
-  'call',
-  'callIndirect',
-  'callRef',
-  'loop',
-  'atomic',
-  'simd',
-];
 
 /** Every count read through its getter, as a plain object. */
 const plainCounts = (counts: OpcodeCounts) =>
-  Object.fromEntries(fields.map((f) => [f, counts[f]])) as unknown as OpcodeCounts;
+  Object.fromEntries(COUNT_FIELDS.map((f) => [f, counts[f]])) as unknown as OpcodeCounts;
 
 async function build(data: string, argument = 0): Promise<Uint8Array> {
   const { bytes } = await compileWat(
@@ -214,7 +193,7 @@ describe('what function bodies say, shared by modules with the same code', () =>
   it('packs every opcode count of every function, and gives them back as they were', () => {
     const stats = [7, 9].map((funcIndex) => ({
       funcIndex,
-      counts: Object.fromEntries(fields.map((f, k) => [f, funcIndex * 100 + k])) as unknown as OpcodeCounts,
+      counts: Object.fromEntries(COUNT_FIELDS.map((f, k) => [f, funcIndex * 100 + k])) as unknown as OpcodeCounts,
       location: { kind: 'binary' as const, offset: funcIndex, length: 1 },
     }));
     const back = unpackStats(packStats(stats), (index) => ({ kind: 'binary', offset: index, length: 1 }));

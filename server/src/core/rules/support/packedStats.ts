@@ -8,7 +8,7 @@ import type { OpcodeCounts } from '../../module/code';
 import type { FunctionCodeStats } from '../rule';
 
 /** Every field of OpcodeCounts, in the order the body pass writes them. */
-const COUNT_FIELDS = [
+export const COUNT_FIELDS = [
   'instructions',
   'xor',
   'shl',
