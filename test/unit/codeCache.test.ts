@@ -20,7 +20,6 @@ import type { OpcodeCounts } from '../../server/src/core/module/code';
 import type { Finding } from '../../server/src/core/findings';
 import { compileWat } from '../../server/src/core/wat/compile';
 
-
 /** Every count read through its getter, as a plain object. */
 const plainCounts = (counts: OpcodeCounts) =>
   Object.fromEntries(COUNT_FIELDS.map((f) => [f, counts[f]])) as unknown as OpcodeCounts;
@@ -193,7 +192,9 @@ describe('what function bodies say, shared by modules with the same code', () =>
   it('packs every opcode count of every function, and gives them back as they were', () => {
     const stats = [7, 9].map((funcIndex) => ({
       funcIndex,
-      counts: Object.fromEntries(COUNT_FIELDS.map((f, k) => [f, funcIndex * 100 + k])) as unknown as OpcodeCounts,
+      counts: Object.fromEntries(
+        COUNT_FIELDS.map((f, k) => [f, funcIndex * 100 + k]),
+      ) as unknown as OpcodeCounts,
       location: { kind: 'binary' as const, offset: funcIndex, length: 1 },
     }));
     const back = unpackStats(packStats(stats), (index) => ({ kind: 'binary', offset: index, length: 1 }));
