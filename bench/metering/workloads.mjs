@@ -123,3 +123,19 @@ function writeTree(dir, tree) {
     else writeTree(target, value);
   }
 }
+
+/** `--modes exact,bound,bound-local`: the metered variants a bench compares, with their rewriter options. */
+export function meteringModes(list) {
+  const known = {
+    exact: { counting: 'exact' },
+    bound: { counting: 'bound' },
+    'bound-global': { counting: 'bound', boundCounter: 'global' },
+    'bound-local': { counting: 'bound', boundCounter: 'local' },
+  };
+  const modes = {};
+  for (const name of list.split(',')) {
+    if (!known[name]) throw new Error(`unknown metering mode ${name} (known: ${Object.keys(known).join(', ')})`);
+    modes[name] = known[name];
+  }
+  return modes;
+}

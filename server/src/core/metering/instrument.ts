@@ -39,9 +39,26 @@ export const SAMPLE_IMPORT = 'sample';
 /** Exports added for profile counters start with this. */
 export const PROFILE_EXPORT_PREFIX = 'wasm-warden:profile:';
 
+/**
+ * How fuel is counted (docs/metering.md): `exact` charges every straight-line segment the code
+ * runs; `bound` charges only at function entries, loop headers, loop exits and exception
+ * handlers, each time the most any path from there to the next such point can cost.
+ */
+export type FuelCounting = 'exact' | 'bound';
+export const FUEL_COUNTINGS: readonly FuelCounting[] = ['exact', 'bound'];
+/** The counting a policy that names none uses. */
+export const DEFAULT_FUEL_COUNTING: FuelCounting = 'exact';
+
 export interface InstrumentOptions {
   /** Add per-function and per-loop counters (slower; for `--profile`). */
   profile?: boolean;
+  /** Default: `DEFAULT_FUEL_COUNTING`. */
+  counting?: FuelCounting;
+  /**
+   * Bench only: where bound counting keeps the counter: in a local in bodies without calls and
+   * in the global in the others (`auto`, the default), or always in a local or the global.
+   */
+  boundCounter?: 'auto' | 'local' | 'global';
 }
 
 /** Where the profile counters are and what they count, in the original module's terms. */
@@ -341,7 +358,10 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
         // With a profile, in a module with exception tags, an exception may unwind a function
         // without its exit: each body then closes its activation in a `catch_all` and rethrows.
         const closeOnUnwind = profile && facts.proposals.includes('exceptions');
-        const body = new BodyRewriter(bytes, ix, profile, layout, profileBase, wrapTypes, closeOnUnwind);
+        const body = new BodyRewriter(bytes, ix, profile, layout, profileBase, wrapTypes, closeOnUnwind, {
+          bound: (options.counting ?? DEFAULT_FUEL_COUNTING) === 'bound',
+          counter: options.boundCounter ?? 'auto',
+        });
         for (let k = 0; k < n; k++) {
           const bodySize = sr.varU32();
           const bodyEnd = sr.pos + bodySize;
@@ -672,6 +692,11 @@ function skipLocals(r: ByteReader): number {
 const SPLITS_AFTER = new Uint8Array(256);
 for (const op of [0x03, 0x04, 0x05, 0x06, 0x07, 0x0b, 0x18, 0x19]) SPLITS_AFTER[op] = 1;
 
+/** After these, the rest of the segment is never reached from before them (bound counting). */
+const ENDS_STRAIGHT_LINE = new Uint8Array(256);
+// unreachable, throw, rethrow, throw_ref, br, br_table, return, return_call*
+for (const op of [0x00, 0x08, 0x09, 0x0a, 0x0c, 0x0e, 0x0f, 0x12, 0x13, 0x15]) ENDS_STRAIGHT_LINE[op] = 1;
+
 /** Structured control and branches: the local counter must be current before them (`refresh`). */
 const CONTROL = new Uint8Array(256);
 for (const op of [0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x0b, 0x0c, 0x0d, 0x0e, 0x18, 0x19, 0x1f, 0xd5, 0xd6])
@@ -832,6 +857,28 @@ class BodyRewriter {
   private readonly templates = new Map<number, { check: Template; plain: Template }>();
   private local = true;
   /**
+   * Bound counting: only some segments charge (`segmentCharges`), each the most that any path
+   * from it through segments that do not charge can cost (`boundCosts`, from the edges below).
+   */
+  private readonly bound: boolean;
+  private readonly boundCounter: 'auto' | 'local' | 'global';
+  /** Per segment: 1 if it starts with a charge; its first outgoing edge (or -1). */
+  private readonly segmentCharges: number[] = [];
+  private readonly firstEdge: number[] = [];
+  /** Edges: the next edge of the same segment; the target segment, or `-1 - construct` for a construct's continuation. */
+  private readonly edgeNext: number[] = [];
+  private readonly edgeTarget: number[] = [];
+  /** Per construct (numbered in order of their start): the segment after its end; 1 if that segment charges. */
+  private readonly continuations: number[] = [];
+  private readonly continuationCharges: number[] = [];
+  /** Per open construct (by depth): its number, the segment that ended at its `if`, the depth of the innermost loop around. */
+  private readonly ctlId: number[] = [];
+  private readonly ctlIfSegment: number[] = [];
+  private readonly ctlLoopDepth: number[] = [];
+  /** The open segment ended its straight line (br, return, throw, unreachable): no fallthrough. */
+  private deadEnd = false;
+  private readonly boundCosts: number[] = [];
+  /**
    * Local mode: a call ran since the counter was last read back. The global is current and the
    * local is not; the read-back waits until something uses the local (a charge, a check, an
    * exit, control flow), so that calls in a row need no write-back and read-back between them.
@@ -855,12 +902,16 @@ class BodyRewriter {
     private readonly wrapTypes: Uint8Array[],
     /** Profile in a module with exceptions: the body is wrapped in `try … catch_all exit; rethrow`. */
     private readonly closeOnUnwind: boolean,
-  ) {}
+    counting: { bound: boolean; counter: 'auto' | 'local' | 'global' },
+  ) {
+    this.bound = counting.bound;
+    this.boundCounter = counting.counter;
+  }
 
   rewrite(k: number, functionIndex: number, start: number, end: number, out: ByteWriter): void {
     const loop = this.nextLoop;
     try {
-      this.rewriteIn(true, k, functionIndex, start, end, out);
+      this.rewriteIn(!this.bound || this.boundCounter !== 'global', k, functionIndex, start, end, out);
     } catch (error) {
       if (error !== RESTART_IN_GLOBAL_MODE) throw error;
       this.nextLoop = loop;
@@ -900,6 +951,13 @@ class BodyRewriter {
     this.segmentLeft.length = 0;
     this.placeholders.length = 0;
     this.placeholderSegment.length = 0;
+    this.segmentCharges.length = 0;
+    this.firstEdge.length = 0;
+    this.edgeNext.length = 0;
+    this.edgeTarget.length = 0;
+    this.continuations.length = 0;
+    this.continuationCharges.length = 0;
+    this.ctlLoopDepth[0] = 0;
     this.ctlLowest[0] = 0;
     this.counters = this.profile ? this.profileBase + COUNTERS_PER_FUNCTION * k : -1;
     this.useTemplates();
@@ -942,7 +1000,12 @@ class BodyRewriter {
           r.pos = pos;
           const kind = SPECIAL[op];
           if (kind === HANDLER && this.local) throw RESTART_IN_GLOBAL_MODE;
+          if (this.bound && (op === 0x1f || op === 0xe3 || op === 0xe4)) this.boundHandlers(op, r, depth);
           const role = ROLE[op];
+          // Bound counting charges rarely: with calls, the counter is cheaper in the global than
+          // in a local written back and read back around each call.
+          if (role === ROLE_CALL && this.local && this.bound && this.boundCounter === 'auto')
+            throw RESTART_IN_GLOBAL_MODE;
           if (role === ROLE_CALL) this.leaf = false;
           if (role === ROLE_CALL || role === ROLE_TRAP) {
             // After a call the global is current until the local is next needed: nothing to write.
@@ -971,6 +1034,10 @@ class BodyRewriter {
               this.refresh();
               this.ctlLowest[depth] = -1;
               this.segmentLeft[this.segment] = 1;
+              if (this.bound && (sub === 24 || sub === 25)) {
+                r.u8(); // cast flags
+                this.boundTarget(depth, depth - r.varU32());
+              }
             }
             r.pos = pos;
             const charge = runtimeCharge(op, sub, r, this.ix);
@@ -991,13 +1058,24 @@ class BodyRewriter {
           pos = r.pos;
           this.copyFrom = pos;
         }
-        if (BRANCHES[op]) this.branch(op, at, pos, depth);
+        if (BRANCHES[op]) {
+          this.branch(op, at, pos, depth);
+          if (this.bound) this.boundBranch(op, at, pos, depth);
+        }
+        if (ENDS_STRAIGHT_LINE[op] === 1) this.deadEnd = true;
         let split = SPLITS_AFTER[op] === 1;
         if (op === 0x02 || op === 0x03 || op === 0x04 || op === 0x06 || op === 0x1f) {
           depth++;
           this.ctlSegment[depth] = this.segmentLeft[this.segment] ? -1 : this.segment;
           this.ctlLowest[depth] = depth;
           this.ctlOp[depth] = op;
+          if (this.bound) {
+            this.ctlId[depth] = this.continuations.length;
+            this.continuations.push(-1);
+            this.continuationCharges.push(0);
+            this.ctlIfSegment[depth] = -1;
+            this.ctlLoopDepth[depth] = op === 0x03 ? depth : this.ctlLoopDepth[depth - 1];
+          }
         } else if (op === END || op === 0x18) {
           if (depth > 0) split = this.closeConstruct(depth);
           depth--;
@@ -1019,7 +1097,7 @@ class BodyRewriter {
             loopCounter = -1;
           }
           // Only function entries and loop headers check: every path that runs long passes one.
-          this.open(op === 0x03);
+          this.open(op === 0x03, this.bound ? this.boundSplit(op, depth) : true);
         }
       }
     } catch (error) {
@@ -1069,7 +1147,8 @@ class BodyRewriter {
    * and to count toward its tier-up budget).
    */
   private writeBody(out: ByteWriter): void {
-    this.code.shrinkPlaceholders(this.placeholders, this.placeholderSegment, this.segmentCosts);
+    const costs = this.bound ? this.boundCharges() : this.segmentCosts;
+    this.code.shrinkPlaceholders(this.placeholders, this.placeholderSegment, costs);
     out.u32(this.header.length + this.head.length + this.code.length);
     out.append(this.header);
     out.append(this.head);
@@ -1108,7 +1187,7 @@ class BodyRewriter {
     if (lowest < this.ctlLowest[depth - 1]) this.ctlLowest[depth - 1] = lowest;
     const op = this.ctlOp[depth];
     const outer = this.ctlSegment[depth];
-    if (outer < 0 || lowest < depth || !this.local || (op !== 0x02 && op !== 0x03 && op !== 0x04))
+    if (this.bound || outer < 0 || lowest < depth || !this.local || (op !== 0x02 && op !== 0x03 && op !== 0x04))
       return true;
     this.close();
     this.segment = outer;
@@ -1135,19 +1214,145 @@ class BodyRewriter {
     this.plain = t.plain;
   }
 
-  /** Starts a segment: its charge goes first, the cost patched in when the segment closes. */
-  private open(check: boolean): void {
-    const t = (check ? this.check : this.plain)!;
-    const at = this.code.length;
-    this.code.bytes(t.bytes);
+  /**
+   * Starts a segment: its charge goes first, the cost patched in when the body is done. Bound
+   * counting: only segments where `charge` is true charge.
+   */
+  private open(check: boolean, charge = true): void {
     this.segment = this.segmentCosts.length;
     this.segmentCosts.push(0);
     this.segmentLeft.push(0);
+    this.segmentCost = 0;
+    if (this.bound) {
+      this.segmentCharges.push(charge ? 1 : 0);
+      this.firstEdge.push(-1);
+      this.deadEnd = false;
+      if (!charge) return;
+    }
+    const t = (check ? this.check : this.plain)!;
+    const at = this.code.length;
+    this.code.bytes(t.bytes);
     for (const c of t.costAt) {
       this.placeholders.push(at + c);
       this.placeholderSegment.push(this.segment);
     }
-    this.segmentCost = 0;
+  }
+
+  /** Bound counting: `from` may continue at `target` (a segment, or `-1 - construct` for its continuation). */
+  private edge(from: number, target: number): void {
+    this.edgeTarget.push(target);
+    this.edgeNext.push(this.firstEdge[from]);
+    this.firstEdge[from] = this.edgeTarget.length - 1;
+  }
+
+  /** Bound counting: a branch from the open segment at `depth` to the label at `target` depth. */
+  private boundTarget(depth: number, target: number): void {
+    // The function's label is its exit; a loop's label is its header, which charges.
+    if (target <= 0 || this.ctlOp[target] === 0x03) return;
+    const id = this.ctlId[target];
+    // Leaving a loop: the continuation charges, or the header would charge it every iteration.
+    if (this.ctlLoopDepth[depth] > target) this.continuationCharges[id] = 1;
+    this.edge(this.segment, -1 - id);
+  }
+
+  /** Bound counting: the labels a branch instruction read in full (`at` to `end`) may go to. */
+  private boundBranch(op: number, at: number, end: number, depth: number): void {
+    if (op === 0x0c || op === 0x0d || op === 0xd5 || op === 0xd6)
+      this.boundTarget(depth, depth - leb(this.bytes, at + 1));
+    else if (op === 0x0e) {
+      const bytes = this.bytes;
+      let pos = at + 1;
+      const n = leb(bytes, pos);
+      while (bytes[pos++] & 0x80);
+      for (let i = 0; i <= n && pos < end; i++) {
+        this.boundTarget(depth, depth - leb(bytes, pos));
+        while (bytes[pos++] & 0x80);
+      }
+    }
+  }
+
+  /**
+   * Bound counting: control arrives at the labels of a `try_table`'s catch clauses from a throw,
+   * and at those of a `resume`'s handlers from a suspension: their continuations charge.
+   */
+  private boundHandlers(op: number, r: ByteReader, depth: number): void {
+    const save = r.pos;
+    if (op === 0x1f) {
+      r.skipVarInt(33); // block type
+      const n = r.count(2);
+      for (let i = 0; i < n; i++) {
+        const kind = r.u8();
+        if (kind === 0x00 || kind === 0x01) r.varU32(); // tag
+        else if (kind !== 0x02 && kind !== 0x03) r.fail(`unknown catch clause kind ${kind}`, r.pos - 1);
+        const target = depth - r.varU32();
+        if (target > 0 && this.ctlOp[target] !== 0x03) this.continuationCharges[this.ctlId[target]] = 1;
+      }
+    } else {
+      // Handlers of stack switching: every construct around charges after its end (rare).
+      for (let d = 1; d <= depth; d++) this.continuationCharges[this.ctlId[d]] = 1;
+    }
+    r.pos = save;
+  }
+
+  /**
+   * Bound counting: the segment that just closed after `op` (a split) and where it continues;
+   * returns whether the segment about to open charges (loop headers, handlers, loop exits).
+   */
+  private boundSplit(op: number, depth: number): boolean {
+    const closed = this.segment;
+    const next = this.segmentCosts.length;
+    const falls = !this.deadEnd;
+    switch (op) {
+      case 0x03: // loop: the header charges
+        return true;
+      case 0x04: // if: the then arm follows; the else arm or the continuation is linked later
+        if (falls) this.edge(closed, next);
+        this.ctlIfSegment[depth] = closed;
+        return false;
+      case 0x05: // else: the then arm goes on after the end
+        if (falls) this.edge(closed, -1 - this.ctlId[depth]);
+        if (this.ctlIfSegment[depth] >= 0) this.edge(this.ctlIfSegment[depth], next);
+        this.ctlIfSegment[depth] = -1;
+        return false;
+      case 0x06: // try
+        if (falls) this.edge(closed, next);
+        return false;
+      case 0x07: // catch, catch_all: a handler starts, arrived at from a throw
+      case 0x19:
+        if (falls) this.edge(closed, -1 - this.ctlId[depth]);
+        return true;
+      default: {
+        // end, delegate: the construct at depth + 1 closed, its continuation opens
+        const id = this.ctlId[depth + 1];
+        if (falls) this.edge(closed, next);
+        if (this.ctlIfSegment[depth + 1] >= 0) this.edge(this.ctlIfSegment[depth + 1], next);
+        this.continuations[id] = next;
+        return this.ctlOp[depth + 1] === 0x03 || this.continuationCharges[id] === 1;
+      }
+    }
+  }
+
+  /**
+   * Bound counting: what each charging segment subtracts, the most any path from it can cost up
+   * to the next charge, exit or back edge. Segments only continue at later ones, apart from loop
+   * headers (which charge), so one pass from the last segment back computes them.
+   */
+  private boundCharges(): number[] {
+    const n = this.segmentCosts.length;
+    const most = this.boundCosts;
+    most.length = n;
+    for (let s = n - 1; s >= 0; s--) {
+      let after = 0;
+      for (let e = this.firstEdge[s]; e >= 0; e = this.edgeNext[e]) {
+        const label = this.edgeTarget[e];
+        const t = label >= 0 ? label : this.continuations[-1 - label];
+        if (this.segmentCharges[t] === 1) continue;
+        if (!(t > s)) throw new RefusedError('internal error: a segment continues before itself');
+        if (most[t] > after) after = most[t];
+      }
+      most[s] = this.segmentCosts[s] + after;
+    }
+    return most;
   }
 
   /** Records the open segment's cost (written into its placeholders with the body). */
