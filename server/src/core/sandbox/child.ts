@@ -105,6 +105,7 @@ async function run(start: StartMessage): Promise<void> {
     const metered = createComponentMeter(start.component.coreModules, {
       limit: start.policy.fuel,
       profile: !!start.profile,
+      counting: start.policy.fuelCounting,
       onSample: () => sample(),
     });
     if ('error' in metered) {
@@ -156,6 +157,7 @@ async function run(start: StartMessage): Promise<void> {
     const metered = createFuelMeter(start.bytes, {
       limit: start.policy.fuel,
       profile: !!start.profile,
+      counting: start.policy.fuelCounting,
       onSample: () => sample(),
     });
     if ('error' in metered) {
@@ -272,6 +274,7 @@ async function run(start: StartMessage): Promise<void> {
       fuel: {
         consumed: meter.consumed(),
         ...(start.policy.fuel !== undefined && { limit: start.policy.fuel }),
+        ...(start.policy.fuelCounting === 'bound' && { counting: 'bound' as const }),
       },
       profile: meter.profile(instanceExports),
     }),

@@ -9,6 +9,7 @@ import {
   SAMPLE_IMPORT,
   THRESHOLD_IMPORT,
   instrumentModule,
+  type FuelCounting,
   type MeterLayout,
 } from '../metering/instrument';
 import type { FuelProfile } from './report';
@@ -75,9 +76,9 @@ export function createFuelCounter(options: { limit?: number; onSample(): void })
 /** Instruments `bytes` and prepares the imports (a core module run on its own). */
 export function createFuelMeter(
   bytes: Uint8Array,
-  options: { limit?: number; profile: boolean; onSample(): void },
+  options: { limit?: number; profile: boolean; counting?: FuelCounting; onSample(): void },
 ): FuelMeter | { error: string } {
-  const result = instrumentModule(bytes, { profile: options.profile });
+  const result = instrumentModule(bytes, { profile: options.profile, counting: options.counting });
   if (!result.ok) return { error: result.message };
   const counter = createFuelCounter(options);
   return {

@@ -60,6 +60,7 @@ export async function runComponent(
       fuel: {
         consumed: meter.counter.consumed(),
         ...(hooks.limit !== undefined && { limit: hooks.limit }),
+        ...(ctx.policy.fuelCounting === 'bound' && { counting: 'bound' as const }),
       },
       profile: meter.profile(),
     }),
