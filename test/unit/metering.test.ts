@@ -371,7 +371,7 @@ describe('fuel metering', function () {
       assert.equal(f.spin_under.inclusive, f.spin_under.self + f.leaf.self + f.spin.self);
     });
 
-    it('runs a C program compiled here with the same output, and the same fuel each time', async function () {
+    it('runs a C program compiled here with the same output, and the same fuel each time (exact and bound)', async function () {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ww-fuel-c-'));
       try {
         const source = path.join(dir, 'prog.c');
@@ -423,6 +423,16 @@ int main(void) {
         assert.ok(a.fuel && a.fuel.consumed > 1_000_000);
         assert.equal(a.fuel.consumed, b.fuel?.consumed);
         assert.ok(!a.notes.some((n) => /fuel not counted/.test(n)));
+        // Bound counting (docs/metering.md): the same output, the same fuel twice, at least the exact.
+        const bound = [await run({ file: wasmFile, fuelCounting: 'bound' })];
+        bound.push(await run({ file: wasmFile, fuelCounting: 'bound' }));
+        for (const r of bound) {
+          assert.deepEqual(r.outcome, { kind: 'exit', code: 0 });
+          assert.equal(r.stdout.text, expected);
+          assert.equal(r.fuel?.counting, 'bound');
+        }
+        assert.equal(bound[0].fuel?.consumed, bound[1].fuel?.consumed);
+        assert.ok(bound[0].fuel!.consumed > a.fuel.consumed, `${bound[0].fuel?.consumed} <= ${a.fuel.consumed}`);
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }
