@@ -85,7 +85,7 @@ try {
           ],
           { encoding: 'utf8', maxBuffer: 1 << 24 },
         );
-        if (child.status !== 0) throw new Error(`${w.name} ${variant}: ${child.stderr}`);
+        if (child.status !== 0) throw new Error(`${w.name} ${variant}: ${child.signal ?? ""} ${child.stderr}`);
         const r = JSON.parse(child.stdout);
         if (r.exitCode !== 0 || !r.sameTwice) throw new Error(`${w.name} ${variant}: ${child.stdout}`);
         outputs.add(r.output);

@@ -124,7 +124,11 @@ function writeTree(dir, tree) {
   }
 }
 
-/** `--modes exact,bound,bound-local`: the metered variants a bench compares, with their rewriter options. */
+/**
+ * `--modes exact,bound,bound-local`: the metered variants a bench compares, with their rewriter
+ * options. A mode may end in `@N` (e.g. `bound@64`): bound counting's split threshold
+ * (`SPLIT_ABOVE` in core/metering/instrument.ts; `bound@inf` charges only where control must).
+ */
 export function meteringModes(list) {
   const known = {
     exact: { counting: 'exact' },
@@ -134,8 +138,10 @@ export function meteringModes(list) {
   };
   const modes = {};
   for (const name of list.split(',')) {
-    if (!known[name]) throw new Error(`unknown metering mode ${name} (known: ${Object.keys(known).join(', ')})`);
-    modes[name] = known[name];
+    const [base, split] = name.split('@');
+    if (!known[base]) throw new Error(`unknown metering mode ${name} (known: ${Object.keys(known).join(', ')})`);
+    modes[name] = { ...known[base] };
+    if (split !== undefined) modes[name].boundSplitAbove = split === 'inf' ? Infinity : Number(split);
   }
   return modes;
 }

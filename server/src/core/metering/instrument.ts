@@ -59,6 +59,8 @@ export interface InstrumentOptions {
    * in the global in the others (`auto`, the default), or always in a local or the global.
    */
   boundCounter?: 'auto' | 'local' | 'global';
+  /** Bench only: bound counting's `SPLIT_ABOVE` (Infinity: charges only where control must). */
+  boundSplitAbove?: number;
 }
 
 /** Where the profile counters are and what they count, in the original module's terms. */
@@ -361,6 +363,7 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
         const body = new BodyRewriter(bytes, ix, profile, layout, profileBase, wrapTypes, closeOnUnwind, {
           bound: (options.counting ?? DEFAULT_FUEL_COUNTING) === 'bound',
           counter: options.boundCounter ?? 'auto',
+          splitAbove: options.boundSplitAbove ?? SPLIT_ABOVE,
         });
         for (let k = 0; k < n; k++) {
           const bodySize = sr.varU32();
@@ -692,6 +695,16 @@ function skipLocals(r: ByteReader): number {
 const SPLITS_AFTER = new Uint8Array(256);
 for (const op of [0x03, 0x04, 0x05, 0x06, 0x07, 0x0b, 0x18, 0x19]) SPLITS_AFTER[op] = 1;
 
+/** Bound counting: a segment charges, does not, or may (decided with the body: `boundCharges`). */
+const NO_CHARGE = 0;
+const CHARGES = 1;
+const MAY_CHARGE = 2;
+/**
+ * Bound counting: where paths part with costs further apart than this, the costlier ones charge
+ * for themselves (bench/metering.mjs --split-above measured the trade-off; BENCHMARKS.md round 6).
+ */
+const SPLIT_ABOVE = 32;
+
 /** After these, the rest of the segment is never reached from before them (bound counting). */
 const ENDS_STRAIGHT_LINE = new Uint8Array(256);
 // unreachable, throw, rethrow, throw_ref, br, br_table, return, return_call*
@@ -862,8 +875,15 @@ class BodyRewriter {
    */
   private readonly bound: boolean;
   private readonly boundCounter: 'auto' | 'local' | 'global';
-  /** Per segment: 1 if it starts with a charge; its first outgoing edge (or -1). */
+  private readonly splitAbove: number;
+  /**
+   * Per segment: CHARGES, NO_CHARGE or MAY_CHARGE (a charge is written and kept only if paths
+   * part there with costs far apart); where its charge starts in the code (or -1); 1 if a path
+   * leaves it for a charge, a back edge or the exit before its end; its first outgoing edge (or -1).
+   */
   private readonly segmentCharges: number[] = [];
+  private readonly segmentChargeAt: number[] = [];
+  private readonly segmentLeavesEarly: number[] = [];
   private readonly firstEdge: number[] = [];
   /** Edges: the next edge of the same segment; the target segment, or `-1 - construct` for a construct's continuation. */
   private readonly edgeNext: number[] = [];
@@ -878,6 +898,11 @@ class BodyRewriter {
   /** The open segment ended its straight line (br, return, throw, unreachable): no fallthrough. */
   private deadEnd = false;
   private readonly boundCosts: number[] = [];
+  /** Bound counting, per segment: the edges into it; what the segment before it charged for it already; its charge. */
+  private readonly boundEntries: number[] = [];
+  private readonly boundCharged: number[] = [];
+  private readonly boundCharge: number[] = [];
+  private readonly boundSplits: number[] = [];
   /**
    * Local mode: a call ran since the counter was last read back. The global is current and the
    * local is not; the read-back waits until something uses the local (a charge, a check, an
@@ -902,10 +927,11 @@ class BodyRewriter {
     private readonly wrapTypes: Uint8Array[],
     /** Profile in a module with exceptions: the body is wrapped in `try … catch_all exit; rethrow`. */
     private readonly closeOnUnwind: boolean,
-    counting: { bound: boolean; counter: 'auto' | 'local' | 'global' },
+    counting: { bound: boolean; counter: 'auto' | 'local' | 'global'; splitAbove: number },
   ) {
     this.bound = counting.bound;
     this.boundCounter = counting.counter;
+    this.splitAbove = counting.splitAbove;
   }
 
   rewrite(k: number, functionIndex: number, start: number, end: number, out: ByteWriter): void {
@@ -952,6 +978,8 @@ class BodyRewriter {
     this.placeholders.length = 0;
     this.placeholderSegment.length = 0;
     this.segmentCharges.length = 0;
+    this.segmentChargeAt.length = 0;
+    this.segmentLeavesEarly.length = 0;
     this.firstEdge.length = 0;
     this.edgeNext.length = 0;
     this.edgeTarget.length = 0;
@@ -1097,7 +1125,7 @@ class BodyRewriter {
             loopCounter = -1;
           }
           // Only function entries and loop headers check: every path that runs long passes one.
-          this.open(op === 0x03, this.bound ? this.boundSplit(op, depth) : true);
+          this.open(op === 0x03, this.bound ? this.boundSplit(op, depth) : CHARGES);
         }
       }
     } catch (error) {
@@ -1147,8 +1175,8 @@ class BodyRewriter {
    * and to count toward its tier-up budget).
    */
   private writeBody(out: ByteWriter): void {
-    const costs = this.bound ? this.boundCharges() : this.segmentCosts;
-    this.code.shrinkPlaceholders(this.placeholders, this.placeholderSegment, costs);
+    if (this.bound) this.compactBound();
+    else this.code.shrinkPlaceholders(this.placeholders, this.placeholderSegment, this.segmentCosts);
     out.u32(this.header.length + this.head.length + this.code.length);
     out.append(this.header);
     out.append(this.head);
@@ -1218,16 +1246,18 @@ class BodyRewriter {
    * Starts a segment: its charge goes first, the cost patched in when the body is done. Bound
    * counting: only segments where `charge` is true charge.
    */
-  private open(check: boolean, charge = true): void {
+  private open(check: boolean, charge = CHARGES): void {
     this.segment = this.segmentCosts.length;
     this.segmentCosts.push(0);
     this.segmentLeft.push(0);
     this.segmentCost = 0;
     if (this.bound) {
-      this.segmentCharges.push(charge ? 1 : 0);
+      this.segmentCharges.push(charge);
+      this.segmentChargeAt.push(charge === NO_CHARGE ? -1 : this.code.length);
+      this.segmentLeavesEarly.push(0);
       this.firstEdge.push(-1);
       this.deadEnd = false;
-      if (!charge) return;
+      if (charge === NO_CHARGE) return;
     }
     const t = (check ? this.check : this.plain)!;
     const at = this.code.length;
@@ -1248,7 +1278,10 @@ class BodyRewriter {
   /** Bound counting: a branch from the open segment at `depth` to the label at `target` depth. */
   private boundTarget(depth: number, target: number): void {
     // The function's label is its exit; a loop's label is its header, which charges.
-    if (target <= 0 || this.ctlOp[target] === 0x03) return;
+    if (target <= 0 || this.ctlOp[target] === 0x03) {
+      this.segmentLeavesEarly[this.segment] = 1;
+      return;
+    }
     const id = this.ctlId[target];
     // Leaving a loop: the continuation charges, or the header would charge it every iteration.
     if (this.ctlLoopDepth[depth] > target) this.continuationCharges[id] = 1;
@@ -1259,6 +1292,7 @@ class BodyRewriter {
   private boundBranch(op: number, at: number, end: number, depth: number): void {
     if (op === 0x0c || op === 0x0d || op === 0xd5 || op === 0xd6)
       this.boundTarget(depth, depth - leb(this.bytes, at + 1));
+    else if (op !== 0x0e) this.segmentLeavesEarly[this.segment] = 1; // return, tail call, throw
     else if (op === 0x0e) {
       const bytes = this.bytes;
       let pos = at + 1;
@@ -1296,38 +1330,39 @@ class BodyRewriter {
 
   /**
    * Bound counting: the segment that just closed after `op` (a split) and where it continues;
-   * returns whether the segment about to open charges (loop headers, handlers, loop exits).
+   * returns whether the segment about to open charges (loop headers, handlers, loop exits), may
+   * charge (arms, continuations) or not (a `try` body).
    */
-  private boundSplit(op: number, depth: number): boolean {
+  private boundSplit(op: number, depth: number): number {
     const closed = this.segment;
     const next = this.segmentCosts.length;
     const falls = !this.deadEnd;
     switch (op) {
       case 0x03: // loop: the header charges
-        return true;
+        return CHARGES;
       case 0x04: // if: the then arm follows; the else arm or the continuation is linked later
         if (falls) this.edge(closed, next);
         this.ctlIfSegment[depth] = closed;
-        return false;
+        return MAY_CHARGE;
       case 0x05: // else: the then arm goes on after the end
         if (falls) this.edge(closed, -1 - this.ctlId[depth]);
         if (this.ctlIfSegment[depth] >= 0) this.edge(this.ctlIfSegment[depth], next);
         this.ctlIfSegment[depth] = -1;
-        return false;
+        return MAY_CHARGE;
       case 0x06: // try
         if (falls) this.edge(closed, next);
-        return false;
+        return NO_CHARGE;
       case 0x07: // catch, catch_all: a handler starts, arrived at from a throw
       case 0x19:
         if (falls) this.edge(closed, -1 - this.ctlId[depth]);
-        return true;
+        return CHARGES;
       default: {
         // end, delegate: the construct at depth + 1 closed, its continuation opens
         const id = this.ctlId[depth + 1];
         if (falls) this.edge(closed, next);
         if (this.ctlIfSegment[depth + 1] >= 0) this.edge(this.ctlIfSegment[depth + 1], next);
         this.continuations[id] = next;
-        return this.ctlOp[depth + 1] === 0x03 || this.continuationCharges[id] === 1;
+        return this.ctlOp[depth + 1] === 0x03 || this.continuationCharges[id] === 1 ? CHARGES : MAY_CHARGE;
       }
     }
   }
@@ -1335,24 +1370,91 @@ class BodyRewriter {
   /**
    * Bound counting: what each charging segment subtracts, the most any path from it can cost up
    * to the next charge, exit or back edge. Segments only continue at later ones, apart from loop
-   * headers (which charge), so one pass from the last segment back computes them.
+   * headers (which charge), so one pass from the last segment back computes them. Where paths
+   * part with costs more than `splitAbove` apart, the costlier ones that may charge do, so that
+   * the cheap path is not charged for them; one entered from there alone then charges less what
+   * the segment before it already charged for the paths that stayed uncharged.
+   * Returns what each charging segment subtracts.
    */
   private boundCharges(): number[] {
     const n = this.segmentCosts.length;
     const most = this.boundCosts;
+    const charges = this.segmentCharges;
+    const entries = this.boundEntries;
+    const charged = this.boundCharged;
     most.length = n;
+    entries.length = n;
+    entries.fill(0);
+    for (let e = 0; e < this.edgeTarget.length; e++) entries[this.edgeEnd(e)]++;
+    charged.length = n;
+    charged.fill(0);
     for (let s = n - 1; s >= 0; s--) {
-      let after = 0;
+      let high = 0;
+      let low = this.segmentLeavesEarly[s] === 1 ? 0 : Infinity;
+      let paths = this.segmentLeavesEarly[s];
       for (let e = this.firstEdge[s]; e >= 0; e = this.edgeNext[e]) {
-        const label = this.edgeTarget[e];
-        const t = label >= 0 ? label : this.continuations[-1 - label];
-        if (this.segmentCharges[t] === 1) continue;
-        if (!(t > s)) throw new RefusedError('internal error: a segment continues before itself');
-        if (most[t] > after) after = most[t];
+        const t = this.edgeEnd(e);
+        if (!(t > s) && charges[t] !== CHARGES)
+          throw new RefusedError('internal error: a segment continues before itself');
+        const after = charges[t] === CHARGES ? 0 : most[t];
+        if (after > high) high = after;
+        if (after < low) low = after;
+        paths++;
       }
-      most[s] = this.segmentCosts[s] + after;
+      if (paths > 1 && high - low > this.splitAbove) {
+        high = low;
+        const split = this.boundSplits;
+        split.length = 0;
+        for (let e = this.firstEdge[s]; e >= 0; e = this.edgeNext[e]) {
+          const t = this.edgeEnd(e);
+          if (charges[t] === MAY_CHARGE && most[t] > low + this.splitAbove) {
+            charges[t] = CHARGES;
+            split.push(t);
+          }
+          const after = charges[t] === CHARGES ? 0 : most[t];
+          if (after > high) high = after;
+        }
+        for (const t of split) if (entries[t] === 1) charged[t] = Math.min(high, most[t]);
+      }
+      most[s] = this.segmentCosts[s] + high;
     }
-    return most;
+    const charge = this.boundCharge;
+    charge.length = n;
+    for (let s = 0; s < n; s++) charge[s] = most[s] - charged[s];
+    return charge;
+  }
+
+  /** The segment an edge goes to. */
+  private edgeEnd(e: number): number {
+    const label = this.edgeTarget[e];
+    return label >= 0 ? label : this.continuations[-1 - label];
+  }
+
+  /**
+   * Bound counting: the body's code with each kept charge's cost in place of its placeholder, and
+   * the charges not kept (still MAY_CHARGE) removed.
+   */
+  private compactBound(): void {
+    const charge = this.boundCharges();
+    const at: number[] = [];
+    const removed: number[] = [];
+    const values: number[] = [];
+    const chargeLength = this.plain!.bytes.length;
+    let dropped = -1;
+    for (let i = 0; i < this.placeholders.length; i++) {
+      const s = this.placeholderSegment[i];
+      if (this.segmentCharges[s] === CHARGES) {
+        at.push(this.placeholders[i]);
+        removed.push(5);
+        values.push(charge[s]);
+      } else if (s !== dropped) {
+        at.push(this.segmentChargeAt[s]);
+        removed.push(chargeLength);
+        values.push(-1);
+        dropped = s;
+      }
+    }
+    this.code.compact(at, removed, values);
   }
 
   /** Records the open segment's cost (written into its placeholders with the body). */
