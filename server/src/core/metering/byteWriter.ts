@@ -96,23 +96,24 @@ export class ByteWriter {
    * of `values[of[i]]` (non-negative), moving the bytes between them down in place.
    */
   shrinkPlaceholders(at: readonly number[], of: readonly number[], values: readonly number[]): void {
-    this.compact(
-      at,
-      5,
-      at.map((_, i) => values[of[i]]),
-    );
+    this.compact(at, 5, values, of);
   }
 
   /**
    * Edits at the ascending offsets `at`: removes `removed` bytes (one count for all, or one per
-   * edit) and writes the shortest signed LEB128 of `values[i]` there unless it is negative,
-   * moving the bytes between the edits down in place.
+   * edit) and writes the shortest signed LEB128 of `values[i]` (`values[of[i]]` with `of`) there
+   * unless it is negative, moving the bytes between the edits down in place.
    */
-  compact(at: readonly number[], removed: number | readonly number[], values: readonly number[]): void {
+  compact(
+    at: readonly number[],
+    removed: number | readonly number[],
+    values: readonly number[],
+    of?: readonly number[],
+  ): void {
     const buf = this.buf;
     let dst = at.length > 0 ? at[0] : this.length;
     for (let i = 0; i < at.length; i++) {
-      let v = values[i];
+      let v = values[of ? of[i] : i];
       if (v >= 0) {
         while (v >= 64) {
           buf[dst++] = (v % 128) | 0x80;

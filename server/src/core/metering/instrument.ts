@@ -822,6 +822,8 @@ interface Template {
 
 /** Thrown when a body turns out to need the counter in the global (exception handlers, stack switching). */
 const RESTART_IN_GLOBAL_MODE = Symbol('restart in global mode');
+/** Thrown when a body in bound counting turns out to have no call and no handler: its counter goes in a local. */
+const RESTART_IN_LOCAL_MODE = Symbol('restart in local mode');
 
 /**
  * Rewrites function bodies; one instance per code section, reusing its buffers.
@@ -851,6 +853,8 @@ class BodyRewriter {
    * check (the caller's next check or loop header sees the fuel it used) and the threshold.
    */
   private leaf = true;
+  /** No call and no exception handler or stack switching in the body (bound counting: a local counter). */
+  private callFree = true;
   /** The cost so far of the open segment, `segment`. */
   private segmentCost = 0;
   private segment = 0;
@@ -903,6 +907,8 @@ class BodyRewriter {
   private readonly boundCharged: number[] = [];
   private readonly boundCharge: number[] = [];
   private readonly boundSplits: number[] = [];
+  /** Bound counting: the edits of the body's code (`compactBound`). */
+  private readonly edits = { at: [] as number[], removed: [] as number[], values: [] as number[] };
   /**
    * Local mode: a call ran since the counter was last read back. The global is current and the
    * local is not; the read-back waits until something uses the local (a charge, a check, an
@@ -936,12 +942,16 @@ class BodyRewriter {
 
   rewrite(k: number, functionIndex: number, start: number, end: number, out: ByteWriter): void {
     const loop = this.nextLoop;
+    // Bound counting charges rarely: with calls, the counter is cheaper in the global than in a
+    // local written back and read back around each call. Bodies without calls are mostly small:
+    // the rewrite starts in global mode and does those again.
+    const local = !this.bound || this.boundCounter === 'local';
     try {
-      this.rewriteIn(!this.bound || this.boundCounter !== 'global', k, functionIndex, start, end, out);
+      this.rewriteIn(local, k, functionIndex, start, end, out);
     } catch (error) {
-      if (error !== RESTART_IN_GLOBAL_MODE) throw error;
+      if (error !== RESTART_IN_GLOBAL_MODE && error !== RESTART_IN_LOCAL_MODE) throw error;
       this.nextLoop = loop;
-      this.rewriteIn(false, k, functionIndex, start, end, out);
+      this.rewriteIn(error === RESTART_IN_LOCAL_MODE, k, functionIndex, start, end, out);
     }
   }
 
@@ -990,6 +1000,7 @@ class BodyRewriter {
     this.counters = this.profile ? this.profileBase + COUNTERS_PER_FUNCTION * k : -1;
     this.useTemplates();
     this.leaf = true;
+    this.callFree = true;
     this.stale = false;
     if (this.closeOnUnwind) {
       this.code.u8(TRY);
@@ -1030,11 +1041,8 @@ class BodyRewriter {
           if (kind === HANDLER && this.local) throw RESTART_IN_GLOBAL_MODE;
           if (this.bound && (op === 0x1f || op === 0xe3 || op === 0xe4)) this.boundHandlers(op, r, depth);
           const role = ROLE[op];
-          // Bound counting charges rarely: with calls, the counter is cheaper in the global than
-          // in a local written back and read back around each call.
-          if (role === ROLE_CALL && this.local && this.bound && this.boundCounter === 'auto')
-            throw RESTART_IN_GLOBAL_MODE;
-          if (role === ROLE_CALL) this.leaf = false;
+          if (role === ROLE_CALL) this.leaf = this.callFree = false;
+          if (kind === HANDLER) this.callFree = false;
           if (role === ROLE_CALL || role === ROLE_TRAP) {
             // After a call the global is current until the local is next needed: nothing to write.
             if (this.local && !this.stale) this.writeBack(this.code);
@@ -1136,6 +1144,7 @@ class BodyRewriter {
         );
       throw error;
     }
+    if (this.callFree && !this.local && this.bound && this.boundCounter === 'auto') throw RESTART_IN_LOCAL_MODE;
     // The body's own final `end` closed the wrapping block: every way out but `return` is here.
     this.takeRaw(pos);
     if (depth !== -1 || pos !== end)
@@ -1436,9 +1445,8 @@ class BodyRewriter {
    */
   private compactBound(): void {
     const charge = this.boundCharges();
-    const at: number[] = [];
-    const removed: number[] = [];
-    const values: number[] = [];
+    const { at, removed, values } = this.edits;
+    at.length = removed.length = values.length = 0;
     const chargeLength = this.plain!.bytes.length;
     let dropped = -1;
     for (let i = 0; i < this.placeholders.length; i++) {
