@@ -38,8 +38,8 @@ async function run(options: SandboxRunOptions): Promise<SandboxReport> {
 }
 
 /** The module metered with `counting` (a counter of 2^40 units), and the fuel each call uses. */
-function metered(bytes: Uint8Array, counting: FuelCounting, profile = false) {
-  const result = instrumentModule(bytes, { counting, profile });
+function metered(bytes: Uint8Array, counting: FuelCounting, profile = false, boundSplitAbove?: number) {
+  const result = instrumentModule(bytes, { counting, profile, boundSplitAbove });
   assert.ok(result.ok, JSON.stringify(result));
   assert.ok(WA.validate(result.bytes), `${counting} metered validates`);
   const fuel = new WA.Global({ value: 'i64', mutable: true }, 1n << 40n);
@@ -115,6 +115,26 @@ describe('bound fuel counting', function () {
       assert.notEqual(step(exact, 4), step(exact, 5));
       assert.equal(step(bound, 4), step(bound, 5));
       assert.equal(step(bound, 4), [step(exact, 4), step(exact, 5)].reduce((a, b) => (a > b ? a : b)));
+    });
+
+    it('lets each arm charge for itself where arms differ by more than the split threshold', async () => {
+      const bytes = await watBytes('branches');
+      const bound = metered(bytes, 'bound');
+      const exact = metered(bytes, 'exact');
+      const plain = new WA.Instance(new WA.Module(bytes), {}).exports;
+      for (const n of [1, 2, 4, 5, 9, 40]) {
+        const b = bound.call('skewed', n);
+        assert.equal(b.value, plain.skewed(n));
+        assert.equal(b.used, exact.call('skewed', n).used, `skewed(${n}): the same fuel as exact`);
+      }
+      // Iteration 0 takes the long arm, iteration 1 the short one.
+      const long = bound.call('skewed', 1).used;
+      const short = bound.call('skewed', 2).used - long;
+      assert.ok(short > 0n && long > short + 32n, `short ${short}, long ${long}`);
+      // Charging only where control must (no split), every iteration pays for the long arm.
+      const unsplit = metered(bytes, 'bound', false, Infinity);
+      const unsplitShort = unsplit.call('skewed', 2).used - unsplit.call('skewed', 1).used;
+      assert.ok(unsplitShort > short + 32n, `short iteration without the split: ${unsplitShort}`);
     });
 
     it('counts at least the exact fuel when exceptions unwind functions (unwind.wat)', async () => {
