@@ -855,8 +855,6 @@ class BodyRewriter {
   private leaf = true;
   /** No call and no exception handler or stack switching in the body (bound counting: a local counter). */
   private callFree = true;
-  /** Bound counting: a loop or a bulk operation checks inside the body (the threshold's copy is needed). */
-  private checksInside = false;
   /** The cost so far of the open segment, `segment`. */
   private segmentCost = 0;
   private segment = 0;
@@ -1003,7 +1001,6 @@ class BodyRewriter {
     this.useTemplates();
     this.leaf = true;
     this.callFree = true;
-    this.checksInside = false;
     this.stale = false;
     if (this.closeOnUnwind) {
       this.code.u8(TRY);
@@ -1011,8 +1008,8 @@ class BodyRewriter {
     }
     this.code.u8(BLOCK);
     this.code.bytes(this.wrapTypes[k]);
-    // Local mode and bound counting check in the prologue (written last, once the body is known).
-    this.open(!this.local && !this.bound);
+    // Local mode checks in the prologue (written last, once it is known whether the body is a leaf).
+    this.open(!this.local);
     let depth = 0;
     let loopCounter = -1;
     const bytes = this.bytes;
@@ -1119,10 +1116,7 @@ class BodyRewriter {
           if (depth > 0) split = this.closeConstruct(depth);
           depth--;
         }
-        if (op === 0x03) {
-          this.leaf = false;
-          this.checksInside = true;
-        }
+        if (op === 0x03) this.leaf = false;
         if (op === 0x03 && this.profile) {
           const loop = this.layout.loops[this.nextLoop];
           if (!loop || loop.offset !== at)
@@ -1247,8 +1241,7 @@ class BodyRewriter {
 
   /** Picks (or builds) the charge templates for the function about to be rewritten. */
   private useTemplates(): void {
-    // Bound counting in global mode names the body's own scratch and threshold locals.
-    const key = this.local ? this.fuelLocal : this.bound ? -2 - this.base : -1;
+    const key = this.local ? this.fuelLocal : -1;
     let t = this.profile ? undefined : this.templates.get(key);
     if (!t) {
       t = { check: this.template(true), plain: this.template(false) };
@@ -1497,18 +1490,11 @@ class BodyRewriter {
       }
       return { bytes: w.toBytes(), costAt };
     }
-    // Bound counting checks against a copy of the threshold (`thresholdLocal`) and keeps the
-    // fuel left in a scratch local for the check: fewer loads of the imported globals.
-    const tee = check && this.bound;
     w.u8(GLOBAL_GET);
     w.u32(this.ix.fuel);
     w.u8(I64_CONST);
     costAt.push(w.placeholder());
     w.u8(I64_SUB);
-    if (tee) {
-      w.u8(LOCAL_TEE);
-      w.u32(this.base + 2);
-    }
     w.u8(GLOBAL_SET);
     w.u32(this.ix.fuel);
     if (this.counters >= 0) {
@@ -1521,8 +1507,8 @@ class BodyRewriter {
       w.u32(this.counters);
     }
     if (check) {
-      w.u8(tee ? LOCAL_GET : GLOBAL_GET);
-      w.u32(tee ? this.base + 2 : this.ix.fuel);
+      w.u8(GLOBAL_GET);
+      w.u32(this.ix.fuel);
       this.checkLeft(w);
     }
     return { bytes: w.toBytes(), costAt };
@@ -1530,13 +1516,10 @@ class BodyRewriter {
 
   /**
    * With the fuel left on the stack: `if fuel < threshold { if sample() { unreachable } }`. In
-   * local mode the counter is written back first (the host reads it). In local mode and with bound
-   * counting the threshold is a copy in a local, read again after `sample` moved it; a copy that a
-   * callee's sample left stale is higher, so the next check calls `sample` once more, which
-   * answers from the counter alone: the same calls on every run.
+   * local mode the counter is written back first (the host reads it) and the moved threshold read.
    */
-  private checkLeft(w: ByteWriter, thresholdInLocal = this.local || this.bound): void {
-    if (thresholdInLocal) {
+  private checkLeft(w: ByteWriter): void {
+    if (this.local) {
       w.u8(LOCAL_GET);
       w.u32(this.thresholdLocal);
     } else {
@@ -1553,7 +1536,7 @@ class BodyRewriter {
     w.u8(EMPTY_BLOCK);
     w.u8(UNREACHABLE);
     w.u8(END);
-    if (thresholdInLocal) {
+    if (this.local) {
       w.u8(GLOBAL_GET);
       w.u32(this.ix.threshold);
       w.u8(LOCAL_SET);
@@ -1627,19 +1610,6 @@ class BodyRewriter {
    * activation of this function is open, the fuel at which this one starts (inclusive fuel).
    */
   private prologue(w: ByteWriter): void {
-    if (!this.local && this.bound) {
-      // The entry check (bound counting in global mode), and the copy of the threshold that the
-      // checks inside compare with, if there are any.
-      if (this.checksInside) {
-        w.u8(GLOBAL_GET);
-        w.u32(this.ix.threshold);
-        w.u8(LOCAL_SET);
-        w.u32(this.thresholdLocal);
-      }
-      w.u8(GLOBAL_GET);
-      w.u32(this.ix.fuel);
-      this.checkLeft(w, this.checksInside);
-    }
     if (this.local) {
       if (this.leaf) {
         w.u8(GLOBAL_GET);
@@ -1717,7 +1687,6 @@ class BodyRewriter {
   /** Charges the size on top of the stack (kept there) before a bulk operation runs. */
   private chargeRuntime(c: RuntimeCharge): void {
     this.leaf = false;
-    this.checksInside = true;
     const w = this.code;
     const s32 = this.base;
     const s64 = this.base + 1;
