@@ -92,7 +92,8 @@ try {
           console.log(`  (${w.name} ${variant}: the process died of ${child.signal}; run again)`);
           child = runOnce();
         }
-        if (child.status !== 0) throw new Error(`${w.name} ${variant}: ${child.signal ?? ""} ${child.stderr}`);
+        if (child.status !== 0)
+          throw new Error(`${w.name} ${variant}: ${child.signal ?? ''} ${child.stderr}`);
         const r = JSON.parse(child.stdout);
         if (r.exitCode !== 0 || !r.sameTwice) throw new Error(`${w.name} ${variant}: ${child.stdout}`);
         outputs.add(r.output);

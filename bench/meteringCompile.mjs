@@ -73,7 +73,8 @@ try {
           ['--allow-natives-syntax', path.join(repo, 'bench/metering/tierUp.mjs'), files[variant], ...names],
           { encoding: 'utf8', maxBuffer: 1 << 24 },
         );
-        if (child.status !== 0) throw new Error(`${w.name} ${variant}: ${child.signal ?? ""} ${child.stderr}`);
+        if (child.status !== 0)
+          throw new Error(`${w.name} ${variant}: ${child.signal ?? ''} ${child.stderr}`);
         cpu[variant].push(JSON.parse(child.stdout).cpuMs);
       }
     const m = (v) => median(cpu[v]);

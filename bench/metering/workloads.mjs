@@ -139,7 +139,8 @@ export function meteringModes(list) {
   const modes = {};
   for (const name of list.split(',')) {
     const [base, split] = name.split('@');
-    if (!known[base]) throw new Error(`unknown metering mode ${name} (known: ${Object.keys(known).join(', ')})`);
+    if (!known[base])
+      throw new Error(`unknown metering mode ${name} (known: ${Object.keys(known).join(', ')})`);
     modes[name] = { ...known[base] };
     if (split !== undefined) modes[name].boundSplitAbove = split === 'inf' ? Infinity : Number(split);
   }

@@ -432,7 +432,10 @@ int main(void) {
           assert.equal(r.fuel?.counting, 'bound');
         }
         assert.equal(bound[0].fuel?.consumed, bound[1].fuel?.consumed);
-        assert.ok(bound[0].fuel!.consumed > a.fuel.consumed, `${bound[0].fuel?.consumed} <= ${a.fuel.consumed}`);
+        assert.ok(
+          bound[0].fuel!.consumed > a.fuel.consumed,
+          `${bound[0].fuel?.consumed} <= ${a.fuel.consumed}`,
+        );
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }

@@ -44,7 +44,11 @@ function metered(bytes: Uint8Array, counting: FuelCounting, profile = false, bou
   assert.ok(WA.validate(result.bytes), `${counting} metered validates`);
   const fuel = new WA.Global({ value: 'i64', mutable: true }, 1n << 40n);
   const instance = new WA.Instance(new WA.Module(result.bytes), {
-    'wasm-warden:meter': { fuel, threshold: new WA.Global({ value: 'i64', mutable: true }, 0n), sample: () => 0 },
+    'wasm-warden:meter': {
+      fuel,
+      threshold: new WA.Global({ value: 'i64', mutable: true }, 0n),
+      sample: () => 0,
+    },
     wasi_snapshot_preview1: { proc_exit: () => undefined },
   });
   const call = (name: string, ...args: unknown[]): { value: unknown; used: bigint } => {
@@ -114,7 +118,10 @@ describe('bound fuel counting', function () {
       // Exact: odd and even iterations differ (short and long arm); bound: every iteration the long one.
       assert.notEqual(step(exact, 4), step(exact, 5));
       assert.equal(step(bound, 4), step(bound, 5));
-      assert.equal(step(bound, 4), [step(exact, 4), step(exact, 5)].reduce((a, b) => (a > b ? a : b)));
+      assert.equal(
+        step(bound, 4),
+        [step(exact, 4), step(exact, 5)].reduce((a, b) => (a > b ? a : b)),
+      );
     });
 
     it('lets each arm charge for itself where arms differ by more than the split threshold', async () => {
@@ -160,7 +167,9 @@ describe('bound fuel counting', function () {
       const reports: SandboxReport[] = [];
       for (let i = 0; i < 3; i++)
         reports.push(await run({ file: fixture('recurse'), invoke: { name: 'storm', args: ['5000'] } }));
-      const expected = String(new WA.Instance(new WA.Module(await watBytes('recurse')), {}).exports.storm(5000));
+      const expected = String(
+        new WA.Instance(new WA.Module(await watBytes('recurse')), {}).exports.storm(5000),
+      );
       for (const r of reports) {
         assert.deepEqual(r.outcome, { kind: 'returned', values: [expected] });
         assert.equal(r.fuel?.counting, 'bound');
@@ -200,9 +209,17 @@ describe('bound fuel counting', function () {
     });
 
     it('cannot be reset or overflowed by a module that names globals like the meter; stops deep recursion', async () => {
-      const tamper = await run({ file: fixture('tamper'), invoke: { name: 'spin', args: [] }, fuel: 3_000_000 });
+      const tamper = await run({
+        file: fixture('tamper'),
+        invoke: { name: 'spin', args: [] },
+        fuel: 3_000_000,
+      });
       assert.deepEqual(tamper.outcome, { kind: 'fuel-exhausted', limit: 3_000_000 });
-      const recursion = await run({ file: fixture('recurse'), invoke: { name: 'down', args: ['0'] }, fuel: 50_000 });
+      const recursion = await run({
+        file: fixture('recurse'),
+        invoke: { name: 'down', args: ['0'] },
+        fuel: 50_000,
+      });
       assert.deepEqual(recursion.outcome, { kind: 'fuel-exhausted', limit: 50_000 });
       // The counter stays out of the module's reach: only the meter's imports, no export added.
       const result = instrumentModule(await watBytes('tamper'), { counting: 'bound' });
@@ -244,7 +261,9 @@ describe('bound fuel counting', function () {
       const r = await run({ file: fixture('unwind'), invoke: { name: 'main', args: [] }, profile: true });
       assert.deepEqual(r.outcome, { kind: 'returned', values: ['618'] });
       assert.ok(r.profile && r.fuel);
-      const [thrower, middle, catcher] = [0, 1, 2].map((i) => r.profile!.functions.find((x) => x.index === i)!);
+      const [thrower, middle, catcher] = [0, 1, 2].map((i) =>
+        r.profile!.functions.find((x) => x.index === i)!,
+      );
       const main = r.profile.functions.find((x) => x.name === 'main')!;
       assert.equal(middle.inclusive, middle.self + thrower.self);
       assert.equal(catcher.inclusive, catcher.self + middle.self + thrower.self);

@@ -289,7 +289,9 @@ describe('fuel metering on the spec test suite', function () {
           if (!a.startsWith('throws')) {
             boundCompared++;
             if (used[1] < used[0])
-              differences.push(`${at} ${c.action.field}: bound counting used ${used[1]}, less than exact ${used[0]}`);
+              differences.push(
+                `${at} ${c.action.field}: bound counting used ${used[1]}, less than exact ${used[0]}`,
+              );
             if (used[1] > used[0]) boundHigher++;
           }
           if (c.type === 'assert_return' && c.expected) {

@@ -1144,7 +1144,8 @@ class BodyRewriter {
         );
       throw error;
     }
-    if (this.callFree && !this.local && this.bound && this.boundCounter === 'auto') throw RESTART_IN_LOCAL_MODE;
+    if (this.callFree && !this.local && this.bound && this.boundCounter === 'auto')
+      throw RESTART_IN_LOCAL_MODE;
     // The body's own final `end` closed the wrapping block: every way out but `return` is here.
     this.takeRaw(pos);
     if (depth !== -1 || pos !== end)
@@ -1224,7 +1225,13 @@ class BodyRewriter {
     if (lowest < this.ctlLowest[depth - 1]) this.ctlLowest[depth - 1] = lowest;
     const op = this.ctlOp[depth];
     const outer = this.ctlSegment[depth];
-    if (this.bound || outer < 0 || lowest < depth || !this.local || (op !== 0x02 && op !== 0x03 && op !== 0x04))
+    if (
+      this.bound ||
+      outer < 0 ||
+      lowest < depth ||
+      !this.local ||
+      (op !== 0x02 && op !== 0x03 && op !== 0x04)
+    )
       return true;
     this.close();
     this.segment = outer;
@@ -1301,7 +1308,8 @@ class BodyRewriter {
   private boundBranch(op: number, at: number, end: number, depth: number): void {
     if (op === 0x0c || op === 0x0d || op === 0xd5 || op === 0xd6)
       this.boundTarget(depth, depth - leb(this.bytes, at + 1));
-    else if (op !== 0x0e) this.segmentLeavesEarly[this.segment] = 1; // return, tail call, throw
+    else if (op !== 0x0e)
+      this.segmentLeavesEarly[this.segment] = 1; // return, tail call, throw
     else if (op === 0x0e) {
       const bytes = this.bytes;
       let pos = at + 1;
@@ -1325,7 +1333,8 @@ class BodyRewriter {
       const n = r.count(2);
       for (let i = 0; i < n; i++) {
         const kind = r.u8();
-        if (kind === 0x00 || kind === 0x01) r.varU32(); // tag
+        if (kind === 0x00 || kind === 0x01)
+          r.varU32(); // tag
         else if (kind !== 0x02 && kind !== 0x03) r.fail(`unknown catch clause kind ${kind}`, r.pos - 1);
         const target = depth - r.varU32();
         if (target > 0 && this.ctlOp[target] !== 0x03) this.continuationCharges[this.ctlId[target]] = 1;

@@ -3,7 +3,12 @@
  * (core/metering) before it is compiled, and all of them import the one counter, so `sandbox.fuel`
  * limits the whole component and the profile covers every module.
  */
-import { instrumentModule, METER_MODULE, type FuelCounting, type MeterLayout } from '../../metering/instrument';
+import {
+  instrumentModule,
+  METER_MODULE,
+  type FuelCounting,
+  type MeterLayout,
+} from '../../metering/instrument';
 import { createFuelCounter, profileRows, summarizeProfile, type FuelCounter } from '../fuel';
 import type { FuelProfile } from '../report';
 
