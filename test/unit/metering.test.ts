@@ -218,26 +218,33 @@ describe('fuel metering', function () {
       assert.deepEqual(fuel, [fuel[0], fuel[0], fuel[0]]);
     });
 
-    it('stops a loop at the same count every time, and a limit of exactly the need lets it finish', async () => {
-      const invoke = { name: 'count', args: ['100000'] };
-      const free = await run({ file: fixture('spin'), invoke });
-      assert.deepEqual(free.outcome, { kind: 'returned', values: ['100000'] });
-      const need = free.fuel?.consumed ?? 0;
-      assert.ok(need > 100000);
-      const enough = await run({ file: fixture('spin'), invoke, fuel: need });
-      assert.deepEqual(enough.outcome, { kind: 'returned', values: ['100000'] });
-      assert.deepEqual(enough.fuel, { consumed: need, limit: need });
-      const stops: SandboxReport[] = [];
-      for (let i = 0; i < 3; i++) stops.push(await run({ file: fixture('spin'), invoke, fuel: need - 1 }));
-      for (const r of stops) {
-        assert.deepEqual(r.outcome, { kind: 'fuel-exhausted', limit: need - 1 });
-        assert.equal(exitCodeFor(r.outcome), 123);
-      }
-      assert.deepEqual(
-        stops.map((r) => r.fuel?.consumed),
-        stops.map(() => stops[0].fuel?.consumed),
-      );
-    });
+    for (const fuelCounting of ['exact', 'bound'] as const)
+      it(`stops a loop at the same count every time, and a limit of exactly the need lets it finish (${fuelCounting} counting)`, async () => {
+        const invoke = { name: 'count', args: ['100000'] };
+        const run = (options: SandboxRunOptions): Promise<SandboxReport> =>
+          startSandboxRun({ policy: policy({ fuelCounting }), ...options }).done;
+        const free = await run({ file: fixture('spin'), invoke });
+        assert.deepEqual(free.outcome, { kind: 'returned', values: ['100000'] });
+        const need = free.fuel?.consumed ?? 0;
+        assert.ok(need > 100000);
+        const enough = await run({ file: fixture('spin'), invoke, fuel: need });
+        assert.deepEqual(enough.outcome, { kind: 'returned', values: ['100000'] });
+        assert.deepEqual(enough.fuel, {
+          consumed: need,
+          limit: need,
+          ...(fuelCounting === 'bound' && { counting: 'bound' }),
+        });
+        const stops: SandboxReport[] = [];
+        for (let i = 0; i < 3; i++) stops.push(await run({ file: fixture('spin'), invoke, fuel: need - 1 }));
+        for (const r of stops) {
+          assert.deepEqual(r.outcome, { kind: 'fuel-exhausted', limit: need - 1 });
+          assert.equal(exitCodeFor(r.outcome), 123);
+        }
+        assert.deepEqual(
+          stops.map((r) => r.fuel?.consumed),
+          stops.map(() => stops[0].fuel?.consumed),
+        );
+      });
 
     it('takes the limit from the policy (sandbox.fuel)', async () => {
       const r = await run({

@@ -26,6 +26,7 @@ import {
   PREFIX_GC,
   PREFIX_MISC,
   PREFIX_SIMD,
+  readTryTable,
   skipInstruction,
 } from '../module/instructions';
 import { readRefType, readStorageType, readValType } from '../module/valueTypes';
@@ -1328,18 +1329,12 @@ class BodyRewriter {
    */
   private boundHandlers(op: number, r: ByteReader, depth: number): void {
     const save = r.pos;
-    if (op === 0x1f) {
-      r.skipVarInt(33); // block type
-      const n = r.count(2);
-      for (let i = 0; i < n; i++) {
-        const kind = r.u8();
-        if (kind === 0x00 || kind === 0x01)
-          r.varU32(); // tag
-        else if (kind !== 0x02 && kind !== 0x03) r.fail(`unknown catch clause kind ${kind}`, r.pos - 1);
-        const target = depth - r.varU32();
+    if (op === 0x1f)
+      readTryTable(r, (label) => {
+        const target = depth - label;
         if (target > 0 && this.ctlOp[target] !== 0x03) this.continuationCharges[this.ctlId[target]] = 1;
-      }
-    } else {
+      });
+    else {
       // Handlers of stack switching: every construct around charges after its end (rare).
       for (let d = 1; d <= depth; d++) this.continuationCharges[this.ctlId[d]] = 1;
     }
