@@ -188,6 +188,17 @@ describe('bound fuel counting', function () {
       assert.match(formatReportText(reports[0]), /fuel: {5}\d+ units \(bound counting\)/);
     });
 
+    it('samples memory and fuel inside a loop that never calls the host', async () => {
+      const r = await run({
+        file: fixture('spin'),
+        invoke: { name: 'forever', args: [] },
+        fuel: 400_000_000,
+      });
+      assert.deepEqual(r.outcome, { kind: 'fuel-exhausted', limit: 400_000_000 });
+      const inside = r.samples.filter((x) => x.fuel !== undefined && x.fuel > 0 && x.fuel < 400_000_000);
+      assert.ok(inside.length >= 1, `${inside.length} samples from inside the loop`);
+    });
+
     it('cannot be reset or overflowed by a module that names globals like the meter; stops deep recursion', async () => {
       const tamper = await run({
         file: fixture('tamper'),
