@@ -8,11 +8,12 @@ import {
   METER_MODULE,
   SAMPLE_IMPORT,
   THRESHOLD_IMPORT,
+  DEFAULT_FUEL_COUNTING,
   instrumentModule,
   type FuelCounting,
   type MeterLayout,
 } from '../metering/instrument';
-import type { FuelProfile } from './report';
+import type { FuelProfile, FuelReport } from './report';
 import { wasm, type WasmGlobal } from './wasmApi';
 
 /** Fuel between two calls of the sample hook: a few ms of work; deterministic, unlike a timer. */
@@ -92,6 +93,11 @@ export function createFuelMeter(
 }
 
 export { METER_MODULE };
+
+/** The report's mark of bound counting, for the counting a policy asks for (or the default). */
+export function countingMark(counting: FuelCounting | undefined): Pick<FuelReport, 'counting'> {
+  return (counting ?? DEFAULT_FUEL_COUNTING) === 'bound' ? { counting: 'bound' } : {};
+}
 
 type ProfileRows = Pick<FuelProfile, 'functions' | 'loops'>;
 

@@ -15,6 +15,7 @@ import { stopNetWorker } from './host/netWorker';
 import { DEFAULT_HTTP_REQUESTS, type HttpExchange } from './httpTypes';
 import type { ComponentStart } from './messages';
 import type { ComponentMeter } from './meter';
+import { countingMark } from '../fuel';
 import type { FuelProfile, FuelReport } from '../report';
 import { HostTrap, SandboxStop } from '../wasiHost';
 
@@ -60,7 +61,7 @@ export async function runComponent(
       fuel: {
         consumed: meter.counter.consumed(),
         ...(hooks.limit !== undefined && { limit: hooks.limit }),
-        ...(ctx.policy.fuelCounting === 'bound' && { counting: 'bound' as const }),
+        ...countingMark(ctx.policy.fuelCounting),
       },
       profile: meter.profile(),
     }),
