@@ -16,6 +16,9 @@
  *   once fuel is below zero; the code then executes `unreachable`, which the module cannot catch.
  * - With `profile`, each defined function gets exported counters of its own fuel and calls, and
  *   each loop a counter of its iterations (appended globals, exported under a reserved prefix).
+ * - Bound counting (`counting: 'bound'`): only function entries, loop headers, loop exits,
+ *   handlers and the costlier of paths that part far apart charge, each the most any path to the
+ *   next charge can cost (`BodyRewriter.boundCharges`): fewer charges, at least the exact fuel.
  */
 import { ByteReader, MalformedError } from '../module/byteReader';
 import { CORE_SECTION_ORDER, readCoreModule } from '../module/coreModule';
