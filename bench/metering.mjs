@@ -13,17 +13,22 @@
 //    `WebAssembly.validate` on the same bytes, as references for the machine's speed at that moment.
 //
 //   node scripts/fetch-real-world.mjs   # once, for ffmpeg-core in part 2
-//   node bench/metering.mjs [--runs 5] [--no-yosys] [--no-ruby]
+//   node bench/metering.mjs [--runs 5] [--no-yosys] [--no-ruby] [--no-rewrite] [--modes exact,bound]
+// --modes: the metered variants, each run alternating with the unmetered one (see
+// bench/meteringCompile.mjs); the rewrite's speed (part 2, skipped with --no-rewrite) is measured
+// for each mode.
 // Yosys and Ruby (@ruby/3.4-wasm-wasi, made a command by runWorkload.mjs) are fetched with
 // `npm pack` into the system's temporary folder (warden-bench-yosys-VERSION,
 // warden-bench-ruby-VERSION), kept there for the next run.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   args,
   bundleSources,
   median,
+  option,
   realWorldCache,
   removeFolder,
   repo,
@@ -32,10 +37,11 @@ import {
   sourcePath,
   timeMs,
 } from './lib.mjs';
-import { compileC, prepareRuby, prepareYosys } from './metering/workloads.mjs';
+import { compileC, meteringModes, prepareRuby, prepareYosys } from './metering/workloads.mjs';
 
 /* global WebAssembly */
 const runs = runsOption(5);
+const modes = meteringModes(option('--modes', 'exact,bound'));
 const folder = scratchFolder('metering');
 try {
   const { exports: lib } = await bundleSources(folder, 'metering.cjs', [
@@ -51,73 +57,112 @@ try {
 
   // 1. Run-time overhead.
   for (const w of workloads) {
-    const plain = path.join(folder, `${w.name}.wasm`);
-    const metered = path.join(folder, `${w.name}.metered.wasm`);
-    fs.copyFileSync(w.file, plain);
-    const result = lib.instrumentModule(fs.readFileSync(w.file));
-    if (!result.ok) throw new Error(result.message);
-    fs.writeFileSync(metered, result.bytes);
-    const series = { plain: [], metered: [] };
+    const files = { plain: path.join(folder, `${w.name}.wasm`) };
+    fs.copyFileSync(w.file, files.plain);
+    const sizes = {};
+    for (const [mode, options] of Object.entries(modes)) {
+      const result = lib.instrumentModule(fs.readFileSync(w.file), options);
+      if (!result.ok) throw new Error(result.message);
+      files[mode] = path.join(folder, `${w.name}.${mode}.wasm`);
+      fs.writeFileSync(files[mode], result.bytes);
+      sizes[mode] = result.bytes.length;
+    }
+    const series = Object.fromEntries(Object.keys(files).map((v) => [v, []]));
+    const fuel = Object.fromEntries(Object.keys(modes).map((v) => [v, new Set()]));
     const outputs = new Set();
-    const fuel = new Set();
+    const started = new Date().toISOString().slice(11, 16);
+    const loads = [os.loadavg()[0]];
     let lastLine = '';
     for (let i = 0; i < runs + 1; i++)
-      for (const [variant, file] of [
-        ['plain', plain],
-        ['metered', metered],
-      ]) {
-        const child = spawnSync(
-          process.execPath,
-          [path.join(repo, 'bench/metering/runWorkload.mjs'), file, variant, JSON.stringify(w.config)],
-          { encoding: 'utf8', maxBuffer: 1 << 24 },
-        );
-        if (child.status !== 0) throw new Error(`${w.name} ${variant}: ${child.stderr}`);
+      for (const [variant, file] of Object.entries(files)) {
+        const runOnce = () =>
+          spawnSync(
+            process.execPath,
+            [
+              path.join(repo, 'bench/metering/runWorkload.mjs'),
+              file,
+              variant === 'plain' ? 'plain' : 'metered',
+              JSON.stringify(w.config),
+            ],
+            { encoding: 'utf8', maxBuffer: 1 << 24 },
+          );
+        let child = runOnce();
+        if (child.signal) {
+          // Node 20 crashes now and then on Ruby, metered or not (SIGSEGV in the engine): once more.
+          console.log(`  (${w.name} ${variant}: the process died of ${child.signal}; run again)`);
+          child = runOnce();
+        }
+        if (child.status !== 0)
+          throw new Error(`${w.name} ${variant}: ${child.signal ?? ''} ${child.stderr}`);
         const r = JSON.parse(child.stdout);
         if (r.exitCode !== 0 || !r.sameTwice) throw new Error(`${w.name} ${variant}: ${child.stdout}`);
         outputs.add(r.output);
         lastLine = r.lastLine;
-        if (r.fuel) fuel.add(r.fuel).add(r.fuelTwice);
-        if (i > 0) series[variant].push(r); // the first pair warms the file cache up
+        if (r.fuel) fuel[variant].add(r.fuel).add(r.fuelTwice);
+        if (i > 0) series[variant].push(r); // the first round warms the file cache up
       }
+    loads.push(os.loadavg()[0]);
     if (outputs.size !== 1) throw new Error(`${w.name}: outputs differ between unmetered and metered runs`);
-    if (fuel.size !== 1) throw new Error(`${w.name}: fuel differs between runs: ${[...fuel].join(', ')}`);
+    for (const mode of Object.keys(modes))
+      if (fuel[mode].size !== 1)
+        throw new Error(`${w.name} ${mode}: fuel differs between runs: ${[...fuel[mode]].join(', ')}`);
     const m = (variant, key) => median(series[variant].map((r) => r[key]));
     const least = (variant, key) => Math.min(...series[variant].map((r) => r[key]));
-    console.log(`${w.title}, ${runs} runs each, alternating, each in a fresh process:`);
+    console.log(
+      `${w.title}, ${runs} runs each, alternating, each in a fresh process (from ${started} UTC, load ${loads.map((l) => l.toFixed(1)).join(' -> ')}):`,
+    );
     console.log(`  output identical metered and unmetered (${[...outputs][0]}): ${lastLine}`);
-    console.log(`  fuel ${[...fuel][0]} units on every metered run`);
+    const exactFuel = fuel.exact ? BigInt([...fuel.exact][0]) : null;
+    for (const mode of Object.keys(modes)) {
+      const units = BigInt([...fuel[mode]][0]);
+      const ratio = exactFuel ? `, ${(Number(units) / Number(exactFuel)).toFixed(3)}x exact` : '';
+      console.log(
+        `  ${mode}: fuel ${units.toLocaleString('en')} units on every run${ratio}; module ${(sizes[mode] / 1e6).toFixed(2)} MB`,
+      );
+    }
     // Medians, and the fastest run of each (the least disturbed by other work on a shared machine).
-    const label = { coldMs: 'cold', warmMs: 'warm', coldCpuMs: 'cold CPU', warmCpuMs: 'warm CPU' };
+    const label = { coldMs: 'cold wall', warmMs: 'warm wall', coldCpuMs: 'cold CPU', warmCpuMs: 'warm CPU' };
     for (const key of ['coldMs', 'warmMs', 'coldCpuMs', 'warmCpuMs'])
       console.log(
-        `  ${label[key]}: median unmetered ${m('plain', key).toFixed(0)} ms, metered ${m('metered', key).toFixed(0)} ms: ${(m('metered', key) / m('plain', key)).toFixed(2)}x; fastest ${least('plain', key).toFixed(0)} / ${least('metered', key).toFixed(0)} ms: ${(least('metered', key) / least('plain', key)).toFixed(2)}x`,
+        `  ${label[key]}, median [fastest]: unmetered ${m('plain', key).toFixed(0)} [${least('plain', key).toFixed(0)}] ms; ` +
+          Object.keys(modes)
+            .map(
+              (mode) =>
+                `${mode} ${m(mode, key).toFixed(0)} [${least(mode, key).toFixed(0)}] ms ${(m(mode, key) / m('plain', key)).toFixed(2)}x [${(least(mode, key) / least('plain', key)).toFixed(2)}x]`,
+            )
+            .join('; '),
       );
   }
 
   // 2. Rewrite speed on large real modules.
-  const large = [path.join(realWorldCache, 'ffmpeg-core-0.12.10.wasm')];
-  if (yosys) large.push(yosys.workload.file);
-  if (ruby) large.push(ruby.file);
+  const large = args.includes('--no-rewrite') ? [] : [path.join(realWorldCache, 'ffmpeg-core-0.12.10.wasm')];
+  if (yosys && large.length) large.push(yosys.workload.file);
+  if (ruby && large.length) large.push(ruby.file);
   for (const file of large) {
     if (!fs.existsSync(file)) {
       console.log(`${path.basename(file)} not there: run node scripts/fetch-real-world.mjs for part 2`);
       continue;
     }
     const bytes = fs.readFileSync(file);
-    const t = { instrument: [], scan: [], validate: [] };
-    let size = 0;
+    const t = { scan: [], validate: [] };
+    const size = {};
+    for (const mode of Object.keys(modes)) t[mode] = [];
     for (let i = 0; i < runs; i++) {
-      t.instrument.push(timeMs(() => (size = lib.instrumentModule(bytes).bytes.length)));
+      for (const [mode, options] of Object.entries(modes))
+        t[mode].push(timeMs(() => (size[mode] = lib.instrumentModule(bytes, options).bytes.length)));
       t.scan.push(timeMs(() => lib.scanFunctionBodies(bytes)));
       t.validate.push(timeMs(() => WebAssembly.validate(bytes)));
     }
-    const [i, s, v] = [median(t.instrument), median(t.scan), median(t.validate)];
+    const [s, v] = [median(t.scan), median(t.validate)];
     console.log(
-      `${path.basename(file)} (${(bytes.length / 1e6).toFixed(1)} MB -> ${(size / 1e6).toFixed(1)} MB metered), medians of ${runs}:`,
+      `${path.basename(file)} (${(bytes.length / 1e6).toFixed(1)} MB), medians of ${runs}, load ${os.loadavg()[0].toFixed(1)}:`,
     );
-    console.log(
-      `  instrumentModule ${i.toFixed(0)} ms [${t.instrument.map((x) => x.toFixed(0)).join(' ')}]; scanFunctionBodies ${s.toFixed(0)} ms (${(i / s).toFixed(1)}x); WebAssembly.validate ${v.toFixed(0)} ms (${(i / v).toFixed(1)}x)`,
-    );
+    for (const mode of Object.keys(modes)) {
+      const i = median(t[mode]);
+      console.log(
+        `  instrumentModule ${mode} (-> ${(size[mode] / 1e6).toFixed(1)} MB) ${i.toFixed(0)} ms [${t[mode].map((x) => x.toFixed(0)).join(' ')}]; scanFunctionBodies ${s.toFixed(0)} ms (${(i / s).toFixed(1)}x); WebAssembly.validate ${v.toFixed(0)} ms (${(i / v).toFixed(1)}x)`,
+      );
+    }
   }
 } finally {
   removeFolder(folder);

@@ -5,7 +5,12 @@
 // each workload are compiled again, the same functions unmetered and metered, one after another on
 // one thread, each variant in a fresh process, alternating: the CPU time of that is steadier.
 //
-//   node bench/meteringCompile.mjs [--runs 5] [--no-yosys]
+//   node bench/meteringCompile.mjs [--runs 5] [--no-yosys] [--modes exact,bound]
+//
+// --modes: the metered variants beside the unmetered one, in the order they alternate: `exact` and
+// `bound` (the fuel countings of docs/metering.md), `bound-local` (bound counting with the counter
+// in a local, written back around calls, as exact counting keeps it), `bound-global` (the counter
+// always in the global; `bound` keeps it in a local in bodies without calls).
 //
 // Workloads as in bench/metering.mjs (the C program compiled here and Yosys from npm). Node 20.
 import { spawnSync } from 'node:child_process';
@@ -15,16 +20,18 @@ import {
   args,
   bundleSources,
   median,
+  option,
   removeFolder,
   repo,
   runsOption,
   scratchFolder,
   sourcePath,
 } from './lib.mjs';
-import { compileC, prepareYosys } from './metering/workloads.mjs';
+import { compileC, meteringModes, prepareYosys } from './metering/workloads.mjs';
 
 /* global WebAssembly */
 const runs = runsOption(5);
+const modes = meteringModes(option('--modes', 'exact,bound'));
 /** The bundled project sources: the rewriter, and the reader and writer `withExports` uses. */
 let lib;
 const folder = scratchFolder('metering-compile');
@@ -41,32 +48,33 @@ try {
 
   for (const w of workloads) {
     const bytes = fs.readFileSync(w.file);
-    const result = lib.instrumentModule(bytes);
-    if (!result.ok) throw new Error(result.message);
     const plainFile = path.join(folder, `${w.name}.wasm`);
     fs.writeFileSync(plainFile, bytes);
     const hot = optimizedInRun(plainFile, w.config);
     // The meter adds one imported function (`sample`) after the module's own imports, so every
     // defined function's index moves up by one in the metered module.
     const names = hot.map((index) => `warden-bench-hot-${index}`);
-    const variants = {
-      unmetered: withExports(bytes, hot, names, 0),
-      metered: withExports(result.bytes, hot, names, 1),
-    };
+    const variants = { unmetered: withExports(bytes, hot, names, 0) };
+    for (const [mode, options] of Object.entries(modes)) {
+      const result = lib.instrumentModule(bytes, options);
+      if (!result.ok) throw new Error(result.message);
+      variants[mode] = withExports(result.bytes, hot, names, 1);
+    }
     const files = {};
     for (const [variant, module] of Object.entries(variants)) {
       files[variant] = path.join(folder, `${w.name}.${variant}.hot.wasm`);
       fs.writeFileSync(files[variant], module);
     }
-    const cpu = { unmetered: [], metered: [] };
+    const cpu = Object.fromEntries(Object.keys(variants).map((v) => [v, []]));
     for (let i = 0; i < runs; i++)
-      for (const variant of ['unmetered', 'metered']) {
+      for (const variant of Object.keys(variants)) {
         const child = spawnSync(
           process.execPath,
           ['--allow-natives-syntax', path.join(repo, 'bench/metering/tierUp.mjs'), files[variant], ...names],
           { encoding: 'utf8', maxBuffer: 1 << 24 },
         );
-        if (child.status !== 0) throw new Error(`${w.name} ${variant}: ${child.stderr}`);
+        if (child.status !== 0)
+          throw new Error(`${w.name} ${variant}: ${child.signal ?? ''} ${child.stderr}`);
         cpu[variant].push(JSON.parse(child.stdout).cpuMs);
       }
     const m = (v) => median(cpu[v]);
@@ -75,8 +83,12 @@ try {
       `${w.title}: the ${hot.length} functions TurboFan compiled in an unmetered run, ${runs} runs each:`,
     );
     console.log(
-      `  TurboFan CPU: median unmetered ${m('unmetered').toFixed(0)} ms, metered ${m('metered').toFixed(0)} ms: ${(m('metered') / m('unmetered')).toFixed(2)}x; fastest ${least('unmetered').toFixed(0)} / ${least('metered').toFixed(0)} ms: ${(least('metered') / least('unmetered')).toFixed(2)}x`,
+      `  TurboFan CPU, median [fastest]: unmetered ${m('unmetered').toFixed(0)} [${least('unmetered').toFixed(0)}] ms`,
     );
+    for (const mode of Object.keys(modes))
+      console.log(
+        `  ${mode}: ${m(mode).toFixed(0)} [${least(mode).toFixed(0)}] ms: ${(m(mode) / m('unmetered')).toFixed(2)}x [${(least(mode) / least('unmetered')).toFixed(2)}x]`,
+      );
   }
 } finally {
   removeFolder(folder);

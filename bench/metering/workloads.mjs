@@ -123,3 +123,26 @@ function writeTree(dir, tree) {
     else writeTree(target, value);
   }
 }
+
+/**
+ * `--modes exact,bound,bound-local`: the metered variants a bench compares, with their rewriter
+ * options. A mode may end in `@N` (e.g. `bound@64`): bound counting's split threshold
+ * (`SPLIT_ABOVE` in core/metering/instrument.ts; `bound@inf` charges only where control must).
+ */
+export function meteringModes(list) {
+  const known = {
+    exact: { counting: 'exact' },
+    bound: { counting: 'bound' },
+    'bound-global': { counting: 'bound', boundCounter: 'global' },
+    'bound-local': { counting: 'bound', boundCounter: 'local' },
+  };
+  const modes = {};
+  for (const name of list.split(',')) {
+    const [base, split] = name.split('@');
+    if (!known[base])
+      throw new Error(`unknown metering mode ${name} (known: ${Object.keys(known).join(', ')})`);
+    modes[name] = { ...known[base] };
+    if (split !== undefined) modes[name].boundSplitAbove = split === 'inf' ? Infinity : Number(split);
+  }
+  return modes;
+}

@@ -218,26 +218,33 @@ describe('fuel metering', function () {
       assert.deepEqual(fuel, [fuel[0], fuel[0], fuel[0]]);
     });
 
-    it('stops a loop at the same count every time, and a limit of exactly the need lets it finish', async () => {
-      const invoke = { name: 'count', args: ['100000'] };
-      const free = await run({ file: fixture('spin'), invoke });
-      assert.deepEqual(free.outcome, { kind: 'returned', values: ['100000'] });
-      const need = free.fuel?.consumed ?? 0;
-      assert.ok(need > 100000);
-      const enough = await run({ file: fixture('spin'), invoke, fuel: need });
-      assert.deepEqual(enough.outcome, { kind: 'returned', values: ['100000'] });
-      assert.deepEqual(enough.fuel, { consumed: need, limit: need });
-      const stops: SandboxReport[] = [];
-      for (let i = 0; i < 3; i++) stops.push(await run({ file: fixture('spin'), invoke, fuel: need - 1 }));
-      for (const r of stops) {
-        assert.deepEqual(r.outcome, { kind: 'fuel-exhausted', limit: need - 1 });
-        assert.equal(exitCodeFor(r.outcome), 123);
-      }
-      assert.deepEqual(
-        stops.map((r) => r.fuel?.consumed),
-        stops.map(() => stops[0].fuel?.consumed),
-      );
-    });
+    for (const fuelCounting of ['exact', 'bound'] as const)
+      it(`stops a loop at the same count every time, and a limit of exactly the need lets it finish (${fuelCounting} counting)`, async () => {
+        const invoke = { name: 'count', args: ['100000'] };
+        const run = (options: SandboxRunOptions): Promise<SandboxReport> =>
+          startSandboxRun({ policy: policy({ fuelCounting }), ...options }).done;
+        const free = await run({ file: fixture('spin'), invoke });
+        assert.deepEqual(free.outcome, { kind: 'returned', values: ['100000'] });
+        const need = free.fuel?.consumed ?? 0;
+        assert.ok(need > 100000);
+        const enough = await run({ file: fixture('spin'), invoke, fuel: need });
+        assert.deepEqual(enough.outcome, { kind: 'returned', values: ['100000'] });
+        assert.deepEqual(enough.fuel, {
+          consumed: need,
+          limit: need,
+          ...(fuelCounting === 'bound' && { counting: 'bound' }),
+        });
+        const stops: SandboxReport[] = [];
+        for (let i = 0; i < 3; i++) stops.push(await run({ file: fixture('spin'), invoke, fuel: need - 1 }));
+        for (const r of stops) {
+          assert.deepEqual(r.outcome, { kind: 'fuel-exhausted', limit: need - 1 });
+          assert.equal(exitCodeFor(r.outcome), 123);
+        }
+        assert.deepEqual(
+          stops.map((r) => r.fuel?.consumed),
+          stops.map(() => stops[0].fuel?.consumed),
+        );
+      });
 
     it('takes the limit from the policy (sandbox.fuel)', async () => {
       const r = await run({
@@ -371,7 +378,7 @@ describe('fuel metering', function () {
       assert.equal(f.spin_under.inclusive, f.spin_under.self + f.leaf.self + f.spin.self);
     });
 
-    it('runs a C program compiled here with the same output, and the same fuel each time', async function () {
+    it('runs a C program compiled here with the same output, and the same fuel each time (exact and bound)', async function () {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ww-fuel-c-'));
       try {
         const source = path.join(dir, 'prog.c');
@@ -423,6 +430,19 @@ int main(void) {
         assert.ok(a.fuel && a.fuel.consumed > 1_000_000);
         assert.equal(a.fuel.consumed, b.fuel?.consumed);
         assert.ok(!a.notes.some((n) => /fuel not counted/.test(n)));
+        // Bound counting (docs/metering.md): the same output, the same fuel twice, at least the exact.
+        const bound = [await run({ file: wasmFile, fuelCounting: 'bound' })];
+        bound.push(await run({ file: wasmFile, fuelCounting: 'bound' }));
+        for (const r of bound) {
+          assert.deepEqual(r.outcome, { kind: 'exit', code: 0 });
+          assert.equal(r.stdout.text, expected);
+          assert.equal(r.fuel?.counting, 'bound');
+        }
+        assert.equal(bound[0].fuel?.consumed, bound[1].fuel?.consumed);
+        assert.ok(
+          bound[0].fuel!.consumed > a.fuel.consumed,
+          `${bound[0].fuel?.consumed} <= ${a.fuel.consumed}`,
+        );
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }

@@ -32,7 +32,7 @@ describe('fuel metering of components', function () {
   });
   after(() => fs.rmSync(cacheDir, { recursive: true, force: true }));
 
-  it('counts the same fuel on three runs, and a limit of exactly the need lets the component finish', async () => {
+  it('counts the same fuel on three runs, and a limit of exactly the need lets the component finish (bound counting too)', async () => {
     const reports: SandboxReport[] = [];
     for (let i = 0; i < 3; i++)
       reports.push(
@@ -57,6 +57,23 @@ describe('fuel metering of components', function () {
     assert.deepEqual(enough.outcome, { kind: 'exit', code: 0 });
     assert.deepEqual(enough.fuel, { consumed: need, limit: need });
     assert.equal(enough.stdout.text, reports[0].stdout.text);
+    // Bound counting (docs/metering.md): the same output, the same fuel twice, at least the exact.
+    const bound: SandboxReport[] = [];
+    for (let i = 0; i < 2; i++)
+      bound.push(
+        await run({
+          file: component('hello'),
+          policy: policy({ args: ['from-policy'], fuelCounting: 'bound' }),
+          args: ['y'],
+        }),
+      );
+    for (const r of bound) {
+      assert.deepEqual(r.outcome, { kind: 'exit', code: 0 });
+      assert.equal(r.stdout.text, reports[0].stdout.text);
+      assert.equal(r.fuel?.counting, 'bound');
+    }
+    assert.equal(bound[0].fuel?.consumed, bound[1].fuel?.consumed);
+    assert.ok(bound[0].fuel!.consumed >= need, `bound ${bound[0].fuel?.consumed} < exact ${need}`);
   });
 
   it('stops a looping component by fuel at the same count every time', async () => {

@@ -1,8 +1,9 @@
 /**
  * Fuel metering against the core spec test suite: every module of every .wast file that wabt's
- * wast2json (Debian wabt, on PATH) converts runs twice, as it is and metered, and each command
- * (assert_return, assert_trap, assert_exhaustion, assert_exception, plain actions, register) must
- * give the same result both ways. The original run must also match the expected values of
+ * wast2json (Debian wabt, on PATH) converts runs as it is and metered (exact and bound counting,
+ * each with and without a profile), and each command (assert_return, assert_trap,
+ * assert_exhaustion, assert_exception, plain actions, register) must give the same result every
+ * way. Every action that returns uses at least as much fuel with bound counting as with exact. The original run must also match the expected values of
  * assert_return, so the harness itself is checked. Files wast2json cannot read (newer syntax than
  * wabt 1.0.32: GC, typed references, ...) are counted, not run.
  */
@@ -11,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { instrumentModule } from '../../server/src/core/metering/instrument';
+import { instrumentModule, type FuelCounting } from '../../server/src/core/metering/instrument';
 import { sharedTestdata } from '../support/sharedTestdata';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the engine's WebAssembly API is untyped here */
@@ -51,6 +52,7 @@ class World {
   constructor(
     readonly metered: boolean,
     readonly profile = false,
+    readonly counting: FuelCounting = 'exact',
   ) {
     const print = (): void => undefined;
     this.registry = {
@@ -81,7 +83,7 @@ class World {
   load(bytes: Uint8Array, name?: string, keep = true): string | null {
     let code = bytes;
     if (this.metered) {
-      const result = instrumentModule(bytes, { profile: this.profile });
+      const result = instrumentModule(bytes, { profile: this.profile, counting: this.counting });
       if (!result.ok) return `meter refused: ${result.message}`;
       code = result.bytes;
       if (!WA.validate(code)) return 'metered module does not validate';
@@ -123,6 +125,12 @@ class World {
       default:
         throw new Error(`unsupported argument type ${v.type}`);
     }
+  }
+
+  /** Fuel used so far (metered worlds). */
+  fuel(): bigint {
+    const meter = this.registry['wasm-warden:meter'] as { fuel: { value: bigint } };
+    return (1n << 62n) - meter.fuel.value;
   }
 
   /** Runs an action; the result as comparable text. */
@@ -211,7 +219,7 @@ describe('fuel metering on the spec test suite', function () {
 
   after(() => dir && rmSync(dir, { recursive: true, force: true }));
 
-  it('runs every convertible file the same metered (with and without a profile) and unmetered', function () {
+  it('runs every convertible file the same metered (exact and bound, with and without a profile) and unmetered', function () {
     // Most of the suite converts; a drop means wabt changed and the test would silently thin out.
     assert.ok(converted.length >= 180, `only ${converted.length} files converted`);
     const differences: string[] = [];
@@ -219,14 +227,23 @@ describe('fuel metering on the spec test suite', function () {
     let metered = 0;
     let compared = 0;
     let expectedChecked = 0;
+    let boundCompared = 0;
+    let boundHigher = 0;
     for (const file of converted) {
       const json = JSON.parse(readFileSync(join(dir, file.replace(/\.wast$/, '.json')), 'utf8')) as {
         commands: Command[];
       };
       const plain = new World(false);
       // The profile adds counters and, in modules with exceptions, a handler around every body.
-      const sides = [new World(true), new World(true, true)];
-      const label = (w: World): string => (w.profile ? 'metered with a profile' : 'metered');
+      const sides = [
+        new World(true),
+        new World(true, true),
+        new World(true, false, 'bound'),
+        new World(true, true, 'bound'),
+      ];
+      const [exact, , bound] = sides;
+      const label = (w: World): string =>
+        `metered${w.counting === 'bound' ? ' (bound)' : ''}${w.profile ? ' with a profile' : ''}`;
       for (const c of json.commands) {
         const at = `${file}:${c.line}`;
         if (c.type === 'module' && c.filename && c.filename.endsWith('.wasm')) {
@@ -241,7 +258,7 @@ describe('fuel metering on the spec test suite', function () {
           for (const w of sides) {
             const b = w.load(bytes, c.name);
             if (b !== null) differences.push(`${at} ${label(w)}: ${b}`);
-            else if (!w.profile) metered++;
+            else if (!w.profile && w.counting === 'exact') metered++;
           }
         } else if ((c.type === 'assert_trap' || c.type === 'assert_uninstantiable') && c.filename) {
           // A module whose instantiation traps (after writing to imported tables and memories).
@@ -262,10 +279,20 @@ describe('fuel metering on the spec test suite', function () {
         } else if (c.action && plain.current !== null && sides.every((w) => w.current !== null)) {
           const a = plain.run(c.action);
           compared++;
+          const before = [exact.fuel(), bound.fuel()];
           for (const w of sides) {
             const b = w.run(c.action);
             if (a !== b)
               differences.push(`${at} ${c.type} ${c.action.field}: ${a} unmetered, ${b} ${label(w)}`);
+          }
+          const used = [exact.fuel() - before[0], bound.fuel() - before[1]];
+          if (!a.startsWith('throws')) {
+            boundCompared++;
+            if (used[1] < used[0])
+              differences.push(
+                `${at} ${c.action.field}: bound counting used ${used[1]}, less than exact ${used[0]}`,
+              );
+            if (used[1] > used[0]) boundHigher++;
           }
           if (c.type === 'assert_return' && c.expected) {
             const want = expectedText(c.expected, c.action.args ?? [], plain);
@@ -284,5 +311,7 @@ describe('fuel metering on the spec test suite', function () {
     assert.ok(metered > 1000, `${metered} of ${modules} modules metered`);
     assert.ok(compared > 20000, `${compared} commands compared`);
     assert.ok(expectedChecked > 15000, `${expectedChecked} expected values checked`);
+    // Bound counting is compared on most actions, and is looser than exact on some (branches).
+    assert.ok(boundCompared > 15000 && boundHigher > 100, `bound: ${boundHigher} of ${boundCompared} higher`);
   });
 });

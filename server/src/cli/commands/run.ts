@@ -13,7 +13,8 @@ import { runSandbox } from '../../core/sandbox/runner';
 import { formatProfileText } from '../../core/sandbox/profileText';
 
 const HELP = `Usage: wasm-warden run FILE [--policy P] [--json] [--timeout MS] [--fuel N] [--profile]
-                        [--write-back] [--invoke NAME ARGS...] [-- ARGS...]
+                        [--fuel-counting exact|bound] [--write-back] [--invoke NAME ARGS...]
+                        [-- ARGS...]
 
 Runs a WebAssembly module (.wasm, or .wat compiled first) in a sandbox process with the limits of
 its wasm-policy.json "sandbox" section: time, memory, preopened folders, environment. Prints the
@@ -26,6 +27,9 @@ denied calls (violations) and alerts.
   --timeout MS         wall-clock limit in milliseconds (default: the policy's sandbox.timeoutMs)
   --fuel N             stop after N units of work (default: the policy's sandbox.fuel, else no
                        limit); fuel is counted on every run and the same on every machine
+  --fuel-counting C    "exact" (every instruction run) or "bound" (charged ahead at function
+                       entries, loops and handlers: cheaper, at least the exact count); default:
+                       the policy's sandbox.fuelCounting, else exact
   --profile            print where the fuel went: top functions by their own fuel, calls, loops
                        (in the JSON report with --json)
   --write-back         copy files the module wrote in "rw" preopens back to disk (default: they
@@ -46,6 +50,7 @@ interface RunArgs {
   json: boolean;
   timeoutMs?: number;
   fuel?: number;
+  fuelCounting?: 'exact' | 'bound';
   profile?: boolean;
   writeBack: boolean;
   invoke?: { name: string; args: string[] };
@@ -77,6 +82,11 @@ export function parseRunArgs(argv: string[]): RunArgs {
       if (!/^\d+$/.test(text) || units <= 0 || !Number.isSafeInteger(units))
         throw new UsageError(`--fuel needs a positive whole number of units (got "${text}")`);
       parsed.fuel = units;
+    } else if (arg === '--fuel-counting') {
+      const text = value();
+      if (text !== 'exact' && text !== 'bound')
+        throw new UsageError(`--fuel-counting is "exact" or "bound" (got "${text}")`);
+      parsed.fuelCounting = text;
     } else if (arg === '--policy') parsed.policy = value();
     else if (arg === '--timeout') {
       const text = value();
@@ -145,6 +155,7 @@ export const runCommand: CliCommand = {
       invoke: args.invoke,
       timeoutMs: args.timeoutMs,
       fuel: args.fuel,
+      fuelCounting: args.fuelCounting,
       profile: args.profile,
       writeBack: args.writeBack,
       // Components: on the command line the policy's sandbox.network.allow is the consent.

@@ -96,16 +96,32 @@ export class ByteWriter {
    * of `values[of[i]]` (non-negative), moving the bytes between them down in place.
    */
   shrinkPlaceholders(at: readonly number[], of: readonly number[], values: readonly number[]): void {
+    this.compact(at, 5, values, of);
+  }
+
+  /**
+   * Edits at the ascending offsets `at`: removes `removed` bytes (one count for all, or one per
+   * edit) and writes the shortest signed LEB128 of `values[i]` (`values[of[i]]` with `of`) there
+   * unless it is negative, moving the bytes between the edits down in place.
+   */
+  compact(
+    at: readonly number[],
+    removed: number | readonly number[],
+    values: readonly number[],
+    of?: readonly number[],
+  ): void {
     const buf = this.buf;
     let dst = at.length > 0 ? at[0] : this.length;
     for (let i = 0; i < at.length; i++) {
-      let v = values[of[i]];
-      while (v >= 64) {
-        buf[dst++] = (v % 128) | 0x80;
-        v = Math.floor(v / 128);
+      let v = values[of ? of[i] : i];
+      if (v >= 0) {
+        while (v >= 64) {
+          buf[dst++] = (v % 128) | 0x80;
+          v = Math.floor(v / 128);
+        }
+        buf[dst++] = v;
       }
-      buf[dst++] = v;
-      const from = at[i] + 5;
+      const from = at[i] + (typeof removed === 'number' ? removed : removed[i]);
       const to = i + 1 < at.length ? at[i + 1] : this.length;
       buf.copyWithin(dst, from, to);
       dst += to - from;

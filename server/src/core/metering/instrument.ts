@@ -16,6 +16,9 @@
  *   once fuel is below zero; the code then executes `unreachable`, which the module cannot catch.
  * - With `profile`, each defined function gets exported counters of its own fuel and calls, and
  *   each loop a counter of its iterations (appended globals, exported under a reserved prefix).
+ * - Bound counting (`counting: 'bound'`): only function entries, loop headers, loop exits,
+ *   handlers and the costlier of paths that part far apart charge, each the most any path to the
+ *   next charge can cost (`BodyRewriter.boundCharges`): fewer charges, at least the exact fuel.
  */
 import { ByteReader, MalformedError } from '../module/byteReader';
 import { CORE_SECTION_ORDER, readCoreModule } from '../module/coreModule';
@@ -26,6 +29,7 @@ import {
   PREFIX_GC,
   PREFIX_MISC,
   PREFIX_SIMD,
+  readTryTable,
   skipInstruction,
 } from '../module/instructions';
 import { readRefType, readStorageType, readValType } from '../module/valueTypes';
@@ -39,9 +43,28 @@ export const SAMPLE_IMPORT = 'sample';
 /** Exports added for profile counters start with this. */
 export const PROFILE_EXPORT_PREFIX = 'wasm-warden:profile:';
 
+/**
+ * How fuel is counted (docs/metering.md): `exact` charges every straight-line segment the code
+ * runs; `bound` charges only at function entries, loop headers, loop exits and exception
+ * handlers, each time the most any path from there to the next such point can cost.
+ */
+export type FuelCounting = 'exact' | 'bound';
+export const FUEL_COUNTINGS: readonly FuelCounting[] = ['exact', 'bound'];
+/** The counting a policy that names none uses. */
+export const DEFAULT_FUEL_COUNTING: FuelCounting = 'exact';
+
 export interface InstrumentOptions {
   /** Add per-function and per-loop counters (slower; for `--profile`). */
   profile?: boolean;
+  /** Default: `DEFAULT_FUEL_COUNTING`. */
+  counting?: FuelCounting;
+  /**
+   * Bench only: where bound counting keeps the counter: in a local in bodies without calls and
+   * in the global in the others (`auto`, the default), or always in a local or the global.
+   */
+  boundCounter?: 'auto' | 'local' | 'global';
+  /** Bench only: bound counting's `SPLIT_ABOVE` (Infinity: charges only where control must). */
+  boundSplitAbove?: number;
 }
 
 /** Where the profile counters are and what they count, in the original module's terms. */
@@ -341,7 +364,11 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
         // With a profile, in a module with exception tags, an exception may unwind a function
         // without its exit: each body then closes its activation in a `catch_all` and rethrows.
         const closeOnUnwind = profile && facts.proposals.includes('exceptions');
-        const body = new BodyRewriter(bytes, ix, profile, layout, profileBase, wrapTypes, closeOnUnwind);
+        const body = new BodyRewriter(bytes, ix, profile, layout, profileBase, wrapTypes, closeOnUnwind, {
+          bound: (options.counting ?? DEFAULT_FUEL_COUNTING) === 'bound',
+          counter: options.boundCounter ?? 'auto',
+          splitAbove: options.boundSplitAbove ?? SPLIT_ABOVE,
+        });
         for (let k = 0; k < n; k++) {
           const bodySize = sr.varU32();
           const bodyEnd = sr.pos + bodySize;
@@ -672,6 +699,21 @@ function skipLocals(r: ByteReader): number {
 const SPLITS_AFTER = new Uint8Array(256);
 for (const op of [0x03, 0x04, 0x05, 0x06, 0x07, 0x0b, 0x18, 0x19]) SPLITS_AFTER[op] = 1;
 
+/** Bound counting: a segment charges, does not, or may (decided with the body: `boundCharges`). */
+const NO_CHARGE = 0;
+const CHARGES = 1;
+const MAY_CHARGE = 2;
+/**
+ * Bound counting: where paths part with costs further apart than this, the costlier ones charge
+ * for themselves (bench/metering.mjs --split-above measured the trade-off; BENCHMARKS.md round 6).
+ */
+const SPLIT_ABOVE = 32;
+
+/** After these, the rest of the segment is never reached from before them (bound counting). */
+const ENDS_STRAIGHT_LINE = new Uint8Array(256);
+// unreachable, throw, rethrow, throw_ref, br, br_table, return, return_call*
+for (const op of [0x00, 0x08, 0x09, 0x0a, 0x0c, 0x0e, 0x0f, 0x12, 0x13, 0x15]) ENDS_STRAIGHT_LINE[op] = 1;
+
 /** Structured control and branches: the local counter must be current before them (`refresh`). */
 const CONTROL = new Uint8Array(256);
 for (const op of [0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x0b, 0x0c, 0x0d, 0x0e, 0x18, 0x19, 0x1f, 0xd5, 0xd6])
@@ -784,6 +826,8 @@ interface Template {
 
 /** Thrown when a body turns out to need the counter in the global (exception handlers, stack switching). */
 const RESTART_IN_GLOBAL_MODE = Symbol('restart in global mode');
+/** Thrown when a body in bound counting turns out to have no call and no handler: its counter goes in a local. */
+const RESTART_IN_LOCAL_MODE = Symbol('restart in local mode');
 
 /**
  * Rewrites function bodies; one instance per code section, reusing its buffers.
@@ -813,6 +857,8 @@ class BodyRewriter {
    * check (the caller's next check or loop header sees the fuel it used) and the threshold.
    */
   private leaf = true;
+  /** No call and no exception handler or stack switching in the body (bound counting: a local counter). */
+  private callFree = true;
   /** The cost so far of the open segment, `segment`. */
   private segmentCost = 0;
   private segment = 0;
@@ -831,6 +877,42 @@ class BodyRewriter {
   /** Templates by the counter local's index (global mode: -1), when not profiling. */
   private readonly templates = new Map<number, { check: Template; plain: Template }>();
   private local = true;
+  /**
+   * Bound counting: only some segments charge (`segmentCharges`), each the most that any path
+   * from it through segments that do not charge can cost (`boundCosts`, from the edges below).
+   */
+  private readonly bound: boolean;
+  private readonly boundCounter: 'auto' | 'local' | 'global';
+  private readonly splitAbove: number;
+  /**
+   * Per segment: CHARGES, NO_CHARGE or MAY_CHARGE (a charge is written and kept only if paths
+   * part there with costs far apart); where its charge starts in the code (or -1); 1 if a path
+   * leaves it for a charge, a back edge or the exit before its end; its first outgoing edge (or -1).
+   */
+  private readonly segmentCharges: number[] = [];
+  private readonly segmentChargeAt: number[] = [];
+  private readonly segmentLeavesEarly: number[] = [];
+  private readonly firstEdge: number[] = [];
+  /** Edges: the next edge of the same segment; the target segment, or `-1 - construct` for a construct's continuation. */
+  private readonly edgeNext: number[] = [];
+  private readonly edgeTarget: number[] = [];
+  /** Per construct (numbered in order of their start): the segment after its end; 1 if that segment charges. */
+  private readonly continuations: number[] = [];
+  private readonly continuationCharges: number[] = [];
+  /** Per open construct (by depth): its number, the segment that ended at its `if`, the depth of the innermost loop around. */
+  private readonly ctlId: number[] = [];
+  private readonly ctlIfSegment: number[] = [];
+  private readonly ctlLoopDepth: number[] = [];
+  /** The open segment ended its straight line (br, return, throw, unreachable): no fallthrough. */
+  private deadEnd = false;
+  private readonly boundCosts: number[] = [];
+  /** Bound counting, per segment: the edges into it; what the segment before it charged for it already; its charge. */
+  private readonly boundEntries: number[] = [];
+  private readonly boundCharged: number[] = [];
+  private readonly boundCharge: number[] = [];
+  private readonly boundSplits: number[] = [];
+  /** Bound counting: the edits of the body's code (`compactBound`). */
+  private readonly edits = { at: [] as number[], removed: [] as number[], values: [] as number[] };
   /**
    * Local mode: a call ran since the counter was last read back. The global is current and the
    * local is not; the read-back waits until something uses the local (a charge, a check, an
@@ -855,16 +937,25 @@ class BodyRewriter {
     private readonly wrapTypes: Uint8Array[],
     /** Profile in a module with exceptions: the body is wrapped in `try … catch_all exit; rethrow`. */
     private readonly closeOnUnwind: boolean,
-  ) {}
+    counting: { bound: boolean; counter: 'auto' | 'local' | 'global'; splitAbove: number },
+  ) {
+    this.bound = counting.bound;
+    this.boundCounter = counting.counter;
+    this.splitAbove = counting.splitAbove;
+  }
 
   rewrite(k: number, functionIndex: number, start: number, end: number, out: ByteWriter): void {
     const loop = this.nextLoop;
+    // Bound counting charges rarely: with calls, the counter is cheaper in the global than in a
+    // local written back and read back around each call. Bodies without calls are mostly small:
+    // the rewrite starts in global mode and does those again.
+    const local = !this.bound || this.boundCounter === 'local';
     try {
-      this.rewriteIn(true, k, functionIndex, start, end, out);
+      this.rewriteIn(local, k, functionIndex, start, end, out);
     } catch (error) {
-      if (error !== RESTART_IN_GLOBAL_MODE) throw error;
+      if (error !== RESTART_IN_GLOBAL_MODE && error !== RESTART_IN_LOCAL_MODE) throw error;
       this.nextLoop = loop;
-      this.rewriteIn(false, k, functionIndex, start, end, out);
+      this.rewriteIn(error === RESTART_IN_LOCAL_MODE, k, functionIndex, start, end, out);
     }
   }
 
@@ -900,10 +991,20 @@ class BodyRewriter {
     this.segmentLeft.length = 0;
     this.placeholders.length = 0;
     this.placeholderSegment.length = 0;
+    this.segmentCharges.length = 0;
+    this.segmentChargeAt.length = 0;
+    this.segmentLeavesEarly.length = 0;
+    this.firstEdge.length = 0;
+    this.edgeNext.length = 0;
+    this.edgeTarget.length = 0;
+    this.continuations.length = 0;
+    this.continuationCharges.length = 0;
+    this.ctlLoopDepth[0] = 0;
     this.ctlLowest[0] = 0;
     this.counters = this.profile ? this.profileBase + COUNTERS_PER_FUNCTION * k : -1;
     this.useTemplates();
     this.leaf = true;
+    this.callFree = true;
     this.stale = false;
     if (this.closeOnUnwind) {
       this.code.u8(TRY);
@@ -942,8 +1043,10 @@ class BodyRewriter {
           r.pos = pos;
           const kind = SPECIAL[op];
           if (kind === HANDLER && this.local) throw RESTART_IN_GLOBAL_MODE;
+          if (this.bound && (op === 0x1f || op === 0xe3 || op === 0xe4)) this.boundHandlers(op, r, depth);
           const role = ROLE[op];
-          if (role === ROLE_CALL) this.leaf = false;
+          if (role === ROLE_CALL) this.leaf = this.callFree = false;
+          if (kind === HANDLER) this.callFree = false;
           if (role === ROLE_CALL || role === ROLE_TRAP) {
             // After a call the global is current until the local is next needed: nothing to write.
             if (this.local && !this.stale) this.writeBack(this.code);
@@ -971,6 +1074,10 @@ class BodyRewriter {
               this.refresh();
               this.ctlLowest[depth] = -1;
               this.segmentLeft[this.segment] = 1;
+              if (this.bound && (sub === 24 || sub === 25)) {
+                r.u8(); // cast flags
+                this.boundTarget(depth, depth - r.varU32());
+              }
             }
             r.pos = pos;
             const charge = runtimeCharge(op, sub, r, this.ix);
@@ -991,13 +1098,24 @@ class BodyRewriter {
           pos = r.pos;
           this.copyFrom = pos;
         }
-        if (BRANCHES[op]) this.branch(op, at, pos, depth);
+        if (BRANCHES[op]) {
+          this.branch(op, at, pos, depth);
+          if (this.bound) this.boundBranch(op, at, pos, depth);
+        }
+        if (ENDS_STRAIGHT_LINE[op] === 1) this.deadEnd = true;
         let split = SPLITS_AFTER[op] === 1;
         if (op === 0x02 || op === 0x03 || op === 0x04 || op === 0x06 || op === 0x1f) {
           depth++;
           this.ctlSegment[depth] = this.segmentLeft[this.segment] ? -1 : this.segment;
           this.ctlLowest[depth] = depth;
           this.ctlOp[depth] = op;
+          if (this.bound) {
+            this.ctlId[depth] = this.continuations.length;
+            this.continuations.push(-1);
+            this.continuationCharges.push(0);
+            this.ctlIfSegment[depth] = -1;
+            this.ctlLoopDepth[depth] = op === 0x03 ? depth : this.ctlLoopDepth[depth - 1];
+          }
         } else if (op === END || op === 0x18) {
           if (depth > 0) split = this.closeConstruct(depth);
           depth--;
@@ -1019,7 +1137,7 @@ class BodyRewriter {
             loopCounter = -1;
           }
           // Only function entries and loop headers check: every path that runs long passes one.
-          this.open(op === 0x03);
+          this.open(op === 0x03, this.bound ? this.boundSplit(op, depth) : CHARGES);
         }
       }
     } catch (error) {
@@ -1030,6 +1148,8 @@ class BodyRewriter {
         );
       throw error;
     }
+    if (this.callFree && !this.local && this.bound && this.boundCounter === 'auto')
+      throw RESTART_IN_LOCAL_MODE;
     // The body's own final `end` closed the wrapping block: every way out but `return` is here.
     this.takeRaw(pos);
     if (depth !== -1 || pos !== end)
@@ -1069,7 +1189,8 @@ class BodyRewriter {
    * and to count toward its tier-up budget).
    */
   private writeBody(out: ByteWriter): void {
-    this.code.shrinkPlaceholders(this.placeholders, this.placeholderSegment, this.segmentCosts);
+    if (this.bound) this.compactBound();
+    else this.code.shrinkPlaceholders(this.placeholders, this.placeholderSegment, this.segmentCosts);
     out.u32(this.header.length + this.head.length + this.code.length);
     out.append(this.header);
     out.append(this.head);
@@ -1108,7 +1229,13 @@ class BodyRewriter {
     if (lowest < this.ctlLowest[depth - 1]) this.ctlLowest[depth - 1] = lowest;
     const op = this.ctlOp[depth];
     const outer = this.ctlSegment[depth];
-    if (outer < 0 || lowest < depth || !this.local || (op !== 0x02 && op !== 0x03 && op !== 0x04))
+    if (
+      this.bound ||
+      outer < 0 ||
+      lowest < depth ||
+      !this.local ||
+      (op !== 0x02 && op !== 0x03 && op !== 0x04)
+    )
       return true;
     this.close();
     this.segment = outer;
@@ -1135,19 +1262,214 @@ class BodyRewriter {
     this.plain = t.plain;
   }
 
-  /** Starts a segment: its charge goes first, the cost patched in when the segment closes. */
-  private open(check: boolean): void {
-    const t = (check ? this.check : this.plain)!;
-    const at = this.code.length;
-    this.code.bytes(t.bytes);
+  /**
+   * Starts a segment: its charge goes first, the cost patched in when the body is done. Bound
+   * counting: only segments where `charge` is true charge.
+   */
+  private open(check: boolean, charge = CHARGES): void {
     this.segment = this.segmentCosts.length;
     this.segmentCosts.push(0);
     this.segmentLeft.push(0);
+    this.segmentCost = 0;
+    if (this.bound) {
+      this.segmentCharges.push(charge);
+      this.segmentChargeAt.push(charge === NO_CHARGE ? -1 : this.code.length);
+      this.segmentLeavesEarly.push(0);
+      this.firstEdge.push(-1);
+      this.deadEnd = false;
+      if (charge === NO_CHARGE) return;
+    }
+    const t = (check ? this.check : this.plain)!;
+    const at = this.code.length;
+    this.code.bytes(t.bytes);
     for (const c of t.costAt) {
       this.placeholders.push(at + c);
       this.placeholderSegment.push(this.segment);
     }
-    this.segmentCost = 0;
+  }
+
+  /** Bound counting: `from` may continue at `target` (a segment, or `-1 - construct` for its continuation). */
+  private edge(from: number, target: number): void {
+    this.edgeTarget.push(target);
+    this.edgeNext.push(this.firstEdge[from]);
+    this.firstEdge[from] = this.edgeTarget.length - 1;
+  }
+
+  /** Bound counting: a branch from the open segment at `depth` to the label at `target` depth. */
+  private boundTarget(depth: number, target: number): void {
+    // The function's label is its exit; a loop's label is its header, which charges.
+    if (target <= 0 || this.ctlOp[target] === 0x03) {
+      this.segmentLeavesEarly[this.segment] = 1;
+      return;
+    }
+    const id = this.ctlId[target];
+    // Leaving a loop: the continuation charges, or the header would charge it every iteration.
+    if (this.ctlLoopDepth[depth] > target) this.continuationCharges[id] = 1;
+    this.edge(this.segment, -1 - id);
+  }
+
+  /** Bound counting: the labels a branch instruction read in full (`at` to `end`) may go to. */
+  private boundBranch(op: number, at: number, end: number, depth: number): void {
+    if (op === 0x0c || op === 0x0d || op === 0xd5 || op === 0xd6)
+      this.boundTarget(depth, depth - leb(this.bytes, at + 1));
+    else if (op !== 0x0e)
+      this.segmentLeavesEarly[this.segment] = 1; // return, tail call, throw
+    else if (op === 0x0e) {
+      const bytes = this.bytes;
+      let pos = at + 1;
+      const n = leb(bytes, pos);
+      while (bytes[pos++] & 0x80);
+      for (let i = 0; i <= n && pos < end; i++) {
+        this.boundTarget(depth, depth - leb(bytes, pos));
+        while (bytes[pos++] & 0x80);
+      }
+    }
+  }
+
+  /**
+   * Bound counting: control arrives at the labels of a `try_table`'s catch clauses from a throw,
+   * and at those of a `resume`'s handlers from a suspension: their continuations charge.
+   */
+  private boundHandlers(op: number, r: ByteReader, depth: number): void {
+    const save = r.pos;
+    if (op === 0x1f)
+      readTryTable(r, (label) => {
+        const target = depth - label;
+        if (target > 0 && this.ctlOp[target] !== 0x03) this.continuationCharges[this.ctlId[target]] = 1;
+      });
+    else {
+      // Handlers of stack switching: every construct around charges after its end (rare).
+      for (let d = 1; d <= depth; d++) this.continuationCharges[this.ctlId[d]] = 1;
+    }
+    r.pos = save;
+  }
+
+  /**
+   * Bound counting: the segment that just closed after `op` (a split) and where it continues;
+   * returns whether the segment about to open charges (loop headers, handlers, loop exits), may
+   * charge (arms, continuations) or not (a `try` body).
+   */
+  private boundSplit(op: number, depth: number): number {
+    const closed = this.segment;
+    const next = this.segmentCosts.length;
+    const falls = !this.deadEnd;
+    switch (op) {
+      case 0x03: // loop: the header charges
+        return CHARGES;
+      case 0x04: // if: the then arm follows; the else arm or the continuation is linked later
+        if (falls) this.edge(closed, next);
+        this.ctlIfSegment[depth] = closed;
+        return MAY_CHARGE;
+      case 0x05: // else: the then arm goes on after the end
+        if (falls) this.edge(closed, -1 - this.ctlId[depth]);
+        if (this.ctlIfSegment[depth] >= 0) this.edge(this.ctlIfSegment[depth], next);
+        this.ctlIfSegment[depth] = -1;
+        return MAY_CHARGE;
+      case 0x06: // try
+        if (falls) this.edge(closed, next);
+        return NO_CHARGE;
+      case 0x07: // catch, catch_all: a handler starts, arrived at from a throw
+      case 0x19:
+        if (falls) this.edge(closed, -1 - this.ctlId[depth]);
+        return CHARGES;
+      default: {
+        // end, delegate: the construct at depth + 1 closed, its continuation opens
+        const id = this.ctlId[depth + 1];
+        if (falls) this.edge(closed, next);
+        if (this.ctlIfSegment[depth + 1] >= 0) this.edge(this.ctlIfSegment[depth + 1], next);
+        this.continuations[id] = next;
+        return this.ctlOp[depth + 1] === 0x03 || this.continuationCharges[id] === 1 ? CHARGES : MAY_CHARGE;
+      }
+    }
+  }
+
+  /**
+   * Bound counting: what each charging segment subtracts, the most any path from it can cost up
+   * to the next charge, exit or back edge. Segments only continue at later ones, apart from loop
+   * headers (which charge), so one pass from the last segment back computes them. Where paths
+   * part with costs more than `splitAbove` apart, the costlier ones that may charge do, so that
+   * the cheap path is not charged for them; one entered from there alone then charges less what
+   * the segment before it already charged for the paths that stayed uncharged.
+   * Returns what each charging segment subtracts.
+   */
+  private boundCharges(): number[] {
+    const n = this.segmentCosts.length;
+    const most = this.boundCosts;
+    const charges = this.segmentCharges;
+    const entries = this.boundEntries;
+    const charged = this.boundCharged;
+    most.length = n;
+    entries.length = n;
+    entries.fill(0);
+    for (let e = 0; e < this.edgeTarget.length; e++) entries[this.edgeEnd(e)]++;
+    charged.length = n;
+    charged.fill(0);
+    for (let s = n - 1; s >= 0; s--) {
+      let high = 0;
+      let low = this.segmentLeavesEarly[s] === 1 ? 0 : Infinity;
+      let paths = this.segmentLeavesEarly[s];
+      for (let e = this.firstEdge[s]; e >= 0; e = this.edgeNext[e]) {
+        const t = this.edgeEnd(e);
+        if (!(t > s) && charges[t] !== CHARGES)
+          throw new RefusedError('internal error: a segment continues before itself');
+        const after = charges[t] === CHARGES ? 0 : most[t];
+        if (after > high) high = after;
+        if (after < low) low = after;
+        paths++;
+      }
+      if (paths > 1 && high - low > this.splitAbove) {
+        high = low;
+        const split = this.boundSplits;
+        split.length = 0;
+        for (let e = this.firstEdge[s]; e >= 0; e = this.edgeNext[e]) {
+          const t = this.edgeEnd(e);
+          if (charges[t] === MAY_CHARGE && most[t] > low + this.splitAbove) {
+            charges[t] = CHARGES;
+            split.push(t);
+          }
+          const after = charges[t] === CHARGES ? 0 : most[t];
+          if (after > high) high = after;
+        }
+        for (const t of split) if (entries[t] === 1) charged[t] = Math.min(high, most[t]);
+      }
+      most[s] = this.segmentCosts[s] + high;
+    }
+    const charge = this.boundCharge;
+    charge.length = n;
+    for (let s = 0; s < n; s++) charge[s] = most[s] - charged[s];
+    return charge;
+  }
+
+  /** The segment an edge goes to. */
+  private edgeEnd(e: number): number {
+    const label = this.edgeTarget[e];
+    return label >= 0 ? label : this.continuations[-1 - label];
+  }
+
+  /**
+   * Bound counting: the body's code with each kept charge's cost in place of its placeholder, and
+   * the charges not kept (still MAY_CHARGE) removed.
+   */
+  private compactBound(): void {
+    const charge = this.boundCharges();
+    const { at, removed, values } = this.edits;
+    at.length = removed.length = values.length = 0;
+    const chargeLength = this.plain!.bytes.length;
+    let dropped = -1;
+    for (let i = 0; i < this.placeholders.length; i++) {
+      const s = this.placeholderSegment[i];
+      if (this.segmentCharges[s] === CHARGES) {
+        at.push(this.placeholders[i]);
+        removed.push(5);
+        values.push(charge[s]);
+      } else if (s !== dropped) {
+        at.push(this.segmentChargeAt[s]);
+        removed.push(chargeLength);
+        values.push(-1);
+        dropped = s;
+      }
+    }
+    this.code.compact(at, removed, values);
   }
 
   /** Records the open segment's cost (written into its placeholders with the body). */

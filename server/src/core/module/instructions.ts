@@ -129,6 +129,20 @@ export const PREFIX_MISC = 0xfc;
 export const PREFIX_SIMD = 0xfd;
 export const PREFIX_ATOMIC = 0xfe;
 
+/** Reads a `try_table`'s immediates (after its opcode), passing each catch clause's label to `label`. */
+export function readTryTable(r: ByteReader, label?: (index: number) => void): void {
+  skipBlockType(r);
+  const n = r.count(2);
+  for (let i = 0; i < n; i++) {
+    const kind = r.u8();
+    if (kind === 0x00 || kind === 0x01)
+      r.varU32(); // tag
+    else if (kind !== 0x02 && kind !== 0x03) r.fail(`unknown catch clause kind ${kind}`, r.pos - 1);
+    const index = r.varU32();
+    label?.(index);
+  }
+}
+
 function skipBlockType(r: ByteReader): void {
   const lead = r.peekU8();
   if (lead === 0x63 || lead === 0x64) {
@@ -204,18 +218,9 @@ export function skipImmediates(r: ByteReader, op: number): void {
       }
       return;
     }
-    case Imm.TryTable: {
-      skipBlockType(r);
-      const n = r.count(2);
-      for (let i = 0; i < n; i++) {
-        const kind = r.u8();
-        if (kind === 0x00 || kind === 0x01)
-          r.varU32(); // tag
-        else if (kind !== 0x02 && kind !== 0x03) r.fail(`unknown catch clause kind ${kind}`, r.pos - 1);
-        r.varU32(); // label
-      }
+    case Imm.TryTable:
+      readTryTable(r);
       return;
-    }
     case Imm.ResumeTable:
       r.varU32();
       skipHandlers(r);

@@ -108,6 +108,9 @@ function sandboxPolicy(merged: MergedSettings): SandboxPolicy {
     ...(merged.value<number | null>('sandbox.fuel', null) !== null && {
       fuel: merged.value<number>('sandbox.fuel', 0),
     }),
+    ...(merged.value<string | null>('sandbox.fuelCounting', null) !== null && {
+      fuelCounting: merged.value<'exact' | 'bound'>('sandbox.fuelCounting', 'exact'),
+    }),
     preopens: merged.value<SandboxPreopen[]>('sandbox.preopens', []),
     env: Object.fromEntries(merged.map('sandbox.env').map((s) => [s.key as string, s.value as string])),
     args: merged.value<string[]>('sandbox.args', []),

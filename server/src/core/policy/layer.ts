@@ -86,6 +86,7 @@ const FIELDS: FieldReader[] = [
     kind: 'scalar',
     convert: (v) => (isCount(v) ? (v as number) || undefined : undefined),
   },
+  { path: 'sandbox.fuelCounting', kind: 'scalar', convert: oneOf('exact', 'bound') },
   {
     path: 'sandbox.preopens',
     kind: 'scalar',

@@ -55,6 +55,11 @@ export interface SandboxPolicy {
   timeoutMs: number;
   /** Units of work (docs/metering.md) after which the run stops as `fuel-exhausted`; absent = no limit. */
   fuel?: number;
+  /**
+   * How fuel is counted (docs/metering.md): `exact` (every instruction the run executes) or
+   * `bound` (charged ahead: fewer charges, at least the exact count); absent = the default.
+   */
+  fuelCounting?: 'exact' | 'bound';
   /** Bytes. */
   maxMemory: number;
   preopens: SandboxPreopen[];

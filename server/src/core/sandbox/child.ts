@@ -11,7 +11,7 @@ import { loadShim } from './shim';
 import { HostTrap, PolicyWasiHost, SandboxStop, WASI_MODULE } from './wasiHost';
 import { formatWasmResults, parseWasmArgs } from './invokeArgs';
 import { isMemory, wasm, type WasmInstance, type WasmMemory } from './wasmApi';
-import { createFuelMeter, METER_MODULE, type FuelMeter } from './fuel';
+import { countingMark, createFuelMeter, METER_MODULE, type FuelMeter } from './fuel';
 import { runComponent } from './component/childRun';
 import { createComponentMeter, type ComponentMeter } from './component/meter';
 
@@ -105,6 +105,7 @@ async function run(start: StartMessage): Promise<void> {
     const metered = createComponentMeter(start.component.coreModules, {
       limit: start.policy.fuel,
       profile: !!start.profile,
+      counting: start.policy.fuelCounting,
       onSample: () => sample(),
     });
     if ('error' in metered) {
@@ -156,6 +157,7 @@ async function run(start: StartMessage): Promise<void> {
     const metered = createFuelMeter(start.bytes, {
       limit: start.policy.fuel,
       profile: !!start.profile,
+      counting: start.policy.fuelCounting,
       onSample: () => sample(),
     });
     if ('error' in metered) {
@@ -272,6 +274,7 @@ async function run(start: StartMessage): Promise<void> {
       fuel: {
         consumed: meter.consumed(),
         ...(start.policy.fuel !== undefined && { limit: start.policy.fuel }),
+        ...countingMark(start.policy.fuelCounting),
       },
       profile: meter.profile(instanceExports),
     }),

@@ -8,10 +8,12 @@ import {
   METER_MODULE,
   SAMPLE_IMPORT,
   THRESHOLD_IMPORT,
+  DEFAULT_FUEL_COUNTING,
   instrumentModule,
+  type FuelCounting,
   type MeterLayout,
 } from '../metering/instrument';
-import type { FuelProfile } from './report';
+import type { FuelProfile, FuelReport } from './report';
 import { wasm, type WasmGlobal } from './wasmApi';
 
 /** Fuel between two calls of the sample hook: a few ms of work; deterministic, unlike a timer. */
@@ -75,9 +77,9 @@ export function createFuelCounter(options: { limit?: number; onSample(): void })
 /** Instruments `bytes` and prepares the imports (a core module run on its own). */
 export function createFuelMeter(
   bytes: Uint8Array,
-  options: { limit?: number; profile: boolean; onSample(): void },
+  options: { limit?: number; profile: boolean; counting?: FuelCounting; onSample(): void },
 ): FuelMeter | { error: string } {
-  const result = instrumentModule(bytes, { profile: options.profile });
+  const result = instrumentModule(bytes, { profile: options.profile, counting: options.counting });
   if (!result.ok) return { error: result.message };
   const counter = createFuelCounter(options);
   return {
@@ -91,6 +93,11 @@ export function createFuelMeter(
 }
 
 export { METER_MODULE };
+
+/** The report's mark of bound counting, for the counting a policy asks for (or the default). */
+export function countingMark(counting: FuelCounting | undefined): Pick<FuelReport, 'counting'> {
+  return (counting ?? DEFAULT_FUEL_COUNTING) === 'bound' ? { counting: 'bound' } : {};
+}
 
 type ProfileRows = Pick<FuelProfile, 'functions' | 'loops'>;
 

@@ -102,6 +102,8 @@ export interface FuelReport {
   limit?: number;
   /** The run was killed (time limit): `consumed` is as of the last sample, a lower bound. */
   atLastSample?: boolean;
+  /** `sandbox.fuelCounting: "bound"`: charged ahead, at least the exact count (absent: exact). */
+  counting?: 'bound';
 }
 
 export interface CapturedStream {
@@ -259,7 +261,7 @@ export function formatReportText(report: SandboxReport): string {
   );
   if (report.fuel)
     lines.push(
-      `  fuel:     ${report.fuel.atLastSample ? 'at least ' : ''}${report.fuel.consumed} units${report.fuel.limit !== undefined ? ` of ${report.fuel.limit}` : ''}`,
+      `  fuel:     ${report.fuel.atLastSample ? 'at least ' : ''}${report.fuel.consumed} units${report.fuel.limit !== undefined ? ` of ${report.fuel.limit}` : ''}${report.fuel.counting === 'bound' ? ' (bound counting)' : ''}`,
     );
   lines.push(
     `  memory:   peak ${formatBytes(report.peakMemoryBytes)} of ${formatBytes(report.memoryLimitBytes)}`,

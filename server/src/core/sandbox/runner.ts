@@ -43,6 +43,8 @@ export interface SandboxRunOptions {
   timeoutMs?: number;
   /** Overrides the policy's fuel limit (`sandbox.fuel`). */
   fuel?: number;
+  /** Overrides the policy's fuel counting (`sandbox.fuelCounting`). */
+  fuelCounting?: 'exact' | 'bound';
   /** Count fuel per function and loop (the report's `profile`). */
   profile?: boolean;
   /** A memory alert fired during the run (it is also in the report's `alerts`). */
@@ -95,7 +97,11 @@ class Capture {
 
 export function startSandboxRun(options: SandboxRunOptions): SandboxRun {
   const basePolicy = options.policy ?? DEFAULT_SANDBOX_POLICY;
-  const policy = options.fuel !== undefined ? { ...basePolicy, fuel: options.fuel } : basePolicy;
+  const policy = {
+    ...basePolicy,
+    ...(options.fuel !== undefined && { fuel: options.fuel }),
+    ...(options.fuelCounting !== undefined && { fuelCounting: options.fuelCounting }),
+  };
   const timeoutMs = options.timeoutMs ?? policy.timeoutMs;
   const outputLimit = options.outputLimit ?? DEFAULT_OUTPUT_LIMIT;
   const began = performance.now();

@@ -15,6 +15,7 @@ import { stopNetWorker } from './host/netWorker';
 import { DEFAULT_HTTP_REQUESTS, type HttpExchange } from './httpTypes';
 import type { ComponentStart } from './messages';
 import type { ComponentMeter } from './meter';
+import { countingMark } from '../fuel';
 import type { FuelProfile, FuelReport } from '../report';
 import { HostTrap, SandboxStop } from '../wasiHost';
 
@@ -60,6 +61,7 @@ export async function runComponent(
       fuel: {
         consumed: meter.counter.consumed(),
         ...(hooks.limit !== undefined && { limit: hooks.limit }),
+        ...countingMark(ctx.policy.fuelCounting),
       },
       profile: meter.profile(),
     }),

@@ -3,7 +3,12 @@
  * (core/metering) before it is compiled, and all of them import the one counter, so `sandbox.fuel`
  * limits the whole component and the profile covers every module.
  */
-import { instrumentModule, METER_MODULE, type MeterLayout } from '../../metering/instrument';
+import {
+  instrumentModule,
+  METER_MODULE,
+  type FuelCounting,
+  type MeterLayout,
+} from '../../metering/instrument';
 import { createFuelCounter, profileRows, summarizeProfile, type FuelCounter } from '../fuel';
 import type { FuelProfile } from '../report';
 
@@ -21,12 +26,12 @@ export interface ComponentMeter {
 /** Meters every core module, or says why one cannot be. */
 export function createComponentMeter(
   coreModules: Record<string, Uint8Array>,
-  options: { limit?: number; profile: boolean; onSample(): void },
+  options: { limit?: number; profile: boolean; counting?: FuelCounting; onSample(): void },
 ): ComponentMeter | { error: string } {
   const metered: Record<string, Uint8Array> = {};
   const layouts = new Map<string, MeterLayout>();
   for (const [name, bytes] of Object.entries(coreModules)) {
-    const result = instrumentModule(bytes, { profile: options.profile });
+    const result = instrumentModule(bytes, { profile: options.profile, counting: options.counting });
     if (!result.ok) return { error: `${name}: ${result.message}` };
     metered[name] = result.bytes;
     layouts.set(name, result.layout);
