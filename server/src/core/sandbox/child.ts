@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import type { ChildMessage, StartMessage } from './messages';
 import type { SandboxOutcome, SandboxSample, SandboxViolation } from './report';
 import { REPORT_LIMITS } from './defaults';
+import { HostCallTally } from './hostCallTally';
 import { loadShim } from './shim';
 import { HostTrap, PolicyWasiHost, SandboxStop, WASI_MODULE } from './wasiHost';
 import { formatWasmResults, parseWasmArgs } from './invokeArgs';
@@ -25,8 +26,8 @@ function send(message: ChildMessage, then?: () => void): void {
 async function run(start: StartMessage): Promise<void> {
   const shim = await loadShim();
   const t0 = performance.now();
-  const hostCalls: Record<string, number> = {};
-  let totalCalls = 0;
+  const tally = new HostCallTally();
+  const hostCalls = tally.byName;
   const memories: WasmMemory[] = [];
   let peak = 0;
   let lastSample = -Infinity;
@@ -45,7 +46,7 @@ async function run(start: StartMessage): Promise<void> {
     lastSample = now;
     const bytes = memoryBytes();
     peak = Math.max(peak, bytes);
-    const s: SandboxSample = { atMs: now, memoryBytes: bytes, hostCalls: totalCalls };
+    const s: SandboxSample = { atMs: now, memoryBytes: bytes, hostCalls: tally.total };
     if (meter) s.fuel = meter.consumed();
     else if (componentMeter) s.fuel = componentMeter.counter.consumed();
     send({ type: 'sample', sample: s, hostCalls: { ...hostCalls } });
@@ -60,9 +61,7 @@ async function run(start: StartMessage): Promise<void> {
       send({ type: 'output', stream, data: data.slice(0, start.outputLimit - before) });
   };
   const count = (name: string): void => {
-    hostCalls[name] = (hostCalls[name] ?? 0) + 1;
-    totalCalls++;
-    sample();
+    sample(tally.count(name));
   };
 
   const violation = (v: Omit<SandboxViolation, 'atMs'>): void => {
