@@ -11,6 +11,7 @@ import type { SandboxPolicy } from '../../core/policy/types';
 import { exitCodeFor, formatReportText } from '../../core/sandbox/report';
 import { runSandbox } from '../../core/sandbox/runner';
 import { formatProfileText } from '../../core/sandbox/profileText';
+import type { FuelCounting } from '../../core/metering/instrument';
 
 const HELP = `Usage: wasm-warden run FILE [--policy P] [--json] [--timeout MS] [--fuel N] [--profile]
                         [--fuel-counting exact|bound] [--write-back] [--invoke NAME ARGS...]
@@ -50,7 +51,7 @@ interface RunArgs {
   json: boolean;
   timeoutMs?: number;
   fuel?: number;
-  fuelCounting?: 'exact' | 'bound';
+  fuelCounting?: FuelCounting;
   profile?: boolean;
   writeBack: boolean;
   invoke?: { name: string; args: string[] };

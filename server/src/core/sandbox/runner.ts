@@ -15,6 +15,7 @@ import type { ChildMessage, StartMessage } from './messages';
 import { readModuleBytes } from '../wat/moduleBytes';
 import { componentStart, isComponentBytes } from './component/prepare';
 import type { HttpRequestSpec } from '../policy/httpSpec';
+import type { FuelCounting } from '../metering/instrument';
 import {
   emptyReport,
   runTimeMs,
@@ -44,7 +45,7 @@ export interface SandboxRunOptions {
   /** Overrides the policy's fuel limit (`sandbox.fuel`). */
   fuel?: number;
   /** Overrides the policy's fuel counting (`sandbox.fuelCounting`). */
-  fuelCounting?: 'exact' | 'bound';
+  fuelCounting?: FuelCounting;
   /** Count fuel per function and loop (the report's `profile`). */
   profile?: boolean;
   /** A memory alert fired during the run (it is also in the report's `alerts`). */
