@@ -11,7 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { describeOutcome, type SandboxReport } from '../../../server/src/core/sandbox/report';
+import { describeFuel, describeOutcome, type SandboxReport } from '../../../server/src/core/sandbox/report';
 import type { SandboxProgress } from '../../../server/src/protocol/sandbox';
 import { openProfiledFunction } from './openFunction';
 import { PANEL_SCRIPT } from './panelScript';
@@ -19,7 +19,7 @@ import { PANEL_SCRIPT } from './panelScript';
 type PanelMessage =
   | { type: 'start'; title: string; run: number }
   | { type: 'progress'; progress: SandboxProgress }
-  | { type: 'report'; report: SandboxReport; outcome: string }
+  | { type: 'report'; report: SandboxReport; outcome: string; fuel?: string }
   | { type: 'failed'; message: string }
   | { type: 'restore'; state: RunState }
   | { type: 'persist'; state: RunState };
@@ -37,6 +37,8 @@ interface RunState {
   violations: Array<Extract<SandboxProgress, { kind: 'violation' }>['violation']>;
   report?: SandboxReport;
   outcome?: string;
+  /** The fuel line of the summary (`describeFuel`), when the run counted fuel. */
+  fuel?: string;
   failed?: string;
 }
 
@@ -258,14 +260,15 @@ export class SandboxPanel {
   finish(report: SandboxReport): void {
     this.onStop = undefined;
     const outcome = describeOutcome(report.outcome);
-    if (this.state) Object.assign(this.state, { report, outcome });
+    const fuel = report.fuel && describeFuel(report.fuel);
+    if (this.state) Object.assign(this.state, { report, outcome, fuel });
     Object.assign(this.shown, {
       stdout: report.stdout.text,
       stderr: report.stderr.text,
       outcome,
       hostCalls: report.hostCalls,
     });
-    this.post({ type: 'report', report, outcome });
+    this.post({ type: 'report', report, outcome, fuel });
     this.persist();
   }
 }

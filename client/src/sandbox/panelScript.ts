@@ -178,7 +178,7 @@ export const PANEL_SCRIPT = String.raw`
     $('status').textContent = text;
     $('status').className = 'status ' + kind;
   }
-  function showReport(r, outcome) {
+  function showReport(r, outcome, fuel) {
     endRun(outcome, r.outcome.kind);
     samples = r.samples; violations = r.violations;
     output = { stdout: r.stdout.text, stderr: r.stderr.text };
@@ -186,12 +186,11 @@ export const PANEL_SCRIPT = String.raw`
     if (r.stderr.truncated) output.stderr += '\n[truncated: ' + bytes(r.stderr.totalBytes) + ' written]';
     setOutput(); drawCharts(); drawViolations(); drawHttp(r.http); drawProfile(r.profile, r.fuel);
     // The outcome is the status line above; the table adds what it does not say.
-    table($('summary'), [
-      ['Time', r.durationMs.toFixed(0) + ' ms'],
+    table($('summary'), [['Time', r.durationMs.toFixed(0) + ' ms']].concat(fuel ? [['Fuel', fuel]] : []).concat([
       ['Peak memory', bytes(r.peakMemoryBytes) + ' of ' + bytes(r.memoryLimitBytes)],
       ['Host calls', String(Object.values(r.hostCalls).reduce((a, b) => a + b, 0))],
       ['Violations', String(r.violations.length)],
-    ].concat(r.component ? [['Component', r.component.world + (r.component.cached ? ' (transpiled earlier)' : ', transpiled in ' + r.component.transpileMs.toFixed(0) + ' ms')]] : []).concat(r.missingImports.map((i) => ['Missing import', i + ' (traps if called)'])).concat(r.notes.map((n) => ['Note', n])));
+    ]).concat(r.component ? [['Component', r.component.world + (r.component.cached ? ' (transpiled earlier)' : ', transpiled in ' + r.component.transpileMs.toFixed(0) + ' ms')]] : []).concat(r.missingImports.map((i) => ['Missing import', i + ' (traps if called)'])).concat(r.notes.map((n) => ['Note', n])));
     table($('calls'), Object.entries(r.hostCalls).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, String(v)]));
     const alerts = $('alerts');
     alerts.textContent = '';
@@ -238,7 +237,7 @@ export const PANEL_SCRIPT = String.raw`
         drawCharts();
       }
       else if (p.kind === 'violation') { violations.push(p.violation); drawViolations(); }
-    } else if (m.type === 'report') showReport(m.report, m.outcome);
+    } else if (m.type === 'report') showReport(m.report, m.outcome, m.fuel);
     else if (m.type === 'failed') endRun('could not run: ' + m.message, 'error');
     else if (m.type === 'persist') {
       // Kept by VS Code over a window reload, and handed back to the extension's serializer.
@@ -248,7 +247,7 @@ export const PANEL_SCRIPT = String.raw`
     else if (m.type === 'restore') {
       const st = m.state;
       startRun(st.title, st.run);
-      if (st.report) showReport(st.report, st.outcome);
+      if (st.report) showReport(st.report, st.outcome, st.fuel);
       else {
         samples = st.samples; violations = st.violations;
         output = { stdout: st.stdout, stderr: st.stderr };

@@ -84,6 +84,11 @@ describe('sandbox', function () {
     assert.equal(before.violations, 'none');
     assert.notEqual(before.violationsColour, before.errorColour, '"none" is not shown as an error');
     assert.ok(!before.summary.some((row) => /exited with code/.test(row)), 'the outcome is said once');
+    // The fuel the run used, as the CLI's report says it (fuel is counted on every run).
+    assert.ok(
+      before.summary.some((row) => /^Fuel\d+ units$/.test(row)),
+      before.summary.join(' | '),
+    );
     assert.ok(before.axes.includes('0 ms') && before.axes.some((t) => /^\d+ ms$/.test(t) && t !== '0 ms'));
     // Profiled by default: one bar for `_start`, its own fuel and with callees, one call.
     assert.equal(before.profile.length, 1, JSON.stringify(before.profile));

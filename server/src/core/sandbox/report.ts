@@ -239,6 +239,13 @@ export function runTimeMs(report: SandboxReport): number {
   return report.moduleMs ?? report.durationMs;
 }
 
+/** The fuel a run used, as the report and the report panel say it ("1200 units of 5000"). */
+export function describeFuel(fuel: FuelReport): string {
+  const limit = fuel.limit !== undefined ? ` of ${fuel.limit}` : '';
+  const counting = fuel.counting === 'bound' ? ' (bound counting)' : '';
+  return `${fuel.atLastSample ? 'at least ' : ''}${fuel.consumed} units${limit}${counting}`;
+}
+
 export function formatReportText(report: SandboxReport): string {
   const lines: string[] = [];
   lines.push(`wasm-warden run: ${report.file}`);
@@ -259,10 +266,7 @@ export function formatReportText(report: SandboxReport): string {
       ? `  time:     ${time} ms`
       : `  time:     ${time} ms in the module (${report.durationMs.toFixed(0)} ms with the sandbox process)`,
   );
-  if (report.fuel)
-    lines.push(
-      `  fuel:     ${report.fuel.atLastSample ? 'at least ' : ''}${report.fuel.consumed} units${report.fuel.limit !== undefined ? ` of ${report.fuel.limit}` : ''}${report.fuel.counting === 'bound' ? ' (bound counting)' : ''}`,
-    );
+  if (report.fuel) lines.push(`  fuel:     ${describeFuel(report.fuel)}`);
   lines.push(
     `  memory:   peak ${formatBytes(report.peakMemoryBytes)} of ${formatBytes(report.memoryLimitBytes)}`,
   );
