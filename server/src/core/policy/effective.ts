@@ -101,16 +101,15 @@ function signaturePolicy(merged: MergedSettings): SignaturePolicy {
 }
 
 function sandboxPolicy(merged: MergedSettings): SandboxPolicy {
+  const fuel = merged.value<SandboxPolicy['fuel'] | null>('sandbox.fuel', null);
+  const fuelCounting = merged.value<SandboxPolicy['fuelCounting'] | null>('sandbox.fuelCounting', null);
   return {
     timeoutMs: merged.value('sandbox.timeoutMs', 5000),
     maxMemory: merged.value('sandbox.maxMemory', 256 * 1024 * 1024),
-    // Absent: unlimited (fuel is still counted); kept off the object so policies compare as before.
-    ...(merged.value<number | null>('sandbox.fuel', null) !== null && {
-      fuel: merged.value<number>('sandbox.fuel', 0),
-    }),
-    ...(merged.value<string | null>('sandbox.fuelCounting', null) !== null && {
-      fuelCounting: merged.value<'exact' | 'bound'>('sandbox.fuelCounting', 'exact'),
-    }),
+    // Absent: unlimited (fuel is still counted) and the default counting; kept off the object so
+    // policies compare as before.
+    ...(fuel != null && { fuel }),
+    ...(fuelCounting != null && { fuelCounting }),
     preopens: merged.value<SandboxPreopen[]>('sandbox.preopens', []),
     env: Object.fromEntries(merged.map('sandbox.env').map((s) => [s.key as string, s.value as string])),
     args: merged.value<string[]>('sandbox.args', []),
