@@ -317,6 +317,47 @@ describe('fuel metering', function () {
       );
     });
 
+    it('profiles a module with more counters than an engine allows exports (20,001 functions)', async () => {
+      // Five counters per function: one export each would be 100,005 exports, and V8 refuses a
+      // module with more than 100,000 (Yosys has 242,000 counters).
+      const n = 20_000;
+      const leb = (v: number): number[] => {
+        const out: number[] = [];
+        do {
+          out.push((v & 0x7f) | (v >= 0x80 ? 0x80 : 0));
+          v >>>= 7;
+        } while (v);
+        return out;
+      };
+      const section = (id: number, content: number[]): number[] => [id, ...leb(content.length), ...content];
+      const main = [0x00, 0x10, 0x00, 0x10, ...leb(n - 1), 0x0b]; // call 0; call n-1
+      const bytes = Uint8Array.from([
+        ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+        ...section(1, [0x01, 0x60, 0x00, 0x00]),
+        ...section(3, [...leb(n + 1), ...new Array(n + 1).fill(0)]),
+        ...section(7, [0x01, 0x04, ...Buffer.from('main'), 0x00, ...leb(n)]),
+        ...section(10, [
+          ...leb(n + 1),
+          ...new Array(n).fill([0x02, 0x00, 0x0b]).flat(),
+          ...leb(main.length),
+          ...main,
+        ]),
+      ]);
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'warden-profile-')), 'many.wasm');
+      fs.writeFileSync(file, bytes);
+      try {
+        const r = await run({ file, invoke: { name: 'main', args: [] }, profile: true });
+        assert.deepEqual(r.outcome, { kind: 'returned', values: [] });
+        assert.ok(r.profile);
+        assert.equal(r.profile.calledFunctions, 3);
+        const calls = new Map(r.profile.functions.map((f) => [f.index, f.calls]));
+        assert.deepEqual([calls.get(0), calls.get(n - 1), calls.get(n)], [1, 1, 1]);
+        assert.equal(r.profile.totalSelf, r.fuel?.consumed);
+      } finally {
+        fs.rmSync(path.dirname(file), { recursive: true, force: true });
+      }
+    });
+
     it('profiles fuel with callees: a recursion counted once, every way out of a function closed', async () => {
       const r = await run({ file: fixture('callees'), invoke: { name: 'main', args: ['5'] }, profile: true });
       assert.deepEqual(r.outcome, { kind: 'returned', values: ['80'] });

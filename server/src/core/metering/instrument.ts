@@ -35,13 +35,22 @@ import {
 import { readRefType, readStorageType, readValType } from '../module/valueTypes';
 import { ByteWriter } from './byteWriter';
 import { COST, staticCost } from './costs';
+import {
+  COUNTERS_PER_FUNCTION,
+  FUNCTION_COUNTER,
+  PROFILE_EXPORT_PREFIX,
+  READER_SPAN,
+  readerBody,
+  readerCount,
+  readerExport,
+  readerType,
+} from './profileCounters';
 
 export const METER_MODULE = 'wasm-warden:meter';
 export const FUEL_IMPORT = 'fuel';
 export const THRESHOLD_IMPORT = 'threshold';
 export const SAMPLE_IMPORT = 'sample';
-/** Exports added for profile counters start with this. */
-export const PROFILE_EXPORT_PREFIX = 'wasm-warden:profile:';
+export { PROFILE_EXPORT_PREFIX } from './profileCounters';
 
 /**
  * How fuel is counted (docs/metering.md): `exact` charges every straight-line segment the code
@@ -67,25 +76,26 @@ export interface InstrumentOptions {
   boundSplitAbove?: number;
 }
 
-/** Where the profile counters are and what they count, in the original module's terms. */
+/**
+ * Where the profile counters are and what they count, in the original module's terms. Counters
+ * are read by number (`readCounter` in ./profileCounters).
+ */
 export interface MeterLayout {
-  /** Defined functions, in index order: their exports for self fuel and calls (profile only). */
+  /**
+   * Defined functions, in index order (profile only), each with the first of its counters
+   * (`FUNCTION_COUNTER`): its own fuel; its calls; the fuel of its outermost activations, callees
+   * included, closed so far; the fuel left when the open outermost activation started; the
+   * activations open now (more than one in recursion).
+   */
   functions: Array<{
     index: number;
     /** From the name section, else an export name, else `func[index]`. */
     name: string;
     bodyOffset: number;
-    selfExport: string;
-    callsExport: string;
-    /** Fuel of the outermost activations, callees included, closed so far. */
-    inclusiveExport: string;
-    /** The fuel left when the open outermost activation started (read with depth). */
-    startExport: string;
-    /** Activations open now (more than one in recursion). */
-    depthExport: string;
+    counter: number;
   }>;
   /** Loops, in file order: the function, the loop opcode's offset and its iteration counter. */
-  loops: Array<{ functionIndex: number; offset: number; export: string }>;
+  loops: Array<{ functionIndex: number; offset: number; counter: number }>;
 }
 
 export type InstrumentResult =
@@ -198,11 +208,7 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
           index: f.index,
           name: f.name ?? facts.functionNames[f.index] ?? f.exportedAs[0] ?? `func[${f.index}]`,
           bodyOffset: f.bodyOffset ?? 0,
-          selfExport: `${PROFILE_EXPORT_PREFIX}self:${k}`,
-          callsExport: `${PROFILE_EXPORT_PREFIX}calls:${k}`,
-          inclusiveExport: `${PROFILE_EXPORT_PREFIX}inclusive:${k}`,
-          startExport: `${PROFILE_EXPORT_PREFIX}start:${k}`,
-          depthExport: `${PROFILE_EXPORT_PREFIX}depth:${k}`,
+          counter: COUNTERS_PER_FUNCTION * k,
         }),
       );
 
@@ -210,10 +216,14 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
     ? findLoops(
         bytes,
         facts.functions.filter((f) => !f.imported),
+        layout.functions.length * COUNTERS_PER_FUNCTION,
       )
     : [];
   layout.loops = loops;
   const counterCount = layout.functions.length * COUNTERS_PER_FUNCTION + loops.length;
+  // The functions that read the counters (exported), after the module's own and typed last.
+  const readers = readerCount(counterCount);
+  let readerTypeIndex = -1;
 
   const out = new ByteWriter(bytes.length + (bytes.length >> 1) + 256);
   out.bytes(bytes.subarray(0, 8));
@@ -223,7 +233,9 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
   /** Block types of `[] -> results` for function types with several results (appended types). */
   const multiResultTypes: number[] = [];
   const functionTypes: number[] = [];
-  const pending = { type: true, import: true, global: profile, export: profile };
+  const pending = { type: true, import: true, global: profile, export: readers > 0 };
+  // The readers follow the module's defined functions (the function section comes first).
+  const firstReader = (): number => importedFunctions + 1 + functionTypes.length;
   const section = (id: number, body: ByteWriter): void => {
     out.u8(id);
     out.u32(body.length);
@@ -254,8 +266,8 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
     }
     if (pending.export && rank > CORE_SECTION_ORDER[7]) {
       const w = new ByteWriter();
-      w.u32(counterCount);
-      profileExports(w, layout, profileBase);
+      w.u32(readers);
+      readerExports(w, readers, firstReader());
       section(7, w);
       pending.export = false;
     }
@@ -282,7 +294,7 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
         types.forEach((t, i) => {
           if (t && t.count > 1) multiResultTypes[i] = typeCount + 1 + appended++;
         });
-        w.u32(n + 1 + appended);
+        w.u32(n + 1 + appended + (readers > 0 ? 1 : 0));
         w.bytes(bytes.subarray(countEnd, end));
         hookType(w);
         types.forEach((t, i) => {
@@ -291,6 +303,10 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
           w.u8(0);
           w.bytes(bytes.subarray(t.start, t.end));
         });
+        if (readers > 0) {
+          readerTypeIndex = typeCount + 1 + appended;
+          readerType(w);
+        }
         pending.type = false;
         section(1, w);
         break;
@@ -319,7 +335,7 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
       }
       case 7: {
         const n = sr.varU32();
-        w.u32(n + (profile ? counterCount : 0));
+        w.u32(n + readers);
         for (let i = 0; i < n; i++) {
           const nameStart = sr.pos;
           sr.skip(sr.varU32());
@@ -329,17 +345,26 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
           w.u8(kind);
           w.u32(kind === 0 ? func(ix, index) : kind === 3 ? glob(ix, index) : index);
         }
-        if (profile) profileExports(w, layout, profileBase);
+        readerExports(w, readers, firstReader());
         pending.export = false;
         section(7, w);
         break;
       }
       case 3: {
         const n = sr.count(1);
+        const entries = sr.pos;
         for (let i = 0; i < n; i++) functionTypes.push(sr.varU32());
-        out.u8(3);
-        out.u32(size);
-        out.bytes(bytes.subarray(start, end));
+        if (readers === 0) {
+          out.u8(3);
+          out.u32(size);
+          out.bytes(bytes.subarray(start, end));
+          break;
+        }
+        if (readerTypeIndex < 0) throw new RefusedError('a module with functions but no type section');
+        w.u32(n + readers);
+        w.bytes(bytes.subarray(entries, end));
+        for (let k = 0; k < readers; k++) w.u32(readerTypeIndex);
+        section(3, w);
         break;
       }
       case 8:
@@ -359,7 +384,7 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
         out.u8(10);
         const sizeAt = out.placeholder();
         const n = sr.varU32();
-        out.u32(n);
+        out.u32(n + readers);
         const wrapTypes = functionTypes.map((t) => wrapType(bytes, types[t], multiResultTypes[t]));
         // With a profile, in a module with exception tags, an exception may unwind a function
         // without its exit: each body then closes its activation in a `catch_all` and rethrows.
@@ -376,6 +401,8 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
           body.rewrite(k, importedFunctions + k, sr.pos, bodyEnd, out);
           sr.pos = bodyEnd;
         }
+        for (let k = 0; k < readers; k++)
+          readerBody(out, profileBase + k * READER_SPAN, Math.min(READER_SPAN, counterCount - k * READER_SPAN));
         if (out.length - sizeAt - 5 >= 2 ** 32)
           throw new RefusedError('the metered code section is over 4 GiB');
         out.patch(sizeAt, out.length - sizeAt - 5);
@@ -420,20 +447,13 @@ function profileGlobals(w: ByteWriter, count: number): void {
   }
 }
 
-/** Exports of the profile counters: self and calls per function, then one per loop. */
-function profileExports(w: ByteWriter, layout: MeterLayout, base: number): void {
-  layout.functions.forEach((f, k) => {
-    [f.selfExport, f.callsExport, f.inclusiveExport, f.startExport, f.depthExport].forEach((name, j) => {
-      w.name(name);
-      w.u8(3);
-      w.u32(base + COUNTERS_PER_FUNCTION * k + j);
-    });
-  });
-  layout.loops.forEach((loop, k) => {
-    w.name(loop.export);
-    w.u8(3);
-    w.u32(base + COUNTERS_PER_FUNCTION * layout.functions.length + k);
-  });
+/** Exports of the profile's reader functions (`readerExport`). */
+function readerExports(w: ByteWriter, readers: number, firstReader: number): void {
+  for (let k = 0; k < readers; k++) {
+    w.name(readerExport(k));
+    w.u8(0);
+    w.u32(firstReader + k);
+  }
 }
 
 /** The type of `sample`: [] -> [i32]. */
@@ -662,6 +682,7 @@ function renameSection(bytes: Uint8Array, start: number, end: number, ix: Indice
 function findLoops(
   bytes: Uint8Array,
   defined: Array<{ index: number; bodyOffset?: number; bodySize?: number }>,
+  firstCounter: number,
 ): MeterLayout['loops'] {
   const loops: MeterLayout['loops'] = [];
   for (const f of defined) {
@@ -675,7 +696,7 @@ function findLoops(
         loops.push({
           functionIndex: f.index,
           offset: at,
-          export: `${PROFILE_EXPORT_PREFIX}loop:${loops.length}`,
+          counter: firstCounter + loops.length,
         });
       skipInstruction(r, op);
     }
@@ -773,7 +794,6 @@ ROLE[UNREACHABLE] = ROLE_TRAP;
 const ADDED_LOCALS = 6;
 const MAX_LOCALS = 50000;
 /** Profile globals per defined function: self, calls, inclusive, start, depth. */
-const COUNTERS_PER_FUNCTION = 5;
 /** Static cost of each one-byte opcode. */
 const ONE_BYTE_COST = Uint8Array.from({ length: 256 }, (_, op) => staticCost(op, -1));
 
@@ -1125,8 +1145,7 @@ class BodyRewriter {
           const loop = this.layout.loops[this.nextLoop];
           if (!loop || loop.offset !== at)
             throw new RefusedError('internal error: loop pre-scan disagrees', at);
-          loopCounter =
-            this.profileBase + COUNTERS_PER_FUNCTION * this.layout.functions.length + this.nextLoop;
+          loopCounter = this.profileBase + loop.counter;
           this.nextLoop++;
         }
         if (split && depth >= 0) {
@@ -1678,7 +1697,8 @@ class BodyRewriter {
 
   private profileGlobals(): { calls: number; inclusive: number; start: number; depth: number } {
     const c = this.counters;
-    return { calls: c + 1, inclusive: c + 2, start: c + 3, depth: c + 4 };
+    const n = FUNCTION_COUNTER;
+    return { calls: c + n.calls, inclusive: c + n.inclusive, start: c + n.start, depth: c + n.depth };
   }
 
   private increment(w: ByteWriter, global: number): void {

@@ -13,8 +13,9 @@ import {
   type FuelCounting,
   type MeterLayout,
 } from '../metering/instrument';
+import { FUNCTION_COUNTER, readCounter } from '../metering/profileCounters';
 import type { FuelProfile, FuelReport } from './report';
-import { wasm, type WasmGlobal } from './wasmApi';
+import { wasm } from './wasmApi';
 
 /** Fuel between two calls of the sample hook: a few ms of work; deterministic, unlike a timer. */
 export const SAMPLE_EVERY = 4_000_000n;
@@ -108,30 +109,33 @@ export function profileRows(
   fuelLeft: bigint,
   core?: string,
 ): ProfileRows {
-  const big = (name: string): bigint => (exports[name] as WasmGlobal | undefined)?.value ?? 0n;
-  const value = (name: string): number => Number(big(name));
+  const big = (n: number): bigint => readCounter(exports, n);
+  const value = (n: number): number => Number(big(n));
   // A function still open (the run ended inside it: exit, trap, fuel exhausted) adds what its
   // outermost activation used up to the last write-back of the counter.
-  const inclusive = (f: MeterLayout['functions'][number]): number =>
-    Number(big(f.inclusiveExport) + (big(f.depthExport) > 0n ? big(f.startExport) - fuelLeft : 0n));
+  const inclusive = (c: number): number =>
+    Number(
+      big(c + FUNCTION_COUNTER.inclusive) +
+        (big(c + FUNCTION_COUNTER.depth) > 0n ? big(c + FUNCTION_COUNTER.start) - fuelLeft : 0n),
+    );
   const functions = layout.functions
+    .filter((f) => big(f.counter + FUNCTION_COUNTER.calls) > 0n)
     .map((f) => ({
       index: f.index,
       name: f.name,
       offset: f.bodyOffset,
-      self: value(f.selfExport),
-      inclusive: inclusive(f),
-      calls: value(f.callsExport),
+      self: value(f.counter + FUNCTION_COUNTER.self),
+      inclusive: inclusive(f.counter),
+      calls: value(f.counter + FUNCTION_COUNTER.calls),
       ...(core !== undefined && { core }),
-    }))
-    .filter((f) => f.calls > 0);
+    }));
   const byIndex = new Map(layout.functions.map((f) => [f.index, f.name]));
   const loops = layout.loops
     .map((l) => ({
       functionIndex: l.functionIndex,
       functionName: byIndex.get(l.functionIndex) ?? `func[${l.functionIndex}]`,
       offset: l.offset,
-      iterations: value(l.export),
+      iterations: value(l.counter),
       ...(core !== undefined && { core }),
     }))
     .filter((l) => l.iterations > 0);
