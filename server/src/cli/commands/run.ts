@@ -40,9 +40,9 @@ denied calls (violations) and alerts.
   -- ARGS              arguments for a WASI module (after the policy's sandbox.args)
 
 Exit codes: the module's exit code (0 when an invoked function returns), 123 the module ran out
-of fuel, 124 the time limit was
-reached, 125 the sandbox stopped the module (a denied call such as proc_raise, a memory limit at
-instantiation), 134 the module trapped, 2 usage, I/O or policy errors.
+of fuel, 124 the time limit was reached, 125 the sandbox stopped the module (a denied call such as
+proc_raise, a memory limit at instantiation), 134 the module trapped, 2 usage, I/O or policy
+errors.
 `;
 
 interface RunArgs {
