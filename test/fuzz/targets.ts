@@ -13,12 +13,17 @@ import { verifyModuleSignatures } from '../../server/src/core/signing/verify';
 import { compileWat } from '../../server/src/core/wat/compile';
 import { readWatModules } from '../../server/src/core/wat/reader';
 import type { PolicyFileSystem } from '../../server/src/core/policy/fileSystem';
-import { wasm } from '../../server/src/core/sandbox/wasmApi';
+import { wasm, type WasmDescriptor } from '../../server/src/core/sandbox/wasmApi';
+import {
+  instrumentModule,
+  METER_MODULE,
+  PROFILE_EXPORT_PREFIX,
+} from '../../server/src/core/metering/instrument';
 
 export class OracleFailure extends Error {}
 
 export type TargetName =
-  'facts' | 'rules' | 'wat-reader' | 'wat-compile' | 'disassembler' | 'signature' | 'policy';
+  'facts' | 'rules' | 'wat-reader' | 'wat-compile' | 'disassembler' | 'signature' | 'policy' | 'metering';
 
 export const ALL_TARGETS: TargetName[] = [
   'facts',
@@ -28,6 +33,7 @@ export const ALL_TARGETS: TargetName[] = [
   'disassembler',
   'signature',
   'policy',
+  'metering',
 ];
 
 /** What each target eats. */
@@ -39,6 +45,7 @@ export const INPUT_KIND: Record<TargetName, 'wasm' | 'wat' | 'signed' | 'policy'
   disassembler: 'wasm',
   signature: 'signed',
   policy: 'policy',
+  metering: 'wasm',
 };
 
 export interface SignedInput {
@@ -86,8 +93,60 @@ function agreeWithV8(bytes: Uint8Array): void {
     );
 }
 
+/**
+ * The fuel meter's rewriter, in both countings, with and without a profile: it never throws, and
+ * a module V8 accepts is either refused with a reason or rewritten into one V8 accepts, with the
+ * original's exports and imports plus only the meter's own.
+ */
+function meterAgreesWithV8(bytes: Uint8Array): void {
+  let original: object | undefined;
+  try {
+    original = new wasm.Module(bytes);
+  } catch {
+    original = undefined;
+  }
+  const names = (list: WasmDescriptor[]): string =>
+    JSON.stringify(list.map((e) => `${e.module ?? ''}\u0000${e.name}\u0000${e.kind}`));
+  for (const counting of ['exact', 'bound'] as const)
+    for (const profile of [false, true]) {
+      const result = instrumentModule(bytes, { counting, profile });
+      if (!result.ok || !original) continue;
+      const mode = `${counting}${profile ? ' with a profile' : ''}`;
+      let metered: object;
+      try {
+        metered = new wasm.Module(result.bytes);
+      } catch (error) {
+        throw new OracleFailure(`the metered module (${mode}) is invalid: ${(error as Error).message}`);
+      }
+      const imports = wasm.Module.imports(metered).filter((i) => i.module !== METER_MODULE);
+      const exports = wasm.Module.exports(metered).filter((e) => !e.name.startsWith(PROFILE_EXPORT_PREFIX));
+      if (names(imports) !== names(wasm.Module.imports(original)))
+        throw new OracleFailure(`the metered module (${mode}) has other imports than the original`);
+      if (names(exports) !== names(wasm.Module.exports(original)))
+        throw new OracleFailure(`the metered module (${mode}) has other exports than the original`);
+      // Each export still names the same entity: the meter's imports shift defined functions by
+      // one and defined globals by two.
+      const before = readBinaryModule(bytes);
+      const after = readBinaryModule(result.bytes);
+      const importedFunctions = before.functions.filter((f) => f.imported).length;
+      const importedGlobals = before.globals.filter((g) => g.imported).length;
+      before.exports.forEach((e, i) => {
+        const shift =
+          e.kind === 'func' && e.index >= importedFunctions
+            ? 1
+            : e.kind === 'global' && e.index >= importedGlobals
+              ? 2
+              : 0;
+        if (after.exports[i]?.index !== e.index + shift)
+          throw new OracleFailure(`the metered module (${mode}) exports "${e.name}" as another ${e.kind}`);
+      });
+    }
+}
+
 export async function runTarget(target: TargetName, input: unknown): Promise<void> {
   switch (target) {
+    case 'metering':
+      return meterAgreesWithV8(input as Uint8Array);
     case 'facts':
       return agreeWithV8(input as Uint8Array);
     case 'rules': {

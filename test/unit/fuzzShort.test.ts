@@ -23,7 +23,16 @@ describe('fuzzing (short seeded run)', function () {
     const summary = await runFuzz({
       seed: 14,
       runs: 100,
-      targets: ['facts', 'rules', 'wat-reader', 'wat-compile', 'disassembler', 'signature', 'policy'],
+      targets: [
+        'facts',
+        'rules',
+        'wat-reader',
+        'wat-compile',
+        'disassembler',
+        'signature',
+        'policy',
+        'metering',
+      ],
       // A hang is an input that never ends; the budget is generous for a loaded machine.
       budgetMs: 30_000,
       cli: true,
@@ -40,6 +49,7 @@ describe('fuzzing (short seeded run)', function () {
       await runTarget('facts', bytes);
       await runTarget('rules', bytes);
       await runTarget('disassembler', bytes);
+      await runTarget('metering', bytes);
     });
   }
 });

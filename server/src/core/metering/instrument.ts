@@ -402,7 +402,11 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
           sr.pos = bodyEnd;
         }
         for (let k = 0; k < readers; k++)
-          readerBody(out, profileBase + k * READER_SPAN, Math.min(READER_SPAN, counterCount - k * READER_SPAN));
+          readerBody(
+            out,
+            profileBase + k * READER_SPAN,
+            Math.min(READER_SPAN, counterCount - k * READER_SPAN),
+          );
         if (out.length - sizeAt - 5 >= 2 ** 32)
           throw new RefusedError('the metered code section is over 4 GiB');
         out.patch(sizeAt, out.length - sizeAt - 5);
