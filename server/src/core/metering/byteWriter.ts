@@ -95,24 +95,31 @@ export class ByteWriter {
    * Replaces the 5-byte placeholders at the ascending offsets `at` with the shortest signed LEB128
    * of `values[of[i]]` (non-negative), moving the bytes between them down in place.
    */
-  shrinkPlaceholders(at: readonly number[], of: readonly number[], values: readonly number[]): void {
-    this.compact(at, 5, values, of);
+  shrinkPlaceholders(
+    at: readonly number[],
+    of: readonly number[],
+    values: readonly number[],
+    count = at.length,
+  ): void {
+    this.compact(at, 5, values, of, count);
   }
 
   /**
-   * Edits at the ascending offsets `at`: removes `removed` bytes (one count for all, or one per
-   * edit) and writes the shortest signed LEB128 of `values[i]` (`values[of[i]]` with `of`) there
-   * unless it is negative, moving the bytes between the edits down in place.
+   * Edits at the ascending offsets `at` (its first `count`): removes `removed` bytes (one count
+   * for all, or one per edit) and writes the shortest signed LEB128 of `values[i]`
+   * (`values[of[i]]` with `of`) there unless it is negative, moving the bytes between the edits
+   * down in place.
    */
   compact(
     at: readonly number[],
     removed: number | readonly number[],
     values: readonly number[],
     of?: readonly number[],
+    count = at.length,
   ): void {
     const buf = this.buf;
-    let dst = at.length > 0 ? at[0] : this.length;
-    for (let i = 0; i < at.length; i++) {
+    let dst = count > 0 ? at[0] : this.length;
+    for (let i = 0; i < count; i++) {
       let v = values[of ? of[i] : i];
       if (v >= 0) {
         while (v >= 64) {
@@ -122,7 +129,7 @@ export class ByteWriter {
         buf[dst++] = v;
       }
       const from = at[i] + (typeof removed === 'number' ? removed : removed[i]);
-      const to = i + 1 < at.length ? at[i + 1] : this.length;
+      const to = i + 1 < count ? at[i + 1] : this.length;
       buf.copyWithin(dst, from, to);
       dst += to - from;
     }

@@ -708,6 +708,12 @@ function findLoops(
   return loops;
 }
 
+/** `list` with at least `n` entries (new ones 0), its storage kept. */
+function sized(list: number[], n: number): number[] {
+  while (list.length < n) list.push(0);
+  return list;
+}
+
 /** Skips a body's local declarations; returns how many locals they declare. */
 function skipLocals(r: ByteReader): number {
   const groups = r.count(2);
@@ -883,6 +889,15 @@ class BodyRewriter {
   private leaf = true;
   /** No call and no exception handler or stack switching in the body (bound counting: a local counter). */
   private callFree = true;
+  /**
+   * How many entries of the per-body lists below are in use: segments, placeholders, edges and
+   * constructs. The lists keep their storage from body to body (a cleared array would be
+   * allocated again for each of a large module's functions).
+   */
+  private segments = 0;
+  private placeholderCount = 0;
+  private edgeCount = 0;
+  private constructCount = 0;
   /** The cost so far of the open segment, `segment`. */
   private segmentCost = 0;
   private segment = 0;
@@ -1011,18 +1026,7 @@ class BodyRewriter {
     if (this.base + ADDED_LOCALS > MAX_LOCALS)
       throw new RefusedError(`function ${functionIndex}: too many locals to add the meter's own`, start);
     this.code.reset();
-    this.segmentCosts.length = 0;
-    this.segmentLeft.length = 0;
-    this.placeholders.length = 0;
-    this.placeholderSegment.length = 0;
-    this.segmentCharges.length = 0;
-    this.segmentChargeAt.length = 0;
-    this.segmentLeavesEarly.length = 0;
-    this.firstEdge.length = 0;
-    this.edgeNext.length = 0;
-    this.edgeTarget.length = 0;
-    this.continuations.length = 0;
-    this.continuationCharges.length = 0;
+    this.segments = this.placeholderCount = this.edgeCount = this.constructCount = 0;
     this.ctlLoopDepth[0] = 0;
     this.ctlLowest[0] = 0;
     this.counters = this.profile ? this.profileBase + COUNTERS_PER_FUNCTION * k : -1;
@@ -1134,9 +1138,10 @@ class BodyRewriter {
           this.ctlLowest[depth] = depth;
           this.ctlOp[depth] = op;
           if (this.bound) {
-            this.ctlId[depth] = this.continuations.length;
-            this.continuations.push(-1);
-            this.continuationCharges.push(0);
+            const id = this.constructCount++;
+            this.ctlId[depth] = id;
+            this.continuations[id] = -1;
+            this.continuationCharges[id] = 0;
             this.ctlIfSegment[depth] = -1;
             this.ctlLoopDepth[depth] = op === 0x03 ? depth : this.ctlLoopDepth[depth - 1];
           }
@@ -1213,7 +1218,13 @@ class BodyRewriter {
    */
   private writeBody(out: ByteWriter): void {
     if (this.bound) this.compactBound();
-    else this.code.shrinkPlaceholders(this.placeholders, this.placeholderSegment, this.segmentCosts);
+    else
+      this.code.shrinkPlaceholders(
+        this.placeholders,
+        this.placeholderSegment,
+        this.segmentCosts,
+        this.placeholderCount,
+      );
     out.u32(this.header.length + this.head.length + this.code.length);
     out.append(this.header);
     out.append(this.head);
@@ -1290,15 +1301,16 @@ class BodyRewriter {
    * counting: only segments where `charge` is true charge.
    */
   private open(check: boolean, charge = CHARGES): void {
-    this.segment = this.segmentCosts.length;
-    this.segmentCosts.push(0);
-    this.segmentLeft.push(0);
+    const s = this.segments++;
+    this.segment = s;
+    this.segmentCosts[s] = 0;
+    this.segmentLeft[s] = 0;
     this.segmentCost = 0;
     if (this.bound) {
-      this.segmentCharges.push(charge);
-      this.segmentChargeAt.push(charge === NO_CHARGE ? -1 : this.code.length);
-      this.segmentLeavesEarly.push(0);
-      this.firstEdge.push(-1);
+      this.segmentCharges[s] = charge;
+      this.segmentChargeAt[s] = charge === NO_CHARGE ? -1 : this.code.length;
+      this.segmentLeavesEarly[s] = 0;
+      this.firstEdge[s] = -1;
       this.deadEnd = false;
       if (charge === NO_CHARGE) return;
     }
@@ -1306,16 +1318,17 @@ class BodyRewriter {
     const at = this.code.length;
     this.code.bytes(t.bytes);
     for (const c of t.costAt) {
-      this.placeholders.push(at + c);
-      this.placeholderSegment.push(this.segment);
+      this.placeholders[this.placeholderCount] = at + c;
+      this.placeholderSegment[this.placeholderCount++] = s;
     }
   }
 
   /** Bound counting: `from` may continue at `target` (a segment, or `-1 - construct` for its continuation). */
   private edge(from: number, target: number): void {
-    this.edgeTarget.push(target);
-    this.edgeNext.push(this.firstEdge[from]);
-    this.firstEdge[from] = this.edgeTarget.length - 1;
+    const e = this.edgeCount++;
+    this.edgeTarget[e] = target;
+    this.edgeNext[e] = this.firstEdge[from];
+    this.firstEdge[from] = e;
   }
 
   /** Bound counting: a branch from the open segment at `depth` to the label at `target` depth. */
@@ -1374,7 +1387,7 @@ class BodyRewriter {
    */
   private boundSplit(op: number, depth: number): number {
     const closed = this.segment;
-    const next = this.segmentCosts.length;
+    const next = this.segments;
     const falls = !this.deadEnd;
     switch (op) {
       case 0x03: // loop: the header charges
@@ -1416,17 +1429,12 @@ class BodyRewriter {
    * Returns what each charging segment subtracts.
    */
   private boundCharges(): number[] {
-    const n = this.segmentCosts.length;
-    const most = this.boundCosts;
+    const n = this.segments;
+    const most = sized(this.boundCosts, n);
     const charges = this.segmentCharges;
-    const entries = this.boundEntries;
-    const charged = this.boundCharged;
-    most.length = n;
-    entries.length = n;
-    entries.fill(0);
-    for (let e = 0; e < this.edgeTarget.length; e++) entries[this.edgeEnd(e)]++;
-    charged.length = n;
-    charged.fill(0);
+    const entries = sized(this.boundEntries, n).fill(0, 0, n);
+    for (let e = 0; e < this.edgeCount; e++) entries[this.edgeEnd(e)]++;
+    const charged = sized(this.boundCharged, n).fill(0, 0, n);
     for (let s = n - 1; s >= 0; s--) {
       let high = 0;
       let low = this.segmentLeavesEarly[s] === 1 ? 0 : Infinity;
@@ -1457,8 +1465,7 @@ class BodyRewriter {
       }
       most[s] = this.segmentCosts[s] + high;
     }
-    const charge = this.boundCharge;
-    charge.length = n;
+    const charge = sized(this.boundCharge, n);
     for (let s = 0; s < n; s++) charge[s] = most[s] - charged[s];
     return charge;
   }
@@ -1476,23 +1483,23 @@ class BodyRewriter {
   private compactBound(): void {
     const charge = this.boundCharges();
     const { at, removed, values } = this.edits;
-    at.length = removed.length = values.length = 0;
     const chargeLength = this.plain!.bytes.length;
+    let edits = 0;
     let dropped = -1;
-    for (let i = 0; i < this.placeholders.length; i++) {
+    for (let i = 0; i < this.placeholderCount; i++) {
       const s = this.placeholderSegment[i];
       if (this.segmentCharges[s] === CHARGES) {
-        at.push(this.placeholders[i]);
-        removed.push(5);
-        values.push(charge[s]);
+        at[edits] = this.placeholders[i];
+        removed[edits] = 5;
+        values[edits++] = charge[s];
       } else if (s !== dropped) {
-        at.push(this.segmentChargeAt[s]);
-        removed.push(chargeLength);
-        values.push(-1);
+        at[edits] = this.segmentChargeAt[s];
+        removed[edits] = chargeLength;
+        values[edits++] = -1;
         dropped = s;
       }
     }
-    this.code.compact(at, removed, values);
+    this.code.compact(at, removed, values, undefined, edits);
   }
 
   /** Records the open segment's cost (written into its placeholders with the body). */
