@@ -32,7 +32,7 @@ import {
   readTryTable,
   skipInstruction,
 } from '../module/instructions';
-import { readRefType, readStorageType, readValType } from '../module/valueTypes';
+import { readRefType, readStorageType, readValType, type ProposalSink } from '../module/valueTypes';
 import { ByteWriter } from './byteWriter';
 import { COST, staticCost } from './costs';
 import {
@@ -385,7 +385,13 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
         const sizeAt = out.placeholder();
         const n = sr.varU32();
         out.u32(n + readers);
-        const wrapTypes = functionTypes.map((t) => wrapType(bytes, types[t], multiResultTypes[t]));
+        // One wrapping block type per function type, shared by the functions of that type.
+        const wrapByType = new Map<number, Uint8Array>();
+        const wrapTypes = functionTypes.map((t) => {
+          let wrap = wrapByType.get(t);
+          if (!wrap) wrapByType.set(t, (wrap = wrapType(bytes, types[t], multiResultTypes[t])));
+          return wrap;
+        });
         // With a profile, in a module with exception tags, an exception may unwind a function
         // without its exit: each body then closes its activation in a `catch_all` and rethrows.
         const closeOnUnwind = profile && facts.proposals.includes('exceptions');
@@ -549,7 +555,7 @@ function wrapType(
 
 function copyValType(r: ByteReader, w: ByteWriter): void {
   const start = r.pos;
-  readValType(r, new Set());
+  readValType(r, PROPOSALS_NOT_NEEDED);
   w.bytes(r.bytes.subarray(start, r.pos));
 }
 
@@ -602,7 +608,7 @@ function exprVector(r: ByteReader, w: ByteWriter, ix: Indices): void {
 
 function copyRefType(r: ByteReader, w: ByteWriter): void {
   const start = r.pos;
-  readRefType(r, new Set());
+  readRefType(r, PROPOSALS_NOT_NEEDED);
   w.bytes(r.bytes.subarray(start, r.pos));
 }
 
@@ -714,13 +720,16 @@ function sized(list: number[], n: number): number[] {
   return list;
 }
 
+/** Where the value type reader notes proposals the rewriter does not need (one set, not one per body). */
+const PROPOSALS_NOT_NEEDED: ProposalSink = new Set();
+
 /** Skips a body's local declarations; returns how many locals they declare. */
 function skipLocals(r: ByteReader): number {
   const groups = r.count(2);
   let total = 0;
   for (let i = 0; i < groups; i++) {
     total += r.varU32();
-    readValType(r, new Set());
+    readValType(r, PROPOSALS_NOT_NEEDED);
   }
   if (total > 50000) r.fail(`too many locals (${total})`);
   return total;
