@@ -16,6 +16,7 @@ import { exitCodeFor, type SandboxAlert, type SandboxReport } from '../../server
 import { startSandboxRun, type SandboxRunOptions } from '../../server/src/core/sandbox/runner';
 import { disassemble } from '../../server/src/core/disasm/disassemble';
 import { compileWat } from '../../server/src/core/wat/compile';
+import { readBinaryModule } from '../../server/src/core/module/binary';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the engine's WebAssembly API is untyped here */
 const WA = (globalThis as any).WebAssembly;
@@ -401,6 +402,32 @@ describe('fuel metering', function () {
       assert.equal(catcher.inclusive, catcher.self + middle.self + thrower.self);
       assert.equal(f.main.inclusive, r.fuel.consumed);
       assert.equal(f.main.inclusive, f.main.self + catcher.self + middle.self + thrower.self);
+    });
+
+    it('keeps profile counters past 2^32 (each is two 32-bit globals, the high half carried)', async () => {
+      // A failed memory.grow is charged for the pages it asked for: 2^38 units in one charge.
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'warden-profile-')), 'grow.wasm');
+      const compiled = await compileWat(
+        '(module (memory 1) (func (export "big") (result i32) (memory.grow (i32.const -1))))',
+      );
+      assert.ok('bytes' in compiled && compiled.bytes);
+      fs.writeFileSync(file, compiled.bytes);
+      try {
+        const r = await run({ file, invoke: { name: 'big', args: [] }, profile: true });
+        assert.deepEqual(r.outcome, { kind: 'returned', values: ['-1'] });
+        const consumed = r.fuel?.consumed ?? 0;
+        assert.ok(consumed > 2 ** 32, `consumed ${consumed}`);
+        const [big] = r.profile?.functions ?? [];
+        assert.deepEqual([big?.self, big?.inclusive, big?.calls], [consumed, consumed, 1]);
+      } finally {
+        fs.rmSync(path.dirname(file), { recursive: true, force: true });
+      }
+      // The counters are 32-bit globals: V8 11 spends ~10 µs per 64-bit global compiling and
+      // again instantiating, which made a profiled Yosys run seconds slower.
+      const profiled = instrumentModule(compiled.bytes, { profile: true });
+      assert.ok(profiled.ok);
+      const globals = readBinaryModule(profiled.bytes).globals.filter((g) => !g.imported);
+      assert.ok(globals.length > 0 && globals.every((g) => g.valueType === 'i32'));
     });
 
     it('counts the functions still open with their callees when the fuel runs out inside them', async () => {

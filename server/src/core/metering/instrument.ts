@@ -38,6 +38,9 @@ import { COST, staticCost } from './costs';
 import {
   COUNTERS_PER_FUNCTION,
   FUNCTION_COUNTER,
+  GLOBALS_PER_COUNTER,
+  loadCounter,
+  MAX_GLOBALS,
   PROFILE_EXPORT_PREFIX,
   READER_SPAN,
   readerBody,
@@ -108,6 +111,11 @@ const LOCAL_GET = 0x20;
 const LOCAL_SET = 0x21;
 const LOCAL_TEE = 0x22;
 const I64_CONST = 0x42;
+const I32_CONST = 0x41;
+const I32_ADD = 0x6a;
+const I32_SUB = 0x6b;
+const I32_EQZ = 0x45;
+const I32_WRAP_I64 = 0xa7;
 const I64_ADD = 0x7c;
 const I64_SUB = 0x7d;
 const I64_LT_U = 0x54;
@@ -116,7 +124,6 @@ const I64_SHL = 0x86;
 const I64_SHR_U = 0x88;
 const I64_LT_S = 0x53;
 const I64_EXTEND_I32_U = 0xad;
-const I64_EQZ = 0x50;
 const BLOCK = 0x02;
 const IF = 0x04;
 const END = 0x0b;
@@ -221,6 +228,10 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
     : [];
   layout.loops = loops;
   const counterCount = layout.functions.length * COUNTERS_PER_FUNCTION + loops.length;
+  if (profileBase + GLOBALS_PER_COUNTER * counterCount > MAX_GLOBALS)
+    throw new RefusedError(
+      `cannot profile this module: its ${layout.functions.length} functions and ${loops.length} loops need ${GLOBALS_PER_COUNTER * counterCount} counter globals, over the engine's limit of ${MAX_GLOBALS} globals`,
+    );
   // The functions that read the counters (exported), after the module's own and typed last.
   const readers = readerCount(counterCount);
   let readerTypeIndex = -1;
@@ -259,7 +270,7 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
     }
     if (pending.global && rank > CORE_SECTION_ORDER[6]) {
       const w = new ByteWriter();
-      w.u32(counterCount);
+      w.u32(GLOBALS_PER_COUNTER * counterCount);
       profileGlobals(w, counterCount);
       section(6, w);
       pending.global = false;
@@ -322,7 +333,7 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
       }
       case 6: {
         const n = sr.varU32();
-        w.u32(n + (profile ? counterCount : 0));
+        w.u32(n + (profile ? GLOBALS_PER_COUNTER * counterCount : 0));
         for (let i = 0; i < n; i++) {
           copyValType(sr, w);
           w.u8(sr.u8()); // mutability
@@ -410,7 +421,7 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
         for (let k = 0; k < readers; k++)
           readerBody(
             out,
-            profileBase + k * READER_SPAN,
+            profileBase + GLOBALS_PER_COUNTER * k * READER_SPAN,
             Math.min(READER_SPAN, counterCount - k * READER_SPAN),
           );
         if (out.length - sizeAt - 5 >= 2 ** 32)
@@ -446,12 +457,16 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
   return { ok: true, bytes: out.view(), layout };
 }
 
-/** Profile counters: mutable i64 globals starting at zero. */
+/**
+ * Profile counters: each a pair of mutable i32 globals starting at zero, its low and high half
+ * (V8 11 spends ~10 µs per 64-bit global compiling and again instantiating a module, 100 times
+ * what a 32-bit one costs: 242,000 i64 counters cost a profiled Yosys run 4.6 s).
+ */
 function profileGlobals(w: ByteWriter, count: number): void {
-  for (let i = 0; i < count; i++) {
-    w.u8(I64);
+  for (let i = 0; i < GLOBALS_PER_COUNTER * count; i++) {
+    w.u8(I32);
     w.u8(1);
-    w.u8(I64_CONST);
+    w.u8(I32_CONST);
     w.u8(0);
     w.u8(END);
   }
@@ -1032,13 +1047,13 @@ class BodyRewriter {
     const localsEnd = r.pos;
     this.local = local;
     this.base = this.ix.paramCounts[k] + declared;
-    if (this.base + ADDED_LOCALS > MAX_LOCALS)
+    if (this.base + ADDED_LOCALS + 1 > MAX_LOCALS)
       throw new RefusedError(`function ${functionIndex}: too many locals to add the meter's own`, start);
     this.code.reset();
     this.segments = this.placeholderCount = this.edgeCount = this.constructCount = 0;
     this.ctlLoopDepth[0] = 0;
     this.ctlLowest[0] = 0;
-    this.counters = this.profile ? this.profileBase + COUNTERS_PER_FUNCTION * k : -1;
+    this.counters = this.profile ? this.profileBase + GLOBALS_PER_COUNTER * COUNTERS_PER_FUNCTION * k : -1;
     this.useTemplates();
     this.leaf = true;
     this.callFree = true;
@@ -1163,7 +1178,7 @@ class BodyRewriter {
           const loop = this.layout.loops[this.nextLoop];
           if (!loop || loop.offset !== at)
             throw new RefusedError('internal error: loop pre-scan disagrees', at);
-          loopCounter = this.profileBase + loop.counter;
+          loopCounter = this.profileBase + GLOBALS_PER_COUNTER * loop.counter;
           this.nextLoop++;
         }
         if (split && depth >= 0) {
@@ -1213,7 +1228,7 @@ class BodyRewriter {
     header.range(this.bytes, lr.pos, localsEnd);
     header.u32(1);
     header.u8(I32);
-    header.u32(ADDED_LOCALS - 1);
+    header.u32(ADDED_LOCALS - 1 + (this.profile ? 1 : 0));
     header.u8(I64);
     this.head.reset();
     this.prologue(this.head);
@@ -1544,13 +1559,9 @@ class BodyRewriter {
     w.u8(GLOBAL_SET);
     w.u32(this.ix.fuel);
     if (this.counters >= 0) {
-      w.u8(GLOBAL_GET);
-      w.u32(this.counters);
       w.u8(I64_CONST);
       costAt.push(w.placeholder());
-      w.u8(I64_ADD);
-      w.u8(GLOBAL_SET);
-      w.u32(this.counters);
+      this.addTo(w, this.counters);
     }
     if (check) {
       w.u8(GLOBAL_GET);
@@ -1605,16 +1616,12 @@ class BodyRewriter {
     w.u8(GLOBAL_SET);
     w.u32(this.ix.fuel);
     if (this.counters < 0) return;
-    w.u8(GLOBAL_GET);
-    w.u32(this.counters);
     w.u8(LOCAL_GET);
     w.u32(this.markLocal);
     w.u8(LOCAL_GET);
     w.u32(this.fuelLocal);
     w.u8(I64_SUB);
-    w.u8(I64_ADD);
-    w.u8(GLOBAL_SET);
-    w.u32(this.counters);
+    this.addTo(w, this.counters);
     this.mark(w);
   }
 
@@ -1676,14 +1683,13 @@ class BodyRewriter {
     this.increment(w, calls);
     w.u8(GLOBAL_GET);
     w.u32(depth);
-    w.u8(I64_EQZ);
+    w.u8(I32_EQZ);
     w.u8(IF);
     w.u8(EMPTY_BLOCK);
     this.fuelLeft(w);
-    w.u8(GLOBAL_SET);
-    w.u32(start);
+    this.store(w, start);
     w.u8(END);
-    this.increment(w, depth);
+    this.step(w, depth, I32_ADD);
   }
 
   /** Leaving the function: the write-back; with a profile, the outermost activation adds its inclusive fuel. */
@@ -1691,44 +1697,93 @@ class BodyRewriter {
     if (this.local) this.writeBack(w);
     if (this.counters < 0) return;
     const { inclusive, start, depth } = this.profileGlobals();
+    this.step(w, depth, I32_SUB);
     w.u8(GLOBAL_GET);
     w.u32(depth);
-    w.u8(I64_CONST);
-    w.u8(1);
-    w.u8(I64_SUB);
-    w.u8(GLOBAL_SET);
-    w.u32(depth);
-    w.u8(GLOBAL_GET);
-    w.u32(depth);
-    w.u8(I64_EQZ);
+    w.u8(I32_EQZ);
     w.u8(IF);
     w.u8(EMPTY_BLOCK);
-    w.u8(GLOBAL_GET);
-    w.u32(inclusive);
-    w.u8(GLOBAL_GET);
-    w.u32(start);
+    loadCounter(w, start);
     this.fuelLeft(w);
     w.u8(I64_SUB);
-    w.u8(I64_ADD);
-    w.u8(GLOBAL_SET);
-    w.u32(inclusive);
+    this.addTo(w, inclusive);
     w.u8(END);
   }
 
+  /** The low globals of this function's counters (`depth` has only its low half in use). */
   private profileGlobals(): { calls: number; inclusive: number; start: number; depth: number } {
-    const c = this.counters;
+    const at = (n: number): number => this.counters + GLOBALS_PER_COUNTER * n;
     const n = FUNCTION_COUNTER;
-    return { calls: c + n.calls, inclusive: c + n.inclusive, start: c + n.start, depth: c + n.depth };
+    return { calls: at(n.calls), inclusive: at(n.inclusive), start: at(n.start), depth: at(n.depth) };
   }
 
-  private increment(w: ByteWriter, global: number): void {
+  /** A counter (low global at `low`) plus one, carried into its high half. */
+  private increment(w: ByteWriter, low: number): void {
+    this.step(w, low, I32_ADD);
+    w.u8(GLOBAL_GET);
+    w.u32(low);
+    w.u8(I32_EQZ);
+    w.u8(IF);
+    w.u8(EMPTY_BLOCK);
+    this.step(w, low + 1, I32_ADD);
+    w.u8(END);
+  }
+
+  /** `global += 1` or `global -= 1` on an i32 global. */
+  private step(w: ByteWriter, global: number, op: number): void {
     w.u8(GLOBAL_GET);
     w.u32(global);
-    w.u8(I64_CONST);
+    w.u8(I32_CONST);
     w.u8(1);
-    w.u8(I64_ADD);
+    w.u8(op);
     w.u8(GLOBAL_SET);
     w.u32(global);
+  }
+
+  /**
+   * Adds the i64 on the stack (0 ≤ value < 2^62) to the counter at `low`: the low half plus the
+   * value, its low 32 bits to the low half and the rest to the high half.
+   */
+  private addTo(w: ByteWriter, low: number): void {
+    const scratch = this.base + ADDED_LOCALS;
+    w.u8(GLOBAL_GET);
+    w.u32(low);
+    w.u8(I64_EXTEND_I32_U);
+    w.u8(I64_ADD);
+    w.u8(LOCAL_TEE);
+    w.u32(scratch);
+    w.u8(I32_WRAP_I64);
+    w.u8(GLOBAL_SET);
+    w.u32(low);
+    w.u8(GLOBAL_GET);
+    w.u32(low + 1);
+    w.u8(LOCAL_GET);
+    w.u32(scratch);
+    w.u8(I64_CONST);
+    w.u8(32);
+    w.u8(I64_SHR_U);
+    w.u8(I32_WRAP_I64);
+    w.u8(I32_ADD);
+    w.u8(GLOBAL_SET);
+    w.u32(low + 1);
+  }
+
+  /** Stores the i64 on the stack into the counter at `low`, bit for bit. */
+  private store(w: ByteWriter, low: number): void {
+    const scratch = this.base + ADDED_LOCALS;
+    w.u8(LOCAL_TEE);
+    w.u32(scratch);
+    w.u8(I32_WRAP_I64);
+    w.u8(GLOBAL_SET);
+    w.u32(low);
+    w.u8(LOCAL_GET);
+    w.u32(scratch);
+    w.u8(I64_CONST);
+    w.u8(32);
+    w.u8(I64_SHR_U);
+    w.u8(I32_WRAP_I64);
+    w.u8(GLOBAL_SET);
+    w.u32(low + 1);
   }
 
   /** Charges the size on top of the stack (kept there) before a bulk operation runs. */
@@ -1783,13 +1838,9 @@ class BodyRewriter {
       w.u8(GLOBAL_SET);
       w.u32(this.ix.fuel);
       if (this.counters >= 0) {
-        w.u8(GLOBAL_GET);
-        w.u32(this.counters);
         w.u8(LOCAL_GET);
         w.u32(charge);
-        w.u8(I64_ADD);
-        w.u8(GLOBAL_SET);
-        w.u32(this.counters);
+        this.addTo(w, this.counters);
       }
       w.u8(GLOBAL_GET);
       w.u32(this.ix.fuel);
