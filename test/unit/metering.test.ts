@@ -49,6 +49,32 @@ function moduleWithBody(code: number[]): Uint8Array {
   ]);
 }
 
+/** A module of `n` empty functions and an exported `main` (function n) that calls 0 and n - 1. */
+function manyFunctions(n: number): Uint8Array {
+  const leb = (v: number): number[] => {
+    const out: number[] = [];
+    do {
+      out.push((v & 0x7f) | (v >= 0x80 ? 0x80 : 0));
+      v >>>= 7;
+    } while (v);
+    return out;
+  };
+  const section = (id: number, content: number[]): number[] => [id, ...leb(content.length), ...content];
+  const main = [0x00, 0x10, 0x00, 0x10, ...leb(n - 1), 0x0b]; // call 0; call n-1
+  return Uint8Array.from([
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...section(1, [0x01, 0x60, 0x00, 0x00]),
+    ...section(3, [...leb(n + 1), ...new Array(n + 1).fill(0)]),
+    ...section(7, [0x01, 0x04, ...Buffer.from('main'), 0x00, ...leb(n)]),
+    ...section(10, [
+      ...leb(n + 1),
+      ...new Array(n).fill([0x02, 0x00, 0x0b]).flat(),
+      ...leb(main.length),
+      ...main,
+    ]),
+  ]);
+}
+
 describe('fuel metering', function () {
   this.timeout(120_000);
 
@@ -58,6 +84,18 @@ describe('fuel metering', function () {
       assert.equal(result.ok, false);
       assert.ok(!result.ok && /cannot meter/.test(result.message), JSON.stringify(result));
       assert.ok(!result.ok && result.offset !== undefined);
+    });
+
+    it("refuses a profile that would pass the engine's limit of globals, and meters the module without one", () => {
+      const bytes = manyFunctions(100_000);
+      const profiled = instrumentModule(bytes, { profile: true });
+      assert.ok(!profiled.ok);
+      assert.match(
+        profiled.message,
+        /100001 functions and 0 loops need 1000010 counter globals, over the engine's limit of 1000000/,
+      );
+      const metered = instrumentModule(bytes);
+      assert.ok(metered.ok && WA.validate(metered.bytes));
     });
 
     it('refuses a module that imports from the meter module (it could reach the counter)', async () => {
@@ -322,28 +360,7 @@ describe('fuel metering', function () {
       // Five counters per function: one export each would be 100,005 exports, and V8 refuses a
       // module with more than 100,000 (Yosys has 242,000 counters).
       const n = 20_000;
-      const leb = (v: number): number[] => {
-        const out: number[] = [];
-        do {
-          out.push((v & 0x7f) | (v >= 0x80 ? 0x80 : 0));
-          v >>>= 7;
-        } while (v);
-        return out;
-      };
-      const section = (id: number, content: number[]): number[] => [id, ...leb(content.length), ...content];
-      const main = [0x00, 0x10, 0x00, 0x10, ...leb(n - 1), 0x0b]; // call 0; call n-1
-      const bytes = Uint8Array.from([
-        ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-        ...section(1, [0x01, 0x60, 0x00, 0x00]),
-        ...section(3, [...leb(n + 1), ...new Array(n + 1).fill(0)]),
-        ...section(7, [0x01, 0x04, ...Buffer.from('main'), 0x00, ...leb(n)]),
-        ...section(10, [
-          ...leb(n + 1),
-          ...new Array(n).fill([0x02, 0x00, 0x0b]).flat(),
-          ...leb(main.length),
-          ...main,
-        ]),
-      ]);
+      const bytes = manyFunctions(n);
       const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'warden-profile-')), 'many.wasm');
       fs.writeFileSync(file, bytes);
       try {
