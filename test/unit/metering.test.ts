@@ -421,6 +421,23 @@ describe('fuel metering', function () {
       assert.equal(f.main.inclusive, f.main.self + catcher.self + middle.self + thrower.self);
     });
 
+    it('runs a module too large to profile metered without a profile, and says why', async () => {
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'warden-profile-')), 'huge.wasm');
+      fs.writeFileSync(file, manyFunctions(100_000));
+      try {
+        const r = await run({ file, invoke: { name: 'main', args: [] }, profile: true });
+        assert.deepEqual(r.outcome, { kind: 'returned', values: [] });
+        assert.ok((r.fuel?.consumed ?? 0) > 0);
+        assert.equal(r.profile, undefined);
+        assert.ok(
+          r.notes.some((n) => /^no profile: cannot profile this module: .*limit of 1000000 globals/.test(n)),
+          JSON.stringify(r.notes),
+        );
+      } finally {
+        fs.rmSync(path.dirname(file), { recursive: true, force: true });
+      }
+    });
+
     it('keeps profile counters past 2^32 (each is two 32-bit globals, the high half carried)', async () => {
       // A failed memory.grow is charged for the pages it asked for: 2^38 units in one charge.
       const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'warden-profile-')), 'grow.wasm');

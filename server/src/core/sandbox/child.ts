@@ -110,13 +110,16 @@ async function run(start: StartMessage): Promise<void> {
     if ('error' in metered) {
       if (start.policy.fuel !== undefined || start.profile)
         return finishRun({
-          outcome: { kind: 'error', message: `the fuel limit cannot be enforced: ${metered.error}` },
+          outcome: { kind: 'error', message: `${meterFailure(start.policy.fuel)}: ${metered.error}` },
           missingImports: [],
           writtenFiles: [],
           notes,
         });
       notes.push(`fuel not counted: ${metered.error}`);
-    } else componentMeter = metered;
+    } else {
+      componentMeter = metered;
+      notes.push(...metered.notes);
+    }
     const result = await runComponent(
       start.component,
       shim,
@@ -161,9 +164,12 @@ async function run(start: StartMessage): Promise<void> {
     });
     if ('error' in metered) {
       if (start.policy.fuel !== undefined || start.profile)
-        return { kind: 'error', message: `the fuel limit cannot be enforced: ${metered.error}` };
+        return { kind: 'error', message: `${meterFailure(start.policy.fuel)}: ${metered.error}` };
       meterNotes.push(`fuel not counted: ${metered.error}`);
-    } else meter = metered;
+    } else {
+      meter = metered;
+      meterNotes.push(...metered.notes);
+    }
     const ranOut = (): SandboxOutcome | undefined =>
       meter?.exhausted() ? { kind: 'fuel-exhausted', limit: start.policy.fuel ?? 0 } : undefined;
     let module: object;
@@ -322,3 +328,8 @@ process.once('message', (message: StartMessage) => {
     },
   );
 });
+
+/** Why a run that asked for a fuel limit or a profile does not start when the meter refuses the module. */
+function meterFailure(limit: number | undefined): string {
+  return limit !== undefined ? 'the fuel limit cannot be enforced' : 'no profile can be made';
+}

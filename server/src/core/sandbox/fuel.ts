@@ -26,6 +26,8 @@ const PROFILE_TOP_LOOPS = 20;
 
 export interface FuelMeter {
   bytes: Uint8Array;
+  /** What the report should say about the metering (a profile that could not be made). */
+  notes: string[];
   imports: Record<string, unknown>;
   /** Units used so far. */
   consumed(): number;
@@ -75,21 +77,38 @@ export function createFuelCounter(options: { limit?: number; onSample(): void })
   };
 }
 
+/**
+ * Meters a core module, with a profile if asked. A module the meter can count but not profile
+ * (too many counters for the engine) is metered without one, and a note says why: a profile is
+ * a view of the run, not a limit on it.
+ */
+export function meterModule(
+  bytes: Uint8Array,
+  options: { profile: boolean; counting?: FuelCounting },
+): { ok: true; bytes: Uint8Array; layout: MeterLayout; note?: string } | { ok: false; message: string } {
+  const result = instrumentModule(bytes, options);
+  if (result.ok || !options.profile) return result;
+  const plain = instrumentModule(bytes, { counting: options.counting });
+  return plain.ok ? { ...plain, note: `no profile: ${result.message}` } : result;
+}
+
 /** Instruments `bytes` and prepares the imports (a core module run on its own). */
 export function createFuelMeter(
   bytes: Uint8Array,
   options: { limit?: number; profile: boolean; counting?: FuelCounting; onSample(): void },
 ): FuelMeter | { error: string } {
-  const result = instrumentModule(bytes, { profile: options.profile, counting: options.counting });
+  const result = meterModule(bytes, options);
   if (!result.ok) return { error: result.message };
   const counter = createFuelCounter(options);
+  const profiled = options.profile && result.note === undefined;
   return {
     bytes: result.bytes,
+    notes: result.note ? [result.note] : [],
     imports: counter.imports,
     consumed: counter.consumed,
     exhausted: counter.exhausted,
     profile: (exports) =>
-      options.profile ? summarizeProfile([profileRows(result.layout, exports, counter.left())]) : undefined,
+      profiled ? summarizeProfile([profileRows(result.layout, exports, counter.left())]) : undefined,
   };
 }
 

@@ -3,19 +3,16 @@
  * (core/metering) before it is compiled, and all of them import the one counter, so `sandbox.fuel`
  * limits the whole component and the profile covers every module.
  */
-import {
-  instrumentModule,
-  METER_MODULE,
-  type FuelCounting,
-  type MeterLayout,
-} from '../../metering/instrument';
-import { createFuelCounter, profileRows, summarizeProfile, type FuelCounter } from '../fuel';
+import { METER_MODULE, type FuelCounting, type MeterLayout } from '../../metering/instrument';
+import { createFuelCounter, meterModule, profileRows, summarizeProfile, type FuelCounter } from '../fuel';
 import type { FuelProfile } from '../report';
 
 export interface ComponentMeter {
   counter: FuelCounter;
   /** The metered bytes of each core module, by the name the glue asks for. */
   coreModules: Record<string, Uint8Array>;
+  /** What the report should say about the metering (core modules that could not be profiled). */
+  notes: string[];
   /** The imports of a core module's instance, with the counter's added. */
   imports(imports: Record<string, Record<string, unknown>>): Record<string, Record<string, unknown>>;
   /** Notes an instance of the core module `name` (for the profile). */
@@ -30,17 +27,20 @@ export function createComponentMeter(
 ): ComponentMeter | { error: string } {
   const metered: Record<string, Uint8Array> = {};
   const layouts = new Map<string, MeterLayout>();
+  const notes: string[] = [];
   for (const [name, bytes] of Object.entries(coreModules)) {
-    const result = instrumentModule(bytes, { profile: options.profile, counting: options.counting });
+    const result = meterModule(bytes, options);
     if (!result.ok) return { error: `${name}: ${result.message}` };
     metered[name] = result.bytes;
     layouts.set(name, result.layout);
+    if (result.note) notes.push(`${name}: ${result.note}`);
   }
   const counter = createFuelCounter(options);
   const instances: Array<{ name: string; exports: Record<string, unknown> }> = [];
   return {
     counter,
     coreModules: metered,
+    notes,
     imports: (imports) => ({ ...imports, [METER_MODULE]: counter.imports }),
     instantiated: (name, exports) => instances.push({ name, exports }),
     profile: () =>
