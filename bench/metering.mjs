@@ -10,7 +10,9 @@
 //    the same on every run;
 // 2. the rewrite's speed on ~30 MB real modules (ffmpeg-core.wasm from .cache/real-world, and
 //    yosys.core.wasm), beside the project's own body scan (`scanFunctionBodies`) and V8's
-//    `WebAssembly.validate` on the same bytes, as references for the machine's speed at that moment.
+//    `WebAssembly.validate` on the same bytes, as references for the machine's speed at that moment;
+//    and the first call in a fresh process, as a sandbox run pays it (V8 has not optimized the
+//    rewriter yet).
 //
 //   node scripts/fetch-real-world.mjs   # once, for ffmpeg-core in part 2
 //   node bench/metering.mjs [--runs 5] [--no-yosys] [--no-ruby] [--no-rewrite] [--modes exact,bound]
@@ -44,7 +46,7 @@ const runs = runsOption(5);
 const modes = meteringModes(option('--modes', 'exact,bound'));
 const folder = scratchFolder('metering');
 try {
-  const { exports: lib } = await bundleSources(folder, 'metering.cjs', [
+  const { file: bundle, exports: lib } = await bundleSources(folder, 'metering.cjs', [
     `export { instrumentModule } from ${sourcePath('server/src/core/metering/instrument.ts')};`,
     `export { scanFunctionBodies } from ${sourcePath('server/src/core/module/code.ts')};`,
   ]);
@@ -145,11 +147,17 @@ try {
     }
     const bytes = fs.readFileSync(file);
     const t = { scan: [], validate: [] };
+    const first = {};
     const size = {};
-    for (const mode of Object.keys(modes)) t[mode] = [];
+    for (const mode of Object.keys(modes)) {
+      t[mode] = [];
+      first[mode] = [];
+    }
     for (let i = 0; i < runs; i++) {
-      for (const [mode, options] of Object.entries(modes))
+      for (const [mode, options] of Object.entries(modes)) {
         t[mode].push(timeMs(() => (size[mode] = lib.instrumentModule(bytes, options).bytes.length)));
+        first[mode].push(firstRewrite(bundle, file, options));
+      }
       t.scan.push(timeMs(() => lib.scanFunctionBodies(bytes)));
       t.validate.push(timeMs(() => WebAssembly.validate(bytes)));
     }
@@ -162,8 +170,20 @@ try {
       console.log(
         `  instrumentModule ${mode} (-> ${(size[mode] / 1e6).toFixed(1)} MB) ${i.toFixed(0)} ms [${t[mode].map((x) => x.toFixed(0)).join(' ')}]; scanFunctionBodies ${s.toFixed(0)} ms (${(i / s).toFixed(1)}x); WebAssembly.validate ${v.toFixed(0)} ms (${(i / v).toFixed(1)}x)`,
       );
+      console.log(
+        `    first call in a fresh process (what a sandbox run pays) ${median(first[mode]).toFixed(0)} ms [${first[mode].map((x) => x.toFixed(0)).join(' ')}]`,
+      );
     }
   }
 } finally {
   removeFolder(folder);
+}
+
+/** One `instrumentModule` call in a new Node process (V8 has not optimized the rewriter yet), in ms. */
+function firstRewrite(bundle, file, options) {
+  const script = `const lib = require(${JSON.stringify(bundle)}); const bytes = require('fs').readFileSync(${JSON.stringify(file)});
+    const t = performance.now(); lib.instrumentModule(bytes, ${JSON.stringify(options)}); console.log(performance.now() - t);`;
+  const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`the fresh rewrite failed: ${run.stderr}`);
+  return Number(run.stdout.trim());
 }
