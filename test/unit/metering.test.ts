@@ -38,27 +38,31 @@ async function watBytes(name: string): Promise<Uint8Array> {
   return compiled.bytes;
 }
 
+/** Unsigned LEB128. */
+function leb(value: number): number[] {
+  const out: number[] = [];
+  let v = value;
+  do {
+    out.push((v & 0x7f) | (v >= 0x80 ? 0x80 : 0));
+    v >>>= 7;
+  } while (v);
+  return out;
+}
+
 /** A minimal module: one function whose body is `code` (bytes after the locals). */
 function moduleWithBody(code: number[]): Uint8Array {
   const body = [0x00, ...code];
+  const entry = [...leb(body.length), ...body];
   return Uint8Array.from([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
     ...[0x01, 0x04, 0x01, 0x60, 0x00, 0x00], // type: [] -> []
     ...[0x03, 0x02, 0x01, 0x00], // one function
-    ...[0x0a, body.length + 2, 0x01, body.length, ...body],
+    ...[0x0a, ...leb(entry.length + 1), 0x01, ...entry],
   ]);
 }
 
 /** A module of `n` empty functions and an exported `main` (function n) that calls 0 and n - 1. */
 function manyFunctions(n: number): Uint8Array {
-  const leb = (v: number): number[] => {
-    const out: number[] = [];
-    do {
-      out.push((v & 0x7f) | (v >= 0x80 ? 0x80 : 0));
-      v >>>= 7;
-    } while (v);
-    return out;
-  };
   const section = (id: number, content: number[]): number[] => [id, ...leb(content.length), ...content];
   const main = [0x00, 0x10, 0x00, 0x10, ...leb(n - 1), 0x0b]; // call 0; call n-1
   return Uint8Array.from([
@@ -96,6 +100,19 @@ describe('fuel metering', function () {
       );
       const metered = instrumentModule(bytes);
       assert.ok(metered.ok && WA.validate(metered.bytes));
+    });
+
+    it("refuses, with the function and its offset, a body that metering would grow past the engine's limit", () => {
+      // 400,000 empty loops (1.2 MB): each loop header gains a charge and a check.
+      const bytes = moduleWithBody(new Array(400_000).fill([0x03, 0x40, 0x0b]).flat().concat(0x0b));
+      assert.ok(WA.validate(bytes));
+      const result = instrumentModule(bytes);
+      assert.ok(!result.ok);
+      assert.match(
+        result.message,
+        /^function 0 would be \d+ bytes metered, over the engine's limit of 7654321 bytes/,
+      );
+      assert.ok(result.offset !== undefined && result.offset > 0 && result.offset < 32);
     });
 
     it('refuses a module that imports from the meter module (it could reach the counter)', async () => {

@@ -22,6 +22,7 @@
  */
 import { ByteReader, MalformedError } from '../module/byteReader';
 import { CORE_SECTION_ORDER, readCoreModule } from '../module/coreModule';
+import { ENGINE_LIMITS, MAX_FUNCTION_BODY_SIZE } from '../module/engineLimits';
 import {
   FAST_SHAPE,
   FastShape,
@@ -40,7 +41,6 @@ import {
   FUNCTION_COUNTER,
   GLOBALS_PER_COUNTER,
   loadCounter,
-  MAX_GLOBALS,
   PROFILE_EXPORT_PREFIX,
   READER_SPAN,
   readerBody,
@@ -228,9 +228,10 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
     : [];
   layout.loops = loops;
   const counterCount = layout.functions.length * COUNTERS_PER_FUNCTION + loops.length;
-  if (profileBase + GLOBALS_PER_COUNTER * counterCount > MAX_GLOBALS)
+  const maxGlobals = ENGINE_LIMITS.globals.max;
+  if (profileBase + GLOBALS_PER_COUNTER * counterCount > maxGlobals)
     throw new RefusedError(
-      `cannot profile this module: its ${layout.functions.length} functions and ${loops.length} loops need ${GLOBALS_PER_COUNTER * counterCount} counter globals, over the engine's limit of ${MAX_GLOBALS} globals`,
+      `cannot profile this module: its ${layout.functions.length} functions and ${loops.length} loops need ${GLOBALS_PER_COUNTER * counterCount} counter globals, over the engine's limit of ${maxGlobals} globals`,
     );
   // The functions that read the counters (exported), after the module's own and typed last.
   const readers = readerCount(counterCount);
@@ -1232,7 +1233,7 @@ class BodyRewriter {
     header.u8(I64);
     this.head.reset();
     this.prologue(this.head);
-    this.writeBody(out);
+    this.writeBody(out, functionIndex, start);
   }
 
   /**
@@ -1240,7 +1241,7 @@ class BodyRewriter {
    * shortest encoding in place of the 5-byte placeholder (fewer bytes for the engine to decode
    * and to count toward its tier-up budget).
    */
-  private writeBody(out: ByteWriter): void {
+  private writeBody(out: ByteWriter, functionIndex: number, start: number): void {
     if (this.bound) this.compactBound();
     else
       this.code.shrinkPlaceholders(
@@ -1249,7 +1250,14 @@ class BodyRewriter {
         this.segmentCosts,
         this.placeholderCount,
       );
-    out.u32(this.header.length + this.head.length + this.code.length);
+    const size = this.header.length + this.head.length + this.code.length;
+    // Engines refuse a larger body: said here, where it is known which function and why.
+    if (size > MAX_FUNCTION_BODY_SIZE)
+      throw new RefusedError(
+        `function ${functionIndex} would be ${size} bytes metered, over the engine's limit of ${MAX_FUNCTION_BODY_SIZE} bytes for a function body`,
+        start,
+      );
+    out.u32(size);
     out.append(this.header);
     out.append(this.head);
     out.append(this.code);

@@ -18,8 +18,6 @@ export const FUNCTION_COUNTER = { self: 0, calls: 1, inclusive: 2, start: 3, dep
 export const COUNTERS_PER_FUNCTION = 5;
 /** Globals per counter: its low half, then its high half. */
 export const GLOBALS_PER_COUNTER = 2;
-/** V8's limit on a module's globals. */
-export const MAX_GLOBALS = 1_000_000;
 
 export function readerCount(counters: number): number {
   return Math.ceil(counters / READER_SPAN);

@@ -35,6 +35,9 @@ export const ENGINE_LIMITS = {
   functionNames: limit(1_000_000, 'function names'),
 } as const;
 
+/** The largest function body, in bytes, engines compile (the JS API's limit, V8's too). */
+export const MAX_FUNCTION_BODY_SIZE = 7_654_321;
+
 /** The message for a count past its limit. */
 export function overLimitMessage(count: number, { max, what, whose }: CountLimit): string {
   return `${count} ${what} is more than the ${max.toLocaleString('en-US')} ${whose}`;
