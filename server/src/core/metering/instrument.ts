@@ -1753,24 +1753,13 @@ class BodyRewriter {
    * value, its low 32 bits to the low half and the rest to the high half.
    */
   private addTo(w: ByteWriter, low: number): void {
-    const scratch = this.base + ADDED_LOCALS;
     w.u8(GLOBAL_GET);
     w.u32(low);
     w.u8(I64_EXTEND_I32_U);
     w.u8(I64_ADD);
-    w.u8(LOCAL_TEE);
-    w.u32(scratch);
-    w.u8(I32_WRAP_I64);
-    w.u8(GLOBAL_SET);
-    w.u32(low);
+    this.splitLow(w, low);
     w.u8(GLOBAL_GET);
     w.u32(low + 1);
-    w.u8(LOCAL_GET);
-    w.u32(scratch);
-    w.u8(I64_CONST);
-    w.u8(32);
-    w.u8(I64_SHR_U);
-    w.u8(I32_WRAP_I64);
     w.u8(I32_ADD);
     w.u8(GLOBAL_SET);
     w.u32(low + 1);
@@ -1778,6 +1767,13 @@ class BodyRewriter {
 
   /** Stores the i64 on the stack into the counter at `low`, bit for bit. */
   private store(w: ByteWriter, low: number): void {
+    this.splitLow(w, low);
+    w.u8(GLOBAL_SET);
+    w.u32(low + 1);
+  }
+
+  /** The low 32 bits of the i64 on the stack into the global `low`; its high 32 bits left on the stack. */
+  private splitLow(w: ByteWriter, low: number): void {
     const scratch = this.base + ADDED_LOCALS;
     w.u8(LOCAL_TEE);
     w.u32(scratch);
@@ -1790,8 +1786,6 @@ class BodyRewriter {
     w.u8(32);
     w.u8(I64_SHR_U);
     w.u8(I32_WRAP_I64);
-    w.u8(GLOBAL_SET);
-    w.u32(low + 1);
   }
 
   /** Charges the size on top of the stack (kept there) before a bulk operation runs. */
