@@ -415,11 +415,14 @@ describe('sandbox: well-behaved modules', function () {
       invoke: { name: 'add', args: ['1'] },
     });
     assert.deepEqual(wrong.outcome, { kind: 'error', message: 'add expects 2 arguments (i32, i32), got 1' });
-    const noStart = await run({ file: wellBehaved('add'), policy: policy() });
-    assert.deepEqual(noStart.outcome, {
-      kind: 'error',
-      message: 'the module has no _start export; choose a function to invoke (add, callsLog)',
-    });
+    // With a profile too: the meter's own reader exports are not offered.
+    for (const profile of [false, true]) {
+      const noStart = await run({ file: wellBehaved('add'), policy: policy(), profile });
+      assert.deepEqual(noStart.outcome, {
+        kind: 'error',
+        message: 'the module has no _start export; choose a function to invoke (add, callsLog)',
+      });
+    }
   });
 
   it('reports a .wat that does not compile, with its position, without starting a process', async () => {

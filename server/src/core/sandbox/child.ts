@@ -13,6 +13,7 @@ import { HostTrap, PolicyWasiHost, SandboxStop, WASI_MODULE } from './wasiHost';
 import { formatWasmResults, parseWasmArgs } from './invokeArgs';
 import { isMemory, wasm, type WasmInstance, type WasmMemory } from './wasmApi';
 import { countingMark, createFuelMeter, METER_MODULE, type FuelMeter } from './fuel';
+import { PROFILE_EXPORT_PREFIX } from '../metering/profileCounters';
 import { runComponent } from './component/childRun';
 import { createComponentMeter, type ComponentMeter } from './component/meter';
 
@@ -238,7 +239,7 @@ async function run(start: StartMessage): Promise<void> {
       const entry = instance.exports._start;
       if (typeof entry !== 'function') {
         const names = Object.entries(instance.exports)
-          .filter(([, v]) => typeof v === 'function')
+          .filter(([n, v]) => typeof v === 'function' && !n.startsWith(PROFILE_EXPORT_PREFIX))
           .map(([n]) => n);
         return {
           kind: 'error',
