@@ -9,7 +9,12 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { instrumentModule, PROFILE_EXPORT_PREFIX } from '../../server/src/core/metering/instrument';
+import {
+  instrumentModule,
+  PROFILE_EXPORT_PREFIX,
+  type CheckKind,
+} from '../../server/src/core/metering/instrument';
+import { createFuelCounter, SAMPLE_EVERY } from '../../server/src/core/sandbox/fuel';
 import type { SandboxPolicy } from '../../server/src/core/policy/types';
 import { DEFAULT_SANDBOX_POLICY } from '../../server/src/core/sandbox/defaults';
 import { exitCodeFor, type SandboxAlert, type SandboxReport } from '../../server/src/core/sandbox/report';
@@ -257,6 +262,66 @@ describe('fuel metering', function () {
       // \`run\`'s one segment (4 calls, drop, const, end: 23) charged at its entry; \`work\` 2 more.
       assert.deepEqual(seen, [23n, 25n, 25n]);
       assert.equal(start - fuel.value, 25n);
+    });
+
+    it('checks against zero without a profile (against the threshold with one), the sample hook called from one added function', async () => {
+      const bytes = await watBytes('spin');
+      const text = (options: Parameters<typeof instrumentModule>[1]): string => {
+        const result = instrumentModule(bytes, options);
+        assert.ok(result.ok && WA.validate(result.bytes));
+        assert.equal(result.checks, options?.checks ?? (options?.profile ? 'threshold' : 'zero'));
+        return disassemble(result.bytes).text;
+      };
+      for (const counting of ['exact', 'bound'] as const) {
+        const zero = text({ counting });
+        // Hot code never calls the import: its one caller is the slow path every check calls.
+        assert.equal(zero.match(/call \$wasm-warden:meter\.sample$/gm)?.length, 1, zero);
+        assert.doesNotMatch(zero, /global\.get \$wasm-warden:meter\.threshold/);
+        assert.match(text({ counting, profile: true }), /global\.get \$wasm-warden:meter\.threshold/);
+        assert.match(text({ counting, checks: 'threshold' }), /global\.get \$wasm-warden:meter\.threshold/);
+      }
+      const refused = instrumentModule(bytes, { profile: true, checks: 'zero' });
+      assert.ok(!refused.ok && /threshold/.test(refused.message));
+    });
+
+    it('samples at the same points with either check, and stops at the same count under a limit', async () => {
+      const bytes = await watBytes('spin');
+      const iterations = 2_000_000; // about 20 million units: several samples
+      const runWith = (checks: CheckKind, limit?: number) => {
+        const result = instrumentModule(bytes, { checks });
+        assert.ok(result.ok);
+        const samples: number[] = [];
+        const counter = createFuelCounter({
+          limit,
+          checks,
+          onSample: () => samples.push(counter.consumed()),
+        });
+        const instance = new WA.Instance(new WA.Module(result.bytes), {
+          'wasm-warden:meter': counter.imports,
+        });
+        let trapped = false;
+        try {
+          instance.exports.count(iterations);
+        } catch {
+          trapped = true;
+        }
+        return { samples, consumed: counter.consumed(), exhausted: counter.exhausted(), trapped };
+      };
+      const zero = runWith('zero');
+      assert.ok(zero.samples.length >= 4 && !zero.trapped, `${zero.samples.length} samples`);
+      assert.ok(
+        zero.samples.every((at, i) => at > (i + 1) * Number(SAMPLE_EVERY)),
+        String(zero.samples),
+      );
+      assert.deepEqual(zero, runWith('threshold'));
+      const limit = Math.floor(zero.consumed / 2) + 7;
+      const stopped = runWith('zero', limit);
+      assert.ok(stopped.trapped && stopped.exhausted && stopped.consumed > limit, JSON.stringify(stopped));
+      assert.ok(stopped.consumed < limit + 100, JSON.stringify(stopped));
+      assert.deepEqual(stopped, runWith('threshold', limit));
+      // A limit of exactly the need lets the run finish.
+      const enough = runWith('zero', zero.consumed);
+      assert.ok(!enough.trapped && !enough.exhausted && enough.consumed === zero.consumed);
     });
   });
 

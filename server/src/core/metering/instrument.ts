@@ -77,7 +77,21 @@ export interface InstrumentOptions {
   boundCounter?: 'auto' | 'local' | 'global';
   /** Bench only: bound counting's `SPLIT_ABOVE` (Infinity: charges only where control must). */
   boundSplitAbove?: number;
+  /** Default: `'threshold'` with a profile, `'zero'` without (see `CheckKind`). */
+  checks?: CheckKind;
 }
+
+/**
+ * What a check compares the counter with, and so what the counter holds:
+ * - `'zero'`: the units left until the host's next look (a sample); the host keeps the rest of the
+ *   fuel aside and hands it over in steps. A check is a sign test, and no threshold has to stay
+ *   in a register or be loaded.
+ * - `'threshold'`: the fuel left, compared with the `threshold` global the host moves. A profile
+ *   needs it: fuel with callees subtracts counter values taken before and after samples, which
+ *   the steps of `'zero'` would break.
+ * The host's side must match (`createFuelCounter` in core/sandbox/fuel.ts).
+ */
+export type CheckKind = 'zero' | 'threshold';
 
 /**
  * Where the profile counters are and what they count, in the original module's terms. Counters
@@ -102,7 +116,8 @@ export interface MeterLayout {
 }
 
 export type InstrumentResult =
-  { ok: true; bytes: Uint8Array; layout: MeterLayout } | { ok: false; message: string; offset?: number };
+  | { ok: true; bytes: Uint8Array; layout: MeterLayout; checks: CheckKind }
+  | { ok: false; message: string; offset?: number };
 
 // Opcodes the rewriter emits.
 const GLOBAL_GET = 0x23;
@@ -143,6 +158,8 @@ interface Indices {
   /** Globals the original module has (imported and defined). */
   globalCount: number;
   hook: number;
+  /** The added function a check calls when the counter passes below its mark (see `slowPathBody`). */
+  slowPath: number;
   fuel: number;
   threshold: number;
   memory64: boolean[];
@@ -191,12 +208,14 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
       );
 
   const importedFunctions = facts.functions.filter((f) => f.imported).length;
+  const definedFunctions = facts.functions.length - importedFunctions;
   const importedGlobals = facts.globals.filter((g) => g.imported).length;
   const ix: Indices = {
     importedFunctions,
     importedGlobals,
     globalCount: facts.globals.length,
     hook: importedFunctions,
+    slowPath: -1, // after the readers: known once their count is
     fuel: importedGlobals,
     threshold: importedGlobals + 1,
     memory64: facts.memories.map((m) => m.memory64),
@@ -204,6 +223,8 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
     paramCounts: facts.functions.filter((f) => !f.imported).map((f) => f.signature?.params.length ?? 0),
   };
   const profile = options.profile === true;
+  const checks = options.checks ?? (profile ? 'threshold' : 'zero');
+  if (profile && checks !== 'threshold') throw new RefusedError('a profile needs threshold checks');
   const layout: MeterLayout = { functions: [], loops: [] };
   // Profile globals come after every original global and the two imports: 5 per function, then loops.
   const profileBase = facts.globals.length + 2;
@@ -236,6 +257,9 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
   // The functions that read the counters (exported), after the module's own and typed last.
   const readers = readerCount(counterCount);
   let readerTypeIndex = -1;
+  // The slow path follows the readers; a module without functions has no check to call it.
+  const slowPaths = definedFunctions > 0 ? 1 : 0;
+  ix.slowPath = importedFunctions + 1 + definedFunctions + readers;
 
   const out = new ByteWriter(bytes.length + (bytes.length >> 1) + 256);
   out.bytes(bytes.subarray(0, 8));
@@ -257,8 +281,9 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
   const fillBefore = (rank: number): void => {
     if (pending.type && rank > CORE_SECTION_ORDER[1]) {
       const w = new ByteWriter();
-      w.u32(1);
+      w.u32(2);
       hookType(w);
+      slowPathType(w);
       section(1, w);
       pending.type = false;
     }
@@ -303,12 +328,14 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
         types = countTypes(sr, n);
         typeCount = types.length;
         let appended = 0;
+        // Appended: the hook's type, the slow path's, block types of several results, the readers'.
         types.forEach((t, i) => {
-          if (t && t.count > 1) multiResultTypes[i] = typeCount + 1 + appended++;
+          if (t && t.count > 1) multiResultTypes[i] = typeCount + 2 + appended++;
         });
-        w.u32(n + 1 + appended + (readers > 0 ? 1 : 0));
+        w.u32(n + 2 + appended + (readers > 0 ? 1 : 0));
         w.bytes(bytes.subarray(countEnd, end));
         hookType(w);
+        slowPathType(w);
         types.forEach((t, i) => {
           if (multiResultTypes[i] === undefined || !t) return;
           w.u8(0x60);
@@ -316,7 +343,7 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
           w.bytes(bytes.subarray(t.start, t.end));
         });
         if (readers > 0) {
-          readerTypeIndex = typeCount + 1 + appended;
+          readerTypeIndex = typeCount + 2 + appended;
           readerType(w);
         }
         pending.type = false;
@@ -366,16 +393,12 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
         const n = sr.count(1);
         const entries = sr.pos;
         for (let i = 0; i < n; i++) functionTypes.push(sr.varU32());
-        if (readers === 0) {
-          out.u8(3);
-          out.u32(size);
-          out.bytes(bytes.subarray(start, end));
-          break;
-        }
-        if (readerTypeIndex < 0) throw new RefusedError('a module with functions but no type section');
-        w.u32(n + readers);
+        if (readers > 0 && readerTypeIndex < 0)
+          throw new RefusedError('a module with functions but no type section');
+        w.u32(n + readers + slowPaths);
         w.bytes(bytes.subarray(entries, end));
         for (let k = 0; k < readers; k++) w.u32(readerTypeIndex);
+        if (slowPaths) w.u32(typeCount + 1);
         section(3, w);
         break;
       }
@@ -396,7 +419,7 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
         out.u8(10);
         const sizeAt = out.placeholder();
         const n = sr.varU32();
-        out.u32(n + readers);
+        out.u32(n + readers + slowPaths);
         // One wrapping block type per function type, shared by the functions of that type.
         const wrapByType = new Map<number, Uint8Array>();
         const wrapTypes = functionTypes.map((t) => {
@@ -411,6 +434,7 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
           bound: (options.counting ?? DEFAULT_FUEL_COUNTING) === 'bound',
           counter: options.boundCounter ?? 'auto',
           splitAbove: options.boundSplitAbove ?? SPLIT_ABOVE,
+          checks,
         });
         for (let k = 0; k < n; k++) {
           const bodySize = sr.varU32();
@@ -425,6 +449,7 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
             profileBase + GLOBALS_PER_COUNTER * k * READER_SPAN,
             Math.min(READER_SPAN, counterCount - k * READER_SPAN),
           );
+        if (slowPaths) slowPathBody(out, ix.hook);
         if (out.length - sizeAt - 5 >= 2 ** 32)
           throw new RefusedError('the metered code section is over 4 GiB');
         out.patch(sizeAt, out.length - sizeAt - 5);
@@ -455,7 +480,7 @@ function instrument(bytes: Uint8Array, options: InstrumentOptions): InstrumentRe
     r.pos = end;
   }
   fillBefore(Number.MAX_SAFE_INTEGER);
-  return { ok: true, bytes: out.view(), layout };
+  return { ok: true, bytes: out.view(), layout, checks };
 }
 
 /**
@@ -488,6 +513,32 @@ function hookType(w: ByteWriter): void {
   w.u8(0);
   w.u8(1);
   w.u8(I32);
+}
+
+/** `[] -> []`: the slow path's type. */
+function slowPathType(w: ByteWriter): void {
+  w.u8(0x60);
+  w.u8(0);
+  w.u8(0);
+}
+
+/**
+ * The slow path of every check: `if sample() { unreachable }`. A function of its own, so that the
+ * checks in hot code call a function of this module (no import's target and instance for the
+ * engine to keep at hand across the whole body) and stay a compare and a branch.
+ */
+function slowPathBody(out: ByteWriter, hook: number): void {
+  const w = new ByteWriter(16);
+  w.u8(0); // no locals
+  w.u8(CALL);
+  w.u32(hook);
+  w.u8(IF);
+  w.u8(EMPTY_BLOCK);
+  w.u8(UNREACHABLE);
+  w.u8(END);
+  w.u8(END);
+  out.u32(w.length);
+  out.append(w);
 }
 
 function meterImports(w: ByteWriter, hookTypeIndex: number): void {
@@ -946,6 +997,7 @@ class BodyRewriter {
    * from it through segments that do not charge can cost (`boundCosts`, from the edges below).
    */
   private readonly bound: boolean;
+  private readonly checks: CheckKind;
   private readonly boundCounter: 'auto' | 'local' | 'global';
   private readonly splitAbove: number;
   /**
@@ -1001,8 +1053,9 @@ class BodyRewriter {
     private readonly wrapTypes: Uint8Array[],
     /** Profile in a module with exceptions: the body is wrapped in `try … catch_all exit; rethrow`. */
     private readonly closeOnUnwind: boolean,
-    counting: { bound: boolean; counter: 'auto' | 'local' | 'global'; splitAbove: number },
+    counting: { bound: boolean; counter: 'auto' | 'local' | 'global'; splitAbove: number; checks: CheckKind },
   ) {
+    this.checks = counting.checks;
     this.bound = counting.bound;
     this.boundCounter = counting.counter;
     this.splitAbove = counting.splitAbove;
@@ -1023,6 +1076,10 @@ class BodyRewriter {
     }
   }
 
+  /** The i64 scratch local: a 64-bit bulk size, or the fuel left for a global-mode check. */
+  private get scratch64(): number {
+    return this.base + 1;
+  }
   private get fuelLocal(): number {
     return this.base + 3;
   }
@@ -1318,7 +1375,8 @@ class BodyRewriter {
 
   /** Picks (or builds) the charge templates for the function about to be rewritten. */
   private useTemplates(): void {
-    const key = this.local ? this.fuelLocal : -1;
+    // Global mode's check keeps the fuel left in the body's i64 scratch local: by its index.
+    const key = this.local ? this.fuelLocal : -1 - this.scratch64;
     let t = this.profile ? undefined : this.templates.get(key);
     if (!t) {
       t = { check: this.template(true), plain: this.template(false) };
@@ -1564,6 +1622,11 @@ class BodyRewriter {
     w.u8(I64_CONST);
     costAt.push(w.placeholder());
     w.u8(I64_SUB);
+    // The check tests what was stored, not a load of it again.
+    if (check) {
+      w.u8(LOCAL_TEE);
+      w.u32(this.scratch64);
+    }
     w.u8(GLOBAL_SET);
     w.u32(this.ix.fuel);
     if (this.counters >= 0) {
@@ -1572,19 +1635,25 @@ class BodyRewriter {
       this.addTo(w, this.counters);
     }
     if (check) {
-      w.u8(GLOBAL_GET);
-      w.u32(this.ix.fuel);
+      w.u8(LOCAL_GET);
+      w.u32(this.scratch64);
       this.checkLeft(w);
     }
     return { bytes: w.toBytes(), costAt };
   }
 
   /**
-   * With the fuel left on the stack: `if fuel < threshold { if sample() { unreachable } }`. In
-   * local mode the counter is written back first (the host reads it) and the moved threshold read.
+   * With the counter on the stack: `if counter < 0 { slow path }` (`'threshold'` checks: `<
+   * threshold`), the slow path calling `sample` and trapping if it answers 1. In local mode the
+   * counter is written back first (the host reads it), and afterwards the counter the host
+   * stepped on (`'zero'`) or the threshold it moved is read.
    */
   private checkLeft(w: ByteWriter): void {
-    if (this.local) {
+    const zero = this.checks === 'zero';
+    if (zero) {
+      w.u8(I64_CONST);
+      w.u8(0);
+    } else if (this.local) {
       w.u8(LOCAL_GET);
       w.u32(this.thresholdLocal);
     } else {
@@ -1596,16 +1665,12 @@ class BodyRewriter {
     w.u8(EMPTY_BLOCK);
     if (this.local) this.writeBack(w);
     w.u8(CALL);
-    w.u32(this.ix.hook);
-    w.u8(IF);
-    w.u8(EMPTY_BLOCK);
-    w.u8(UNREACHABLE);
-    w.u8(END);
+    w.u32(this.ix.slowPath);
     if (this.local) {
       w.u8(GLOBAL_GET);
-      w.u32(this.ix.threshold);
+      w.u32(zero ? this.ix.fuel : this.ix.threshold);
       w.u8(LOCAL_SET);
-      w.u32(this.thresholdLocal);
+      w.u32(zero ? this.fuelLocal : this.thresholdLocal);
     }
     w.u8(END);
   }
@@ -1634,7 +1699,8 @@ class BodyRewriter {
   }
 
   /**
-   * Local mode: the counter from the global (after a call, at entry), and at entry the threshold.
+   * Local mode: the counter from the global (after a call, at entry), and at entry the threshold
+   * (`'threshold'` checks).
    * After a call the threshold is not read again: if the callee moved it (it sampled), the stale
    * one is higher, so the next check calls `sample` once more, which answers from the counter
    * alone and reads the threshold back — the same calls on every run.
@@ -1644,7 +1710,7 @@ class BodyRewriter {
     w.u32(this.ix.fuel);
     w.u8(LOCAL_SET);
     w.u32(this.fuelLocal);
-    if (threshold) {
+    if (threshold && this.checks === 'threshold') {
       w.u8(GLOBAL_GET);
       w.u32(this.ix.threshold);
       w.u8(LOCAL_SET);

@@ -10,6 +10,7 @@ import {
   THRESHOLD_IMPORT,
   DEFAULT_FUEL_COUNTING,
   instrumentModule,
+  type CheckKind,
   type FuelCounting,
   type MeterLayout,
 } from '../metering/instrument';
@@ -49,31 +50,52 @@ export interface FuelCounter {
   left(): bigint;
 }
 
+/** The checks a meter of these options uses: the profile needs `'threshold'` (instrument.ts). */
+export const checksFor = (options: { profile: boolean }): CheckKind =>
+  options.profile ? 'threshold' : 'zero';
+
 /**
- * The counter and its sample hook. `onSample` runs inside the module's own loops (every
- * SAMPLE_EVERY units), so it must be cheap and must not throw.
+ * The counter and its sample hook, for modules metered with `checks` (see `CheckKind`). `onSample`
+ * runs inside the module's own loops (every SAMPLE_EVERY units), so it must be cheap and must not
+ * throw. Both kinds call the hook at the same points of a run: after each SAMPLE_EVERY units, and
+ * once the fuel left is below zero.
  */
-export function createFuelCounter(options: { limit?: number; onSample(): void }): FuelCounter {
+export function createFuelCounter(options: {
+  limit?: number;
+  checks: CheckKind;
+  onSample(): void;
+}): FuelCounter {
   const initial = options.limit !== undefined ? BigInt(options.limit) : UNLIMITED;
-  const fuel = new wasm.Global({ value: 'i64', mutable: true }, initial);
+  const zero = options.checks === 'zero';
+  /** `'zero'`: the fuel kept aside, not yet in the counter. */
+  let reserve = 0n;
+  /** `'zero'`: the counter's next step, the rest put aside. */
+  const step = (left: bigint): bigint => {
+    const now = left > SAMPLE_EVERY ? SAMPLE_EVERY : left;
+    reserve = left - now;
+    return now;
+  };
+  const fuel = new wasm.Global({ value: 'i64', mutable: true }, zero ? step(initial) : initial);
   const nextThreshold = (left: bigint): bigint => (left > SAMPLE_EVERY ? left - SAMPLE_EVERY : 0n);
-  const threshold = new wasm.Global({ value: 'i64', mutable: true }, nextThreshold(initial));
+  const threshold = new wasm.Global({ value: 'i64', mutable: true }, zero ? 0n : nextThreshold(initial));
+  const left = (): bigint => fuel.value + reserve;
   let exhausted = false;
   const sample = (): number => {
-    const left = fuel.value;
-    if (left < 0n) {
+    const now = left();
+    if (now < 0n) {
       exhausted = true;
       return 1;
     }
-    threshold.value = nextThreshold(left);
+    if (zero) fuel.value = step(now);
+    else threshold.value = nextThreshold(now);
     options.onSample();
     return 0;
   };
   return {
     imports: { [FUEL_IMPORT]: fuel, [THRESHOLD_IMPORT]: threshold, [SAMPLE_IMPORT]: sample },
-    consumed: () => Number(initial - fuel.value),
-    exhausted: () => exhausted || fuel.value < 0n,
-    left: () => fuel.value,
+    consumed: () => Number(initial - left()),
+    exhausted: () => exhausted || left() < 0n,
+    left,
   };
 }
 
@@ -86,9 +108,11 @@ export function meterModule(
   bytes: Uint8Array,
   options: { profile: boolean; counting?: FuelCounting },
 ): { ok: true; bytes: Uint8Array; layout: MeterLayout; note?: string } | { ok: false; message: string } {
-  const result = instrumentModule(bytes, options);
+  const checks = checksFor(options);
+  const result = instrumentModule(bytes, { ...options, checks });
   if (result.ok || !options.profile) return result;
-  const plain = instrumentModule(bytes, { counting: options.counting });
+  // The counter is made for the checks asked for: the same ones without the profile.
+  const plain = instrumentModule(bytes, { counting: options.counting, checks });
   return plain.ok ? { ...plain, note: `no profile: ${result.message}` } : result;
 }
 
@@ -99,7 +123,7 @@ export function createFuelMeter(
 ): FuelMeter | { error: string } {
   const result = meterModule(bytes, options);
   if (!result.ok) return { error: result.message };
-  const counter = createFuelCounter(options);
+  const counter = createFuelCounter({ ...options, checks: checksFor(options) });
   const profiled = options.profile && result.note === undefined;
   return {
     bytes: result.bytes,

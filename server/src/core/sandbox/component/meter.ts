@@ -4,7 +4,14 @@
  * limits the whole component and the profile covers every module.
  */
 import { METER_MODULE, type FuelCounting, type MeterLayout } from '../../metering/instrument';
-import { createFuelCounter, meterModule, profileRows, summarizeProfile, type FuelCounter } from '../fuel';
+import {
+  checksFor,
+  createFuelCounter,
+  meterModule,
+  profileRows,
+  summarizeProfile,
+  type FuelCounter,
+} from '../fuel';
 import type { FuelProfile } from '../report';
 
 export interface ComponentMeter {
@@ -35,7 +42,7 @@ export function createComponentMeter(
     layouts.set(name, result.layout);
     if (result.note) notes.push(`${name}: ${result.note}`);
   }
-  const counter = createFuelCounter(options);
+  const counter = createFuelCounter({ ...options, checks: checksFor(options) });
   const instances: Array<{ name: string; exports: Record<string, unknown> }> = [];
   return {
     counter,
