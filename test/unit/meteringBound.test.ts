@@ -14,6 +14,7 @@ import { DEFAULT_SANDBOX_POLICY } from '../../server/src/core/sandbox/defaults';
 import { formatReportText, type SandboxReport } from '../../server/src/core/sandbox/report';
 import { startSandboxRun, type SandboxRunOptions } from '../../server/src/core/sandbox/runner';
 import { compileWat } from '../../server/src/core/wat/compile';
+import { disassemble } from '../../server/src/core/disasm/disassemble';
 import { parseRunArgs } from '../../server/src/cli/commands/run';
 import { PolicyResolver } from '../../server/src/core/policy/resolver';
 import { MemoryFileSystem } from './policyMemoryFs';
@@ -58,6 +59,20 @@ function metered(bytes: Uint8Array, counting: FuelCounting, profile = false, bou
     return { value, used: before - (fuel.value as bigint) };
   };
   return { call, instance, bytes: result.bytes };
+}
+
+/** Runs export `name` of the metered `bytes` once: its result and the fuel it used. */
+function fuelOf(bytes: Uint8Array, name: string, arg: number): { value: unknown; used: bigint } {
+  const fuel = new WA.Global({ value: 'i64', mutable: true }, 1n << 40n);
+  const instance = new WA.Instance(new WA.Module(bytes), {
+    'wasm-warden:meter': {
+      fuel,
+      threshold: new WA.Global({ value: 'i64', mutable: true }, 0n),
+      sample: () => 0,
+    },
+  });
+  const value: unknown = instance.exports[name](arg);
+  return { value, used: (1n << 40n) - (fuel.value as bigint) };
 }
 
 describe('bound fuel counting', function () {
@@ -152,6 +167,34 @@ describe('bound fuel counting', function () {
       assert.equal(b.value, 618);
       assert.equal(e.value, 618);
       assert.ok(b.used >= e.used, `bound ${b.used} < exact ${e.used}`);
+    });
+
+    it('keeps the counter in a local in a body whose loop calls nothing and that has few calls, with the same fuel', async () => {
+      const bytes = await watBytes('quiet');
+      const result = instrumentModule(bytes, { counting: 'bound' });
+      assert.ok(result.ok);
+      const text = disassemble(result.bytes).text;
+      const body = (name: string): string =>
+        text.split('\n  (func ').find((f) => f.startsWith(`$${name} `)) ?? '';
+      // Local mode reads the counter into a local first; global mode charges the global inside the body's block.
+      const localMode = (name: string): boolean =>
+        /^\s*\(local [^\n]*\n\s*global\.get \$wasm-warden:meter\.fuel\n\s*local\.set/.test(
+          body(name).split('\n').slice(1).join('\n'),
+        );
+      assert.ok(localMode('quiet'), body('quiet'));
+      assert.ok(!localMode('busy'), body('busy'));
+      assert.ok(!localMode('handled'), body('handled'));
+      const modes = (['auto', 'global', 'local'] as const).map((boundCounter) => {
+        const m = instrumentModule(bytes, { counting: 'bound', boundCounter });
+        assert.ok(m.ok && WA.validate(m.bytes));
+        return m.bytes;
+      });
+      for (const name of ['quiet', 'busy', 'handled'])
+        for (const n of [0, 1, 1000]) {
+          const used = modes.map((b) => fuelOf(b, name, n));
+          assert.deepEqual(used, [used[0], used[0], used[0]], `${name}(${n})`);
+          assert.equal(used[0].value, n);
+        }
     });
 
     it('adds fewer charges than exact counting (a smaller module)', async () => {
