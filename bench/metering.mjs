@@ -4,7 +4,8 @@
 //    yosys.core.wasm from the npm package @yowasp/yosys, run under Node's WASI with its share files),
 //    each run unmetered and metered, alternating, every run in a fresh process
 //    (bench/metering/runWorkload.mjs): "cold" is the first run in that process (baseline code, then
-//    tier-up, as a sandbox run is), "warm" a second run of the same compiled module; wall times and
+//    tier-up, as a sandbox run is), "warm" a second run of the same compiled module, "steady" the
+//    median of runs 4 to 6 (with --steady: optimized code, as most of a long run); wall times and
 //    the process's CPU times (less inflated by other work on a shared machine), medians and the
 //    fastest run. The clock the programs read is fixed; the outputs must be identical and the fuel
 //    the same on every run;
@@ -15,7 +16,7 @@
 //    rewriter yet).
 //
 //   node scripts/fetch-real-world.mjs   # once, for ffmpeg-core in part 2
-//   node bench/metering.mjs [--runs 5] [--no-yosys] [--no-ruby] [--no-rewrite] [--modes exact,bound]
+//   node bench/metering.mjs [--runs 5] [--no-yosys] [--no-ruby] [--no-rewrite] [--steady] [--modes exact,bound]
 // --modes: the metered variants, each run alternating with the unmetered one (see
 // bench/meteringCompile.mjs); the rewrite's speed (part 2, skipped with --no-rewrite) is measured
 // for each mode.
@@ -44,6 +45,7 @@ import { compileC, meteringModes, prepareRuby, prepareYosys } from './metering/w
 /* global WebAssembly */
 const runs = runsOption(5);
 const modes = meteringModes(option('--modes', 'exact,bound'));
+const steady = args.includes('--steady');
 const folder = scratchFolder('metering');
 try {
   const { file: bundle, exports: lib } = await bundleSources(folder, 'metering.cjs', [
@@ -85,6 +87,7 @@ try {
               file,
               variant === 'plain' ? 'plain' : 'metered',
               JSON.stringify(w.config),
+              steady ? '4' : '0',
             ],
             { encoding: 'utf8', maxBuffer: 1 << 24 },
           );
@@ -123,8 +126,17 @@ try {
       );
     }
     // Medians, and the fastest run of each (the least disturbed by other work on a shared machine).
-    const label = { coldMs: 'cold wall', warmMs: 'warm wall', coldCpuMs: 'cold CPU', warmCpuMs: 'warm CPU' };
-    for (const key of ['coldMs', 'warmMs', 'coldCpuMs', 'warmCpuMs'])
+    const label = {
+      coldMs: 'cold wall',
+      warmMs: 'warm wall',
+      steadyMs: 'steady wall',
+      coldCpuMs: 'cold CPU',
+      warmCpuMs: 'warm CPU',
+      steadyCpuMs: 'steady CPU',
+    };
+    const keys = ['coldMs', 'warmMs', 'coldCpuMs', 'warmCpuMs'];
+    if (steady) keys.push('steadyMs', 'steadyCpuMs');
+    for (const key of keys)
       console.log(
         `  ${label[key]}, median [fastest]: unmetered ${m('plain', key).toFixed(0)} [${least('plain', key).toFixed(0)}] ms; ` +
           Object.keys(modes)

@@ -1,16 +1,17 @@
 // One measured run for bench/metering.mjs, in a process of its own (a fresh engine, as the sandbox
 // has): compiles the module, runs it under Node's WASI twice (cold: baseline code and tier-up as in
 // a real run; warm: the same compiled module again) and prints JSON: times, a digest of the output
-// and the fuel used. The clock and the random bytes are fixed, so the same program does the same
-// work every run.
-//   node bench/metering/runWorkload.mjs FILE.wasm metered|plain '{"args":[...],"preopens":{...}}'
+// and the fuel used. With a third argument N, N more runs after those: "steady" is the median of
+// the last N - 1 (tier-up done, as in a long run). The clock and the random bytes are fixed, so the
+// same program does the same work every run.
+//   node bench/metering/runWorkload.mjs FILE.wasm metered|plain '{"args":[...],"preopens":{...}}' [N]
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WASI } from 'node:wasi';
 
 /* global WebAssembly, performance, TextEncoder */
-const [file, variant, config] = process.argv.slice(2);
+const [file, variant, config, steadyRuns = '0'] = process.argv.slice(2);
 const { args = ['workload'], preopens = {}, ruby } = JSON.parse(config ?? '{}');
 const UNLIMITED = 1n << 62n;
 const SAMPLE_EVERY = 4_000_000n;
@@ -88,6 +89,9 @@ function once() {
 
 const cold = once();
 const warm = once();
+const more = Array.from({ length: Number(steadyRuns) }, once);
+const middle = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
+const steady = more.slice(1);
 const digest = (t) => createHash('sha256').update(t).digest('hex').slice(0, 16);
 process.stdout.write(
   JSON.stringify({
@@ -98,10 +102,15 @@ process.stdout.write(
     warmCpuMs: warm.cpuMs,
     exitCode: cold.exitCode,
     output: digest(cold.text),
-    sameTwice: cold.text === warm.text,
+    sameTwice: [warm, ...more].every((r) => r.text === cold.text),
+    ...(steady.length > 0 && {
+      steadyMs: middle(steady.map((r) => r.ms)),
+      steadyCpuMs: middle(steady.map((r) => r.cpuMs)),
+    }),
     lastLine: cold.text.trim().split('\n').pop(),
     fuel: variant === 'metered' ? cold.fuel : undefined,
-    fuelTwice: variant === 'metered' ? warm.fuel : undefined,
+    fuelTwice:
+      variant === 'metered' && [warm, ...more].every((r) => r.fuel === cold.fuel) ? warm.fuel : 'differs',
   }) + '\n',
 );
 

@@ -264,6 +264,44 @@ describe('fuel metering', function () {
       assert.equal(start - fuel.value, 25n);
     });
 
+    it('writes the counter back before a call only when a charge or a joining path may have changed it', async () => {
+      const peeks = async (wat: string, x: number) => {
+        const result = instrumentModule(await compileWatText(wat));
+        assert.ok(result.ok);
+        const start = 1n << 40n;
+        const fuel = new WA.Global({ value: 'i64', mutable: true }, start);
+        const seen: bigint[] = [];
+        const instance = new WA.Instance(new WA.Module(result.bytes), {
+          env: { peek: () => seen.push(start - fuel.value) },
+          'wasm-warden:meter': {
+            fuel,
+            threshold: new WA.Global({ value: 'i64', mutable: true }, 0n),
+            sample: () => 0,
+          },
+        });
+        instance.exports.run(x);
+        return { seen, total: start - fuel.value, text: disassemble(result.bytes).text };
+      };
+      // Read back at the block, nothing charged since: no write-back before the second call. The
+      // write-backs: in the entry check's slow path, before the first and the last call, at the exit.
+      const synced = `(module (import "env" "peek" (func $peek))
+        (func (export "run") (param $x i32)
+          (call $peek)
+          (block $b (br_if $b (local.get $x)) (call $peek) (call $peek))
+          (call $peek)))`;
+      const { text, seen } = await peeks(synced, 0);
+      assert.equal(text.match(/global\.set \$wasm-warden:meter\.fuel$/gm)?.length, 4, text);
+      assert.deepEqual(seen, [25n, 25n, 25n, 25n]); // the whole body charged at entry (merged)
+      // Paths join at the block's end: the branch's path brings its arm's charge (2) in the local,
+      // so the last call is preceded by a write-back although the fallthrough had just read back.
+      const joined = `(module (import "env" "peek" (func $peek))
+        (func (export "run") (param $x i32)
+          (block $b (if (local.get $x) (then (br $b))) (call $peek))
+          (call $peek)))`;
+      assert.deepEqual(await peeks(joined, 1).then((r) => [r.seen, r.total]), [[11n], 11n]);
+      assert.deepEqual(await peeks(joined, 0).then((r) => [r.seen, r.total]), [[15n, 15n], 15n]);
+    });
+
     it('checks against zero without a profile (against the threshold with one), the sample hook called from one added function', async () => {
       const bytes = await watBytes('spin');
       const text = (options: Parameters<typeof instrumentModule>[1]): string => {

@@ -828,6 +828,9 @@ for (const op of [0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x0b, 0x0c, 0x0d, 0x0e, 0x
   CONTROL[op] = 1;
 
 /** Branches, returns, tail calls and throws: they may leave the constructs around them. */
+/** Where control from elsewhere joins: `loop`, `else`, `end`, `catch`, `catch_all`, `delegate`. */
+const JOINS = new Uint8Array(256);
+for (const op of [0x03, 0x05, 0x0b, 0x07, 0x19, 0x18]) JOINS[op] = 1;
 const BRANCHES = new Uint8Array(256);
 // br, br_if, br_table, br_on_null, br_on_non_null, return, return_call*, throw, throw_ref
 for (const op of [0x0c, 0x0d, 0x0e, 0xd5, 0xd6, 0x0f, 0x12, 0x13, 0x15, 0x08, 0x0a]) BRANCHES[op] = 1;
@@ -1049,6 +1052,12 @@ class BodyRewriter {
    * exit, control flow), so that calls in a row need no write-back and read-back between them.
    */
   private stale = false;
+  /**
+   * Local mode: the local and the global hold the same value — written back or read back since the
+   * last charge, on the only path here (control that joins paths clears it) — so a call needs no
+   * write-back.
+   */
+  private synced = false;
   /** The first of the rewriter's locals: i32 scratch, then i64 scratch, charge, fuel, threshold, mark. */
   private base = 0;
   /** The function's first profile global (self, calls, inclusive, start, depth), or -1. */
@@ -1133,6 +1142,7 @@ class BodyRewriter {
     this.quietLoop = false;
     this.quietLoopLocal = true;
     this.stale = false;
+    this.synced = false;
     if (this.closeOnUnwind) {
       this.code.u8(TRY);
       this.code.bytes(this.wrapTypes[k]);
@@ -1155,6 +1165,8 @@ class BodyRewriter {
           this.takeRaw(at);
           this.refresh();
         }
+        // Paths join here: the local may hold charges another path has not written back.
+        if (JOINS[op] === 1) this.synced = false;
         if (SPECIAL[op] === 0) {
           // The common case: copied later as part of a raw run of bytes.
           this.segmentCost += ONE_BYTE_COST[op];
@@ -1177,7 +1189,7 @@ class BodyRewriter {
           if (role === ROLE_CALL) this.callCount++;
           if (role === ROLE_CALL || role === ROLE_TRAP) {
             // After a call the global is current until the local is next needed: nothing to write.
-            if (this.local && !this.stale) this.writeBack(this.code);
+            if (this.local && !this.stale && !this.synced) this.writeBack(this.code);
           } else if (role === ROLE_EXIT) {
             this.refresh();
             this.exit(this.code);
@@ -1431,6 +1443,7 @@ class BodyRewriter {
       if (charge === NO_CHARGE) return;
     }
     const t = (check ? this.check : this.plain)!;
+    this.synced = false;
     const at = this.code.length;
     this.code.bytes(t.bytes);
     for (const c of t.costAt) {
@@ -1706,6 +1719,7 @@ class BodyRewriter {
     if (!this.stale) return;
     this.readBack(this.code, false);
     this.stale = false;
+    this.synced = true;
   }
 
   /** Local mode: the counter to the global; with a profile, the own fuel since the mark to `self`. */
