@@ -92,8 +92,9 @@ try {
             { encoding: 'utf8', maxBuffer: 1 << 24 },
           );
         let child = runOnce();
-        if (child.signal) {
-          // Node 20 crashes now and then on Ruby, metered or not (SIGSEGV in the engine): once more.
+        // Node 20 crashes now and then on Ruby, metered or not (SIGSEGV, SIGTRAP, SIGABRT in the
+        // engine): up to two more tries, each said.
+        for (let retry = 0; retry < 2 && child.signal; retry++) {
           console.log(`  (${w.name} ${variant}: the process died of ${child.signal}; run again)`);
           child = runOnce();
         }
