@@ -241,47 +241,18 @@ describe('fuel metering', function () {
         (func $work (result i32) (i32.const 7))
         (func (export "run") (result i32)
           (call $peek) (drop (call $work)) (call $peek) (call $peek) (i32.const 1)))`);
-      const result = instrumentModule(bytes);
-      assert.ok(result.ok);
       // Write-backs: before \`sample\` in \`run\`'s entry check, before its first call, and at the
       // exit of each function; none between the calls of \`run\` (before: one before each call).
-      const text = disassemble(result.bytes).text;
+      const { value, seen, total, text } = runPeeking(bytes);
       assert.equal(text.match(/global\.set \$wasm-warden:meter\.fuel$/gm)?.length, 4, text);
-      const start = 1n << 40n;
-      const fuel = new WA.Global({ value: 'i64', mutable: true }, start);
-      const seen: bigint[] = [];
-      const instance = new WA.Instance(new WA.Module(result.bytes), {
-        env: { peek: () => seen.push(start - fuel.value) },
-        'wasm-warden:meter': {
-          fuel,
-          threshold: new WA.Global({ value: 'i64', mutable: true }, 0n),
-          sample: () => 0,
-        },
-      });
-      assert.equal(instance.exports.run(), 1);
+      assert.equal(value, 1);
       // \`run\`'s one segment (4 calls, drop, const, end: 23) charged at its entry; \`work\` 2 more.
       assert.deepEqual(seen, [23n, 25n, 25n]);
-      assert.equal(start - fuel.value, 25n);
+      assert.equal(total, 25n);
     });
 
     it('writes the counter back before a call only when a charge or a joining path may have changed it', async () => {
-      const peeks = async (wat: string, x: number) => {
-        const result = instrumentModule(await compileWatText(wat));
-        assert.ok(result.ok);
-        const start = 1n << 40n;
-        const fuel = new WA.Global({ value: 'i64', mutable: true }, start);
-        const seen: bigint[] = [];
-        const instance = new WA.Instance(new WA.Module(result.bytes), {
-          env: { peek: () => seen.push(start - fuel.value) },
-          'wasm-warden:meter': {
-            fuel,
-            threshold: new WA.Global({ value: 'i64', mutable: true }, 0n),
-            sample: () => 0,
-          },
-        });
-        instance.exports.run(x);
-        return { seen, total: start - fuel.value, text: disassemble(result.bytes).text };
-      };
+      const peeks = async (wat: string, x: number) => runPeeking(await compileWatText(wat), x);
       // Read back at the block, nothing charged since: no write-back before the second call. The
       // write-backs: in the entry check's slow path, before the first and the last call, at the exit.
       const synced = `(module (import "env" "peek" (func $peek))
@@ -685,6 +656,31 @@ function meteredInstance(bytes: Uint8Array): { instance: any; fuel: { value: big
     },
   });
   return { instance, fuel };
+}
+
+/**
+ * Meters `bytes` (exact counting) and runs its export `run`; `env.peek` records the fuel the
+ * global shows at each call of it (what a callee or the host would see).
+ */
+function runPeeking(
+  bytes: Uint8Array,
+  ...args: number[]
+): { value: unknown; seen: bigint[]; total: bigint; text: string } {
+  const result = instrumentModule(bytes);
+  assert.ok(result.ok);
+  const start = 1n << 40n;
+  const fuel = new WA.Global({ value: 'i64', mutable: true }, start);
+  const seen: bigint[] = [];
+  const instance = new WA.Instance(new WA.Module(result.bytes), {
+    env: { peek: () => seen.push(start - fuel.value) },
+    'wasm-warden:meter': {
+      fuel,
+      threshold: new WA.Global({ value: 'i64', mutable: true }, 0n),
+      sample: () => 0,
+    },
+  });
+  const value: unknown = instance.exports.run(...args);
+  return { value, seen, total: start - fuel.value, text: disassemble(result.bytes).text };
 }
 
 async function compileWatText(text: string): Promise<Uint8Array> {
