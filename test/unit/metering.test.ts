@@ -235,6 +235,7 @@ describe('fuel metering', function () {
       // Not taken: also the 3 nops and the end of $out, a segment of their own.
       assert.equal(used(0), 12n);
     });
+
     it('reads the counter back only when the local is used: calls in a row share the global, which stays exact', async () => {
       const bytes = await compileWatText(`(module
         (import "env" "peek" (func $peek))
