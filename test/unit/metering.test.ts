@@ -616,8 +616,8 @@ int main(void) {
         values.sort((a, b) => a - b);
         const fib = (n: number): number => (n < 2 ? n : fib(n - 1) + fib(n - 2));
         const expected = `primes 17984 fib ${fib(24)} min ${values[0]} max ${values[49999]}\n`;
-        const a = await run({ file: wasmFile });
-        const b = await run({ file: wasmFile });
+        const a = await run({ file: wasmFile, fuelCounting: 'exact' });
+        const b = await run({ file: wasmFile, fuelCounting: 'exact' });
         assert.deepEqual(a.outcome, { kind: 'exit', code: 0 });
         assert.equal(a.stdout.text, expected);
         assert.equal(b.stdout.text, expected);
@@ -646,7 +646,7 @@ int main(void) {
 
 /** An instance of `bytes` metered, with a counter of 2^40 units and a sample hook that never stops it. */
 function meteredInstance(bytes: Uint8Array): { instance: any; fuel: { value: bigint } } {
-  const result = instrumentModule(bytes);
+  const result = instrumentModule(bytes, { counting: 'exact' });
   assert.ok(result.ok);
   const fuel = new WA.Global({ value: 'i64', mutable: true }, 1n << 40n);
   const instance = new WA.Instance(new WA.Module(result.bytes), {
@@ -667,7 +667,7 @@ function runPeeking(
   bytes: Uint8Array,
   ...args: number[]
 ): { value: unknown; seen: bigint[]; total: bigint; text: string } {
-  const result = instrumentModule(bytes);
+  const result = instrumentModule(bytes, { counting: 'exact' });
   assert.ok(result.ok);
   const start = 1n << 40n;
   const fuel = new WA.Global({ value: 'i64', mutable: true }, start);

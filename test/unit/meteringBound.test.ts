@@ -229,6 +229,14 @@ describe('bound fuel counting', function () {
       // br_table storm: each iteration is charged its longest target.
       assert.ok(fuel[0]! > exact.fuel!.consumed, `bound ${fuel[0]} <= exact ${exact.fuel?.consumed}`);
       assert.match(formatReportText(reports[0]), /fuel: {5}\d+ units \(bound counting\)/);
+      // A policy that names no counting counts bound (the default), marked as such.
+      const { fuelCounting: _, ...unnamed } = policy();
+      const byDefault = await run({
+        file: fixture('recurse'),
+        invoke: { name: 'storm', args: ['5000'] },
+        policy: unnamed,
+      });
+      assert.deepEqual(byDefault.fuel, reports[0].fuel);
     });
 
     it('samples memory and fuel inside a loop that never calls the host', async () => {

@@ -36,7 +36,11 @@ describe('fuel metering of components', function () {
     const reports: SandboxReport[] = [];
     for (let i = 0; i < 3; i++)
       reports.push(
-        await run({ file: component('hello'), policy: policy({ args: ['from-policy'] }), args: ['y'] }),
+        await run({
+          file: component('hello'),
+          policy: policy({ args: ['from-policy'], fuelCounting: 'exact' }),
+          args: ['y'],
+        }),
       );
     for (const r of reports) {
       assert.deepEqual(r.outcome, { kind: 'exit', code: 0 });
@@ -51,7 +55,7 @@ describe('fuel metering of components', function () {
     );
     const enough = await run({
       file: component('hello'),
-      policy: policy({ args: ['from-policy'], fuel: need }),
+      policy: policy({ args: ['from-policy'], fuel: need, fuelCounting: 'exact' }),
       args: ['y'],
     });
     assert.deepEqual(enough.outcome, { kind: 'exit', code: 0 });

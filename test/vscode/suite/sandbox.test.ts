@@ -84,9 +84,10 @@ describe('sandbox', function () {
     assert.equal(before.violations, 'none');
     assert.notEqual(before.violationsColour, before.errorColour, '"none" is not shown as an error');
     assert.ok(!before.summary.some((row) => /exited with code/.test(row)), 'the outcome is said once');
-    // The fuel the run used, as the CLI's report says it (fuel is counted on every run).
+    // The fuel the run used, as the CLI's report says it (fuel is counted on every run, bound
+    // counting by default).
     assert.ok(
-      before.summary.some((row) => /^Fuel\d+ units$/.test(row)),
+      before.summary.some((row) => /^Fuel\d+ units \(bound counting\)$/.test(row)),
       before.summary.join(' | '),
     );
     assert.ok(before.axes.includes('0 ms') && before.axes.some((t) => /^\d+ ms$/.test(t) && t !== '0 ms'));

@@ -30,7 +30,7 @@ denied calls (violations) and alerts.
                        limit); fuel is counted on every run and the same on every machine
   --fuel-counting C    "exact" (every instruction run) or "bound" (charged ahead at function
                        entries, loops and handlers: cheaper, at least the exact count); default:
-                       the policy's sandbox.fuelCounting, else exact
+                       the policy's sandbox.fuelCounting, else bound
   --profile            print where the fuel went: top functions by their own fuel, calls, loops
                        (in the JSON report with --json)
   --write-back         copy files the module wrote in "rw" preopens back to disk (default: they

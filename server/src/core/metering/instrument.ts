@@ -62,8 +62,12 @@ export { PROFILE_EXPORT_PREFIX } from './profileCounters';
  */
 export type FuelCounting = 'exact' | 'bound';
 export const FUEL_COUNTINGS: readonly FuelCounting[] = ['exact', 'bound'];
-/** The counting a policy that names none uses. */
-export const DEFAULT_FUEL_COUNTING: FuelCounting = 'exact';
+/**
+ * The counting a policy that names none uses: bound, the cheaper for the fresh processes the
+ * sandbox runs in (a fresh 30 MB program: 1.13-1.18x the unmetered CPU against 1.32-1.38x exact,
+ * BENCHMARKS.md "Fuel metering, round 8").
+ */
+export const DEFAULT_FUEL_COUNTING: FuelCounting = 'bound';
 
 export interface InstrumentOptions {
   /** Add per-function and per-loop counters (slower; for `--profile`). */

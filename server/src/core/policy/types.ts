@@ -57,7 +57,7 @@ export interface SandboxPolicy {
   fuel?: number;
   /**
    * How fuel is counted (docs/metering.md): `exact` (every instruction the run executes) or
-   * `bound` (charged ahead: fewer charges, at least the exact count); absent = the default.
+   * `bound` (charged ahead: fewer charges, at least the exact count); absent = the default (bound).
    */
   fuelCounting?: 'exact' | 'bound';
   /** Bytes. */

@@ -102,7 +102,7 @@ export interface FuelReport {
   limit?: number;
   /** The run was killed (time limit): `consumed` is as of the last sample, a lower bound. */
   atLastSample?: boolean;
-  /** `sandbox.fuelCounting: "bound"`: charged ahead, at least the exact count (absent: exact). */
+  /** `sandbox.fuelCounting: "bound"`: charged ahead, at least the exact count (absent: exact; a policy without the field counts bound). */
   counting?: 'bound';
 }
 
