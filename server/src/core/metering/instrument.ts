@@ -831,10 +831,11 @@ const CONTROL = new Uint8Array(256);
 for (const op of [0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x0b, 0x0c, 0x0d, 0x0e, 0x18, 0x19, 0x1f, 0xd5, 0xd6])
   CONTROL[op] = 1;
 
-/** Branches, returns, tail calls and throws: they may leave the constructs around them. */
 /** Where control from elsewhere joins: `loop`, `else`, `end`, `catch`, `catch_all`, `delegate`. */
 const JOINS = new Uint8Array(256);
 for (const op of [0x03, 0x05, 0x0b, 0x07, 0x19, 0x18]) JOINS[op] = 1;
+
+/** Branches, returns, tail calls and throws: they may leave the constructs around them. */
 const BRANCHES = new Uint8Array(256);
 // br, br_if, br_table, br_on_null, br_on_non_null, return, return_call*, throw, throw_ref
 for (const op of [0x0c, 0x0d, 0x0e, 0xd5, 0xd6, 0x0f, 0x12, 0x13, 0x15, 0x08, 0x0a]) BRANCHES[op] = 1;
@@ -978,12 +979,11 @@ class BodyRewriter {
    * check (the caller's next check or loop header sees the fuel it used) and the threshold.
    */
   private leaf = true;
-  /** No call and no exception handler or stack switching in the body (bound counting: a local counter). */
-  private callFree = true;
-  /** Calls in the body so far; a loop that calls nothing was closed; no handler (local mode allowed). */
+  /** An exception handler or stack switching in the body (its counter stays in the global). */
+  private handler = false;
+  /** Calls in the body so far; whether a loop that calls nothing was closed. */
   private callCount = 0;
   private quietLoop = false;
-  private quietLoopLocal = true;
   /** Per open construct (by depth): `callCount` when it started. */
   private readonly ctlCalls: number[] = [];
   /**
@@ -1141,10 +1141,9 @@ class BodyRewriter {
     this.counters = this.profile ? this.profileBase + GLOBALS_PER_COUNTER * COUNTERS_PER_FUNCTION * k : -1;
     this.useTemplates();
     this.leaf = true;
-    this.callFree = true;
+    this.handler = false;
     this.callCount = 0;
     this.quietLoop = false;
-    this.quietLoopLocal = true;
     this.stale = false;
     this.synced = false;
     if (this.closeOnUnwind) {
@@ -1188,9 +1187,11 @@ class BodyRewriter {
           if (kind === HANDLER && this.local) throw RESTART_IN_GLOBAL_MODE;
           if (this.bound && (op === 0x1f || op === 0xe3 || op === 0xe4)) this.boundHandlers(op, r, depth);
           const role = ROLE[op];
-          if (role === ROLE_CALL) this.leaf = this.callFree = false;
-          if (kind === HANDLER) this.callFree = this.quietLoopLocal = false;
-          if (role === ROLE_CALL) this.callCount++;
+          if (role === ROLE_CALL) {
+            this.leaf = false;
+            this.callCount++;
+          }
+          if (kind === HANDLER) this.handler = true;
           if (role === ROLE_CALL || role === ROLE_TRAP) {
             // After a call the global is current until the local is next needed: nothing to write.
             if (this.local && !this.stale && !this.synced) this.writeBack(this.code);
@@ -1299,7 +1300,8 @@ class BodyRewriter {
       !this.local &&
       this.bound &&
       this.boundCounter === 'auto' &&
-      (this.callFree || (this.quietLoop && this.quietLoopLocal && this.callCount <= QUIET_LOOP_MAX_CALLS))
+      !this.handler &&
+      (this.callCount === 0 || (this.quietLoop && this.callCount <= QUIET_LOOP_MAX_CALLS))
     )
       throw RESTART_IN_LOCAL_MODE;
     // The body's own final `end` closed the wrapping block: every way out but `return` is here.

@@ -107,7 +107,9 @@ export function createFuelCounter(options: {
 export function meterModule(
   bytes: Uint8Array,
   options: { profile: boolean; counting?: FuelCounting },
-): { ok: true; bytes: Uint8Array; layout: MeterLayout; note?: string } | { ok: false; message: string } {
+):
+  | { ok: true; bytes: Uint8Array; layout: MeterLayout; checks: CheckKind; note?: string }
+  | { ok: false; message: string } {
   const checks = checksFor(options);
   const result = instrumentModule(bytes, { ...options, checks });
   if (result.ok || !options.profile) return result;
@@ -123,7 +125,8 @@ export function createFuelMeter(
 ): FuelMeter | { error: string } {
   const result = meterModule(bytes, options);
   if (!result.ok) return { error: result.message };
-  const counter = createFuelCounter({ ...options, checks: checksFor(options) });
+  // The counter for the checks the module was metered with.
+  const counter = createFuelCounter({ ...options, checks: result.checks });
   const profiled = options.profile && result.note === undefined;
   return {
     bytes: result.bytes,
